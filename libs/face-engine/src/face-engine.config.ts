@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { ExecutionProvider } from './runtime/onnx-session.factory';
+
+/** Everything the face engine needs, in one typed object. The app fills it from its validated configuration. */
+export interface FaceEngineConfig {
+  /** Folder holding fr_detect.onnx, fr_landmark.onnx, fr_feature.onnx and fr_liveness.onnx. */
+  modelsDir: string;
+  /** Worker threads running models; each holds its own ONNX sessions (~80 MB). */
+  poolSize: number;
+  /** ONNX Runtime intra-op threads per session. Keep poolSize x intraOpThreads <= cores. */
+  intraOpThreads: number;
+  executionProvider: ExecutionProvider;
+  detection: {
+    /** Minimum face score (0.8 measured best on the dev set). */
+    scoreThreshold: number;
+    nmsIou: number;
+  };
+  /** Add the mirrored face's embedding (+1 model run a face). */
+  flipAugmentation: boolean;
+  /** Cosine similarity at or above which two faces are the same person (calibrated by `npm run eval`). */
+  matchThreshold: number;
+  image: {
+    maxBytes: number;
+    maxPixels: number;
+  };
+  /** A job running longer than this is killed with its worker, which is replaced. */
+  jobTimeoutMs: number;
+  /** Jobs waiting beyond this many are refused with ENGINE_BUSY instead of queueing without bound. */
+  maxQueue: number;
+}
+
+/**
+ * Calibrated on ../shared/faces with `npm run eval` (see README, "Choosing the threshold"): the smallest threshold
+ * whose false accept rate over all 19,430 cross-identity pairs is at most 1e-3, rounded up, plus margin for unseen
+ * look-alikes.
+ */
+export const DEFAULT_MATCH_THRESHOLD = 0.4;
+
+export const DEFAULT_MODELS_DIR = join(__dirname, '..', '..', '..', 'models');
+
+export const DEFAULT_FACE_ENGINE_CONFIG: FaceEngineConfig = {
+  modelsDir: DEFAULT_MODELS_DIR,
+  poolSize: 2,
+  intraOpThreads: 1,
+  executionProvider: 'cpu',
+  detection: { scoreThreshold: 0.8, nmsIou: 0.4 },
+  flipAugmentation: false,
+  matchThreshold: DEFAULT_MATCH_THRESHOLD,
+  image: { maxBytes: 10 * 1024 * 1024, maxPixels: 40_000_000 },
+  jobTimeoutMs: 30_000,
+  maxQueue: 256,
+};
+
+export type FaceEngineOverrides = Partial<Omit<FaceEngineConfig, 'detection' | 'image'>> & {
+  detection?: Partial<FaceEngineConfig['detection']>;
+  image?: Partial<FaceEngineConfig['image']>;
+};
+
+export function resolveFaceEngineConfig(overrides: FaceEngineOverrides = {}): FaceEngineConfig {
+  const config: FaceEngineConfig = {
+    ...DEFAULT_FACE_ENGINE_CONFIG,
+    ...overrides,
+    detection: { ...DEFAULT_FACE_ENGINE_CONFIG.detection, ...overrides.detection },
+    image: { ...DEFAULT_FACE_ENGINE_CONFIG.image, ...overrides.image },
+  };
+  const problems: string[] = [];
+  const intIn = (name: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max) problems.push(`${name} must be an integer in [${min}, ${max}], got ${v}`);
+  };
+  const numIn = (name: string, v: number, min: number, max: number) => {
+    if (typeof v !== 'number' || Number.isNaN(v) || v < min || v > max) problems.push(`${name} must be in [${min}, ${max}], got ${v}`);
+  };
+  intIn('poolSize', config.poolSize, 1, 64);
+  intIn('intraOpThreads', config.intraOpThreads, 1, 64);
+  numIn('detection.scoreThreshold', config.detection.scoreThreshold, 0.05, 1);
+  numIn('detection.nmsIou', config.detection.nmsIou, 0.05, 1);
+  numIn('matchThreshold', config.matchThreshold, -1, 1);
+  intIn('image.maxBytes', config.image.maxBytes, 1024, 512 * 1024 * 1024);
+  intIn('image.maxPixels', config.image.maxPixels, 64 * 64, 500_000_000);
+  intIn('jobTimeoutMs', config.jobTimeoutMs, 100, 600_000);
+  intIn('maxQueue', config.maxQueue, 1, 1_000_000);
+  if (!['cpu', 'cuda'].includes(config.executionProvider)) problems.push(`executionProvider must be cpu or cuda`);
+  if (problems.length > 0) throw new Error(`Invalid face engine configuration: ${problems.join('; ')}`);
+  return config;
+}

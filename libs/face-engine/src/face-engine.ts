@@ -1,0 +1,92 @@
+import { extname, join } from 'node:path';
+import { FaceEngineConfig, FaceEngineOverrides, resolveFaceEngineConfig } from './face-engine.config';
+import { ImageFormat, parseImageInput } from './image/image-input';
+import { AnalysisResult, AnalyzeOptions } from './pipeline/face.types';
+import type { AnalyzePayload, FaceWorkerData } from './worker/face.worker';
+import { WorkerPool, WorkerPoolStats } from './worker/worker-pool';
+
+export interface FaceEngineLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+const consoleLogger: FaceEngineLogger = {
+  log: (m) => console.log(`[face-engine] ${m}`),
+  warn: (m) => console.warn(`[face-engine] ${m}`),
+  error: (m) => console.error(`[face-engine] ${m}`),
+};
+
+export interface FaceEngineOptions {
+  logger?: FaceEngineLogger;
+  /** Test hook: accept the `crash` operation, which kills the worker running it. */
+  allowCrashOp?: boolean;
+}
+
+/**
+ * The public face engine: parses and checks images on the caller's thread (cheap), then decodes, detects, aligns,
+ * embeds and scores liveness in a pool of worker threads so the caller's event loop never waits on a model.
+ */
+export class FaceEngine {
+  private constructor(
+    readonly config: FaceEngineConfig,
+    private readonly pool: WorkerPool,
+  ) {}
+
+  static async create(overrides: FaceEngineOverrides = {}, options: FaceEngineOptions = {}): Promise<FaceEngine> {
+    const config = resolveFaceEngineConfig(overrides);
+    const logger = options.logger ?? consoleLogger;
+    const workerData: FaceWorkerData = { config, allowCrashOp: options.allowCrashOp };
+    const pool = new WorkerPool({
+      script: join(__dirname, 'worker', `face.worker${extname(__filename)}`),
+      size: config.poolSize,
+      workerData,
+      jobTimeoutMs: config.jobTimeoutMs,
+      maxQueue: config.maxQueue,
+      onLog: (level, message) => logger[level](message),
+    });
+    try {
+      await pool.start();
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    logger.log(`ready: ${config.poolSize} workers x ${config.intraOpThreads} thread(s), provider ${String(pool.info.provider)}`);
+    return new FaceEngine(config, pool);
+  }
+
+  /** Checks size and format of an image as the client sent it (base64, data URL or bytes) without decoding it. */
+  checkImage(input: string | Buffer | Uint8Array): { bytes: Buffer; format: ImageFormat } {
+    return parseImageInput(input, this.config.image);
+  }
+
+  /** Detects every face; describes the primary face (or all, or none) and embeds and scores liveness if asked. */
+  async analyze(input: string | Buffer | Uint8Array, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+    const { bytes } = this.checkImage(input);
+    // A fresh copy we can transfer: Buffers from base64 may share a pooled ArrayBuffer with unrelated data.
+    const owned = new Uint8Array(bytes);
+    const payload: AnalyzePayload = { bytes: owned, options };
+    return this.pool.run<AnalysisResult>('analyze', payload, [owned.buffer as ArrayBuffer]);
+  }
+
+  /** Test hook: a job that kills its worker (only with `allowCrashOp`). */
+  crashOneWorker(): Promise<unknown> {
+    return this.pool.run('crash', null);
+  }
+
+  get provider(): string {
+    return String(this.pool.info.provider ?? 'unknown');
+  }
+
+  get healthy(): boolean {
+    return this.pool.healthy;
+  }
+
+  stats(): WorkerPoolStats {
+    return this.pool.stats();
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

@@ -1,0 +1,17 @@
+// Public API of the face engine. Keep it small: the service and the CLI use only what is exported here.
+export { FaceEngine } from './face-engine';
+export type { FaceEngineLogger, FaceEngineOptions } from './face-engine';
+export {
+  DEFAULT_FACE_ENGINE_CONFIG,
+  DEFAULT_MATCH_THRESHOLD,
+  DEFAULT_MODELS_DIR,
+  resolveFaceEngineConfig,
+} from './face-engine.config';
+export type { FaceEngineConfig, FaceEngineOverrides } from './face-engine.config';
+export type { AnalysisResult, AnalyzeOptions, AnalyzedFace, FaceQuality, FivePoints, StageTimings } from './pipeline/face.types';
+export type { Box, Point } from './geometry/geometry.types';
+export { EMBEDDING_DIMENSIONS, cosineSimilarity } from './pipeline/face-embedder';
+export { MODEL_FILES } from './pipeline/face-analyzer';
+export { parseImageInput, sniffImageFormat } from './image/image-input';
+export type { ImageFormat, ImageLimits } from './image/image-input';
+export type { WorkerPoolStats } from './worker/worker-pool';

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { squareBox } from '../geometry/box';
+import { decodeImage } from '../image/image-decoder';
+import { RgbImage } from '../image/raw-image';
+import { createSession, ExecutionProvider } from '../runtime/onnx-session.factory';
+import { alignFace } from './face-aligner';
+import { FaceDetector } from './face-detector';
+import { FaceEmbedder } from './face-embedder';
+import { measureQuality } from './face-quality';
+import { AnalysisResult, AnalyzeOptions, AnalyzedFace, StageTimings } from './face.types';
+import { LandmarkDetector, toFivePoints } from './landmark-detector';
+import { LivenessDetector } from './liveness-detector';
+import { selectPrimaryFace } from './primary-face';
+import type { FaceEngineConfig } from '../face-engine.config';
+import { boxArea } from '../geometry/box';
+
+export const MODEL_FILES = {
+  detector: 'fr_detect.onnx',
+  landmarks: 'fr_landmark.onnx',
+  embedder: 'fr_feature.onnx',
+  liveness: 'fr_liveness.onnx',
+} as const;
+
+/**
+ * The whole photo-to-embedding pipeline for one thread. It owns ONNX sessions, so it lives inside a worker thread
+ * (session.run blocks the thread it runs on for the whole inference).
+ */
+export class FaceAnalyzer {
+  private constructor(
+    private readonly config: FaceEngineConfig,
+    private readonly detector: FaceDetector,
+    private readonly landmarks: LandmarkDetector,
+    private readonly embedder: FaceEmbedder,
+    private readonly liveness: LivenessDetector,
+    readonly provider: ExecutionProvider,
+  ) {}
+
+  static async load(config: FaceEngineConfig, warn: (message: string) => void): Promise<FaceAnalyzer> {
+    const options = { intraOpThreads: config.intraOpThreads, executionProvider: config.executionProvider, warn };
+    const [det, lm, emb, live] = await Promise.all(
+      [MODEL_FILES.detector, MODEL_FILES.landmarks, MODEL_FILES.embedder, MODEL_FILES.liveness].map((f) =>
+        createSession(join(config.modelsDir, f), options),
+      ),
+    );
+    return new FaceAnalyzer(
+      config,
+      new FaceDetector(det.session, config.detection),
+      new LandmarkDetector(lm.session),
+      new FaceEmbedder(emb.session, config.flipAugmentation),
+      new LivenessDetector(live.session),
+      det.provider,
+    );
+  }
+
+  async analyze(bytes: Buffer, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+    const timings: StageTimings = { decode: 0, detect: 0, landmarks: 0, align: 0, embed: 0, liveness: 0 };
+    const image = await timed(timings, 'decode', () => decodeImage(bytes, this.config.image.maxPixels));
+    const detections = await timed(timings, 'detect', () => this.detector.detect(image));
+    detections.sort((a, b) => boxArea(b.box) - boxArea(a.box));
+    const faces: AnalyzedFace[] = detections.map((d) => ({ box: roundBox(d.box), score: round4(d.score) }));
+    const primaryIndex = selectPrimaryFace(detections.map((d) => d.box), image.width, image.height);
+    const details = options.details ?? 'primary';
+    for (let i = 0; i < faces.length; i++) {
+      if (details === 'all' || (details === 'primary' && i === primaryIndex)) {
+        await this.describe(image, faces[i], detections[i].box, options, timings);
+      }
+    }
+    return { width: image.width, height: image.height, faces, primaryIndex, timings };
+  }
+
+  private async describe(image: RgbImage, face: AnalyzedFace, box: AnalyzedFace['box'], options: AnalyzeOptions, timings: StageTimings) {
+    const square = squareBox(box, image.width, image.height);
+    const points68 = await timed(timings, 'landmarks', () => this.landmarks.detect(image, square));
+    const five = toFivePoints(points68);
+    const aligned = await timed(timings, 'align', () => alignFace(image, five));
+    face.landmarks = roundPoints(five);
+    face.quality = measureQuality(square.width, face.score, aligned, five);
+    if (options.embedding) face.embedding = await timed(timings, 'embed', () => this.embedder.embed(aligned));
+    if (options.liveness) face.liveness = round4(await timed(timings, 'liveness', () => this.liveness.score(image, square)));
+  }
+}
+
+async function timed<T>(timings: StageTimings, stage: keyof StageTimings, fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[stage] += performance.now() - start;
+  }
+}
+
+const round4 = (v: number) => Math.round(v * 10000) / 10000;
+const round1 = (v: number) => Math.round(v * 10) / 10;
+function roundBox(b: AnalyzedFace['box']): AnalyzedFace['box'] {
+  return { x: round1(b.x), y: round1(b.y), width: round1(b.width), height: round1(b.height) };
+}
+function roundPoints(p: ReturnType<typeof toFivePoints>): ReturnType<typeof toFivePoints> {
+  const r = (q: { x: number; y: number }) => ({ x: round1(q.x), y: round1(q.y) });
+  return { leftEye: r(p.leftEye), rightEye: r(p.rightEye), nose: r(p.nose), mouthLeft: r(p.mouthLeft), mouthRight: r(p.mouthRight) };
+}

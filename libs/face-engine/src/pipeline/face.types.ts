@@ -1,0 +1,63 @@
+import { Box, Point } from '../geometry/geometry.types';
+
+/** The five points used for alignment, in image pixels, in ArcFace template order. */
+export interface FivePoints {
+  leftEye: Point;
+  rightEye: Point;
+  nose: Point;
+  mouthLeft: Point;
+  mouthRight: Point;
+}
+
+export interface FaceQuality {
+  /** Side of the square face box in pixels of the oriented image. */
+  sizePx: number;
+  /** Detector confidence, 0..1. */
+  detectorScore: number;
+  /** Variance of the Laplacian of the aligned 112x112 grey face; below ~50 is visibly blurred. */
+  sharpness: number;
+  /** Mean grey level of the aligned face, 0 (black) .. 1 (white). */
+  brightness: number;
+  /** Head pose estimate in degrees from the five points: yaw (+ = turned to the image's right), pitch (+ = down), roll. */
+  yaw: number;
+  pitch: number;
+  roll: number;
+}
+
+export interface AnalyzedFace {
+  box: Box;
+  score: number;
+  /** Present for faces that were analysed in detail (the primary face, or all faces when asked). */
+  landmarks?: FivePoints;
+  quality?: FaceQuality;
+  /** Passive liveness probability that this is a live face (0..1), when asked. One weak signal, not a verdict. */
+  liveness?: number;
+  /** L2-normalised 512-d embedding, when asked. */
+  embedding?: Float32Array;
+}
+
+export interface StageTimings {
+  decode: number;
+  detect: number;
+  landmarks: number;
+  align: number;
+  embed: number;
+  liveness: number;
+}
+
+export interface AnalyzeOptions {
+  /** Which faces get landmarks, quality, embedding and liveness: only the primary one, or all of them. */
+  details?: 'primary' | 'all' | 'none';
+  embedding?: boolean;
+  liveness?: boolean;
+}
+
+export interface AnalysisResult {
+  width: number;
+  height: number;
+  /** Every detected face, largest first. */
+  faces: AnalyzedFace[];
+  /** Index into `faces` of the face an enrolment or 1:1 check is about, or -1 when there is none. */
+  primaryIndex: number;
+  timings: StageTimings;
+}

@@ -1,0 +1,41 @@
+import { workerData } from 'node:worker_threads';
+import { DomainError } from '@facegate/common';
+import type { FaceEngineConfig } from '../face-engine.config';
+import { FaceAnalyzer } from '../pipeline/face-analyzer';
+import { AnalysisResult, AnalyzeOptions } from '../pipeline/face.types';
+import { hostWorker } from './worker-host';
+import { parentPort } from 'node:worker_threads';
+
+export interface FaceWorkerData {
+  config: FaceEngineConfig;
+  /** Lets tests make a job crash its worker, to prove the pool survives it. Never set in production. */
+  allowCrashOp?: boolean;
+}
+
+export interface AnalyzePayload {
+  bytes: Uint8Array;
+  options: AnalyzeOptions;
+}
+
+const data = workerData as FaceWorkerData;
+
+void hostWorker(async () => {
+  const warn = (message: string) => parentPort?.postMessage({ type: 'log', level: 'warn', message });
+  const analyzer = await FaceAnalyzer.load(data.config, warn);
+  return {
+    info: { provider: analyzer.provider },
+    handler: async (op, payload) => {
+      if (op === 'analyze') {
+        const { bytes, options } = payload as AnalyzePayload;
+        const result = await analyzer.analyze(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+        return { result, transfer: embeddingBuffers(result) };
+      }
+      if (op === 'crash' && data.allowCrashOp) process.exit(3);
+      throw new DomainError('ENGINE_FAILURE', `Unknown face engine operation.`);
+    },
+  };
+});
+
+function embeddingBuffers(result: AnalysisResult): ArrayBuffer[] {
+  return result.faces.flatMap((f) => (f.embedding ? [f.embedding.buffer as ArrayBuffer] : []));
+}

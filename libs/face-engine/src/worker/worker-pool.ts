@@ -1,0 +1,210 @@
+import { Worker } from 'node:worker_threads';
+import { DomainError } from '@facegate/common';
+import { WorkerMessage, WorkerRequest } from './worker-protocol';
+
+export interface WorkerPoolOptions {
+  /** Worker entry file (.js when compiled; .ts is loaded through tsx, for tests and the CLI run from source). */
+  script: string;
+  size: number;
+  workerData?: unknown;
+  jobTimeoutMs: number;
+  maxQueue: number;
+  onLog?: (level: 'log' | 'warn' | 'error', message: string) => void;
+}
+
+interface Job {
+  id: number;
+  op: string;
+  payload: unknown;
+  transfer: ArrayBuffer[];
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job?: Job;
+  timer?: NodeJS.Timeout;
+}
+
+export interface WorkerPoolStats {
+  size: number;
+  ready: number;
+  busy: number;
+  queued: number;
+  completed: number;
+  failed: number;
+  restarts: number;
+}
+
+const MAX_CONSECUTIVE_START_FAILURES = 3;
+
+/**
+ * A fixed set of worker threads, one job each at a time, with a bounded queue. A worker that crashes or overruns
+ * its time is replaced; only its own job fails (ENGINE_FAILURE / ENGINE_TIMEOUT), the others keep being served.
+ */
+export class WorkerPool {
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private startFailures = 0;
+  private fatal?: Error;
+  private readonly counters = { completed: 0, failed: 0, restarts: 0 };
+  private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  /** What the last worker reported when it became ready (e.g. the execution provider in use). */
+  info: Record<string, unknown> = {};
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  /** Spawns every worker and resolves once all have loaded (or rejects with why the first one could not). */
+  async start(): Promise<void> {
+    for (let i = 0; i < this.options.size; i++) this.spawn();
+    await new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  run<T>(op: string, payload: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.closed) return Promise.reject(new DomainError('ENGINE_FAILURE', 'The face engine is shut down.'));
+    if (this.fatal) return Promise.reject(new DomainError('ENGINE_FAILURE', `The face engine cannot start: ${this.fatal.message}`));
+    if (this.queue.length >= this.options.maxQueue) {
+      return Promise.reject(new DomainError('ENGINE_BUSY', 'The face engine queue is full; retry shortly.', { queued: this.queue.length }));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, op, payload, transfer, resolve: resolve as (v: unknown) => void, reject });
+      this.dispatch();
+    });
+  }
+
+  stats(): WorkerPoolStats {
+    const slots = [...this.slots];
+    return {
+      size: this.options.size,
+      ready: slots.filter((s) => s.ready).length,
+      busy: slots.filter((s) => s.job).length,
+      queued: this.queue.length,
+      ...this.counters,
+    };
+  }
+
+  get healthy(): boolean {
+    return !this.closed && !this.fatal && [...this.slots].some((s) => s.ready);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new DomainError('ENGINE_FAILURE', 'The face engine is shutting down.'));
+    await Promise.all([...this.slots].map((s) => s.worker.terminate()));
+    this.slots.clear();
+  }
+
+  private spawn(): void {
+    const { script } = this.options;
+    // Running from TypeScript sources (jest, the CLI under tsx): a worker thread does not inherit the parent's
+    // loader, so register tsx's CommonJS hook first. Compiled builds load the .js file directly.
+    const worker = script.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true, workerData: this.options.workerData })
+      : new Worker(script, { workerData: this.options.workerData });
+    const slot: Slot = { worker, ready: false };
+    this.slots.add(slot);
+    worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
+    worker.on('error', (error) => this.onExit(slot, error));
+    worker.on('exit', (code) => this.onExit(slot, new Error(`worker exited with code ${code}`)));
+  }
+
+  private onMessage(slot: Slot, message: WorkerMessage): void {
+    switch (message.type) {
+      case 'ready':
+        slot.ready = true;
+        this.info = message.info;
+        this.startFailures = 0;
+        if ([...this.slots].every((s) => s.ready)) this.settleReady();
+        this.dispatch();
+        return;
+      case 'log':
+        this.options.onLog?.(message.level, message.message);
+        return;
+      case 'start-failed':
+        this.options.onLog?.('error', `face worker could not start: ${message.message}`);
+        this.fatal = new Error(message.message);
+        this.settleReady(this.fatal);
+        this.failAll(new DomainError('ENGINE_FAILURE', `The face engine cannot start: ${message.message}`));
+        return;
+      case 'result':
+      case 'error': {
+        const job = slot.job;
+        if (!job || job.id !== message.id) return;
+        this.finish(slot);
+        if (message.type === 'result') {
+          this.counters.completed++;
+          job.resolve(message.result);
+        } else {
+          this.counters.failed++;
+          job.reject(DomainError.fromJSON(message.error) ?? new DomainError('ENGINE_FAILURE', 'The face engine failed on this image.'));
+        }
+        this.dispatch();
+      }
+    }
+  }
+
+  private onExit(slot: Slot, error: Error): void {
+    if (!this.slots.has(slot)) return;
+    this.slots.delete(slot);
+    const job = slot.job;
+    this.finish(slot);
+    if (this.closed) return;
+    if (job) {
+      this.counters.failed++;
+      job.reject(new DomainError('ENGINE_FAILURE', 'The face engine crashed on this image; it has been restarted.'));
+    }
+    if (!slot.ready && ++this.startFailures >= MAX_CONSECUTIVE_START_FAILURES && !this.fatal) {
+      this.fatal = new Error(`workers keep failing to start (${error.message})`);
+      this.settleReady(this.fatal);
+      this.failAll(new DomainError('ENGINE_FAILURE', 'The face engine cannot start.'));
+      return;
+    }
+    if (this.fatal) return;
+    this.counters.restarts++;
+    this.options.onLog?.('warn', `face worker replaced after: ${error.message}`);
+    this.spawn();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.ready || slot.job) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.timer = setTimeout(() => this.timeout(slot, job), this.options.jobTimeoutMs);
+      const request: WorkerRequest = { id: job.id, op: job.op, payload: job.payload };
+      slot.worker.postMessage(request, job.transfer);
+    }
+  }
+
+  private timeout(slot: Slot, job: Job): void {
+    if (slot.job !== job) return;
+    this.finish(slot);
+    this.slots.delete(slot);
+    this.counters.failed++;
+    job.reject(new DomainError('ENGINE_TIMEOUT', `The face engine took longer than ${this.options.jobTimeoutMs} ms on this image.`));
+    void slot.worker.terminate();
+    if (!this.closed) {
+      this.counters.restarts++;
+      this.spawn();
+    }
+  }
+
+  private finish(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.job = undefined;
+  }
+
+  private failAll(error: Error): void {
+    for (const job of this.queue.splice(0)) job.reject(error);
+  }
+
+  private settleReady(error?: Error): void {
+    for (const waiter of this.readyWaiters.splice(0)) (error ? waiter.reject(error) : waiter.resolve());
+  }
+}
