@@ -56,7 +56,7 @@ export class FaceAnalyzer {
   async analyze(bytes: Buffer, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
     const timings: StageTimings = { decode: 0, detect: 0, landmarks: 0, align: 0, embed: 0, liveness: 0 };
     const image = await timed(timings, 'decode', () => decodeImage(bytes, this.config.image.maxPixels));
-    const detections = await timed(timings, 'detect', () => this.detector.detect(image));
+    const detections = await timed(timings, 'detect', () => this.detector.detect(image, options.smallFaces ?? false));
     detections.sort((a, b) => boxArea(b.box) - boxArea(a.box));
     const faces: AnalyzedFace[] = detections.map((d) => ({ box: roundBox(d.box), score: round4(d.score) }));
     const primaryIndex = selectPrimaryFace(detections.map((d) => d.box), image.width, image.height);

@@ -50,6 +50,8 @@ export interface AnalyzeOptions {
   details?: 'primary' | 'all' | 'none';
   embedding?: boolean;
   liveness?: boolean;
+  /** Also search overlapping tiles for faces too small for the whole-image pass (group photos, crowds). ~4x detect cost. */
+  smallFaces?: boolean;
 }
 
 export interface AnalysisResult {

@@ -1,0 +1,241 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FaceEngine } from '../face-engine';
+import { cosineSimilarity } from '../pipeline/face-embedder';
+import { AnalysisResult, AnalyzeOptions, StageTimings } from '../pipeline/face.types';
+import { FaceDataset } from './face-dataset';
+import { auc, acceptRate, bestBalancedAccuracy, confidentThresholdAtFar, eer, percentile, ScoreSets, tarAtFar, thresholdAtFar } from './metrics';
+
+export interface EvaluationReport {
+  dataset: string;
+  images: number;
+  detected: number;
+  detectionRate: number;
+  missed: string[];
+  verification: {
+    genuinePairs: number;
+    impostorPairs: number;
+    auc: number;
+    eer: number;
+    eerThreshold: number;
+    tarAtFar: Record<'1e-2' | '1e-3' | '1e-4', number>;
+    thresholdAtFar: Record<'1e-2' | '1e-3' | '1e-4', number>;
+    bestAccuracy: number;
+    bestThreshold: number;
+    /** Lowest threshold whose FAR is <= 1e-3 with 95% confidence, rounded up to 0.01: the default's rule. */
+    recommendedThreshold: number;
+    atThreshold: { threshold: number; tar: number; far: number };
+    genuine: { min: number; p1: number; median: number };
+    impostor: { median: number; p999: number; max: number };
+  };
+  identification: { rank1: number; probes: number };
+  groups: { withinBounds: number; total: number; details: Array<{ file: string; found: number; min: number; max: number | null }> };
+  noface: { falseDetections: number; total: number; files: string[] };
+  liveness: {
+    auc: number;
+    bpcerAtApcer10: number;
+    threshold: number;
+    live: number;
+    spoof: number;
+    noFace: number;
+    /** The same per capture kind: the model needs context around the face and fails on tight crops. */
+    byKind: Record<string, { auc: number; live: number; spoof: number }>;
+  };
+  latencyMs: Record<keyof StageTimings | 'total', { p50: number; p95: number }>;
+}
+
+export interface EvaluationOptions {
+  /** The threshold the service uses, reported with its TAR and FAR. */
+  threshold: number;
+  concurrency: number;
+  onProgress?: (done: number, total: number, file: string) => void;
+}
+
+type Analysed = Map<string, AnalysisResult | null>;
+
+export interface Evaluation {
+  report: EvaluationReport;
+  /** Every genuine and cross-identity similarity, for the ROC plot. */
+  scores: ScoreSets;
+}
+
+/** Runs the engine over every photo of a dataset and computes the metrics the README and issues quote. */
+export async function evaluateDataset(engine: FaceEngine, data: FaceDataset, options: EvaluationOptions): Promise<Evaluation> {
+  const results = await analyseAll(engine, data, options);
+  const embeddings = new Map<string, Float32Array>();
+  for (const { file } of data.identities) {
+    const r = results.get(file);
+    const face = r && r.primaryIndex >= 0 ? r.faces[r.primaryIndex] : undefined;
+    if (face?.embedding) embeddings.set(file, face.embedding);
+  }
+  const detected = data.identities.filter(({ file }) => embeddings.has(file));
+  const scores = pairScores(data, embeddings);
+  const report: EvaluationReport = {
+    dataset: data.root,
+    images: data.identities.length,
+    detected: detected.length,
+    detectionRate: ratio(detected.length, data.identities.length),
+    missed: data.identities.filter(({ file }) => !embeddings.has(file)).map(({ file }) => file),
+    verification: verification(scores, options.threshold),
+    identification: identification(data, embeddings),
+    groups: groups(data, results),
+    noface: noface(data, results),
+    liveness: liveness(data, results),
+    latencyMs: latency(data.identities.map(({ file }) => results.get(file)).filter((r): r is AnalysisResult => !!r)),
+  };
+  return { report, scores };
+}
+
+async function analyseAll(engine: FaceEngine, data: FaceDataset, options: EvaluationOptions): Promise<Analysed> {
+  // Identity, live and spoof photos go the enrolment/verification way (primary face, no tiles); group and
+  // face-free photos the /detect way (every face, small-face tiles on).
+  const jobs: Array<{ file: string; options: AnalyzeOptions }> = [
+    ...[...data.identities.map((i) => i.file), ...data.live, ...data.spoof].map((file) => ({
+      file,
+      options: { details: 'primary', embedding: true, liveness: true } as AnalyzeOptions,
+    })),
+    ...[...data.groups.map((g) => g.file), ...data.noface].map((file) => ({
+      file,
+      options: { details: 'none', smallFaces: true } as AnalyzeOptions,
+    })),
+  ];
+  const results: Analysed = new Map();
+  let next = 0, done = 0;
+  const workerLoop = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      try {
+        const bytes = await readFile(join(data.root, job.file));
+        results.set(job.file, await engine.analyze(bytes, job.options));
+      } catch {
+        results.set(job.file, null);
+      }
+      options.onProgress?.(++done, jobs.length, job.file);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, workerLoop));
+  return results;
+}
+
+// A photo without a detected face cannot be matched: its genuine pairs count as rejected and its impostor pairs as
+// rejected too (score -1), which is what the service does (it answers NO_FACE).
+function pairScores(data: FaceDataset, emb: Map<string, Float32Array>): ScoreSets {
+  const score = (a: string, b: string) => {
+    const ea = emb.get(a), eb = emb.get(b);
+    return ea && eb ? cosineSimilarity(ea, eb) : -1;
+  };
+  const genuine = data.genuinePairs.map(({ a, b }) => score(a, b));
+  const impostor: number[] = [];
+  const ids = data.identities;
+  for (let i = 0; i < ids.length; i++) {
+    for (let j = i + 1; j < ids.length; j++) {
+      if (ids[i].identity !== ids[j].identity) impostor.push(score(ids[i].file, ids[j].file));
+    }
+  }
+  return { genuine, impostor };
+}
+
+function verification(sets: ScoreSets, threshold: number): EvaluationReport['verification'] {
+  const { genuine, impostor } = sets;
+  const fars = { '1e-2': 1e-2, '1e-3': 1e-3, '1e-4': 1e-4 } as const;
+  const best = bestBalancedAccuracy(sets);
+  const e = eer(sets);
+  const keys = Object.keys(fars) as Array<keyof typeof fars>;
+  return {
+    genuinePairs: genuine.length,
+    impostorPairs: impostor.length,
+    auc: round(auc(sets), 6),
+    eer: round(e.eer, 6),
+    eerThreshold: round(e.threshold, 4),
+    tarAtFar: Object.fromEntries(keys.map((k) => [k, round(tarAtFar(sets, fars[k]).tar, 6)])) as Record<keyof typeof fars, number>,
+    thresholdAtFar: Object.fromEntries(keys.map((k) => [k, round(thresholdAtFar(impostor, fars[k]), 4)])) as Record<keyof typeof fars, number>,
+    bestAccuracy: round(best.accuracy, 6),
+    bestThreshold: round(best.threshold, 4),
+    recommendedThreshold: Math.ceil(confidentThresholdAtFar(impostor, 1e-3) * 100) / 100,
+    atThreshold: { threshold, tar: round(acceptRate(genuine, threshold), 6), far: round(acceptRate(impostor, threshold), 6) },
+    genuine: { min: round(Math.min(...genuine), 4), p1: round(percentile(genuine, 1), 4), median: round(percentile(genuine, 50), 4) },
+    impostor: { median: round(percentile(impostor, 50), 4), p999: round(percentile(impostor, 99.9), 4), max: round(Math.max(...impostor), 4) },
+  };
+}
+
+/**
+ * Leave-one-out rank-1: each photo is a probe against all other photos. Photos of the same identity that pairs.json
+ * does not pair with the probe (the same photo at another resolution) are left out of its gallery, so they cannot
+ * make the task trivially easy.
+ */
+function identification(data: FaceDataset, emb: Map<string, Float32Array>): EvaluationReport['identification'] {
+  const paired = new Set(data.genuinePairs.flatMap(({ a, b }) => [`${a}|${b}`, `${b}|${a}`]));
+  const identityOf = new Map(data.identities.map((i) => [i.file, i.identity]));
+  let probes = 0, correct = 0;
+  for (const probe of data.identities) {
+    const hasMate = data.identities.some((g) => g.file !== probe.file && g.identity === probe.identity && paired.has(`${probe.file}|${g.file}`));
+    if (!hasMate) continue;
+    probes++;
+    const pe = emb.get(probe.file);
+    if (!pe) continue;
+    let best = -Infinity, bestFile = '';
+    for (const g of data.identities) {
+      if (g.file === probe.file) continue;
+      if (g.identity === probe.identity && !paired.has(`${probe.file}|${g.file}`)) continue;
+      const ge = emb.get(g.file);
+      if (!ge) continue;
+      const s = cosineSimilarity(pe, ge);
+      if (s > best) (best = s), (bestFile = g.file);
+    }
+    if (identityOf.get(bestFile) === probe.identity) correct++;
+  }
+  return { rank1: round(ratio(correct, probes), 6), probes };
+}
+
+function groups(data: FaceDataset, results: Analysed): EvaluationReport['groups'] {
+  const details = data.groups.map((g) => ({ file: g.file, found: results.get(g.file)?.faces.length ?? 0, min: g.min, max: g.max }));
+  const withinBounds = details.filter((d) => d.found >= d.min && (d.max === null || d.found <= d.max)).length;
+  return { withinBounds, total: details.length, details };
+}
+
+function noface(data: FaceDataset, results: Analysed): EvaluationReport['noface'] {
+  const files = data.noface.filter((f) => (results.get(f)?.faces.length ?? 0) > 0);
+  return { falseDetections: files.length, total: data.noface.length, files };
+}
+
+// A live photo with no face cannot pass, so it scores 0 ("not live"), as does a spoof with no face.
+function liveness(data: FaceDataset, results: Analysed): EvaluationReport['liveness'] {
+  let noFace = 0;
+  const scoreOf = (file: string) => {
+    const r = results.get(file);
+    const face = r && r.primaryIndex >= 0 ? r.faces[r.primaryIndex] : undefined;
+    if (face?.liveness === undefined) noFace++;
+    return face?.liveness ?? 0;
+  };
+  const live = data.live.map(scoreOf);
+  const spoof = data.spoof.map(scoreOf);
+  const byKind: EvaluationReport['liveness']['byKind'] = {};
+  for (const kind of new Set(data.kinds.values())) {
+    const pick = (files: string[], scores: number[]) => scores.filter((_, i) => data.kinds.get(files[i]) === kind);
+    const l = pick(data.live, live), s = pick(data.spoof, spoof);
+    if (l.length && s.length) byKind[kind] = { auc: round(auc({ genuine: l, impostor: s }), 4), live: l.length, spoof: s.length };
+  }
+  // APCER = spoofs accepted as live; BPCER = live rejected. Threshold where at most 10% of spoofs pass.
+  const threshold = thresholdAtFar(spoof, 0.1);
+  return {
+    auc: round(auc({ genuine: live, impostor: spoof }), 4),
+    bpcerAtApcer10: round(1 - acceptRate(live, threshold), 4),
+    threshold: round(threshold, 4),
+    live: live.length,
+    spoof: spoof.length,
+    noFace,
+    byKind,
+  };
+}
+
+function latency(results: AnalysisResult[]): EvaluationReport['latencyMs'] {
+  const stages: Array<keyof StageTimings> = ['decode', 'detect', 'landmarks', 'align', 'embed', 'liveness'];
+  const stat = (values: number[]) => ({ p50: round(percentile(values, 50), 2), p95: round(percentile(values, 95), 2) });
+  const out = Object.fromEntries(stages.map((s) => [s, stat(results.map((r) => r.timings[s]))])) as EvaluationReport['latencyMs'];
+  // "Decode to embedding": what one enrolment or verification photo costs; liveness is reported on its own.
+  out.total = stat(results.map((r) => r.timings.decode + r.timings.detect + r.timings.landmarks + r.timings.align + r.timings.embed));
+  return out;
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+const round = (v: number, digits: number) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);
