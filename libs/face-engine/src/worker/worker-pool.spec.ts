@@ -29,14 +29,14 @@ describe('WorkerPool', () => {
   });
 
   it('passes coded errors through with their details', async () => {
-    const error = await pool.run('coded', null).catch((e) => e);
+    const error = (await pool.run('coded', null).catch((e: unknown) => e)) as DomainError;
     expect(error).toBeInstanceOf(DomainError);
     expect(error.code).toBe('NO_FACE');
     expect(error.details).toEqual({ index: 2 });
   });
 
   it('turns unexpected errors into ENGINE_FAILURE without leaking their message', async () => {
-    const error = await pool.run('throw', null).catch((e) => e);
+    const error = (await pool.run('throw', null).catch((e: unknown) => e)) as DomainError;
     expect(error.code).toBe('ENGINE_FAILURE');
     expect(error.message).not.toContain('secret');
   });

@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@facegate/database';
+import { AuthModule } from './auth/auth.module';
+import { AppConfig } from './config/app-config';
+import { APP_CONFIG, ConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { RecognitionModule } from './recognition/recognition.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({ url: c.databaseUrl, dataDir: c.dataDir, ...c.database }),
+        }),
+        AuthModule,
+        UsersModule,
+        RecognitionModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import { jsonBodyParser } from './common/body-parsing';
+import { buildProblem, PROBLEM_CONTENT_TYPE } from './common/problem-details';
+import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { requestIdMiddleware, requestIdOf } from './common/request-id.middleware';
+import { createValidationPipe } from './common/validation.pipe';
+import { AppConfig } from './config/app-config';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
+
+/** Builds the whole app (used by main.ts and by the end-to-end tests, so both run the same thing). */
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  });
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(contentTypeCheck);
+  app.use(jsonBodyParser(config.limits.maxBodyBytes));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  return app;
+}
+
+/** Bodies are JSON or multipart; anything else is refused before parsing (415). */
+function contentTypeCheck(request: Request, response: Response, next: NextFunction): void {
+  const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0' || request.headers['transfer-encoding'] !== undefined;
+  if (!['POST', 'PUT', 'PATCH'].includes(request.method) || !hasBody || request.is(['application/json', 'application/*+json', 'multipart/form-data'])) {
+    return next();
+  }
+  const problem = buildProblem('UNSUPPORTED_MEDIA_TYPE', 'Send application/json or multipart/form-data.', {}, requestIdOf(request));
+  response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+function setupSwagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('facegate')
+      .setDescription(
+        'Self-hosted face authentication: enrol people with photos, verify (1:1) and recognise (1:N). Photos are never stored, only embeddings. ' +
+          'Every error is application/problem+json with a stable `code`.',
+      )
+      .setVersion('0.1.0')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { ApiKeysRepository, StoredKey } from './api-keys.repository';
+import { KeyCryptoService } from './key-crypto.service';
+
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** Issues and checks API keys. Only hashes are stored; a plain key is shown once, when it is created. */
+@Injectable()
+export class ApiKeysService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('ApiKeys');
+
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly crypto: KeyCryptoService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** First start: adopt FACEGATE_API_KEY as an admin key, or generate one and print it once. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.apiKey) {
+      const existing = await this.keys.findActiveByPrefix(this.crypto.prefixOf(this.config.apiKey));
+      if (!existing || !this.crypto.sameHash(existing.hash, this.crypto.hash(this.config.apiKey))) {
+        await this.store('admin (FACEGATE_API_KEY)', this.config.apiKey);
+        this.logger.log('Registered FACEGATE_API_KEY as an admin key.');
+      }
+      return;
+    }
+    if ((await this.keys.countActive()) > 0) return;
+    const key = this.crypto.generate();
+    await this.store('admin (generated at first start)', key);
+    // Printed once, on purpose, to stdout: it is not stored anywhere in clear.
+    process.stdout.write(`\n  facegate: no API key existed, so an admin key was generated. It is shown only this once:\n\n      ${key}\n\n  Send it as the X-API-Key header. Set FACEGATE_API_KEY to choose your own.\n\n`);
+  }
+
+  /** The key's row if the presented key is valid and not revoked; compared in constant time. */
+  async authenticate(presented: string): Promise<StoredKey | null> {
+    const stored = await this.keys.findActiveByPrefix(this.crypto.prefixOf(presented));
+    if (!stored || !this.crypto.sameHash(stored.hash, this.crypto.hash(presented))) return null;
+    const now = new Date();
+    if (!stored.lastUsedAt || now.getTime() - stored.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      // Best effort and throttled: last-used is informative, not worth a write per request.
+      void this.keys.touch(stored.id, now).catch(() => undefined);
+    }
+    return stored;
+  }
+
+  private store(name: string, key: string) {
+    return this.keys.create({ name, prefix: this.crypto.prefixOf(key), hash: this.crypto.hash(key), scopes: ['admin'], collections: [] });
+  }
+}

@@ -1,0 +1,83 @@
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import multer, { MulterError } from 'multer';
+import { Observable } from 'rxjs';
+import { DomainError } from '@facegate/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+const NUMERIC_FIELDS = ['threshold', 'topK'];
+
+/**
+ * Lets the image endpoints take multipart/form-data: `file` becomes `image` (and `images` for enrolment), `files`
+ * becomes `images`, `imageA`/`imageB` stay as they are. The merged body then goes through the same DTO validation
+ * as JSON. JSON requests pass through untouched.
+ */
+@Injectable()
+export class MultipartImagesInterceptor implements NestInterceptor {
+  private readonly upload;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.upload = multer({
+      storage: multer.memoryStorage(),
+      limits: { fileSize: config.limits.maxImageBytes, files: config.limits.maxImagesPerRequest, fields: 20, fieldSize: 64 * 1024, parts: 40 },
+    }).fields([
+      { name: 'file', maxCount: 1 },
+      { name: 'files', maxCount: config.limits.maxImagesPerRequest },
+      { name: 'imageA', maxCount: 1 },
+      { name: 'imageB', maxCount: 1 },
+    ]);
+  }
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    if (!request.is('multipart/form-data')) return next.handle();
+    await new Promise<void>((resolve, reject) =>
+      this.upload(request, http.getResponse<Response>(), (error: unknown) => (error ? reject(toDomainError(error)) : resolve())),
+    );
+    request.body = mergeFiles(request.body ?? {}, (request.files ?? {}) as Record<string, Express.Multer.File[]>);
+    return next.handle();
+  }
+}
+
+function mergeFiles(fields: Record<string, unknown>, files: Record<string, Express.Multer.File[]>): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...fields };
+  for (const name of NUMERIC_FIELDS) {
+    if (typeof body[name] === 'string' && body[name] !== '' && !Number.isNaN(Number(body[name]))) body[name] = Number(body[name]);
+  }
+  if (typeof body.metadata === 'string') body.metadata = parseJsonField('metadata', body.metadata);
+  const buffers = (name: string) => (files[name] ?? []).map((f) => f.buffer);
+  if (files.file) {
+    body.image = buffers('file')[0];
+    body.images = buffers('file');
+  }
+  if (files.files) body.images = buffers('files');
+  if (files.imageA) body.imageA = buffers('imageA')[0];
+  if (files.imageB) body.imageB = buffers('imageB')[0];
+  return body;
+}
+
+function parseJsonField(name: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new DomainError('VALIDATION_FAILED', `${name} must be a JSON object.`);
+  }
+}
+
+function toDomainError(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
+  if (error instanceof MulterError) {
+    switch (error.code) {
+      case 'LIMIT_FILE_SIZE':
+        return new DomainError('IMAGE_TOO_LARGE', 'An uploaded image is larger than the per-image limit.');
+      case 'LIMIT_FILE_COUNT':
+      case 'LIMIT_UNEXPECTED_FILE':
+        return new DomainError('VALIDATION_FAILED', `Too many files or an unexpected file field (${error.field ?? 'unknown'}); use file, files, imageA or imageB.`);
+      default:
+        return new DomainError('VALIDATION_FAILED', `The multipart body was refused (${error.code}).`);
+    }
+  }
+  return new DomainError('VALIDATION_FAILED', 'The multipart body is malformed.');
+}

@@ -1,0 +1,169 @@
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR } from '@facegate/face-engine';
+
+/** The one typed configuration object. Built once at boot from the environment; nothing else reads process.env. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** External PostgreSQL; absent = the embedded database in dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** First admin API key; absent on a fresh install = one is generated and printed once. */
+  apiKey?: string;
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+  matching: {
+    threshold: number;
+    /** |similarity - threshold| at or above which a decision is "high" confidence; "medium" from mediumMargin. */
+    highMargin: number;
+    mediumMargin: number;
+  };
+  enrolment: {
+    /** Smallest accepted face (side of the square face box, in pixels). */
+    minFaceSize: number;
+    /** A second face at least this fraction of the largest face's size makes an enrolment photo ambiguous. */
+    secondFaceRatio: number;
+    maxFacesPerUser: number;
+  };
+  engine: {
+    modelsDir: string;
+    poolSize: number;
+    intraOpThreads: number;
+    executionProvider: 'cpu' | 'cuda';
+    flipAugmentation: boolean;
+    jobTimeoutMs: number;
+    maxQueue: number;
+  };
+  limits: {
+    maxImageBytes: number;
+    maxImagePixels: number;
+    maxImagesPerRequest: number;
+    /** JSON and multipart body limit in bytes. */
+    maxBodyBytes: number;
+  };
+  database: {
+    poolSize: number;
+    probes: number;
+    exactScanMaxFaces: number;
+    minRowsForIndex: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates every setting; the first bad value stops the boot with a message naming the variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const engineWorkers = Math.max(1, Math.min(2, cpus().length));
+  const config: AppConfig = {
+    port: read.int('PORT', 8000, 0, 65535),
+    host: read.string('HOST', '0.0.0.0'),
+    databaseUrl: read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: resolve(read.string('DATA_DIR', './data')),
+    apiKey: read.optionalSecret('FACEGATE_API_KEY', 16),
+    logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    matching: {
+      threshold: read.number('FACEGATE_MATCH_THRESHOLD', DEFAULT_MATCH_THRESHOLD, -1, 1),
+      highMargin: read.number('FACEGATE_CONFIDENCE_HIGH_MARGIN', 0.15, 0, 2),
+      mediumMargin: read.number('FACEGATE_CONFIDENCE_MEDIUM_MARGIN', 0.05, 0, 2),
+    },
+    enrolment: {
+      minFaceSize: read.int('FACEGATE_MIN_FACE_SIZE', 40, 1, 10000),
+      secondFaceRatio: read.number('FACEGATE_SECOND_FACE_RATIO', 0.5, 0.01, 1),
+      maxFacesPerUser: read.int('FACEGATE_MAX_FACES_PER_USER', 20, 1, 1000),
+    },
+    engine: {
+      modelsDir: resolve(read.string('FACEGATE_MODELS_DIR', DEFAULT_MODELS_DIR)),
+      poolSize: read.int('FACEGATE_ENGINE_WORKERS', engineWorkers, 1, 64),
+      intraOpThreads: read.int('FACEGATE_ENGINE_THREADS', 1, 1, 64),
+      executionProvider: read.oneOf('FACEGATE_EXECUTION_PROVIDER', ['cpu', 'cuda'] as const, 'cpu'),
+      flipAugmentation: read.bool('FACEGATE_FLIP', false),
+      jobTimeoutMs: read.int('FACEGATE_ENGINE_TIMEOUT_MS', 30000, 100, 600000),
+      maxQueue: read.int('FACEGATE_ENGINE_MAX_QUEUE', 256, 1, 100000),
+    },
+    limits: {
+      maxImageBytes: read.int('FACEGATE_MAX_IMAGE_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      maxImagePixels: read.int('FACEGATE_MAX_IMAGE_PIXELS', 40_000_000, 4096, 500_000_000),
+      maxImagesPerRequest: read.int('FACEGATE_MAX_IMAGES_PER_REQUEST', 10, 1, 10),
+      maxBodyBytes: read.int('FACEGATE_MAX_BODY_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    },
+    database: {
+      poolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 100),
+      probes: read.int('FACEGATE_IVFFLAT_PROBES', 10, 1, 10000),
+      exactScanMaxFaces: read.int('FACEGATE_EXACT_SCAN_MAX_FACES', 20000, 0, 100_000_000),
+      minRowsForIndex: read.int('FACEGATE_MIN_ROWS_FOR_INDEX', 1000, 1, 100_000_000),
+    },
+  };
+  if (config.matching.mediumMargin > config.matching.highMargin) {
+    throw new ConfigError('FACEGATE_CONFIDENCE_MEDIUM_MARGIN', 'must not exceed FACEGATE_CONFIDENCE_HIGH_MARGIN');
+  }
+  return config;
+}
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  number(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(name, `must be a number in [${min}, ${max}], got "${raw}"`);
+    return value;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.number(name, fallback, min, max);
+    if (!Number.isInteger(value)) throw new ConfigError(name, `must be a whole number, got "${this.raw(name)}"`);
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.raw(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return raw as T;
+  }
+
+  optionalUrl(name: string, protocols: string[]): string | undefined {
+    const raw = this.raw(name);
+    if (raw === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(name, 'must be a URL like postgres://user:password@host:5432/db');
+    }
+    if (!protocols.includes(url.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
+    return raw;
+  }
+
+  optionalSecret(name: string, minLength: number): string | undefined {
+    const raw = this.raw(name);
+    if (raw !== undefined && raw.length < minLength) throw new ConfigError(name, `must be at least ${minLength} characters`);
+    return raw;
+  }
+}

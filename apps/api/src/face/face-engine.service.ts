@@ -1,0 +1,47 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AnalysisResult, AnalyzeOptions, FaceEngine } from '@facegate/face-engine';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+/** Owns the face engine (worker pool and ONNX sessions) for the app's lifetime. The only door to the models. */
+@Injectable()
+export class FaceEngineService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('FaceEngine');
+  private engine?: FaceEngine;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    const { engine, limits, matching } = this.config;
+    this.engine = await FaceEngine.create(
+      {
+        ...engine,
+        matchThreshold: matching.threshold,
+        image: { maxBytes: limits.maxImageBytes, maxPixels: limits.maxImagePixels },
+      },
+      { logger: { log: (m) => this.logger.log(m), warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m) } },
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.engine?.close();
+  }
+
+  analyze(image: string | Buffer, options: AnalyzeOptions): Promise<AnalysisResult> {
+    return this.require().analyze(image, options);
+  }
+
+  get ready(): boolean {
+    return this.engine?.healthy ?? false;
+  }
+
+  describe() {
+    const engine = this.require();
+    return { provider: engine.provider, pool: engine.stats(), flipAugmentation: engine.config.flipAugmentation };
+  }
+
+  private require(): FaceEngine {
+    if (!this.engine) throw new Error('face engine not started');
+    return this.engine;
+  }
+}

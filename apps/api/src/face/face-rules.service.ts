@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '@facegate/common';
+import { AnalysisResult, AnalyzedFace, Box, FaceQuality } from '@facegate/face-engine';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { FaceEngineService } from './face-engine.service';
+
+/** One face taken from a photo, ready to store or to search with. */
+export interface ExtractedFace {
+  embedding: Float32Array;
+  box: Box;
+  score: number;
+  quality: FaceQuality;
+  liveness?: number;
+}
+
+/** Identifies the embedding model stored with every face, so a model change can never mix incompatible vectors. */
+export const EMBEDDING_MODEL_ID = 'mobilefacenet-fr_feature-87aacdfe';
+
+/**
+ * The rules that turn a photo into the one face it is about. Enrolment is strict (an ambiguous photo would enrol
+ * the wrong person); probes for verify/recognize take the primary face and ignore small background faces.
+ */
+@Injectable()
+export class FaceRulesService {
+  constructor(
+    private readonly engine: FaceEngineService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async forEnrolment(image: string | Buffer): Promise<ExtractedFace> {
+    const result = await this.engine.analyze(image, { details: 'primary', embedding: true, liveness: true });
+    const face = this.primary(result);
+    this.rejectSecondFace(result, face);
+    return this.extracted(face);
+  }
+
+  async forProbe(image: string | Buffer): Promise<ExtractedFace> {
+    const result = await this.engine.analyze(image, { details: 'primary', embedding: true, liveness: true });
+    return this.extracted(this.primary(result));
+  }
+
+  /** Every face with landmarks and quality, small faces included (the /detect endpoint). */
+  detectAll(image: string | Buffer): Promise<AnalysisResult> {
+    return this.engine.analyze(image, { details: 'all', smallFaces: true });
+  }
+
+  private primary(result: AnalysisResult): AnalyzedFace {
+    if (result.primaryIndex < 0) throw new DomainError('NO_FACE', 'No face was found in the image.');
+    const face = result.faces[result.primaryIndex];
+    const size = face.quality?.sizePx ?? Math.max(face.box.width, face.box.height);
+    const min = this.config.enrolment.minFaceSize;
+    if (size < min) throw new DomainError('FACE_TOO_SMALL', `The face is ${Math.round(size)} px; at least ${min} px is needed.`, { sizePx: Math.round(size), minFaceSize: min });
+    return face;
+  }
+
+  private rejectSecondFace(result: AnalysisResult, primary: AnalyzedFace): void {
+    const side = (f: AnalyzedFace) => Math.max(f.box.width, f.box.height);
+    const largest = Math.max(...result.faces.map(side));
+    const ratio = this.config.enrolment.secondFaceRatio;
+    const rivals = result.faces.filter((f) => f !== primary && side(f) >= ratio * largest);
+    if (rivals.length > 0) {
+      throw new DomainError('MULTIPLE_FACES', `${rivals.length + 1} faces of similar size were found; an enrolment photo must show one person.`, {
+        faces: rivals.length + 1,
+      });
+    }
+  }
+
+  private extracted(face: AnalyzedFace): ExtractedFace {
+    if (!face.embedding || !face.quality) throw new DomainError('ENGINE_FAILURE', 'The face engine returned no embedding.');
+    return { embedding: face.embedding, box: face.box, score: face.score, quality: face.quality, liveness: face.liveness };
+  }
+}

@@ -1,0 +1,39 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../auth/public.decorator';
+import { buildProblem, PROBLEM_CONTENT_TYPE } from '../common/problem-details';
+import { HealthService } from './health.service';
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Public()
+  @Get('health')
+  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', uptimeSeconds: 42 } } })
+  live() {
+    return this.health.live();
+  }
+
+  @Public()
+  @Get('health/ready')
+  @ApiOperation({ summary: 'Readiness: database reachable, migrations applied, models loaded' })
+  @ApiOkResponse({ schema: { example: { ready: true, checks: { database: true, migrationsPending: 0, models: true, databaseMode: 'embedded' } } } })
+  @ApiServiceUnavailableResponse({ description: '`NOT_READY` problem with the failing checks' })
+  async ready(@Res() response: Response) {
+    const result = await this.health.ready();
+    if (result.ready) return response.status(200).json(result);
+    const problem = { ...buildProblem('NOT_READY', 'The service is not ready yet.'), checks: result.checks };
+    return response.status(503).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  }
+
+  @Get('stats')
+  @ApiSecurity('api-key')
+  @ApiOperation({ summary: 'Counts, model, index settings and worker pool state' })
+  stats() {
+    return this.health.stats();
+  }
+}

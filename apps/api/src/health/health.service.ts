@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FaceVectorRepository, PrismaService } from '@facegate/database';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { FaceEngineService } from '../face/face-engine.service';
+import { EMBEDDING_MODEL_ID } from '../face/face-rules.service';
+
+const started = Date.now();
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly engine: FaceEngineService,
+    private readonly vectors: FaceVectorRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  live() {
+    return { status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) };
+  }
+
+  /** Ready when the database answers, every migration is applied and the models are loaded. */
+  async ready() {
+    const database = await this.databaseCheck();
+    const models = this.engine.ready;
+    const ready = database.ok && database.migrationsPending === 0 && models;
+    return { ready, checks: { database: database.ok, migrationsPending: database.migrationsPending, models, databaseMode: this.prisma.mode } };
+  }
+
+  async stats() {
+    const client = this.prisma.client;
+    const [collections, users, faces, index] = await Promise.all([
+      client.collection.count(),
+      client.user.count(),
+      client.face.count(),
+      this.vectors.indexInfo(),
+    ]);
+    return {
+      counts: { collections, users, faces },
+      model: { id: EMBEDDING_MODEL_ID, dimensions: 512, threshold: this.config.matching.threshold, ...this.engine.describe() },
+      index,
+      database: { mode: this.prisma.mode },
+    };
+  }
+
+  private async databaseCheck(): Promise<{ ok: boolean; migrationsPending: number }> {
+    try {
+      await this.prisma.client.$queryRaw`SELECT 1`;
+      return { ok: this.prisma.ready, migrationsPending: (await this.prisma.pendingMigrations()).length };
+    } catch {
+      return { ok: false, migrationsPending: -1 };
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsImageInput } from '../../common/image-input.validator';
+import { BoxDto, COLLECTION_NAME, QualityDto } from '../../users/dto/user.dto';
+
+const IMAGE = { description: 'Face photo: base64 or data URL. Multipart: field `file`.', example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...' };
+const THRESHOLD = { minimum: 0, maximum: 1, description: 'Cosine similarity needed for a match; default is the server threshold (0.36).' };
+
+export class VerifyDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The claimed person (or give externalId).' })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+
+  @ApiPropertyOptional({ example: 'employee-1815' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  externalId?: string;
+
+  @ApiPropertyOptional({ example: 'default' })
+  @IsOptional()
+  @IsString()
+  @Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' })
+  collection?: string;
+
+  @ApiProperty(IMAGE)
+  @IsImageInput()
+  image!: string | Buffer;
+
+  @ApiPropertyOptional(THRESHOLD)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  threshold?: number;
+}
+
+export class RecognizeDto {
+  @ApiProperty(IMAGE)
+  @IsImageInput()
+  image!: string | Buffer;
+
+  @ApiPropertyOptional({ example: 'default' })
+  @IsOptional()
+  @IsString()
+  @Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' })
+  collection?: string;
+
+  @ApiPropertyOptional(THRESHOLD)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  threshold?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 1, description: 'How many distinct candidates to return.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  topK?: number;
+}
+
+export class DetectDto {
+  @ApiProperty(IMAGE)
+  @IsImageInput()
+  image!: string | Buffer;
+}
+
+export class CompareDto {
+  @ApiProperty(IMAGE)
+  @IsImageInput()
+  imageA!: string | Buffer;
+
+  @ApiProperty(IMAGE)
+  @IsImageInput()
+  imageB!: string | Buffer;
+}
+
+export class UserRefDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ nullable: true, example: 'employee-1815' }) externalId!: string | null;
+  @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
+}
+
+export class VerifyResponseDto {
+  @ApiProperty({ example: true }) verified!: boolean;
+  @ApiProperty({ example: 0.71, nullable: true, description: 'Best cosine similarity against the person’s enrolled faces.' }) similarity!: number | null;
+  @ApiProperty({ example: 0.36 }) threshold!: number;
+  @ApiProperty({ enum: ['high', 'medium', 'low'], example: 'high' }) confidence!: string;
+  @ApiProperty({ type: UserRefDto }) user!: UserRefDto;
+}
+
+export class CandidateDto {
+  @ApiProperty({ type: UserRefDto }) user!: UserRefDto;
+  @ApiProperty({ example: 0.71 }) similarity!: number;
+}
+
+export class ProbeFaceDto {
+  @ApiProperty({ type: BoxDto }) box!: BoxDto;
+  @ApiProperty({ example: 0.9998 }) score!: number;
+}
+
+export class RecognizeResponseDto {
+  @ApiProperty({ example: true }) match!: boolean;
+  @ApiProperty({ type: UserRefDto, nullable: true }) user!: UserRefDto | null;
+  @ApiProperty({ example: 0.71, nullable: true }) similarity!: number | null;
+  @ApiProperty({ enum: ['high', 'medium', 'low'] }) confidence!: string;
+  @ApiProperty({ example: 0.36 }) threshold!: number;
+  @ApiProperty({ type: [CandidateDto] }) candidates!: CandidateDto[];
+  @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
+}
+
+export class LandmarksDto {
+  @ApiProperty({ example: { x: 106, y: 114 } }) leftEye!: { x: number; y: number };
+  @ApiProperty({ example: { x: 143.7, y: 117.4 } }) rightEye!: { x: number; y: number };
+  @ApiProperty({ example: { x: 119.2, y: 138.6 } }) nose!: { x: number; y: number };
+  @ApiProperty({ example: { x: 105.1, y: 159.6 } }) mouthLeft!: { x: number; y: number };
+  @ApiProperty({ example: { x: 135.7, y: 163 } }) mouthRight!: { x: number; y: number };
+}
+
+export class DetectedFaceDto {
+  @ApiProperty({ type: BoxDto }) box!: BoxDto;
+  @ApiProperty({ example: 0.9998 }) score!: number;
+  @ApiProperty({ type: LandmarksDto }) landmarks!: LandmarksDto;
+  @ApiProperty({ type: QualityDto }) quality!: QualityDto;
+}
+
+export class DetectResponseDto {
+  @ApiProperty({ example: 250 }) width!: number;
+  @ApiProperty({ example: 250 }) height!: number;
+  @ApiProperty({ type: [DetectedFaceDto] }) faces!: DetectedFaceDto[];
+}
+
+export class CompareResponseDto {
+  @ApiProperty({ example: 0.71 }) similarity!: number;
+  @ApiProperty({ example: true }) match!: boolean;
+  @ApiProperty({ example: 0.36 }) threshold!: number;
+  @ApiProperty({ enum: ['high', 'medium', 'low'] }) confidence!: string;
+}

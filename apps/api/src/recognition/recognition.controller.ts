@@ -1,0 +1,58 @@
+import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, COMMON_PROBLEMS, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
+import { MultipartImagesInterceptor } from '../common/multipart-images.interceptor';
+import {
+  CompareDto,
+  CompareResponseDto,
+  DetectDto,
+  DetectResponseDto,
+  RecognizeDto,
+  RecognizeResponseDto,
+  VerifyDto,
+  VerifyResponseDto,
+} from './dto/recognition.dto';
+import { RecognitionService } from './recognition.service';
+
+@ApiTags('recognition')
+@ApiSecurity('api-key')
+@ApiProblems(...COMMON_PROBLEMS, ...IMAGE_PROBLEMS)
+@UseInterceptors(MultipartImagesInterceptor)
+@ApiConsumes('application/json', 'multipart/form-data')
+@Controller()
+export class RecognitionController {
+  constructor(private readonly recognition: RecognitionService) {}
+
+  @Post('verify')
+  @HttpCode(200)
+  @ApiOperation({ summary: '1:1 - is this photo the claimed person?', description: 'Compared against every enrolled face of the person; the best similarity decides.' })
+  @ApiOkResponse({ type: VerifyResponseDto })
+  @ApiProblems('USER_NOT_FOUND')
+  verify(@Body() dto: VerifyDto) {
+    return this.recognition.verify(dto);
+  }
+
+  @Post('recognize')
+  @HttpCode(200)
+  @ApiOperation({ summary: '1:N - who is this?', description: 'Nearest distinct people in the collection, searched inside PostgreSQL. `match` is true only at or above the threshold.' })
+  @ApiOkResponse({ type: RecognizeResponseDto })
+  recognize(@Body() dto: RecognizeDto) {
+    return this.recognition.recognize(dto);
+  }
+
+  @Post('detect')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Every face in a photo with landmarks and quality (no matching, nothing stored)' })
+  @ApiOkResponse({ type: DetectResponseDto })
+  detect(@Body() dto: DetectDto) {
+    return this.recognition.detect(dto.image);
+  }
+
+  @Post('compare')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Similarity of the main faces of two photos (nothing stored)' })
+  @ApiOkResponse({ type: CompareResponseDto })
+  compare(@Body() dto: CompareDto) {
+    return this.recognition.compare(dto);
+  }
+}

@@ -1,0 +1,138 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsImageInput } from '../../common/image-input.validator';
+
+export const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const IMAGE_EXAMPLE = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...';
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'employee-1815', description: 'Your own identifier; unique within the collection.', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  externalId?: string;
+
+  @ApiPropertyOptional({ example: 'default', description: 'Collection (gallery) name; default "default".' })
+  @IsOptional()
+  @IsString()
+  @Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' })
+  collection?: string;
+
+  @ApiProperty({ type: [String], minItems: 1, maxItems: 10, example: [IMAGE_EXAMPLE], description: 'Face photos (base64 or data URLs), one person each. Multipart: field `files` (or `file`).' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsImageInput({ each: true })
+  images!: Array<string | Buffer>;
+
+  @ApiPropertyOptional({ example: { department: 'engineering' }, description: 'Free JSON object, at most 16 KB.' })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ example: 'Ada King' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: { department: 'research' } })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+export class AddFacesDto {
+  @ApiProperty({ type: [String], minItems: 1, maxItems: 10, example: [IMAGE_EXAMPLE] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsImageInput({ each: true })
+  images!: Array<string | Buffer>;
+}
+
+export class ListUsersQueryDto {
+  @ApiPropertyOptional({ example: 'default' })
+  @IsOptional()
+  @IsString()
+  @Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' })
+  collection?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class BoxDto {
+  @ApiProperty({ example: 85.1 }) x!: number;
+  @ApiProperty({ example: 68.8 }) y!: number;
+  @ApiProperty({ example: 87 }) width!: number;
+  @ApiProperty({ example: 121.4 }) height!: number;
+}
+
+export class QualityDto {
+  @ApiProperty({ example: 121 }) sizePx!: number;
+  @ApiProperty({ example: 0.999 }) detectorScore!: number;
+  @ApiProperty({ example: 66.8, description: 'Variance of the Laplacian of the aligned face; below ~50 looks blurred.' }) sharpness!: number;
+  @ApiProperty({ example: 0.45, description: 'Mean grey level 0..1.' }) brightness!: number;
+  @ApiProperty({ example: -10.8 }) yaw!: number;
+  @ApiProperty({ example: 1.6 }) pitch!: number;
+  @ApiProperty({ example: 5.1 }) roll!: number;
+}
+
+export class FaceDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: BoxDto }) box!: BoxDto;
+  @ApiProperty({ example: 0.9998 }) score!: number;
+  @ApiProperty({ type: QualityDto }) quality!: QualityDto;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ nullable: true, example: 'employee-1815' }) externalId!: string | null;
+  @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
+  @ApiProperty({ example: 'default' }) collection!: string;
+  @ApiProperty({ example: { department: 'engineering' } }) metadata!: Record<string, unknown>;
+  @ApiProperty({ type: [FaceDto] }) faces!: FaceDto[];
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class UserSummaryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ nullable: true }) externalId!: string | null;
+  @ApiProperty() name!: string;
+  @ApiProperty({ example: 3 }) faceCount!: number;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class UserPageDto {
+  @ApiProperty({ type: [UserSummaryDto] }) items!: UserSummaryDto[];
+  @ApiProperty({ nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page.' }) nextCursor!: string | null;
+}
+
+export class AddedFacesDto {
+  @ApiProperty({ type: [FaceDto] }) faces!: FaceDto[];
+}

@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, COMMON_PROBLEMS, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
+import { MultipartImagesInterceptor } from '../common/multipart-images.interceptor';
+import { UuidPipe } from '../common/uuid.pipe';
+import { AddedFacesDto, AddFacesDto, CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto, UserPageDto } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@ApiSecurity('api-key')
+@ApiProblems(...COMMON_PROBLEMS)
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @UseInterceptors(MultipartImagesInterceptor)
+  @ApiOperation({ summary: 'Enrol a person with 1 to 10 photos', description: 'Every photo must show exactly one clear face; if one fails, nothing is stored and the error names its index.' })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'DUPLICATE_EXTERNAL_ID')
+  create(@Body() dto: CreateUserDto) {
+    return this.users.enrol(dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List enrolled people of a collection, oldest first, with cursor pagination' })
+  @ApiOkResponse({ type: UserPageDto })
+  list(@Query() query: ListUsersQueryDto) {
+    return this.users.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One person with their enrolled faces (never the photos or embeddings)' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems('USER_NOT_FOUND')
+  get(@Param('id', UuidPipe) id: string) {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename a person or replace their metadata' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems('USER_NOT_FOUND')
+  update(@Param('id', UuidPipe) id: string, @Body() dto: UpdateUserDto) {
+    return this.users.update(id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a person and all their embeddings' })
+  @ApiNoContentResponse()
+  @ApiProblems('USER_NOT_FOUND')
+  async remove(@Param('id', UuidPipe) id: string): Promise<void> {
+    await this.users.remove(id);
+  }
+
+  @Post(':id/faces')
+  @UseInterceptors(MultipartImagesInterceptor)
+  @ApiOperation({ summary: 'Add photos to a person' })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiCreatedResponse({ type: AddedFacesDto })
+  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'USER_NOT_FOUND', 'TOO_MANY_FACES')
+  addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto) {
+    return this.users.addFaces(id, dto.images);
+  }
+
+  @Delete(':id/faces/:faceId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove one enrolled face (its embedding is deleted)' })
+  @ApiNoContentResponse()
+  @ApiProblems('USER_NOT_FOUND', 'FACE_NOT_FOUND')
+  async removeFace(@Param('id', UuidPipe) id: string, @Param('faceId', UuidPipe) faceId: string): Promise<void> {
+    await this.users.removeFace(id, faceId);
+  }
+}

@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@facegate/common';
+import { FaceVectorRepository, Prisma, PrismaService } from '@facegate/database';
+import { ExtractedFace, EMBEDDING_MODEL_ID } from '../face/face-rules.service';
+
+const FACE_FIELDS = { id: true, box: true, score: true, quality: true, createdAt: true } as const;
+const USER_FIELDS = {
+  id: true,
+  externalId: true,
+  name: true,
+  metadata: true,
+  createdAt: true,
+  updatedAt: true,
+  collection: { select: { name: true } },
+  faces: { select: FACE_FIELDS, orderBy: { createdAt: 'asc' as const } },
+} as const;
+
+export type UserRecord = Prisma.UserGetPayload<{ select: typeof USER_FIELDS }>;
+export type FaceRecord = Prisma.FaceGetPayload<{ select: typeof FACE_FIELDS }>;
+export interface UserPageCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** Users and their faces in the database. Face vectors go through FaceVectorRepository, the only vector SQL. */
+@Injectable()
+export class UsersRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly vectors: FaceVectorRepository,
+  ) {}
+
+  async ensureCollection(name: string): Promise<{ id: string; name: string }> {
+    return this.prisma.client.collection.upsert({ where: { name }, update: {}, create: { name }, select: { id: true, name: true } });
+  }
+
+  findCollection(name: string): Promise<{ id: string; name: string } | null> {
+    return this.prisma.client.collection.findUnique({ where: { name }, select: { id: true, name: true } });
+  }
+
+  /** User and faces in one transaction: either all photos are stored or none. */
+  async createWithFaces(input: { collectionId: string; name: string; externalId?: string; metadata: object; faces: ExtractedFace[] }): Promise<UserRecord> {
+    try {
+      return await this.prisma.client.$transaction(async (tx) => {
+        const user = await tx.user.create({
+          data: { collectionId: input.collectionId, name: input.name, externalId: input.externalId ?? null, metadata: input.metadata as Prisma.InputJsonValue },
+          select: { id: true },
+        });
+        await this.vectors.insertFaces(tx, this.faceRows(user.id, input.collectionId, input.faces));
+        return tx.user.findUniqueOrThrow({ where: { id: user.id }, select: USER_FIELDS });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${input.externalId}" already exists in this collection.`);
+      }
+      throw error;
+    }
+  }
+
+  findById(id: string, collectionId?: string): Promise<UserRecord | null> {
+    return this.prisma.client.user.findFirst({ where: { id, ...(collectionId ? { collectionId } : {}) }, select: USER_FIELDS });
+  }
+
+  findByExternalId(collectionId: string, externalId: string): Promise<UserRecord | null> {
+    return this.prisma.client.user.findUnique({ where: { collectionId_externalId: { collectionId, externalId } }, select: USER_FIELDS });
+  }
+
+  findSummaries(ids: string[]) {
+    return this.prisma.client.user.findMany({ where: { id: { in: ids } }, select: { id: true, externalId: true, name: true } });
+  }
+
+  /** Keyset pagination on (createdAt, id): stable under concurrent inserts, no OFFSET scans. */
+  async list(collectionId: string, limit: number, after?: UserPageCursor) {
+    const rows = await this.prisma.client.user.findMany({
+      where: {
+        collectionId,
+        ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: limit + 1,
+      select: { id: true, externalId: true, name: true, createdAt: true, _count: { select: { faces: true } } },
+    });
+    return { rows: rows.slice(0, limit), more: rows.length > limit };
+  }
+
+  async update(id: string, data: { name?: string; metadata?: object }): Promise<UserRecord | null> {
+    const updated = await this.prisma.client.user.updateMany({
+      where: { id },
+      data: { ...(data.name !== undefined ? { name: data.name } : {}), ...(data.metadata !== undefined ? { metadata: data.metadata as Prisma.InputJsonValue } : {}) },
+    });
+    return updated.count === 0 ? null : this.findById(id);
+  }
+
+  /** Deletes the user; faces (and their embeddings) go with it by ON DELETE CASCADE, not a soft flag. */
+  async delete(id: string): Promise<boolean> {
+    const { count } = await this.prisma.client.user.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  /** Adds faces unless the user would exceed `maxFaces`; the user row is locked so parallel adds cannot overshoot. */
+  async addFaces(user: { id: string; collectionId: string }, faces: ExtractedFace[], maxFaces: number): Promise<FaceRecord[]> {
+    return this.prisma.client.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
+      const existing = await tx.face.count({ where: { userId: user.id } });
+      if (existing + faces.length > maxFaces) {
+        throw new DomainError('TOO_MANY_FACES', `The user has ${existing} faces; at most ${maxFaces} are allowed.`, { existing, maxFaces });
+      }
+      const inserted = await this.vectors.insertFaces(tx, this.faceRows(user.id, user.collectionId, faces));
+      return tx.face.findMany({ where: { id: { in: inserted.map((f) => f.id) } }, select: FACE_FIELDS, orderBy: { createdAt: 'asc' } });
+    });
+  }
+
+  async deleteFace(userId: string, faceId: string): Promise<boolean> {
+    const { count } = await this.prisma.client.face.deleteMany({ where: { id: faceId, userId } });
+    return count > 0;
+  }
+
+  async collectionIdOf(userId: string): Promise<string | null> {
+    const user = await this.prisma.client.user.findUnique({ where: { id: userId }, select: { collectionId: true } });
+    return user?.collectionId ?? null;
+  }
+
+  private faceRows(userId: string, collectionId: string, faces: ExtractedFace[]) {
+    return faces.map((f) => ({
+      userId,
+      collectionId,
+      embedding: f.embedding,
+      modelId: EMBEDDING_MODEL_ID,
+      box: f.box,
+      score: f.score,
+      quality: f.quality,
+    }));
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string })?.code === 'P2002';
+}

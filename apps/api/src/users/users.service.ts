@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@facegate/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
+import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
+import { decodeCursor, encodeCursor } from './user-cursor';
+import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
+
+export const DEFAULT_COLLECTION = 'default';
+const MAX_METADATA_BYTES = 16 * 1024;
+
+/** Enrolment and management of people. Every rule lives here; the controller only translates HTTP. */
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger('Users');
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly faces: FaceRulesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async enrol(dto: CreateUserDto) {
+    checkMetadata(dto.metadata);
+    const started = Date.now();
+    // Analyse every photo before touching the database: one bad photo means nothing is stored.
+    const extracted = await this.extractAll(dto.images);
+    const collection = await this.users.ensureCollection(dto.collection ?? DEFAULT_COLLECTION);
+    const user = await this.users.createWithFaces({
+      collectionId: collection.id,
+      name: dto.name,
+      externalId: dto.externalId,
+      metadata: dto.metadata ?? {},
+      faces: extracted,
+    });
+    this.logger.log(`enrolled user ${user.id} in ${collection.name} with ${extracted.length} faces in ${Date.now() - started} ms`);
+    return present(user);
+  }
+
+  async get(id: string) {
+    return present(await this.require(id));
+  }
+
+  async list(query: ListUsersQueryDto) {
+    const collection = await this.users.findCollection(query.collection ?? DEFAULT_COLLECTION);
+    if (!collection) return { items: [], nextCursor: null };
+    const limit = query.limit ?? 20;
+    const { rows, more } = await this.users.list(collection.id, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
+    const last = rows[rows.length - 1];
+    return {
+      items: rows.map((r) => ({ id: r.id, externalId: r.externalId, name: r.name, faceCount: r._count.faces, createdAt: r.createdAt })),
+      nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  async update(id: string, dto: UpdateUserDto) {
+    checkMetadata(dto.metadata);
+    const user = await this.users.update(id, dto);
+    if (!user) throw userNotFound(id);
+    return present(user);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.users.delete(id))) throw userNotFound(id);
+    this.logger.log(`deleted user ${id} and its embeddings`);
+  }
+
+  async addFaces(id: string, images: Array<string | Buffer>) {
+    const collectionId = await this.users.collectionIdOf(id);
+    if (!collectionId) throw userNotFound(id);
+    const extracted = await this.extractAll(images);
+    const faces = await this.users.addFaces({ id, collectionId }, extracted, this.config.enrolment.maxFacesPerUser);
+    this.logger.log(`added ${faces.length} faces to user ${id}`);
+    return { faces: faces.map(presentFace) };
+  }
+
+  async removeFace(id: string, faceId: string): Promise<void> {
+    await this.require(id);
+    if (!(await this.users.deleteFace(id, faceId))) {
+      throw new DomainError('FACE_NOT_FOUND', `User ${id} has no face ${faceId}.`);
+    }
+  }
+
+  private async require(id: string): Promise<UserRecord> {
+    const user = await this.users.findById(id);
+    if (!user) throw userNotFound(id);
+    return user;
+  }
+
+  private async extractAll(images: Array<string | Buffer>): Promise<ExtractedFace[]> {
+    const max = this.config.limits.maxImagesPerRequest;
+    if (images.length > max) throw new DomainError('VALIDATION_FAILED', `At most ${max} images per request.`, { images: images.length });
+    return Promise.all(
+      images.map((image, index) =>
+        this.faces.forEnrolment(image).catch((error: unknown) => {
+          throw error instanceof DomainError ? error.withDetails({ index }) : error;
+        }),
+      ),
+    );
+  }
+}
+
+export function userNotFound(id: string): DomainError {
+  return new DomainError('USER_NOT_FOUND', `No user ${id}.`);
+}
+
+function checkMetadata(metadata: object | undefined): void {
+  if (metadata !== undefined && Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
+    throw new DomainError('VALIDATION_FAILED', `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON.`);
+  }
+}
+
+function present(user: UserRecord) {
+  return {
+    id: user.id,
+    externalId: user.externalId,
+    name: user.name,
+    collection: user.collection.name,
+    metadata: user.metadata,
+    faces: user.faces.map(presentFace),
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}
+
+function presentFace(face: FaceRecord) {
+  return { id: face.id, box: face.box, score: face.score, quality: face.quality, createdAt: face.createdAt };
+}
