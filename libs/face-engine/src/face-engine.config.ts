@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ExecutionProvider } from './runtime/onnx-session.factory';
 
 /** Everything the face engine needs, in one typed object. The app fills it from its validated configuration. */
@@ -38,7 +39,15 @@ export interface FaceEngineConfig {
  */
 export const DEFAULT_MATCH_THRESHOLD = 0.36;
 
-export const DEFAULT_MODELS_DIR = join(__dirname, '..', '..', '..', 'models');
+/** The repository's models/ folder, found from here whether running from sources or from dist/. */
+export const DEFAULT_MODELS_DIR = findModelsDir(__dirname);
+
+function findModelsDir(start: string): string {
+  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'models', 'manifest.json'))) return join(dir, 'models');
+  }
+  return join(process.cwd(), 'models');
+}
 
 export const DEFAULT_FACE_ENGINE_CONFIG: FaceEngineConfig = {
   modelsDir: DEFAULT_MODELS_DIR,

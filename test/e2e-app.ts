@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import request from 'supertest';
+import { createApp } from '../apps/api/src/app.setup';
+import { loadConfig } from '../apps/api/src/config/app-config';
+
+export type TestDatabase = 'postgres' | 'embedded';
+export const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Which database this jest project runs the e2e suite against (set per project in jest.config.js). */
+export function testDatabase(): TestDatabase {
+  const kind = (globalThis as { FACEGATE_TEST_DATABASE?: string }).FACEGATE_TEST_DATABASE;
+  return kind === 'embedded' ? 'embedded' : 'postgres';
+}
+
+export interface TestApp {
+  app: INestApplication;
+  http: ReturnType<typeof request>;
+  /** Restart the app on the same database (persistence tests). */
+  restart(): Promise<TestApp>;
+  close(): Promise<void>;
+}
+
+/** A fresh, empty database of the given kind: a new PostgreSQL database, or a new embedded data directory. */
+export async function createTestDatabase(kind: TestDatabase): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (kind === 'embedded') {
+    const dir = mkdtempSync(join(tmpdir(), 'facegate-e2e-'));
+    return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `facegate_e2e_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  return {
+    env: { DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}`, DATA_DIR: join(tmpdir(), name) },
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+export async function startTestApp(env: Record<string, string>, overrides: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({ FACEGATE_API_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', PORT: '0', FACEGATE_ENGINE_WORKERS: '2', ...env, ...overrides });
+  const app = await createApp(config);
+  await app.init();
+  const self: TestApp = {
+    app,
+    http: request(app.getHttpServer()),
+    restart: async () => {
+      await app.close();
+      return startTestApp(env, overrides);
+    },
+    close: () => app.close(),
+  };
+  return self;
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
