@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8000, databaseUrl: undefined, apiKey: undefined, matching: { threshold: 0.36 } });
+    expect(config.dataDir).toMatch(/data$/);
+    expect(config.limits.maxImagesPerRequest).toBe(10);
+  });
+
+  it('reads and converts values', () => {
+    const config = loadConfig({ PORT: '9000', DATABASE_URL: 'postgres://u:p@db:5432/x', FACEGATE_FLIP: 'true', FACEGATE_MATCH_THRESHOLD: '0.5', FACEGATE_API_KEY: 'x'.repeat(20) });
+    expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgres://u:p@db:5432/x', engine: { flipAugmentation: true }, matching: { threshold: 0.5 } });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x@y/z'],
+    ['DATABASE_URL', 'not a url'],
+    ['FACEGATE_API_KEY', 'short'],
+    ['FACEGATE_MATCH_THRESHOLD', '1.5'],
+    ['FACEGATE_ENGINE_WORKERS', '2.5'],
+    ['FACEGATE_FLIP', 'maybe'],
+    ['FACEGATE_EXECUTION_PROVIDER', 'tpu'],
+    ['LOG_LEVEL', 'verbose'],
+  ])('stops on a bad %s (%s) and names the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('refuses a medium confidence margin larger than the high one', () => {
+    expect(() => loadConfig({ FACEGATE_CONFIDENCE_MEDIUM_MARGIN: '0.3' })).toThrow('FACEGATE_CONFIDENCE_MEDIUM_MARGIN');
+  });
+});
