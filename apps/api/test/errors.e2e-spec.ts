@@ -73,7 +73,7 @@ describe(`every error is a coded problem (${kind})`, () => {
     const multiple = await t.http.post('/users').set(auth).send({ name: 'x', images: [photo('groups/003.jpg')] });
     expectProblem(multiple, 422, 'MULTIPLE_FACES');
     expect(multiple.body.index).toBe(0);
-    const tiny = await sharp(photoBytes('Tony_Blair/001.jpg')).resize(60, 60).jpeg().toBuffer();
+    const tiny = await sharp(photoBytes('Tony_Blair/002.jpg')).resize(60, 60).jpeg().toBuffer();
     const small = await t.http.post('/users').set(auth).send({ name: 'x', images: [b64(tiny)] });
     expectProblem(small, 422, 'FACE_TOO_SMALL');
     expectProblem(await t.http.post('/recognize').set(auth).send({ image: photo('noface/003.png') }), 422, 'NO_FACE');
@@ -97,7 +97,7 @@ describe(`every error is a coded problem (${kind})`, () => {
 
   it('an enrolment that fails on a later photo stores nothing', async () => {
     const before = (await t.http.get('/stats').set(auth)).body.counts;
-    const res = await t.http.post('/users').set(auth).send({ name: 'partial', externalId: 'partial', images: [photo('Tony_Blair/001.jpg'), photo('Tony_Blair/002.jpg'), b64(pseudoRandomBytes(999))] });
+    const res = await t.http.post('/users').set(auth).send({ name: 'partial', externalId: 'partial', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg'), b64(pseudoRandomBytes(999))] });
     expectProblem(res, 400, 'INVALID_IMAGE');
     expect(res.body.index).toBe(2);
     const after = (await t.http.get('/stats').set(auth)).body.counts;

@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, mixin, NestInterceptor, Type } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import { Observable } from 'rxjs';
@@ -9,15 +9,27 @@ import { APP_CONFIG } from '../config/config.module';
 const NUMERIC_FIELDS = ['threshold', 'topK'];
 
 /**
- * Lets the image endpoints take multipart/form-data: `file` becomes `image` (and `images` for enrolment), `files`
- * becomes `images`, `imageA`/`imageB` stay as they are. The merged body then goes through the same DTO validation
- * as JSON. JSON requests pass through untouched.
+ * Lets an image endpoint take multipart/form-data. For `images` routes (enrolment) the `files` parts, or a single
+ * `file`, become `images`; for `image` routes `file` becomes `image` and `imageA`/`imageB` stay as they are. The
+ * merged body then goes through the same DTO validation as JSON. JSON requests pass through untouched.
  */
-@Injectable()
-export class MultipartImagesInterceptor implements NestInterceptor {
+export function MultipartImages(target: 'image' | 'images'): Type<NestInterceptor> {
+  @Injectable()
+  class MultipartImagesMixin extends MultipartImagesInterceptor {
+    constructor(@Inject(APP_CONFIG) config: AppConfig) {
+      super(config, target);
+    }
+  }
+  return mixin(MultipartImagesMixin);
+}
+
+class MultipartImagesInterceptor implements NestInterceptor {
   private readonly upload;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly target: 'image' | 'images',
+  ) {
     this.upload = multer({
       storage: multer.memoryStorage(),
       limits: { fileSize: config.limits.maxImageBytes, files: config.limits.maxImagesPerRequest, fields: 20, fieldSize: 64 * 1024, parts: 40 },
@@ -36,23 +48,23 @@ export class MultipartImagesInterceptor implements NestInterceptor {
     await new Promise<void>((resolve, reject) =>
       this.upload(request, http.getResponse<Response>(), (error: unknown) => (error ? reject(toDomainError(error)) : resolve())),
     );
-    request.body = mergeFiles(request.body ?? {}, (request.files ?? {}) as Record<string, Express.Multer.File[]>);
+    request.body = mergeFiles(request.body ?? {}, (request.files ?? {}) as Record<string, Express.Multer.File[]>, this.target);
     return next.handle();
   }
 }
 
-function mergeFiles(fields: Record<string, unknown>, files: Record<string, Express.Multer.File[]>): Record<string, unknown> {
+function mergeFiles(fields: Record<string, unknown>, files: Record<string, Express.Multer.File[]>, target: 'image' | 'images'): Record<string, unknown> {
   const body: Record<string, unknown> = { ...fields };
   for (const name of NUMERIC_FIELDS) {
     if (typeof body[name] === 'string' && body[name] !== '' && !Number.isNaN(Number(body[name]))) body[name] = Number(body[name]);
   }
   if (typeof body.metadata === 'string') body.metadata = parseJsonField('metadata', body.metadata);
   const buffers = (name: string) => (files[name] ?? []).map((f) => f.buffer);
-  if (files.file) {
+  if (target === 'images') {
+    if (files.file || files.files) body.images = [...buffers('files'), ...buffers('file')];
+  } else if (files.file) {
     body.image = buffers('file')[0];
-    body.images = buffers('file');
   }
-  if (files.files) body.images = buffers('files');
   if (files.imageA) body.imageA = buffers('imageA')[0];
   if (files.imageB) body.imageB = buffers('imageB')[0];
   return body;

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, COMMON_PROBLEMS, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
-import { MultipartImagesInterceptor } from '../common/multipart-images.interceptor';
+import { MultipartImages } from '../common/multipart-images.interceptor';
 import {
   CompareDto,
   CompareResponseDto,
@@ -17,7 +17,7 @@ import { RecognitionService } from './recognition.service';
 @ApiTags('recognition')
 @ApiSecurity('api-key')
 @ApiProblems(...COMMON_PROBLEMS, ...IMAGE_PROBLEMS)
-@UseInterceptors(MultipartImagesInterceptor)
+@UseInterceptors(MultipartImages('image'))
 @ApiConsumes('application/json', 'multipart/form-data')
 @Controller()
 export class RecognitionController {

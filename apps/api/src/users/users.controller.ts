@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, COMMON_PROBLEMS, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
-import { MultipartImagesInterceptor } from '../common/multipart-images.interceptor';
+import { MultipartImages } from '../common/multipart-images.interceptor';
 import { UuidPipe } from '../common/uuid.pipe';
 import { AddedFacesDto, AddFacesDto, CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto, UserPageDto } from './dto/user.dto';
 import { UsersService } from './users.service';
@@ -14,7 +14,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
-  @UseInterceptors(MultipartImagesInterceptor)
+  @UseInterceptors(MultipartImages('images'))
   @ApiOperation({ summary: 'Enrol a person with 1 to 10 photos', description: 'Every photo must show exactly one clear face; if one fails, nothing is stored and the error names its index.' })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: UserDto })
@@ -56,7 +56,7 @@ export class UsersController {
   }
 
   @Post(':id/faces')
-  @UseInterceptors(MultipartImagesInterceptor)
+  @UseInterceptors(MultipartImages('images'))
   @ApiOperation({ summary: 'Add photos to a person' })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: AddedFacesDto })
