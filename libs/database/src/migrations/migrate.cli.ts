@@ -1,5 +1,6 @@
 /**
- * Applies pending migrations to DATABASE_URL: `npm run db:migrate` (npx tsx libs/database/src/migrations/migrate.cli.ts).
+ * Applies pending migrations to DATABASE_URL:
+ *   npm run db:migrate   (npx tsx libs/database/src/migrations/migrate.cli.ts)
  * The only file of the library that reads process.env. Exit code 1 on any failure.
  */
 import { DatabaseLogger } from '../database.logger';

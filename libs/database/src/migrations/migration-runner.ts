@@ -8,7 +8,7 @@ import { MigrationFile, readMigrationFiles } from './migration-files';
  * in `_prisma_migrations` exactly as `prisma migrate deploy` does, so either tool can take over from the other.
  */
 
-/** The key Prisma's own migrate commands lock on PostgreSQL: our runner and `prisma migrate deploy` exclude each other. */
+/** Prisma's own migrate commands lock this advisory key: our runner and `prisma migrate deploy` exclude each other. */
 const MIGRATION_LOCK_KEY = 72707369;
 
 /** Prisma's DDL for its bookkeeping table, verbatim. */

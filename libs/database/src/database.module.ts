@@ -1,0 +1,38 @@
+import { DynamicModule, InjectionToken, Module, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
+import { DATABASE_OPTIONS, DatabaseOptions, validateDatabaseOptions } from './database.options';
+import { FaceVectorRepository } from './faces/face-vector.repository';
+import { PrismaService } from './prisma/prisma.service';
+
+export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own factory signature
+  useFactory: (...args: any[]) => DatabaseOptions | Promise<DatabaseOptions>;
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  /** Register the providers globally (default true: configured once at the root, used by every feature module). */
+  isGlobal?: boolean;
+}
+
+/**
+ * DatabaseModule.forRootAsync({ useFactory: (config) => ({ ...DEFAULT_DATABASE_OPTIONS, url, dataDir }), inject })
+ * provides DATABASE_OPTIONS, PrismaService and FaceVectorRepository.
+ */
+@Module({})
+export class DatabaseModule {
+  static forRootAsync(options: DatabaseModuleAsyncOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: options.isGlobal ?? true,
+      imports: options.imports ?? [],
+      providers: [
+        {
+          provide: DATABASE_OPTIONS,
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          useFactory: async (...args: any[]) => validateDatabaseOptions(await options.useFactory(...args)),
+          inject: options.inject ?? [],
+        },
+        PrismaService,
+        FaceVectorRepository,
+      ],
+      exports: [DATABASE_OPTIONS, PrismaService, FaceVectorRepository],
+    };
+  }
+}

@@ -1,0 +1,282 @@
+import { Logger } from '@nestjs/common';
+import { DatabaseOptions, DEFAULT_DATABASE_OPTIONS } from '../database.options';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client';
+import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
+import { EmbeddingGenerator, cosine } from '../testing/random-embeddings';
+import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../testing/test-database';
+import { FaceVectorRepository, IVFFLAT_INDEX_NAME } from './face-vector.repository';
+import { NewFace } from './face-vector.types';
+
+type Backend = 'postgres' | 'embedded';
+
+interface GalleryFace {
+  userId: string;
+  collectionId: string;
+  embedding: Float32Array;
+}
+
+const GALLERY_USERS = 1450;
+const FACES_PER_USER = 2;
+const MIN_ROWS_FOR_INDEX = 1000;
+
+/** Brute force over the gallery: the user whose best face is most similar to the probe. */
+function trueNearestUser(gallery: GalleryFace[], collectionId: string, probe: Float32Array): string {
+  let best = { userId: '', similarity: -2 };
+  for (const face of gallery) {
+    if (face.collectionId !== collectionId) continue;
+    const similarity = cosine(face.embedding, probe);
+    if (similarity > best.similarity) best = { userId: face.userId, similarity };
+  }
+  return best.userId;
+}
+
+describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (backend) => {
+  const random = new EmbeddingGenerator(backend === 'postgres' ? 1 : 2);
+  let testDb: TestDatabase | undefined;
+  let dataDir: TempDir | undefined;
+  let prisma: PrismaService;
+  let options: DatabaseOptions;
+  /** Always the exact scan (threshold above any collection here). */
+  let exact: FaceVectorRepository;
+  /**
+   * The index path as soon as an index exists (threshold 0), probing 3 of its 10 lists: few enough that the planner
+   * prefers the index to a seq scan (from about half the lists on, it rightly does not), enough that a near-duplicate
+   * probe (cosine ~0.98) lands in a probed list whatever centroids k-means drew from its random sample.
+   */
+  let indexed: FaceVectorRepository;
+  let alpha: string;
+  let beta: string;
+  const gallery: GalleryFace[] = [];
+
+  async function createUsers(collectionId: string, count: number, prefix: string): Promise<string[]> {
+    const users = await prisma.client.user.createManyAndReturn({
+      data: Array.from({ length: count }, (_, i) => user(collectionId, `${prefix}${i}`)),
+      select: { id: true },
+    });
+    return users.map((created) => created.id);
+  }
+
+  function user(collectionId: string, externalId: string) {
+    return { collectionId, externalId, name: externalId };
+  }
+
+  function face(userId: string, collectionId: string, embedding: Float32Array): NewFace {
+    gallery.push({ userId, collectionId, embedding });
+    const box = { x: 1, y: 2, w: 3, h: 4 };
+    return { userId, collectionId, embedding, modelId: 'test-model', box, score: 0.99, quality: { sharpness: 0.5 } };
+  }
+
+  beforeAll(async () => {
+    Logger.overrideLogger(['warn', 'error']);
+    if (backend === 'postgres') testDb = await createTestDatabase();
+    else dataDir = createTempDir('facegate-repo');
+    options = {
+      ...DEFAULT_DATABASE_OPTIONS,
+      url: testDb?.url,
+      dataDir: dataDir?.path ?? '',
+      poolSize: 5,
+      minRowsForIndex: MIN_ROWS_FOR_INDEX,
+    };
+    prisma = new PrismaService(options);
+    await prisma.onModuleInit();
+    exact = new FaceVectorRepository(prisma, { ...options, exactScanMaxFaces: 1_000_000 });
+    indexed = new FaceVectorRepository(prisma, { ...options, exactScanMaxFaces: 0, probes: 3 });
+    alpha = (await prisma.client.collection.create({ data: { name: 'alpha' } })).id;
+    beta = (await prisma.client.collection.create({ data: { name: 'beta' } })).id;
+  });
+
+  afterAll(async () => {
+    await prisma?.onModuleDestroy();
+    await testDb?.drop();
+    dataDir?.remove();
+  });
+
+  it('starts in the expected mode with the migrations applied', async () => {
+    expect(prisma.ready).toBe(true);
+    expect(prisma.mode).toBe(backend);
+    expect(prisma.migrationsApplied).toEqual(['20261122000000_init']);
+    await expect(prisma.pendingMigrations()).resolves.toEqual([]);
+  });
+
+  it('does not build an index below minRowsForIndex', async () => {
+    const result = await indexed.ensureIndex();
+    expect(result).toMatchObject({ action: 'none', rows: 0 });
+    await expect(indexed.indexInfo()).resolves.toEqual({ exists: false, lists: null, rowsAtBuild: null, probes: 3 });
+  });
+
+  it('inserts a multi-row gallery and returns ids in input order', async () => {
+    const alphaUsers = await createUsers(alpha, GALLERY_USERS, 'a');
+    const betaUsers = await createUsers(beta, 50, 'b');
+    const rows = [
+      ...alphaUsers.flatMap((userId) =>
+        Array.from({ length: FACES_PER_USER }, () => face(userId, alpha, random.unitVector())),
+      ),
+      ...betaUsers.map((userId) => face(userId, beta, random.unitVector())),
+    ];
+    const inserted = await indexed.insertFaces(prisma.client, rows);
+    expect(inserted).toHaveLength(rows.length);
+    expect(new Set(inserted.map((f) => f.id)).size).toBe(rows.length);
+    expect(inserted[0].createdAt).toBeInstanceOf(Date);
+
+    const first = await prisma.client.face.findUniqueOrThrow({ where: { id: inserted[0].id } });
+    expect(first).toMatchObject({ userId: rows[0].userId, collectionId: alpha, modelId: 'test-model', score: 0.99 });
+    const last = await prisma.client.face.findUniqueOrThrow({ where: { id: inserted[rows.length - 1].id } });
+    expect(last.userId).toBe(rows[rows.length - 1].userId);
+
+    await expect(exact.countFaces(alpha)).resolves.toBe(GALLERY_USERS * FACES_PER_USER);
+    await expect(exact.countFaces(beta)).resolves.toBe(50);
+    await expect(exact.countFaces()).resolves.toBe(GALLERY_USERS * FACES_PER_USER + 50);
+  });
+
+  it('inserts inside a caller transaction and rolls back with it', async () => {
+    const [userId] = await createUsers(beta, 1, 'tx');
+    await expect(
+      prisma.client.$transaction(async (tx) => {
+        await exact.insertFaces(tx, [face(userId, beta, random.unitVector())]);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    gallery.pop();
+    await expect(prisma.client.face.count({ where: { userId } })).resolves.toBe(0);
+  });
+
+  it('refuses a face whose collection differs from its user', async () => {
+    const [userId] = await createUsers(alpha, 1, 'mismatch');
+    await expect(
+      exact.insertFaces(prisma.client, [{ ...face(userId, beta, random.unitVector()) }]),
+    ).rejects.toThrow(/foreign key|faces_user_id_collection_id_fkey/i);
+    gallery.pop();
+  });
+
+  it('finds a planted near-duplicate first and never returns another collection', async () => {
+    const target = random.unitVector();
+    const [alphaUser] = await createUsers(alpha, 1, 'target');
+    const [betaTwin] = await createUsers(beta, 1, 'twin');
+    // The very same embedding in beta: a cross-collection leak would rank it first.
+    await exact.insertFaces(prisma.client, [face(alphaUser, alpha, target), face(betaTwin, beta, target)]);
+    const probe = random.near(target, 0.3);
+
+    const hits = await exact.searchCollection({ collectionId: alpha, embedding: probe, topK: 10 });
+    expect(hits[0].userId).toBe(alphaUser);
+    expect(hits[0].similarity).toBeCloseTo(cosine(target, probe), 4);
+    const alphaUsers = new Set(gallery.filter((f) => f.collectionId === alpha).map((f) => f.userId));
+    expect(hits.every((hit) => alphaUsers.has(hit.userId))).toBe(true);
+    expect(hits.map((hit) => hit.similarity)).toEqual([...hits.map((hit) => hit.similarity)].sort((a, b) => b - a));
+
+    const betaHits = await exact.searchCollection({ collectionId: beta, embedding: probe, topK: 3 });
+    expect(betaHits[0].userId).toBe(betaTwin);
+  });
+
+  it('returns distinct users, with the best face of each', async () => {
+    const anchor = random.unitVector();
+    const [many] = await createUsers(alpha, 1, 'many');
+    const faces = Array.from({ length: 6 }, () => face(many, alpha, random.near(anchor, 0.4)));
+    const inserted = await exact.insertFaces(prisma.client, faces);
+    const probe = random.near(anchor, 0.2);
+
+    const hits = await exact.searchCollection({ collectionId: alpha, embedding: probe, topK: 5 });
+    expect(hits).toHaveLength(5);
+    expect(new Set(hits.map((hit) => hit.userId)).size).toBe(5);
+    expect(hits[0].userId).toBe(many);
+    const best = faces.reduce((a, b) => (cosine(a.embedding, probe) >= cosine(b.embedding, probe) ? a : b));
+    expect(hits[0].faceId).toBe(inserted[faces.indexOf(best)].id);
+  });
+
+  it('clamps topK to [1, 50]', async () => {
+    const probe = random.unitVector();
+    const search = (topK: number) => exact.searchCollection({ collectionId: alpha, embedding: probe, topK });
+    await expect(search(0)).resolves.toHaveLength(1);
+    await expect(search(500)).resolves.toHaveLength(50);
+    await expect(search(2.6)).resolves.toHaveLength(3);
+  });
+
+  it('bestMatchForUser is exact over that user only', async () => {
+    const anchor = random.unitVector();
+    const [owner] = await createUsers(alpha, 1, 'owner');
+    const faces = [face(owner, alpha, random.near(anchor, 0.5)), face(owner, alpha, random.near(anchor, 0.1))];
+    const inserted = await exact.insertFaces(prisma.client, faces);
+    const probe = random.near(anchor, 0.1);
+
+    const match = await exact.bestMatchForUser({ userId: owner, embedding: probe });
+    const expected = cosine(faces[0].embedding, probe) > cosine(faces[1].embedding, probe) ? 0 : 1;
+    expect(match?.faceId).toBe(inserted[expected].id);
+    expect(match?.similarity).toBeCloseTo(cosine(faces[expected].embedding, probe), 4);
+
+    const [empty] = await createUsers(alpha, 1, 'empty');
+    await expect(exact.bestMatchForUser({ userId: empty, embedding: probe })).resolves.toBeNull();
+  });
+
+  it('builds the IVFFlat index with the expected lists, idempotently', async () => {
+    const rows = await exact.countFaces();
+    expect(rows).toBeGreaterThanOrEqual(MIN_ROWS_FOR_INDEX);
+    const created = await indexed.ensureIndex();
+    expect(created).toMatchObject({ action: 'created', rows, lists: 10 });
+    await expect(indexed.ensureIndex()).resolves.toMatchObject({ action: 'none', rows, lists: 10 });
+    await expect(indexed.indexInfo()).resolves.toEqual({ exists: true, lists: 10, rowsAtBuild: rows, probes: 3 });
+  });
+
+  it('finds the true nearest user on both the exact and the index path', async () => {
+    const sample = gallery.filter((f) => f.collectionId === alpha).slice(0, 400);
+    const probes = Array.from({ length: 12 }, (_, i) => random.near(sample[i * 31].embedding, 0.2));
+
+    const indexPlan = await indexed.explainSearch({ collectionId: alpha, embedding: probes[0], topK: 5 });
+    expect(indexPlan.mode).toBe('index');
+    expect(indexPlan.plan).toContain(IVFFLAT_INDEX_NAME);
+    const exactPlan = await exact.explainSearch({ collectionId: alpha, embedding: probes[0], topK: 5 });
+    expect(exactPlan.mode).toBe('exact');
+    expect(exactPlan.plan).not.toContain(IVFFLAT_INDEX_NAME);
+
+    for (const probe of probes) {
+      const truth = trueNearestUser(gallery, alpha, probe);
+      const [exactHit] = await exact.searchCollection({ collectionId: alpha, embedding: probe, topK: 5 });
+      const [indexHit] = await indexed.searchCollection({ collectionId: alpha, embedding: probe, topK: 5 });
+      expect(exactHit.userId).toBe(truth);
+      expect(indexHit.userId).toBe(truth);
+    }
+  });
+
+  it('keeps the collection filter on the index path even for a small collection', async () => {
+    // beta is ~2% of the table: without iterative scans, 3 probed lists would rarely hold 40 beta faces. The planner
+    // rightly prefers the collection_id btree or a seq scan for so selective a filter, so take both away here.
+    const forced = await withSeqScansOff();
+    await prisma.client.$executeRaw`DROP INDEX faces_collection_id_idx`;
+    try {
+      const repository = new FaceVectorRepository(forced, { ...options, exactScanMaxFaces: 0, probes: 3 });
+      const probe = random.unitVector();
+      const { plan } = await repository.explainSearch({ collectionId: beta, embedding: probe, topK: 20 });
+      expect(plan).toContain(IVFFLAT_INDEX_NAME);
+      const hits = await repository.searchCollection({ collectionId: beta, embedding: probe, topK: 20 });
+      expect(hits).toHaveLength(20);
+      const betaUsers = new Set(gallery.filter((f) => f.collectionId === beta).map((f) => f.userId));
+      expect(hits.every((hit) => betaUsers.has(hit.userId))).toBe(true);
+    } finally {
+      await prisma.client.$executeRaw`CREATE INDEX faces_collection_id_idx ON faces (collection_id)`;
+      await forced.restore();
+    }
+  });
+
+  /** A client whose sessions refuse sequential scans (a startup option natively; the shared session when embedded). */
+  async function withSeqScansOff(): Promise<PrismaClientProvider & { restore(): Promise<void> }> {
+    if (backend === 'embedded') {
+      await prisma.client.$executeRaw`SET enable_seqscan = off`;
+      return { client: prisma.client, restore: () => prisma.client.$executeRaw`RESET enable_seqscan`.then() };
+    }
+    const client = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: testDb!.url, max: 1, options: '-c enable_seqscan=off' }),
+    });
+    return { client, restore: () => client.$disconnect() };
+  }
+
+  it('rebuilds the index once the table has grown more than 4x', async () => {
+    const rows = await exact.countFaces();
+    await prisma.client.vectorIndexState.update({
+      where: { indexName: IVFFLAT_INDEX_NAME },
+      data: { rowsAtBuild: 500 },
+    });
+    await expect(indexed.ensureIndex()).resolves.toMatchObject({ action: 'rebuilt', rows, lists: 10 });
+    await expect(indexed.indexInfo()).resolves.toMatchObject({ exists: true, lists: 10, rowsAtBuild: rows });
+    const [hit] = await indexed.searchCollection({ collectionId: alpha, embedding: gallery[0].embedding, topK: 1 });
+    expect(hit.userId).toBe(gallery[0].userId);
+  });
+});

@@ -1,0 +1,322 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
+import { Prisma, PrismaClient } from '../generated/prisma/client';
+import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
+import {
+  IndexState,
+  candidatePool,
+  clampProbes,
+  clampTopK,
+  planIndex,
+} from './ivfflat-tuning';
+import {
+  BestMatch,
+  EnsureIndexResult,
+  IndexInfo,
+  InsertedFace,
+  NewFace,
+  SearchCollectionParams,
+  SearchHit,
+} from './face-vector.types';
+import { toVectorSql } from './vector-sql';
+
+/** The typed client or an interactive transaction's client: both run raw SQL. */
+export type FaceWriter = Prisma.TransactionClient | PrismaClient;
+
+export const IVFFLAT_INDEX_NAME = 'faces_embedding_ivfflat_idx';
+const IVFFLAT_BUILD_NAME = `${IVFFLAT_INDEX_NAME}_new`;
+/** pg_try_advisory_xact_lock key: one index build at a time across instances. */
+const INDEX_BUILD_LOCK_KEY = 72707370;
+/** Rows per INSERT statement: bounds the statement size (7 parameters, ~6 KB of vector text per row). */
+const INSERT_CHUNK = 500;
+/** Counts and index state are cached this long; both only steer the choice of plan, never the result set. */
+const CACHE_TTL_MS = 30_000;
+/** Index builds block face inserts (not searches) while they run; 1M faces take minutes. */
+const BUILD_TIMEOUT_MS = 30 * 60_000;
+
+interface Cached<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/**
+ * Every SQL statement that touches faces.embedding lives here. Prisma's typed client cannot read or write an
+ * Unsupported("vector(512)") column, so these are parameterised $queryRaw/$executeRaw templates; embeddings travel as
+ * pgvector text parameters cast with ::vector.
+ *
+ * Search strategy per collection (see exactSearchSql and indexSearchSql):
+ * - fewer faces than `exactScanMaxFaces`, or no index yet: exact scan.
+ * - otherwise: IVFFlat with `probes` lists and pgvector 0.8's iterative scan, so that the collection filter (applied
+ *   to the rows the index returns) cannot leave the candidate pool short.
+ */
+@Injectable()
+export class FaceVectorRepository {
+  private readonly logger = new Logger(FaceVectorRepository.name);
+  private readonly counts = new Map<string, Cached<number>>();
+  private indexState?: Cached<IndexState>;
+
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaClientProvider,
+    @Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions,
+  ) {}
+
+  private get client(): PrismaClient {
+    return this.prisma.client;
+  }
+
+  /** One multi-row INSERT (per 500 rows); results in input order. Pass a transaction client to join a transaction. */
+  async insertFaces(tx: FaceWriter, rows: readonly NewFace[]): Promise<InsertedFace[]> {
+    const inserted: InsertedFace[] = [];
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      inserted.push(...(await this.insertChunk(tx, rows.slice(start, start + INSERT_CHUNK))));
+    }
+    for (const row of rows) this.bumpCachedCount(row.collectionId, 1);
+    return inserted;
+  }
+
+  private async insertChunk(tx: FaceWriter, rows: readonly NewFace[]): Promise<InsertedFace[]> {
+    const values = rows.map(
+      (row) => Prisma.sql`(${row.userId}::uuid, ${row.collectionId}::uuid, ${toVectorSql(row.embedding)}::vector,
+        ${row.modelId}, ${JSON.stringify(row.box)}::jsonb, ${row.score}::float8,
+        ${JSON.stringify(row.quality)}::jsonb)`,
+    );
+    // PostgreSQL returns the rows of a single INSERT ... VALUES in VALUES order.
+    return tx.$queryRaw<InsertedFace[]>`
+      INSERT INTO faces (user_id, collection_id, embedding, model_id, box, score, quality)
+      VALUES ${Prisma.join(values)}
+      RETURNING id, created_at AS "createdAt"`;
+  }
+
+  /** The nearest distinct users of a collection, best first. */
+  async searchCollection(params: SearchCollectionParams): Promise<SearchHit[]> {
+    const plan = await this.planSearch(params);
+    return this.runPlan<SearchHit>(plan, plan.sql);
+  }
+
+  /** EXPLAIN of what searchCollection would run, for diagnostics and for tests that the index path uses the index. */
+  async explainSearch(params: SearchCollectionParams): Promise<{ mode: SearchPlan['mode']; plan: string }> {
+    const plan = await this.planSearch(params);
+    const rows = await this.runPlan<ExplainRow>(plan, Prisma.sql`EXPLAIN ${plan.sql}`);
+    return { mode: plan.mode, plan: rows.map((row) => row['QUERY PLAN']).join('\n') };
+  }
+
+  /** The index path's settings and query share one transaction (Prisma's batch form: BEGIN, both, COMMIT). */
+  private async runPlan<T>(plan: SearchPlan, sql: Prisma.Sql): Promise<T[]> {
+    if (plan.mode === 'exact') return this.client.$queryRaw<T[]>(sql);
+    const [, rows] = await this.client.$transaction([
+      this.client.$queryRaw(plan.settings),
+      this.client.$queryRaw<T[]>(sql),
+    ]);
+    return rows;
+  }
+
+  private async planSearch(params: SearchCollectionParams): Promise<SearchPlan> {
+    const topK = clampTopK(params.topK);
+    const vector = toVectorSql(params.embedding);
+    const state = await this.cachedIndexState();
+    const useIndex = state.exists && (await this.cachedCount(params.collectionId)) >= this.options.exactScanMaxFaces;
+    if (!useIndex) return { mode: 'exact', sql: exactSearchSql(params.collectionId, vector, topK) };
+    const lists = state.lists ?? 1;
+    const pool = candidatePool(topK, params.candidates);
+    return {
+      mode: 'index',
+      settings: indexSearchSettings(clampProbes(this.options.probes, lists), lists),
+      sql: indexSearchSql(params.collectionId, vector, topK, pool),
+    };
+  }
+
+  /**
+   * Exact best similarity over one user's faces (a handful of rows via faces_user_id_idx). Ordering by similarity
+   * DESC rather than by `embedding <=> v` keeps the planner off the (approximate) IVFFlat index.
+   */
+  async bestMatchForUser(params: { userId: string; embedding: Float32Array }): Promise<BestMatch | null> {
+    const vector = toVectorSql(params.embedding);
+    const rows = await this.client.$queryRaw<BestMatch[]>`
+      SELECT id AS "faceId", 1 - (embedding <=> ${vector}::vector) AS similarity
+      FROM faces
+      WHERE user_id = ${params.userId}::uuid
+      ORDER BY similarity DESC
+      LIMIT 1`;
+    return rows[0] ?? null;
+  }
+
+  /** Exact count (uses the btree on collection_id); also refreshes the cache the search path reads. */
+  async countFaces(collectionId?: string): Promise<number> {
+    if (collectionId === undefined) return countAll(this.client);
+    const [{ count }] = await this.client.$queryRaw<Array<{ count: number }>>`
+      SELECT count(*)::int AS count FROM faces WHERE collection_id = ${collectionId}::uuid`;
+    this.counts.set(collectionId, { value: count, expiresAt: Date.now() + CACHE_TTL_MS });
+    return count;
+  }
+
+  async indexInfo(): Promise<IndexInfo> {
+    const state = await readIndexState(this.client);
+    this.indexState = { value: state, expiresAt: Date.now() + CACHE_TTL_MS };
+    const probes = clampProbes(this.options.probes, state.lists ?? this.options.probes);
+    return { ...state, probes };
+  }
+
+  /**
+   * Creates the IVFFlat index once the table holds `minRowsForIndex` faces, and rebuilds it when the table has grown
+   * more than 4x since (k-means centroids computed on a small table partition a large one badly).
+   *
+   * Runs in one transaction under an advisory lock: a plain CREATE INDEX blocks inserts into faces (not searches) for
+   * the build (1.3 s at 40k faces here); CREATE INDEX CONCURRENTLY would not block them but cannot run in a
+   * transaction, would need a dedicated connection and leaves an invalid index behind when interrupted. A rebuild
+   * builds the new index under a temporary name, then drops the old one and renames the new one in the same
+   * transaction, so searches keep using the old index until the commit.
+   */
+  async ensureIndex(): Promise<EnsureIndexResult> {
+    const started = Date.now();
+    const result = await this.client.$transaction(
+      async (tx): Promise<Omit<EnsureIndexResult, 'durationMs'>> => {
+        const [{ locked }] = await tx.$queryRaw<Array<{ locked: boolean }>>`
+          SELECT pg_try_advisory_xact_lock(${INDEX_BUILD_LOCK_KEY}) AS locked`;
+        const rows = await countAll(tx);
+        if (!locked) return { action: 'busy', rows, lists: null, reason: 'another instance is building the index' };
+        return this.applyIndexPlan(tx, rows);
+      },
+      { timeout: BUILD_TIMEOUT_MS, maxWait: 10_000 },
+    );
+    this.indexState = undefined;
+    const done: EnsureIndexResult = { ...result, durationMs: Date.now() - started };
+    if (done.action !== 'none') {
+      this.logger.log(`IVFFlat index ${done.action}: ${done.rows} faces, ${done.lists} lists, ${done.durationMs} ms`);
+    }
+    return done;
+  }
+
+  private async applyIndexPlan(
+    tx: Prisma.TransactionClient,
+    rows: number,
+  ): Promise<Omit<EnsureIndexResult, 'durationMs'>> {
+    const state = await readIndexState(tx);
+    const plan = planIndex(rows, state, this.options.minRowsForIndex);
+    if (plan.action === 'none') return { action: 'none', rows, lists: state.lists, reason: plan.reason };
+    if (plan.action === 'create') await buildIndex(tx, IVFFLAT_INDEX_NAME, plan.lists);
+    if (plan.action === 'rebuild') await rebuildIndex(tx, plan.lists);
+    await recordIndexState(tx, plan.lists, rows);
+    // Fresh statistics, or the planner keeps costing the index against the table it saw when it was small. The
+    // embedded server needs this most: PGlite runs no autovacuum, so nothing else ever analyses its tables.
+    await tx.$executeRaw`ANALYZE faces`;
+    const action = plan.action === 'create' ? 'created' : plan.action === 'rebuild' ? 'rebuilt' : 'adopted';
+    return { action, rows, lists: plan.lists };
+  }
+
+  private async cachedCount(collectionId: string): Promise<number> {
+    const cached = this.counts.get(collectionId);
+    if (cached && cached.expiresAt > Date.now()) return cached.value;
+    return this.countFaces(collectionId);
+  }
+
+  /** Keeps a cached count roughly current between refreshes (a rolled-back insert overcounts until expiry). */
+  private bumpCachedCount(collectionId: string, delta: number): void {
+    const cached = this.counts.get(collectionId);
+    if (cached) cached.value += delta;
+  }
+
+  private async cachedIndexState(): Promise<IndexState> {
+    if (this.indexState && this.indexState.expiresAt > Date.now()) return this.indexState.value;
+    const value = await readIndexState(this.client);
+    this.indexState = { value, expiresAt: Date.now() + CACHE_TTL_MS };
+    return value;
+  }
+}
+
+async function countAll(client: FaceWriter): Promise<number> {
+  const [{ count }] = await client.$queryRaw<Array<{ count: number }>>`SELECT count(*)::int AS count FROM faces`;
+  return count;
+}
+
+type SearchPlan = { mode: 'exact'; sql: Prisma.Sql } | { mode: 'index'; settings: Prisma.Sql; sql: Prisma.Sql };
+type ExplainRow = { 'QUERY PLAN': string };
+
+/**
+ * Exact: the best face of every user of the collection, then the top K. One statement, no transaction, no planner
+ * settings: DISTINCT ON (user_id) needs rows sorted by user_id first, which an IVFFlat scan cannot deliver, so the
+ * planner never uses that index here (it may use the btree on collection_id). Also exact in the number of users: no
+ * candidate pool that users with many faces could crowd.
+ */
+function exactSearchSql(collectionId: string, vector: string, topK: number): Prisma.Sql {
+  return Prisma.sql`
+    SELECT "userId", "faceId", similarity FROM (
+      SELECT DISTINCT ON (user_id) user_id AS "userId", id AS "faceId",
+             1 - (embedding <=> ${vector}::vector) AS similarity
+      FROM faces
+      WHERE collection_id = ${collectionId}::uuid
+      ORDER BY user_id, similarity DESC
+    ) best
+    ORDER BY similarity DESC
+    LIMIT ${topK}`;
+}
+
+/**
+ * Settings for the index path, as SET LOCAL (set_config(..., true)): they must not outlive the transaction, because
+ * on the embedded server every connection shares one session. With iterative_scan, when the collection filter
+ * discards rows, pgvector keeps probing further lists (up to max_probes = all lists) until the LIMIT is met, instead
+ * of silently returning fewer rows.
+ */
+function indexSearchSettings(probes: number, lists: number): Prisma.Sql {
+  return Prisma.sql`SELECT set_config('ivfflat.probes', ${String(probes)}, true),
+    set_config('ivfflat.iterative_scan', 'relaxed_order', true),
+    set_config('ivfflat.max_probes', ${String(lists)}, true)`;
+}
+
+/**
+ * Approximate: the inner query walks the IVFFlat index (ORDER BY distance LIMIT pool), the middle one keeps each
+ * user's best face, the outer one ranks users. relaxed_order may return index rows slightly out of order, so the
+ * outer queries re-sort by the exact distance.
+ */
+function indexSearchSql(collectionId: string, vector: string, topK: number, pool: number): Prisma.Sql {
+  return Prisma.sql`
+    SELECT "userId", "faceId", 1 - distance AS similarity FROM (
+      SELECT DISTINCT ON (user_id) user_id AS "userId", id AS "faceId", distance FROM (
+        SELECT id, user_id, embedding <=> ${vector}::vector AS distance
+        FROM faces
+        WHERE collection_id = ${collectionId}::uuid
+        ORDER BY distance
+        LIMIT ${pool}
+      ) candidates
+      ORDER BY user_id, distance
+    ) best
+    ORDER BY distance
+    LIMIT ${topK}`;
+}
+
+/** Existence and lists come from the catalog (the truth); rows-at-build from our bookkeeping table. */
+async function readIndexState(client: FaceWriter): Promise<IndexState> {
+  const rows = await client.$queryRaw<Array<{ lists: number | null; rowsAtBuild: number | null }>>`
+    SELECT (SELECT option_value::int FROM pg_options_to_table(c.reloptions) WHERE option_name = 'lists') AS lists,
+           s.rows_at_build AS "rowsAtBuild"
+    FROM pg_class c
+    LEFT JOIN vector_index_state s ON s.index_name = c.relname
+    WHERE c.oid = to_regclass(${IVFFLAT_INDEX_NAME})`;
+  if (rows.length === 0) return { exists: false, lists: null, rowsAtBuild: null };
+  // pgvector's default when built without WITH (lists = ...).
+  return { exists: true, lists: rows[0].lists ?? 100, rowsAtBuild: rows[0].rowsAtBuild };
+}
+
+/** DDL takes no bind parameters: `lists` is spliced in, after checking it is an integer we computed. */
+async function buildIndex(tx: Prisma.TransactionClient, name: string, lists: number): Promise<void> {
+  if (!Number.isInteger(lists) || lists < 1) throw new Error(`Invalid IVFFlat lists: ${lists}`);
+  // k-means over the sample needs memory; below its estimate pgvector builds slowly and warns.
+  await tx.$queryRaw`SELECT set_config('maintenance_work_mem', '256MB', true)`;
+  await tx.$executeRaw`CREATE INDEX ${Prisma.raw(`"${name}"`)} ON faces
+    USING ivfflat (embedding vector_cosine_ops) WITH (lists = ${Prisma.raw(String(lists))})`;
+}
+
+async function rebuildIndex(tx: Prisma.TransactionClient, lists: number): Promise<void> {
+  await tx.$executeRaw`DROP INDEX IF EXISTS ${Prisma.raw(`"${IVFFLAT_BUILD_NAME}"`)}`;
+  await buildIndex(tx, IVFFLAT_BUILD_NAME, lists);
+  await tx.$executeRaw`DROP INDEX ${Prisma.raw(`"${IVFFLAT_INDEX_NAME}"`)}`;
+  await tx.$executeRaw`ALTER INDEX ${Prisma.raw(`"${IVFFLAT_BUILD_NAME}"`)}
+    RENAME TO ${Prisma.raw(`"${IVFFLAT_INDEX_NAME}"`)}`;
+}
+
+async function recordIndexState(tx: Prisma.TransactionClient, lists: number, rows: number): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO vector_index_state (index_name, lists, rows_at_build, built_at)
+    VALUES (${IVFFLAT_INDEX_NAME}, ${lists}, ${rows}, now())
+    ON CONFLICT (index_name) DO UPDATE
+      SET lists = EXCLUDED.lists, rows_at_build = EXCLUDED.rows_at_build, built_at = EXCLUDED.built_at`;
+}

@@ -1,0 +1,55 @@
+/** A face template to store; box and quality are opaque JSON for this layer. */
+export interface NewFace {
+  userId: string;
+  collectionId: string;
+  embedding: Float32Array;
+  modelId: string;
+  box: unknown;
+  /** Detector confidence. */
+  score: number;
+  quality: unknown;
+}
+
+export interface InsertedFace {
+  id: string;
+  createdAt: Date;
+}
+
+export interface SearchCollectionParams {
+  collectionId: string;
+  embedding: Float32Array;
+  /** Distinct users wanted; clamped to [1, 50]. */
+  topK: number;
+  /** Faces fetched from the IVFFlat index before keeping the best per user (default max(topK * 8, 40)). */
+  candidates?: number;
+}
+
+export interface SearchHit {
+  userId: string;
+  /** The user's closest face. */
+  faceId: string;
+  /** Cosine similarity, 1 - cosine distance, in [-1, 1]. */
+  similarity: number;
+}
+
+export interface BestMatch {
+  faceId: string;
+  similarity: number;
+}
+
+export interface IndexInfo {
+  exists: boolean;
+  lists: number | null;
+  rowsAtBuild: number | null;
+  /** Probes a search uses now: the configured value clamped to [1, lists]. */
+  probes: number;
+}
+
+export interface EnsureIndexResult {
+  action: 'none' | 'created' | 'rebuilt' | 'adopted' | 'busy';
+  /** Faces in the table when it ran. */
+  rows: number;
+  lists: number | null;
+  durationMs: number;
+  reason?: string;
+}

@@ -1,0 +1,35 @@
+import { candidatePool, clampProbes, clampTopK, listsForRows, planIndex } from './ivfflat-tuning';
+
+describe('ivfflat tuning', () => {
+  it('sizes lists as rows/1000 up to 1M rows and sqrt(rows) above, at least 10', () => {
+    expect(listsForRows(1_000)).toBe(10);
+    expect(listsForRows(20_000)).toBe(20);
+    expect(listsForRows(250_000)).toBe(250);
+    expect(listsForRows(1_000_000)).toBe(1000);
+    expect(listsForRows(4_000_000)).toBe(2000);
+  });
+
+  it('clamps topK to [1, 50] and probes to [1, lists]', () => {
+    expect([0, -3, 1, 7.4, 50, 51, Number.NaN].map(clampTopK)).toEqual([1, 1, 1, 7, 50, 50, 1]);
+    expect(clampProbes(10, 5)).toBe(5);
+    expect(clampProbes(0, 100)).toBe(1);
+    expect(clampProbes(10, 100)).toBe(10);
+  });
+
+  it('fetches max(topK * 8, 40) candidates unless told otherwise, never fewer than topK', () => {
+    expect(candidatePool(1)).toBe(40);
+    expect(candidatePool(10)).toBe(80);
+    expect(candidatePool(10, 5)).toBe(10);
+    expect(candidatePool(10, 200)).toBe(200);
+  });
+
+  it('plans create, adopt, rebuild and nothing', () => {
+    const none = { exists: false, lists: null, rowsAtBuild: null };
+    expect(planIndex(999, none, 1000)).toMatchObject({ action: 'none' });
+    expect(planIndex(1000, none, 1000)).toEqual({ action: 'create', lists: 10 });
+    const built = (lists: number, rowsAtBuild: number | null) => ({ exists: true, lists, rowsAtBuild });
+    expect(planIndex(5000, built(40, null), 1000)).toEqual({ action: 'adopt', lists: 40 });
+    expect(planIndex(4000, built(10, 1000), 1000)).toMatchObject({ action: 'none' });
+    expect(planIndex(40_001, built(10, 10_000), 1000)).toEqual({ action: 'rebuild', lists: 40 });
+  });
+});

@@ -1,0 +1,56 @@
+/** Pure sizing rules for the IVFFlat index and searches; kept apart from SQL so they are unit-testable. */
+
+export const MAX_TOP_K = 50;
+const MIN_CANDIDATES = 40;
+const CANDIDATES_PER_RESULT = 8;
+/** Rebuild when the table has grown past this multiple of its size at the last build (centroids go stale). */
+export const REBUILD_GROWTH_FACTOR = 4;
+
+/** pgvector's guidance: rows / 1000 lists up to 1M rows, sqrt(rows) above; at least 10. */
+export function listsForRows(rows: number): number {
+  const lists = rows <= 1_000_000 ? Math.round(rows / 1000) : Math.round(Math.sqrt(rows));
+  return Math.max(10, lists);
+}
+
+export function clampTopK(topK: number): number {
+  return clamp(Math.round(Number.isFinite(topK) ? topK : 1), 1, MAX_TOP_K);
+}
+
+export function clampProbes(probes: number, lists: number): number {
+  return clamp(Math.round(probes), 1, Math.max(1, lists));
+}
+
+/**
+ * Faces fetched from the index before keeping the best one per user. It must exceed topK times the faces a user
+ * typically has, or users with many close faces crowd others out of the result.
+ */
+export function candidatePool(topK: number, candidates?: number): number {
+  const wanted = candidates ?? Math.max(topK * CANDIDATES_PER_RESULT, MIN_CANDIDATES);
+  return Math.max(topK, Math.round(wanted));
+}
+
+export interface IndexState {
+  exists: boolean;
+  lists: number | null;
+  rowsAtBuild: number | null;
+}
+
+export type IndexPlan =
+  | { action: 'none'; reason: string }
+  | { action: 'create' | 'rebuild' | 'adopt'; lists: number };
+
+/** Decides what ensureIndex() should do for a table of `rows` faces. */
+export function planIndex(rows: number, state: IndexState, minRowsForIndex: number): IndexPlan {
+  if (!state.exists) {
+    if (rows < minRowsForIndex) return { action: 'none', reason: `${rows} faces, index built from ${minRowsForIndex}` };
+    return { action: 'create', lists: listsForRows(rows) };
+  }
+  // Built by hand or before the bookkeeping existed: record it rather than rebuild on a guess.
+  if (state.rowsAtBuild === null) return { action: 'adopt', lists: state.lists ?? listsForRows(rows) };
+  if (rows > state.rowsAtBuild * REBUILD_GROWTH_FACTOR) return { action: 'rebuild', lists: listsForRows(rows) };
+  return { action: 'none', reason: `index up to date (${state.rowsAtBuild} faces at build, ${rows} now)` };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
