@@ -46,6 +46,8 @@ export interface AppConfig {
     probes: number;
     exactScanMaxFaces: number;
     minRowsForIndex: number;
+    /** How often the vector index is checked (created or rebuilt when the gallery has grown). */
+    indexCheckSeconds: number;
   };
 }
 
@@ -99,6 +101,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       probes: read.int('FACEGATE_IVFFLAT_PROBES', 10, 1, 10000),
       exactScanMaxFaces: read.int('FACEGATE_EXACT_SCAN_MAX_FACES', 20000, 0, 100_000_000),
       minRowsForIndex: read.int('FACEGATE_MIN_ROWS_FOR_INDEX', 1000, 1, 100_000_000),
+      indexCheckSeconds: read.int('FACEGATE_INDEX_CHECK_SECONDS', 300, 1, 86_400),
     },
   };
   if (config.matching.mediumMargin > config.matching.highMargin) {

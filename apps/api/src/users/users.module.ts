@@ -3,11 +3,12 @@ import { FaceModule } from '../face/face.module';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
+import { VectorIndexMaintainer } from './vector-index.maintainer';
 
 @Module({
   imports: [FaceModule],
   controllers: [UsersController],
-  providers: [UsersService, UsersRepository],
+  providers: [UsersService, UsersRepository, VectorIndexMaintainer],
   exports: [UsersRepository],
 })
 export class UsersModule {}
