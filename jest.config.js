@@ -16,7 +16,7 @@ const moduleNameMapper = {
   '^@facegate/face-engine$': '<rootDir>/libs/face-engine/src',
   '^@facegate/database$': '<rootDir>/libs/database/src',
 };
-const base = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
+const base = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', testTimeout: 120000 };
 
 module.exports = {
   projects: [
@@ -36,4 +36,5 @@ module.exports = {
     },
   ],
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
