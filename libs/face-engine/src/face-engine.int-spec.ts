@@ -12,6 +12,8 @@ const pairs = JSON.parse(readFileSync(facePath('pairs.json'), 'utf8')) as {
   impostor: Array<{ a: string; b: string }>;
 };
 
+const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
 const codeOf = async (p: Promise<unknown>) => {
   try {
     await p;
@@ -112,6 +114,30 @@ describe('FaceEngine on real models and photos', () => {
         await small.close();
       }
     });
+  });
+
+  it('answers ENGINE_TIMEOUT for an image that overruns the limit without killing the process', async () => {
+    const slow = await FaceEngine.create({ poolSize: 1, jobTimeoutMs: 100 }, { logger: quiet });
+    try {
+      // 60+ faces each landmarked, aligned and embedded: far beyond 100 ms.
+      const crowd = readFileSync(facePath('groups/009.jpg'));
+      expect(await codeOf(slow.analyze(crowd, { details: 'all', smallFaces: true, embedding: true }))).toBe('ENGINE_TIMEOUT');
+      const result = await slow.analyze(readFileSync(facePath('Tony_Blair/002.jpg')));
+      expect(result.primaryIndex).toBeGreaterThanOrEqual(0);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('closes with inferences in flight without aborting the process (onnxruntime must never be torn down mid-run)', async () => {
+    const other = await FaceEngine.create({ poolSize: 2 }, { logger: quiet });
+    const photos = ['Tony_Blair/002.jpg', 'deepface_img1/001.jpg', 'groups/006.jpg'].map((f) => readFileSync(facePath(f)));
+    const jobs = Array.from({ length: 6 }, (_, i) => codeOf(other.analyze(photos[i % 3], { embedding: true, liveness: true })));
+    await new Promise((r) => setTimeout(r, 30));
+    await other.close();
+    const outcomes = await Promise.all(jobs);
+    expect(outcomes.every((o) => o === 'resolved' || o === 'ENGINE_FAILURE')).toBe(true);
+    expect(outcomes).toContain('resolved');
   });
 
   it('survives a job that crashes its worker and keeps serving', async () => {

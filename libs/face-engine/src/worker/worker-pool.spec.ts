@@ -18,7 +18,7 @@ describe('WorkerPool', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
-    pool = new WorkerPool({ script, size: 2, jobTimeoutMs: 1500, maxQueue: 5, onLog: (_l, m) => logs.push(m) });
+    pool = new WorkerPool({ script, size: 2, jobTimeoutMs: 1500, maxQueue: 5, stuckAfterMs: 2000, onLog: (_l, m) => logs.push(m) });
     await pool.start();
   });
   afterAll(() => pool.close());
@@ -50,9 +50,13 @@ describe('WorkerPool', () => {
     expect(pool.healthy).toBe(true);
   });
 
-  it('kills and replaces a worker whose job overruns the timeout', async () => {
+  it('answers ENGINE_TIMEOUT for a job that hangs, replaces its worker, and stops the stuck one later', async () => {
+    const restarts = pool.stats().restarts;
     expect(await codeOf(pool.run('hang', null))).toBe('ENGINE_TIMEOUT');
     await expect(pool.run('echo', 'after')).resolves.toBe('after');
+    expect(pool.stats().restarts).toBe(restarts + 1);
+    await new Promise((r) => setTimeout(r, 2200));
+    expect(logs.some((m) => m.includes('stuck'))).toBe(true);
   });
 
   it('refuses work beyond the queue limit with ENGINE_BUSY instead of queueing without bound', async () => {
@@ -63,6 +67,34 @@ describe('WorkerPool', () => {
     expect(await codeOf(pool.run('echo', 'overflow'))).toBe('ENGINE_BUSY');
     expect((await Promise.all(hangs.map(codeOf)))).toEqual(['ENGINE_TIMEOUT', 'ENGINE_TIMEOUT']);
     await expect(Promise.all(queued)).resolves.toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('WorkerPool lifecycle', () => {
+  it('close() lets a running job finish instead of leaving it pending', async () => {
+    const pool = new WorkerPool({ script, size: 1, jobTimeoutMs: 5000, maxQueue: 5 });
+    await pool.start();
+    const running = pool.run('slow', 'done');
+    await new Promise((r) => setTimeout(r, 50));
+    const queued = codeOf(pool.run('echo', 'never started'));
+    await pool.close();
+    await expect(running).resolves.toBe('done');
+    expect(await queued).toBe('ENGINE_FAILURE');
+    expect(await codeOf(pool.run('echo', 1))).toBe('ENGINE_FAILURE');
+  });
+
+  it('answers a late job ENGINE_TIMEOUT at once, then retires its worker when the job ends', async () => {
+    const pool = new WorkerPool({ script, size: 1, jobTimeoutMs: 150, maxQueue: 5 });
+    await pool.start();
+    try {
+      expect(await codeOf(pool.run('slow', 'late'))).toBe('ENGINE_TIMEOUT');
+      // A replacement serves while the late worker is still busy.
+      await expect(pool.run('echo', 'next')).resolves.toBe('next');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(pool.stats()).toMatchObject({ size: 1, ready: 1, busy: 0, restarts: 1 });
+    } finally {
+      await pool.close();
+    }
   });
 });
 

@@ -9,6 +9,8 @@ export interface WorkerPoolOptions {
   workerData?: unknown;
   jobTimeoutMs: number;
   maxQueue: number;
+  /** After its timeout, how long a worker may stay busy before it is deemed stuck (default max(10 x timeout, 60 s)). */
+  stuckAfterMs?: number;
   onLog?: (level: 'log' | 'warn' | 'error', message: string) => void;
 }
 
@@ -26,6 +28,8 @@ interface Slot {
   ready: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
+  /** Its job timed out: the caller has its answer, the worker finishes the job and is then retired. */
+  retiring?: boolean;
 }
 
 export interface WorkerPoolStats {
@@ -39,10 +43,20 @@ export interface WorkerPoolStats {
 }
 
 const MAX_CONSECUTIVE_START_FAILURES = 3;
+/**
+ * A retiring worker still busy this long after its timeout is considered stuck and terminated anyway. Generous on
+ * purpose: terminating a thread that is merely slow, mid-inference, takes the whole process down.
+ */
+const defaultStuckAfterMs = (jobTimeoutMs: number) => Math.max(10 * jobTimeoutMs, 60_000);
 
 /**
- * A fixed set of worker threads, one job each at a time, with a bounded queue. A worker that crashes or overruns
- * its time is replaced; only its own job fails (ENGINE_FAILURE / ENGINE_TIMEOUT), the others keep being served.
+ * A fixed set of worker threads, one job each at a time, with a bounded queue. A worker that crashes is replaced and
+ * only its own job fails (ENGINE_FAILURE); the others keep being served.
+ *
+ * A busy worker is never terminated: onnxruntime-node aborts the whole process (an uncaught Napi::Error) when a
+ * thread is torn down during an inference. So a job that overruns its time is answered ENGINE_TIMEOUT at once, a
+ * replacement worker starts, and the late worker is retired when its job ends (or terminated if it is truly stuck).
+ * close() likewise lets running jobs finish before it terminates the idle workers.
  */
 export class WorkerPool {
   private readonly slots = new Set<Slot>();
@@ -53,10 +67,15 @@ export class WorkerPool {
   private fatal?: Error;
   private readonly counters = { completed: 0, failed: 0, restarts: 0 };
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private idleWaiters: Array<() => void> = [];
   /** What the last worker reported when it became ready (e.g. the execution provider in use). */
   info: Record<string, unknown> = {};
 
-  constructor(private readonly options: WorkerPoolOptions) {}
+  private readonly stuckAfterMs: number;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.stuckAfterMs = options.stuckAfterMs ?? defaultStuckAfterMs(options.jobTimeoutMs);
+  }
 
   /** Spawns every worker and resolves once all have loaded (or rejects with why the first one could not). */
   async start(): Promise<void> {
@@ -80,22 +99,42 @@ export class WorkerPool {
     const slots = [...this.slots];
     return {
       size: this.options.size,
-      ready: slots.filter((s) => s.ready).length,
-      busy: slots.filter((s) => s.job).length,
+      ready: slots.filter((s) => s.ready && !s.retiring).length,
+      busy: slots.filter((s) => s.job && !s.retiring).length,
       queued: this.queue.length,
       ...this.counters,
     };
   }
 
   get healthy(): boolean {
-    return !this.closed && !this.fatal && [...this.slots].some((s) => s.ready);
+    return !this.closed && !this.fatal && [...this.slots].some((s) => s.ready && !s.retiring);
   }
 
+  /** Refuses new work, lets running jobs finish (unless stuck), then terminates the idle workers. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new DomainError('ENGINE_FAILURE', 'The face engine is shutting down.'));
-    await Promise.all([...this.slots].map((s) => s.worker.terminate()));
+    this.failAll(new DomainError('ENGINE_FAILURE', 'The face engine is shutting down.'));
+    await this.whenIdle(this.stuckAfterMs);
+    for (const slot of this.slots) {
+      const job = slot.job;
+      this.finish(slot);
+      if (job && !slot.retiring) job.reject(new DomainError('ENGINE_FAILURE', 'The face engine is shutting down.'));
+    }
+    const workers = [...this.slots].map((s) => s.worker);
     this.slots.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  private whenIdle(limitMs: number): Promise<void> {
+    if (![...this.slots].some((s) => s.job)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, limitMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private spawn(): void {
@@ -135,6 +174,11 @@ export class WorkerPool {
         const job = slot.job;
         if (!job || job.id !== message.id) return;
         this.finish(slot);
+        if (slot.retiring) {
+          // The caller already got ENGINE_TIMEOUT; now that the worker is idle it can be stopped safely.
+          this.retire(slot);
+          return;
+        }
         if (message.type === 'result') {
           this.counters.completed++;
           job.resolve(message.result);
@@ -152,11 +196,11 @@ export class WorkerPool {
     this.slots.delete(slot);
     const job = slot.job;
     this.finish(slot);
-    if (this.closed) return;
-    if (job) {
+    if (job && !slot.retiring) {
       this.counters.failed++;
       job.reject(new DomainError('ENGINE_FAILURE', 'The face engine crashed on this image; it has been restarted.'));
     }
+    if (this.closed || slot.retiring) return;
     if (!slot.ready && ++this.startFailures >= MAX_CONSECUTIVE_START_FAILURES && !this.fatal) {
       this.fatal = new Error(`workers keep failing to start (${error.message})`);
       this.settleReady(this.fatal);
@@ -182,22 +226,41 @@ export class WorkerPool {
   }
 
   private timeout(slot: Slot, job: Job): void {
-    if (slot.job !== job) return;
-    this.finish(slot);
-    this.slots.delete(slot);
+    if (slot.job !== job || slot.retiring) return;
+    slot.retiring = true;
     this.counters.failed++;
     job.reject(new DomainError('ENGINE_TIMEOUT', `The face engine took longer than ${this.options.jobTimeoutMs} ms on this image.`));
-    void slot.worker.terminate();
+    slot.timer = setTimeout(() => this.forceStop(slot), this.stuckAfterMs);
     if (!this.closed) {
       this.counters.restarts++;
       this.spawn();
     }
   }
 
+  /** Last resort for a worker that never finishes: terminating it risks the process, leaving it wastes a core. */
+  private forceStop(slot: Slot): void {
+    if (!this.slots.has(slot)) return;
+    this.options.onLog?.('error', `face worker stuck for ${this.stuckAfterMs} ms past its timeout; terminating it`);
+    this.finish(slot);
+    this.retire(slot);
+  }
+
+  private retire(slot: Slot): void {
+    this.slots.delete(slot);
+    void slot.worker.terminate();
+    this.notifyIdle();
+  }
+
   private finish(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = undefined;
     slot.job = undefined;
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if ([...this.slots].some((s) => s.job)) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private failAll(error: Error): void {

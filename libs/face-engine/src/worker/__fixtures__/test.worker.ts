@@ -8,6 +8,9 @@ void hostWorker(async () => ({
     switch (op) {
       case 'echo':
         return { result: payload };
+      case 'slow':
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return { result: payload };
       case 'coded':
         throw new DomainError('NO_FACE', 'no face here', { index: 2 });
       case 'throw':
