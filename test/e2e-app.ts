@@ -65,3 +65,24 @@ async function adminQuery(sql: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * Registers beforeAll/afterAll that give the suite its own fresh database (of this jest project's kind) and app;
+ * returns a getter for the running app.
+ */
+export function useTestApp(overrides: Record<string, string> = {}): () => TestApp {
+  let app: TestApp | undefined;
+  let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(testDatabase());
+    app = await startTestApp(db.env, overrides);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+  return () => {
+    if (!app) throw new Error('the test app is not running');
+    return app;
+  };
+}

@@ -1,4 +1,4 @@
-import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp, testDatabase } from '../../../test/e2e-app';
+import { ADMIN_KEY, testDatabase, useTestApp } from '../../../test/e2e-app';
 import { PEOPLE, photo, photoBytes, STRANGERS } from '../../../test/photos';
 
 const kind = testDatabase();
@@ -6,23 +6,14 @@ const kind = testDatabase();
 const ENROL = ['002', '003', '006'];
 
 describe(`facegate API end to end (${kind})`, () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const app = useTestApp();
   const ids = new Map<string, string>();
   const auth = { 'X-API-Key': ADMIN_KEY };
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    t = await startTestApp(db.env);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
 
   it('enrols people with several photos each', async () => {
     for (const person of PEOPLE) {
-      const res = await t.http
+      const res = await app().http
         .post('/users')
         .set(auth)
         .send({ name: person.replace('_', ' '), externalId: person.toLowerCase(), images: ENROL.map((n) => photo(`${person}/${n}.jpg`)), metadata: { source: 'lfw' } })
@@ -36,27 +27,27 @@ describe(`facegate API end to end (${kind})`, () => {
   });
 
   it('verifies the genuine person and rejects an impostor', async () => {
-    const genuine = await t.http.post('/verify').set(auth).send({ userId: ids.get('Tony_Blair'), image: photo('Tony_Blair/004.jpg') }).expect(200);
+    const genuine = await app().http.post('/verify').set(auth).send({ userId: ids.get('Tony_Blair'), image: photo('Tony_Blair/004.jpg') }).expect(200);
     expect(genuine.body).toMatchObject({ verified: true, threshold: 0.36, user: { id: ids.get('Tony_Blair'), name: 'Tony Blair' } });
     expect(genuine.body.similarity).toBeGreaterThan(0.36);
     expect(['high', 'medium', 'low']).toContain(genuine.body.confidence);
 
-    const impostor = await t.http.post('/verify').set(auth).send({ userId: ids.get('Tony_Blair'), image: photo('Colin_Powell/004.jpg') }).expect(200);
+    const impostor = await app().http.post('/verify').set(auth).send({ userId: ids.get('Tony_Blair'), image: photo('Colin_Powell/004.jpg') }).expect(200);
     expect(impostor.body.verified).toBe(false);
     expect(impostor.body.similarity).toBeLessThan(0.36);
     expect(impostor.body.confidence).toBe('high');
   });
 
   it('verifies by externalId, and a stricter threshold can refuse', async () => {
-    const res = await t.http.post('/verify').set(auth).send({ externalId: 'george_w_bush', image: photo('George_W_Bush/007.jpg') }).expect(200);
+    const res = await app().http.post('/verify').set(auth).send({ externalId: 'george_w_bush', image: photo('George_W_Bush/007.jpg') }).expect(200);
     expect(res.body.verified).toBe(true);
-    const strict = await t.http.post('/verify').set(auth).send({ externalId: 'george_w_bush', image: photo('George_W_Bush/007.jpg'), threshold: 0.999 }).expect(200);
+    const strict = await app().http.post('/verify').set(auth).send({ externalId: 'george_w_bush', image: photo('George_W_Bush/007.jpg'), threshold: 0.999 }).expect(200);
     expect(strict.body).toMatchObject({ verified: false, threshold: 0.999 });
   });
 
   it('recognises enrolled people from new photos', async () => {
     for (const person of PEOPLE) {
-      const res = await t.http.post('/recognize').set(auth).send({ image: photo(`${person}/004.jpg`) }).expect(200);
+      const res = await app().http.post('/recognize').set(auth).send({ image: photo(`${person}/004.jpg`) }).expect(200);
       expect({ person, match: res.body.match, user: res.body.user?.id }).toEqual({ person, match: true, user: ids.get(person) });
       expect(res.body.face.box.width).toBeGreaterThan(0);
     }
@@ -64,7 +55,7 @@ describe(`facegate API end to end (${kind})`, () => {
 
   it('answers "no match" for strangers instead of the nearest person', async () => {
     for (const stranger of STRANGERS) {
-      const res = await t.http.post('/recognize').set(auth).send({ image: photo(stranger), topK: 3 }).expect(200);
+      const res = await app().http.post('/recognize').set(auth).send({ image: photo(stranger), topK: 3 }).expect(200);
       expect(res.body).toMatchObject({ match: false, user: null });
       expect(res.body.candidates.length).toBeGreaterThan(0);
       expect(res.body.similarity).toBeLessThan(0.36);
@@ -72,7 +63,7 @@ describe(`facegate API end to end (${kind})`, () => {
   });
 
   it('returns topK distinct candidates, best first', async () => {
-    const res = await t.http.post('/recognize').set(auth).send({ image: photo('Hugo_Chavez/005.jpg'), topK: 5 }).expect(200);
+    const res = await app().http.post('/recognize').set(auth).send({ image: photo('Hugo_Chavez/005.jpg'), topK: 5 }).expect(200);
     const candidates = res.body.candidates as Array<{ user: { id: string }; similarity: number }>;
     expect(candidates).toHaveLength(5);
     expect(new Set(candidates.map((c) => c.user.id)).size).toBe(5);
@@ -81,7 +72,7 @@ describe(`facegate API end to end (${kind})`, () => {
   });
 
   it('accepts multipart uploads for enrolment and recognition', async () => {
-    const enrol = await t.http
+    const enrol = await app().http
       .post('/users')
       .set(auth)
       .field('name', 'Jacques Multipart')
@@ -90,53 +81,53 @@ describe(`facegate API end to end (${kind})`, () => {
       .attach('files', photoBytes('Jacques_Chirac/002.jpg'), 'b.jpg')
       .expect(201);
     expect(enrol.body.faces).toHaveLength(2);
-    const res = await t.http.post('/recognize').set(auth).field('collection', 'multipart').field('topK', '2').attach('file', photoBytes('Jacques_Chirac/005.jpg'), 'p.jpg').expect(200);
+    const res = await app().http.post('/recognize').set(auth).field('collection', 'multipart').field('topK', '2').attach('file', photoBytes('Jacques_Chirac/005.jpg'), 'p.jpg').expect(200);
     expect(res.body.user.id).toBe(enrol.body.id);
   });
 
   it('keeps collections apart', async () => {
-    const res = await t.http.post('/recognize').set(auth).send({ image: photo('Jacques_Chirac/005.jpg'), collection: 'multipart', topK: 10 }).expect(200);
+    const res = await app().http.post('/recognize').set(auth).send({ image: photo('Jacques_Chirac/005.jpg'), collection: 'multipart', topK: 10 }).expect(200);
     expect(res.body.candidates.every((c: { user: { name: string } }) => c.user.name === 'Jacques Multipart')).toBe(true);
   });
 
   it('detects every face of a group photo with landmarks and quality', async () => {
-    const res = await t.http.post('/detect').set(auth).send({ image: photo('groups/006.jpg') }).expect(200);
+    const res = await app().http.post('/detect').set(auth).send({ image: photo('groups/006.jpg') }).expect(200);
     expect(res.body.faces).toHaveLength(6);
     expect(res.body.faces[0]).toEqual(expect.objectContaining({ landmarks: expect.any(Object), quality: expect.any(Object), score: expect.any(Number) }));
     expect(res.body.width).toBeGreaterThan(0);
   });
 
   it('compares two photos', async () => {
-    const same = await t.http.post('/compare').set(auth).send({ imageA: photo('Ariel_Sharon/004.jpg'), imageB: photo('Ariel_Sharon/005.jpg') }).expect(200);
+    const same = await app().http.post('/compare').set(auth).send({ imageA: photo('Ariel_Sharon/004.jpg'), imageB: photo('Ariel_Sharon/005.jpg') }).expect(200);
     expect(same.body.match).toBe(true);
-    const different = await t.http.post('/compare').set(auth).send({ imageA: photo('Ariel_Sharon/004.jpg'), imageB: photo('Tony_Blair/005.jpg') }).expect(200);
+    const different = await app().http.post('/compare').set(auth).send({ imageA: photo('Ariel_Sharon/004.jpg'), imageB: photo('Tony_Blair/005.jpg') }).expect(200);
     expect(different.body).toMatchObject({ match: false, threshold: 0.36 });
   });
 
   it('updates a person', async () => {
     const id = ids.get('Donald_Rumsfeld');
-    const res = await t.http.patch(`/users/${id}`).set(auth).send({ name: 'Don Rumsfeld', metadata: { role: 'secretary' } }).expect(200);
+    const res = await app().http.patch(`/users/${id}`).set(auth).send({ name: 'Don Rumsfeld', metadata: { role: 'secretary' } }).expect(200);
     expect(res.body).toMatchObject({ name: 'Don Rumsfeld', metadata: { role: 'secretary' } });
-    expect((await t.http.get(`/users/${id}`).set(auth).expect(200)).body.name).toBe('Don Rumsfeld');
+    expect((await app().http.get(`/users/${id}`).set(auth).expect(200)).body.name).toBe('Don Rumsfeld');
   });
 
   it('adds and removes faces', async () => {
     const id = ids.get('Gerhard_Schroeder');
-    const added = await t.http.post(`/users/${id}/faces`).set(auth).send({ images: [photo('Gerhard_Schroeder/008.jpg')] }).expect(201);
+    const added = await app().http.post(`/users/${id}/faces`).set(auth).send({ images: [photo('Gerhard_Schroeder/008.jpg')] }).expect(201);
     expect(added.body.faces).toHaveLength(1);
-    expect((await t.http.get(`/users/${id}`).set(auth)).body.faces).toHaveLength(4);
-    await t.http.delete(`/users/${id}/faces/${added.body.faces[0].id}`).set(auth).expect(204);
-    expect((await t.http.get(`/users/${id}`).set(auth)).body.faces).toHaveLength(3);
+    expect((await app().http.get(`/users/${id}`).set(auth)).body.faces).toHaveLength(4);
+    await app().http.delete(`/users/${id}/faces/${added.body.faces[0].id}`).set(auth).expect(204);
+    expect((await app().http.get(`/users/${id}`).set(auth)).body.faces).toHaveLength(3);
   });
 
   it('deletes a person, who is then no longer recognised', async () => {
     const id = ids.get('Colin_Powell');
-    await t.http.delete(`/users/${id}`).set(auth).expect(204);
-    await t.http.get(`/users/${id}`).set(auth).expect(404);
-    const res = await t.http.post('/recognize').set(auth).send({ image: photo('Colin_Powell/004.jpg'), topK: 10 }).expect(200);
+    await app().http.delete(`/users/${id}`).set(auth).expect(204);
+    await app().http.get(`/users/${id}`).set(auth).expect(404);
+    const res = await app().http.post('/recognize').set(auth).send({ image: photo('Colin_Powell/004.jpg'), topK: 10 }).expect(200);
     expect(res.body.match).toBe(false);
     expect(res.body.candidates.map((c: { user: { id: string } }) => c.user.id)).not.toContain(id);
-    const stats = await t.http.get('/stats').set(auth).expect(200);
+    const stats = await app().http.get('/stats').set(auth).expect(200);
     expect(stats.body.counts.faces).toBe((PEOPLE.length - 1) * 3 + 2);
   });
 
@@ -145,7 +136,7 @@ describe(`facegate API end to end (${kind})`, () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: { body: { items: Array<{ id: string; faceCount: number }>; nextCursor: string | null } } = await t.http
+      const res: { body: { items: Array<{ id: string; faceCount: number }>; nextCursor: string | null } } = await app().http
         .get('/users')
         .query({ limit: 3, ...(cursor ? { cursor } : {}) })
         .set(auth)
@@ -161,13 +152,13 @@ describe(`facegate API end to end (${kind})`, () => {
   });
 
   it('reports health, readiness, stats and docs', async () => {
-    await t.http.get('/health').expect(200);
-    const ready = await t.http.get('/health/ready').expect(200);
+    await app().http.get('/health').expect(200);
+    const ready = await app().http.get('/health/ready').expect(200);
     expect(ready.body).toMatchObject({ ready: true, checks: { database: true, migrationsPending: 0, models: true, databaseMode: kind } });
-    const stats = await t.http.get('/stats').set(auth).expect(200);
+    const stats = await app().http.get('/stats').set(auth).expect(200);
     expect(stats.body).toMatchObject({ model: { dimensions: 512, threshold: 0.36 }, database: { mode: kind } });
     expect(stats.body.index).toBeDefined();
-    const docs = await t.http.get('/docs/openapi.json').expect(200);
+    const docs = await app().http.get('/docs/openapi.json').expect(200);
     for (const path of ['/users', '/users/{id}', '/users/{id}/faces', '/users/{id}/faces/{faceId}', '/verify', '/recognize', '/detect', '/compare', '/stats', '/health', '/health/ready']) {
       expect(Object.keys(docs.body.paths)).toContain(path);
     }

@@ -1,4 +1,4 @@
-import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp, testDatabase } from '../../../test/e2e-app';
+import { ADMIN_KEY, testDatabase, useTestApp } from '../../../test/e2e-app';
 import { loadFaceDataset } from '../../../libs/face-engine/src/eval/face-dataset';
 import { FACES_DIR } from '../../../test/shared-faces';
 import { MULTI_FACE_PHOTOS, photo } from '../../../test/photos';
@@ -17,32 +17,23 @@ const identities = (() => {
 })();
 
 describe(`concurrency (${kind})`, () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const app = useTestApp();
   const ids = new Map<string, string>();
 
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    t = await startTestApp(db.env);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
 
   it('20 parallel enrolments all succeed', async () => {
     expect(identities).toHaveLength(20);
     const results = await Promise.all(
-      identities.map(([identity, files]) => t.http.post('/users').set(auth).send({ name: identity, externalId: identity, images: [photo(files[0])] })),
+      identities.map(([identity, files]) => app().http.post('/users').set(auth).send({ name: identity, externalId: identity, images: [photo(files[0])] })),
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     results.forEach((r, i) => ids.set(identities[i][0], r.body.id));
-    expect((await t.http.get('/stats').set(auth)).body.counts.users).toBe(20);
+    expect((await app().http.get('/stats').set(auth)).body.counts.users).toBe(20);
   });
 
   it('50 parallel recognitions each find the right person', async () => {
     const probes = Array.from({ length: 50 }, (_, i) => identities[i % identities.length]);
-    const results = await Promise.all(probes.map(([, files]) => t.http.post('/recognize').set(auth).send({ image: photo(files[1]) })));
+    const results = await Promise.all(probes.map(([, files]) => app().http.post('/recognize').set(auth).send({ image: photo(files[1]) })));
     const wrong = results
       .map((r, i) => ({ expected: ids.get(probes[i][0]), got: r.body.user?.id, status: r.status }))
       .filter((r) => r.status !== 200 || r.got !== r.expected);
@@ -53,7 +44,7 @@ describe(`concurrency (${kind})`, () => {
 
   it('two parallel enrolments with the same externalId give one 201 and one 409', async () => {
     const body = { name: 'twin', externalId: 'same-id', images: [photo('Tony_Blair/002.jpg')] };
-    const [a, b] = await Promise.all([t.http.post('/users').set(auth).send(body), t.http.post('/users').set(auth).send(body)]);
+    const [a, b] = await Promise.all([app().http.post('/users').set(auth).send(body), app().http.post('/users').set(auth).send(body)]);
     expect([a.status, b.status].sort()).toEqual([201, 409]);
     expect([a.body.code, b.body.code]).toContain('DUPLICATE_EXTERNAL_ID');
   });

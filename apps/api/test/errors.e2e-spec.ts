@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { pngDeclaring, pseudoRandomBytes } from '../../../test/crafted-images';
-import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp, testDatabase } from '../../../test/e2e-app';
+import { ADMIN_KEY, testDatabase, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';
 
 const kind = testDatabase();
@@ -8,19 +8,12 @@ const auth = { 'X-API-Key': ADMIN_KEY };
 const b64 = (b: Buffer) => b.toString('base64');
 
 describe(`every error is a coded problem (${kind})`, () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const app = useTestApp({ FACEGATE_MAX_BODY_BYTES: String(2 * 1024 * 1024) });
   let bushId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    t = await startTestApp(db.env, { FACEGATE_MAX_BODY_BYTES: String(2 * 1024 * 1024) });
-    const res = await t.http.post('/users').set(auth).send({ name: 'George', externalId: 'gwb', images: [photo('George_W_Bush/001.jpg')] }).expect(201);
+    const res = await app().http.post('/users').set(auth).send({ name: 'George', externalId: 'gwb', images: [photo('George_W_Bush/001.jpg')] }).expect(201);
     bushId = res.body.id;
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   const expectProblem = (res: { status: number; body: Record<string, unknown>; headers: Record<string, string>; text: string }, status: number, code: string) => {
@@ -32,82 +25,82 @@ describe(`every error is a coded problem (${kind})`, () => {
   };
 
   it('UNAUTHORIZED without a key or with a wrong one', async () => {
-    expectProblem(await t.http.get('/users'), 401, 'UNAUTHORIZED');
-    expectProblem(await t.http.get('/users').set('X-API-Key', 'wrong-key-wrong-key'), 401, 'UNAUTHORIZED');
-    await t.http.get('/health').expect(200);
+    expectProblem(await app().http.get('/users'), 401, 'UNAUTHORIZED');
+    expectProblem(await app().http.get('/users').set('X-API-Key', 'wrong-key-wrong-key'), 401, 'UNAUTHORIZED');
+    await app().http.get('/health').expect(200);
   });
 
   it('VALIDATION_FAILED for missing, mistyped and unknown fields and bad ids', async () => {
-    expectProblem(await t.http.post('/users').set(auth).send({ images: [photo('George_W_Bush/002.jpg')] }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.http.post('/users').set(auth).send({ name: 'x', images: [] }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.http.post('/users').set(auth).send({ name: 'x', images: 'nope' }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.http.post('/users').set(auth).send({ name: 'x', images: [photo('George_W_Bush/002.jpg')], admin: true }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.http.post('/recognize').set(auth).send({ image: photo('George_W_Bush/002.jpg'), topK: 51 }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.http.post('/verify').set(auth).send({ image: photo('George_W_Bush/002.jpg') }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.http.get('/users/not-a-uuid').set(auth), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.http.get('/users').query({ cursor: 'garbage' }).set(auth), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.http.post('/users').set(auth).set('Content-Type', 'application/json').send('{"name": "x", '), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.post('/users').set(auth).send({ images: [photo('George_W_Bush/002.jpg')] }), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.post('/users').set(auth).send({ name: 'x', images: [] }), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.post('/users').set(auth).send({ name: 'x', images: 'nope' }), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.post('/users').set(auth).send({ name: 'x', images: [photo('George_W_Bush/002.jpg')], admin: true }), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ image: photo('George_W_Bush/002.jpg'), topK: 51 }), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.post('/verify').set(auth).send({ image: photo('George_W_Bush/002.jpg') }), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.get('/users/not-a-uuid').set(auth), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.get('/users').query({ cursor: 'garbage' }).set(auth), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.post('/users').set(auth).set('Content-Type', 'application/json').send('{"name": "x", '), 400, 'VALIDATION_FAILED');
   });
 
   it('UNSUPPORTED_MEDIA_TYPE for bodies that are neither JSON nor multipart', async () => {
-    expectProblem(await t.http.post('/recognize').set(auth).set('Content-Type', 'text/plain').send('hello'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(await app().http.post('/recognize').set(auth).set('Content-Type', 'text/plain').send('hello'), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('INVALID_IMAGE, UNSUPPORTED_FORMAT and IMAGE_TOO_LARGE for bad images', async () => {
-    expectProblem(await t.http.post('/recognize').set(auth).send({ image: b64(pseudoRandomBytes(4000)) }), 400, 'INVALID_IMAGE');
-    expectProblem(await t.http.post('/recognize').set(auth).send({ image: 'not base64 at all!' }), 400, 'INVALID_IMAGE');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(pseudoRandomBytes(4000)) }), 400, 'INVALID_IMAGE');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ image: 'not base64 at all!' }), 400, 'INVALID_IMAGE');
     const jpeg = photoBytes('George_W_Bush/002.jpg');
-    expectProblem(await t.http.post('/recognize').set(auth).send({ image: b64(jpeg.subarray(0, jpeg.length >> 1)) }), 400, 'INVALID_IMAGE');
-    expectProblem(await t.http.post('/recognize').set(auth).send({ image: b64(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1')) }), 400, 'UNSUPPORTED_FORMAT');
-    expectProblem(await t.http.post('/recognize').set(auth).send({ image: b64(pngDeclaring(50000, 50000)) }), 413, 'IMAGE_TOO_LARGE');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(jpeg.subarray(0, jpeg.length >> 1)) }), 400, 'INVALID_IMAGE');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1')) }), 400, 'UNSUPPORTED_FORMAT');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(pngDeclaring(50000, 50000)) }), 413, 'IMAGE_TOO_LARGE');
   });
 
   it('PAYLOAD_TOO_LARGE for a body over the limit', async () => {
-    expectProblem(await t.http.post('/recognize').set(auth).send({ image: 'A'.repeat(3 * 1024 * 1024) }), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ image: 'A'.repeat(3 * 1024 * 1024) }), 413, 'PAYLOAD_TOO_LARGE');
   });
 
   it('NO_FACE, MULTIPLE_FACES and FACE_TOO_SMALL, naming the photo that failed', async () => {
-    const noFace = await t.http.post('/users').set(auth).send({ name: 'x', images: [photo('George_W_Bush/002.jpg'), photo('noface/001.png')] });
+    const noFace = await app().http.post('/users').set(auth).send({ name: 'x', images: [photo('George_W_Bush/002.jpg'), photo('noface/001.png')] });
     expectProblem(noFace, 422, 'NO_FACE');
     expect(noFace.body.index).toBe(1);
-    const multiple = await t.http.post('/users').set(auth).send({ name: 'x', images: [photo('groups/003.jpg')] });
+    const multiple = await app().http.post('/users').set(auth).send({ name: 'x', images: [photo('groups/003.jpg')] });
     expectProblem(multiple, 422, 'MULTIPLE_FACES');
     expect(multiple.body.index).toBe(0);
     const tiny = await sharp(photoBytes('Tony_Blair/002.jpg')).resize(60, 60).jpeg().toBuffer();
-    const small = await t.http.post('/users').set(auth).send({ name: 'x', images: [b64(tiny)] });
+    const small = await app().http.post('/users').set(auth).send({ name: 'x', images: [b64(tiny)] });
     expectProblem(small, 422, 'FACE_TOO_SMALL');
-    expectProblem(await t.http.post('/recognize').set(auth).send({ image: photo('noface/003.png') }), 422, 'NO_FACE');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ image: photo('noface/003.png') }), 422, 'NO_FACE');
   });
 
   it('USER_NOT_FOUND and FACE_NOT_FOUND', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
-    expectProblem(await t.http.get(`/users/${missing}`).set(auth), 404, 'USER_NOT_FOUND');
-    expectProblem(await t.http.patch(`/users/${missing}`).set(auth).send({ name: 'y' }), 404, 'USER_NOT_FOUND');
-    expectProblem(await t.http.delete(`/users/${missing}`).set(auth), 404, 'USER_NOT_FOUND');
-    expectProblem(await t.http.post('/verify').set(auth).send({ userId: missing, image: photo('George_W_Bush/002.jpg') }), 404, 'USER_NOT_FOUND');
-    expectProblem(await t.http.post('/verify').set(auth).send({ externalId: 'nobody', image: photo('George_W_Bush/002.jpg') }), 404, 'USER_NOT_FOUND');
-    expectProblem(await t.http.delete(`/users/${bushId}/faces/${missing}`).set(auth), 404, 'FACE_NOT_FOUND');
-    expectProblem(await t.http.get('/no-such-route').set(auth), 404, 'NOT_FOUND');
+    expectProblem(await app().http.get(`/users/${missing}`).set(auth), 404, 'USER_NOT_FOUND');
+    expectProblem(await app().http.patch(`/users/${missing}`).set(auth).send({ name: 'y' }), 404, 'USER_NOT_FOUND');
+    expectProblem(await app().http.delete(`/users/${missing}`).set(auth), 404, 'USER_NOT_FOUND');
+    expectProblem(await app().http.post('/verify').set(auth).send({ userId: missing, image: photo('George_W_Bush/002.jpg') }), 404, 'USER_NOT_FOUND');
+    expectProblem(await app().http.post('/verify').set(auth).send({ externalId: 'nobody', image: photo('George_W_Bush/002.jpg') }), 404, 'USER_NOT_FOUND');
+    expectProblem(await app().http.delete(`/users/${bushId}/faces/${missing}`).set(auth), 404, 'FACE_NOT_FOUND');
+    expectProblem(await app().http.get('/no-such-route').set(auth), 404, 'NOT_FOUND');
   });
 
   it('DUPLICATE_EXTERNAL_ID within a collection, allowed in another', async () => {
-    expectProblem(await t.http.post('/users').set(auth).send({ name: 'again', externalId: 'gwb', images: [photo('George_W_Bush/003.jpg')] }), 409, 'DUPLICATE_EXTERNAL_ID');
-    await t.http.post('/users').set(auth).send({ name: 'again', externalId: 'gwb', collection: 'other', images: [photo('George_W_Bush/003.jpg')] }).expect(201);
+    expectProblem(await app().http.post('/users').set(auth).send({ name: 'again', externalId: 'gwb', images: [photo('George_W_Bush/003.jpg')] }), 409, 'DUPLICATE_EXTERNAL_ID');
+    await app().http.post('/users').set(auth).send({ name: 'again', externalId: 'gwb', collection: 'other', images: [photo('George_W_Bush/003.jpg')] }).expect(201);
   });
 
   it('an enrolment that fails on a later photo stores nothing', async () => {
-    const before = (await t.http.get('/stats').set(auth)).body.counts;
-    const res = await t.http.post('/users').set(auth).send({ name: 'partial', externalId: 'partial', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg'), b64(pseudoRandomBytes(999))] });
+    const before = (await app().http.get('/stats').set(auth)).body.counts;
+    const res = await app().http.post('/users').set(auth).send({ name: 'partial', externalId: 'partial', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg'), b64(pseudoRandomBytes(999))] });
     expectProblem(res, 400, 'INVALID_IMAGE');
     expect(res.body.index).toBe(2);
-    const after = (await t.http.get('/stats').set(auth)).body.counts;
+    const after = (await app().http.get('/stats').set(auth)).body.counts;
     expect(after).toEqual(before);
-    const list = await t.http.get('/users').set(auth).expect(200);
+    const list = await app().http.get('/users').set(auth).expect(200);
     expect(list.body.items.map((u: { externalId: string }) => u.externalId)).not.toContain('partial');
   });
 
   it('stored data is unchanged by all of the above: the known person still verifies', async () => {
-    const res = await t.http.post('/verify').set(auth).send({ userId: bushId, image: photo('George_W_Bush/004.jpg') }).expect(200);
+    const res = await app().http.post('/verify').set(auth).send({ userId: bushId, image: photo('George_W_Bush/004.jpg') }).expect(200);
     expect(res.body.verified).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { DomainError } from '@facegate/common';
+import { codeOf } from '../../../test/error-code';
 import { FaceEngine, cosineSimilarity, DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
 import { facePath, FACES_DIR } from '../../../test/shared-faces';
 import { pngDeclaring, pseudoRandomBytes } from '../../../test/crafted-images';
@@ -14,14 +14,6 @@ const pairs = JSON.parse(readFileSync(facePath('pairs.json'), 'utf8')) as {
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'resolved';
-  } catch (error) {
-    return error instanceof DomainError ? error.code : `not coded: ${String(error)}`;
-  }
-};
 
 describe('FaceEngine on real models and photos', () => {
   let engine: FaceEngine;

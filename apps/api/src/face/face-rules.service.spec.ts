@@ -1,4 +1,5 @@
 import { DomainError } from '@facegate/common';
+import { codeOf } from '../../../../test/error-code';
 import { AnalysisResult, AnalyzedFace } from '@facegate/face-engine';
 import { loadConfig } from '../config/app-config';
 import { FaceEngineService } from './face-engine.service';
@@ -28,7 +29,6 @@ function rulesReturning(analysis: AnalysisResult) {
   const engine = { analyze: jest.fn().mockResolvedValue(analysis) } as unknown as FaceEngineService;
   return new FaceRulesService(engine, loadConfig({ FACEGATE_MIN_FACE_SIZE: '40', FACEGATE_SECOND_FACE_RATIO: '0.5' }));
 }
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e) => (e instanceof DomainError ? e.code : String(e)));
 
 describe('FaceRulesService', () => {
   it('enrols the one face of a photo', async () => {

@@ -1,17 +1,10 @@
 import { join } from 'node:path';
 import { DomainError } from '@facegate/common';
+import { codeOf } from '../../../../test/error-code';
 import { WorkerPool } from './worker-pool';
 
 const script = join(__dirname, '__fixtures__', 'test.worker.ts');
 
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'resolved';
-  } catch (error) {
-    return error instanceof DomainError ? error.code : `not coded: ${String(error)}`;
-  }
-};
 
 describe('WorkerPool', () => {
   let pool: WorkerPool;

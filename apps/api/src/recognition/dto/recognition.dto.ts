@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
-import { BoxDto, COLLECTION_NAME, QualityDto } from '../../users/dto/user.dto';
+import { BoxDto, CollectionField, QualityDto } from '../../users/dto/user.dto';
 
 const IMAGE = { description: 'Face photo: base64 or data URL. Multipart: field `file`.', example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...' };
 const THRESHOLD = { minimum: 0, maximum: 1, description: 'Cosine similarity needed for a match; default is the server threshold (0.36).' };
@@ -19,10 +19,7 @@ export class VerifyDto {
   @MaxLength(200)
   externalId?: string;
 
-  @ApiPropertyOptional({ example: 'default' })
-  @IsOptional()
-  @IsString()
-  @Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' })
+  @CollectionField()
   collection?: string;
 
   @ApiProperty(IMAGE)
@@ -42,10 +39,7 @@ export class RecognizeDto {
   @IsImageInput()
   image!: string | Buffer;
 
-  @ApiPropertyOptional({ example: 'default' })
-  @IsOptional()
-  @IsString()
-  @Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' })
+  @CollectionField()
   collection?: string;
 
   @ApiPropertyOptional(THRESHOLD)

@@ -1,9 +1,20 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Type } from 'class-transformer';
 import { IsImageInput } from '../../common/image-input.validator';
 
 export const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** An optional collection name: 1-64 lowercase letters, digits, "-" or "_"; absent means "default". */
+export function CollectionField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ example: 'default', description: 'Collection (gallery) name; default "default".' }),
+    IsOptional(),
+    IsString(),
+    Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' }),
+  );
+}
 const IMAGE_EXAMPLE = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...';
 
 export class CreateUserDto {
@@ -20,10 +31,7 @@ export class CreateUserDto {
   @MaxLength(200)
   externalId?: string;
 
-  @ApiPropertyOptional({ example: 'default', description: 'Collection (gallery) name; default "default".' })
-  @IsOptional()
-  @IsString()
-  @Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' })
+  @CollectionField()
   collection?: string;
 
   @ApiProperty({ type: [String], minItems: 1, maxItems: 10, example: [IMAGE_EXAMPLE], description: 'Face photos (base64 or data URLs), one person each. Multipart: field `files` (or `file`).' })
@@ -63,10 +71,7 @@ export class AddFacesDto {
 }
 
 export class ListUsersQueryDto {
-  @ApiPropertyOptional({ example: 'default' })
-  @IsOptional()
-  @IsString()
-  @Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' })
+  @CollectionField()
   collection?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
