@@ -8,7 +8,7 @@ const auth = { 'X-API-Key': ADMIN_KEY };
 const b64 = (b: Buffer) => b.toString('base64');
 
 describe(`every error is a coded problem (${kind})`, () => {
-  const app = useTestApp({ FACEGATE_MAX_BODY_BYTES: String(2 * 1024 * 1024) });
+  const app = useTestApp({ FACEGATE_MAX_BODY_BYTES: String(2 * 1024 * 1024), FACEGATE_MAX_IMAGE_BYTES: String(600 * 1024), FACEGATE_MAX_FACES_PER_USER: '2' });
   let bushId: string;
 
   beforeAll(async () => {
@@ -53,6 +53,18 @@ describe(`every error is a coded problem (${kind})`, () => {
     expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(jpeg.subarray(0, jpeg.length >> 1)) }), 400, 'INVALID_IMAGE');
     expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1')) }), 400, 'UNSUPPORTED_FORMAT');
     expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(pngDeclaring(50000, 50000)) }), 413, 'IMAGE_TOO_LARGE');
+  });
+
+  it('IMAGE_TOO_LARGE for an uploaded file over the per-image limit', async () => {
+    const big = Buffer.concat([photoBytes('George_W_Bush/002.jpg'), Buffer.alloc(700 * 1024)]);
+    expectProblem(await app().http.post('/recognize').set(auth).attach('file', big, 'big.jpg'), 413, 'IMAGE_TOO_LARGE');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(big) }), 413, 'IMAGE_TOO_LARGE');
+  });
+
+  it('TOO_MANY_FACES beyond the per-user limit, with nothing added', async () => {
+    const res = await app().http.post(`/users/${bushId}/faces`).set(auth).send({ images: [photo('George_W_Bush/002.jpg'), photo('George_W_Bush/003.jpg')] });
+    expectProblem(res, 422, 'TOO_MANY_FACES');
+    expect((await app().http.get(`/users/${bushId}`).set(auth)).body.faces).toHaveLength(1);
   });
 
   it('PAYLOAD_TOO_LARGE for a body over the limit', async () => {
