@@ -1,10 +1,20 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
-import { BoxDto, CollectionField, QualityDto } from '../../users/dto/user.dto';
+import { BoxDto, CollectionField, ExternalIdField, QualityDto } from '../../users/dto/user.dto';
 
 const IMAGE = { description: 'Face photo: base64 or data URL. Multipart: field `file`.', example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...' };
-const THRESHOLD = { minimum: 0, maximum: 1, description: 'Cosine similarity needed for a match; default is the server threshold (0.36).' };
+/** A per-request match threshold in [0, 1]; absent means the server's calibrated threshold. */
+function ThresholdField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'Cosine similarity needed for a match; default is the server threshold (0.36).' }),
+    IsOptional(),
+    IsNumber({ allowNaN: false, allowInfinity: false }),
+    Min(0),
+    Max(1),
+  );
+}
 
 export class VerifyDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The claimed person (or give externalId).' })
@@ -12,11 +22,7 @@ export class VerifyDto {
   @IsUUID()
   userId?: string;
 
-  @ApiPropertyOptional({ example: 'employee-1815' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @ExternalIdField('The claimed person by your own identifier (or give userId).')
   externalId?: string;
 
   @CollectionField()
@@ -26,11 +32,7 @@ export class VerifyDto {
   @IsImageInput()
   image!: string | Buffer;
 
-  @ApiPropertyOptional(THRESHOLD)
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
+  @ThresholdField()
   threshold?: number;
 }
 
@@ -42,11 +44,7 @@ export class RecognizeDto {
   @CollectionField()
   collection?: string;
 
-  @ApiPropertyOptional(THRESHOLD)
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
+  @ThresholdField()
   threshold?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 1, description: 'How many distinct candidates to return.' })

@@ -17,6 +17,17 @@ export function CollectionField(): PropertyDecorator {
 }
 const IMAGE_EXAMPLE = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...';
 
+/** The caller's own identifier for a person: unique within a collection. */
+export function ExternalIdField(description = 'Your own identifier; unique within the collection.'): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ example: 'employee-1815', description, maxLength: 200 }),
+    IsOptional(),
+    IsString(),
+    MinLength(1),
+    MaxLength(200),
+  );
+}
+
 export class CreateUserDto {
   @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
   @IsString()
@@ -24,11 +35,7 @@ export class CreateUserDto {
   @MaxLength(200)
   name!: string;
 
-  @ApiPropertyOptional({ example: 'employee-1815', description: 'Your own identifier; unique within the collection.', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @ExternalIdField()
   externalId?: string;
 
   @CollectionField()
