@@ -6,6 +6,9 @@ import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { RecognitionModule } from './recognition/recognition.module';
 import { UsersModule } from './users/users.module';
+import { AuditModule } from './audit/audit.module';
+import { CollectionsModule } from './collections/collections.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 
 @Module({})
 export class AppModule {
@@ -19,6 +22,9 @@ export class AppModule {
           useFactory: (c: AppConfig) => ({ url: c.databaseUrl, dataDir: c.dataDir, ...c.database }),
         }),
         AuthModule,
+        AuditModule,
+        CollectionsModule,
+        ApiKeysModule,
         UsersModule,
         RecognitionModule,
         HealthModule,

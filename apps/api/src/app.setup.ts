@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { jsonBodyParser } from './common/body-parsing';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './common/problem-details';
@@ -21,6 +22,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
+  app.use(securityHeaders());
+  // CORS is closed unless origins are listed: browsers may then call the API from those origins only.
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins, methods: ['GET', 'POST', 'PATCH', 'DELETE'], allowedHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id'], exposedHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 });
+  }
   app.use(contentTypeCheck);
   app.use(jsonBodyParser(config.limits.maxBodyBytes));
   app.useGlobalPipes(createValidationPipe());
@@ -28,6 +34,16 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;
+}
+
+/**
+ * Security headers on every response (helmet's defaults: HSTS, nosniff, frame denial, referrer policy...). The
+ * content security policy allows the Swagger UI page at /docs, which loads its own scripts and inline styles.
+ */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
+  });
 }
 
 /** Bodies are JSON or multipart; anything else is refused before parsing (415). */

@@ -72,6 +72,7 @@ describe(`facegate API end to end (${kind})`, () => {
   });
 
   it('accepts multipart uploads for enrolment and recognition', async () => {
+    await app().http.post('/collections').set(auth).send({ name: 'multipart' }).expect(201);
     const enrol = await app().http
       .post('/users')
       .set(auth)

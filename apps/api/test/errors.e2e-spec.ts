@@ -84,6 +84,11 @@ describe(`every error is a coded problem (${kind})`, () => {
     expectProblem(await app().http.post('/recognize').set(auth).send({ image: photo('noface/003.png') }), 422, 'NO_FACE');
   });
 
+  it('COLLECTION_NOT_FOUND for a collection that does not exist', async () => {
+    expectProblem(await app().http.post('/users').set(auth).send({ name: 'x', collection: 'nowhere', images: [photo('George_W_Bush/002.jpg')] }), 404, 'COLLECTION_NOT_FOUND');
+    expectProblem(await app().http.post('/recognize').set(auth).send({ collection: 'nowhere', image: photo('George_W_Bush/002.jpg') }), 404, 'COLLECTION_NOT_FOUND');
+  });
+
   it('USER_NOT_FOUND and FACE_NOT_FOUND', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     expectProblem(await app().http.get(`/users/${missing}`).set(auth), 404, 'USER_NOT_FOUND');
@@ -97,6 +102,7 @@ describe(`every error is a coded problem (${kind})`, () => {
 
   it('DUPLICATE_EXTERNAL_ID within a collection, allowed in another', async () => {
     expectProblem(await app().http.post('/users').set(auth).send({ name: 'again', externalId: 'gwb', images: [photo('George_W_Bush/003.jpg')] }), 409, 'DUPLICATE_EXTERNAL_ID');
+    await app().http.post('/collections').set(auth).send({ name: 'other' }).expect(201);
     await app().http.post('/users').set(auth).send({ name: 'again', externalId: 'gwb', collection: 'other', images: [photo('George_W_Bush/003.jpg')] }).expect(201);
   });
 

@@ -9,6 +9,8 @@ export interface StoredKey {
   scopes: string[];
   collections: string[];
   lastUsedAt: Date | null;
+  createdAt: Date;
+  revokedAt: Date | null;
 }
 
 @Injectable()
@@ -25,6 +27,20 @@ export class ApiKeysRepository {
 
   async create(input: { name: string; prefix: string; hash: string; scopes: string[]; collections: string[] }): Promise<StoredKey> {
     return this.prisma.client.apiKey.create({ data: input });
+  }
+
+  list(): Promise<StoredKey[]> {
+    return this.prisma.client.apiKey.findMany({ orderBy: { createdAt: 'asc' } });
+  }
+
+  findById(id: string): Promise<StoredKey | null> {
+    return this.prisma.client.apiKey.findUnique({ where: { id } });
+  }
+
+  /** Revocation is immediate: every request looks the key up, nothing caches it. */
+  async revoke(id: string, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.client.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
+    return count > 0;
   }
 
   async touch(id: string, at: Date): Promise<void> {

@@ -12,6 +12,28 @@ export interface AppConfig {
   /** First admin API key; absent on a fresh install = one is generated and printed once. */
   apiKey?: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Shared rate-limit store for several instances; absent = limits are per process. */
+  redisUrl?: string;
+  /** Browser origins allowed by CORS; empty = CORS closed. */
+  corsOrigins: string[];
+  rateLimits: {
+    windowSeconds: number;
+    /** Requests per window per API key, by route class. */
+    enrol: number;
+    recognize: number;
+    read: number;
+    admin: number;
+  };
+  lockout: {
+    /** Failed verifications of one person within windowSeconds that lock their verification... */
+    maxFailures: number;
+    windowSeconds: number;
+    /** ...for this long. */
+    cooldownSeconds: number;
+  };
+  audit: {
+    retentionDays: number;
+  };
   matching: {
     threshold: number;
     /** |similarity - threshold| at or above which a decision is "high" confidence; "medium" from mediumMargin. */
@@ -71,6 +93,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: resolve(read.string('DATA_DIR', './data')),
     apiKey: read.optionalSecret('FACEGATE_API_KEY', 16),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    redisUrl: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+    corsOrigins: read.list('FACEGATE_CORS_ORIGINS'),
+    rateLimits: {
+      windowSeconds: read.int('FACEGATE_RATE_WINDOW_SECONDS', 60, 1, 86_400),
+      enrol: read.int('FACEGATE_RATE_LIMIT_ENROL', 60, 1, 10_000_000),
+      recognize: read.int('FACEGATE_RATE_LIMIT_RECOGNIZE', 600, 1, 10_000_000),
+      read: read.int('FACEGATE_RATE_LIMIT_READ', 1200, 1, 10_000_000),
+      admin: read.int('FACEGATE_RATE_LIMIT_ADMIN', 120, 1, 10_000_000),
+    },
+    lockout: {
+      maxFailures: read.int('FACEGATE_LOCKOUT_FAILURES', 5, 1, 1000),
+      windowSeconds: read.int('FACEGATE_LOCKOUT_WINDOW_SECONDS', 180, 1, 86_400),
+      cooldownSeconds: read.int('FACEGATE_LOCKOUT_COOLDOWN_SECONDS', 300, 1, 86_400 * 7),
+    },
+    audit: {
+      retentionDays: read.int('FACEGATE_AUDIT_RETENTION_DAYS', 90, 1, 3650),
+    },
     matching: {
       threshold: read.number('FACEGATE_MATCH_THRESHOLD', DEFAULT_MATCH_THRESHOLD, -1, 1),
       highMargin: read.number('FACEGATE_CONFIDENCE_HIGH_MARGIN', 0.15, 0, 2),
@@ -162,6 +201,21 @@ class EnvReader {
     }
     if (!protocols.includes(url.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
     return raw;
+  }
+
+  /** Comma-separated values, each one trimmed; absent = empty list. */
+  list(name: string): string[] {
+    const raw = this.raw(name);
+    if (raw === undefined) return [];
+    const items = raw.split(',').map((v) => v.trim()).filter(Boolean);
+    for (const item of items) {
+      try {
+        new URL(item);
+      } catch {
+        throw new ConfigError(name, `must be a comma-separated list of origins like https://app.example.com, got "${item}"`);
+      }
+    }
+    return items;
   }
 
   optionalSecret(name: string, minLength: number): string | undefined {

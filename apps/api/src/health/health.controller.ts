@@ -1,6 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Access } from '../auth/access.decorator';
 import { Public } from '../auth/public.decorator';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from '../common/problem-details';
 import { HealthService } from './health.service';
@@ -31,6 +32,7 @@ export class HealthController {
   }
 
   @Get('stats')
+  @Access('read')
   @ApiSecurity('api-key')
   @ApiOperation({ summary: 'Counts, model, index settings and worker pool state' })
   stats() {

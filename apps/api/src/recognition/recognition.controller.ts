@@ -13,12 +13,15 @@ import {
   VerifyResponseDto,
 } from './dto/recognition.dto';
 import { RecognitionService } from './recognition.service';
+import { Access } from '../auth/access.decorator';
+import { Caller, CallerContext } from '../auth/caller-context';
 
 @ApiTags('recognition')
 @ApiSecurity('api-key')
 @ApiProblems(...COMMON_PROBLEMS, ...IMAGE_PROBLEMS)
 @UseInterceptors(MultipartImages('image'))
 @ApiConsumes('application/json', 'multipart/form-data')
+@Access('recognize')
 @Controller()
 export class RecognitionController {
   constructor(private readonly recognition: RecognitionService) {}
@@ -27,17 +30,18 @@ export class RecognitionController {
   @HttpCode(200)
   @ApiOperation({ summary: '1:1 - is this photo the claimed person?', description: 'Compared against every enrolled face of the person; the best similarity decides.' })
   @ApiOkResponse({ type: VerifyResponseDto })
-  @ApiProblems('USER_NOT_FOUND')
-  verify(@Body() dto: VerifyDto) {
-    return this.recognition.verify(dto);
+  @ApiProblems('USER_NOT_FOUND', 'LOCKED_OUT', 'COLLECTION_NOT_FOUND')
+  verify(@Body() dto: VerifyDto, @Caller() caller: CallerContext) {
+    return this.recognition.verify(dto, caller);
   }
 
   @Post('recognize')
   @HttpCode(200)
   @ApiOperation({ summary: '1:N - who is this?', description: 'Nearest distinct people in the collection, searched inside PostgreSQL. `match` is true only at or above the threshold.' })
   @ApiOkResponse({ type: RecognizeResponseDto })
-  recognize(@Body() dto: RecognizeDto) {
-    return this.recognition.recognize(dto);
+  @ApiProblems('COLLECTION_NOT_FOUND')
+  recognize(@Body() dto: RecognizeDto, @Caller() caller: CallerContext) {
+    return this.recognition.recognize(dto, caller);
   }
 
   @Post('detect')

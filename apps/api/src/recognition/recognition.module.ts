@@ -3,6 +3,8 @@ import { FaceModule } from '../face/face.module';
 import { UsersModule } from '../users/users.module';
 import { RecognitionController } from './recognition.controller';
 import { RecognitionService } from './recognition.service';
+import { LockoutRepository } from './lockout.repository';
+import { LockoutService } from './lockout.service';
 
-@Module({ imports: [FaceModule, UsersModule], controllers: [RecognitionController], providers: [RecognitionService] })
+@Module({ imports: [FaceModule, UsersModule], controllers: [RecognitionController], providers: [RecognitionService, LockoutService, LockoutRepository] })
 export class RecognitionModule {}

@@ -2,13 +2,17 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
 import { FaceVectorRepository } from '@facegate/database';
+import { AuditService } from '../audit/audit.service';
+import { CallerContext } from '../auth/caller-context';
+import { CollectionAccessService, CollectionRef } from '../auth/collection-access.service';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FaceRulesService } from '../face/face-rules.service';
-import { DEFAULT_COLLECTION, userNotFound } from '../users/users.service';
 import { UsersRepository } from '../users/users.repository';
+import { userNotFound, UsersService } from '../users/users.service';
 import { confidenceOf } from './confidence';
 import { CompareDto, RecognizeDto, VerifyDto } from './dto/recognition.dto';
+import { LockoutService } from './lockout.service';
 
 const round = (v: number) => Math.round(v * 10000) / 10000;
 
@@ -20,50 +24,76 @@ export class RecognitionService {
   constructor(
     private readonly faces: FaceRulesService,
     private readonly users: UsersRepository,
+    private readonly people: UsersService,
     private readonly vectors: FaceVectorRepository,
+    private readonly access: CollectionAccessService,
+    private readonly lockout: LockoutService,
+    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async verify(dto: VerifyDto) {
-    const user = await this.claimedUser(dto);
-    const probe = await this.faces.forProbe(dto.image);
-    const threshold = dto.threshold ?? this.config.matching.threshold;
-    const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
-    const similarity = best ? round(best.similarity) : null;
-    const verified = similarity !== null && similarity >= threshold;
-    this.logger.log(`verify user ${user.id}: ${verified ? 'accepted' : 'rejected'} (similarity ${similarity ?? 'none'})`);
-    return {
-      verified,
-      similarity,
-      threshold,
-      confidence: confidenceOf(similarity, threshold, this.config.matching),
-      user: { id: user.id, externalId: user.externalId, name: user.name },
-    };
+  async verify(dto: VerifyDto, caller: CallerContext) {
+    const user = await this.claimedUser(dto, caller);
+    const collection = await this.access.resolve(caller, user.collection.name);
+    const subject = { action: 'verify', collection: collection.name, userId: user.id };
+    try {
+      await this.lockout.assertNotLocked(user.id);
+    } catch (error) {
+      await this.audit.record(caller, { ...subject, outcome: 'locked_out' });
+      throw error;
+    }
+    return this.audit.audited(
+      caller,
+      subject,
+      async () => {
+        const probe = await this.faces.forProbe(dto.image);
+        const threshold = this.thresholdFor(dto.threshold, collection);
+        const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
+        const similarity = best ? round(best.similarity) : null;
+        const verified = similarity !== null && similarity >= threshold;
+        await this.lockout.recordOutcome(caller, { id: user.id, collection: collection.name }, verified);
+        this.logger.log(`verify user ${user.id}: ${verified ? 'accepted' : 'rejected'} (similarity ${similarity ?? 'none'})`);
+        return {
+          body: { verified, similarity, threshold, confidence: confidenceOf(similarity, threshold, this.config.matching), user: { id: user.id, externalId: user.externalId, name: user.name } },
+          liveness: probe.liveness ?? null,
+        };
+      },
+      (r) => ({ outcome: r.body.verified ? 'success' : 'rejected', similarity: r.body.similarity, liveness: r.liveness }),
+    ).then((r) => r.body);
   }
 
-  async recognize(dto: RecognizeDto) {
-    const threshold = dto.threshold ?? this.config.matching.threshold;
-    const probe = await this.faces.forProbe(dto.image);
-    const collection = await this.users.findCollection(dto.collection ?? DEFAULT_COLLECTION);
-    const hits = collection ? await this.vectors.searchCollection({ collectionId: collection.id, embedding: probe.embedding, topK: dto.topK ?? 1 }) : [];
-    const people = new Map((await this.users.findSummaries(hits.map((h) => h.userId))).map((u) => [u.id, u]));
-    const candidates = hits
-      .filter((h) => people.has(h.userId))
-      .map((h) => ({ user: people.get(h.userId)!, similarity: round(h.similarity) }));
-    const best = candidates[0];
-    // The nearest person is a match only at or above the threshold; otherwise the face is a stranger.
-    const match = best !== undefined && best.similarity >= threshold;
-    const similarity = best?.similarity ?? null;
-    this.logger.log(`recognize in ${collection?.name ?? 'missing collection'}: ${match ? `matched ${best.user.id}` : 'no match'} (${candidates.length} candidates)`);
-    return {
-      match,
-      user: match ? best.user : null,
-      similarity,
-      confidence: confidenceOf(similarity, threshold, this.config.matching),
-      threshold,
-      candidates,
-      face: { box: probe.box, score: probe.score },
-    };
+  async recognize(dto: RecognizeDto, caller: CallerContext) {
+    const collection = await this.access.resolve(caller, dto.collection);
+    return this.audit.audited(
+      caller,
+      { action: 'recognize', collection: collection.name },
+      async (subject) => {
+        const threshold = this.thresholdFor(dto.threshold, collection);
+        const probe = await this.faces.forProbe(dto.image);
+        const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: probe.embedding, topK: dto.topK ?? 1 });
+        const people = new Map((await this.users.findSummaries(hits.map((h) => h.userId))).map((u) => [u.id, u]));
+        const candidates = hits.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: round(h.similarity) }));
+        const best = candidates[0];
+        // The nearest person is a match only at or above the threshold; otherwise the face is a stranger.
+        const match = best !== undefined && best.similarity >= threshold;
+        const similarity = best?.similarity ?? null;
+        if (match) subject.userId = best.user.id;
+        this.logger.log(`recognize in ${collection.name}: ${match ? `matched ${best.user.id}` : 'no match'} (${candidates.length} candidates)`);
+        return {
+          body: {
+            match,
+            user: match ? best.user : null,
+            similarity,
+            confidence: confidenceOf(similarity, threshold, this.config.matching),
+            threshold,
+            candidates,
+            face: { box: probe.box, score: probe.score },
+          },
+          liveness: probe.liveness ?? null,
+        };
+      },
+      (r) => ({ outcome: r.body.match ? 'match' : 'no_match', similarity: r.body.similarity, liveness: r.liveness }),
+    ).then((r) => r.body);
   }
 
   async detect(image: string | Buffer) {
@@ -85,16 +115,22 @@ export class RecognitionService {
     return { similarity, match: similarity >= threshold, threshold, confidence: confidenceOf(similarity, threshold, this.config.matching) };
   }
 
-  private async claimedUser(dto: VerifyDto) {
+  /** Request threshold, else the collection's own setting, else the server's calibrated default. */
+  private thresholdFor(requested: number | undefined, collection: CollectionRef): number {
+    return requested ?? collection.settings.matchThreshold ?? this.config.matching.threshold;
+  }
+
+  private async claimedUser(dto: VerifyDto, caller: CallerContext) {
     if (!dto.userId && !dto.externalId) throw new DomainError('VALIDATION_FAILED', 'Give userId or externalId.');
     if (dto.userId && dto.externalId) throw new DomainError('VALIDATION_FAILED', 'Give userId or externalId, not both.');
-    const collectionName = dto.collection ?? (dto.userId ? undefined : DEFAULT_COLLECTION);
-    const collection = collectionName ? await this.users.findCollection(collectionName) : null;
-    if (collectionName && !collection) throw userNotFound(dto.userId ?? dto.externalId!);
-    const user = dto.userId
-      ? await this.users.findById(dto.userId, collection?.id)
-      : await this.users.findByExternalId(collection!.id, dto.externalId!);
-    if (!user) throw userNotFound(dto.userId ?? dto.externalId!);
+    if (dto.userId) {
+      const user = await this.people.visible(dto.userId, caller);
+      if (dto.collection && user.collection.name !== dto.collection) throw userNotFound(dto.userId);
+      return user;
+    }
+    const collection = await this.access.resolve(caller, dto.collection);
+    const user = await this.users.findByExternalId(collection.id, dto.externalId!);
+    if (!user) throw userNotFound(dto.externalId!);
     return user;
   }
 }

@@ -5,6 +5,8 @@ import { MultipartImages } from '../common/multipart-images.interceptor';
 import { UuidPipe } from '../common/uuid.pipe';
 import { AddedFacesDto, AddFacesDto, CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto, UserPageDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { Access } from '../auth/access.decorator';
+import { Caller, CallerContext } from '../auth/caller-context';
 
 @ApiTags('users')
 @ApiSecurity('api-key')
@@ -18,41 +20,47 @@ export class UsersController {
   @ApiOperation({ summary: 'Enrol a person with 1 to 10 photos', description: 'Every photo must show exactly one clear face; if one fails, nothing is stored and the error names its index.' })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: UserDto })
-  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'DUPLICATE_EXTERNAL_ID')
-  create(@Body() dto: CreateUserDto) {
-    return this.users.enrol(dto);
+  @Access('enrol')
+  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'DUPLICATE_EXTERNAL_ID', 'COLLECTION_NOT_FOUND')
+  create(@Body() dto: CreateUserDto, @Caller() caller: CallerContext) {
+    return this.users.enrol(dto, caller);
   }
 
   @Get()
   @ApiOperation({ summary: 'List enrolled people of a collection, oldest first, with cursor pagination' })
+  @Access('read')
   @ApiOkResponse({ type: UserPageDto })
-  list(@Query() query: ListUsersQueryDto) {
-    return this.users.list(query);
+  @ApiProblems('COLLECTION_NOT_FOUND')
+  list(@Query() query: ListUsersQueryDto, @Caller() caller: CallerContext) {
+    return this.users.list(query, caller);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One person with their enrolled faces (never the photos or embeddings)' })
   @ApiOkResponse({ type: UserDto })
+  @Access('read')
   @ApiProblems('USER_NOT_FOUND')
-  get(@Param('id', UuidPipe) id: string) {
-    return this.users.get(id);
+  get(@Param('id', UuidPipe) id: string, @Caller() caller: CallerContext) {
+    return this.users.get(id, caller);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Rename a person or replace their metadata' })
   @ApiOkResponse({ type: UserDto })
+  @Access('enrol')
   @ApiProblems('USER_NOT_FOUND')
-  update(@Param('id', UuidPipe) id: string, @Body() dto: UpdateUserDto) {
-    return this.users.update(id, dto);
+  update(@Param('id', UuidPipe) id: string, @Body() dto: UpdateUserDto, @Caller() caller: CallerContext) {
+    return this.users.update(id, dto, caller);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a person and all their embeddings' })
   @ApiNoContentResponse()
+  @Access('enrol')
   @ApiProblems('USER_NOT_FOUND')
-  async remove(@Param('id', UuidPipe) id: string): Promise<void> {
-    await this.users.remove(id);
+  async remove(@Param('id', UuidPipe) id: string, @Caller() caller: CallerContext): Promise<void> {
+    await this.users.remove(id, caller);
   }
 
   @Post(':id/faces')
@@ -60,17 +68,19 @@ export class UsersController {
   @ApiOperation({ summary: 'Add photos to a person' })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: AddedFacesDto })
+  @Access('enrol')
   @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'USER_NOT_FOUND', 'TOO_MANY_FACES')
-  addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto) {
-    return this.users.addFaces(id, dto.images);
+  addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto, @Caller() caller: CallerContext) {
+    return this.users.addFaces(id, dto.images, caller);
   }
 
   @Delete(':id/faces/:faceId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove one enrolled face (its embedding is deleted)' })
   @ApiNoContentResponse()
+  @Access('enrol')
   @ApiProblems('USER_NOT_FOUND', 'FACE_NOT_FOUND')
-  async removeFace(@Param('id', UuidPipe) id: string, @Param('faceId', UuidPipe) faceId: string): Promise<void> {
-    await this.users.removeFace(id, faceId);
+  async removeFace(@Param('id', UuidPipe) id: string, @Param('faceId', UuidPipe) faceId: string, @Caller() caller: CallerContext): Promise<void> {
+    await this.users.removeFace(id, faceId, caller);
   }
 }

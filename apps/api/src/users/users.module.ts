@@ -9,6 +9,6 @@ import { VectorIndexMaintainer } from './vector-index.maintainer';
   imports: [FaceModule],
   controllers: [UsersController],
   providers: [UsersService, UsersRepository, VectorIndexMaintainer],
-  exports: [UsersRepository],
+  exports: [UsersRepository, UsersService],
 })
 export class UsersModule {}

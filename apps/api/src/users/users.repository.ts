@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { FaceVectorRepository, Prisma, PrismaService } from '@facegate/database';
+import { KeysetCursor } from '../common/keyset-cursor';
 import { ExtractedFace, EMBEDDING_MODEL_ID } from '../face/face-rules.service';
 
 const FACE_FIELDS = { id: true, box: true, score: true, quality: true, createdAt: true } as const;
@@ -9,6 +10,7 @@ const USER_FIELDS = {
   externalId: true,
   name: true,
   metadata: true,
+  collectionId: true,
   createdAt: true,
   updatedAt: true,
   collection: { select: { name: true } },
@@ -17,10 +19,6 @@ const USER_FIELDS = {
 
 export type UserRecord = Prisma.UserGetPayload<{ select: typeof USER_FIELDS }>;
 export type FaceRecord = Prisma.FaceGetPayload<{ select: typeof FACE_FIELDS }>;
-export interface UserPageCursor {
-  createdAt: Date;
-  id: string;
-}
 
 /** Users and their faces in the database. Face vectors go through FaceVectorRepository, the only vector SQL. */
 @Injectable()
@@ -29,14 +27,6 @@ export class UsersRepository {
     private readonly prisma: PrismaService,
     private readonly vectors: FaceVectorRepository,
   ) {}
-
-  async ensureCollection(name: string): Promise<{ id: string; name: string }> {
-    return this.prisma.client.collection.upsert({ where: { name }, update: {}, create: { name }, select: { id: true, name: true } });
-  }
-
-  findCollection(name: string): Promise<{ id: string; name: string } | null> {
-    return this.prisma.client.collection.findUnique({ where: { name }, select: { id: true, name: true } });
-  }
 
   /** User and faces in one transaction: either all photos are stored or none. */
   async createWithFaces(input: { collectionId: string; name: string; externalId?: string; metadata: object; faces: ExtractedFace[] }): Promise<UserRecord> {
@@ -57,8 +47,8 @@ export class UsersRepository {
     }
   }
 
-  findById(id: string, collectionId?: string): Promise<UserRecord | null> {
-    return this.prisma.client.user.findFirst({ where: { id, ...(collectionId ? { collectionId } : {}) }, select: USER_FIELDS });
+  findById(id: string): Promise<UserRecord | null> {
+    return this.prisma.client.user.findUnique({ where: { id }, select: USER_FIELDS });
   }
 
   findByExternalId(collectionId: string, externalId: string): Promise<UserRecord | null> {
@@ -70,11 +60,11 @@ export class UsersRepository {
   }
 
   /** Keyset pagination on (createdAt, id): stable under concurrent inserts, no OFFSET scans. */
-  async list(collectionId: string, limit: number, after?: UserPageCursor) {
+  async list(collectionId: string, limit: number, after?: KeysetCursor) {
     const rows = await this.prisma.client.user.findMany({
       where: {
         collectionId,
-        ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+        ...(after ? { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] } : {}),
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: limit + 1,
@@ -113,11 +103,6 @@ export class UsersRepository {
   async deleteFace(userId: string, faceId: string): Promise<boolean> {
     const { count } = await this.prisma.client.face.deleteMany({ where: { id: faceId, userId } });
     return count > 0;
-  }
-
-  async collectionIdOf(userId: string): Promise<string | null> {
-    const user = await this.prisma.client.user.findUnique({ where: { id: userId }, select: { collectionId: true } });
-    return user?.collectionId ?? null;
   }
 
   private faceRows(userId: string, collectionId: string, faces: ExtractedFace[]) {

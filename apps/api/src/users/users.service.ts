@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
+import { AuditService } from '../audit/audit.service';
+import { CallerContext } from '../auth/caller-context';
+import { CollectionAccessService } from '../auth/collection-access.service';
+import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
-import { decodeCursor, encodeCursor } from './user-cursor';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
 
-export const DEFAULT_COLLECTION = 'default';
 const MAX_METADATA_BYTES = 16 * 1024;
 
 /** Enrolment and management of people. Every rule lives here; the controller only translates HTTP. */
@@ -18,74 +20,89 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly faces: FaceRulesService,
+    private readonly access: CollectionAccessService,
+    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async enrol(dto: CreateUserDto) {
+  async enrol(dto: CreateUserDto, caller: CallerContext) {
     checkMetadata(dto.metadata);
-    const started = Date.now();
-    // Analyse every photo before touching the database: one bad photo means nothing is stored.
-    const extracted = await this.extractAll(dto.images);
-    const collection = await this.users.ensureCollection(dto.collection ?? DEFAULT_COLLECTION);
-    const user = await this.users.createWithFaces({
-      collectionId: collection.id,
-      name: dto.name,
-      externalId: dto.externalId,
-      metadata: dto.metadata ?? {},
-      faces: extracted,
-    });
-    this.logger.log(`enrolled user ${user.id} in ${collection.name} with ${extracted.length} faces in ${Date.now() - started} ms`);
-    return present(user);
+    const collection = await this.access.resolve(caller, dto.collection);
+    return this.audit.audited(
+      caller,
+      { action: 'enrol', collection: collection.name },
+      async (subject) => {
+        const started = Date.now();
+        // Analyse every photo before touching the database: one bad photo means nothing is stored.
+        const extracted = await this.extractAll(dto.images);
+        const user = await this.users.createWithFaces({ collectionId: collection.id, name: dto.name, externalId: dto.externalId, metadata: dto.metadata ?? {}, faces: extracted });
+        subject.userId = user.id;
+        this.logger.log(`enrolled user ${user.id} in ${collection.name} with ${extracted.length} faces in ${Date.now() - started} ms`);
+        return present(user);
+      },
+      (user) => ({ details: { faces: user.faces.length } }),
+    );
   }
 
-  async get(id: string) {
-    return present(await this.require(id));
+  async get(id: string, caller: CallerContext) {
+    return present(await this.visible(id, caller));
   }
 
-  async list(query: ListUsersQueryDto) {
-    const collection = await this.users.findCollection(query.collection ?? DEFAULT_COLLECTION);
-    if (!collection) return { items: [], nextCursor: null };
+  async list(query: ListUsersQueryDto, caller: CallerContext) {
+    const collection = await this.access.resolve(caller, query.collection);
     const limit = query.limit ?? 20;
     const { rows, more } = await this.users.list(collection.id, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
     const last = rows[rows.length - 1];
     return {
       items: rows.map((r) => ({ id: r.id, externalId: r.externalId, name: r.name, faceCount: r._count.faces, createdAt: r.createdAt })),
-      nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      nextCursor: more && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
     };
   }
 
-  async update(id: string, dto: UpdateUserDto) {
+  async update(id: string, dto: UpdateUserDto, caller: CallerContext) {
     checkMetadata(dto.metadata);
-    const user = await this.users.update(id, dto);
-    if (!user) throw userNotFound(id);
-    return present(user);
+    const user = await this.visible(id, caller);
+    return this.audited(caller, 'update', user, async () => {
+      const updated = await this.users.update(id, dto);
+      if (!updated) throw userNotFound(id);
+      return present(updated);
+    });
   }
 
-  async remove(id: string): Promise<void> {
-    if (!(await this.users.delete(id))) throw userNotFound(id);
-    this.logger.log(`deleted user ${id} and its embeddings`);
+  async remove(id: string, caller: CallerContext): Promise<void> {
+    const user = await this.visible(id, caller);
+    await this.audited(caller, 'delete', user, async () => {
+      if (!(await this.users.delete(id))) throw userNotFound(id);
+      this.logger.log(`deleted user ${id} and its embeddings`);
+    });
   }
 
-  async addFaces(id: string, images: Array<string | Buffer>) {
-    const collectionId = await this.users.collectionIdOf(id);
-    if (!collectionId) throw userNotFound(id);
-    const extracted = await this.extractAll(images);
-    const faces = await this.users.addFaces({ id, collectionId }, extracted, this.config.enrolment.maxFacesPerUser);
-    this.logger.log(`added ${faces.length} faces to user ${id}`);
-    return { faces: faces.map(presentFace) };
+  async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext) {
+    const user = await this.visible(id, caller);
+    return this.audited(caller, 'add_faces', user, async () => {
+      const extracted = await this.extractAll(images);
+      const faces = await this.users.addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser);
+      this.logger.log(`added ${faces.length} faces to user ${id}`);
+      return { faces: faces.map(presentFace) };
+    });
   }
 
-  async removeFace(id: string, faceId: string): Promise<void> {
-    await this.require(id);
-    if (!(await this.users.deleteFace(id, faceId))) {
-      throw new DomainError('FACE_NOT_FOUND', `User ${id} has no face ${faceId}.`);
-    }
+  async removeFace(id: string, faceId: string, caller: CallerContext): Promise<void> {
+    const user = await this.visible(id, caller);
+    await this.audited(caller, 'delete_face', user, async () => {
+      if (!(await this.users.deleteFace(id, faceId))) throw new DomainError('FACE_NOT_FOUND', `User ${id} has no face ${faceId}.`);
+    });
   }
 
-  private async require(id: string): Promise<UserRecord> {
+  /** The user, if it exists in a collection this key may use; otherwise the same 404 as a user that does not exist. */
+  async visible(id: string, caller: CallerContext): Promise<UserRecord> {
     const user = await this.users.findById(id);
-    if (!user) throw userNotFound(id);
+    if (!user || !this.access.mayUse(caller, user.collection.name)) throw userNotFound(id);
     return user;
+  }
+
+  private audited<T>(caller: CallerContext, action: string, user: UserRecord, work: () => Promise<T>): Promise<T> {
+    return this.audit.audited(caller, { action, collection: user.collection.name, userId: user.id }, work);
   }
 
   private async extractAll(images: Array<string | Buffer>): Promise<ExtractedFace[]> {

@@ -1,9 +1,9 @@
 import { DomainError } from '@facegate/common';
-import { decodeCursor, encodeCursor } from './user-cursor';
+import { decodeCursor, encodeCursor } from './keyset-cursor';
 
-describe('user page cursors', () => {
+describe('keyset page cursors', () => {
   it('round-trips the last row position', () => {
-    const cursor = { createdAt: new Date('2026-11-22T10:00:00.123Z'), id: '3f2a6f1e-1c2b-4d5e-8f90-123456789abc' };
+    const cursor = { at: new Date('2026-11-22T10:00:00.123Z'), id: '3f2a6f1e-1c2b-4d5e-8f90-123456789abc' };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
   });
 

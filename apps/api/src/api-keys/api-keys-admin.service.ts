@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@facegate/common';
+import { PrismaService } from '@facegate/database';
+import { AuditService } from '../audit/audit.service';
+import { Scope } from '../auth/access.decorator';
+import { ApiKeysRepository, StoredKey } from '../auth/api-keys.repository';
+import { CallerContext } from '../auth/caller-context';
+import { KeyCryptoService } from '../auth/key-crypto.service';
+import { CreateApiKeyDto } from './dto/api-key.dto';
+
+/** Issuing, listing and revoking keys (admin). A key never grants more than the key that created it. */
+@Injectable()
+export class ApiKeysAdminService {
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly crypto: KeyCryptoService,
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(dto: CreateApiKeyDto, caller: CallerContext) {
+    const collections = dto.collections ?? [];
+    await this.checkGrantable(collections, caller);
+    return this.audit.audited(
+      caller,
+      { action: 'key_create', collection: collections.length === 1 ? collections[0] : null },
+      async () => {
+        const key = this.crypto.generate();
+        const stored = await this.keys.create({ name: dto.name, prefix: this.crypto.prefixOf(key), hash: this.crypto.hash(key), scopes: dto.scopes as Scope[], collections });
+        return { ...present(stored), key };
+      },
+      (created) => ({ details: { keyCreated: created.id, prefix: created.prefix, scopes: created.scopes.join(',') } }),
+    );
+  }
+
+  async list(caller: CallerContext) {
+    const all = await this.keys.list();
+    // A bound admin sees only keys confined to its own collections.
+    return all.filter((k) => this.within(k.collections, caller)).map(present);
+  }
+
+  async revoke(id: string, caller: CallerContext): Promise<void> {
+    const key = await this.keys.findById(id);
+    if (!key || !this.within(key.collections, caller)) throw new DomainError('NOT_FOUND', `No API key ${id}.`);
+    await this.audit.audited(caller, { action: 'key_revoke' }, async () => {
+      if (!(await this.keys.revoke(id, new Date()))) throw new DomainError('NOT_FOUND', `API key ${id} is already revoked.`);
+    }, () => ({ details: { keyRevoked: id, prefix: key.prefix } }));
+  }
+
+  private within(collections: string[], caller: CallerContext): boolean {
+    if (caller.collections.length === 0) return true;
+    return collections.length > 0 && collections.every((c) => caller.collections.includes(c));
+  }
+
+  private async checkGrantable(collections: string[], caller: CallerContext): Promise<void> {
+    if (!this.within(collections, caller)) throw new DomainError('FORBIDDEN', 'A key can only grant access to collections it may use itself.');
+    if (collections.length === 0) return;
+    const found = await this.prisma.client.collection.count({ where: { name: { in: collections } } });
+    if (found !== collections.length) throw new DomainError('COLLECTION_NOT_FOUND', 'Every collection of the key must exist.');
+  }
+}
+
+function present(k: StoredKey) {
+  return { id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, collections: k.collections, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt };
+}

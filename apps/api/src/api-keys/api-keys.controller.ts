@@ -1,0 +1,41 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Access } from '../auth/access.decorator';
+import { Caller, CallerContext } from '../auth/caller-context';
+import { ApiProblems, COMMON_PROBLEMS } from '../common/api-problems.decorator';
+import { UuidPipe } from '../common/uuid.pipe';
+import { ApiKeysAdminService } from './api-keys-admin.service';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+
+@ApiTags('api-keys')
+@ApiSecurity('api-key')
+@ApiProblems(...COMMON_PROBLEMS, 'FORBIDDEN')
+@Access('admin')
+@Controller('api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysAdminService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Issue a key; the response is the only time the key itself is shown' })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @ApiProblems('COLLECTION_NOT_FOUND')
+  create(@Body() dto: CreateApiKeyDto, @Caller() caller: CallerContext) {
+    return this.keys.create(dto, caller);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Keys with prefix, scopes, collections, created and last used (never the key or its hash)' })
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  list(@Caller() caller: CallerContext) {
+    return this.keys.list(caller);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a key; it fails from the next request on' })
+  @ApiNoContentResponse()
+  @ApiProblems('NOT_FOUND')
+  async revoke(@Param('id', UuidPipe) id: string, @Caller() caller: CallerContext): Promise<void> {
+    await this.keys.revoke(id, caller);
+  }
+}

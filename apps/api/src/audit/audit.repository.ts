@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService } from '@facegate/database';
+import { KeysetCursor } from '../common/keyset-cursor';
+
+export interface AuditEntry {
+  action: string;
+  outcome: string;
+  keyId?: string | null;
+  collection?: string | null;
+  userId?: string | null;
+  similarity?: number | null;
+  liveness?: number | null;
+  clientIp?: string | null;
+  requestId?: string | null;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditFilter {
+  collection?: string;
+  collections?: string[];
+  userId?: string;
+  outcome?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+}
+
+
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async insert(entry: AuditEntry): Promise<void> {
+    await this.prisma.client.auditEvent.create({ data: { ...entry, details: (entry.details ?? {}) as Prisma.InputJsonValue } });
+  }
+
+  /** Newest first, keyset-paginated on (at, id). */
+  async list(filter: AuditFilter, limit: number, before?: KeysetCursor) {
+    const where: Prisma.AuditEventWhereInput = {
+      ...(filter.collection ? { collection: filter.collection } : filter.collections ? { collection: { in: filter.collections } } : {}),
+      ...(filter.userId ? { userId: filter.userId } : {}),
+      ...(filter.outcome ? { outcome: filter.outcome } : {}),
+      ...(filter.action ? { action: filter.action } : {}),
+      ...(filter.from || filter.to ? { at: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
+    };
+    const page = before ? { OR: [{ at: { lt: before.at } }, { at: before.at, id: { lt: before.id } }] } : {};
+    const rows = await this.prisma.client.auditEvent.findMany({
+      where: { AND: [where, page] },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+    return { rows: rows.slice(0, limit), more: rows.length > limit };
+  }
+
+  async purgeBefore(cutoff: Date): Promise<number> {
+    const { count } = await this.prisma.client.auditEvent.deleteMany({ where: { at: { lt: cutoff } } });
+    return count;
+  }
+}

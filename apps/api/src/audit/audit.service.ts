@@ -1,0 +1,43 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@facegate/common';
+import { CallerContext } from '../auth/caller-context';
+import { AuditEntry, AuditRepository } from './audit.repository';
+
+export type AuditEvent = Omit<AuditEntry, 'keyId' | 'clientIp' | 'requestId'>;
+type AuditSubject = Omit<AuditEvent, 'outcome'>;
+
+/**
+ * Writes the audit trail: who (key, client address, request id) did what to whom, and how it went. Never an image
+ * and never an embedding: only ids, names, scores and error codes. A failed write is logged and does not fail the
+ * request (the service stays usable if the log table has a problem).
+ */
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger('Audit');
+
+  constructor(private readonly audit: AuditRepository) {}
+
+  async record(caller: CallerContext | null, event: AuditEvent): Promise<void> {
+    try {
+      await this.audit.insert({ ...event, keyId: caller?.keyId ?? null, clientIp: caller?.clientIp ?? null, requestId: caller?.requestId ?? null });
+    } catch (error) {
+      this.logger.error(`audit write failed for ${event.action} (request ${caller?.requestId}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /**
+   * Runs `work` and records its outcome: "success" plus what `describe` adds, or the error code it failed with
+   * (then rethrows). The subject may be refined by the work itself through `subject` (e.g. the new user's id).
+   */
+  async audited<T>(caller: CallerContext, subject: AuditSubject, work: (subject: AuditSubject) => Promise<T>, describe?: (result: T) => Partial<AuditEvent>): Promise<T> {
+    const live = { ...subject };
+    try {
+      const result = await work(live);
+      await this.record(caller, { ...live, outcome: 'success', ...describe?.(result) });
+      return result;
+    } catch (error) {
+      await this.record(caller, { ...live, outcome: error instanceof DomainError ? error.code : 'INTERNAL_ERROR' });
+      throw error;
+    }
+  }
+}

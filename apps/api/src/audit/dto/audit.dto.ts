@@ -1,0 +1,72 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { CollectionField } from '../../users/dto/user.dto';
+
+export class AuditQueryDto {
+  @CollectionField()
+  collection?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+
+  @ApiPropertyOptional({ example: 'rejected', description: 'success, rejected, locked_out, or an error code such as NO_FACE' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  outcome?: string;
+
+  @ApiPropertyOptional({ example: 'verify' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  action?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  from?: Date;
+
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  to?: Date;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class AuditEventDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() at!: Date;
+  @ApiProperty({ example: 'verify' }) action!: string;
+  @ApiProperty({ example: 'rejected' }) outcome!: string;
+  @ApiProperty({ nullable: true, format: 'uuid' }) keyId!: string | null;
+  @ApiProperty({ nullable: true, example: 'default' }) collection!: string | null;
+  @ApiProperty({ nullable: true, format: 'uuid' }) userId!: string | null;
+  @ApiProperty({ nullable: true, example: 0.12 }) similarity!: number | null;
+  @ApiProperty({ nullable: true, example: 0.98 }) liveness!: number | null;
+  @ApiProperty({ nullable: true, example: '10.0.0.7' }) clientIp!: string | null;
+  @ApiProperty({ nullable: true }) requestId!: string | null;
+  @ApiProperty({ example: {} }) details!: Record<string, unknown>;
+}
+
+export class AuditPageDto {
+  @ApiProperty({ type: [AuditEventDto] }) items!: AuditEventDto[];
+  @ApiProperty({ nullable: true }) nextCursor!: string | null;
+}

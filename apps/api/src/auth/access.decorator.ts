@@ -1,0 +1,15 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiForbiddenResponse } from '@nestjs/swagger';
+
+/** What an API key may do. `admin` may do everything; the others one class of routes each. */
+export const SCOPES = ['admin', 'enrol', 'recognize', 'read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const ACCESS = 'facegate:access';
+
+/**
+ * Declares the scope a route needs. The scope is also the route's rate-limit class: each key has one budget per
+ * class (enrol, recognize, read, admin), so a flood of recognitions cannot starve enrolments.
+ */
+export const Access = (scope: Scope) =>
+  applyDecorators(SetMetadata(ACCESS, scope), ApiForbiddenResponse({ description: `\`FORBIDDEN\`: the key lacks the \`${scope}\` scope` }));

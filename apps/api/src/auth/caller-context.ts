@@ -1,0 +1,37 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { requestIdOf } from '../common/request-id.middleware';
+import type { Scope } from './access.decorator';
+
+/** Who is calling: the API key's identity and limits, plus what the audit log records about the request. */
+export interface CallerContext {
+  keyId: string;
+  scopes: Scope[];
+  /** Collections the key is bound to; empty = every collection. */
+  collections: string[];
+  clientIp: string;
+  requestId: string;
+}
+
+export type AuthenticatedRequest = Request & { caller?: CallerContext };
+
+/** Injects the CallerContext the API-key guard attached to the request. */
+export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): CallerContext => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.caller) throw new Error('Caller used on a route without API-key authentication');
+  return request.caller;
+});
+
+export function callerFrom(request: Request, key: { id: string; scopes: string[]; collections: string[] }): CallerContext {
+  return {
+    keyId: key.id,
+    scopes: key.scopes as Scope[],
+    collections: key.collections,
+    clientIp: request.ip ?? request.socket.remoteAddress ?? 'unknown',
+    requestId: requestIdOf(request) ?? 'none',
+  };
+}
+
+export function hasScope(caller: Pick<CallerContext, 'scopes'>, scope: Scope): boolean {
+  return caller.scopes.includes('admin') || caller.scopes.includes(scope);
+}

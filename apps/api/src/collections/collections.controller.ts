@@ -1,0 +1,55 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Access } from '../auth/access.decorator';
+import { Caller, CallerContext } from '../auth/caller-context';
+import { ApiProblems, COMMON_PROBLEMS } from '../common/api-problems.decorator';
+import { CollectionNamePipe } from '../common/collection-name.pipe';
+import { CollectionsService } from './collections.service';
+import { CollectionDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
+
+@ApiTags('collections')
+@ApiSecurity('api-key')
+@ApiProblems(...COMMON_PROBLEMS, 'FORBIDDEN')
+@Access('admin')
+@Controller('collections')
+export class CollectionsController {
+  constructor(private readonly collections: CollectionsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a collection (an isolated gallery)' })
+  @ApiCreatedResponse({ type: CollectionDto })
+  @ApiProblems('COLLECTION_EXISTS')
+  create(@Body() dto: CreateCollectionDto, @Caller() caller: CallerContext) {
+    return this.collections.create(dto, caller);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Collections this key may use, with user and face counts' })
+  @ApiOkResponse({ type: [CollectionDto] })
+  list(@Caller() caller: CallerContext) {
+    return this.collections.list(caller);
+  }
+
+  @Get(':name')
+  @ApiOkResponse({ type: CollectionDto })
+  @ApiProblems('COLLECTION_NOT_FOUND')
+  get(@Param('name', CollectionNamePipe) name: string, @Caller() caller: CallerContext) {
+    return this.collections.get(name, caller);
+  }
+
+  @Patch(':name')
+  @ApiOkResponse({ type: CollectionDto })
+  @ApiProblems('COLLECTION_NOT_FOUND')
+  update(@Param('name', CollectionNamePipe) name: string, @Body() dto: UpdateCollectionDto, @Caller() caller: CallerContext) {
+    return this.collections.update(name, dto, caller);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a collection with every user and embedding in it (one transaction)' })
+  @ApiNoContentResponse()
+  @ApiProblems('COLLECTION_NOT_FOUND')
+  async remove(@Param('name', CollectionNamePipe) name: string, @Caller() caller: CallerContext): Promise<void> {
+    await this.collections.remove(name, caller);
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService } from '@facegate/database';
+
+const FIELDS = {
+  id: true,
+  name: true,
+  description: true,
+  settings: true,
+  createdAt: true,
+  updatedAt: true,
+  _count: { select: { users: true, faces: true } },
+} as const;
+
+export type CollectionRecord = Prisma.CollectionGetPayload<{ select: typeof FIELDS }>;
+
+@Injectable()
+export class CollectionsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  create(data: { name: string; description?: string; settings: object }): Promise<CollectionRecord> {
+    return this.prisma.client.collection.create({ data: { ...data, settings: data.settings as Prisma.InputJsonValue }, select: FIELDS });
+  }
+
+  list(names?: string[]): Promise<CollectionRecord[]> {
+    return this.prisma.client.collection.findMany({ where: names ? { name: { in: names } } : {}, orderBy: { name: 'asc' }, select: FIELDS });
+  }
+
+  find(name: string): Promise<CollectionRecord | null> {
+    return this.prisma.client.collection.findUnique({ where: { name }, select: FIELDS });
+  }
+
+  async update(name: string, data: { description?: string; settings?: object }): Promise<CollectionRecord | null> {
+    const { count } = await this.prisma.client.collection.updateMany({
+      where: { name },
+      data: { ...(data.description !== undefined ? { description: data.description } : {}), ...(data.settings !== undefined ? { settings: data.settings as Prisma.InputJsonValue } : {}) },
+    });
+    return count === 0 ? null : this.find(name);
+  }
+
+  /** One statement, so one transaction: users, faces and lockouts go with it by ON DELETE CASCADE. */
+  async delete(name: string): Promise<{ users: number; faces: number } | null> {
+    return this.prisma.client.$transaction(async (tx) => {
+      const found = await tx.collection.findUnique({ where: { name }, select: { id: true, _count: { select: { users: true, faces: true } } } });
+      if (!found) return null;
+      await tx.collection.delete({ where: { id: found.id } });
+      return { users: found._count.users, faces: found._count.faces };
+    });
+  }
+}

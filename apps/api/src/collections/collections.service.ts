@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@facegate/common';
+import { AuditService } from '../audit/audit.service';
+import { CallerContext } from '../auth/caller-context';
+import { CollectionAccessService, collectionNotFound, DEFAULT_COLLECTION } from '../auth/collection-access.service';
+import { CollectionRecord, CollectionsRepository } from './collections.repository';
+import { CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
+
+/** Galleries: isolated sets of people (an event, an organisation, a tenant). */
+@Injectable()
+export class CollectionsService {
+  constructor(
+    private readonly collections: CollectionsRepository,
+    private readonly access: CollectionAccessService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(dto: CreateCollectionDto, caller: CallerContext) {
+    // A key bound to some collections manages those; creating new ones is for unbound admin keys.
+    if (caller.collections.length > 0) throw new DomainError('FORBIDDEN', 'A key bound to collections cannot create collections.');
+    return this.audit.audited(caller, { action: 'collection_create', collection: dto.name }, async () => {
+      try {
+        return present(await this.collections.create({ name: dto.name, description: dto.description, settings: { ...dto.settings } }));
+      } catch (error) {
+        if ((error as { code?: string })?.code === 'P2002') throw new DomainError('COLLECTION_EXISTS', `A collection "${dto.name}" already exists.`);
+        throw error;
+      }
+    });
+  }
+
+  async list(caller: CallerContext) {
+    const rows = await this.collections.list(caller.collections.length > 0 ? caller.collections : undefined);
+    return rows.map(present);
+  }
+
+  async get(name: string, caller: CallerContext) {
+    return present(await this.visible(name, caller));
+  }
+
+  async update(name: string, dto: UpdateCollectionDto, caller: CallerContext) {
+    await this.visible(name, caller);
+    return this.audit.audited(caller, { action: 'collection_update', collection: name }, async () => {
+      const updated = await this.collections.update(name, { description: dto.description, settings: dto.settings ? { ...dto.settings } : undefined });
+      if (!updated) throw collectionNotFound(name);
+      return present(updated);
+    });
+  }
+
+  async remove(name: string, caller: CallerContext): Promise<void> {
+    await this.visible(name, caller);
+    if (name === DEFAULT_COLLECTION) throw new DomainError('VALIDATION_FAILED', 'The default collection cannot be deleted; delete its users instead.');
+    await this.audit.audited(
+      caller,
+      { action: 'collection_delete', collection: name },
+      async () => {
+        const removed = await this.collections.delete(name);
+        if (!removed) throw collectionNotFound(name);
+        return removed;
+      },
+      (removed) => ({ details: removed }),
+    );
+  }
+
+  private async visible(name: string, caller: CallerContext): Promise<CollectionRecord> {
+    const found = this.access.mayUse(caller, name) ? await this.collections.find(name) : null;
+    if (!found) throw collectionNotFound(name);
+    return found;
+  }
+}
+
+function present(c: CollectionRecord) {
+  return { id: c.id, name: c.name, description: c.description, settings: c.settings, users: c._count.users, faces: c._count.faces, createdAt: c.createdAt, updatedAt: c.updatedAt };
+}

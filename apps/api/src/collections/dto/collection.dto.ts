@@ -1,0 +1,59 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { COLLECTION_NAME } from '../../users/dto/user.dto';
+
+export class CollectionSettingsDto {
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, example: 0.4, description: 'Match threshold for this collection (default: the server threshold).' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  matchThreshold?: number;
+}
+
+export class CreateCollectionDto {
+  @ApiProperty({ example: 'conference-2026', description: '1-64 lowercase letters, digits, "-" or "_"' })
+  @IsString()
+  @Matches(COLLECTION_NAME, { message: 'name must be 1-64 lowercase letters, digits, "-" or "_"' })
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'Attendees of the 2026 conference', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiPropertyOptional({ type: CollectionSettingsDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CollectionSettingsDto)
+  settings?: CollectionSettingsDto;
+}
+
+export class UpdateCollectionDto {
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiPropertyOptional({ type: CollectionSettingsDto, description: 'Replaces the settings.' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CollectionSettingsDto)
+  settings?: CollectionSettingsDto;
+}
+
+export class CollectionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'conference-2026' }) name!: string;
+  @ApiProperty({ nullable: true }) description!: string | null;
+  @ApiProperty({ type: CollectionSettingsDto }) settings!: CollectionSettingsDto;
+  @ApiProperty({ example: 120 }) users!: number;
+  @ApiProperty({ example: 360 }) faces!: number;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
