@@ -1,0 +1,301 @@
+import { createTestDatabase, ADMIN_KEY, startTestApp, testDatabase, useTestApp, TestApp } from '../../../test/e2e-app';
+import { photo } from '../../../test/photos';
+
+const kind = testDatabase();
+const admin = { 'X-API-Key': ADMIN_KEY };
+const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_RECOGNIZE: '100000', FACEGATE_RATE_LIMIT_READ: '100000', FACEGATE_RATE_LIMIT_ADMIN: '100000' };
+
+type Http = TestApp['http'];
+const createKey = async (http: Http, body: object): Promise<{ id: string; key: string }> => {
+  const res = await http.post('/api-keys').set(admin).send(body).expect(201);
+  return { id: res.body.id, key: res.body.key };
+};
+const as = (key: string) => ({ 'X-API-Key': key });
+
+describe(`tenancy and security (${kind})`, () => {
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LOCKOUT_FAILURES: '3', FACEGATE_LOCKOUT_COOLDOWN_SECONDS: '2' });
+  let alphaKey: string;
+  let betaKey: string;
+  let alphaUser: string;
+  let betaUser: string;
+
+  beforeAll(async () => {
+    const { http } = app();
+    await http.post('/collections').set(admin).send({ name: 'alpha', description: 'tenant A' }).expect(201);
+    await http.post('/collections').set(admin).send({ name: 'beta', settings: { matchThreshold: 0.5 } }).expect(201);
+    alphaKey = (await createKey(http, { name: 'tenant-a', scopes: ['enrol', 'recognize', 'read'], collections: ['alpha'] })).key;
+    betaKey = (await createKey(http, { name: 'tenant-b', scopes: ['enrol', 'recognize', 'read'], collections: ['beta'] })).key;
+    // With one bound collection, the key's requests default to it.
+    alphaUser = (await http.post('/users').set(as(alphaKey)).send({ name: 'Tony', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg')] }).expect(201)).body.id;
+    betaUser = (await http.post('/users').set(as(betaKey)).send({ name: 'Hugo', images: [photo('Hugo_Chavez/001.jpg'), photo('Hugo_Chavez/002.jpg')] }).expect(201)).body.id;
+  });
+
+  describe('collections', () => {
+    it('lists, reads, updates and refuses duplicates', async () => {
+      const { http } = app();
+      const list = await http.get('/collections').set(admin).expect(200);
+      expect(list.body.map((c: { name: string }) => c.name)).toEqual(['alpha', 'beta', 'default']);
+      const alpha = await http.get('/collections/alpha').set(admin).expect(200);
+      expect(alpha.body).toMatchObject({ name: 'alpha', description: 'tenant A', users: 1, faces: 2 });
+      await http.patch('/collections/alpha').set(admin).send({ description: 'tenant A, renamed' }).expect(200);
+      const dup = await http.post('/collections').set(admin).send({ name: 'alpha' }).expect(409);
+      expect(dup.body.code).toBe('COLLECTION_EXISTS');
+      expect((await http.get('/collections/NOT_VALID').set(admin).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await http.delete('/collections/default').set(admin).expect(400)).body.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('applies a collection threshold setting', async () => {
+      const res = await app().http.post('/recognize').set(as(betaKey)).send({ image: photo('Hugo_Chavez/003.jpg') }).expect(200);
+      expect(res.body).toMatchObject({ threshold: 0.5, match: true, user: { id: betaUser } });
+    });
+
+    it('deletes a collection with all its users and embeddings', async () => {
+      const { http } = app();
+      await http.post('/collections').set(admin).send({ name: 'doomed' }).expect(201);
+      await http.post('/users').set(admin).send({ name: 'Colin', collection: 'doomed', images: [photo('Colin_Powell/001.jpg')] }).expect(201);
+      const before = (await http.get('/stats').set(admin)).body.counts;
+      await http.delete('/collections/doomed').set(admin).expect(204);
+      const after = (await http.get('/stats').set(admin)).body.counts;
+      expect(after).toEqual({ collections: before.collections - 1, users: before.users - 1, faces: before.faces - 1 });
+      expect((await http.get('/collections/doomed').set(admin).expect(404)).body.code).toBe('COLLECTION_NOT_FOUND');
+    });
+  });
+
+  describe('isolation between two collections with two keys', () => {
+    it.each([
+      ['A cannot reach B', () => [alphaKey, betaUser, 'beta', 'Hugo_Chavez/003.jpg'] as const],
+      ['B cannot reach A', () => [betaKey, alphaUser, 'alpha', 'Tony_Blair/004.jpg'] as const],
+    ])('%s', async (_name, args) => {
+      const [key, otherUser, otherCollection, otherPhoto] = args();
+      const { http } = app();
+      expect((await http.get(`/users/${otherUser}`).set(as(key)).expect(404)).body.code).toBe('USER_NOT_FOUND');
+      expect((await http.patch(`/users/${otherUser}`).set(as(key)).send({ name: 'x' }).expect(404)).body.code).toBe('USER_NOT_FOUND');
+      expect((await http.delete(`/users/${otherUser}`).set(as(key)).expect(404)).body.code).toBe('USER_NOT_FOUND');
+      expect((await http.post('/verify').set(as(key)).send({ userId: otherUser, image: photo(otherPhoto) }).expect(404)).body.code).toBe('USER_NOT_FOUND');
+      expect((await http.get('/users').query({ collection: otherCollection }).set(as(key)).expect(404)).body.code).toBe('COLLECTION_NOT_FOUND');
+      expect((await http.post('/recognize').set(as(key)).send({ collection: otherCollection, image: photo(otherPhoto) }).expect(404)).body.code).toBe('COLLECTION_NOT_FOUND');
+      // Its own collection holds no match for the other tenant's person, and never names them.
+      const res = await http.post('/recognize').set(as(key)).send({ image: photo(otherPhoto), topK: 10 }).expect(200);
+      expect(res.body.match).toBe(false);
+      expect(JSON.stringify(res.body)).not.toContain(otherUser);
+      // The other person is intact.
+      await http.get(`/users/${otherUser}`).set(admin).expect(200);
+    });
+
+    it('an unbound admin key sees both', async () => {
+      await app().http.get(`/users/${alphaUser}`).set(admin).expect(200);
+      await app().http.get(`/users/${betaUser}`).set(admin).expect(200);
+    });
+
+    it('a key can only grant collections it may use itself', async () => {
+      const boundAdmin = (await createKey(app().http, { name: 'alpha-admin', scopes: ['admin'], collections: ['alpha'] })).key;
+      expect((await app().http.post('/api-keys').set(as(boundAdmin)).send({ name: 'x', scopes: ['read'], collections: ['beta'] }).expect(403)).body.code).toBe('FORBIDDEN');
+      expect((await app().http.post('/api-keys').set(as(boundAdmin)).send({ name: 'x', scopes: ['read'] }).expect(403)).body.code).toBe('FORBIDDEN');
+      expect((await app().http.post('/collections').set(as(boundAdmin)).send({ name: 'sneaky' }).expect(403)).body.code).toBe('FORBIDDEN');
+      const visible = await app().http.get('/collections').set(as(boundAdmin)).expect(200);
+      expect(visible.body.map((c: { name: string }) => c.name)).toEqual(['alpha']);
+    });
+  });
+
+  describe('scopes', () => {
+    const someUuid = '00000000-0000-4000-8000-000000000000';
+    // Every route with the scope it needs. Bodies are empty: a permitted request fails validation or lookup (4xx), a
+    // forbidden one is stopped by the guard (403) before any of that.
+    const routes: Array<[string, string, string]> = [
+      ['post', '/users', 'enrol'],
+      ['get', '/users', 'read'],
+      ['get', `/users/${someUuid}`, 'read'],
+      ['patch', `/users/${someUuid}`, 'enrol'],
+      ['delete', `/users/${someUuid}`, 'enrol'],
+      ['post', `/users/${someUuid}/faces`, 'enrol'],
+      ['delete', `/users/${someUuid}/faces/${someUuid}`, 'enrol'],
+      ['post', '/verify', 'recognize'],
+      ['post', '/recognize', 'recognize'],
+      ['post', '/detect', 'recognize'],
+      ['post', '/compare', 'recognize'],
+      ['get', '/stats', 'read'],
+      ['post', '/collections', 'admin'],
+      ['get', '/collections', 'admin'],
+      ['get', '/collections/alpha', 'admin'],
+      ['patch', '/collections/alpha', 'admin'],
+      ['delete', '/collections/nope', 'admin'],
+      ['post', '/api-keys', 'admin'],
+      ['get', '/api-keys', 'admin'],
+      ['delete', `/api-keys/${someUuid}`, 'admin'],
+      ['get', '/audit', 'admin'],
+    ];
+    const keys: Record<string, string> = {};
+
+    beforeAll(async () => {
+      for (const scope of ['enrol', 'recognize', 'read', 'admin']) keys[scope] = (await createKey(app().http, { name: `only-${scope}`, scopes: [scope] })).key;
+    });
+
+    it.each(routes)('%s %s needs %s', async (method, path, needed) => {
+      for (const [scope, key] of Object.entries(keys)) {
+        const req = (app().http as unknown as Record<string, (p: string) => ReturnType<Http['get']>>)[method](path).set(as(key));
+        const res = method === 'get' || method === 'delete' ? await req : await req.send({});
+        const allowed = scope === needed || scope === 'admin';
+        if (allowed) {
+          expect({ scope, status: res.status }).not.toEqual({ scope, status: 403 });
+          expect(res.status).toBeLessThan(500);
+        } else {
+          expect({ scope, status: res.status, code: res.body.code }).toEqual({ scope, status: 403, code: 'FORBIDDEN' });
+        }
+      }
+    });
+
+    it('health and docs need no key', async () => {
+      await app().http.get('/health').expect(200);
+      await app().http.get('/health/ready').expect(200);
+      await app().http.get('/docs/openapi.json').expect(200);
+    });
+  });
+
+  describe('API keys', () => {
+    it('shows a key once, lists only its prefix, and a revoked key fails on the next request', async () => {
+      const { http } = app();
+      const created = await http.post('/api-keys').set(admin).send({ name: 'temp', scopes: ['read'] }).expect(201);
+      expect(created.body.key).toMatch(/^fg_[a-z0-9]{8}_/);
+      await http.get('/users').set(as(created.body.key)).expect(200);
+      const list = await http.get('/api-keys').set(admin).expect(200);
+      const listed = list.body.find((k: { id: string }) => k.id === created.body.id);
+      expect(listed).toMatchObject({ name: 'temp', prefix: created.body.key.slice(3, 11), scopes: ['read'], revokedAt: null });
+      expect(listed.lastUsedAt).not.toBeNull();
+      expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+      expect(JSON.stringify(list.body)).not.toMatch(/"hash"/);
+      await http.delete(`/api-keys/${created.body.id}`).set(admin).expect(204);
+      expect((await http.get('/users').set(as(created.body.key)).expect(401)).body.code).toBe('UNAUTHORIZED');
+      expect((await http.delete(`/api-keys/${created.body.id}`).set(admin).expect(404)).body.code).toBe('NOT_FOUND');
+    });
+
+    it('validates scopes and collections', async () => {
+      const { http } = app();
+      expect((await http.post('/api-keys').set(admin).send({ name: 'x', scopes: ['root'] }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await http.post('/api-keys').set(admin).send({ name: 'x', scopes: [] }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await http.post('/api-keys').set(admin).send({ name: 'x', scopes: ['read'], collections: ['missing'] }).expect(404)).body.code).toBe('COLLECTION_NOT_FOUND');
+    });
+  });
+
+  describe('lockout after repeated failed verifications', () => {
+    it('locks the person after 3 failures, audits it, and recovers after the cool-down', async () => {
+      const { http } = app();
+      for (let i = 0; i < 3; i++) {
+        const res = await http.post('/verify').set(as(alphaKey)).send({ userId: alphaUser, image: photo(`Colin_Powell/00${i + 1}.jpg`) }).expect(200);
+        expect(res.body.verified).toBe(false);
+      }
+      const locked = await http.post('/verify').set(as(alphaKey)).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(423);
+      expect(locked.body.code).toBe('LOCKED_OUT');
+      expect(locked.headers['content-type']).toMatch(/problem\+json/);
+      // Locked for everyone, whichever key asks.
+      expect((await http.post('/verify').set(admin).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(423)).body.code).toBe('LOCKED_OUT');
+      const audit = await http.get('/audit').query({ action: 'lockout', userId: alphaUser }).set(admin).expect(200);
+      expect(audit.body.items).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 2300));
+      const again = await http.post('/verify').set(as(alphaKey)).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(200);
+      expect(again.body.verified).toBe(true);
+    });
+  });
+
+  describe('audit log', () => {
+    it('records each action with key, request id and outcome, and never an image or a vector', async () => {
+      const { http } = app();
+      const res = await http.get('/audit').query({ limit: 200 }).set(admin).expect(200);
+      const items = res.body.items as Array<Record<string, unknown>>;
+      const actions = new Set(items.map((i) => i.action));
+      for (const action of ['collection_create', 'collection_update', 'collection_delete', 'key_create', 'key_revoke', 'enrol', 'verify', 'recognize', 'lockout']) {
+        expect(actions).toContain(action);
+      }
+      const verify = items.find((i) => i.action === 'verify' && i.outcome === 'rejected')!;
+      expect(verify).toMatchObject({ collection: 'alpha', userId: alphaUser, keyId: expect.any(String), requestId: expect.any(String), clientIp: expect.any(String) });
+      expect(typeof verify.similarity).toBe('number');
+      expect(typeof verify.liveness).toBe('number');
+      const text = JSON.stringify(items);
+      expect(text).not.toContain(photo('Tony_Blair/002.jpg').slice(30, 90));
+      expect(text).not.toMatch(/\[(-?\d\.\d+,){50}/);
+      expect(text.length / items.length).toBeLessThan(1000);
+    });
+
+    it('filters by collection, user, outcome and time, and pages with a cursor', async () => {
+      const { http } = app();
+      const rejected = await http.get('/audit').query({ outcome: 'rejected', userId: alphaUser }).set(admin).expect(200);
+      expect(rejected.body.items.length).toBe(3);
+      const beta = await http.get('/audit').query({ collection: 'beta' }).set(admin).expect(200);
+      expect(beta.body.items.every((i: { collection: string }) => i.collection === 'beta')).toBe(true);
+      const future = await http.get('/audit').query({ from: new Date(Date.now() + 3_600_000).toISOString() }).set(admin).expect(200);
+      expect(future.body.items).toEqual([]);
+      const seen = new Set<string>();
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await http.get('/audit').query({ limit: 5, ...(cursor ? { cursor } : {}) }).set(admin).expect(200);
+        page.body.items.forEach((i) => seen.add(i.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      const all = await http.get('/audit').query({ limit: 200 }).set(admin).expect(200);
+      expect(seen.size).toBe(all.body.items.length);
+    });
+
+    it('a key bound to a collection sees only its collection\'s events', async () => {
+      const boundAdmin = (await createKey(app().http, { name: 'beta-admin', scopes: ['admin'], collections: ['beta'] })).key;
+      const res = await app().http.get('/audit').set(as(boundAdmin)).expect(200);
+      expect(res.body.items.length).toBeGreaterThan(0);
+      expect(res.body.items.every((i: { collection: string }) => i.collection === 'beta')).toBe(true);
+    });
+  });
+
+  describe('hardening', () => {
+    it('sends security headers and a request id, and keeps CORS closed by default', async () => {
+      const res = await app().http.get('/health').set('Origin', 'https://evil.example').expect(200);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBeDefined();
+      expect(res.headers['strict-transport-security']).toBeDefined();
+      expect(res.headers['x-request-id']).toBeTruthy();
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect((await app().http.get('/health').set('X-Request-Id', 'client-abc-123')).headers['x-request-id']).toBe('client-abc-123');
+    });
+  });
+});
+
+describe(`rate limits (${kind})`, () => {
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_RATE_LIMIT_READ: '3', FACEGATE_CORS_ORIGINS: 'https://app.example' });
+
+  it('allows CORS for the configured origin only', async () => {
+    const preflight = await app().http.options('/recognize').set('Origin', 'https://app.example').set('Access-Control-Request-Method', 'POST');
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example');
+    const other = await app().http.options('/recognize').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses the 4th read in a window with 429, Retry-After and RATE_LIMITED; other keys and classes keep their budgets', async () => {
+    const { http } = app();
+    const other = (await createKey(http, { name: 'other', scopes: ['read', 'recognize'] })).key;
+    for (let i = 0; i < 3; i++) await http.get('/users').set(admin).expect(200);
+    const refused = await http.get('/users').set(admin).expect(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    await http.get('/users').set(as(other)).expect(200);
+    await http.post('/recognize').set(admin).send({ image: photo('Tony_Blair/002.jpg') }).expect(200);
+  });
+});
+
+// Instances share a database and, with REDIS_URL, one rate-limit budget. The embedded database belongs to one
+// process (its data directory is locked), so this runs against native PostgreSQL.
+(kind === 'postgres' ? describe : describe.skip)('rate limits shared through Redis by two instances', () => {
+  it('two app instances draw on one budget per key', async () => {
+    const db = await createTestDatabase('postgres');
+    const env = { ...db.env, ...NO_LIMITS, FACEGATE_RATE_LIMIT_READ: '4', REDIS_URL: 'redis://127.0.0.1:6379' };
+    const one = await startTestApp(env);
+    const two = await startTestApp(env);
+    try {
+      await one.http.get('/users').set(admin).expect(200);
+      await two.http.get('/users').set(admin).expect(200);
+      await one.http.get('/users').set(admin).expect(200);
+      await two.http.get('/users').set(admin).expect(200);
+      expect((await one.http.get('/users').set(admin).expect(429)).body.code).toBe('RATE_LIMITED');
+      expect((await two.http.get('/users').set(admin).expect(429)).body.code).toBe('RATE_LIMITED');
+    } finally {
+      await one.close();
+      await two.close();
+      await db.drop();
+    }
+  });
+});
