@@ -1,5 +1,6 @@
 import { createTestDatabase, ADMIN_KEY, startTestApp, testDatabase, useTestApp, TestApp } from '../../../test/e2e-app';
 import { photo } from '../../../test/photos';
+import { AuditRetentionService } from '../src/audit/audit-retention.service';
 
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
@@ -199,10 +200,15 @@ describe(`tenancy and security (${kind})`, () => {
   describe('audit log', () => {
     it('records each action with key, request id and outcome, and never an image or a vector', async () => {
       const { http } = app();
+      const temp = (await http.post('/users').set(admin).send({ name: 'Temp', images: [photo('Jacques_Chirac/002.jpg')] }).expect(201)).body.id;
+      const added = await http.post(`/users/${temp}/faces`).set(admin).send({ images: [photo('Jacques_Chirac/003.jpg')] }).expect(201);
+      await http.delete(`/users/${temp}/faces/${added.body.faces[0].id}`).set(admin).expect(204);
+      await http.patch(`/users/${temp}`).set(admin).send({ name: 'Temp 2' }).expect(200);
+      await http.delete(`/users/${temp}`).set(admin).expect(204);
       const res = await http.get('/audit').query({ limit: 200 }).set(admin).expect(200);
       const items = res.body.items as Array<Record<string, unknown>>;
       const actions = new Set(items.map((i) => i.action));
-      for (const action of ['collection_create', 'collection_update', 'collection_delete', 'key_create', 'key_revoke', 'enrol', 'verify', 'recognize', 'lockout']) {
+      for (const action of ['collection_create', 'collection_update', 'collection_delete', 'key_create', 'key_revoke', 'enrol', 'add_faces', 'delete_face', 'update', 'delete', 'verify', 'recognize', 'lockout']) {
         expect(actions).toContain(action);
       }
       const verify = items.find((i) => i.action === 'verify' && i.outcome === 'rejected')!;
@@ -232,6 +238,14 @@ describe(`tenancy and security (${kind})`, () => {
       } while (cursor);
       const all = await http.get('/audit').query({ limit: 200 }).set(admin).expect(200);
       expect(seen.size).toBe(all.body.items.length);
+    });
+
+    it('purges rows older than the retention period', async () => {
+      const retention = app().app.get(AuditRetentionService);
+      expect(await retention.purge(new Date())).toBe(0);
+      const inNinetyOneDays = new Date(Date.now() + 91 * 24 * 3_600_000);
+      expect(await retention.purge(inNinetyOneDays)).toBeGreaterThan(0);
+      expect((await app().http.get('/audit').set(admin).expect(200)).body.items).toEqual([]);
     });
 
     it('a key bound to a collection sees only its collection\'s events', async () => {
