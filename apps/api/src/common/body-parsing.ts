@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json } from 'express';
-import { ErrorCode } from '@facegate/common';
-import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem-details';
+import { DomainError, ErrorCode } from '@facegate/common';
+import { assertSaneInput } from './input-shape';
+import { buildProblem, PROBLEM_CONTENT_TYPE, problemFor } from './problem-details';
 import { requestIdOf } from './request-id.middleware';
 
 /**
@@ -12,12 +13,24 @@ export function jsonBodyParser(limitBytes: number): RequestHandler {
   const parser = json({ limit: limitBytes, strict: true, type: ['application/json', 'application/*+json'] });
   return (request: Request, response: Response, next: NextFunction) => {
     parser(request, response, (error?: unknown) => {
-      if (!error) return next();
-      const { code, detail } = describeBodyError(error, limitBytes);
-      const problem = buildProblem(code, detail, {}, requestIdOf(request));
-      response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+      if (error) {
+        const { code, detail } = describeBodyError(error, limitBytes);
+        return sendProblem(response, buildProblem(code, detail, {}, requestIdOf(request)));
+      }
+      try {
+        assertSaneInput(request.body, 'request body');
+        assertSaneInput(request.query, 'query string');
+      } catch (invalid) {
+        if (invalid instanceof DomainError) return sendProblem(response, problemFor(invalid, requestIdOf(request)));
+        throw invalid;
+      }
+      next();
     });
   };
+}
+
+function sendProblem(response: Response, problem: { status: number }): void {
+  response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
 function describeBodyError(error: unknown, limitBytes: number): { code: ErrorCode; detail: string } {

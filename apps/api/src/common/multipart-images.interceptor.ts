@@ -5,6 +5,7 @@ import { Observable } from 'rxjs';
 import { DomainError } from '@facegate/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { assertSaneInput } from './input-shape';
 
 const NUMERIC_FIELDS = ['threshold', 'topK'];
 
@@ -25,11 +26,13 @@ export function MultipartImages(target: 'image' | 'images'): Type<NestIntercepto
 
 class MultipartImagesInterceptor implements NestInterceptor {
   private readonly upload;
+  private readonly maxBodyBytes: number;
 
   constructor(
     config: AppConfig,
     private readonly target: 'image' | 'images',
   ) {
+    this.maxBodyBytes = config.limits.maxBodyBytes;
     this.upload = multer({
       storage: multer.memoryStorage(),
       limits: { fileSize: config.limits.maxImageBytes, files: config.limits.maxImagesPerRequest, fields: 20, fieldSize: 64 * 1024, parts: 40 },
@@ -45,11 +48,26 @@ class MultipartImagesInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
     if (!request.is('multipart/form-data')) return next.handle();
+    const received = this.limitBody(request);
     await new Promise<void>((resolve, reject) =>
       this.upload(request, http.getResponse<Response>(), (error: unknown) => (error ? reject(toDomainError(error)) : resolve())),
     );
+    if (received() > this.maxBodyBytes) throw payloadTooLarge(this.maxBodyBytes);
     request.body = mergeFiles(request.body ?? {}, (request.files ?? {}) as Record<string, Express.Multer.File[]>, this.target);
+    assertSaneInput(request.body, 'multipart body');
     return next.handle();
+  }
+
+  /**
+   * Multer limits each file and the number of files, not the whole body: enforce FACEGATE_MAX_BODY_BYTES from the
+   * declared length up front and, for chunked uploads, by counting what arrives.
+   */
+  private limitBody(request: Request): () => number {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > this.maxBodyBytes) throw payloadTooLarge(this.maxBodyBytes);
+    let received = 0;
+    request.on('data', (chunk: Buffer) => (received += chunk.length));
+    return () => received;
   }
 }
 
@@ -68,6 +86,10 @@ function mergeFiles(fields: Record<string, unknown>, files: Record<string, Expre
   if (files.imageA) body.imageA = buffers('imageA')[0];
   if (files.imageB) body.imageB = buffers('imageB')[0];
   return body;
+}
+
+function payloadTooLarge(limit: number): DomainError {
+  return new DomainError('PAYLOAD_TOO_LARGE', `The request body exceeds ${limit} bytes.`);
 }
 
 function parseJsonField(name: string, value: string): unknown {

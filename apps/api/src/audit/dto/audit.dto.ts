@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxDate, MaxLength, Min, MinDate } from 'class-validator';
+import { EARLIEST_DATE, LATEST_DATE } from '../../common/keyset-cursor';
 import { CollectionField } from '../../users/dto/user.dto';
 
 export class AuditQueryDto {
@@ -28,12 +29,16 @@ export class AuditQueryDto {
   @IsOptional()
   @Type(() => Date)
   @IsDate()
+  @MinDate(EARLIEST_DATE)
+  @MaxDate(LATEST_DATE)
   from?: Date;
 
   @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' })
   @IsOptional()
   @Type(() => Date)
   @IsDate()
+  @MinDate(EARLIEST_DATE)
+  @MaxDate(LATEST_DATE)
   to?: Date;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { Type } from 'class-transformer';
 import { IsImageInput } from '../../common/image-input.validator';
 
@@ -54,16 +54,22 @@ export class CreateUserDto {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * For PATCH fields: absent means "leave as is", but a value that is present (null included) must be valid.
+ * IsOptional would let null through to a NOT NULL column.
+ */
+export const OptionalNotNull = () => ValidateIf((_object, value) => value !== undefined);
+
 export class UpdateUserDto {
   @ApiPropertyOptional({ example: 'Ada King' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ example: { department: 'research' } })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
 }
