@@ -1,3 +1,4 @@
+import { findMigrationsDir, readMigrationFiles } from '../migrations/migration-files';
 import { Logger } from '@nestjs/common';
 import { DatabaseOptions, DEFAULT_DATABASE_OPTIONS } from '../database.options';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -95,7 +96,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
   it('starts in the expected mode with the migrations applied', async () => {
     expect(prisma.ready).toBe(true);
     expect(prisma.mode).toBe(backend);
-    expect(prisma.migrationsApplied).toEqual(['20261122000000_init']);
+    expect(prisma.migrationsApplied).toEqual(readMigrationFiles(findMigrationsDir(__dirname)).map((file) => file.name));
     await expect(prisma.pendingMigrations()).resolves.toEqual([]);
   });
 

@@ -3,10 +3,11 @@ import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from '
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../testing/test-database';
-import { findMigrationsDir } from './migration-files';
+import { findMigrationsDir, readMigrationFiles } from './migration-files';
 import { migrationStatus, runMigrations } from './migration-runner';
 
-const INIT = '20261122000000_init';
+// The project's own migrations, in the order they must apply; tests add theirs after these.
+const PROJECT = readMigrationFiles(findMigrationsDir(__dirname)).map((file) => file.name);
 
 interface MigrationRow {
   id: string;
@@ -53,21 +54,22 @@ describe('runMigrations (native PostgreSQL)', () => {
     migrations.remove();
   });
 
-  it('applies the initial migration once and records it as Prisma does', async () => {
+  it('applies the project migrations once, in order, and records them as Prisma does', async () => {
     const first = await runMigrations(db.url, migrations.path);
-    expect(first).toEqual({ applied: [INIT], total: 1 });
+    expect(first).toEqual({ applied: PROJECT, total: PROJECT.length });
 
-    const rows = await query<MigrationRow>(db.url, 'SELECT * FROM "_prisma_migrations"');
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({
-      migration_name: INIT,
-      checksum: sha256(join(migrations.path, INIT, 'migration.sql')),
-      logs: null,
-      rolled_back_at: null,
-      applied_steps_count: 1,
-    });
-    expect(rows[0].id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(rows[0].finished_at).toBeInstanceOf(Date);
+    const rows = await query<MigrationRow>(db.url, 'SELECT * FROM "_prisma_migrations" ORDER BY migration_name');
+    expect(rows.map((row) => row.migration_name)).toEqual(PROJECT);
+    for (const row of rows) {
+      expect(row).toMatchObject({
+        checksum: sha256(join(migrations.path, row.migration_name, 'migration.sql')),
+        logs: null,
+        rolled_back_at: null,
+        applied_steps_count: 1,
+      });
+      expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(row.finished_at).toBeInstanceOf(Date);
+    }
 
     const collections = await query<{ name: string }>(db.url, 'SELECT name FROM collections');
     expect(collections).toEqual([{ name: 'default' }]);
@@ -80,14 +82,14 @@ describe('runMigrations (native PostgreSQL)', () => {
 
   it('is idempotent', async () => {
     await runMigrations(db.url, migrations.path);
-    await expect(runMigrations(db.url, migrations.path)).resolves.toEqual({ applied: [], total: 1 });
-    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(1);
+    await expect(runMigrations(db.url, migrations.path)).resolves.toEqual({ applied: [], total: PROJECT.length });
+    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(PROJECT.length);
   });
 
   it('lets only one of two concurrent runners apply a migration', async () => {
     const results = await Promise.all([runMigrations(db.url, migrations.path), runMigrations(db.url, migrations.path)]);
-    expect(results.flatMap((result) => result.applied)).toEqual([INIT]);
-    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(1);
+    expect(results.flatMap((result) => result.applied).sort()).toEqual(PROJECT);
+    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(PROJECT.length);
   });
 
   it('applies only new migrations, in name order, and reports pending ones', async () => {
@@ -95,9 +97,9 @@ describe('runMigrations (native PostgreSQL)', () => {
     addMigration(migrations.path, '20261201000000_b', 'CREATE TABLE b (id int);');
     addMigration(migrations.path, '20261130000000_a', 'CREATE TABLE a (id int);');
     await expect(migrationStatus(db.url, migrations.path)).resolves.toEqual({
-      applied: [INIT],
+      applied: PROJECT,
       pending: ['20261130000000_a', '20261201000000_b'],
-      total: 3,
+      total: PROJECT.length + 2,
     });
     const result = await runMigrations(db.url, migrations.path);
     expect(result.applied).toEqual(['20261130000000_a', '20261201000000_b']);
@@ -109,12 +111,12 @@ describe('runMigrations (native PostgreSQL)', () => {
     addMigration(migrations.path, '20261130000000_broken', 'CREATE TABLE half (id int);\nSELECT * FROM missing_table;');
     await expect(runMigrations(db.url, migrations.path)).rejects.toThrow(/20261130000000_broken failed.*missing_table/);
     expect(await query(db.url, `SELECT to_regclass('half') AS t`)).toEqual([{ t: null }]);
-    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(1);
+    expect(await query(db.url, 'SELECT 1 FROM "_prisma_migrations"')).toHaveLength(PROJECT.length);
   });
 
   it('refuses to start when an applied migration was edited', async () => {
     await runMigrations(db.url, migrations.path);
-    appendFileSync(join(migrations.path, INIT, 'migration.sql'), '\n-- an innocent comment\n');
+    appendFileSync(join(migrations.path, PROJECT[0], 'migration.sql'), '\n-- an innocent comment\n');
     await expect(runMigrations(db.url, migrations.path)).rejects.toThrow(/was modified after it was applied/);
   });
 
