@@ -21,6 +21,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
   });
   app.disable('x-powered-by');
+  if (config.trustProxy) app.set('trust proxy', trustProxyValue(config.trustProxy));
   app.use(requestIdMiddleware);
   app.use(securityHeaders());
   // CORS is closed unless origins are listed: browsers may then call the API from those origins only.
@@ -44,6 +45,13 @@ function securityHeaders() {
   return helmet({
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
   });
+}
+
+/** "true", a hop count, or Express's own list form ("loopback, 10.0.0.0/8"). */
+function trustProxyValue(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 /** Bodies are JSON or multipart; anything else is refused before parsing (415). */

@@ -270,7 +270,13 @@ describe(`tenancy and security (${kind})`, () => {
 });
 
 describe(`rate limits (${kind})`, () => {
-  const app = useTestApp({ ...NO_LIMITS, FACEGATE_RATE_LIMIT_READ: '3', FACEGATE_CORS_ORIGINS: 'https://app.example' });
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_RATE_LIMIT_READ: '3', FACEGATE_CORS_ORIGINS: 'https://app.example', FACEGATE_TRUST_PROXY: 'loopback' });
+
+  it('records the client address from a trusted proxy', async () => {
+    await app().http.post('/recognize').set(admin).set('X-Forwarded-For', '203.0.113.7').send({ image: photo('Tony_Blair/002.jpg') }).expect(200);
+    const audit = await app().http.get('/audit').query({ action: 'recognize' }).set(admin).expect(200);
+    expect(audit.body.items[0].clientIp).toBe('203.0.113.7');
+  });
 
   it('allows CORS for the configured origin only', async () => {
     const preflight = await app().http.options('/recognize').set('Origin', 'https://app.example').set('Access-Control-Request-Method', 'POST');

@@ -16,6 +16,11 @@ export interface AppConfig {
   redisUrl?: string;
   /** Browser origins allowed by CORS; empty = CORS closed. */
   corsOrigins: string[];
+  /**
+   * Express "trust proxy": which proxies' X-Forwarded-For to believe for the client address (audit log, rate limits
+   * without a key). Unset = none, so a client cannot forge its address.
+   */
+  trustProxy?: string;
   rateLimits: {
     windowSeconds: number;
     /** Requests per window per API key, by route class. */
@@ -95,6 +100,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     redisUrl: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
     corsOrigins: read.list('FACEGATE_CORS_ORIGINS'),
+    trustProxy: read.optionalString('FACEGATE_TRUST_PROXY'),
     rateLimits: {
       windowSeconds: read.int('FACEGATE_RATE_WINDOW_SECONDS', 60, 1, 86_400),
       enrol: read.int('FACEGATE_RATE_LIMIT_ENROL', 60, 1, 10_000_000),
@@ -159,6 +165,10 @@ class EnvReader {
 
   string(name: string, fallback: string): string {
     return this.raw(name) ?? fallback;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
   }
 
   number(name: string, fallback: number, min: number, max: number): number {
