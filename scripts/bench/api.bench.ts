@@ -150,6 +150,8 @@ async function main() {
     '| database | route | p50 ms (1 client) | p95 ms (1 client) | req/s (8 clients) |',
     '| --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.db === 'postgres' ? 'PostgreSQL 15 + pgvector' : 'embedded (PGlite)'} | /${r.route} | ${ms(r.p50)} | ${ms(r.p95)} | ${r.rps.toFixed(1)} |`),
+    '',
+    'On a shared 2-core machine, runs differ by up to ~25% in throughput and ~10 ms in p50: compare several runs, not one.',
   ].join('\n');
   writeSection('api', markdown);
   console.log(markdown);
