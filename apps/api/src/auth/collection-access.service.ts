@@ -8,7 +8,7 @@ export const DEFAULT_COLLECTION = 'default';
 export interface CollectionRef {
   id: string;
   name: string;
-  settings: { matchThreshold?: number };
+  settings: { matchThreshold?: number; livenessMode?: 'off' | 'advisory' | 'enforce'; livenessThreshold?: number };
 }
 
 /**

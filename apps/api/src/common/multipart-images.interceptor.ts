@@ -77,6 +77,7 @@ function mergeFiles(fields: Record<string, unknown>, files: Record<string, Expre
     if (typeof body[name] === 'string' && body[name] !== '' && !Number.isNaN(Number(body[name]))) body[name] = Number(body[name]);
   }
   if (typeof body.metadata === 'string') body.metadata = parseJsonField('metadata', body.metadata);
+  if (body.allowDuplicate === 'true' || body.allowDuplicate === 'false') body.allowDuplicate = body.allowDuplicate === 'true';
   const buffers = (name: string) => (files[name] ?? []).map((f) => f.buffer);
   if (target === 'images') {
     if (files.file || files.files) body.images = [...buffers('files'), ...buffers('file')];

@@ -45,6 +45,22 @@ export interface AppConfig {
     highMargin: number;
     mediumMargin: number;
   };
+  quality: {
+    minDetectorScore: number;
+    /** Variance of the Laplacian of the aligned face (see FaceQuality.sharpness). */
+    minSharpness: number;
+    minBrightness: number;
+    maxBrightness: number;
+    maxYaw: number;
+    maxPitch: number;
+    maxRoll: number;
+    /** Apply the same gates to verify/recognize probes (LOW_QUALITY), not only to enrolment photos. */
+    gateProbes: boolean;
+  };
+  liveness: {
+    /** Passive liveness score at or above which a face counts as live, unless a collection sets its own. */
+    threshold: number;
+  };
   enrolment: {
     /** Smallest accepted face (side of the square face box, in pixels). */
     minFaceSize: number;
@@ -120,6 +136,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
       threshold: read.number('FACEGATE_MATCH_THRESHOLD', DEFAULT_MATCH_THRESHOLD, -1, 1),
       highMargin: read.number('FACEGATE_CONFIDENCE_HIGH_MARGIN', 0.15, 0, 2),
       mediumMargin: read.number('FACEGATE_CONFIDENCE_MEDIUM_MARGIN', 0.05, 0, 2),
+    },
+    quality: {
+      minDetectorScore: read.number('FACEGATE_MIN_DETECTOR_SCORE', 0.9, 0, 1),
+      minSharpness: read.number('FACEGATE_MIN_SHARPNESS', 15, 0, 1e6),
+      minBrightness: read.number('FACEGATE_MIN_BRIGHTNESS', 0.12, 0, 1),
+      maxBrightness: read.number('FACEGATE_MAX_BRIGHTNESS', 0.92, 0, 1),
+      maxYaw: read.number('FACEGATE_MAX_YAW', 50, 0, 90),
+      maxPitch: read.number('FACEGATE_MAX_PITCH', 40, 0, 90),
+      maxRoll: read.number('FACEGATE_MAX_ROLL', 35, 0, 180),
+      gateProbes: read.bool('FACEGATE_PROBE_QUALITY_GATES', false),
+    },
+    liveness: {
+      threshold: read.number('FACEGATE_LIVENESS_THRESHOLD', 0.5, 0, 1),
     },
     enrolment: {
       minFaceSize: read.int('FACEGATE_MIN_FACE_SIZE', 40, 1, 10000),

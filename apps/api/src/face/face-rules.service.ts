@@ -4,6 +4,7 @@ import { AnalysisResult, AnalyzedFace, Box, FaceQuality } from '@facegate/face-e
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FaceEngineService } from './face-engine.service';
+import { failedChecks } from './quality-gates';
 
 /** One face taken from a photo, ready to store or to search with. */
 export interface ExtractedFace {
@@ -32,12 +33,15 @@ export class FaceRulesService {
     const result = await this.engine.analyze(image, { details: 'primary', embedding: true, liveness: true });
     const face = this.primary(result);
     this.rejectSecondFace(result, face);
+    this.rejectLowQuality(face);
     return this.extracted(face);
   }
 
   async forProbe(image: string | Buffer): Promise<ExtractedFace> {
     const result = await this.engine.analyze(image, { details: 'primary', embedding: true, liveness: true });
-    return this.extracted(this.primary(result));
+    const face = this.primary(result);
+    if (this.config.quality.gateProbes) this.rejectLowQuality(face);
+    return this.extracted(face);
   }
 
   /** Every face with landmarks and quality, small faces included (the /detect endpoint). */
@@ -64,6 +68,16 @@ export class FaceRulesService {
         faces: rivals.length + 1,
       });
     }
+  }
+
+  private rejectLowQuality(face: AnalyzedFace): void {
+    const failed = face.quality ? failedChecks(face.quality, this.config.quality) : [];
+    if (failed.length === 0) return;
+    const measures = Object.fromEntries(failed.map((f) => [f.check, f.value]));
+    throw new DomainError('LOW_QUALITY', `The face fails: ${failed.map((f) => `${f.check} ${f.value} (needs ${f.limit})`).join('; ')}.`, {
+      failedChecks: failed.map((f) => f.check),
+      ...measures,
+    });
   }
 
   private extracted(face: AnalyzedFace): ExtractedFace {

@@ -30,7 +30,7 @@ export class RecognitionController {
   @HttpCode(200)
   @ApiOperation({ summary: '1:1 - is this photo the claimed person?', description: 'Compared against every enrolled face of the person; the best similarity decides.' })
   @ApiOkResponse({ type: VerifyResponseDto })
-  @ApiProblems('USER_NOT_FOUND', 'LOCKED_OUT', 'COLLECTION_NOT_FOUND')
+  @ApiProblems('USER_NOT_FOUND', 'LOCKED_OUT', 'COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY')
   verify(@Body() dto: VerifyDto, @Caller() caller: CallerContext) {
     return this.recognition.verify(dto, caller);
   }
@@ -39,7 +39,7 @@ export class RecognitionController {
   @HttpCode(200)
   @ApiOperation({ summary: '1:N - who is this?', description: 'Nearest distinct people in the collection, searched inside PostgreSQL. `match` is true only at or above the threshold.' })
   @ApiOkResponse({ type: RecognizeResponseDto })
-  @ApiProblems('COLLECTION_NOT_FOUND')
+  @ApiProblems('COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY')
   recognize(@Body() dto: RecognizeDto, @Caller() caller: CallerContext) {
     return this.recognition.recognize(dto, caller);
   }

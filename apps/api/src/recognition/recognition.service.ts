@@ -13,6 +13,7 @@ import { userNotFound, UsersService } from '../users/users.service';
 import { confidenceOf } from './confidence';
 import { CompareDto, RecognizeDto, VerifyDto } from './dto/recognition.dto';
 import { LockoutService } from './lockout.service';
+import { judgeLiveness } from './liveness-policy';
 
 const round = (v: number) => Math.round(v * 10000) / 10000;
 
@@ -47,6 +48,7 @@ export class RecognitionService {
       subject,
       async () => {
         const probe = await this.faces.forProbe(dto.image);
+        const liveness = this.livenessFor(probe.liveness, collection);
         const threshold = this.thresholdFor(dto.threshold, collection);
         const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
         const similarity = best ? round(best.similarity) : null;
@@ -54,7 +56,15 @@ export class RecognitionService {
         await this.lockout.recordOutcome(caller, { id: user.id, collection: collection.name }, verified);
         this.logger.log(`verify user ${user.id}: ${verified ? 'accepted' : 'rejected'} (similarity ${similarity ?? 'none'})`);
         return {
-          body: { verified, similarity, threshold, confidence: confidenceOf(similarity, threshold, this.config.matching), user: { id: user.id, externalId: user.externalId, name: user.name } },
+          body: {
+            verified,
+            similarity,
+            threshold,
+            confidence: confidenceOf(similarity, threshold, this.config.matching),
+            user: { id: user.id, externalId: user.externalId, name: user.name },
+            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode },
+            face: { box: probe.box, score: probe.score, quality: probe.quality },
+          },
           liveness: probe.liveness ?? null,
         };
       },
@@ -70,6 +80,7 @@ export class RecognitionService {
       async (subject) => {
         const threshold = this.thresholdFor(dto.threshold, collection);
         const probe = await this.faces.forProbe(dto.image);
+        const liveness = this.livenessFor(probe.liveness, collection);
         const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: probe.embedding, topK: dto.topK ?? 1 });
         const people = new Map((await this.users.findSummaries(hits.map((h) => h.userId))).map((u) => [u.id, u]));
         const candidates = hits.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: round(h.similarity) }));
@@ -87,7 +98,8 @@ export class RecognitionService {
             confidence: confidenceOf(similarity, threshold, this.config.matching),
             threshold,
             candidates,
-            face: { box: probe.box, score: probe.score },
+            face: { box: probe.box, score: probe.score, quality: probe.quality },
+            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode },
           },
           liveness: probe.liveness ?? null,
         };
@@ -113,6 +125,12 @@ export class RecognitionService {
     const threshold = this.config.matching.threshold;
     const similarity = round(cosineSimilarity(a.embedding, b.embedding));
     return { similarity, match: similarity >= threshold, threshold, confidence: confidenceOf(similarity, threshold, this.config.matching) };
+  }
+
+  /** The collection's passive liveness policy (default advisory) applied to the probe; throws SPOOF_SUSPECTED. */
+  private livenessFor(score: number | undefined, collection: CollectionRef) {
+    const { livenessMode = 'advisory', livenessThreshold = this.config.liveness.threshold } = collection.settings;
+    return judgeLiveness(score, livenessMode, livenessThreshold);
   }
 
   /** Request threshold, else the collection's own setting, else the server's calibrated default. */

@@ -21,7 +21,7 @@ export class UsersController {
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: UserDto })
   @Access('enrol')
-  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'DUPLICATE_EXTERNAL_ID', 'COLLECTION_NOT_FOUND')
+  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'DUPLICATE_EXTERNAL_ID', 'DUPLICATE_FACE', 'COLLECTION_NOT_FOUND')
   create(@Body() dto: CreateUserDto, @Caller() caller: CallerContext) {
     return this.users.enrol(dto, caller);
   }
@@ -69,9 +69,9 @@ export class UsersController {
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: AddedFacesDto })
   @Access('enrol')
-  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'USER_NOT_FOUND', 'TOO_MANY_FACES')
+  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'DUPLICATE_FACE', 'USER_NOT_FOUND', 'TOO_MANY_FACES')
   addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto, @Caller() caller: CallerContext) {
-    return this.users.addFaces(id, dto.images, caller);
+    return this.users.addFaces(id, dto.images, caller, dto.allowDuplicate);
   }
 
   @Delete(':id/faces/:faceId')

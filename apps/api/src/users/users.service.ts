@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext } from '../auth/caller-context';
-import { CollectionAccessService } from '../auth/collection-access.service';
+import { CollectionAccessService, CollectionRef } from '../auth/collection-access.service';
+import { FaceVectorRepository } from '@facegate/database';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -22,6 +23,7 @@ export class UsersService {
     private readonly faces: FaceRulesService,
     private readonly access: CollectionAccessService,
     private readonly audit: AuditService,
+    private readonly vectors: FaceVectorRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -33,8 +35,10 @@ export class UsersService {
       { action: 'enrol', collection: collection.name },
       async (subject) => {
         const started = Date.now();
+        if (dto.externalId && (await this.users.findByExternalId(collection.id, dto.externalId))) throw duplicateExternalId(dto.externalId);
         // Analyse every photo before touching the database: one bad photo means nothing is stored.
         const extracted = await this.extractAll(dto.images);
+        if (!dto.allowDuplicate) await this.rejectDuplicates(extracted, collection);
         const user = await this.users.createWithFaces({ collectionId: collection.id, name: dto.name, externalId: dto.externalId, metadata: dto.metadata ?? {}, faces: extracted });
         subject.userId = user.id;
         this.logger.log(`enrolled user ${user.id} in ${collection.name} with ${extracted.length} faces in ${Date.now() - started} ms`);
@@ -77,10 +81,11 @@ export class UsersService {
     });
   }
 
-  async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext) {
+  async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext, allowDuplicate = false) {
     const user = await this.visible(id, caller);
     return this.audited(caller, 'add_faces', user, async () => {
       const extracted = await this.extractAll(images);
+      if (!allowDuplicate) await this.rejectDuplicates(extracted, await this.access.resolve(caller, user.collection.name), user.id);
       const faces = await this.users.addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser);
       this.logger.log(`added ${faces.length} faces to user ${id}`);
       return { faces: faces.map(presentFace) };
@@ -105,6 +110,26 @@ export class UsersService {
     return this.audit.audited(caller, { action, collection: user.collection.name, userId: user.id }, work);
   }
 
+  /**
+   * A face that already matches another person of the collection at the match threshold would make 1:N ambiguous
+   * (and is how one person gets two identities): refuse it, naming that person, unless the caller insists.
+   * Best effort under concurrency: two simultaneous enrolments of one face can both pass.
+   */
+  private async rejectDuplicates(faces: ExtractedFace[], collection: CollectionRef, self?: string): Promise<void> {
+    const threshold = collection.settings.matchThreshold ?? this.config.matching.threshold;
+    for (const [index, face] of faces.entries()) {
+      const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: face.embedding, topK: 2 });
+      const other = hits.find((h) => h.userId !== self && h.similarity >= threshold);
+      if (other) {
+        throw new DomainError('DUPLICATE_FACE', `Photo ${index} matches an enrolled person (similarity ${other.similarity.toFixed(3)}); send allowDuplicate: true to enrol anyway.`, {
+          index,
+          userId: other.userId,
+          similarity: Math.round(other.similarity * 10000) / 10000,
+        });
+      }
+    }
+  }
+
   private async extractAll(images: Array<string | Buffer>): Promise<ExtractedFace[]> {
     const max = this.config.limits.maxImagesPerRequest;
     if (images.length > max) throw new DomainError('VALIDATION_FAILED', `At most ${max} images per request.`, { images: images.length });
@@ -116,6 +141,10 @@ export class UsersService {
       ),
     );
   }
+}
+
+function duplicateExternalId(externalId: string): DomainError {
+  return new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${externalId}" already exists in this collection.`);
 }
 
 export function userNotFound(id: string): DomainError {

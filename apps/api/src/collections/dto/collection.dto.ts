@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { LIVENESS_MODES } from '../../recognition/liveness-policy';
 import { COLLECTION_NAME } from '../../users/dto/user.dto';
 
 export class CollectionSettingsDto {
@@ -10,6 +11,18 @@ export class CollectionSettingsDto {
   @Min(0)
   @Max(1)
   matchThreshold?: number;
+
+  @ApiPropertyOptional({ enum: LIVENESS_MODES, default: 'advisory', description: 'Passive liveness: off, advisory (reported only) or enforce (SPOOF_SUSPECTED below the threshold).' })
+  @IsOptional()
+  @IsIn(LIVENESS_MODES)
+  livenessMode?: (typeof LIVENESS_MODES)[number];
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, example: 0.9, description: 'Passive liveness score needed to count as live (default FACEGATE_LIVENESS_THRESHOLD).' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  livenessThreshold?: number;
 }
 
 export class CreateCollectionDto {

@@ -77,22 +77,31 @@ export class UserRefDto {
   @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
 }
 
+export class LivenessDto {
+  @ApiProperty({ nullable: true, example: 0.97, description: 'Passive liveness score 0..1 (null when the policy is off).' }) score!: number | null;
+  @ApiProperty({ nullable: true, example: true }) live!: boolean | null;
+  @ApiProperty({ enum: ['off', 'advisory', 'enforce'], example: 'advisory' }) mode!: string;
+}
+
+export class ProbeFaceDto {
+  @ApiProperty({ type: BoxDto }) box!: BoxDto;
+  @ApiProperty({ example: 0.9998 }) score!: number;
+  @ApiProperty({ type: QualityDto }) quality!: QualityDto;
+}
+
 export class VerifyResponseDto {
   @ApiProperty({ example: true }) verified!: boolean;
   @ApiProperty({ example: 0.71, nullable: true, description: 'Best cosine similarity against the person’s enrolled faces.' }) similarity!: number | null;
   @ApiProperty({ example: 0.36 }) threshold!: number;
   @ApiProperty({ enum: ['high', 'medium', 'low'], example: 'high' }) confidence!: string;
   @ApiProperty({ type: UserRefDto }) user!: UserRefDto;
+  @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
+  @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
 }
 
 export class CandidateDto {
   @ApiProperty({ type: UserRefDto }) user!: UserRefDto;
   @ApiProperty({ example: 0.71 }) similarity!: number;
-}
-
-export class ProbeFaceDto {
-  @ApiProperty({ type: BoxDto }) box!: BoxDto;
-  @ApiProperty({ example: 0.9998 }) score!: number;
 }
 
 export class RecognizeResponseDto {
@@ -103,6 +112,7 @@ export class RecognizeResponseDto {
   @ApiProperty({ example: 0.36 }) threshold!: number;
   @ApiProperty({ type: [CandidateDto] }) candidates!: CandidateDto[];
   @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
+  @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
 }
 
 export class LandmarksDto {

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { Type } from 'class-transformer';
 import { IsImageInput } from '../../common/image-input.validator';
 
@@ -52,6 +52,11 @@ export class CreateUserDto {
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ default: false, description: 'Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).' })
+  @IsOptional()
+  @IsBoolean()
+  allowDuplicate?: boolean;
 }
 
 /**
@@ -81,6 +86,11 @@ export class AddFacesDto {
   @ArrayMaxSize(10)
   @IsImageInput({ each: true })
   images!: Array<string | Buffer>;
+
+  @ApiPropertyOptional({ default: false, description: 'Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).' })
+  @IsOptional()
+  @IsBoolean()
+  allowDuplicate?: boolean;
 }
 
 export class ListUsersQueryDto {
