@@ -95,6 +95,34 @@ describe(`quality gates, duplicate enrolment and passive liveness (${kind})`, ()
   });
 });
 
+describe(`recognize every face of a group photo (${kind})`, () => {
+  const app = useTestApp();
+  const characters = ['amy', 'bernadette', 'howard', 'leonard', 'penny', 'raj', 'sheldon', 'stuart'];
+
+  beforeAll(async () => {
+    const { http } = app();
+    await http.post('/collections').set(admin).send({ name: 'bbt' }).expect(201);
+    for (const c of characters) {
+      await http.post('/users').set(admin).send({ name: c, collection: 'bbt', images: [photo(`bbt_${c}/001.png`)], allowDuplicate: true }).expect(201);
+    }
+  });
+
+  it('answers for each of the six people in groups/006.jpg', async () => {
+    const res = await app().http.post('/recognize').set(admin).send({ image: photo('groups/006.jpg'), collection: 'bbt', all: true }).expect(200);
+    const faces = res.body.faces as Array<{ match: boolean; user: { name: string } | null; face: { box: object; quality: object }; liveness: object }>;
+    expect(faces).toHaveLength(6);
+    expect(faces.every((f) => f.match && f.face.box && f.face.quality && f.liveness)).toBe(true);
+    expect(faces.map((f) => f.user!.name).sort()).toEqual(['amy', 'bernadette', 'leonard', 'penny', 'raj', 'sheldon']);
+    expect(res.body.threshold).toBe(0.36);
+  });
+
+  it('matches nobody in a group of strangers', async () => {
+    const res = await app().http.post('/recognize').set(admin).send({ image: photo('groups/002.jpg'), collection: 'bbt', all: true }).expect(200);
+    expect(res.body.faces.length).toBeGreaterThan(0);
+    expect(res.body.faces.every((f: { match: boolean }) => !f.match)).toBe(true);
+  });
+});
+
 describe(`quality gates on probes when configured (${kind})`, () => {
   const app = useTestApp({ FACEGATE_PROBE_QUALITY_GATES: 'true' });
 

@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { assertSaneInput } from './input-shape';
 
 const NUMERIC_FIELDS = ['threshold', 'topK'];
+const BOOLEAN_FIELDS = ['allowDuplicate', 'all'];
 
 /**
  * Lets an image endpoint take multipart/form-data. For `images` routes (enrolment) the `files` parts, or a single
@@ -77,7 +78,9 @@ function mergeFiles(fields: Record<string, unknown>, files: Record<string, Expre
     if (typeof body[name] === 'string' && body[name] !== '' && !Number.isNaN(Number(body[name]))) body[name] = Number(body[name]);
   }
   if (typeof body.metadata === 'string') body.metadata = parseJsonField('metadata', body.metadata);
-  if (body.allowDuplicate === 'true' || body.allowDuplicate === 'false') body.allowDuplicate = body.allowDuplicate === 'true';
+  for (const name of BOOLEAN_FIELDS) {
+    if (body[name] === 'true' || body[name] === 'false') body[name] = body[name] === 'true';
+  }
   const buffers = (name: string) => (files[name] ?? []).map((f) => f.buffer);
   if (target === 'images') {
     if (files.file || files.files) body.images = [...buffers('files'), ...buffers('file')];

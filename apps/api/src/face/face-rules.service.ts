@@ -44,6 +44,17 @@ export class FaceRulesService {
     return this.extracted(face);
   }
 
+  /**
+   * Every usable face of a group photo (at least the minimum size, at most `max`, largest first), embedded for 1:N.
+   * Faces below the size floor are skipped rather than refused: a crowd always has some.
+   */
+  async forGroupProbe(image: string | Buffer, max: number): Promise<ExtractedFace[]> {
+    const result = await this.engine.analyze(image, { details: 'all', embedding: true, liveness: true, smallFaces: true });
+    const usable = result.faces.filter((f) => (f.quality?.sizePx ?? 0) >= this.config.enrolment.minFaceSize).slice(0, max);
+    if (usable.length === 0) throw new DomainError('NO_FACE', 'No face of usable size was found in the image.');
+    return usable.map((f) => this.extracted(f));
+  }
+
   /** Every face with landmarks and quality, small faces included (the /detect endpoint). */
   detectAll(image: string | Buffer): Promise<AnalysisResult> {
     return this.engine.analyze(image, { details: 'all', smallFaces: true });

@@ -16,6 +16,8 @@ import { LockoutService } from './lockout.service';
 import { judgeLiveness } from './liveness-policy';
 
 const round = (v: number) => Math.round(v * 10000) / 10000;
+/** A crowd photo can hold hundreds of faces; the largest 50 are answered. */
+const MAX_GROUP_FACES = 50;
 
 /** 1:1 verification, 1:N recognition, detection and comparison. Matching is decided here, by the threshold. */
 @Injectable()
@@ -74,6 +76,7 @@ export class RecognitionService {
 
   async recognize(dto: RecognizeDto, caller: CallerContext) {
     const collection = await this.access.resolve(caller, dto.collection);
+    if (dto.all) return this.recognizeAll(dto, collection, caller);
     return this.audit.audited(
       caller,
       { action: 'recognize', collection: collection.name },
@@ -106,6 +109,39 @@ export class RecognitionService {
       },
       (r) => ({ outcome: r.body.match ? 'match' : 'no_match', similarity: r.body.similarity, liveness: r.liveness }),
     ).then((r) => r.body);
+  }
+
+  /** Every usable face of a group photo, each answered like a single recognition. */
+  private async recognizeAll(dto: RecognizeDto, collection: CollectionRef, caller: CallerContext) {
+    return this.audit.audited(
+      caller,
+      { action: 'recognize', collection: collection.name },
+      async () => {
+        const threshold = this.thresholdFor(dto.threshold, collection);
+        const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES);
+        const faces = [];
+        for (const probe of probes) {
+          const liveness = this.livenessFor(probe.liveness, collection);
+          const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: probe.embedding, topK: dto.topK ?? 1 });
+          const people = new Map((await this.users.findSummaries(hits.map((h) => h.userId))).map((u) => [u.id, u]));
+          const candidates = hits.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: round(h.similarity) }));
+          const best = candidates[0];
+          const match = best !== undefined && best.similarity >= threshold;
+          faces.push({
+            face: { box: probe.box, score: probe.score, quality: probe.quality },
+            match,
+            user: match ? best.user : null,
+            similarity: best?.similarity ?? null,
+            confidence: confidenceOf(best?.similarity ?? null, threshold, this.config.matching),
+            candidates,
+            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode },
+          });
+        }
+        this.logger.log(`recognize all in ${collection.name}: ${faces.length} faces, ${faces.filter((f) => f.match).length} matched`);
+        return { threshold, faces };
+      },
+      (r) => ({ outcome: r.faces.some((f) => f.match) ? 'match' : 'no_match', details: { faces: r.faces.length, matched: r.faces.filter((f) => f.match).length } }),
+    );
   }
 
   async detect(image: string | Buffer) {

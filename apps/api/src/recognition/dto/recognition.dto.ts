@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
 import { BoxDto, CollectionField, ExternalIdField, QualityDto } from '../../users/dto/user.dto';
 
@@ -46,6 +46,11 @@ export class RecognizeDto {
 
   @ThresholdField()
   threshold?: number;
+
+  @ApiPropertyOptional({ default: false, description: 'Answer for every face of usable size in the photo (largest 50 first) instead of the main face: the response is then {threshold, faces: [...]}.' })
+  @IsOptional()
+  @IsBoolean()
+  all?: boolean;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 1, description: 'How many distinct candidates to return.' })
   @IsOptional()
