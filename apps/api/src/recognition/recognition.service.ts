@@ -84,19 +84,13 @@ export class RecognitionService {
         const threshold = this.thresholdFor(dto.threshold, collection);
         const probe = await this.faces.forProbe(dto.image);
         const liveness = this.livenessFor(probe.liveness, collection);
-        const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: probe.embedding, topK: dto.topK ?? 1 });
-        const people = new Map((await this.users.findSummaries(hits.map((h) => h.userId))).map((u) => [u.id, u]));
-        const candidates = hits.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: round(h.similarity) }));
-        const best = candidates[0];
-        // The nearest person is a match only at or above the threshold; otherwise the face is a stranger.
-        const match = best !== undefined && best.similarity >= threshold;
-        const similarity = best?.similarity ?? null;
-        if (match) subject.userId = best.user.id;
-        this.logger.log(`recognize in ${collection.name}: ${match ? `matched ${best.user.id}` : 'no match'} (${candidates.length} candidates)`);
+        const { candidates, best, match, similarity } = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold);
+        if (match) subject.userId = best!.user.id;
+        this.logger.log(`recognize in ${collection.name}: ${match ? `matched ${best!.user.id}` : 'no match'} (${candidates.length} candidates)`);
         return {
           body: {
             match,
-            user: match ? best.user : null,
+            user: match ? best!.user : null,
             similarity,
             confidence: confidenceOf(similarity, threshold, this.config.matching),
             threshold,
@@ -122,17 +116,13 @@ export class RecognitionService {
         const faces = [];
         for (const probe of probes) {
           const liveness = this.livenessFor(probe.liveness, collection);
-          const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: probe.embedding, topK: dto.topK ?? 1 });
-          const people = new Map((await this.users.findSummaries(hits.map((h) => h.userId))).map((u) => [u.id, u]));
-          const candidates = hits.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: round(h.similarity) }));
-          const best = candidates[0];
-          const match = best !== undefined && best.similarity >= threshold;
+          const { candidates, best, match, similarity } = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold);
           faces.push({
             face: { box: probe.box, score: probe.score, quality: probe.quality },
             match,
-            user: match ? best.user : null,
-            similarity: best?.similarity ?? null,
-            confidence: confidenceOf(best?.similarity ?? null, threshold, this.config.matching),
+            user: match ? best!.user : null,
+            similarity,
+            confidence: confidenceOf(similarity, threshold, this.config.matching),
             candidates,
             liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode },
           });
@@ -161,6 +151,18 @@ export class RecognitionService {
     const threshold = this.config.matching.threshold;
     const similarity = round(cosineSimilarity(a.embedding, b.embedding));
     return { similarity, match: similarity >= threshold, threshold, confidence: confidenceOf(similarity, threshold, this.config.matching) };
+  }
+
+  /**
+   * Nearest distinct people for one probe, searched inside the database. The nearest person is a match only at or
+   * above the threshold; otherwise the face is a stranger (never "always the nearest").
+   */
+  private async rank(collection: CollectionRef, embedding: Float32Array, topK: number, threshold: number) {
+    const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding, topK });
+    const people = new Map((await this.users.findSummaries(hits.map((h) => h.userId))).map((u) => [u.id, u]));
+    const candidates = hits.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: round(h.similarity) }));
+    const best = candidates[0];
+    return { candidates, best, match: best !== undefined && best.similarity >= threshold, similarity: best?.similarity ?? null };
   }
 
   /** The collection's passive liveness policy (default advisory) applied to the probe; throws SPOOF_SUSPECTED. */
