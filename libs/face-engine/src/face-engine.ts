@@ -1,3 +1,8 @@
+// The native addons stay loaded in the main thread on purpose, although only workers use them: on glibc, a shared
+// library is unloaded when the last thread holding it exits, and reloading it into a replacement worker can crash
+// (sharp's documented advice for worker threads; the pool replaces workers after crashes and timeouts).
+import 'onnxruntime-node';
+import 'sharp';
 import { extname, join } from 'node:path';
 import { FaceEngineConfig, FaceEngineOverrides, resolveFaceEngineConfig } from './face-engine.config';
 import { ImageFormat, parseImageInput } from './image/image-input';

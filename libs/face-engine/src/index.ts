@@ -11,7 +11,7 @@ export type { FaceEngineConfig, FaceEngineOverrides } from './face-engine.config
 export type { AnalysisResult, AnalyzeOptions, AnalyzedFace, FaceQuality, FivePoints, StageTimings } from './pipeline/face.types';
 export type { Box, Point } from './geometry/geometry.types';
 export { EMBEDDING_DIMENSIONS, cosineSimilarity } from './pipeline/face-embedder';
-export { MODEL_FILES } from './pipeline/face-analyzer';
+export { MODEL_FILES } from './pipeline/model-files';
 export { parseImageInput, sniffImageFormat } from './image/image-input';
 export type { ImageFormat, ImageLimits } from './image/image-input';
 export type { WorkerPoolStats } from './worker/worker-pool';

@@ -3,8 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagg
 import { Access } from '../auth/access.decorator';
 import { Caller, CallerContext } from '../auth/caller-context';
 import { ApiProblems, COMMON_PROBLEMS } from '../common/api-problems.decorator';
-import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
-import { AuditRepository } from './audit.repository';
+import { AuditService } from './audit.service';
 import { AuditPageDto, AuditQueryDto } from './dto/audit.dto';
 
 @ApiTags('audit')
@@ -12,19 +11,13 @@ import { AuditPageDto, AuditQueryDto } from './dto/audit.dto';
 @ApiProblems(...COMMON_PROBLEMS)
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditRepository) {}
+  constructor(private readonly audit: AuditService) {}
 
   @Get()
   @Access('admin')
   @ApiOperation({ summary: 'Audit events, newest first, with filters and cursor pagination (admin)' })
   @ApiOkResponse({ type: AuditPageDto })
-  async list(@Query() query: AuditQueryDto, @Caller() caller: CallerContext) {
-    // A key bound to collections sees only their events.
-    if (query.collection && caller.collections.length > 0 && !caller.collections.includes(query.collection)) return { items: [], nextCursor: null };
-    const limit = query.limit ?? 50;
-    const filter = { ...query, collections: caller.collections.length > 0 ? caller.collections : undefined };
-    const { rows, more } = await this.audit.list(filter, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
-    const last = rows[rows.length - 1];
-    return { items: rows, nextCursor: more && last ? encodeCursor(last) : null };
+  list(@Query() query: AuditQueryDto, @Caller() caller: CallerContext) {
+    return this.audit.list(query, caller);
   }
 }

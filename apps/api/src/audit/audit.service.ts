@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { CallerContext } from '../auth/caller-context';
+import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { AuditEntry, AuditRepository } from './audit.repository';
+import { AuditQueryDto } from './dto/audit.dto';
 
 export type AuditEvent = Omit<AuditEntry, 'keyId' | 'clientIp' | 'requestId'>;
 type AuditSubject = Omit<AuditEvent, 'outcome'>;
@@ -16,6 +18,17 @@ export class AuditService {
   private readonly logger = new Logger('Audit');
 
   constructor(private readonly audit: AuditRepository) {}
+
+  /** A page of events, newest first. A key bound to collections sees only the events of those collections. */
+  async list(query: AuditQueryDto, caller: CallerContext) {
+    const bound = caller.collections.length > 0;
+    if (bound && query.collection && !caller.collections.includes(query.collection)) return { items: [], nextCursor: null };
+    const limit = query.limit ?? 50;
+    const filter = { ...query, collections: bound ? caller.collections : undefined };
+    const { rows, more } = await this.audit.list(filter, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
+    const last = rows[rows.length - 1];
+    return { items: rows, nextCursor: more && last ? encodeCursor(last) : null };
+  }
 
   async record(caller: CallerContext | null, event: AuditEvent): Promise<void> {
     try {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
+import { isUniqueViolation } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext } from '../auth/caller-context';
 import { CollectionAccessService, collectionNotFound, DEFAULT_COLLECTION } from '../auth/collection-access.service';
@@ -22,7 +23,7 @@ export class CollectionsService {
       try {
         return present(await this.collections.create({ name: dto.name, description: dto.description, settings: { ...dto.settings } }));
       } catch (error) {
-        if ((error as { code?: string })?.code === 'P2002') throw new DomainError('COLLECTION_EXISTS', `A collection "${dto.name}" already exists.`);
+        if (isUniqueViolation(error)) throw new DomainError('COLLECTION_EXISTS', `A collection "${dto.name}" already exists.`);
         throw error;
       }
     });

@@ -6,8 +6,9 @@ import { buildProblem, PROBLEM_CONTENT_TYPE, problemFor } from './problem-detail
 import { requestIdOf } from './request-id.middleware';
 
 /**
- * JSON body parsing whose failures are answered as problem+json. Express body-parser errors happen before Nest's
- * router, so a global filter would never see them.
+ * JSON body parsing whose failures are answered as problem+json, followed by the input-shape check (NUL characters,
+ * nesting depth) of the parsed body and of the query string, for every request. Both happen before Nest's router, so
+ * a global filter would never see their errors: they answer here.
  */
 export function jsonBodyParser(limitBytes: number): RequestHandler {
   const parser = json({ limit: limitBytes, strict: true, type: ['application/json', 'application/*+json'] });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { FaceVectorRepository, Prisma, PrismaService } from '@facegate/database';
+import { FaceVectorRepository, isUniqueViolation, Prisma, PrismaService } from '@facegate/database';
 import { KeysetCursor } from '../common/keyset-cursor';
 import { ExtractedFace, EMBEDDING_MODEL_ID } from '../face/face-rules.service';
 
@@ -116,8 +116,4 @@ export class UsersRepository {
       quality: f.quality,
     }));
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === 'P2002';
 }

@@ -4,14 +4,23 @@ export function boxArea(box: Box): number {
   return Math.max(0, box.width) * Math.max(0, box.height);
 }
 
-export function intersectionOverUnion(a: Box, b: Box): number {
+export function intersectionArea(a: Box, b: Box): number {
   const x1 = Math.max(a.x, b.x);
   const y1 = Math.max(a.y, b.y);
   const x2 = Math.min(a.x + a.width, b.x + b.width);
   const y2 = Math.min(a.y + a.height, b.y + b.height);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+  return Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
+}
+
+export function intersectionOverUnion(a: Box, b: Box): number {
+  const inter = intersectionArea(a, b);
   const union = boxArea(a) + boxArea(b) - inter;
   return union > 0 ? inter / union : 0;
+}
+
+/** How much of the smaller box lies inside the other (1 = entirely): catches a part of a face found again. */
+export function overlapOfSmaller(a: Box, b: Box): number {
+  return intersectionArea(a, b) / Math.max(1e-9, Math.min(boxArea(a), boxArea(b)));
 }
 
 export function clampBox(box: Box, width: number, height: number): Box {

@@ -1,5 +1,5 @@
 import { nonMaxSuppression } from './nms';
-import { clampBox, intersectionOverUnion, scaledCrop, squareBox } from './box';
+import { clampBox, intersectionOverUnion, overlapOfSmaller, scaledCrop, squareBox } from './box';
 
 const box = (x: number, y: number, width: number, height: number) => ({ x, y, width, height });
 
@@ -42,6 +42,12 @@ describe('face boxes', () => {
     const limited = scaledCrop(box(10, 10, 60, 60), 2.7, 100, 100);
     expect(limited.width).toBeLessThanOrEqual(100);
     expect(limited.x).toBeGreaterThanOrEqual(0);
+  });
+
+  it('measures how much of the smaller box lies inside the other', () => {
+    expect(overlapOfSmaller(box(0, 0, 100, 100), box(10, 10, 20, 20))).toBe(1);
+    expect(overlapOfSmaller(box(0, 0, 100, 100), box(90, 0, 20, 20))).toBeCloseTo(0.5, 10);
+    expect(overlapOfSmaller(box(0, 0, 10, 10), box(50, 50, 10, 10))).toBe(0);
   });
 
   it('clamps boxes to the image', () => {

@@ -13,14 +13,9 @@ import { LandmarkDetector, toFivePoints } from './landmark-detector';
 import { LivenessDetector } from './liveness-detector';
 import { selectPrimaryFace } from './primary-face';
 import type { FaceEngineConfig } from '../face-engine.config';
+import { MODEL_FILES } from './model-files';
 import { boxArea } from '../geometry/box';
 
-export const MODEL_FILES = {
-  detector: 'fr_detect.onnx',
-  landmarks: 'fr_landmark.onnx',
-  embedder: 'fr_feature.onnx',
-  liveness: 'fr_liveness.onnx',
-} as const;
 
 /**
  * The whole photo-to-embedding pipeline for one thread. It owns ONNX sessions, so it lives inside a worker thread

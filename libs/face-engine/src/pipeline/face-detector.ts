@@ -1,5 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-node';
-import { clampBox } from '../geometry/box';
+import { clampBox, overlapOfSmaller } from '../geometry/box';
 import { Box } from '../geometry/geometry.types';
 import { computeLetterbox, unletterboxBox } from '../geometry/letterbox';
 import { nonMaxSuppression, ScoredBox } from '../geometry/nms';
@@ -81,14 +81,6 @@ export function tileGrid(width: number, height: number): Box[] {
   return ys.flatMap((y) => xs.map((x) => ({ x, y, width: tw, height: th })));
 }
 
-function overlapOfSmaller(a: Box, b: Box): number {
-  const x1 = Math.max(a.x, b.x);
-  const y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.width, b.x + b.width);
-  const y2 = Math.min(a.y + a.height, b.y + b.height);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  return inter / Math.max(1e-9, Math.min(a.width * a.height, b.width * b.height));
-}
 
 /** Planar RGB, (x-127)/128, with the resized image centred in a 320x240 canvas padded with 127 (= 0 after norm). */
 function letterboxTensor(resized: RgbImage, padX: number, padY: number): Float32Array {
