@@ -8,7 +8,7 @@ export {
   resolveFaceEngineConfig,
 } from './face-engine.config';
 export type { FaceEngineConfig, FaceEngineOverrides } from './face-engine.config';
-export type { AnalysisResult, AnalyzeOptions, AnalyzedFace, FaceQuality, FivePoints, StageTimings } from './pipeline/face.types';
+export type { AnalysisResult, AnalyzeOptions, AnalyzedFace, FaceExpression, FaceQuality, FivePoints, StageTimings } from './pipeline/face.types';
 export type { Box, Point } from './geometry/geometry.types';
 export { EMBEDDING_DIMENSIONS, cosineSimilarity } from './pipeline/face-embedder';
 export { MODEL_FILES } from './pipeline/model-files';

@@ -7,6 +7,7 @@ import { createSession, ExecutionProvider } from '../runtime/onnx-session.factor
 import { alignFace } from './face-aligner';
 import { FaceDetector } from './face-detector';
 import { FaceEmbedder } from './face-embedder';
+import { measureExpression } from './face-expression';
 import { measureQuality } from './face-quality';
 import { AnalysisResult, AnalyzeOptions, AnalyzedFace, StageTimings } from './face.types';
 import { LandmarkDetector, toFivePoints } from './landmark-detector';
@@ -71,6 +72,7 @@ export class FaceAnalyzer {
     const aligned = await timed(timings, 'align', () => alignFace(image, five));
     face.landmarks = roundPoints(five);
     face.quality = measureQuality(square.width, face.score, aligned, five);
+    face.expression = measureExpression(points68);
     if (options.embedding) face.embedding = await timed(timings, 'embed', () => this.embedder.embed(aligned));
     if (options.liveness) face.liveness = round4(await timed(timings, 'liveness', () => this.liveness.score(image, square)));
   }

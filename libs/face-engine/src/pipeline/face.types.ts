@@ -24,12 +24,23 @@ export interface FaceQuality {
   roll: number;
 }
 
+/** Expression measures from the 68 landmarks (see face-expression.ts); used by the active liveness challenge. */
+export interface FaceExpression {
+  /** Mean eye aspect ratio of both eyes: ~0.3 open, under ~0.15 closed. */
+  eyeOpening: number;
+  /** Mouth corner-to-corner width over the distance between the eye centres (grows with a smile). */
+  mouthWidth: number;
+  /** Inner-lip gap over the distance between the eye centres. */
+  mouthOpening: number;
+}
+
 export interface AnalyzedFace {
   box: Box;
   score: number;
   /** Present for faces that were analysed in detail (the primary face, or all faces when asked). */
   landmarks?: FivePoints;
   quality?: FaceQuality;
+  expression?: FaceExpression;
   /** Passive liveness probability that this is a live face (0..1), when asked. One weak signal, not a verdict. */
   liveness?: number;
   /** L2-normalised 512-d embedding, when asked. */

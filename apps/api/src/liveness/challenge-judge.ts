@@ -1,0 +1,114 @@
+/**
+ * The active liveness challenge, as pure functions: what each frame shows (relative to the first frontal frame of the
+ * session) and whether the frames so far perform the asked steps in the asked order. No I/O, so every rule is unit
+ * tested with measures taken from real photos.
+ */
+export const CHALLENGE_STEPS = ['turn_left', 'turn_right', 'look_up', 'blink', 'smile'] as const;
+export type ChallengeStep = (typeof CHALLENGE_STEPS)[number];
+export type Gesture = ChallengeStep | 'neutral' | 'transition';
+
+export const STEP_INSTRUCTIONS: Record<ChallengeStep, string> = {
+  turn_left: 'Turn your head to your left',
+  turn_right: 'Turn your head to your right',
+  look_up: 'Tilt your head up',
+  blink: 'Close your eyes, then open them',
+  smile: 'Smile',
+};
+
+/** What the engine measured on one frame's face. Yaw + = the subject's own left in an unmirrored image; pitch + = down. */
+export interface FrameMeasures {
+  yaw: number;
+  pitch: number;
+  eyeOpening: number;
+  mouthWidth: number;
+}
+
+export interface JudgeSettings {
+  /** Yaw change from the anchor frame that counts as a head turn. */
+  turnDegrees: number;
+  /** Upward pitch change from the anchor frame that counts as looking up. */
+  lookUpDegrees: number;
+}
+
+// Measured on ../shared/faces (see README "Active liveness"): open eyes give an eye aspect ratio of 0.19-0.36 and
+// nearly closed ones 0.13-0.15, about 0.65x the same person's open value; a broad smile widens the mouth by 1.15-1.45x
+// the same person's neutral width. Expressions are read only while the head is roughly frontal, because yaw and
+// pitch shrink both measures through foreshortening.
+const BLINK_RATIO = 0.7;
+const SMILE_RATIO = 1.15;
+const EXPRESSION_MAX_DEGREES = 15;
+const NEUTRAL_DEGREES = 10;
+/** The anchor must face the camera roughly; measured head poses of frontal webcam frames stay within 20 degrees. */
+export const ANCHOR_MAX_DEGREES = 25;
+
+export function isFrontal(m: FrameMeasures): boolean {
+  return Math.abs(m.yaw) <= ANCHOR_MAX_DEGREES && Math.abs(m.pitch) <= ANCHOR_MAX_DEGREES;
+}
+
+/** The gesture a frame shows relative to the session's anchor frame. Head pose wins over expressions. */
+export function classifyFrame(anchor: FrameMeasures, frame: FrameMeasures, s: JudgeSettings): Gesture {
+  const dYaw = frame.yaw - anchor.yaw;
+  const dPitch = frame.pitch - anchor.pitch;
+  if (dYaw >= s.turnDegrees) return 'turn_left';
+  if (dYaw <= -s.turnDegrees) return 'turn_right';
+  // Five-point pitch drifts upwards on turned heads (a 40-degree turn reads as 10-17 degrees up), so looking up
+  // counts only while the head faces the camera.
+  if (dPitch <= -s.lookUpDegrees && Math.abs(dYaw) < NEUTRAL_DEGREES) return 'look_up';
+  if (Math.abs(dYaw) < EXPRESSION_MAX_DEGREES && Math.abs(dPitch) < EXPRESSION_MAX_DEGREES) {
+    if (frame.mouthWidth >= SMILE_RATIO * anchor.mouthWidth) return 'smile';
+    if (frame.eyeOpening <= BLINK_RATIO * anchor.eyeOpening) return 'blink';
+  }
+  return Math.abs(dYaw) < NEUTRAL_DEGREES && Math.abs(dPitch) < NEUTRAL_DEGREES ? 'neutral' : 'transition';
+}
+
+/** Head movements are deliberate, so one the challenge did not ask for (yet) fails it; expressions are not. */
+const DELIBERATE: ReadonlySet<Gesture> = new Set<Gesture>(['turn_left', 'turn_right', 'look_up']);
+
+export interface ChallengeProgress {
+  /** Steps of the challenge done so far, in order. */
+  completed: number;
+  /** The last step done, still "held" while the following frames show the same gesture. */
+  holding: Gesture | null;
+}
+
+export type StepOutcome =
+  | { kind: 'progress'; progress: ChallengeProgress }
+  | { kind: 'wrong_step'; expected: ChallengeStep; saw: Gesture };
+
+/**
+ * Advances the challenge by one frame's gesture. The asked step completes it; a held gesture (the same as the step
+ * just done) is ignored; any other head movement fails the challenge, so a replayed clip that turns the head in its
+ * own order does not pass. Unasked blinks and smiles are ignored: people blink on their own every few seconds.
+ */
+export function advance(challenge: readonly ChallengeStep[], progress: ChallengeProgress, gesture: Gesture): StepOutcome {
+  if (progress.completed >= challenge.length) return { kind: 'progress', progress };
+  const expected = challenge[progress.completed];
+  if (gesture === expected && gesture !== progress.holding) {
+    return { kind: 'progress', progress: { completed: progress.completed + 1, holding: gesture } };
+  }
+  if (gesture === progress.holding) return { kind: 'progress', progress };
+  if (DELIBERATE.has(gesture)) return { kind: 'wrong_step', expected, saw: gesture };
+  // Back to neutral (or any unasked expression) releases the hold, so the same step can be asked twice in a row.
+  return { kind: 'progress', progress: { completed: progress.completed, holding: gesture === 'transition' ? progress.holding : null } };
+}
+
+/**
+ * A random challenge of `length` steps drawn from `allowed`, never the same step twice in a row (a held pose would
+ * answer both), so the order cannot be known before the session starts.
+ */
+export function drawChallenge(allowed: readonly ChallengeStep[], length: number, randomInt: (n: number) => number): ChallengeStep[] {
+  const steps: ChallengeStep[] = [];
+  for (let i = 0; i < length; i++) {
+    const pool = allowed.length > 1 ? allowed.filter((s) => s !== steps[i - 1]) : allowed;
+    steps.push(pool[randomInt(pool.length)]);
+  }
+  return steps;
+}
+
+/** Median of the frames' passive scores: one odd frame neither sinks nor rescues a session. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
