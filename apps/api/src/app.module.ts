@@ -9,6 +9,7 @@ import { UsersModule } from './users/users.module';
 import { AuditModule } from './audit/audit.module';
 import { CollectionsModule } from './collections/collections.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { LivenessModule } from './liveness/liveness.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +28,7 @@ export class AppModule {
         ApiKeysModule,
         UsersModule,
         RecognitionModule,
+        LivenessModule,
         HealthModule,
       ],
     };

@@ -12,7 +12,7 @@ export interface AuditEntry {
   liveness?: number | null;
   clientIp?: string | null;
   requestId?: string | null;
-  details?: Record<string, string | number | boolean | null>;
+  details?: Record<string, string | number | boolean | null | string[]>;
 }
 
 export interface AuditFilter {

@@ -8,7 +8,7 @@ export const DEFAULT_COLLECTION = 'default';
 export interface CollectionRef {
   id: string;
   name: string;
-  settings: { matchThreshold?: number; livenessMode?: 'off' | 'advisory' | 'enforce'; livenessThreshold?: number };
+  settings: { matchThreshold?: number; livenessMode?: 'off' | 'advisory' | 'enforce'; livenessThreshold?: number; requireLivenessToken?: boolean };
 }
 
 /**
@@ -25,6 +25,13 @@ export class CollectionAccessService {
     if (!this.mayUse(caller, name)) throw collectionNotFound(name);
     const found = await this.prisma.client.collection.findUnique({ where: { name }, select: { id: true, name: true, settings: true } });
     if (!found) throw collectionNotFound(name);
+    return { id: found.id, name: found.name, settings: (found.settings ?? {}) as CollectionRef['settings'] };
+  }
+
+  /** A collection by id (for records that point to one), under the same rule as resolve(). */
+  async resolveById(caller: CallerContext, id: string): Promise<CollectionRef> {
+    const found = await this.prisma.client.collection.findUnique({ where: { id }, select: { id: true, name: true, settings: true } });
+    if (!found || !this.mayUse(caller, found.name)) throw new DomainError('COLLECTION_NOT_FOUND', 'The collection no longer exists.');
     return { id: found.id, name: found.name, settings: (found.settings ?? {}) as CollectionRef['settings'] };
   }
 

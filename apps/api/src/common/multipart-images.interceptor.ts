@@ -7,15 +7,16 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { assertSaneInput } from './input-shape';
 
+type ImageTarget = 'image' | 'images' | 'frames';
 const NUMERIC_FIELDS = ['threshold', 'topK'];
-const BOOLEAN_FIELDS = ['allowDuplicate', 'all'];
+const BOOLEAN_FIELDS = ['allowDuplicate', 'all', 'final'];
 
 /**
- * Lets an image endpoint take multipart/form-data. For `images` routes (enrolment) the `files` parts, or a single
- * `file`, become `images`; for `image` routes `file` becomes `image` and `imageA`/`imageB` stay as they are. The
+ * Lets an image endpoint take multipart/form-data. For `images` routes (enrolment) and `frames` routes (liveness
+ * challenge) the `files` parts, or a single `file`, become `images` / `frames`; for `image` routes `file` becomes `image` and `imageA`/`imageB` stay as they are. The
  * merged body then goes through the same DTO validation as JSON. JSON requests pass through untouched.
  */
-export function MultipartImages(target: 'image' | 'images'): Type<NestInterceptor> {
+export function MultipartImages(target: ImageTarget): Type<NestInterceptor> {
   @Injectable()
   class MultipartImagesMixin extends MultipartImagesInterceptor {
     constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -31,15 +32,16 @@ class MultipartImagesInterceptor implements NestInterceptor {
 
   constructor(
     config: AppConfig,
-    private readonly target: 'image' | 'images',
+    private readonly target: ImageTarget,
   ) {
     this.maxBodyBytes = config.limits.maxBodyBytes;
+    const maxFiles = target === 'frames' ? config.liveness.maxFramesPerRequest : config.limits.maxImagesPerRequest;
     this.upload = multer({
       storage: multer.memoryStorage(),
-      limits: { fileSize: config.limits.maxImageBytes, files: config.limits.maxImagesPerRequest, fields: 20, fieldSize: 64 * 1024, parts: 40 },
+      limits: { fileSize: config.limits.maxImageBytes, files: maxFiles, fields: 20, fieldSize: 64 * 1024, parts: maxFiles + 30 },
     }).fields([
       { name: 'file', maxCount: 1 },
-      { name: 'files', maxCount: config.limits.maxImagesPerRequest },
+      { name: 'files', maxCount: maxFiles },
       { name: 'imageA', maxCount: 1 },
       { name: 'imageB', maxCount: 1 },
     ]);
@@ -72,7 +74,7 @@ class MultipartImagesInterceptor implements NestInterceptor {
   }
 }
 
-function mergeFiles(fields: Record<string, unknown>, files: Record<string, Express.Multer.File[]>, target: 'image' | 'images'): Record<string, unknown> {
+function mergeFiles(fields: Record<string, unknown>, files: Record<string, Express.Multer.File[]>, target: ImageTarget): Record<string, unknown> {
   const body: Record<string, unknown> = { ...fields };
   for (const name of NUMERIC_FIELDS) {
     if (typeof body[name] === 'string' && body[name] !== '' && !Number.isNaN(Number(body[name]))) body[name] = Number(body[name]);
@@ -82,8 +84,8 @@ function mergeFiles(fields: Record<string, unknown>, files: Record<string, Expre
     if (body[name] === 'true' || body[name] === 'false') body[name] = body[name] === 'true';
   }
   const buffers = (name: string) => (files[name] ?? []).map((f) => f.buffer);
-  if (target === 'images') {
-    if (files.file || files.files) body.images = [...buffers('files'), ...buffers('file')];
+  if (target === 'images' || target === 'frames') {
+    if (files.file || files.files) body[target] = [...buffers('files'), ...buffers('file')];
   } else if (files.file) {
     body.image = buffers('file')[0];
   }

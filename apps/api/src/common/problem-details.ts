@@ -19,13 +19,14 @@ export function problemFor(error: DomainError, requestId?: string): ProblemDetai
 }
 
 export function buildProblem(code: ErrorCode, detail: string, details: ErrorDetails = {}, requestId?: string): ProblemDetails {
+  // Details come first so that none of them can overwrite the RFC 9457 members or the code.
   return {
+    ...details,
     type: `https://facegate.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
     title: ERROR_TITLES[code],
     status: ERROR_STATUS[code],
     detail,
     code,
-    ...details,
     ...(requestId ? { requestId } : {}),
   };
 }

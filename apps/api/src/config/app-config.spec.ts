@@ -24,9 +24,21 @@ describe('loadConfig', () => {
     ['FACEGATE_FLIP', 'maybe'],
     ['FACEGATE_EXECUTION_PROVIDER', 'tpu'],
     ['LOG_LEVEL', 'verbose'],
+    ['FACEGATE_LIVENESS_STEPS', 'turn_left,wink'],
+    ['FACEGATE_LIVENESS_STEPS', ','],
+    ['FACEGATE_LIVENESS_CHALLENGE_LENGTH', '9'],
   ])('stops on a bad %s (%s) and names the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('reads the liveness challenge steps, all of them by default', () => {
+    expect(loadConfig({}).liveness.steps).toEqual(['turn_left', 'turn_right', 'look_up', 'blink', 'smile']);
+    expect(loadConfig({ FACEGATE_LIVENESS_STEPS: ' turn_left, blink ,turn_left' }).liveness.steps).toEqual(['turn_left', 'blink']);
+  });
+
+  it('refuses more frames per request than per session', () => {
+    expect(() => loadConfig({ FACEGATE_LIVENESS_MAX_FRAMES: '10', FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST: '20' })).toThrow('FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST');
   });
 
   it('refuses a medium confidence margin larger than the high one', () => {

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR } from '@facegate/face-engine';
+import { CHALLENGE_STEPS, ChallengeStep } from '../liveness/challenge-judge';
 
 /** The one typed configuration object. Built once at boot from the environment; nothing else reads process.env. */
 export interface AppConfig {
@@ -60,6 +61,16 @@ export interface AppConfig {
   liveness: {
     /** Passive liveness score at or above which a face counts as live, unless a collection sets its own. */
     threshold: number;
+    /** Active challenge: steps a session may ask, how many, and how long the session and its token live. */
+    steps: ChallengeStep[];
+    challengeLength: number;
+    sessionSeconds: number;
+    tokenSeconds: number;
+    maxFramesPerSession: number;
+    maxFramesPerRequest: number;
+    /** Yaw change (degrees) that counts as a head turn, and upward pitch change that counts as looking up. */
+    turnDegrees: number;
+    lookUpDegrees: number;
   };
   enrolment: {
     /** Smallest accepted face (side of the square face box, in pixels). */
@@ -149,6 +160,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     liveness: {
       threshold: read.number('FACEGATE_LIVENESS_THRESHOLD', 0.5, 0, 1),
+      steps: read.subset('FACEGATE_LIVENESS_STEPS', CHALLENGE_STEPS),
+      challengeLength: read.int('FACEGATE_LIVENESS_CHALLENGE_LENGTH', 3, 1, 5),
+      sessionSeconds: read.int('FACEGATE_LIVENESS_SESSION_SECONDS', 60, 1, 3600),
+      tokenSeconds: read.int('FACEGATE_LIVENESS_TOKEN_SECONDS', 120, 1, 3600),
+      maxFramesPerSession: read.int('FACEGATE_LIVENESS_MAX_FRAMES', 60, 2, 1000),
+      maxFramesPerRequest: read.int('FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST', 20, 1, 100),
+      turnDegrees: read.number('FACEGATE_LIVENESS_TURN_DEGREES', 18, 5, 60),
+      lookUpDegrees: read.number('FACEGATE_LIVENESS_LOOK_UP_DEGREES', 12, 5, 60),
     },
     enrolment: {
       minFaceSize: read.int('FACEGATE_MIN_FACE_SIZE', 40, 1, 10000),
@@ -178,6 +197,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       indexCheckSeconds: read.int('FACEGATE_INDEX_CHECK_SECONDS', 300, 1, 86_400),
     },
   };
+  if (config.liveness.maxFramesPerRequest > config.liveness.maxFramesPerSession) {
+    throw new ConfigError('FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST', 'must not exceed FACEGATE_LIVENESS_MAX_FRAMES');
+  }
   if (config.matching.mediumMargin > config.matching.highMargin) {
     throw new ConfigError('FACEGATE_CONFIDENCE_MEDIUM_MARGIN', 'must not exceed FACEGATE_CONFIDENCE_HIGH_MARGIN');
   }
@@ -255,6 +277,16 @@ class EnvReader {
       }
     }
     return items;
+  }
+
+  /** Comma-separated choices from `allowed`; absent = all of them. */
+  subset<T extends string>(name: string, allowed: readonly T[]): T[] {
+    const raw = this.raw(name);
+    if (raw === undefined) return [...allowed];
+    const items = [...new Set(raw.split(',').map((v) => v.trim()).filter(Boolean))];
+    const unknown = items.find((item) => !allowed.includes(item as T));
+    if (unknown !== undefined || items.length === 0) throw new ConfigError(name, `must be a comma-separated list of ${allowed.join(', ')}, got "${raw}"`);
+    return items as T[];
   }
 
   optionalSecret(name: string, minLength: number): string | undefined {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { AnalysisResult, AnalyzedFace, Box, FaceQuality } from '@facegate/face-engine';
+import { AnalysisResult, AnalyzedFace, Box, FaceExpression, FaceQuality } from '@facegate/face-engine';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FaceEngineService } from './face-engine.service';
@@ -12,6 +12,7 @@ export interface ExtractedFace {
   box: Box;
   score: number;
   quality: FaceQuality;
+  expression?: FaceExpression;
   liveness?: number;
 }
 
@@ -42,6 +43,20 @@ export class FaceRulesService {
     const face = this.primary(result);
     if (this.config.quality.gateProbes) this.rejectLowQuality(face);
     return this.extracted(face);
+  }
+
+  /**
+   * One frame of a liveness challenge: the primary face with its pose and expression, or null when the frame has no
+   * face of usable size (the person moved out of view; the challenge skips the frame rather than failing).
+   */
+  async forChallengeFrame(image: string | Buffer): Promise<ExtractedFace | null> {
+    const result = await this.engine.analyze(image, { details: 'primary', embedding: true, liveness: true });
+    try {
+      return this.extracted(this.primary(result));
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === 'NO_FACE' || error.code === 'FACE_TOO_SMALL')) return null;
+      throw error;
+    }
   }
 
   /**
@@ -93,6 +108,6 @@ export class FaceRulesService {
 
   private extracted(face: AnalyzedFace): ExtractedFace {
     if (!face.embedding || !face.quality) throw new DomainError('ENGINE_FAILURE', 'The face engine returned no embedding.');
-    return { embedding: face.embedding, box: face.box, score: face.score, quality: face.quality, liveness: face.liveness };
+    return { embedding: face.embedding, box: face.box, score: face.score, quality: face.quality, expression: face.expression, liveness: face.liveness };
   }
 }

@@ -14,6 +14,7 @@ import { confidenceOf } from './confidence';
 import { CompareDto, RecognizeDto, VerifyDto } from './dto/recognition.dto';
 import { LockoutService } from './lockout.service';
 import { judgeLiveness } from './liveness-policy';
+import { LivenessTokenService } from '../liveness/liveness-token.service';
 
 const round = (v: number) => Math.round(v * 10000) / 10000;
 /** A crowd photo can hold hundreds of faces; the largest 50 are answered. */
@@ -32,6 +33,7 @@ export class RecognitionService {
     private readonly access: CollectionAccessService,
     private readonly lockout: LockoutService,
     private readonly audit: AuditService,
+    private readonly livenessTokens: LivenessTokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -49,7 +51,9 @@ export class RecognitionService {
       caller,
       subject,
       async () => {
+        this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
         const probe = await this.faces.forProbe(dto.image);
+        const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
         const liveness = this.livenessFor(probe.liveness, collection);
         const threshold = this.thresholdFor(dto.threshold, collection);
         const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
@@ -64,7 +68,7 @@ export class RecognitionService {
             threshold,
             confidence: confidenceOf(similarity, threshold, this.config.matching),
             user: { id: user.id, externalId: user.externalId, name: user.name },
-            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode },
+            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
             face: { box: probe.box, score: probe.score, quality: probe.quality },
           },
           liveness: probe.liveness ?? null,
@@ -81,8 +85,10 @@ export class RecognitionService {
       caller,
       { action: 'recognize', collection: collection.name },
       async (subject) => {
+        this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
         const threshold = this.thresholdFor(dto.threshold, collection);
         const probe = await this.faces.forProbe(dto.image);
+        const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
         const liveness = this.livenessFor(probe.liveness, collection);
         const { candidates, best, match, similarity } = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold);
         if (match) subject.userId = best!.user.id;
@@ -96,7 +102,7 @@ export class RecognitionService {
             threshold,
             candidates,
             face: { box: probe.box, score: probe.score, quality: probe.quality },
-            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode },
+            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
           },
           liveness: probe.liveness ?? null,
         };
@@ -111,6 +117,9 @@ export class RecognitionService {
       caller,
       { action: 'recognize', collection: collection.name },
       async () => {
+        // A token binds one face; a group answer cannot honour it, and a collection that requires one gets none.
+        if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with all: true (a token is for one face).');
+        this.livenessTokens.assertPresentIfRequired(undefined, collection);
         const threshold = this.thresholdFor(dto.threshold, collection);
         const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES);
         const faces = [];
@@ -124,7 +133,7 @@ export class RecognitionService {
             similarity,
             confidence: confidenceOf(similarity, threshold, this.config.matching),
             candidates,
-            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode },
+            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: false },
           });
         }
         this.logger.log(`recognize all in ${collection.name}: ${faces.length} faces, ${faces.filter((f) => f.match).length} matched`);

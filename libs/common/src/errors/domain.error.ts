@@ -1,7 +1,8 @@
 import { ERROR_STATUS, ErrorCode, isErrorCode } from './error-codes';
 
 /** Structured, serialisable details (e.g. which photo of an enrolment failed). */
-export type ErrorDetails = Record<string, string | number | boolean | null | string[]>;
+type Scalar = string | number | boolean | null;
+export type ErrorDetails = Record<string, Scalar | string[] | Array<Record<string, Scalar>>>;
 
 /**
  * An expected failure with a stable code. Thrown by services and libraries; one global filter maps it to

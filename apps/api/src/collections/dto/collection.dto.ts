@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { LIVENESS_MODES } from '../../recognition/liveness-policy';
 import { COLLECTION_NAME } from '../../users/dto/user.dto';
 
@@ -23,6 +23,14 @@ export class CollectionSettingsDto {
   @Min(0)
   @Max(1)
   livenessThreshold?: number;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Require a liveness token from a passed active challenge (POST /liveness/sessions) on every /verify and /recognize (LIVENESS_REQUIRED otherwise).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  requireLivenessToken?: boolean;
 }
 
 export class CreateCollectionDto {

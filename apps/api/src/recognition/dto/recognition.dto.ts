@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
 import { BoxDto, CollectionField, ExternalIdField, QualityDto } from '../../users/dto/user.dto';
 
@@ -13,6 +13,20 @@ function ThresholdField(): PropertyDecorator {
     IsNumber({ allowNaN: false, allowInfinity: false }),
     Min(0),
     Max(1),
+  );
+}
+
+/** The token a passed liveness challenge returned (POST /liveness/sessions/{id}/frames). */
+function LivenessTokenField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      example: 'lt_Q2hhbGxlbmdlIHBhc3NlZC4gV2VsY29tZSBiYWNrIQ',
+      description: 'Token of a passed liveness challenge: single use, for this face, key and collection. Required when the collection sets requireLivenessToken.',
+    }),
+    IsOptional(),
+    IsString(),
+    MaxLength(100),
+    Matches(/^lt_[A-Za-z0-9_-]+$/, { message: 'livenessToken must be a token returned by a passed liveness challenge (lt_...)' }),
   );
 }
 
@@ -34,6 +48,9 @@ export class VerifyDto {
 
   @ThresholdField()
   threshold?: number;
+
+  @LivenessTokenField()
+  livenessToken?: string;
 }
 
 export class RecognizeDto {
@@ -46,6 +63,9 @@ export class RecognizeDto {
 
   @ThresholdField()
   threshold?: number;
+
+  @LivenessTokenField()
+  livenessToken?: string;
 
   @ApiPropertyOptional({ default: false, description: 'Answer for every face of usable size in the photo (largest 50 first) instead of the main face: the response is then {threshold, faces: [...]}.' })
   @IsOptional()
@@ -86,6 +106,7 @@ export class LivenessDto {
   @ApiProperty({ nullable: true, example: 0.97, description: 'Passive liveness score 0..1 (null when the policy is off).' }) score!: number | null;
   @ApiProperty({ nullable: true, example: true }) live!: boolean | null;
   @ApiProperty({ enum: ['off', 'advisory', 'enforce'], example: 'advisory' }) mode!: string;
+  @ApiProperty({ example: true, description: 'A liveness token from a passed active challenge was presented and accepted for this face.' }) challengePassed!: boolean;
 }
 
 export class ProbeFaceDto {

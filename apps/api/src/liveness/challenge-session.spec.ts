@@ -1,0 +1,54 @@
+import { applyFrames, AnalysedFrame, EMPTY_STATE } from './challenge-session';
+
+// Unit embeddings: the same person = the same direction; a stranger = an orthogonal one.
+const person = new Float32Array([1, 0, 0]);
+const stranger = new Float32Array([0, 1, 0]);
+const pose = (yaw: number, pitch = 0) => ({ yaw, pitch, eyeOpening: 0.3, mouthWidth: 0.8 });
+let n = 0;
+const frame = (yaw: number, embedding = person, liveness = 0.5): AnalysedFrame => ({ hash: `h${n++}`, face: { measures: pose(yaw), embedding, liveness } });
+const settings = { turnDegrees: 18, lookUpDegrees: 12, sameFaceThreshold: 0.36 };
+
+describe('applyFrames', () => {
+  it('anchors on the first frontal face, then completes the steps in order', () => {
+    const r = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(40), frame(0), frame(30), frame(0), frame(-30)], settings);
+    expect(r.failure).toBeNull();
+    expect(r.report.map((f) => f.gesture)).toEqual(['not_frontal', 'anchor', 'turn_left', 'neutral', 'turn_right']);
+    expect(r.state.progress.completed).toBe(2);
+    expect(r.anchorEmbedding).toBe(person);
+    expect(r.state.passiveScores).toHaveLength(4);
+  });
+
+  it('carries progress across uploads', () => {
+    const first = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(30)], settings);
+    const second = applyFrames(['turn_left', 'turn_right'], first.state, first.anchorEmbedding, [frame(-30)], settings);
+    expect(second.state.progress.completed).toBe(2);
+    expect(second.report[0].index).toBe(2);
+  });
+
+  it('fails on another person, naming the frame', () => {
+    const r = applyFrames(['turn_left'], EMPTY_STATE, null, [frame(0), frame(30, stranger)], settings);
+    expect(r.failure).toEqual({ code: 'LIVENESS_FACE_CHANGED', frame: 1, similarity: 0 });
+  });
+
+  it('fails on a frame sent twice', () => {
+    const still = frame(0);
+    expect(applyFrames(['turn_left'], EMPTY_STATE, null, [still, frame(5), still], settings).failure).toEqual({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame', frame: 2 });
+  });
+
+  it('fails on a head movement out of order', () => {
+    expect(applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(-30)], settings).failure).toMatchObject({ reason: 'wrong_step', expected: 'turn_left', saw: 'turn_right' });
+  });
+
+  it('skips frames without a face', () => {
+    const r = applyFrames(['turn_left'], EMPTY_STATE, null, [{ hash: 'empty', face: null }, frame(0), frame(30)], settings);
+    expect(r.failure).toBeNull();
+    expect(r.report[0]).toEqual({ index: 0, face: false, gesture: null, similarity: null });
+    expect(r.state.progress.completed).toBe(1);
+  });
+
+  it('does not change the state it was given', () => {
+    const before = structuredClone(EMPTY_STATE);
+    applyFrames(['turn_left'], EMPTY_STATE, null, [frame(0), frame(30)], settings);
+    expect(EMPTY_STATE).toEqual(before);
+  });
+});

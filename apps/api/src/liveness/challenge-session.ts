@@ -1,0 +1,94 @@
+import { cosineSimilarity } from '@facegate/face-engine';
+import { advance, ChallengeProgress, ChallengeStep, classifyFrame, FrameMeasures, Gesture, isFrontal, JudgeSettings } from './challenge-judge';
+
+/** What a session remembers between uploads. Measures, digests and scores only: never a frame. */
+export interface SessionState {
+  /** The first frontal frame's measures: every later frame is judged relative to it. */
+  anchor: FrameMeasures | null;
+  progress: ChallengeProgress;
+  frames: number;
+  /** sha256 of every frame received, to refuse a frame sent twice (a still image repeated). */
+  frameHashes: string[];
+  /** Passive liveness score of every frame with a face. */
+  passiveScores: number[];
+}
+
+export const EMPTY_STATE: SessionState = { anchor: null, progress: { completed: 0, holding: null }, frames: 0, frameHashes: [], passiveScores: [] };
+
+/** One analysed frame: its digest and its primary face (null when it shows none of usable size). */
+export interface AnalysedFrame {
+  hash: string;
+  face: { measures: FrameMeasures; embedding: Float32Array; liveness?: number } | null;
+}
+
+export interface FrameReport {
+  index: number;
+  face: boolean;
+  gesture: Gesture | 'anchor' | 'not_frontal' | null;
+  /** Similarity to the anchor face (1 for the anchor itself). */
+  similarity: number | null;
+}
+
+export type SessionFailure =
+  | { code: 'CHALLENGE_FAILED'; reason: 'repeated_frame'; frame: number }
+  | { code: 'CHALLENGE_FAILED'; reason: 'wrong_step'; frame: number; expected: ChallengeStep; saw: Gesture }
+  | { code: 'LIVENESS_FACE_CHANGED'; frame: number; similarity: number };
+
+export interface ApplyResult {
+  state: SessionState;
+  anchorEmbedding: Float32Array | null;
+  report: FrameReport[];
+  failure: SessionFailure | null;
+}
+
+export interface ApplySettings extends JudgeSettings {
+  /** Every frame's face must match the anchor at least this well (the collection's match threshold). */
+  sameFaceThreshold: number;
+}
+
+/**
+ * Applies a batch of analysed frames, in order, to a session. The first frontal face becomes the anchor; every later
+ * face must be the same person and its gesture must advance the challenge. Stops at the first failure.
+ */
+export function applyFrames(
+  challenge: readonly ChallengeStep[],
+  before: SessionState,
+  anchorBefore: Float32Array | null,
+  frames: readonly AnalysedFrame[],
+  settings: ApplySettings,
+): ApplyResult {
+  const state: SessionState = { ...before, progress: { ...before.progress }, frameHashes: [...before.frameHashes], passiveScores: [...before.passiveScores] };
+  let anchorEmbedding = anchorBefore;
+  const report: FrameReport[] = [];
+  const fail = (failure: SessionFailure): ApplyResult => ({ state, anchorEmbedding, report, failure });
+  for (const frame of frames) {
+    const index = state.frames++;
+    if (state.frameHashes.includes(frame.hash)) return fail({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame', frame: index });
+    state.frameHashes.push(frame.hash);
+    const face = frame.face;
+    if (!face) {
+      report.push({ index, face: false, gesture: null, similarity: null });
+      continue;
+    }
+    if (!state.anchor || !anchorEmbedding) {
+      const frontal = isFrontal(face.measures);
+      if (frontal) {
+        state.anchor = face.measures;
+        anchorEmbedding = face.embedding;
+        if (face.liveness !== undefined) state.passiveScores.push(face.liveness);
+      }
+      report.push({ index, face: true, gesture: frontal ? 'anchor' : 'not_frontal', similarity: frontal ? 1 : null });
+      continue;
+    }
+    const similarity = Math.round(cosineSimilarity(anchorEmbedding, face.embedding) * 10000) / 10000;
+    if (similarity < settings.sameFaceThreshold) return fail({ code: 'LIVENESS_FACE_CHANGED', frame: index, similarity });
+    if (face.liveness !== undefined) state.passiveScores.push(face.liveness);
+    const gesture = classifyFrame(state.anchor, face.measures, settings);
+    report.push({ index, face: true, gesture, similarity });
+    const outcome = advance(challenge, state.progress, gesture);
+    if (outcome.kind === 'wrong_step') return fail({ code: 'CHALLENGE_FAILED', reason: 'wrong_step', frame: index, expected: outcome.expected, saw: outcome.saw });
+    state.progress = outcome.progress;
+    if (state.progress.completed >= challenge.length) break;
+  }
+  return { state, anchorEmbedding, report, failure: null };
+}

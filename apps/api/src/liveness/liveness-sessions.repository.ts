@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@facegate/database';
+import { ChallengeStep } from './challenge-judge';
+import { EMPTY_STATE, SessionState } from './challenge-session';
+
+export type SessionStatus = 'pending' | 'passed' | 'failed';
+
+export interface StoredSession {
+  id: string;
+  keyId: string;
+  collectionId: string;
+  challenge: ChallengeStep[];
+  status: SessionStatus;
+  state: SessionState;
+  anchorEmbedding: Float32Array | null;
+  failure: Record<string, unknown> | null;
+  version: number;
+  expiresAt: Date;
+  /** Decided by the database clock, like every other expiry, so replicas with skewed clocks agree. */
+  expired: boolean;
+  tokenExpiresAt: Date | null;
+}
+
+export type TokenRedemption = { ok: true; sessionId: string; anchorEmbedding: Float32Array } | { ok: false; reason: 'invalid' | 'used' | 'expired' };
+
+/** Finished sessions are kept this long after they expire (for GET), then purged. */
+const KEEP_AFTER_EXPIRY_SECONDS = 3600;
+
+/** Liveness sessions and their tokens. Expiry and single use are decided in SQL, atomically. */
+@Injectable()
+export class LivenessSessionsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(input: { keyId: string; collectionId: string; challenge: ChallengeStep[]; seconds: number }): Promise<{ id: string; expiresAt: Date }> {
+    const rows = await this.prisma.client.$queryRaw<Array<{ id: string; expiresAt: Date }>>`
+      INSERT INTO liveness_sessions (key_id, collection_id, challenge, state, expires_at)
+      VALUES (${input.keyId}::uuid, ${input.collectionId}::uuid, ${input.challenge}::text[], ${JSON.stringify(EMPTY_STATE)}::jsonb,
+              now() + make_interval(secs => ${input.seconds}))
+      RETURNING id, expires_at AS "expiresAt"`;
+    return rows[0];
+  }
+
+  async find(id: string): Promise<StoredSession | null> {
+    const rows = await this.prisma.client.$queryRaw<Array<Omit<StoredSession, 'anchorEmbedding'> & { anchorEmbedding: Uint8Array | null }>>`
+      SELECT id, key_id AS "keyId", collection_id AS "collectionId", challenge, status, state, anchor_embedding AS "anchorEmbedding",
+             failure, version, expires_at AS "expiresAt", expires_at <= now() AS expired, token_expires_at AS "tokenExpiresAt"
+      FROM liveness_sessions WHERE id = ${id}::uuid`;
+    const row = rows[0];
+    return row ? { ...row, anchorEmbedding: row.anchorEmbedding ? toFloats(row.anchorEmbedding) : null } : null;
+  }
+
+  /**
+   * Saves the outcome of one upload if nobody else saved since it was read (optimistic lock on `version`), and only
+   * while the session is still open. A passed session stores the token's hash and starts its lifetime.
+   */
+  async save(
+    session: Pick<StoredSession, 'id' | 'version'>,
+    next: { status: SessionStatus; state: SessionState; anchorEmbedding: Float32Array | null; failure?: object; tokenHash?: string; tokenSeconds?: number },
+  ): Promise<{ saved: boolean; tokenExpiresAt: Date | null }> {
+    const anchor = next.anchorEmbedding ? Buffer.from(next.anchorEmbedding.buffer, next.anchorEmbedding.byteOffset, next.anchorEmbedding.byteLength) : null;
+    const rows = await this.prisma.client.$queryRaw<Array<{ tokenExpiresAt: Date | null }>>`
+      UPDATE liveness_sessions SET
+        status = ${next.status}, state = ${JSON.stringify(next.state)}::jsonb, anchor_embedding = ${anchor},
+        failure = ${next.failure ? JSON.stringify(next.failure) : null}::jsonb,
+        token_hash = ${next.tokenHash ?? null},
+        token_expires_at = CASE WHEN ${next.tokenHash ?? null}::text IS NULL THEN NULL ELSE now() + make_interval(secs => ${next.tokenSeconds ?? 0}) END,
+        version = version + 1
+      WHERE id = ${session.id}::uuid AND version = ${session.version} AND status = 'pending'
+      RETURNING token_expires_at AS "tokenExpiresAt"`;
+    return { saved: rows.length === 1, tokenExpiresAt: rows[0]?.tokenExpiresAt ?? null };
+  }
+
+  /**
+   * Uses a token: marks it used in the same statement that checks it is unused, unexpired, and bound to this key and
+   * collection, so two requests racing with one token cannot both pass. On refusal, tells why.
+   */
+  async redeemToken(tokenHash: string, keyId: string, collectionId: string): Promise<TokenRedemption> {
+    const used = await this.prisma.client.$queryRaw<Array<{ id: string; anchorEmbedding: Uint8Array }>>`
+      UPDATE liveness_sessions SET token_used_at = now()
+      WHERE token_hash = ${tokenHash} AND key_id = ${keyId}::uuid AND collection_id = ${collectionId}::uuid
+        AND status = 'passed' AND token_used_at IS NULL AND token_expires_at > now() AND anchor_embedding IS NOT NULL
+      RETURNING id, anchor_embedding AS "anchorEmbedding"`;
+    if (used[0]) return { ok: true, sessionId: used[0].id, anchorEmbedding: toFloats(used[0].anchorEmbedding) };
+    const rows = await this.prisma.client.$queryRaw<Array<{ used: boolean; expired: boolean }>>`
+      SELECT token_used_at IS NOT NULL AS used, token_expires_at <= now() AS expired FROM liveness_sessions
+      WHERE token_hash = ${tokenHash} AND key_id = ${keyId}::uuid AND collection_id = ${collectionId}::uuid`;
+    // Another key's or another collection's token is indistinguishable from one that does not exist.
+    if (!rows[0]) return { ok: false, reason: 'invalid' };
+    return { ok: false, reason: rows[0].used ? 'used' : 'expired' };
+  }
+
+  /** Drops sessions whose session and token lifetimes both ended over an hour ago. */
+  async purgeExpired(): Promise<number> {
+    return this.prisma.client.$executeRaw`
+      DELETE FROM liveness_sessions
+      WHERE expires_at < now() - make_interval(secs => ${KEEP_AFTER_EXPIRY_SECONDS})
+        AND (token_expires_at IS NULL OR token_expires_at < now() - make_interval(secs => ${KEEP_AFTER_EXPIRY_SECONDS}))`;
+  }
+}
+
+function toFloats(bytes: Uint8Array): Float32Array {
+  // Copy into an aligned buffer: the driver's Buffer may start at any offset of a shared pool.
+  const copy = new Uint8Array(bytes);
+  return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+}
+

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '@facegate/common';
+import { cosineSimilarity } from '@facegate/face-engine';
+import { CallerContext } from '../auth/caller-context';
+import { CollectionRef } from '../auth/collection-access.service';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { LivenessSecretsService } from './liveness-secrets.service';
+import { LivenessSessionsRepository } from './liveness-sessions.repository';
+
+/** What /verify and /recognize learn from the liveness token check. */
+export interface ChallengeCheck {
+  challengePassed: boolean;
+  sessionId: string | null;
+}
+
+/**
+ * Redeems liveness tokens for /verify and /recognize, and applies the collection's requireLivenessToken policy. A
+ * token is used up by its first presentation, whatever the outcome, so it cannot be probed or replayed.
+ */
+@Injectable()
+export class LivenessTokenService {
+  constructor(
+    private readonly sessions: LivenessSessionsRepository,
+    private readonly secrets: LivenessSecretsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Fails fast, before any image work, when the collection requires a token and none was given. */
+  assertPresentIfRequired(token: string | undefined, collection: CollectionRef): void {
+    if (!token && collection.settings.requireLivenessToken) {
+      throw new DomainError('LIVENESS_REQUIRED', `Collection "${collection.name}" requires a liveness token: pass a challenge at POST /liveness/sessions first.`);
+    }
+  }
+
+  async check(token: string | undefined, collection: CollectionRef, embedding: Float32Array, caller: CallerContext): Promise<ChallengeCheck> {
+    this.assertPresentIfRequired(token, collection);
+    if (!token) return { challengePassed: false, sessionId: null };
+    const redeemed = await this.sessions.redeemToken(this.secrets.hash(token), caller.keyId, collection.id);
+    if (!redeemed.ok) throw tokenRefused(redeemed.reason);
+    // The token binds the face that passed the challenge; the collection's own threshold decides (never the
+    // request's, which the caller chooses).
+    const threshold = collection.settings.matchThreshold ?? this.config.matching.threshold;
+    const similarity = Math.round(cosineSimilarity(redeemed.anchorEmbedding, embedding) * 10000) / 10000;
+    if (similarity < threshold) {
+      throw new DomainError('LIVENESS_FACE_MISMATCH', 'This face is not the one that passed the liveness challenge.', { similarity, threshold });
+    }
+    return { challengePassed: true, sessionId: redeemed.sessionId };
+  }
+}
+
+function tokenRefused(reason: 'invalid' | 'used' | 'expired'): DomainError {
+  switch (reason) {
+    case 'used':
+      return new DomainError('LIVENESS_TOKEN_USED', 'The liveness token was already used; pass a new challenge.');
+    case 'expired':
+      return new DomainError('LIVENESS_TOKEN_EXPIRED', 'The liveness token has expired; pass a new challenge.');
+    default:
+      return new DomainError('LIVENESS_TOKEN_INVALID', 'The liveness token is not valid for this key and collection.');
+  }
+}

@@ -1,0 +1,63 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
+import { ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Access } from '../auth/access.decorator';
+import { Caller, CallerContext } from '../auth/caller-context';
+import { ApiProblems, COMMON_PROBLEMS, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
+import { MultipartImages } from '../common/multipart-images.interceptor';
+import { UuidPipe } from '../common/uuid.pipe';
+import { FramesResultDto, OpenSessionDto, SessionDto, SubmitFramesDto } from './dto/liveness.dto';
+import { LivenessService } from './liveness.service';
+
+@ApiTags('liveness')
+@ApiSecurity('api-key')
+@ApiProblems(...COMMON_PROBLEMS)
+@Access('recognize')
+@Controller('liveness/sessions')
+export class LivenessController {
+  constructor(private readonly liveness: LivenessService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Open an active liveness challenge',
+    description: 'Returns a random sequence of steps (turn_left, turn_right, look_up, blink, smile) to perform in order in front of the camera, and when the session expires.',
+  })
+  @ApiCreatedResponse({ type: SessionDto })
+  @ApiProblems('COLLECTION_NOT_FOUND')
+  open(@Body() dto: OpenSessionDto, @Caller() caller: CallerContext) {
+    return this.liveness.open(dto, caller);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'State of a liveness session (never its token)' })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiProblems('LIVENESS_SESSION_NOT_FOUND')
+  get(@Param('id', UuidPipe) id: string, @Caller() caller: CallerContext) {
+    return this.liveness.get(id, caller);
+  }
+
+  @Post(':id/frames')
+  @HttpCode(200)
+  @UseInterceptors(MultipartImages('frames'))
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiOperation({
+    summary: 'Send captured frames of the challenge (in batches as they are captured, or all at once)',
+    description:
+      'The first frontal frame is the anchor. Every later frame must show the same person; head movements must follow the challenge order. ' +
+      'When the last step is seen the session passes and returns a single-use livenessToken for /verify or /recognize. ' +
+      'Any failure closes the session for good.',
+  })
+  @ApiOkResponse({ type: FramesResultDto })
+  @ApiProblems(
+    ...IMAGE_PROBLEMS,
+    'LIVENESS_SESSION_NOT_FOUND',
+    'LIVENESS_SESSION_EXPIRED',
+    'LIVENESS_SESSION_CLOSED',
+    'LIVENESS_SESSION_BUSY',
+    'CHALLENGE_FAILED',
+    'LIVENESS_FACE_CHANGED',
+    'SPOOF_SUSPECTED',
+  )
+  frames(@Param('id', UuidPipe) id: string, @Body() dto: SubmitFramesDto, @Caller() caller: CallerContext) {
+    return this.liveness.submitFrames(id, dto, caller);
+  }
+}

@@ -1,0 +1,192 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@facegate/common';
+import { AuditService } from '../audit/audit.service';
+import { CallerContext } from '../auth/caller-context';
+import { CollectionAccessService, CollectionRef } from '../auth/collection-access.service';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
+import { drawChallenge, median, STEP_INSTRUCTIONS } from './challenge-judge';
+import { AnalysedFrame, applyFrames, SessionFailure, SessionState } from './challenge-session';
+import { OpenSessionDto, SubmitFramesDto } from './dto/liveness.dto';
+import { LivenessSecretsService } from './liveness-secrets.service';
+import { LivenessSessionsRepository, StoredSession } from './liveness-sessions.repository';
+
+/**
+ * The active liveness challenge: opens sessions with a random sequence of steps, judges uploaded frames against it,
+ * and on success mints a single-use token bound to the face, the key and the collection.
+ */
+@Injectable()
+export class LivenessService {
+  private readonly logger = new Logger('Liveness');
+
+  constructor(
+    private readonly sessions: LivenessSessionsRepository,
+    private readonly faces: FaceRulesService,
+    private readonly access: CollectionAccessService,
+    private readonly secrets: LivenessSecretsService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async open(dto: OpenSessionDto, caller: CallerContext) {
+    const collection = await this.access.resolve(caller, dto.collection);
+    await this.sessions.purgeExpired();
+    const { steps, challengeLength, sessionSeconds } = this.config.liveness;
+    const challenge = drawChallenge(steps, challengeLength, (n) => this.secrets.randomInt(n));
+    const { id, expiresAt } = await this.sessions.create({ keyId: caller.keyId, collectionId: collection.id, challenge, seconds: sessionSeconds });
+    await this.audit.record(caller, { action: 'liveness_session', collection: collection.name, outcome: 'opened', details: { sessionId: id, steps: challenge.length } });
+    this.logger.log(`session ${id} opened in ${collection.name}: ${challenge.length} steps`);
+    return this.view({ id, challenge, status: 'pending', state: { progress: { completed: 0 }, frames: 0 }, expiresAt });
+  }
+
+  async get(id: string, caller: CallerContext) {
+    const session = await this.owned(id, caller);
+    return { ...this.view(session), failure: session.failure };
+  }
+
+  async submitFrames(id: string, dto: SubmitFramesDto, caller: CallerContext) {
+    const session = await this.owned(id, caller);
+    const collection = await this.access.resolveById(caller, session.collectionId);
+    this.assertOpen(session, dto.frames.length);
+    const analysed = await this.analyse(dto.frames);
+    const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analysed, {
+      turnDegrees: this.config.liveness.turnDegrees,
+      lookUpDegrees: this.config.liveness.lookUpDegrees,
+      sameFaceThreshold: collection.settings.matchThreshold ?? this.config.matching.threshold,
+    });
+    const done = result.state.progress.completed >= session.challenge.length;
+    const failure = result.failure ?? (done ? this.passiveFailure(result.state, collection) : null) ?? (dto.final && !done ? incomplete(session, result.state) : null);
+    if (failure) return this.fail(session, collection, result, failure, caller);
+    if (done) return this.pass(session, collection, result, caller);
+    await this.saveOrBusy(session, { status: 'pending', state: result.state, anchorEmbedding: result.anchorEmbedding });
+    return { ...this.view({ ...session, state: result.state }), frames: result.report };
+  }
+
+  /** A session is visible only to the key that opened it; anyone else gets the same 404 as for a missing one. */
+  private async owned(id: string, caller: CallerContext): Promise<StoredSession> {
+    const session = await this.sessions.find(id);
+    if (!session || session.keyId !== caller.keyId) throw new DomainError('LIVENESS_SESSION_NOT_FOUND', `No liveness session ${id}.`);
+    return session;
+  }
+
+  private assertOpen(session: StoredSession, incoming: number): void {
+    if (session.status !== 'pending') {
+      throw new DomainError('LIVENESS_SESSION_CLOSED', `The session has already ${session.status}; open a new one.`, { sessionStatus: session.status });
+    }
+    if (session.expired) throw new DomainError('LIVENESS_SESSION_EXPIRED', `The session expired at ${session.expiresAt.toISOString()}; open a new one.`);
+    const { maxFramesPerRequest, maxFramesPerSession } = this.config.liveness;
+    if (incoming > maxFramesPerRequest) throw new DomainError('VALIDATION_FAILED', `At most ${maxFramesPerRequest} frames per request.`, { maxFramesPerRequest });
+    if (session.state.frames + incoming > maxFramesPerSession) {
+      throw new DomainError('CHALLENGE_FAILED', `The session allows ${maxFramesPerSession} frames in all.`, { reason: 'too_many_frames', maxFrames: maxFramesPerSession });
+    }
+  }
+
+  /** Frames are analysed in parallel on the worker pool; the order of the results is the order of the upload. */
+  private async analyse(frames: Array<string | Buffer>): Promise<AnalysedFrame[]> {
+    const faces = await Promise.all(
+      frames.map((frame, i) => this.faces.forChallengeFrame(frame).catch((e: unknown) => { throw e instanceof DomainError ? e.withDetails({ field: `frames[${i}]` }) : e; })),
+    );
+    return faces.map((face, i) => ({ hash: this.secrets.hash(frames[i]), face: face && toFrameFace(face) }));
+  }
+
+  /** Under an enforcing collection the frames' median passive score must reach its threshold. */
+  private passiveFailure(state: SessionState, collection: CollectionRef): SessionFailure | { code: 'SPOOF_SUSPECTED'; score: number | null } | null {
+    const { livenessMode = 'advisory', livenessThreshold = this.config.liveness.threshold } = collection.settings;
+    const score = median(state.passiveScores);
+    if (livenessMode !== 'enforce' || (score !== null && score >= livenessThreshold)) return null;
+    return { code: 'SPOOF_SUSPECTED', score };
+  }
+
+  private async pass(session: StoredSession, collection: CollectionRef, result: ReturnType<typeof applyFrames>, caller: CallerContext) {
+    const token = this.secrets.token();
+    const { tokenExpiresAt } = await this.saveOrBusy(session, {
+      status: 'passed',
+      state: result.state,
+      anchorEmbedding: result.anchorEmbedding,
+      tokenHash: this.secrets.hash(token),
+      tokenSeconds: this.config.liveness.tokenSeconds,
+    });
+    const liveness = this.sessionLiveness(result.state, collection);
+    await this.audit.record(caller, {
+      action: 'liveness_challenge',
+      collection: collection.name,
+      outcome: 'passed',
+      liveness: liveness.score,
+      details: { sessionId: session.id, frames: result.state.frames },
+    });
+    this.logger.log(`session ${session.id} passed after ${result.state.frames} frames`);
+    return {
+      ...this.view({ ...session, status: 'passed', state: result.state }),
+      frames: result.report,
+      liveness,
+      livenessToken: token,
+      tokenExpiresAt: tokenExpiresAt?.toISOString(),
+    };
+  }
+
+  /** Records the failure (the session is closed for good: no retries against the same challenge) and throws it. */
+  private async fail(session: StoredSession, collection: CollectionRef, result: ReturnType<typeof applyFrames>, failure: Failure, caller: CallerContext): Promise<never> {
+    await this.saveOrBusy(session, { status: 'failed', state: result.state, anchorEmbedding: null, failure });
+    const { code, ...details } = failure;
+    const summary = { sessionId: session.id, completedSteps: result.state.progress.completed, ...details };
+    await this.audit.record(caller, { action: 'liveness_challenge', collection: collection.name, outcome: code, liveness: median(result.state.passiveScores), details: summary });
+    this.logger.log(`session ${session.id} failed: ${code}${'reason' in failure ? ` (${failure.reason})` : ''} after ${result.state.frames} frames`);
+    throw new DomainError(code, describeFailure(failure), { ...summary, frames: result.report.map((r) => ({ ...r })) });
+  }
+
+  private async saveOrBusy(session: StoredSession, next: Parameters<LivenessSessionsRepository['save']>[1]) {
+    const saved = await this.sessions.save(session, next);
+    if (!saved.saved) throw new DomainError('LIVENESS_SESSION_BUSY', 'Another upload to this session finished first; send the next frames after it.');
+    return saved;
+  }
+
+  private sessionLiveness(state: SessionState, collection: CollectionRef) {
+    const { livenessMode = 'advisory', livenessThreshold = this.config.liveness.threshold } = collection.settings;
+    const score = median(state.passiveScores);
+    if (livenessMode === 'off' || score === null) return { score: null, live: null, mode: livenessMode };
+    return { score: Math.round(score * 10000) / 10000, live: score >= livenessThreshold, mode: livenessMode };
+  }
+
+  private view(s: Pick<StoredSession, 'id' | 'challenge' | 'status' | 'expiresAt'> & { state: { progress: { completed: number }; frames: number } }) {
+    const completed = s.state.progress.completed;
+    return {
+      id: s.id,
+      status: s.status === 'pending' ? 'in_progress' : s.status,
+      challenge: s.challenge,
+      instructions: s.challenge.map((step) => STEP_INSTRUCTIONS[step]),
+      completedSteps: completed,
+      nextStep: s.status === 'pending' ? (s.challenge[completed] ?? null) : null,
+      framesReceived: s.state.frames,
+      maxFrames: this.config.liveness.maxFramesPerSession,
+      expiresAt: s.expiresAt.toISOString(),
+    };
+  }
+}
+
+type Failure = SessionFailure | { code: 'SPOOF_SUSPECTED'; score: number | null } | { code: 'CHALLENGE_FAILED'; reason: 'incomplete'; missing: string[] };
+
+function incomplete(session: StoredSession, state: SessionState): Failure {
+  return { code: 'CHALLENGE_FAILED', reason: 'incomplete', missing: session.challenge.slice(state.progress.completed) };
+}
+
+function describeFailure(f: Failure): string {
+  switch (f.code) {
+    case 'LIVENESS_FACE_CHANGED':
+      return `Frame ${f.frame} shows a different person (similarity ${f.similarity} to the first frame).`;
+    case 'SPOOF_SUSPECTED':
+      return `The frames do not look live (median passive score ${f.score ?? 'none'}).`;
+    default:
+      if (f.reason === 'repeated_frame') return `Frame ${f.frame} repeats an earlier frame exactly.`;
+      if (f.reason === 'wrong_step') return `Frame ${f.frame} shows ${f.saw} while the challenge asked for ${f.expected}.`;
+      return `The frames ended before the challenge was done (missing: ${f.missing.join(', ')}).`;
+  }
+}
+
+function toFrameFace(face: ExtractedFace): AnalysedFrame['face'] {
+  return {
+    measures: { yaw: face.quality.yaw, pitch: face.quality.pitch, eyeOpening: face.expression?.eyeOpening ?? 0, mouthWidth: face.expression?.mouthWidth ?? 0 },
+    embedding: face.embedding,
+    liveness: face.liveness,
+  };
+}

@@ -1,0 +1,225 @@
+import sharp from 'sharp';
+import { PrismaService } from '@facegate/database';
+import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
+import { photo, photoBytes } from '../../../test/photos';
+
+const kind = testDatabase();
+const admin = { 'X-API-Key': ADMIN_KEY };
+const as = (key: string) => ({ 'X-API-Key': key });
+const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_RECOGNIZE: '100000', FACEGATE_RATE_LIMIT_READ: '100000', FACEGATE_RATE_LIMIT_ADMIN: '100000' };
+
+type Step = 'turn_left' | 'turn_right' | 'look_up' | 'blink' | 'smile';
+type Poses = { anchor: string } & Partial<Record<Step, string>>;
+
+// Real photos of one person in different poses (what the engine measures relative to the anchor is noted).
+/** Webcam video frames of one person (../shared/faces/live, video_frame). */
+const WEBCAM: Poses = {
+  anchor: 'live/028.jpg', // yaw -0.6, pitch 1.5
+  turn_left: 'live/029.jpg', // yaw 39: the subject's left
+  turn_right: 'live/035.jpg', // yaw -22
+  look_up: 'live/032.jpg', // pitch -16.5
+};
+/** LFW photos: 006 has nearly shut eyes (eye opening 0.15 against 0.23). */
+const RUMSFELD: Poses = { anchor: 'Donald_Rumsfeld/003.jpg', blink: 'Donald_Rumsfeld/006.jpg', turn_left: 'Donald_Rumsfeld/002.jpg', turn_right: 'Donald_Rumsfeld/010.jpg' };
+/** LFW photos: 004 is a broad smile (mouth 1.43x as wide as in 002). */
+const POWELL: Poses = { anchor: 'Colin_Powell/002.jpg', smile: 'Colin_Powell/004.jpg', turn_right: 'Colin_Powell/003.jpg' };
+
+interface Session {
+  id: string;
+  challenge: Step[];
+  expiresAt: string;
+}
+
+/**
+ * Opens sessions until the random challenge is one these photos can perform (the challenge is drawn by the server's
+ * CSPRNG; the test does not steer it). `must` names a step the challenge has to contain.
+ */
+async function sessionFor(app: TestApp, poses: Poses, key = ADMIN_KEY, collection?: string, must?: Step): Promise<Session> {
+  for (let i = 0; i < 500; i++) {
+    const res = await app.http.post('/liveness/sessions').set(as(key)).send(collection ? { collection } : {}).expect(201);
+    const challenge = res.body.challenge as Step[];
+    if (challenge.every((s) => poses[s]) && (!must || challenge.includes(must))) return res.body;
+  }
+  throw new Error('no performable challenge in 500 draws');
+}
+
+const framesFor = (poses: Poses, steps: Step[]) => [photo(poses.anchor), ...steps.map((s) => photo(poses[s]!))];
+
+async function passedToken(app: TestApp, poses: Poses, key = ADMIN_KEY, collection?: string): Promise<string> {
+  const session = await sessionFor(app, poses, key, collection);
+  const res = await app.http.post(`/liveness/sessions/${session.id}/frames`).set(as(key)).send({ frames: framesFor(poses, session.challenge) }).expect(200);
+  return res.body.livenessToken;
+}
+
+describe(`active liveness challenge (${kind})`, () => {
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2' });
+
+  describe('challenge logic', () => {
+    it('opens a session with a random challenge, instructions and an expiry', async () => {
+      const res = await app().http.post('/liveness/sessions').set(admin).send({}).expect(201);
+      expect(res.body).toMatchObject({ status: 'in_progress', completedSteps: 0, framesReceived: 0, maxFrames: 60 });
+      expect(res.body.challenge).toHaveLength(2);
+      expect(res.body.challenge[0]).not.toBe(res.body.challenge[1]);
+      expect(res.body.nextStep).toBe(res.body.challenge[0]);
+      expect(res.body.instructions).toHaveLength(2);
+      expect(new Date(res.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
+      // 40 draws of 2 steps out of 5: the order really varies.
+      const seen = new Set<string>();
+      for (let i = 0; i < 40; i++) seen.add((await app().http.post('/liveness/sessions').set(admin).send({}).expect(201)).body.challenge.join());
+      expect(seen.size).toBeGreaterThan(5);
+    });
+
+    it.each<[string, Poses, Step | undefined]>([
+      ['head turns and looking up (webcam frames)', WEBCAM, undefined],
+      ['a blink (LFW photos)', RUMSFELD, 'blink'],
+      ['a smile (LFW photos)', POWELL, 'smile'],
+    ])('passes %s done in the asked order, with a token', async (_name, poses, must) => {
+      const session = await sessionFor(app(), poses, ADMIN_KEY, undefined, must);
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(poses, session.challenge) }).expect(200);
+      expect(res.body).toMatchObject({ status: 'passed', completedSteps: 2, nextStep: null, framesReceived: 3 });
+      expect(res.body.frames.map((f: { gesture: string }) => f.gesture)).toEqual(['anchor', ...session.challenge]);
+      expect(res.body.livenessToken).toMatch(/^lt_[A-Za-z0-9_-]{40,}$/);
+      expect(new Date(res.body.tokenExpiresAt).getTime()).toBeGreaterThan(Date.now());
+      expect(res.body.liveness).toMatchObject({ mode: 'advisory' });
+      // The token is never shown again.
+      const after = await app().http.get(`/liveness/sessions/${session.id}`).set(admin).expect(200);
+      expect(after.body.status).toBe('passed');
+      expect(after.body.livenessToken).toBeUndefined();
+    });
+
+    it('fails when the steps come out of order, and the session stays closed', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const [first, second] = session.challenge;
+      const frames = [photo(WEBCAM.anchor), photo(WEBCAM[second]!), photo(WEBCAM[first]!)];
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames }).expect(422);
+      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'wrong_step', expected: first, saw: second, frame: 1, completedSteps: 0 });
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      const again = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge) }).expect(409);
+      expect(again.body).toMatchObject({ code: 'LIVENESS_SESSION_CLOSED', sessionStatus: 'failed' });
+    });
+
+    it('fails when a frame shows another person', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const frames = [photo(WEBCAM.anchor), photo(RUMSFELD.turn_right!)];
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames }).expect(422);
+      expect(res.body).toMatchObject({ code: 'LIVENESS_FACE_CHANGED', frame: 1 });
+      expect(res.body.similarity).toBeLessThan(0.36);
+    });
+
+    it('fails when the frames repeat one still photo', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const still = photo(WEBCAM.anchor);
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: [still, still, still] }).expect(422);
+      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame', frame: 1 });
+    });
+
+    it('fails a still photo re-encoded into different frames: nothing moves, so the challenge never completes', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const original = photoBytes(WEBCAM.anchor);
+      const frames = await Promise.all([95, 85, 75, 65].map(async (quality) => (await sharp(original).jpeg({ quality }).toBuffer()).toString('base64')));
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames, final: true }).expect(422);
+      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'incomplete', missing: session.challenge, completedSteps: 0 });
+      expect(res.body.frames.map((f: { gesture: string }) => f.gesture)).toEqual(['anchor', 'neutral', 'neutral', 'neutral']);
+    });
+
+    it('refuses frames once the session has expired', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      await app().app.get(PrismaService).client.$executeRaw`UPDATE liveness_sessions SET expires_at = now() - interval '1 second' WHERE id = ${session.id}::uuid`;
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge) }).expect(410);
+      expect(res.body.code).toBe('LIVENESS_SESSION_EXPIRED');
+    });
+
+    it('takes the frames in batches as they are captured (JSON, then multipart)', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const [first, second] = session.challenge;
+      const partial = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: [photo(WEBCAM.anchor), photo(WEBCAM[first]!)] }).expect(200);
+      expect(partial.body).toMatchObject({ status: 'in_progress', completedSteps: 1, nextStep: second, framesReceived: 2 });
+      expect(partial.body.livenessToken).toBeUndefined();
+      const done = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).attach('files', photoBytes(WEBCAM[second]!), 'frame.jpg').expect(200);
+      expect(done.body).toMatchObject({ status: 'passed', completedSteps: 2, framesReceived: 3 });
+      expect(done.body.frames).toEqual([expect.objectContaining({ index: 2, gesture: second })]);
+    });
+
+    it('refuses a batch larger than the per-request limit', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: Array(21).fill(photo(WEBCAM.anchor)) }).expect(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', maxFramesPerRequest: 20 });
+    });
+
+    it('shows a session only to the key that opened it', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const other = (await app().http.post('/api-keys').set(admin).send({ name: 'other-app', scopes: ['recognize'] }).expect(201)).body.key;
+      expect((await app().http.get(`/liveness/sessions/${session.id}`).set(as(other)).expect(404)).body.code).toBe('LIVENESS_SESSION_NOT_FOUND');
+      await app().http.post(`/liveness/sessions/${session.id}/frames`).set(as(other)).send({ frames: [photo(WEBCAM.anchor)] }).expect(404);
+    });
+
+    it('enforces the collection passive policy on the whole session', async () => {
+      await app().http.post('/collections').set(admin).send({ name: 'strict', settings: { livenessMode: 'enforce', livenessThreshold: 0.99 } }).expect(201);
+      const session = await sessionFor(app(), WEBCAM, ADMIN_KEY, 'strict');
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge) }).expect(403);
+      expect(res.body).toMatchObject({ code: 'SPOOF_SUSPECTED', completedSteps: 2 });
+      expect(res.body.score).toBeLessThan(0.99);
+    });
+  });
+
+  describe('liveness tokens on /verify and /recognize', () => {
+    const webcamPerson = { externalId: 'webcam-1', collection: 'default' };
+
+    beforeAll(async () => {
+      await app().http.post('/users').set(admin).send({ name: 'Webcam user', externalId: 'webcam-1', images: [photo('live/028.jpg'), photo('live/036.jpg')] }).expect(201);
+    });
+
+    it('verifies with a token once; the same token again is refused', async () => {
+      const token = await passedToken(app(), WEBCAM);
+      const ok = await app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token }).expect(200);
+      expect(ok.body).toMatchObject({ verified: true, liveness: { challengePassed: true } });
+      const replay = await app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token }).expect(409);
+      expect(replay.body.code).toBe('LIVENESS_TOKEN_USED');
+    });
+
+    it('refuses a token for another face', async () => {
+      const token = await passedToken(app(), WEBCAM);
+      const res = await app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('Donald_Rumsfeld/004.jpg'), livenessToken: token }).expect(403);
+      expect(res.body.code).toBe('LIVENESS_FACE_MISMATCH');
+    });
+
+    it('refuses an expired token', async () => {
+      const token = await passedToken(app(), WEBCAM);
+      await app().app.get(PrismaService).client.$executeRaw`UPDATE liveness_sessions SET token_expires_at = now() - interval '1 second' WHERE token_expires_at IS NOT NULL AND token_used_at IS NULL`;
+      expect((await app().http.post('/recognize').set(admin).send({ image: photo('live/026.jpg'), livenessToken: token }).expect(410)).body.code).toBe('LIVENESS_TOKEN_EXPIRED');
+    });
+
+    it("refuses another key's token and made-up tokens alike", async () => {
+      const other = (await app().http.post('/api-keys').set(admin).send({ name: 'kiosk', scopes: ['recognize'] }).expect(201)).body.key;
+      const token = await passedToken(app(), WEBCAM, other);
+      expect((await app().http.post('/recognize').set(admin).send({ image: photo('live/026.jpg'), livenessToken: token }).expect(403)).body.code).toBe('LIVENESS_TOKEN_INVALID');
+      expect((await app().http.post('/recognize').set(admin).send({ image: photo('live/026.jpg'), livenessToken: 'lt_madeup' }).expect(403)).body.code).toBe('LIVENESS_TOKEN_INVALID');
+      expect((await app().http.post('/recognize').set(admin).send({ image: photo('live/026.jpg'), livenessToken: 'not a token' }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      // The refused attempt by the wrong key did not use the token up for its owner.
+      const res = await app().http.post('/recognize').set(as(other)).send({ image: photo('live/026.jpg'), livenessToken: token }).expect(200);
+      expect(res.body).toMatchObject({ match: true, liveness: { challengePassed: true } });
+    });
+
+    it('requires a token where the collection says so, and only from a session in that collection', async () => {
+      const { http } = app();
+      await http.post('/collections').set(admin).send({ name: 'guarded', settings: { requireLivenessToken: true } }).expect(201);
+      await http.post('/users').set(admin).send({ name: 'Webcam user', externalId: 'webcam-1', collection: 'guarded', images: [photo('live/028.jpg')] }).expect(201);
+      const claim = { externalId: 'webcam-1', collection: 'guarded', image: photo('live/026.jpg') };
+      expect((await http.post('/verify').set(admin).send(claim).expect(403)).body.code).toBe('LIVENESS_REQUIRED');
+      expect((await http.post('/recognize').set(admin).send({ collection: 'guarded', image: claim.image }).expect(403)).body.code).toBe('LIVENESS_REQUIRED');
+      expect((await http.post('/recognize').set(admin).send({ collection: 'guarded', image: claim.image, all: true }).expect(403)).body.code).toBe('LIVENESS_REQUIRED');
+      const elsewhere = await passedToken(app(), WEBCAM);
+      expect((await http.post('/verify').set(admin).send({ ...claim, livenessToken: elsewhere }).expect(403)).body.code).toBe('LIVENESS_TOKEN_INVALID');
+      const token = await passedToken(app(), WEBCAM, ADMIN_KEY, 'guarded');
+      const ok = await http.post('/verify').set(admin).send({ ...claim, livenessToken: token }).expect(200);
+      expect(ok.body).toMatchObject({ verified: true, liveness: { challengePassed: true } });
+    });
+
+    it('audits passed and failed challenges without images', async () => {
+      const res = await app().http.get('/audit').query({ action: 'liveness_challenge', limit: 100 }).set(admin).expect(200);
+      const outcomes = new Set(res.body.items.map((e: { outcome: string }) => e.outcome));
+      expect(outcomes).toEqual(new Set(['passed', 'CHALLENGE_FAILED', 'LIVENESS_FACE_CHANGED', 'SPOOF_SUSPECTED']));
+      expect(JSON.stringify(res.body)).not.toMatch(/base64|\/9j\//);
+    });
+  });
+});
