@@ -36,6 +36,9 @@ export const ROUTES = [
   'GET /api-keys',
   'DELETE /api-keys/:id',
   'GET /audit',
+  'POST /liveness/sessions',
+  'GET /liveness/sessions/:id',
+  'POST /liveness/sessions/:id/frames',
 ] as const;
 export type Route = (typeof ROUTES)[number] | 'other';
 
@@ -460,6 +463,9 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     { route: 'GET /api-keys', method: 'GET', path: '/api-keys' },
     { route: 'DELETE /api-keys/:id', method: 'DELETE', path: `/api-keys/${missingKeyId}` },
     { route: 'GET /audit', method: 'GET', path: '/audit' },
+    { route: 'POST /liveness/sessions', method: 'POST', path: '/liveness/sessions', body: {} },
+    { route: 'GET /liveness/sessions/:id', method: 'GET', path: `/liveness/sessions/${missingUser}` },
+    { route: 'POST /liveness/sessions/:id/frames', method: 'POST', path: `/liveness/sessions/${missingUser}/frames`, body: { frames: [clean] } },
   ];
   // A route that does not exist (yet) answers NOT_FOUND before any key check.
   const UNAUTHORIZED = ['UNAUTHORIZED', 'NOT_FOUND'];
@@ -758,6 +764,11 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     { route: 'POST /recognize', method: 'POST', path: '/recognize', base: { image: clean }, field: 'threshold', values: sampleOf(wrongForNumber, 5) },
     { route: 'POST /recognize', method: 'POST', path: '/recognize', base: { image: clean }, field: 'topK', values: sampleOf(wrongForNumber, 6) },
     { route: 'POST /detect', method: 'POST', path: '/detect', base: {}, field: 'image', values: sampleOf(wrongForImage, 8) },
+    { route: 'POST /liveness/sessions', method: 'POST', path: '/liveness/sessions', base: {}, field: 'collection', values: sampleOf(wrongForString, 4) },
+    { route: 'POST /liveness/sessions/:id/frames', method: 'POST', path: `/liveness/sessions/${missingUser}/frames`, base: {}, field: 'frames', values: sampleOf(wrongForImages, 8) },
+    { route: 'POST /liveness/sessions/:id/frames', method: 'POST', path: `/liveness/sessions/${missingUser}/frames`, base: { frames: [clean] }, field: 'final', values: ['true', 1, [], {}] },
+    { route: 'POST /verify', method: 'POST', path: '/verify', base: { userId: known, image: clean }, field: 'livenessToken', values: [...sampleOf(wrongForString, 4), 'lt_', 'lt_x y', 'x'.repeat(120)] },
+    { route: 'POST /recognize', method: 'POST', path: '/recognize', base: { image: clean }, field: 'livenessToken', values: [...sampleOf(wrongForString, 3), 'lt_made-up-token', 'LT_abc'] },
     { route: 'POST /compare', method: 'POST', path: '/compare', base: { imageB: clean }, field: 'imageA', values: sampleOf(wrongForImage, 5) },
     { route: 'POST /compare', method: 'POST', path: '/compare', base: { imageA: clean }, field: 'imageB', values: sampleOf(wrongForImage, 5) },
     { route: 'POST /collections', method: 'POST', path: '/collections', base: {}, field: 'name', values: sampleOf(wrongForString, 6) },
@@ -915,6 +926,8 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
       ['DELETE /users/:id/faces/:faceId', 'DELETE', `/users/${id}/faces/${missingFace}`],
       ['DELETE /users/:id/faces/:faceId', 'DELETE', `/users/${known}/faces/${id}`],
       ['DELETE /api-keys/:id', 'DELETE', `/api-keys/${id}`],
+      ['GET /liveness/sessions/:id', 'GET', `/liveness/sessions/${id}`],
+      ['POST /liveness/sessions/:id/frames', 'POST', `/liveness/sessions/${id}/frames`, { frames: [noFace] }],
     ];
     for (const [route, method, path, value] of [slots[i % slots.length], slots[(i + 3) % slots.length], slots[(i + 5) % slots.length]]) {
       b.add({ category: 'path-traversal', route, name: `${route} id=${label}`, method, path, apiKey: admin, body: value === undefined ? undefined : { kind: 'json', value } });
@@ -962,6 +975,7 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['POST /verify', 'POST', '/verify', '100 userIds', { userId: Array(100).fill(known), image: clean }],
     ['POST /recognize', 'POST', '/recognize', 'image as an array of 100', { image: Array(100).fill(clean.slice(0, 200)) }],
     ['POST /detect', 'POST', '/detect', 'image as an array of 10000', { image: Array(10000).fill('AAAA') }],
+    ['POST /liveness/sessions/:id/frames', 'POST', `/liveness/sessions/${missingUser}/frames`, '10000 frames', { frames: Array(10000).fill('AAAA') }],
     ['POST /compare', 'POST', '/compare', 'imageA as an array of 11', { imageA: faces11, imageB: clean }],
     ['PATCH /users/:id', 'PATCH', `/users/${known}`, 'metadata with 20000 keys', { metadata: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i])) }],
     ['PATCH /users/:id', 'PATCH', `/users/${known}`, 'metadata array of 10000', { metadata: Array(10000).fill(1) }],

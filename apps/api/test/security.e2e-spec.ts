@@ -124,6 +124,9 @@ describe(`tenancy and security (${kind})`, () => {
       ['get', '/api-keys', 'admin'],
       ['delete', `/api-keys/${someUuid}`, 'admin'],
       ['get', '/audit', 'admin'],
+      ['post', '/liveness/sessions', 'recognize'],
+      ['get', `/liveness/sessions/${someUuid}`, 'recognize'],
+      ['post', `/liveness/sessions/${someUuid}/frames`, 'recognize'],
     ];
     const keys: Record<string, string> = {};
 

@@ -54,7 +54,7 @@ export class RecognitionService {
         this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
         const probe = await this.faces.forProbe(dto.image);
         const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
-        const liveness = this.livenessFor(probe.liveness, collection);
+        const liveness = this.livenessFor(probe.liveness, collection, challenge.challengePassed);
         const threshold = this.thresholdFor(dto.threshold, collection);
         const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
         const similarity = best ? round(best.similarity) : null;
@@ -89,7 +89,7 @@ export class RecognitionService {
         const threshold = this.thresholdFor(dto.threshold, collection);
         const probe = await this.faces.forProbe(dto.image);
         const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
-        const liveness = this.livenessFor(probe.liveness, collection);
+        const liveness = this.livenessFor(probe.liveness, collection, challenge.challengePassed);
         const { candidates, best, match, similarity } = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold);
         if (match) subject.userId = best!.user.id;
         this.logger.log(`recognize in ${collection.name}: ${match ? `matched ${best!.user.id}` : 'no match'} (${candidates.length} candidates)`);
@@ -174,10 +174,15 @@ export class RecognitionService {
     return { candidates, best, match: best !== undefined && best.similarity >= threshold, similarity: best?.similarity ?? null };
   }
 
-  /** The collection's passive liveness policy (default advisory) applied to the probe; throws SPOOF_SUSPECTED. */
-  private livenessFor(score: number | undefined, collection: CollectionRef) {
+  /**
+   * The collection's passive liveness policy (default advisory) applied to the probe; throws SPOOF_SUSPECTED. After a
+   * passed challenge the probe's own score is only reported: the session already enforced the policy on the median
+   * of several frames of this same face, a stronger test than one frame (whose score alone refuses ~20% of live frames).
+   */
+  private livenessFor(score: number | undefined, collection: CollectionRef, challengePassed = false) {
     const { livenessMode = 'advisory', livenessThreshold = this.config.liveness.threshold } = collection.settings;
-    return judgeLiveness(score, livenessMode, livenessThreshold);
+    const verdict = judgeLiveness(score, challengePassed && livenessMode === 'enforce' ? 'advisory' : livenessMode, livenessThreshold);
+    return { ...verdict, mode: livenessMode };
   }
 
   /** Request threshold, else the collection's own setting, else the server's calibrated default. */
