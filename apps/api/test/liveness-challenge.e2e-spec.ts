@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { PrismaService } from '@facegate/database';
+import { EMPTY_STATE } from '../src/liveness/challenge-session';
+import { LivenessSessionsRepository } from '../src/liveness/liveness-sessions.repository';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';
 
@@ -151,6 +153,23 @@ describe(`active liveness challenge (${kind})`, () => {
       const other = (await app().http.post('/api-keys').set(admin).send({ name: 'other-app', scopes: ['recognize'] }).expect(201)).body.key;
       expect((await app().http.get(`/liveness/sessions/${session.id}`).set(as(other)).expect(404)).body.code).toBe('LIVENESS_SESSION_NOT_FOUND');
       await app().http.post(`/liveness/sessions/${session.id}/frames`).set(as(other)).send({ frames: [photo(WEBCAM.anchor)] }).expect(404);
+    });
+
+    it('lets only one of two uploads that read the same session state save (no lost or doubled progress)', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const sessions = app().app.get(LivenessSessionsRepository);
+      const read = (await sessions.find(session.id))!;
+      const next = { status: 'pending' as const, state: { ...EMPTY_STATE, frames: 1 }, anchorEmbedding: null };
+      const [a, b] = await Promise.all([sessions.save(read, next), sessions.save(read, next)]);
+      expect([a.saved, b.saved].sort()).toEqual([false, true]);
+      expect((await sessions.find(session.id))!.version).toBe(read.version + 1);
+    });
+
+    it('/detect reports the eye and mouth measures the challenge reads', async () => {
+      const measure = async (p: string) => (await app().http.post('/detect').set(admin).send({ image: photo(p) }).expect(200)).body.faces[0].expression;
+      const [open, shut, neutral, smiling] = await Promise.all([RUMSFELD.anchor, RUMSFELD.blink!, POWELL.anchor, POWELL.smile!].map(measure));
+      expect(shut.eyeOpening).toBeLessThan(0.7 * open.eyeOpening);
+      expect(smiling.mouthWidth).toBeGreaterThan(1.15 * neutral.mouthWidth);
     });
 
     it('enforces the collection passive policy on the whole session', async () => {

@@ -148,7 +148,7 @@ export class RecognitionService {
     return {
       width: result.width,
       height: result.height,
-      faces: result.faces.map((f) => ({ box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality })),
+      faces: result.faces.map((f) => ({ box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality, expression: f.expression })),
     };
   }
 

@@ -149,11 +149,18 @@ export class LandmarksDto {
   @ApiProperty({ example: { x: 135.7, y: 163 } }) mouthRight!: { x: number; y: number };
 }
 
+export class ExpressionDto {
+  @ApiProperty({ example: 0.28, description: 'Eye aspect ratio of both eyes: ~0.3 open, under ~0.15 closed.' }) eyeOpening!: number;
+  @ApiProperty({ example: 0.79, description: 'Mouth width over the distance between the eyes (a smile widens it).' }) mouthWidth!: number;
+  @ApiProperty({ example: 0.03, description: 'Lip gap over the distance between the eyes.' }) mouthOpening!: number;
+}
+
 export class DetectedFaceDto {
   @ApiProperty({ type: BoxDto }) box!: BoxDto;
   @ApiProperty({ example: 0.9998 }) score!: number;
   @ApiProperty({ type: LandmarksDto }) landmarks!: LandmarksDto;
   @ApiProperty({ type: QualityDto }) quality!: QualityDto;
+  @ApiProperty({ type: ExpressionDto, description: 'What the liveness challenge reads for blink and smile.' }) expression!: ExpressionDto;
 }
 
 export class DetectResponseDto {
