@@ -113,6 +113,8 @@ export interface HostileContext {
     confined: string;
     otherCollection: string;
   };
+  /** An open liveness session of the admin key: undecodable frames sent to it must be refused and leave it open. */
+  livenessSessionId?: string;
 }
 
 export const DEFAULT_SEED = 0x5eed_f00d;
@@ -402,6 +404,9 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     { route: 'POST /compare', method: 'POST', path: '/compare', body: (img) => ({ imageA: img, imageB: noFace }), allows: ['noface', 'maybe-face'] },
     { route: 'POST /compare', method: 'POST', path: '/compare', body: (img) => ({ imageA: img, imageB: img }), allows: ['undecodable'] },
     { route: 'POST /compare', method: 'POST', path: '/compare', body: (img) => ({ imageA: noFace, imageB: img }), allows: ['noface', 'maybe-face'] },
+    ...(ctx.livenessSessionId
+      ? [{ route: 'POST /liveness/sessions/:id/frames' as const, method: 'POST' as const, path: `/liveness/sessions/${ctx.livenessSessionId}/frames`, body: (img: string) => ({ frames: [img] }), allows: ['undecodable' as const] }]
+      : []),
   ];
   let rotation = 0;
   /** Sends one image to `count` image routes that accept its safety class, rotating over the routes. */

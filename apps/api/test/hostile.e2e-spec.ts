@@ -164,6 +164,7 @@ describe(`hostile requests (${kind})`, () => {
     const collections = await http.get('/collections').set(auth);
     const collection = await http.get('/collections/default').set(auth);
     const keys = await http.get('/api-keys').set(auth);
+    const liveness = context?.livenessSessionId ? (await http.get(`/liveness/sessions/${context.livenessSessionId}`).set(auth).expect(200)).body : null;
     const keyIds = (body: unknown) => {
       const items = Array.isArray(body) ? body : (body as { items?: unknown[] })?.items;
       // lastUsedAt moves with every request; everything else must not.
@@ -176,6 +177,7 @@ describe(`hostile requests (${kind})`, () => {
       collections: collections.status === 200 ? collections.body : collections.status,
       defaultCollection: collection.status === 200 ? collection.body : collection.status,
       apiKeys: keys.status === 200 ? keyIds(keys.body) : keys.status,
+      livenessSession: liveness,
     };
   }
 
@@ -191,7 +193,9 @@ describe(`hostile requests (${kind})`, () => {
     const read = await key('hostile-read', ['read']);
     const recognize = await key('hostile-recognize', ['recognize']);
     const confined = await key('hostile-confined', ['enrol', 'read', 'recognize'], ['hostile-other']);
+    const liveness = await http.post('/liveness/sessions').set(auth).send({}).expect(201);
     context = {
+      livenessSessionId: liveness.body.id,
       adminKey: ADMIN_KEY,
       knownUserId,
       knownFaceId,

@@ -115,6 +115,13 @@ describe(`active liveness challenge (${kind})`, () => {
       expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame', frame: 1 });
     });
 
+    it('sees a repeated frame whatever its transport encoding (data URL, plain base64, multipart)', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const bytes = photoBytes(WEBCAM.anchor);
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: [photo(WEBCAM.anchor), bytes.toString('base64')] }).expect(422);
+      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame', frame: 1 });
+    });
+
     it('fails a still photo re-encoded into different frames: nothing moves, so the challenge never completes', async () => {
       const session = await sessionFor(app(), WEBCAM);
       const original = photoBytes(WEBCAM.anchor);
@@ -194,6 +201,13 @@ describe(`active liveness challenge (${kind})`, () => {
       expect(ok.body).toMatchObject({ verified: true, liveness: { challengePassed: true } });
       const replay = await app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token }).expect(409);
       expect(replay.body.code).toBe('LIVENESS_TOKEN_USED');
+    });
+
+    it('lets exactly one of two simultaneous requests use a token', async () => {
+      const token = await passedToken(app(), WEBCAM);
+      const send = () => app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token });
+      const statuses = (await Promise.all([send(), send(), send()])).map((r) => r.status).sort();
+      expect(statuses).toEqual([200, 409, 409]);
     });
 
     it('refuses a token for another face', async () => {

@@ -2,7 +2,7 @@ export * from './database.options';
 export * from './database.module';
 export type { DatabaseLogger } from './database.logger';
 export { PrismaService } from './prisma/prisma.service';
-export { isUniqueViolation } from './prisma/prisma-errors';
+export { isForeignKeyViolation, isUniqueViolation } from './prisma/prisma-errors';
 export type { DatabaseMode, PrismaClientProvider } from './prisma/prisma.service';
 export { FaceVectorRepository, IVFFLAT_INDEX_NAME } from './faces/face-vector.repository';
 export type { FaceWriter } from './faces/face-vector.repository';

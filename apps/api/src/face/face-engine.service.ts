@@ -31,6 +31,11 @@ export class FaceEngineService implements OnModuleInit, OnModuleDestroy {
     return this.require().analyze(image, options);
   }
 
+  /** The image's bytes as the client meant them (base64 and data URLs decoded), checked for size and format. */
+  imageBytes(image: string | Buffer): Buffer {
+    return this.require().checkImage(image).bytes;
+  }
+
   get ready(): boolean {
     return this.engine?.healthy ?? false;
   }

@@ -46,17 +46,22 @@ export class FaceRulesService {
   }
 
   /**
-   * One frame of a liveness challenge: the primary face with its pose and expression, or null when the frame has no
-   * face of usable size (the person moved out of view; the challenge skips the frame rather than failing).
+   * One frame of a liveness challenge: its decoded bytes (whatever the transport encoding, so repeats are caught) and
+   * the primary face with pose and expression, or null when the frame has no face of usable size (the person moved
+   * out of view; the challenge skips the frame rather than failing).
    */
-  async forChallengeFrame(image: string | Buffer): Promise<ExtractedFace | null> {
-    const result = await this.engine.analyze(image, { details: 'primary', embedding: true, liveness: true });
+  async forChallengeFrame(image: string | Buffer): Promise<{ bytes: Buffer; face: ExtractedFace | null }> {
+    const bytes = this.engine.imageBytes(image);
+    const result = await this.engine.analyze(bytes, { details: 'primary', embedding: true, liveness: true });
+    let face: AnalyzedFace;
     try {
-      return this.extracted(this.primary(result));
+      face = this.primary(result);
     } catch (error) {
-      if (error instanceof DomainError && (error.code === 'NO_FACE' || error.code === 'FACE_TOO_SMALL')) return null;
+      if (error instanceof DomainError && (error.code === 'NO_FACE' || error.code === 'FACE_TOO_SMALL')) return { bytes, face: null };
       throw error;
     }
+    if (!face.expression) throw new DomainError('ENGINE_FAILURE', 'The face engine returned no expression measures.');
+    return { bytes, face: this.extracted(face) };
   }
 
   /**

@@ -32,17 +32,22 @@ export interface JudgeSettings {
 
 // Measured on ../shared/faces (see README "Active liveness"): open eyes give an eye aspect ratio of 0.19-0.36 and
 // nearly closed ones 0.13-0.15, about 0.65x the same person's open value; a broad smile widens the mouth by 1.15-1.45x
-// the same person's neutral width. Expressions are read only while the head is roughly frontal, because yaw and
-// pitch shrink both measures through foreshortening.
+// the same person's neutral width. Expressions are read only while the head is roughly frontal: a turn foreshortens
+// the eye and mouth widths (raising the eye ratio, shrinking the mouth ratio) and pitch squashes the lid heights.
 const BLINK_RATIO = 0.7;
 const SMILE_RATIO = 1.15;
 const EXPRESSION_MAX_DEGREES = 15;
 const NEUTRAL_DEGREES = 10;
-/** The anchor must face the camera roughly; measured head poses of frontal webcam frames stay within 20 degrees. */
-export const ANCHOR_MAX_DEGREES = 25;
+/**
+ * The anchor must face the camera. Yaw is held tight, or a head already turned one way would make looking straight
+ * ahead count as a turn the other way; pitch is looser because a camera below or above the eyes tilts every frame
+ * (the development webcam's frontal frames read -16 to +15 degrees).
+ */
+export const ANCHOR_MAX_YAW = 12;
+export const ANCHOR_MAX_PITCH = 25;
 
 export function isFrontal(m: FrameMeasures): boolean {
-  return Math.abs(m.yaw) <= ANCHOR_MAX_DEGREES && Math.abs(m.pitch) <= ANCHOR_MAX_DEGREES;
+  return Math.abs(m.yaw) <= ANCHOR_MAX_YAW && Math.abs(m.pitch) <= ANCHOR_MAX_PITCH && m.eyeOpening > 0 && m.mouthWidth > 0;
 }
 
 /** The gesture a frame shows relative to the session's anchor frame. Head pose wins over expressions. */

@@ -11,6 +11,8 @@ export interface SessionState {
   frameHashes: string[];
   /** Passive liveness score of every frame with a face. */
   passiveScores: number[];
+  /** Set when the session passes: the median of passiveScores, judged again when its token is redeemed. */
+  passiveMedian?: number | null;
 }
 
 export const EMPTY_STATE: SessionState = { anchor: null, progress: { completed: 0, holding: null }, frames: 0, frameHashes: [], passiveScores: [] };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@facegate/database';
+import { DomainError } from '@facegate/common';
+import { EMBEDDING_DIMENSIONS, isForeignKeyViolation, PrismaService } from '@facegate/database';
 import { ChallengeStep } from './challenge-judge';
 import { EMPTY_STATE, SessionState } from './challenge-session';
 
@@ -21,8 +22,11 @@ export interface StoredSession {
   tokenExpiresAt: Date | null;
 }
 
-export type TokenRedemption = { ok: true; sessionId: string; anchorEmbedding: Float32Array } | { ok: false; reason: 'invalid' | 'used' | 'expired' };
+export type TokenRedemption =
+  | { ok: true; sessionId: string; anchorEmbedding: Float32Array; passiveMedian: number | null }
+  | { ok: false; reason: 'invalid' | 'used' | 'expired' };
 
+const EMBEDDING_BYTES = EMBEDDING_DIMENSIONS * 4;
 /** Finished sessions are kept this long after they expire (for GET), then purged. */
 const KEEP_AFTER_EXPIRY_SECONDS = 3600;
 
@@ -32,12 +36,18 @@ export class LivenessSessionsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async create(input: { keyId: string; collectionId: string; challenge: ChallengeStep[]; seconds: number }): Promise<{ id: string; expiresAt: Date }> {
-    const rows = await this.prisma.client.$queryRaw<Array<{ id: string; expiresAt: Date }>>`
-      INSERT INTO liveness_sessions (key_id, collection_id, challenge, state, expires_at)
-      VALUES (${input.keyId}::uuid, ${input.collectionId}::uuid, ${input.challenge}::text[], ${JSON.stringify(EMPTY_STATE)}::jsonb,
-              now() + make_interval(secs => ${input.seconds}))
-      RETURNING id, expires_at AS "expiresAt"`;
-    return rows[0];
+    try {
+      const rows = await this.prisma.client.$queryRaw<Array<{ id: string; expiresAt: Date }>>`
+        INSERT INTO liveness_sessions (key_id, collection_id, challenge, state, expires_at)
+        VALUES (${input.keyId}::uuid, ${input.collectionId}::uuid, ${input.challenge}::text[], ${JSON.stringify(EMPTY_STATE)}::jsonb,
+                now() + make_interval(secs => ${input.seconds}))
+        RETURNING id, expires_at AS "expiresAt"`;
+      return rows[0];
+    } catch (error) {
+      // The collection (or the key) was deleted between the request's checks and this insert.
+      if (isForeignKeyViolation(error)) throw new DomainError('COLLECTION_NOT_FOUND', 'The collection no longer exists.');
+      throw error;
+    }
   }
 
   async find(id: string): Promise<StoredSession | null> {
@@ -65,7 +75,7 @@ export class LivenessSessionsRepository {
         token_hash = ${next.tokenHash ?? null},
         token_expires_at = CASE WHEN ${next.tokenHash ?? null}::text IS NULL THEN NULL ELSE now() + make_interval(secs => ${next.tokenSeconds ?? 0}) END,
         version = version + 1
-      WHERE id = ${session.id}::uuid AND version = ${session.version} AND status = 'pending'
+      WHERE id = ${session.id}::uuid AND version = ${session.version} AND status = 'pending' AND expires_at > now()
       RETURNING token_expires_at AS "tokenExpiresAt"`;
     return { saved: rows.length === 1, tokenExpiresAt: rows[0]?.tokenExpiresAt ?? null };
   }
@@ -75,12 +85,13 @@ export class LivenessSessionsRepository {
    * collection, so two requests racing with one token cannot both pass. On refusal, tells why.
    */
   async redeemToken(tokenHash: string, keyId: string, collectionId: string): Promise<TokenRedemption> {
-    const used = await this.prisma.client.$queryRaw<Array<{ id: string; anchorEmbedding: Uint8Array }>>`
+    const used = await this.prisma.client.$queryRaw<Array<{ id: string; anchorEmbedding: Uint8Array; passiveMedian: number | null }>>`
       UPDATE liveness_sessions SET token_used_at = now()
       WHERE token_hash = ${tokenHash} AND key_id = ${keyId}::uuid AND collection_id = ${collectionId}::uuid
         AND status = 'passed' AND token_used_at IS NULL AND token_expires_at > now() AND anchor_embedding IS NOT NULL
-      RETURNING id, anchor_embedding AS "anchorEmbedding"`;
-    if (used[0]) return { ok: true, sessionId: used[0].id, anchorEmbedding: toFloats(used[0].anchorEmbedding) };
+      RETURNING id, anchor_embedding AS "anchorEmbedding", (state->>'passiveMedian')::float8 AS "passiveMedian"`;
+    const row = used[0];
+    if (row) return { ok: true, sessionId: row.id, anchorEmbedding: toFloats(row.anchorEmbedding), passiveMedian: row.passiveMedian };
     const rows = await this.prisma.client.$queryRaw<Array<{ used: boolean; expired: boolean }>>`
       SELECT token_used_at IS NOT NULL AS used, token_expires_at <= now() AS expired FROM liveness_sessions
       WHERE token_hash = ${tokenHash} AND key_id = ${keyId}::uuid AND collection_id = ${collectionId}::uuid`;
@@ -99,6 +110,7 @@ export class LivenessSessionsRepository {
 }
 
 function toFloats(bytes: Uint8Array): Float32Array {
+  if (bytes.byteLength !== EMBEDDING_BYTES) throw new Error(`liveness_sessions.anchor_embedding holds ${bytes.byteLength} bytes, expected ${EMBEDDING_BYTES}`);
   // Copy into an aligned buffer: the driver's Buffer may start at any offset of a shared pool.
   const copy = new Uint8Array(bytes);
   return new Float32Array(copy.buffer, 0, copy.byteLength / 4);

@@ -12,6 +12,8 @@ import { LivenessSessionsRepository } from './liveness-sessions.repository';
 export interface ChallengeCheck {
   challengePassed: boolean;
   sessionId: string | null;
+  /** Median passive score of the passed session's frames. */
+  passiveMedian: number | null;
 }
 
 /**
@@ -35,7 +37,7 @@ export class LivenessTokenService {
 
   async check(token: string | undefined, collection: CollectionRef, embedding: Float32Array, caller: CallerContext): Promise<ChallengeCheck> {
     this.assertPresentIfRequired(token, collection);
-    if (!token) return { challengePassed: false, sessionId: null };
+    if (!token) return { challengePassed: false, sessionId: null, passiveMedian: null };
     const redeemed = await this.sessions.redeemToken(this.secrets.hash(token), caller.keyId, collection.id);
     if (!redeemed.ok) throw tokenRefused(redeemed.reason);
     // The token binds the face that passed the challenge; the collection's own threshold decides (never the
@@ -45,7 +47,7 @@ export class LivenessTokenService {
     if (similarity < threshold) {
       throw new DomainError('LIVENESS_FACE_MISMATCH', 'This face is not the one that passed the liveness challenge.', { similarity, threshold });
     }
-    return { challengePassed: true, sessionId: redeemed.sessionId };
+    return { challengePassed: true, sessionId: redeemed.sessionId, passiveMedian: redeemed.passiveMedian };
   }
 }
 

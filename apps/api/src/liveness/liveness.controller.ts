@@ -50,6 +50,7 @@ export class LivenessController {
   @ApiProblems(
     ...IMAGE_PROBLEMS,
     'LIVENESS_SESSION_NOT_FOUND',
+    'COLLECTION_NOT_FOUND',
     'LIVENESS_SESSION_EXPIRED',
     'LIVENESS_SESSION_CLOSED',
     'LIVENESS_SESSION_BUSY',

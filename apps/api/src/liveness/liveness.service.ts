@@ -74,7 +74,7 @@ export class LivenessService {
     if (session.status !== 'pending') {
       throw new DomainError('LIVENESS_SESSION_CLOSED', `The session has already ${session.status}; open a new one.`, { sessionStatus: session.status });
     }
-    if (session.expired) throw new DomainError('LIVENESS_SESSION_EXPIRED', `The session expired at ${session.expiresAt.toISOString()}; open a new one.`);
+    if (session.expired) throw sessionExpired(session);
     const { maxFramesPerRequest, maxFramesPerSession } = this.config.liveness;
     if (incoming > maxFramesPerRequest) throw new DomainError('VALIDATION_FAILED', `At most ${maxFramesPerRequest} frames per request.`, { maxFramesPerRequest });
     if (session.state.frames + incoming > maxFramesPerSession) {
@@ -84,10 +84,10 @@ export class LivenessService {
 
   /** Frames are analysed in parallel on the worker pool; the order of the results is the order of the upload. */
   private async analyse(frames: Array<string | Buffer>): Promise<AnalysedFrame[]> {
-    const faces = await Promise.all(
+    const analysed = await Promise.all(
       frames.map((frame, i) => this.faces.forChallengeFrame(frame).catch((e: unknown) => { throw e instanceof DomainError ? e.withDetails({ field: `frames[${i}]` }) : e; })),
     );
-    return faces.map((face, i) => ({ hash: this.secrets.hash(frames[i]), face: face && toFrameFace(face) }));
+    return analysed.map(({ bytes, face }) => ({ hash: this.secrets.hash(bytes), face: face && toFrameFace(face) }));
   }
 
   /** Under an enforcing collection the frames' median passive score must reach its threshold. */
@@ -102,7 +102,8 @@ export class LivenessService {
     const token = this.secrets.token();
     const { tokenExpiresAt } = await this.saveOrBusy(session, {
       status: 'passed',
-      state: result.state,
+      // The median is kept so that a token's redemption is judged against the collection's policy at that time.
+      state: { ...result.state, passiveMedian: median(result.state.passiveScores) },
       anchorEmbedding: result.anchorEmbedding,
       tokenHash: this.secrets.hash(token),
       tokenSeconds: this.config.liveness.tokenSeconds,
@@ -135,10 +136,12 @@ export class LivenessService {
     throw new DomainError(code, describeFailure(failure), { ...summary, frames: result.report.map((r) => ({ ...r })) });
   }
 
+  /** Saves unless another upload saved first or the session expired while its frames were being analysed. */
   private async saveOrBusy(session: StoredSession, next: Parameters<LivenessSessionsRepository['save']>[1]) {
     const saved = await this.sessions.save(session, next);
-    if (!saved.saved) throw new DomainError('LIVENESS_SESSION_BUSY', 'Another upload to this session finished first; send the next frames after it.');
-    return saved;
+    if (saved.saved) return saved;
+    if ((await this.sessions.find(session.id))?.expired) throw sessionExpired(session);
+    throw new DomainError('LIVENESS_SESSION_BUSY', 'Another upload to this session finished first; send the next frames after it.');
   }
 
   private sessionLiveness(state: SessionState, collection: CollectionRef) {
@@ -183,9 +186,14 @@ function describeFailure(f: Failure): string {
   }
 }
 
+function sessionExpired(session: StoredSession): DomainError {
+  return new DomainError('LIVENESS_SESSION_EXPIRED', `The session expired at ${session.expiresAt.toISOString()}; open a new one.`);
+}
+
 function toFrameFace(face: ExtractedFace): AnalysedFrame['face'] {
+  // forChallengeFrame guarantees the expression measures (ENGINE_FAILURE otherwise).
   return {
-    measures: { yaw: face.quality.yaw, pitch: face.quality.pitch, eyeOpening: face.expression?.eyeOpening ?? 0, mouthWidth: face.expression?.mouthWidth ?? 0 },
+    measures: { yaw: face.quality.yaw, pitch: face.quality.pitch, eyeOpening: face.expression!.eyeOpening, mouthWidth: face.expression!.mouthWidth },
     embedding: face.embedding,
     liveness: face.liveness,
   };

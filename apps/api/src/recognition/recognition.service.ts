@@ -14,7 +14,7 @@ import { confidenceOf } from './confidence';
 import { CompareDto, RecognizeDto, VerifyDto } from './dto/recognition.dto';
 import { LockoutService } from './lockout.service';
 import { judgeLiveness } from './liveness-policy';
-import { LivenessTokenService } from '../liveness/liveness-token.service';
+import { ChallengeCheck, LivenessTokenService } from '../liveness/liveness-token.service';
 
 const round = (v: number) => Math.round(v * 10000) / 10000;
 /** A crowd photo can hold hundreds of faces; the largest 50 are answered. */
@@ -54,7 +54,7 @@ export class RecognitionService {
         this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
         const probe = await this.faces.forProbe(dto.image);
         const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
-        const liveness = this.livenessFor(probe.liveness, collection, challenge.challengePassed);
+        const liveness = this.livenessFor(probe.liveness, collection, challenge);
         const threshold = this.thresholdFor(dto.threshold, collection);
         const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
         const similarity = best ? round(best.similarity) : null;
@@ -89,7 +89,7 @@ export class RecognitionService {
         const threshold = this.thresholdFor(dto.threshold, collection);
         const probe = await this.faces.forProbe(dto.image);
         const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
-        const liveness = this.livenessFor(probe.liveness, collection, challenge.challengePassed);
+        const liveness = this.livenessFor(probe.liveness, collection, challenge);
         const { candidates, best, match, similarity } = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold);
         if (match) subject.userId = best!.user.id;
         this.logger.log(`recognize in ${collection.name}: ${match ? `matched ${best!.user.id}` : 'no match'} (${candidates.length} candidates)`);
@@ -175,14 +175,17 @@ export class RecognitionService {
   }
 
   /**
-   * The collection's passive liveness policy (default advisory) applied to the probe; throws SPOOF_SUSPECTED. After a
-   * passed challenge the probe's own score is only reported: the session already enforced the policy on the median
-   * of several frames of this same face, a stronger test than one frame (whose score alone refuses ~20% of live frames).
+   * The collection's passive liveness policy (default advisory); throws SPOOF_SUSPECTED. Without a token it judges
+   * the probe. After a passed challenge it judges the session's median over several frames of this same face (a
+   * steadier test than one frame, whose score alone refuses ~20% of live frames), under the policy in force now, and
+   * reports the probe's own score.
    */
-  private livenessFor(score: number | undefined, collection: CollectionRef, challengePassed = false) {
+  private livenessFor(score: number | undefined, collection: CollectionRef, challenge?: ChallengeCheck) {
     const { livenessMode = 'advisory', livenessThreshold = this.config.liveness.threshold } = collection.settings;
-    const verdict = judgeLiveness(score, challengePassed && livenessMode === 'enforce' ? 'advisory' : livenessMode, livenessThreshold);
-    return { ...verdict, mode: livenessMode };
+    if (!challenge?.challengePassed) return judgeLiveness(score, livenessMode, livenessThreshold);
+    judgeLiveness(challenge.passiveMedian ?? 0, livenessMode, livenessThreshold);
+    const reported = judgeLiveness(score, livenessMode === 'off' ? 'off' : 'advisory', livenessThreshold);
+    return { ...reported, mode: livenessMode };
   }
 
   /** Request threshold, else the collection's own setting, else the server's calibrated default. */

@@ -5,8 +5,9 @@ const dist = (a: Point, b: Point) => Math.hypot(a.x - b.x, a.y - b.y);
 
 /**
  * Eye aspect ratio (Soukupová & Čech, 2016) of one eye in the iBUG 68-point layout: the two lid-to-lid heights over
- * the corner-to-corner width. About 0.25-0.35 for an open eye, under ~0.15 for a closed one; it does not depend on
- * face size or (to first order) on yaw, which is why a blink check can compare frames with a threshold.
+ * the corner-to-corner width. About 0.25-0.35 for an open eye, under ~0.15 for a closed one. It does not depend on
+ * face size, so frames compare with a ratio; a head turn foreshortens the width and raises it, which is why the
+ * challenge reads it only on roughly frontal frames.
  */
 export function eyeAspectRatio(p: readonly Point[], first: number): number {
   const [p1, p2, p3, p4, p5, p6] = [0, 1, 2, 3, 4, 5].map((i) => p[first + i]);
