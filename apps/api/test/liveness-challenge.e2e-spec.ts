@@ -210,6 +210,15 @@ describe(`active liveness challenge (${kind})`, () => {
       expect(statuses).toEqual([200, 409, 409]);
     });
 
+    it('judges a token under the passive policy in force when it is used, on the session median', async () => {
+      const { http } = app();
+      await http.post('/collections').set(admin).send({ name: 'tightened', settings: { livenessMode: 'advisory' } }).expect(201);
+      const token = await passedToken(app(), WEBCAM, ADMIN_KEY, 'tightened');
+      await http.patch('/collections/tightened').set(admin).send({ settings: { livenessMode: 'enforce', livenessThreshold: 0.99 } }).expect(200);
+      const res = await http.post('/recognize').set(admin).send({ collection: 'tightened', image: photo('live/026.jpg'), livenessToken: token }).expect(403);
+      expect(res.body).toMatchObject({ code: 'SPOOF_SUSPECTED', livenessThreshold: 0.99 });
+    });
+
     it('refuses a token for another face', async () => {
       const token = await passedToken(app(), WEBCAM);
       const res = await app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('Donald_Rumsfeld/004.jpg'), livenessToken: token }).expect(403);
