@@ -8,8 +8,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Connections in Prisma's pg pool. */
   poolSize: number;
-  /** IVFFlat lists probed per search (clamped to [1, lists]). */
-  probes: number;
+  /** IVFFlat lists probed per search (clamped to [1, lists]); absent = about sqrt(lists), from the index's size. */
+  probes?: number;
   /** Collections with fewer faces are searched exactly (no index); see FaceVectorRepository. */
   exactScanMaxFaces: number;
   /** Faces in the table before ensureIndex() builds the IVFFlat index. */
@@ -19,22 +19,21 @@ export interface DatabaseOptions {
 }
 
 /**
- * Defaults measured on this project's hardware (see libs/database/README.md): an exact scan of a collection costs
- * ~1.2 us per face on native PostgreSQL (4 ms at 5k, 25 ms at 20k faces) and always finds the true nearest face, while
- * IVFFlat with 10 probes stays under 10 ms but found it first only 94-97% of the time at 20k faces (synthetic
- * embeddings).
+ * Defaults measured on this project's hardware (see libs/database/README.md and BENCHMARKS.md): an exact scan of a
+ * collection costs ~1.2 us per face on native PostgreSQL (4 ms at 5k, 25 ms at 20k faces) and always finds the true
+ * nearest face; above 20k faces the IVFFlat index answers in a few ms with probes from its size (probesForLists).
  */
 export const DEFAULT_DATABASE_OPTIONS: Omit<DatabaseOptions, 'url' | 'dataDir'> = {
   poolSize: 10,
-  probes: 10,
   exactScanMaxFaces: 20_000,
   minRowsForIndex: 1_000,
 };
 
 /** Throws on nonsense values, so a bad configuration fails at start-up rather than in the first query. */
 export function validateDatabaseOptions(options: DatabaseOptions): DatabaseOptions {
-  const positive: Array<keyof DatabaseOptions> = ['poolSize', 'probes', 'minRowsForIndex'];
+  const positive: Array<keyof DatabaseOptions> = ['poolSize', 'minRowsForIndex'];
   for (const key of positive) requireInteger(key, options[key], 1);
+  if (options.probes !== undefined) requireInteger('probes', options.probes, 1);
   requireInteger('exactScanMaxFaces', options.exactScanMaxFaces, 0);
   if (!options.url && !options.dataDir) throw new Error('DatabaseOptions needs either url or dataDir');
   return options;

@@ -97,7 +97,8 @@ export interface AppConfig {
   };
   database: {
     poolSize: number;
-    probes: number;
+    /** Fixed IVFFlat probes; absent = about sqrt(lists), computed from the index's size. */
+    probes?: number;
     exactScanMaxFaces: number;
     minRowsForIndex: number;
     /** How often the vector index is checked (created or rebuilt when the gallery has grown). */
@@ -191,7 +192,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     database: {
       poolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 100),
-      probes: read.int('FACEGATE_IVFFLAT_PROBES', 10, 1, 10000),
+      probes: read.optionalInt('FACEGATE_IVFFLAT_PROBES', 1, 10000),
       exactScanMaxFaces: read.int('FACEGATE_EXACT_SCAN_MAX_FACES', 20000, 0, 100_000_000),
       minRowsForIndex: read.int('FACEGATE_MIN_ROWS_FOR_INDEX', 1000, 1, 100_000_000),
       indexCheckSeconds: read.int('FACEGATE_INDEX_CHECK_SECONDS', 300, 1, 86_400),
@@ -234,6 +235,10 @@ class EnvReader {
     const value = this.number(name, fallback, min, max);
     if (!Number.isInteger(value)) throw new ConfigError(name, `must be a whole number, got "${this.raw(name)}"`);
     return value;
+  }
+
+  optionalInt(name: string, min: number, max: number): number | undefined {
+    return this.raw(name) === undefined ? undefined : this.int(name, 0, min, max);
   }
 
   bool(name: string, fallback: boolean): boolean {

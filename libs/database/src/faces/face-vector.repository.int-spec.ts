@@ -9,6 +9,8 @@ import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../tes
 import { FaceVectorRepository, IVFFLAT_INDEX_NAME } from './face-vector.repository';
 import { NewFace } from './face-vector.types';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 type Backend = 'postgres' | 'embedded';
 
 interface GalleryFace {
@@ -103,7 +105,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
   it('does not build an index below minRowsForIndex', async () => {
     const result = await indexed.ensureIndex();
     expect(result).toMatchObject({ action: 'none', rows: 0 });
-    await expect(indexed.indexInfo()).resolves.toEqual({ exists: false, lists: null, rowsAtBuild: null, probes: 3 });
+    await expect(indexed.indexInfo()).resolves.toMatchObject({ exists: false, lists: null, rowsAtBuild: null, probes: 3, probesSource: 'fixed' });
   });
 
   it('inserts a multi-row gallery and returns ids in input order', async () => {
@@ -214,7 +216,8 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const created = await indexed.ensureIndex();
     expect(created).toMatchObject({ action: 'created', rows, lists: 10 });
     await expect(indexed.ensureIndex()).resolves.toMatchObject({ action: 'none', rows, lists: 10 });
-    await expect(indexed.indexInfo()).resolves.toEqual({ exists: true, lists: 10, rowsAtBuild: rows, probes: 3 });
+    await expect(indexed.indexInfo()).resolves.toMatchObject({ exists: true, lists: 10, rowsAtBuild: rows, probes: 3, rebuildAtRows: rows * 2 });
+    await expect(exact.indexInfo()).resolves.toMatchObject({ probes: 4, probesSource: 'auto' });
   });
 
   it('finds the true nearest user on both the exact and the index path', async () => {
@@ -269,7 +272,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     return { client, restore: () => client.$disconnect() };
   }
 
-  it('rebuilds the index once the table has grown more than 4x', async () => {
+  it('rebuilds the index once the table has grown more than 2x', async () => {
     const rows = await exact.countFaces();
     await prisma.client.vectorIndexState.update({
       where: { indexName: IVFFLAT_INDEX_NAME },
@@ -279,5 +282,39 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     await expect(indexed.indexInfo()).resolves.toMatchObject({ exists: true, lists: 10, rowsAtBuild: rows });
     const [hit] = await indexed.searchCollection({ collectionId: alpha, embedding: gallery[0].embedding, topK: 1 });
     expect(hit.userId).toBe(gallery[0].userId);
+  });
+  it('drops an index left invalid by an interrupted build and builds a valid one', async () => {
+    await prisma.client.$executeRawUnsafe(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${IVFFLAT_INDEX_NAME}'::regclass`);
+    await expect(indexed.indexInfo()).resolves.toMatchObject({ exists: false });
+    await expect(indexed.ensureIndex()).resolves.toMatchObject({ action: 'created', lists: 10 });
+    const [{ valid }] = await prisma.client.$queryRawUnsafe<Array<{ valid: boolean }>>(
+      `SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = '${IVFFLAT_INDEX_NAME}'::regclass`,
+    );
+    expect(valid).toBe(true);
+  });
+
+  (backend === 'postgres' ? it : it.skip)('rebuilds without blocking enrolments (CREATE INDEX CONCURRENTLY, then a swap)', async () => {
+    // An open transaction that has written to faces: a plain CREATE INDEX would queue behind it and every later
+    // insert would queue behind the CREATE INDEX. A concurrent build waits for it too, but lets other writes through.
+    const holder = new PrismaClient({ adapter: new PrismaPg({ connectionString: testDb!.url, max: 1 }) });
+    const [user] = await createUsers(alpha, 2, 'concurrent');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const open = holder.$transaction(async (tx) => {
+      await exact.insertFaces(tx, [face(user, alpha, random.unitVector())]);
+      await held;
+    }, { timeout: 60_000 });
+    await sleep(200);
+    let built = false;
+    const rebuild = indexed.ensureIndex({ force: true }).then((r) => ((built = true), r));
+    await sleep(500);
+    await exact.insertFaces(prisma.client, [face(user, alpha, random.unitVector())]);
+    await exact.searchCollection({ collectionId: alpha, embedding: random.unitVector(), topK: 1 });
+    expect(built).toBe(false);
+    release();
+    await open;
+    await expect(rebuild).resolves.toMatchObject({ action: 'rebuilt', lists: 10 });
+    await expect(indexed.indexInfo()).resolves.toMatchObject({ exists: true, lists: 10 });
+    await holder.$disconnect();
   });
 });

@@ -1,13 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Client } from 'pg';
 import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
 import {
+  IndexPlan,
   IndexState,
+  REBUILD_GROWTH_FACTOR,
   candidatePool,
-  clampProbes,
   clampTopK,
   planIndex,
+  probesForLists,
 } from './ivfflat-tuning';
 import {
   BestMatch,
@@ -31,8 +34,10 @@ const INDEX_BUILD_LOCK_KEY = 72707370;
 const INSERT_CHUNK = 500;
 /** Counts and index state are cached this long; both only steer the choice of plan, never the result set. */
 const CACHE_TTL_MS = 30_000;
-/** Index builds block face inserts (not searches) while they run; 1M faces take minutes. */
+/** The embedded server's transactional build blocks face inserts (not searches) while it runs. */
 const BUILD_TIMEOUT_MS = 30 * 60_000;
+/** k-means over the sample needs memory; below its estimate pgvector builds slowly and warns. */
+const BUILD_MEMORY = '256MB';
 
 interface Cached<T> {
   value: T;
@@ -120,7 +125,7 @@ export class FaceVectorRepository {
     const pool = candidatePool(topK, params.candidates);
     return {
       mode: 'index',
-      settings: indexSearchSettings(clampProbes(this.options.probes, lists), lists),
+      settings: indexSearchSettings(probesForLists(lists, this.options.probes), lists),
       sql: indexSearchSql(params.collectionId, vector, topK, pool),
     };
   }
@@ -152,32 +157,34 @@ export class FaceVectorRepository {
   async indexInfo(): Promise<IndexInfo> {
     const state = await readIndexState(this.client);
     this.indexState = { value: state, expiresAt: Date.now() + CACHE_TTL_MS };
-    const probes = clampProbes(this.options.probes, state.lists ?? this.options.probes);
-    return { ...state, probes };
+    const probes = state.lists ? probesForLists(state.lists, this.options.probes) : (this.options.probes ?? 1);
+    return {
+      exists: state.exists,
+      lists: state.lists,
+      rowsAtBuild: state.rowsAtBuild,
+      builtAt: state.builtAt ?? null,
+      probes,
+      probesSource: this.options.probes === undefined ? 'auto' : 'fixed',
+      rebuildAtRows: state.rowsAtBuild === null ? null : state.rowsAtBuild * REBUILD_GROWTH_FACTOR,
+      exactScanMaxFaces: this.options.exactScanMaxFaces,
+    };
   }
 
   /**
-   * Creates the IVFFlat index once the table holds `minRowsForIndex` faces, and rebuilds it when the table has grown
-   * more than 4x since (k-means centroids computed on a small table partition a large one badly).
+   * Creates the IVFFlat index once the table holds `minRowsForIndex` faces, and rebuilds it with more lists when the
+   * table has doubled since (k-means centroids computed on a small table partition a large one badly). `force`
+   * rebuilds now (npm run db:reindex). One build at a time across instances, under an advisory lock.
    *
-   * Runs in one transaction under an advisory lock: a plain CREATE INDEX blocks inserts into faces (not searches) for
-   * the build (1.3 s at 40k faces here); CREATE INDEX CONCURRENTLY would not block them but cannot run in a
-   * transaction, would need a dedicated connection and leaves an invalid index behind when interrupted. A rebuild
-   * builds the new index under a temporary name, then drops the old one and renames the new one in the same
-   * transaction, so searches keep using the old index until the commit.
+   * On a PostgreSQL server the build never blocks searches or enrolments: CREATE INDEX CONCURRENTLY under a temporary
+   * name on a dedicated connection, then DROP INDEX CONCURRENTLY of the old one and a rename (a brief, non-blocking
+   * lock). Searches use the old index until the new one is valid, and either one while both exist. An interrupted
+   * build leaves an invalid index behind, which the next check drops. The embedded server has a single session, so
+   * there it builds in one transaction.
    */
-  async ensureIndex(): Promise<EnsureIndexResult> {
+  async ensureIndex(options: { force?: boolean } = {}): Promise<EnsureIndexResult> {
     const started = Date.now();
-    const result = await this.client.$transaction(
-      async (tx): Promise<Omit<EnsureIndexResult, 'durationMs'>> => {
-        const [{ locked }] = await tx.$queryRaw<Array<{ locked: boolean }>>`
-          SELECT pg_try_advisory_xact_lock(${INDEX_BUILD_LOCK_KEY}) AS locked`;
-        const rows = await countAll(tx);
-        if (!locked) return { action: 'busy', rows, lists: null, reason: 'another instance is building the index' };
-        return this.applyIndexPlan(tx, rows);
-      },
-      { timeout: BUILD_TIMEOUT_MS, maxWait: 10_000 },
-    );
+    const url = this.prisma.mode === 'postgres' ? this.prisma.connectionUrl : undefined;
+    const result = url ? await this.ensureIndexConcurrently(url, options.force ?? false) : await this.ensureIndexInTransaction(options.force ?? false);
     this.indexState = undefined;
     const done: EnsureIndexResult = { ...result, durationMs: Date.now() - started };
     if (done.action !== 'none') {
@@ -186,21 +193,55 @@ export class FaceVectorRepository {
     return done;
   }
 
-  private async applyIndexPlan(
-    tx: Prisma.TransactionClient,
-    rows: number,
-  ): Promise<Omit<EnsureIndexResult, 'durationMs'>> {
-    const state = await readIndexState(tx);
-    const plan = planIndex(rows, state, this.options.minRowsForIndex);
-    if (plan.action === 'none') return { action: 'none', rows, lists: state.lists, reason: plan.reason };
-    if (plan.action === 'create') await buildIndex(tx, IVFFLAT_INDEX_NAME, plan.lists);
-    if (plan.action === 'rebuild') await rebuildIndex(tx, plan.lists);
-    await recordIndexState(tx, plan.lists, rows);
-    // Fresh statistics, or the planner keeps costing the index against the table it saw when it was small. The
-    // embedded server needs this most: PGlite runs no autovacuum, so nothing else ever analyses its tables.
-    await tx.$executeRaw`ANALYZE faces`;
-    const action = plan.action === 'create' ? 'created' : plan.action === 'rebuild' ? 'rebuilt' : 'adopted';
-    return { action, rows, lists: plan.lists };
+  private async ensureIndexInTransaction(force: boolean): Promise<Omit<EnsureIndexResult, 'durationMs'>> {
+    return this.client.$transaction(
+      async (tx): Promise<Omit<EnsureIndexResult, 'durationMs'>> => {
+        const [{ locked }] = await tx.$queryRaw<Array<{ locked: boolean }>>`
+          SELECT pg_try_advisory_xact_lock(${INDEX_BUILD_LOCK_KEY}) AS locked`;
+        const rows = await countAll(tx);
+        if (!locked) return { action: 'busy', rows, lists: null, reason: 'another instance is building the index' };
+        const state = await readIndexState(tx);
+        const plan = planIndex(rows, state, this.options.minRowsForIndex, force);
+        if (plan.action === 'none') return { action: 'none', rows, lists: state.lists, reason: plan.reason };
+        if (state.invalid) await tx.$executeRaw`DROP INDEX IF EXISTS ${Prisma.raw(`"${IVFFLAT_INDEX_NAME}"`)}`;
+        if (plan.action === 'create') await buildIndex(tx, IVFFLAT_INDEX_NAME, plan.lists);
+        if (plan.action === 'rebuild') await rebuildIndex(tx, plan.lists);
+        await recordIndexState(tx, plan.lists, rows);
+        // Fresh statistics, or the planner keeps costing the index against the table it saw when it was small.
+        // PGlite runs no autovacuum, so nothing else ever analyses its tables.
+        await tx.$executeRaw`ANALYZE faces`;
+        return { action: actionDone(plan), rows, lists: plan.lists };
+      },
+      { timeout: BUILD_TIMEOUT_MS, maxWait: 10_000 },
+    );
+  }
+
+  /**
+   * DDL cannot take bind parameters and CONCURRENTLY cannot run inside a transaction or through a pool that may
+   * switch connections, so this path uses its own pg connection; the statements splice only our own constants and
+   * an integer `lists` we computed.
+   */
+  private async ensureIndexConcurrently(url: string, force: boolean): Promise<Omit<EnsureIndexResult, 'durationMs'>> {
+    const conn = new Client({ connectionString: url, application_name: 'facegate-index-build' });
+    await conn.connect();
+    try {
+      const lock = await conn.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [INDEX_BUILD_LOCK_KEY]);
+      const rows = await countAll(this.client);
+      if (!lock.rows[0].locked) return { action: 'busy', rows, lists: null, reason: 'another instance is building the index' };
+      try {
+        const state = await readIndexState(this.client);
+        const plan = planIndex(rows, state, this.options.minRowsForIndex, force);
+        if (plan.action === 'none') return { action: 'none', rows, lists: state.lists, reason: plan.reason };
+        await swapInNewIndex(conn, plan.action === 'adopt' ? null : plan.lists, state);
+        await recordIndexState(this.client, plan.lists, rows);
+        await conn.query('ANALYZE faces');
+        return { action: actionDone(plan), rows, lists: plan.lists };
+      } finally {
+        await conn.query('SELECT pg_advisory_unlock($1)', [INDEX_BUILD_LOCK_KEY]);
+      }
+    } finally {
+      await conn.end();
+    }
   }
 
   private async cachedCount(collectionId: string): Promise<number> {
@@ -283,24 +324,44 @@ function indexSearchSql(collectionId: string, vector: string, topK: number, pool
     LIMIT ${topK}`;
 }
 
-/** Existence and lists come from the catalog (the truth); rows-at-build from our bookkeeping table. */
+/** Existence, validity and lists come from the catalog (the truth); rows-at-build from our bookkeeping table. */
 async function readIndexState(client: FaceWriter): Promise<IndexState> {
-  const rows = await client.$queryRaw<Array<{ lists: number | null; rowsAtBuild: number | null }>>`
+  const rows = await client.$queryRaw<Array<{ lists: number | null; rowsAtBuild: number | null; builtAt: Date | null; valid: boolean }>>`
     SELECT (SELECT option_value::int FROM pg_options_to_table(c.reloptions) WHERE option_name = 'lists') AS lists,
-           s.rows_at_build AS "rowsAtBuild"
+           s.rows_at_build AS "rowsAtBuild", s.built_at AS "builtAt", i.indisvalid AS valid
     FROM pg_class c
+    JOIN pg_index i ON i.indexrelid = c.oid
     LEFT JOIN vector_index_state s ON s.index_name = c.relname
     WHERE c.oid = to_regclass(${IVFFLAT_INDEX_NAME})`;
-  if (rows.length === 0) return { exists: false, lists: null, rowsAtBuild: null };
+  if (rows.length === 0) return { exists: false, lists: null, rowsAtBuild: null, builtAt: null };
+  if (!rows[0].valid) return { exists: false, lists: null, rowsAtBuild: null, builtAt: null, invalid: true };
   // pgvector's default when built without WITH (lists = ...).
-  return { exists: true, lists: rows[0].lists ?? 100, rowsAtBuild: rows[0].rowsAtBuild };
+  return { exists: true, lists: rows[0].lists ?? 100, rowsAtBuild: rows[0].rowsAtBuild, builtAt: rows[0].builtAt };
+}
+
+/**
+ * Builds the new index beside the old one without blocking reads or writes, then retires the old one. `lists` null
+ * (adopting an index built by hand) changes nothing but the bookkeeping.
+ */
+async function swapInNewIndex(conn: Client, lists: number | null, state: IndexState): Promise<void> {
+  if (lists === null) return;
+  if (!Number.isInteger(lists) || lists < 1) throw new Error(`Invalid IVFFlat lists: ${lists}`);
+  await conn.query(`SET maintenance_work_mem = '${BUILD_MEMORY}'`);
+  await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${IVFFLAT_BUILD_NAME}"`);
+  if (state.invalid) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${IVFFLAT_INDEX_NAME}"`);
+  await conn.query(`CREATE INDEX CONCURRENTLY "${IVFFLAT_BUILD_NAME}" ON faces USING ivfflat (embedding vector_cosine_ops) WITH (lists = ${lists})`);
+  if (state.exists) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${IVFFLAT_INDEX_NAME}"`);
+  await conn.query(`ALTER INDEX "${IVFFLAT_BUILD_NAME}" RENAME TO "${IVFFLAT_INDEX_NAME}"`);
+}
+
+function actionDone(plan: Exclude<IndexPlan, { action: 'none' }>): EnsureIndexResult['action'] {
+  return plan.action === 'create' ? 'created' : plan.action === 'rebuild' ? 'rebuilt' : 'adopted';
 }
 
 /** DDL takes no bind parameters: `lists` is spliced in, after checking it is an integer we computed. */
 async function buildIndex(tx: Prisma.TransactionClient, name: string, lists: number): Promise<void> {
   if (!Number.isInteger(lists) || lists < 1) throw new Error(`Invalid IVFFlat lists: ${lists}`);
-  // k-means over the sample needs memory; below its estimate pgvector builds slowly and warns.
-  await tx.$queryRaw`SELECT set_config('maintenance_work_mem', '256MB', true)`;
+  await tx.$queryRaw`SELECT set_config('maintenance_work_mem', ${BUILD_MEMORY}, true)`;
   await tx.$executeRaw`CREATE INDEX ${Prisma.raw(`"${name}"`)} ON faces
     USING ivfflat (embedding vector_cosine_ops) WITH (lists = ${Prisma.raw(String(lists))})`;
 }

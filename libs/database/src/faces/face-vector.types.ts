@@ -41,8 +41,14 @@ export interface IndexInfo {
   exists: boolean;
   lists: number | null;
   rowsAtBuild: number | null;
-  /** Probes a search uses now: the configured value clamped to [1, lists]. */
+  builtAt: Date | null;
+  /** Probes a search uses now: FACEGATE_IVFFLAT_PROBES, or about sqrt(lists); clamped to [1, lists]. */
   probes: number;
+  probesSource: 'fixed' | 'auto';
+  /** The table size at which the index is rebuilt with more lists (null until built). */
+  rebuildAtRows: number | null;
+  /** Collections with fewer faces are searched exactly instead. */
+  exactScanMaxFaces: number;
 }
 
 export interface EnsureIndexResult {

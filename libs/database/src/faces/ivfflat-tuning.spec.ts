@@ -1,4 +1,4 @@
-import { candidatePool, clampProbes, clampTopK, listsForRows, planIndex } from './ivfflat-tuning';
+import { candidatePool, clampProbes, clampTopK, listsForRows, planIndex, probesForLists } from './ivfflat-tuning';
 
 describe('ivfflat tuning', () => {
   it('sizes lists as rows/1000 up to 1M rows and sqrt(rows) above, at least 10', () => {
@@ -29,7 +29,21 @@ describe('ivfflat tuning', () => {
     expect(planIndex(1000, none, 1000)).toEqual({ action: 'create', lists: 10 });
     const built = (lists: number, rowsAtBuild: number | null) => ({ exists: true, lists, rowsAtBuild });
     expect(planIndex(5000, built(40, null), 1000)).toEqual({ action: 'adopt', lists: 40 });
-    expect(planIndex(4000, built(10, 1000), 1000)).toMatchObject({ action: 'none' });
-    expect(planIndex(40_001, built(10, 10_000), 1000)).toEqual({ action: 'rebuild', lists: 40 });
+    expect(planIndex(2000, built(10, 1000), 1000)).toMatchObject({ action: 'none' });
+    expect(planIndex(20_001, built(10, 10_000), 1000)).toEqual({ action: 'rebuild', lists: 20 });
+  });
+
+  it('rebuilds on demand with lists for the current size', () => {
+    expect(planIndex(5000, { exists: true, lists: 10, rowsAtBuild: 5000 }, 1000, true)).toEqual({ action: 'rebuild', lists: 10 });
+    expect(planIndex(500, { exists: false, lists: null, rowsAtBuild: null }, 1000, true)).toEqual({ action: 'create', lists: 10 });
+    expect(planIndex(0, { exists: false, lists: null, rowsAtBuild: null }, 1000, true)).toMatchObject({ action: 'none' });
+  });
+
+  it('probes about sqrt(lists) unless fixed, always within [1, lists]', () => {
+    expect(probesForLists(100)).toBe(10);
+    expect(probesForLists(1000)).toBe(32);
+    expect(probesForLists(10)).toBe(4);
+    expect(probesForLists(1000, 7)).toBe(7);
+    expect(probesForLists(10, 50)).toBe(10);
   });
 });

@@ -3,14 +3,28 @@
 export const MAX_TOP_K = 50;
 const MIN_CANDIDATES = 40;
 const CANDIDATES_PER_RESULT = 8;
-/** Rebuild when the table has grown past this multiple of its size at the last build (centroids go stale). */
-export const REBUILD_GROWTH_FACTOR = 4;
+/**
+ * Rebuild when the table has grown past this multiple of its size at the last build: the right `lists` has then
+ * doubled, and lists sized for half the rows hold twice the rows each, so every probe scans twice as much.
+ */
+export const REBUILD_GROWTH_FACTOR = 2;
 
 /** pgvector's guidance: rows / 1000 lists up to 1M rows, sqrt(rows) above; at least 10. */
 export function listsForRows(rows: number): number {
   const lists = rows <= 1_000_000 ? Math.round(rows / 1000) : Math.round(Math.sqrt(rows));
   return Math.max(10, lists);
 }
+
+/**
+ * Lists probed per search: pgvector's guidance is about sqrt(lists); an operator's fixed value (FACEGATE_IVFFLAT_PROBES)
+ * wins. Always within [1, lists].
+ */
+export function probesForLists(lists: number, fixed?: number): number {
+  return clampProbes(fixed ?? Math.ceil(Math.sqrt(lists) * PROBES_PER_SQRT_LISTS), lists);
+}
+
+/** Measured with clustered embeddings (BENCHMARKS.md "Vector search"): see probesForLists. */
+export const PROBES_PER_SQRT_LISTS = 1;
 
 export function clampTopK(topK: number): number {
   return clamp(Math.round(Number.isFinite(topK) ? topK : 1), 1, MAX_TOP_K);
@@ -33,14 +47,21 @@ export interface IndexState {
   exists: boolean;
   lists: number | null;
   rowsAtBuild: number | null;
+  /** An index left invalid by an interrupted CREATE INDEX CONCURRENTLY: unusable, to be dropped and rebuilt. */
+  invalid?: boolean;
+  builtAt?: Date | null;
 }
 
 export type IndexPlan =
   | { action: 'none'; reason: string }
   | { action: 'create' | 'rebuild' | 'adopt'; lists: number };
 
-/** Decides what ensureIndex() should do for a table of `rows` faces. */
-export function planIndex(rows: number, state: IndexState, minRowsForIndex: number): IndexPlan {
+/** Decides what ensureIndex() should do for a table of `rows` faces; `force` (npm run db:reindex) always rebuilds. */
+export function planIndex(rows: number, state: IndexState, minRowsForIndex: number, force = false): IndexPlan {
+  if (force) {
+    if (rows === 0) return { action: 'none', reason: 'no faces to index' };
+    return { action: state.exists ? 'rebuild' : 'create', lists: listsForRows(rows) };
+  }
   if (!state.exists) {
     if (rows < minRowsForIndex) return { action: 'none', reason: `${rows} faces, index built from ${minRowsForIndex}` };
     return { action: 'create', lists: listsForRows(rows) };

@@ -1,7 +1,7 @@
 /**
  * Applies pending migrations to DATABASE_URL:
  *   npm run db:migrate   (npx tsx libs/database/src/migrations/migrate.cli.ts)
- * The only file of the library that reads process.env. Exit code 1 on any failure.
+ * With reindex.cli.ts, the only files of the library that read process.env (command-line entry points). Exit code 1 on any failure.
  */
 import { DatabaseLogger } from '../database.logger';
 import { findMigrationsDir } from './migration-files';

@@ -11,6 +11,9 @@ export type DatabaseMode = 'postgres' | 'embedded';
 /** What FaceVectorRepository needs: lets tests hand it a bare client. */
 export interface PrismaClientProvider {
   readonly client: PrismaClient;
+  /** With a PostgreSQL server, index builds open their own connection to build CONCURRENTLY. */
+  readonly mode?: DatabaseMode;
+  readonly connectionUrl?: string;
 }
 
 /** Connections beyond the pool: the migration runner's own client, plus one spare (e.g. psql while debugging). */
