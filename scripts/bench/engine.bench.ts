@@ -9,16 +9,18 @@ import { loadFaceDataset } from '../../libs/face-engine/src/eval/face-dataset';
 import { FACES_DIR, facePath } from '../../test/shared-faces';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 
+/** --quick: 20 photos, one round, no flip variant, BENCHMARKS.md untouched (CI runs it so the script cannot rot). */
+const QUICK = process.argv.includes('--quick');
 const STAGES: Array<keyof StageTimings> = ['decode', 'detect', 'landmarks', 'align', 'embed', 'liveness'];
 
 async function run(flip: boolean) {
   const engine = await FaceEngine.create({ poolSize: 1, intraOpThreads: 1, flipAugmentation: flip }, { logger: { log: () => undefined, warn: console.warn, error: console.error } });
-  const files = loadFaceDataset(FACES_DIR).identities.map((i) => i.file);
+  const files = loadFaceDataset(FACES_DIR).identities.map((i) => i.file).slice(0, QUICK ? 20 : undefined);
   const photos = files.map((f) => readFileSync(facePath(f)));
   for (const p of photos.slice(0, 10)) await engine.analyze(p, { embedding: true, liveness: true }); // warm-up
   const timings: StageTimings[] = [];
   const wall: number[] = [];
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < (QUICK ? 1 : 2); round++) {
     for (const p of photos) {
       const start = performance.now();
       const result = await engine.analyze(p, { embedding: true, liveness: true });
@@ -52,6 +54,10 @@ function table(label: string, r: Awaited<ReturnType<typeof run>>): string {
 
 async function main() {
   const plain = await run(false);
+  if (QUICK) {
+    console.log(table('Default pipeline (no flip), quick run', plain));
+    return;
+  }
   const flip = await run(true);
   const markdown = [
     '## Face engine: per-stage latency',

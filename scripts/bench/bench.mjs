@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * npm run bench [-- --quick] [-- --only engine,api,search] [-- --million]
+ * Runs the benchmarks one after another (they would compete for the same cores otherwise); each writes its own section
+ * of BENCHMARKS.md, except in --quick mode, which CI runs once so that the scripts cannot rot.
+ */
+import { spawnSync } from 'node:child_process';
+
+const PARTS = {
+  engine: ['npx', ['tsx', 'scripts/bench/engine.bench.ts']],
+  // Nest's decorators need emitted metadata, which tsx (esbuild) does not produce: the API bench runs under swc.
+  api: ['node', ['-r', '@swc-node/register', 'scripts/bench/api.bench.ts']],
+  search: ['npx', ['tsx', 'scripts/bench/search.bench.ts']],
+};
+
+const args = process.argv.slice(2);
+const only = valueOf('--only')?.split(',') ?? Object.keys(PARTS);
+const unknown = only.filter((p) => !(p in PARTS));
+if (unknown.length > 0) {
+  console.error(`unknown part(s): ${unknown.join(', ')}; choose from ${Object.keys(PARTS).join(', ')}`);
+  process.exit(2);
+}
+const passOn = args.filter((a, i) => a !== '--only' && args[i - 1] !== '--only');
+
+for (const part of only) {
+  const [command, base] = PARTS[part];
+  console.log(`\n=== bench: ${part} ${passOn.join(' ')}`);
+  const started = Date.now();
+  const result = spawnSync(command, [...base, ...passOn], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`bench ${part} failed (exit ${result.status ?? result.signal})`);
+    process.exit(1);
+  }
+  console.log(`=== bench: ${part} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+function valueOf(flag) {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
