@@ -283,6 +283,17 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const [hit] = await indexed.searchCollection({ collectionId: alpha, embedding: gallery[0].embedding, topK: 1 });
     expect(hit.userId).toBe(gallery[0].userId);
   });
+  it('replaces the full-precision index of earlier releases with the halfvec one', async () => {
+    await prisma.client.$executeRawUnsafe(`DROP INDEX ${IVFFLAT_INDEX_NAME}`);
+    await prisma.client.$executeRawUnsafe('CREATE INDEX faces_embedding_ivfflat_idx ON faces USING ivfflat (embedding vector_cosine_ops) WITH (lists = 10)');
+    await expect(indexed.ensureIndex()).resolves.toMatchObject({ action: 'created', lists: 10 });
+    const names = await prisma.client.$queryRawUnsafe<Array<{ name: string }>>(
+      `SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'faces'::regclass`,
+    );
+    expect(names.map((n) => n.name)).toContain(IVFFLAT_INDEX_NAME);
+    expect(names.map((n) => n.name)).not.toContain('faces_embedding_ivfflat_idx');
+  });
+
   it('drops an index left invalid by an interrupted build and builds a valid one', async () => {
     await prisma.client.$executeRawUnsafe(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${IVFFLAT_INDEX_NAME}'::regclass`);
     await expect(indexed.indexInfo()).resolves.toMatchObject({ exists: false });
