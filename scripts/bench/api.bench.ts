@@ -7,10 +7,11 @@
  *   npm run bench:api [-- --quick] [-- --million]
  *
  * Gallery: the identity photos of ../shared/faces enrolled through the API (196 faces of 31 people; probes are other
- * photos of them, so every answer is a real match), topped up with synthetic distractor people generated inside
- * PostgreSQL: 5 faces each around a random centre (cosine ~0.65 between faces of one person, ~0 between people).
+ * photos of them, so every answer is a real match), topped up with synthetic people generated inside PostgreSQL around
+ * real embeddings (scripts/bench/synthetic-gallery.ts).
  */
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FaceVectorRepository, PrismaService } from '@facegate/database';
@@ -19,6 +20,7 @@ import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp, TestDatabase } fr
 import { MULTI_FACE_PHOTOS } from '../../test/photos';
 import { FACES_DIR, facePath } from '../../test/shared-faces';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
+import { computeSeeds, SeedSet, seedProductGallery } from './synthetic-gallery';
 
 const QUICK = process.argv.includes('--quick');
 const MILLION = process.argv.includes('--million');
@@ -26,7 +28,6 @@ const CLIENTS = QUICK ? [1, 4] : [1, 4, 8, 16];
 const SECONDS_PER_LEVEL = QUICK ? 3 : 12;
 const GALLERY: Record<TestDatabase, number> = QUICK ? { postgres: 1000, embedded: 1000 } : { postgres: 100_000, embedded: 10_000 };
 const HEALTH_EVERY_MS = 50;
-const FACES_PER_DISTRACTOR = 5;
 const UNLIMITED = { FACEGATE_RATE_LIMIT_ENROL: '1000000', FACEGATE_RATE_LIMIT_RECOGNIZE: '1000000', FACEGATE_RATE_LIMIT_READ: '1000000', FACEGATE_RATE_LIMIT_ADMIN: '1000000' };
 
 type Route = 'verify' | 'recognize';
@@ -88,38 +89,29 @@ async function enrolPhotos(base: string): Promise<Probe[]> {
 }
 
 /**
- * Distractor people generated inside the database (a million faces would take hours through the engine and gigabytes
- * as SQL text): each person a random direction, each face that direction plus noise. The correlated WHERE makes the
- * random arrays per row rather than once per statement.
+ * Synthetic people generated inside the database around real embeddings (synthetic-gallery.ts: 5 faces each, cosine
+ * ~0.65 within a person, ~0.1 between people from the same seed): a million faces would take hours through the engine.
  */
 async function addDistractors(t: TestApp, target: number): Promise<void> {
-  const prisma = t.app.get(PrismaService).client;
-  const { id: collectionId } = await prisma.collection.findUniqueOrThrow({ where: { name: 'default' } });
-  const have = await prisma.face.count();
-  const people = Math.max(0, Math.ceil((target - have) / FACES_PER_DISTRACTOR));
-  const batch = 20_000;
-  for (let first = 0; first < people; first += batch) {
-    const count = Math.min(batch, people - first);
-    await prisma.$executeRaw`
-      WITH people AS (
-        INSERT INTO users (id, collection_id, name, updated_at)
-        SELECT gen_random_uuid(), ${collectionId}::uuid, 'distractor-' || (${first}::int + p), now() FROM generate_series(1, ${count}::int) p
-        RETURNING id
-      ), centres AS (
-        SELECT id, l2_normalize(array(SELECT sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) FROM generate_series(1, 512) WHERE people.id IS NOT NULL)::vector) AS centre
-        FROM people
-      )
-      INSERT INTO faces (user_id, collection_id, embedding, model_id, box, score, quality)
-      SELECT c.id, ${collectionId}::uuid,
-             l2_normalize(c.centre + array(SELECT 0.0325 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) FROM generate_series(1, 512) WHERE f > 0)::vector),
-             'bench-synthetic', '{"x":0,"y":0,"width":100,"height":100}'::jsonb, 1, '{}'::jsonb
-      FROM centres c CROSS JOIN generate_series(1, ${FACES_PER_DISTRACTOR}::int) f`;
-    process.stdout.write(`\r  distractors: ${Math.min(people, first + count) * FACES_PER_DISTRACTOR} faces`);
+  const prisma = t.app.get(PrismaService);
+  const { id: collectionId } = await prisma.client.collection.findUniqueOrThrow({ where: { name: 'default' } });
+  const missing = target - (await prisma.client.face.count());
+  if (missing > 0) {
+    const client = new pg.Client({ connectionString: prisma.connectionUrl });
+    await client.connect();
+    try {
+      await seedProductGallery(client, collectionId, missing, (await seeds()).seeds);
+    } finally {
+      await client.end();
+    }
   }
-  process.stdout.write('\n');
   const index = await t.app.get(FaceVectorRepository).ensureIndex();
   if (index.action !== 'none') console.log(`  IVFFlat ${index.action}: ${index.lists} lists in ${(index.durationMs / 1000).toFixed(1)} s`);
 }
+
+let seedSet: Promise<SeedSet> | undefined;
+/** The real embeddings the synthetic people cluster around, computed once per run. */
+const seeds = () => (seedSet ??= computeSeeds());
 
 /** `clients` closed-loop clients for SECONDS_PER_LEVEL after a short warm-up; every non-200 answer is an error. */
 async function load(base: string, route: Route, clients: number, probes: Probe[]) {
@@ -219,7 +211,7 @@ function report(levels: Level[], saturations: Saturation[], million?: Million): 
     'load generator in the same process (closed loop: each client sends its next request when the last one answered), so',
     'clients and server share the same 2 cores; rate limits raised out of the way; every request is authenticated, scoped',
     'and audited as in production. Gallery: 196 identity photos of ../shared/faces enrolled through the API, plus synthetic',
-    'distractor people generated in the database (5 faces each) up to the size shown; probes are other photos of the',
+    'people generated in the database around real embeddings (5 faces each; see "Vector search") up to the size shown; probes are other photos of the',
     'enrolled people, sent as base64 JSON; /recognize asks topK 5. Each level runs',
     `${SECONDS_PER_LEVEL} s after a short warm-up; errors are answers other than 200.`,
     '',
