@@ -246,7 +246,7 @@ function report(levels: Level[], saturations: Saturation[], million?: Million): 
     lines.push(
       '',
       `**A million faces** (native PostgreSQL, \`--million\`): ${million.faces.toLocaleString('en')} faces, generated and indexed in ${million.indexBuildS.toFixed(0)} s`,
-      `(IVFFlat ${million.lists} lists, ${million.probes} probes). The product's search alone (repository, topK 5, ${'real embeddings as probes'}): p50 ${ms(million.searchP50)} ms,`,
+      `(IVFFlat ${million.lists} lists, ${million.probes} probes). The product's search alone (repository, topK 5, real embeddings as probes): p50 ${ms(million.searchP50)} ms,`,
       `p95 ${ms(million.searchP95)} ms. One client over HTTP: /verify p50 ${ms(million.verifyP50)} ms, /recognize p50 ${ms(million.recognizeP50)} ms`,
       `(p95 ${ms(million.recognizeP95)}). Memory of the process running the API (and the load generator): RSS ${million.rssMb.toFixed(0)} MB, JS heap ${million.heapMb.toFixed(0)} MB:`,
       'the gallery stays in PostgreSQL.',

@@ -215,10 +215,10 @@ function listsFor(rows: number): number {
   return Math.max(10, rows <= 1_000_000 ? Math.round(rows / 1000) : Math.round(Math.sqrt(rows)));
 }
 
-/** 1, sqrt(lists) and its multiples, capped at every list (= exact, but through the index). */
+/** 1, then multiples of sqrt(lists) (pgvector's starting point), finer around it, capped at every list. */
 function probesFor(lists: number): number[] {
   const root = Math.sqrt(lists);
-  const values = [1, root, 2 * root, 4 * root, 8 * root].map((v) => Math.min(lists, Math.max(1, Math.round(v))));
+  const values = [1, 0.5, 1, 1.5, 2, 4, 8].map((m, i) => Math.min(lists, Math.max(1, Math.round(i === 0 ? 1 : m * root))));
   return [...new Set(values)];
 }
 
@@ -465,7 +465,7 @@ function markdown(args: Args, server: Awaited<ReturnType<typeof serverInfo>>, se
     `IVFFlat as FaceVectorRepository (iterative_scan relaxed_order, max_probes = lists). recall@1: the first hit is the exact scan's first hit;`,
     `recall@10: share of the exact top ${K} returned; person@1: the first hit is a face of the probe's person. Index rows run with`,
     `enable_seqscan off so each measures its index (checked with EXPLAIN). lists = rows/1000 (pgvector's guidance, as the product) and 4x`,
-    `that; probes 1, sqrt(lists) and 2x, 4x, 8x sqrt(lists) (capped at lists); halfvec = the IVFFlat with the guidance lists over`,
+    `that; probes 1 and 0.5, 1, 1.5, 2, 4, 8 x sqrt(lists) (capped at lists); halfvec = the IVFFlat with the guidance lists over`,
     `\`(embedding::halfvec(512))\`. HNSW m ${HNSW.m}, ef_construction ${HNSW.efConstruction}${hnswSkipped.length ? ` (skipped at ${hnswSkipped.join(', ')} faces to keep the run under ~90 min)` : ''}.`,
     `The exact top ${K} of a probe holds its person's ${FACES_PER_PERSON} faces (cosine ~0.65) and then ${K - FACES_PER_PERSON} unrelated faces at cosine ~0.2 that are`,
     `nearest only by chance: no index finds those reliably, so recall@10 mostly measures ranks ${FACES_PER_PERSON + 1}-${K}, which identification never uses.`,

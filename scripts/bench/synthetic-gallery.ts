@@ -192,7 +192,7 @@ export interface CosineStats {
   pairs: { genuine: number; sameSeed: number; impostor: number };
 }
 
-/** Realised cosine means on a sample (the first 1,000 people of the table). */
+/** Realised cosine means on a sample (the first 1,000 people of the table; every probe for probeGenuine). */
 export async function measureCosines(client: pg.Client, table: string, queries: string, seeds: number): Promise<CosineStats> {
   const { rows } = await client.query(`
     WITH s AS MATERIALIZED (SELECT id, person, embedding FROM ${table} WHERE person < 1000),
@@ -205,7 +205,7 @@ export async function measureCosines(client: pg.Client, table: string, queries: 
     SELECT kind, avg(cos)::float8 AS mean, count(*)::int AS n FROM pairs GROUP BY kind`);
   const probe = await client.query(`
     SELECT avg(1 - (q.embedding <=> f.embedding))::float8 AS mean
-    FROM ${queries} q JOIN ${table} f ON f.person = q.person WHERE q.person < 1000`);
+    FROM ${queries} q JOIN ${table} f ON f.person = q.person`);
   const by = (k: string) => rows.find((r) => r.kind === k) ?? { mean: NaN, n: 0 };
   return {
     genuine: by('genuine').mean,
