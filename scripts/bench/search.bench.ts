@@ -7,13 +7,15 @@
  *   npx tsx scripts/bench/search.bench.ts [--quick] [--sizes 10000,100000,1000000] [--keep] [--queries 200]
  *                                         [--hnsw-max 1000000]
  *
- * --quick: 10k faces and 50 queries, results to /tmp/fg only. --keep: keep the database facegate_bench_search and
- * reuse its tables of the right size (index builds are always redone: their time is a result). --hnsw-max: skip HNSW
- * above this many faces (its 1M build is the longest step).
+ * --quick: 10k faces and 50 queries, results to /tmp/fg only, in facegate_bench_search_quick (never the full run's
+ * database). --keep: keep the database facegate_bench_search and reuse its tables of the right size (index builds are
+ * always redone: their time is a result). --hnsw-max: skip HNSW above this many faces (its 1M build is the longest
+ * step).
  *
  * Gallery: synthetic-gallery.ts (clusters around the product's embeddings of the real identity photos).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -37,7 +39,11 @@ import {
   storeSeeds,
 } from './synthetic-gallery';
 
-const DATABASE = 'facegate_bench_search';
+/**
+ * Set in main(): quick mode (which CI runs) gets a database of its own, so that it can never drop the tables of a full
+ * run in progress (it once did, 30 minutes into one).
+ */
+let DATABASE = 'facegate_bench_search';
 const SERVER = 'postgres://postgres@127.0.0.1:5432';
 const ROOT = join(__dirname, '..', '..');
 const K = 10;
@@ -45,7 +51,7 @@ const WARM_UP = 10;
 /** A build over this is cancelled and reported, not fatal (the HNSW build at 1M on 2 cores is the risk). */
 const BUILD_TIMEOUT = '40min';
 const TARGET = { faces: 1_000_000, p50Ms: 20, recall1: 0.99 };
-const HNSW = { m: 16, efConstruction: 64, efSearch: [40, 100, 200] };
+const HNSW = { m: 16, efConstruction: 64, efSearch: [40, 100, 200, 400, 800] };
 const started = performance.now();
 
 interface Args { quick: boolean; keep: boolean; sizes: number[]; queries: number; hnswMax: number }
@@ -68,6 +74,8 @@ interface Row {
   buildS: number | null;
   indexMb: number | null;
   note?: string;
+  /** 1-minute load average when the row finished: other work on this shared 2-core machine skews latencies. */
+  load?: number;
 }
 
 interface SizeReport { size: number; cosines: CosineStats; rows: Row[]; node: { loadS: number; rssMb: number; queries: number } }
@@ -97,14 +105,20 @@ function log(message: string): void {
 
 async function connect(database: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: `${SERVER}/${database}` });
+  // A terminated backend also emits 'error' on the client; unhandled, it would kill the process before the failing
+  // query's own rejection is reported.
+  client.on('error', (error) => console.error(`connection to ${database} lost: ${error.message}`));
   await client.connect();
   return client;
 }
 
+/** Creates the database, or reuses it with --keep; refuses to touch one another run is connected to. */
 async function prepareDatabase(keep: boolean): Promise<void> {
   const admin = await connect('postgres');
   try {
     const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])).rowCount === 1;
+    const users = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [DATABASE]);
+    if (users.rows[0].n > 0) throw new Error(`${DATABASE} has ${users.rows[0].n} open connection(s): another search benchmark is running`);
     if (exists && !keep) await admin.query(`DROP DATABASE ${DATABASE} WITH (FORCE)`);
     if (!exists || !keep) await admin.query(`CREATE DATABASE ${DATABASE}`);
   } finally {
@@ -247,7 +261,8 @@ async function benchSize(clients: pg.Client[], args: Args, size: number, seeds: 
   const probes = await loadProbes(client, queries);
 
   const rows: Row[] = [];
-  const add = (row: Row) => {
+  const add = (measured: Row) => {
+    const row = { ...measured, load: loadavg()[0] };
     rows.push(row);
     log(`${size} ${row.variant} ${row.index} ${row.setting}: p50 ${ms(row.p50)} ms, p95 ${ms(row.p95)} ms, recall@1 ${row.recall1.toFixed(3)}, recall@10 ${row.recall10.toFixed(3)}, person@1 ${row.person1.toFixed(3)}${row.buildS !== null ? `, build ${row.buildS.toFixed(1)} s, ${row.indexMb?.toFixed(0)} MB` : ''}${row.note ? ` (${row.note})` : ''}`);
   };
@@ -393,6 +408,7 @@ function sizeTable(report: SizeReport): string {
     const size = r.variant === 'node' ? `${num(r.indexMb, 0)} (RSS)` : num(r.indexMb, 0);
     lines.push(`| ${r.variant} | ${r.index} | ${r.setting}${note} | ${ms(r.p50)} | ${ms(r.p95)} | ${num(r.recall1, 3)} | ${num(r.recall10, 3)} | ${num(r.person1, 3)} | ${build} | ${size} |`);
   }
+  const loads = report.rows.map((r) => r.load ?? NaN).filter(Number.isFinite);
   const best = bestIndex(report.rows, TARGET.recall1);
   const node = report.rows.find((r) => r.variant === 'node');
   const exact = report.rows.find((r) => r.variant === 'exact');
@@ -403,6 +419,7 @@ function sizeTable(report: SizeReport): string {
   } else if (node && exact) {
     lines.push(`No index reached recall@1 ≥ ${TARGET.recall1}. Node brute force p50 ${ms(node.p50)} ms = ${(node.p50 / exact.p50).toFixed(1)}x the exact scan.`);
   }
+  if (loads.length > 0) lines.push(`1-minute load average as the rows finished: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (2 cores).`);
   return lines.join('\n');
 }
 
@@ -454,11 +471,16 @@ function markdown(args: Args, server: Awaited<ReturnType<typeof serverInfo>>, se
     `Command: \`${command}\`. Database \`${DATABASE}\`, tables \`vec_<n>(id bigserial, person int, embedding vector(512))\`, embeddings stored inline.`,
     '',
     `**Data.** ${seeds.seeds.length} seed embeddings: the product's embedding (mobilefacenet) of every identity photo of ../shared/faces`,
-    `in which it finds a face (${seeds.skipped} photos without one). Real photos: same identity mean cosine ${seeds.realGenuine.toFixed(3)}, different identities ${seeds.realImpostor.toFixed(3)}.`,
+    `in which it finds a face (${seeds.skipped} photos without one). Real photos: same identity mean cosine ${seeds.realGenuine.toFixed(3)}, different identities ${seeds.realImpostor.toFixed(3)}`,
+    `(standard deviation ${seeds.realImpostorStd.toFixed(3)}).`,
     `Generated in SQL: person = normalise(seed + N(0, ${PERSON_SIGMA}²) per dimension), person i from seed i mod ${seeds.seeds.length}; ${FACES_PER_PERSON} faces per person =`,
     `normalise(person + N(0, ${FACE_SIGMA}²)). Measured on the first 1,000 people of the largest table: two faces of one person ${cos.genuine.toFixed(3)}`,
     `(${cos.pairs.genuine} pairs), a probe and its person's faces ${cos.probeGenuine.toFixed(3)}, faces of two people from the same seed ${cos.sameSeedImpostor.toFixed(3)}`,
-    `(${cos.pairs.sameSeed} pairs), from different seeds ${cos.impostor.toFixed(3)} (${cos.pairs.impostor} pairs). Probes: ${args.queries} fresh faces of random gallery people, not stored.`,
+    `(${cos.pairs.sameSeed} pairs), from different seeds ${cos.impostor.toFixed(3)} (standard deviation ${cos.impostorStd.toFixed(3)}; ${cos.pairs.impostor} pairs).`,
+    `Probes: ${args.queries} fresh faces of random gallery people, not stored.`,
+    `**Caveat:** the noise is isotropic in all 512 dimensions, so synthetic impostors spread like random directions (sd ~1/sqrt(512));`,
+    `real impostors spread ${(seeds.realImpostorStd / cos.impostorStd).toFixed(1)}x wider, i.e. real embeddings use ~${Math.round(1 / seeds.realImpostorStd ** 2)} effective dimensions. High intrinsic dimension is the`,
+    `hard case for approximate indexes, graph indexes most, so these recalls are probably pessimistic for a real gallery (not verified).`,
     '',
     `**Method.** Each row: ${args.queries} queries \`ORDER BY embedding <=> q LIMIT ${K}\` in the product's shape (subquery re-sorted by distance), one`,
     `connection, sequential, after ${WARM_UP} warm-up queries; each in its own transaction with the settings as SET LOCAL, the SELECT alone timed.`,
@@ -485,6 +507,7 @@ function markdown(args: Args, server: Awaited<ReturnType<typeof serverInfo>>, se
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.quick) DATABASE = 'facegate_bench_search_quick';
   log(`sizes ${args.sizes.join(', ')}, ${args.queries} queries${args.quick ? ' (quick)' : ''}${args.keep ? ', keeping the database' : ''}`);
   await prepareDatabase(args.keep);
   const clients = [await connect(DATABASE), await connect(DATABASE)];
@@ -528,7 +551,7 @@ function writeOutputs(args: Args, server: Awaited<ReturnType<typeof serverInfo>>
   const minutes = (performance.now() - started) / 60_000;
   const raw = {
     machine: machineLine(), date: new Date().toISOString(), minutes, args, server,
-    dataset: { seeds: seeds.seeds.length, skippedPhotos: seeds.skipped, realGenuine: seeds.realGenuine, realImpostor: seeds.realImpostor, personSigma: PERSON_SIGMA, faceSigma: FACE_SIGMA, facesPerPerson: FACES_PER_PERSON },
+    dataset: { seeds: seeds.seeds.length, skippedPhotos: seeds.skipped, realGenuine: seeds.realGenuine, realImpostor: seeds.realImpostor, realImpostorStd: seeds.realImpostorStd, personSigma: PERSON_SIGMA, faceSigma: FACE_SIGMA, facesPerPerson: FACES_PER_PERSON },
     target: TARGET,
     sizes: reports,
   };

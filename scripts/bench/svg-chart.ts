@@ -33,6 +33,7 @@ export function latencyRecallChart(series: ChartSeries[], options: ChartOptions)
   const xMin = 10 ** Math.floor(Math.log10(Math.min(...all.map((p) => p.latencyMs), options.targetMs ?? Infinity)));
   const xMax = 10 ** Math.ceil(Math.log10(Math.max(...all.map((p) => p.latencyMs), options.targetMs ?? 0)));
   const yMin = Math.min(0.9, Math.max(0, Math.floor(Math.min(...all.map((p) => p.recall)) * 10) / 10));
+  const yStep = 1 - yMin > 0.3 ? 0.1 : 0.05;
   const x = (ms: number) => PLOT.left + ((Math.log10(ms) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * (PLOT.right - PLOT.left);
   const y = (r: number) => PLOT.bottom - ((r - yMin) / (1 - yMin)) * (PLOT.bottom - PLOT.top);
   const parts: string[] = [
@@ -43,16 +44,15 @@ export function latencyRecallChart(series: ChartSeries[], options: ChartOptions)
   if (options.targetMs !== undefined && options.targetRecall !== undefined) {
     const tx = x(options.targetMs), ty = y(options.targetRecall);
     parts.push(`<rect x="${PLOT.left}" y="${PLOT.top}" width="${tx - PLOT.left}" height="${ty - PLOT.top}" fill="#2ca02c" fill-opacity="0.08" stroke="#2ca02c" stroke-dasharray="4 3"/>`);
-    parts.push(`<text x="${PLOT.left + 6}" y="${ty + 14}" fill="#2ca02c">target: ≤ ${options.targetMs} ms, recall@1 ≥ ${options.targetRecall}</text>`);
   }
-  parts.push(...axes(x, y, xMin, xMax, yMin));
+  parts.push(...axes(x, y, xMin, xMax, yMin, yStep));
   series.forEach((s, i) => parts.push(...drawSeries(s, COLOURS[i % COLOURS.length], x, y)));
-  parts.push(...legend(series, options.markerLegend));
+  parts.push(...legend(series, options));
   parts.push('</svg>');
   return parts.join('\n');
 }
 
-function axes(x: (v: number) => number, y: (v: number) => number, xMin: number, xMax: number, yMin: number): string[] {
+function axes(x: (v: number) => number, y: (v: number) => number, xMin: number, xMax: number, yMin: number, yStep: number): string[] {
   const out = [`<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="#333"/>`];
   for (let decade = xMin; decade <= xMax * 1.001; decade *= 10) {
     for (const m of [1, 2, 5]) {
@@ -63,7 +63,8 @@ function axes(x: (v: number) => number, y: (v: number) => number, xMin: number, 
       out.push(`<text x="${px}" y="${PLOT.bottom + 16}" text-anchor="middle">${formatMs(v)}</text>`);
     }
   }
-  for (let r = yMin; r <= 1.0001; r += (1 - yMin) / 10) {
+  for (let i = 0; yMin + i * yStep <= 1.0001; i++) {
+    const r = yMin + i * yStep;
     const py = y(r).toFixed(1);
     out.push(`<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${py}" y2="${py}" stroke="#ddd"/>`);
     out.push(`<text x="${PLOT.left - 6}" y="${Number(py) + 4}" text-anchor="end">${r.toFixed(2)}</text>`);
@@ -88,7 +89,7 @@ function drawSeries(s: ChartSeries, colour: string, x: (v: number) => number, y:
   return out;
 }
 
-function legend(series: ChartSeries[], markers: ChartOptions['markerLegend']): string[] {
+function legend(series: ChartSeries[], options: ChartOptions): string[] {
   const out: string[] = [];
   let top = PLOT.top + 10;
   series.forEach((s, i) => {
@@ -97,10 +98,16 @@ function legend(series: ChartSeries[], markers: ChartOptions['markerLegend']): s
     top += 20;
   });
   top += 10;
-  for (const m of markers) {
+  for (const m of options.markerLegend) {
     out.push(marker(m.marker, PLOT.right + 30, top - 4, '#333'));
     out.push(`<text x="${PLOT.right + 44}" y="${top}">${escapeXml(m.label)}</text>`);
     top += 20;
+  }
+  if (options.targetMs !== undefined && options.targetRecall !== undefined) {
+    top += 10;
+    out.push(`<rect x="${PLOT.right + 24}" y="${top - 9}" width="12" height="12" fill="#2ca02c" fill-opacity="0.15" stroke="#2ca02c" stroke-dasharray="3 2"/>`);
+    out.push(`<text x="${PLOT.right + 44}" y="${top + 1}">target: p50 ≤ ${options.targetMs} ms,</text>`);
+    out.push(`<text x="${PLOT.right + 44}" y="${top + 17}">recall@1 ≥ ${options.targetRecall}</text>`);
   }
   return out;
 }
