@@ -15,7 +15,7 @@ import { AppConfig } from './config/app-config';
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
 
 /** Builds the whole app (used by main.ts and by the end-to-end tests, so both run the same thing). */
-export async function createApp(config: AppConfig): Promise<INestApplication> {
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
@@ -24,6 +24,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   if (config.trustProxy) app.set('trust proxy', trustProxyValue(config.trustProxy));
   app.use(requestIdMiddleware);
   app.use(securityHeaders());
+  if (config.web.enabled) serveWebPage(app, config.web.dir);
   // CORS is closed unless origins are listed: browsers may then call the API from those origins only.
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, methods: ['GET', 'POST', 'PATCH', 'DELETE'], allowedHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id'], exposedHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 });
@@ -43,8 +44,20 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
  */
 function securityHeaders() {
   return helmet({
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'blob:'] } },
   });
+}
+
+/**
+ * The web page: static files before the API routes (only existing files answer; everything else falls through to
+ * Nest). The page asks for the camera, so this origin is allowed it and nothing else is.
+ */
+function serveWebPage(app: NestExpressApplication, dir: string): void {
+  app.use((_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Permissions-Policy', 'camera=(self), microphone=(), geolocation=()');
+    next();
+  });
+  app.useStaticAssets(dir, { index: 'index.html', redirect: false, dotfiles: 'ignore', maxAge: 0 });
 }
 
 /** "true", a hop count, or Express's own list form ("loopback, 10.0.0.0/8"). */

@@ -96,6 +96,13 @@ describe(`facegate API end to end (${kind})`, () => {
     expect(res.body.faces).toHaveLength(6);
     expect(res.body.faces[0]).toEqual(expect.objectContaining({ landmarks: expect.any(Object), quality: expect.any(Object), score: expect.any(Number) }));
     expect(res.body.width).toBeGreaterThan(0);
+    // The enrolment hint applies the server's gates: faces under the minimum size say so.
+    for (const face of res.body.faces) {
+      expect(face.enrolment.issues.includes('size')).toBe(face.quality.sizePx < 40);
+      expect(face.enrolment.ok).toBe(face.enrolment.issues.length === 0);
+    }
+    const single = await app().http.post('/detect').set(auth).send({ image: photo('Tony_Blair/004.jpg') }).expect(200);
+    expect(single.body.faces[0].enrolment).toEqual({ ok: true, issues: [] });
   });
 
   it('compares two photos', async () => {
@@ -150,6 +157,20 @@ describe(`facegate API end to end (${kind})`, () => {
     expect(seen).toHaveLength(PEOPLE.length - 1);
     expect(new Set(seen).size).toBe(seen.length);
     expect(pages).toBe(Math.ceil((PEOPLE.length - 1) / 3));
+  });
+
+  it('searches people by name or externalId, case-insensitively, with pagination', async () => {
+    const byName = await app().http.get('/users').query({ search: 'BLAIR' }).set(auth).expect(200);
+    expect(byName.body.items.map((i: { id: string }) => i.id)).toEqual([ids.get('Tony_Blair')]);
+    const byExternalId = await app().http.get('/users').query({ search: 'george_w' }).set(auth).expect(200);
+    expect(byExternalId.body.items.map((i: { id: string }) => i.id)).toEqual([ids.get('George_W_Bush')]);
+    expect((await app().http.get('/users').query({ search: 'nobody-has-this' }).set(auth).expect(200)).body).toEqual({ items: [], nextCursor: null });
+    // A search and a cursor combine: every page holds only matches.
+    const matches = PEOPLE.filter((p) => p !== 'Colin_Powell' && /r/i.test(p));
+    const first = await app().http.get('/users').query({ search: 'r', limit: 2 }).set(auth).expect(200);
+    const rest = await app().http.get('/users').query({ search: 'r', limit: 100, cursor: first.body.nextCursor }).set(auth).expect(200);
+    expect([...first.body.items, ...rest.body.items].map((i: { id: string }) => i.id).sort()).toEqual(matches.map((p) => ids.get(p)).sort());
+    expect((await app().http.get('/users').query({ search: '' }).set(auth).expect(400)).body.code).toBe('VALIDATION_FAILED');
   });
 
   it('reports health, readiness, stats and docs', async () => {

@@ -148,6 +148,16 @@ describe(`tenancy and security (${kind})`, () => {
       }
     });
 
+    it('GET /api-keys/me describes the calling key to any valid key, and to no one else', async () => {
+      for (const [scope, key] of Object.entries(keys)) {
+        const res = await app().http.get('/api-keys/me').set(as(key)).expect(200);
+        expect(res.body).toMatchObject({ name: `only-${scope}`, scopes: [scope], collections: [], prefix: key.slice(3, 11), revokedAt: null });
+        expect(JSON.stringify(res.body)).not.toContain(key);
+      }
+      expect((await app().http.get('/api-keys/me').expect(401)).body.code).toBe('UNAUTHORIZED');
+      expect((await app().http.get('/api-keys/me').set(as('fg_notakey_0000000000000000')).expect(401)).body.code).toBe('UNAUTHORIZED');
+    });
+
     it('health and docs need no key', async () => {
       await app().http.get('/health').expect(200);
       await app().http.get('/health/ready').expect(200);

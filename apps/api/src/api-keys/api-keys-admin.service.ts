@@ -39,6 +39,13 @@ export class ApiKeysAdminService {
     return all.filter((k) => this.within(k.collections, caller)).map(present);
   }
 
+  /** The caller's own key; it authenticated a moment ago, so only a revocation in between makes it vanish. */
+  async current(caller: CallerContext) {
+    const key = await this.keys.findById(caller.keyId);
+    if (!key) throw new DomainError('UNAUTHORIZED', 'The API key is not valid or has been revoked.');
+    return present(key);
+  }
+
   async revoke(id: string, caller: CallerContext): Promise<void> {
     const key = await this.keys.findById(id);
     if (!key || !this.within(key.collections, caller)) throw new DomainError('NOT_FOUND', `No API key ${id}.`);

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Access } from '../auth/access.decorator';
+import { Access, AnyKey } from '../auth/access.decorator';
 import { Caller, CallerContext } from '../auth/caller-context';
 import { ApiProblems, COMMON_PROBLEMS } from '../common/api-problems.decorator';
 import { UuidPipe } from '../common/uuid.pipe';
@@ -28,6 +28,14 @@ export class ApiKeysController {
   @ApiOkResponse({ type: [ApiKeyDto] })
   list(@Caller() caller: CallerContext) {
     return this.keys.list(caller);
+  }
+
+  @Get('me')
+  @AnyKey()
+  @ApiOperation({ summary: 'The calling key itself: name, prefix, scopes and collections (any valid key may ask; the web page uses it)' })
+  @ApiOkResponse({ type: ApiKeyDto })
+  me(@Caller() caller: CallerContext) {
+    return this.keys.current(caller);
   }
 
   @Delete(':id')

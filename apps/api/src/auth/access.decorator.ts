@@ -13,3 +13,11 @@ export const ACCESS = 'facegate:access';
  */
 export const Access = (scope: Scope) =>
   applyDecorators(SetMetadata(ACCESS, scope), ApiForbiddenResponse({ description: `\`FORBIDDEN\`: the key lacks the \`${scope}\` scope` }));
+
+export const ANY_KEY = 'facegate:any-key';
+
+/**
+ * A route any valid key may call, whatever its scopes (the key describing itself). It is rate-limited in the `read`
+ * class.
+ */
+export const AnyKey = () => applyDecorators(SetMetadata(ACCESS, 'read'), SetMetadata(ANY_KEY, true));

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '@facegate/common';
-import { ACCESS, Scope } from './access.decorator';
+import { ACCESS, ANY_KEY, Scope } from './access.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { AuthenticatedRequest, callerFrom, hasScope } from './caller-context';
 import { IS_PUBLIC } from './public.decorator';
@@ -25,6 +25,7 @@ export class ApiKeyGuard implements CanActivate {
     const key = await this.keys.authenticate(presented);
     if (!key) throw new DomainError('UNAUTHORIZED', 'The API key is not valid or has been revoked.');
     request.caller = callerFrom(request, key);
+    if (this.reflector.getAllAndOverride<boolean>(ANY_KEY, targets)) return true;
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(ACCESS, targets);
     // A route without a declared scope is an admin route: new routes are closed until someone decides otherwise.
     if (!hasScope(request.caller, scope ?? 'admin')) {

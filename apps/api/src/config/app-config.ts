@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR } from '@facegate/face-engine';
 import { CHALLENGE_STEPS, ChallengeStep } from '../liveness/challenge-judge';
 
@@ -22,6 +23,11 @@ export interface AppConfig {
    * without a key). Unset = none, so a client cannot forge its address.
    */
   trustProxy?: string;
+  /** The web page at `/` (static files, no build step). */
+  web: {
+    enabled: boolean;
+    dir: string;
+  };
   rateLimits: {
     windowSeconds: number;
     /** Requests per window per API key, by route class. */
@@ -106,6 +112,16 @@ export interface AppConfig {
   };
 }
 
+/** The repository's apps/web/ folder, found from here whether running from sources or from dist/. */
+const DEFAULT_WEB_DIR = findUp(__dirname, join('apps', 'web', 'index.html')) ?? join(process.cwd(), 'apps', 'web');
+
+function findUp(start: string, file: string): string | undefined {
+  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, file))) return dirname(join(dir, file));
+  }
+  return undefined;
+}
+
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
     super(`Invalid configuration: ${variable} ${problem}`);
@@ -129,6 +145,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
     corsOrigins: read.list('FACEGATE_CORS_ORIGINS'),
     trustProxy: read.optionalString('FACEGATE_TRUST_PROXY'),
+    web: {
+      enabled: read.bool('FACEGATE_WEB_UI', true),
+      dir: resolve(read.string('FACEGATE_WEB_DIR', DEFAULT_WEB_DIR)),
+    },
     rateLimits: {
       windowSeconds: read.int('FACEGATE_RATE_WINDOW_SECONDS', 60, 1, 86_400),
       enrol: read.int('FACEGATE_RATE_LIMIT_ENROL', 60, 1, 10_000_000),

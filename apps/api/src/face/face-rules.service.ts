@@ -80,6 +80,16 @@ export class FaceRulesService {
     return this.engine.analyze(image, { details: 'all', smallFaces: true });
   }
 
+  /**
+   * Why enrolment would refuse this face on its own (size and quality gates; not a second face): the web page's
+   * hint before capture uses the server's rules instead of guessing them.
+   */
+  enrolmentIssues(face: AnalyzedFace): string[] {
+    const issues = face.quality ? failedChecks(face.quality, this.config.quality).map((f) => f.check as string) : [];
+    const size = face.quality?.sizePx ?? Math.max(face.box.width, face.box.height);
+    return size < this.config.enrolment.minFaceSize ? ['size', ...issues] : issues;
+  }
+
   private primary(result: AnalysisResult): AnalyzedFace {
     if (result.primaryIndex < 0) throw new DomainError('NO_FACE', 'No face was found in the image.');
     const face = result.faces[result.primaryIndex];

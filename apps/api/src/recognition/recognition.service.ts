@@ -148,7 +148,10 @@ export class RecognitionService {
     return {
       width: result.width,
       height: result.height,
-      faces: result.faces.map((f) => ({ box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality, expression: f.expression })),
+      faces: result.faces.map((f) => {
+        const issues = this.faces.enrolmentIssues(f);
+        return { box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality, expression: f.expression, enrolment: { ok: issues.length === 0, issues } };
+      }),
     };
   }
 

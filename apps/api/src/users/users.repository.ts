@@ -60,11 +60,14 @@ export class UsersRepository {
   }
 
   /** Keyset pagination on (createdAt, id): stable under concurrent inserts, no OFFSET scans. */
-  async list(collectionId: string, limit: number, after?: KeysetCursor) {
+  async list(collectionId: string, limit: number, after?: KeysetCursor, search?: string) {
     const rows = await this.prisma.client.user.findMany({
       where: {
         collectionId,
-        ...(after ? { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] } : {}),
+        AND: [
+          search ? { OR: [{ name: { contains: search, mode: 'insensitive' as const } }, { externalId: { contains: search, mode: 'insensitive' as const } }] } : {},
+          after ? { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] } : {},
+        ],
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: limit + 1,

@@ -55,7 +55,7 @@ export class UsersService {
   async list(query: ListUsersQueryDto, caller: CallerContext) {
     const collection = await this.access.resolve(caller, query.collection);
     const limit = query.limit ?? 20;
-    const { rows, more } = await this.users.list(collection.id, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
+    const { rows, more } = await this.users.list(collection.id, limit, query.cursor ? decodeCursor(query.cursor) : undefined, query.search);
     const last = rows[rows.length - 1];
     return {
       items: rows.map((r) => ({ id: r.id, externalId: r.externalId, name: r.name, faceCount: r._count.faces, createdAt: r.createdAt })),

@@ -155,12 +155,22 @@ export class ExpressionDto {
   @ApiProperty({ example: 0.03, description: 'Lip gap over the distance between the eyes.' }) mouthOpening!: number;
 }
 
+export class EnrolmentCheckDto {
+  @ApiProperty({ example: false, description: 'Whether this face alone passes the enrolment gates.' }) ok!: boolean;
+  @ApiProperty({
+    example: ['size'],
+    description: 'Failed gates: `size` (below FACEGATE_MIN_FACE_SIZE), `detectorScore`, `sharpness`, `brightness`, `yaw`, `pitch`, `roll`.',
+  })
+  issues!: string[];
+}
+
 export class DetectedFaceDto {
   @ApiProperty({ type: BoxDto }) box!: BoxDto;
   @ApiProperty({ example: 0.9998 }) score!: number;
   @ApiProperty({ type: LandmarksDto }) landmarks!: LandmarksDto;
   @ApiProperty({ type: QualityDto }) quality!: QualityDto;
   @ApiProperty({ type: ExpressionDto, description: 'What the liveness challenge reads for blink and smile.' }) expression!: ExpressionDto;
+  @ApiProperty({ type: EnrolmentCheckDto, description: 'Would enrolment accept this face (a hint before capture)?' }) enrolment!: EnrolmentCheckDto;
 }
 
 export class DetectResponseDto {

@@ -110,6 +110,13 @@ export class ListUsersQueryDto {
   @IsString()
   @MaxLength(200)
   cursor?: string;
+
+  @ApiPropertyOptional({ maxLength: 200, example: 'ada', description: 'Only people whose name or externalId contains this text (case-insensitive).' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  search?: string;
 }
 
 export class BoxDto {
