@@ -3,7 +3,7 @@ export * from './database.module';
 export type { DatabaseLogger } from './database.logger';
 export { PrismaService } from './prisma/prisma.service';
 export { isForeignKeyViolation, isUniqueViolation } from './prisma/prisma-errors';
-export type { DatabaseMode, PrismaClientProvider } from './prisma/prisma.service';
+export type { DatabaseMode, DatabasePoolStats, PrismaClientProvider } from './prisma/prisma.service';
 export { FaceVectorRepository, IVFFLAT_INDEX_NAME } from './faces/face-vector.repository';
 export type { FaceWriter } from './faces/face-vector.repository';
 export * from './faces/face-vector.types';

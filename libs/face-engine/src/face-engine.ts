@@ -6,9 +6,9 @@ import 'sharp';
 import { extname, join } from 'node:path';
 import { FaceEngineConfig, FaceEngineOverrides, resolveFaceEngineConfig } from './face-engine.config';
 import { ImageFormat, parseImageInput } from './image/image-input';
-import { AnalysisResult, AnalyzeOptions } from './pipeline/face.types';
+import { AnalysisResult, AnalyzeOptions, StageTimings } from './pipeline/face.types';
 import type { AnalyzePayload, FaceWorkerData } from './worker/face.worker';
-import { WorkerPool, WorkerPoolStats } from './worker/worker-pool';
+import { JobSettledEvent, WorkerPool, WorkerPoolStats } from './worker/worker-pool';
 
 export interface FaceEngineLogger {
   log(message: string): void;
@@ -22,8 +22,17 @@ const consoleLogger: FaceEngineLogger = {
   error: (m) => console.error(`[face-engine] ${m}`),
 };
 
+/** Hooks for metrics. Called synchronously on the caller's thread; they must be cheap and must not throw. */
+export interface FaceEngineObserver {
+  /** Every job as it settles: queue wait, run time and outcome (including refusals such as ENGINE_BUSY). */
+  jobSettled?(event: JobSettledEvent): void;
+  /** Per-stage times (ms, summed over the faces described) of each successful analysis. */
+  stagesTimed?(timings: StageTimings): void;
+}
+
 export interface FaceEngineOptions {
   logger?: FaceEngineLogger;
+  observer?: FaceEngineObserver;
   /** Test hook: accept the `crash` operation, which kills the worker running it. */
   allowCrashOp?: boolean;
 }
@@ -36,6 +45,7 @@ export class FaceEngine {
   private constructor(
     readonly config: FaceEngineConfig,
     private readonly pool: WorkerPool,
+    private readonly observer?: FaceEngineObserver,
   ) {}
 
   static async create(overrides: FaceEngineOverrides = {}, options: FaceEngineOptions = {}): Promise<FaceEngine> {
@@ -49,6 +59,7 @@ export class FaceEngine {
       jobTimeoutMs: config.jobTimeoutMs,
       maxQueue: config.maxQueue,
       onLog: (level, message) => logger[level](message),
+      onJobSettled: options.observer?.jobSettled?.bind(options.observer),
     });
     try {
       await pool.start();
@@ -57,7 +68,7 @@ export class FaceEngine {
       throw error;
     }
     logger.log(`ready: ${config.poolSize} workers x ${config.intraOpThreads} thread(s), provider ${String(pool.info.provider)}`);
-    return new FaceEngine(config, pool);
+    return new FaceEngine(config, pool, options.observer);
   }
 
   /** Checks size and format of an image as the client sent it (base64, data URL or bytes) without decoding it. */
@@ -71,7 +82,17 @@ export class FaceEngine {
     // A fresh copy we can transfer: Buffers from base64 may share a pooled ArrayBuffer with unrelated data.
     const owned = new Uint8Array(bytes);
     const payload: AnalyzePayload = { bytes: owned, options };
-    return this.pool.run<AnalysisResult>('analyze', payload, [owned.buffer as ArrayBuffer]);
+    const result = await this.pool.run<AnalysisResult>('analyze', payload, [owned.buffer as ArrayBuffer]);
+    this.reportStages(result.timings);
+    return result;
+  }
+
+  private reportStages(timings: StageTimings): void {
+    try {
+      this.observer?.stagesTimed?.(timings);
+    } catch {
+      // Metrics are never worth failing an analysis for.
+    }
   }
 
   /** Test hook: a job that kills its worker (only with `allowCrashOp`). */

@@ -1,6 +1,6 @@
 // Public API of the face engine. Keep it small: the service and the CLI use only what is exported here.
 export { FaceEngine } from './face-engine';
-export type { FaceEngineLogger, FaceEngineOptions } from './face-engine';
+export type { FaceEngineLogger, FaceEngineObserver, FaceEngineOptions } from './face-engine';
 export {
   DEFAULT_FACE_ENGINE_CONFIG,
   DEFAULT_MATCH_THRESHOLD,
@@ -14,4 +14,4 @@ export { EMBEDDING_DIMENSIONS, cosineSimilarity } from './pipeline/face-embedder
 export { MODEL_FILES } from './pipeline/model-files';
 export { parseImageInput, sniffImageFormat } from './image/image-input';
 export type { ImageFormat, ImageLimits } from './image/image-input';
-export type { WorkerPoolStats } from './worker/worker-pool';
+export type { JobOutcome, JobSettledEvent, WorkerPoolStats } from './worker/worker-pool';

@@ -44,4 +44,31 @@ describe('loadConfig', () => {
   it('refuses a medium confidence margin larger than the high one', () => {
     expect(() => loadConfig({ FACEGATE_CONFIDENCE_MEDIUM_MARGIN: '0.3' })).toThrow('FACEGATE_CONFIDENCE_MEDIUM_MARGIN');
   });
+
+  it('reads the monitoring and shutdown settings, with their defaults', () => {
+    expect(loadConfig({}, false)).toMatchObject({
+      logFormat: 'json',
+      metrics: { enabled: true, token: undefined, galleryRefreshSeconds: 30 },
+      shutdown: { delaySeconds: 0, graceSeconds: 8 },
+    });
+    const config = loadConfig({ LOG_FORMAT: 'pretty', FACEGATE_METRICS: 'false', FACEGATE_METRICS_TOKEN: 't'.repeat(24), FACEGATE_METRICS_GALLERY_SECONDS: '0', FACEGATE_SHUTDOWN_DELAY_SECONDS: '5', FACEGATE_SHUTDOWN_GRACE_SECONDS: '2.5' });
+    expect(config).toMatchObject({ logFormat: 'pretty', metrics: { enabled: false, token: 't'.repeat(24), galleryRefreshSeconds: 0 }, shutdown: { delaySeconds: 5, graceSeconds: 2.5 } });
+  });
+
+  it('logs pretty lines in a terminal and JSON lines otherwise, unless LOG_FORMAT says', () => {
+    expect(loadConfig({}, true).logFormat).toBe('pretty');
+    expect(loadConfig({}, false).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, true).logFormat).toBe('json');
+  });
+
+  it.each([
+    ['LOG_FORMAT', 'xml'],
+    ['FACEGATE_METRICS', 'sometimes'],
+    ['FACEGATE_METRICS_TOKEN', 'too-short'],
+    ['FACEGATE_METRICS_GALLERY_SECONDS', '-1'],
+    ['FACEGATE_SHUTDOWN_GRACE_SECONDS', 'soon'],
+    ['FACEGATE_SHUTDOWN_DELAY_SECONDS', '-3'],
+  ])('stops on a bad monitoring setting %s (%s)', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
 });

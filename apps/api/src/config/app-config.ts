@@ -14,6 +14,22 @@ export interface AppConfig {
   /** First admin API key; absent on a fresh install = one is generated and printed once. */
   apiKey?: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** One JSON object per line (for log collectors), or human-readable lines (for a terminal). */
+  logFormat: 'json' | 'pretty';
+  /** GET /metrics (Prometheus text format). */
+  metrics: {
+    enabled: boolean;
+    /** Bearer token a scraper may send instead of an admin API key; absent = admin API key only. */
+    token?: string;
+    /** Gallery sizes per collection are counted at most this often (0 = on every scrape). */
+    galleryRefreshSeconds: number;
+  };
+  shutdown: {
+    /** On SIGTERM/SIGINT: keep accepting (readiness answers 503) this long, so load balancers stop sending... */
+    delaySeconds: number;
+    /** ...then stop accepting and give in-flight requests this long to finish before closing the engine and database. */
+    graceSeconds: number;
+  };
   /** Shared rate-limit store for several instances; absent = limits are per process. */
   redisUrl?: string;
   /** Browser origins allowed by CORS; empty = CORS closed. */
@@ -131,8 +147,11 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Reads and validates every setting; the first bad value stops the boot with a message naming the variable. */
-export function loadConfig(env: Env = process.env): AppConfig {
+/**
+ * Reads and validates every setting; the first bad value stops the boot with a message naming the variable.
+ * `stdoutIsTty` only chooses the default log format (pretty in a terminal, JSON lines otherwise).
+ */
+export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.isTTY === true): AppConfig {
   const read = new EnvReader(env);
   const engineWorkers = Math.max(1, Math.min(2, cpus().length));
   const config: AppConfig = {
@@ -142,6 +161,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: resolve(read.string('DATA_DIR', './data')),
     apiKey: read.optionalSecret('FACEGATE_API_KEY', 16),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    logFormat: read.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, stdoutIsTty ? 'pretty' : 'json'),
+    metrics: {
+      enabled: read.bool('FACEGATE_METRICS', true),
+      token: read.optionalSecret('FACEGATE_METRICS_TOKEN', 16),
+      galleryRefreshSeconds: read.int('FACEGATE_METRICS_GALLERY_SECONDS', 30, 0, 86_400),
+    },
+    shutdown: {
+      delaySeconds: read.number('FACEGATE_SHUTDOWN_DELAY_SECONDS', 0, 0, 600),
+      graceSeconds: read.number('FACEGATE_SHUTDOWN_GRACE_SECONDS', 8, 0, 3600),
+    },
     redisUrl: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
     corsOrigins: read.list('FACEGATE_CORS_ORIGINS'),
     trustProxy: read.optionalString('FACEGATE_TRUST_PROXY'),

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
 import { EmbeddedPostgres } from '../embedded/embedded-postgres';
 import { PrismaClient } from '../generated/prisma/client';
@@ -7,6 +8,14 @@ import { findMigrationsDir, readMigrationFiles } from '../migrations/migration-f
 import { runMigrations } from '../migrations/migration-runner';
 
 export type DatabaseMode = 'postgres' | 'embedded';
+
+/** The pg pool behind Prisma, for metrics: open connections, idle ones, queries waiting for one, and the cap. */
+export interface DatabasePoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
 
 /** What FaceVectorRepository needs: lets tests hand it a bare client. */
 export interface PrismaClientProvider {
@@ -30,6 +39,8 @@ export class PrismaService implements PrismaClientProvider, OnModuleInit, OnModu
   ready = false;
   migrationsApplied: string[] = [];
   private prisma?: PrismaClient;
+  /** Our own pg.Pool handed to the adapter (rather than a config it would pool privately), so its use is visible. */
+  private pool?: Pool;
   private embedded?: EmbeddedPostgres;
   private url?: string;
 
@@ -52,8 +63,9 @@ export class PrismaService implements PrismaClientProvider, OnModuleInit, OnModu
       this.url = await this.startDatabase();
       const result = await runMigrations(this.url, this.migrationsDir(), this.logger);
       this.migrationsApplied = result.applied;
+      this.pool = new Pool({ connectionString: this.url, max: this.poolSize() });
       this.prisma = new PrismaClient({
-        adapter: new PrismaPg({ connectionString: this.url, max: this.poolSize() }),
+        adapter: new PrismaPg(this.pool, { disposeExternalPool: true }),
       });
       await this.prisma.$connect();
       this.ready = true;
@@ -69,8 +81,19 @@ export class PrismaService implements PrismaClientProvider, OnModuleInit, OnModu
     this.ready = false;
     await this.prisma?.$disconnect();
     this.prisma = undefined;
+    // The adapter ends the pool on disconnect (disposeExternalPool); this covers a client that never connected.
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool && !pool.ended) await pool.end();
     await this.embedded?.stop();
     this.embedded = undefined;
+  }
+
+  /** Zeros before the pool opens and after it closes. */
+  poolStats(): DatabasePoolStats {
+    const pool = this.pool;
+    if (!pool) return { total: 0, idle: 0, waiting: 0, max: this.poolSize() };
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: this.poolSize() };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DomainError } from '@facegate/common';
 import { codeOf } from '../../../../test/error-code';
-import { WorkerPool } from './worker-pool';
+import { JobSettledEvent, WorkerPool } from './worker-pool';
 
 const script = join(__dirname, '__fixtures__', 'test.worker.ts');
 
@@ -97,5 +97,28 @@ describe('WorkerPool start-up failure', () => {
     await expect(pool.start()).rejects.toThrow();
     expect(await codeOf(pool.run('echo', 1))).toBe('ENGINE_FAILURE');
     await pool.close();
+  });
+});
+
+describe('WorkerPool job events', () => {
+  it('reports each job once with its outcome, queue wait and run time', async () => {
+    const events: JobSettledEvent[] = [];
+    const pool = new WorkerPool({ script, size: 1, jobTimeoutMs: 5000, maxQueue: 1, onJobSettled: (e) => events.push(e) });
+    await pool.start();
+    try {
+      const slow = pool.run('slow', 'a');
+      const queued = pool.run('echo', 'b');
+      expect(await codeOf(pool.run('echo', 'overflow'))).toBe('ENGINE_BUSY');
+      await Promise.all([slow, queued]);
+      expect(await codeOf(pool.run('coded', null))).toBe('NO_FACE');
+    } finally {
+      await pool.close();
+    }
+    expect(events.map((e) => [e.op, e.outcome])).toEqual([['echo', 'rejected'], ['slow', 'ok'], ['echo', 'ok'], ['coded', 'error']]);
+    const [, slowEvent, queuedEvent] = events;
+    expect(slowEvent.runMs).toBeGreaterThan(0);
+    // The echo waited in the queue while the slow job ran.
+    expect(queuedEvent.waitMs).toBeGreaterThan(0);
+    expect(events[0]).toMatchObject({ waitMs: 0, runMs: 0 });
   });
 });

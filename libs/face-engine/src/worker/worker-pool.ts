@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
 import { WorkerMessage, WorkerRequest } from './worker-protocol';
@@ -12,6 +13,19 @@ export interface WorkerPoolOptions {
   /** After its timeout, how long a worker may stay busy before it is deemed stuck (default max(10 x timeout, 60 s)). */
   stuckAfterMs?: number;
   onLog?: (level: 'log' | 'warn' | 'error', message: string) => void;
+  /** Called once per job as it settles, for metrics: how long it waited in the queue and ran, and how it ended. */
+  onJobSettled?: (event: JobSettledEvent) => void;
+}
+
+export type JobOutcome = 'ok' | 'error' | 'timeout' | 'crash' | 'rejected';
+
+export interface JobSettledEvent {
+  op: string;
+  outcome: JobOutcome;
+  /** Time in the queue before a worker took the job (0 for jobs refused before queueing). */
+  waitMs: number;
+  /** Time from dispatch to the answer (0 if the job never ran). */
+  runMs: number;
 }
 
 interface Job {
@@ -21,6 +35,8 @@ interface Job {
   transfer: ArrayBuffer[];
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  queuedAt: number;
+  startedAt?: number;
 }
 
 interface Slot {
@@ -43,6 +59,15 @@ export interface WorkerPoolStats {
 }
 
 const MAX_CONSECUTIVE_START_FAILURES = 3;
+
+/** How a rejected job ended, from its error: timed out, crashed its worker, never ran, or failed on its input. */
+function outcomeOf(error: Error, job: Job): JobOutcome {
+  const code = error instanceof DomainError ? error.code : undefined;
+  if (code === 'ENGINE_TIMEOUT') return 'timeout';
+  if (job.startedAt === undefined) return 'rejected';
+  if (code === 'ENGINE_FAILURE' && /crashed/.test(error.message)) return 'crash';
+  return 'error';
+}
 /**
  * A retiring worker still busy this long after its timeout is considered stuck and terminated anyway. Generous on
  * purpose: terminating a thread that is merely slow, mid-inference, takes the whole process down.
@@ -84,13 +109,22 @@ export class WorkerPool {
   }
 
   run<T>(op: string, payload: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
-    if (this.closed) return Promise.reject(new DomainError('ENGINE_FAILURE', 'The face engine is shut down.'));
-    if (this.fatal) return Promise.reject(new DomainError('ENGINE_FAILURE', `The face engine cannot start: ${this.fatal.message}`));
+    if (this.closed) return this.refuse(op, new DomainError('ENGINE_FAILURE', 'The face engine is shut down.'));
+    if (this.fatal) return this.refuse(op, new DomainError('ENGINE_FAILURE', `The face engine cannot start: ${this.fatal.message}`));
     if (this.queue.length >= this.options.maxQueue) {
-      return Promise.reject(new DomainError('ENGINE_BUSY', 'The face engine queue is full; retry shortly.', { queued: this.queue.length }));
+      return this.refuse(op, new DomainError('ENGINE_BUSY', 'The face engine queue is full; retry shortly.', { queued: this.queue.length }));
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, op, payload, transfer, resolve: resolve as (v: unknown) => void, reject });
+      const job: Job = { id: this.nextId++, op, payload, transfer, queuedAt: performance.now(), resolve: resolve as (v: unknown) => void, reject };
+      job.resolve = (value) => {
+        this.report(op, 'ok', job.queuedAt, job.startedAt);
+        resolve(value as T);
+      };
+      job.reject = (error) => {
+        this.report(op, outcomeOf(error, job), job.queuedAt, job.startedAt);
+        reject(error);
+      };
+      this.queue.push(job);
       this.dispatch();
     });
   }
@@ -219,6 +253,7 @@ export class WorkerPool {
       if (!slot.ready || slot.job) continue;
       const job = this.queue.shift()!;
       slot.job = job;
+      job.startedAt = performance.now();
       slot.timer = setTimeout(() => this.timeout(slot, job), this.options.jobTimeoutMs);
       const request: WorkerRequest = { id: job.id, op: job.op, payload: job.payload };
       slot.worker.postMessage(request, job.transfer);
@@ -261,6 +296,24 @@ export class WorkerPool {
   private notifyIdle(): void {
     if ([...this.slots].some((s) => s.job)) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private refuse<T>(op: string, error: DomainError): Promise<T> {
+    this.report(op, 'rejected');
+    return Promise.reject(error);
+  }
+
+  /** queuedAt absent = refused before queueing. */
+  private report(op: string, outcome: JobOutcome, queuedAt?: number, startedAt?: number): void {
+    if (!this.options.onJobSettled) return;
+    const now = performance.now();
+    const waitMs = queuedAt === undefined ? 0 : (startedAt ?? now) - queuedAt;
+    const runMs = startedAt === undefined ? 0 : now - startedAt;
+    try {
+      this.options.onJobSettled({ op, outcome, waitMs, runMs });
+    } catch {
+      // An observer's failure must never fail or hang the job it observes.
+    }
   }
 
   private failAll(error: Error): void {
