@@ -28,6 +28,20 @@ export class UsersService {
   ) {}
 
   async enrol(dto: CreateUserDto, caller: CallerContext) {
+    return this.store(dto, () => this.extractAll(dto.images), caller);
+  }
+
+  /**
+   * Enrols faces already extracted one by one with FaceRulesService.forEnrolment (the command-line folder enrolment,
+   * which reports each bad photo instead of failing the person). Same rules as enrol() from there on.
+   */
+  async enrolExtracted(dto: Omit<CreateUserDto, 'images'>, faces: ExtractedFace[], caller: CallerContext) {
+    const max = this.config.enrolment.maxFacesPerUser;
+    if (faces.length === 0 || faces.length > max) throw new DomainError('VALIDATION_FAILED', `Between 1 and ${max} faces per user.`, { faces: faces.length });
+    return this.store(dto, async () => faces, caller);
+  }
+
+  private async store(dto: Omit<CreateUserDto, 'images'>, extract: () => Promise<ExtractedFace[]>, caller: CallerContext) {
     checkMetadata(dto.metadata);
     const collection = await this.access.resolve(caller, dto.collection);
     return this.audit.audited(
@@ -37,7 +51,7 @@ export class UsersService {
         const started = Date.now();
         if (dto.externalId && (await this.users.findByExternalId(collection.id, dto.externalId))) throw duplicateExternalId(dto.externalId);
         // Analyse every photo before touching the database: one bad photo means nothing is stored.
-        const extracted = await this.extractAll(dto.images);
+        const extracted = await extract();
         if (!dto.allowDuplicate) await this.rejectDuplicates(extracted, collection);
         const user = await this.users.createWithFaces({ collectionId: collection.id, name: dto.name, externalId: dto.externalId, metadata: dto.metadata ?? {}, faces: extracted });
         subject.userId = user.id;

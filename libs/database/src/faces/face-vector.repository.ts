@@ -153,6 +153,19 @@ export class FaceVectorRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * The stored embeddings of these users' faces, by face id (export). Callers page through users, so a large gallery
+   * is never held in memory at once.
+   */
+  async embeddingsOfUsers(userIds: readonly string[]): Promise<Map<string, Float32Array>> {
+    if (userIds.length === 0) return new Map();
+    const ids = Prisma.join(userIds.map((id) => Prisma.sql`${id}::uuid`));
+    const rows = await this.client.$queryRaw<Array<{ id: string; embedding: string }>>`
+      SELECT id, embedding::text AS embedding FROM faces WHERE user_id IN (${ids})`;
+    // pgvector's text form "[0.1,-0.2,...]" is a JSON array.
+    return new Map(rows.map((row) => [row.id, Float32Array.from(JSON.parse(row.embedding) as number[])]));
+  }
+
   /** Exact count (uses the btree on collection_id); also refreshes the cache the search path reads. */
   async countFaces(collectionId?: string): Promise<number> {
     if (collectionId === undefined) return countAll(this.client);

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { runCli } from './cli';
+
+/**
+ * facegate's command-line tool: `facegate <command>` from the image or after `npm run build`, `npm run cli --
+ * <command>` from the sources. Everything lives in cli.ts; this file only sets the exit code.
+ */
+void runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  // Everything is closed by now; should a stray handle keep the loop alive, do not hang a script for it.
+  setTimeout(() => process.exit(code), 5000).unref();
+});
