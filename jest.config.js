@@ -34,6 +34,8 @@ module.exports = {
       testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'],
       globals: { FACEGATE_TEST_DATABASE: 'embedded' },
     },
+    // The web page in Debian's headless Chromium (scripts/setup-chromium.sh), against PostgreSQL.
+    { ...base, displayName: 'browser', testMatch: ['<rootDir>/apps/web/**/*.browser-spec.ts'], globals: { FACEGATE_TEST_DATABASE: 'postgres' } },
   ],
   testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],

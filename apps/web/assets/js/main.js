@@ -1,0 +1,204 @@
+// @ts-check
+import { ApiClient } from './api-client.js';
+import { Camera, cameraErrorText } from './camera.js';
+import { FacePreview } from './face-preview.js';
+import { EnrolPanel } from './panels/enrol-panel.js';
+import { IdentifyPanel } from './panels/identify-panel.js';
+import { PeoplePanel } from './panels/people-panel.js';
+import { VerifyPanel } from './panels/verify-panel.js';
+import { busy, byId, el, showError } from './ui.js';
+
+const KEY_STORAGE = 'facegate.apiKey';
+
+/** @typedef {{ name: string, prefix: string, scopes: string[], collections: string[] }} KeyInfo */
+
+/** @type {ApiClient | null} */
+let api = null;
+/** @type {KeyInfo | null} */
+let key = null;
+
+const camera = new Camera(byId('video'));
+const preview = new FacePreview(camera, byId('overlay'), byId('camera-hint'), () => api);
+const collectionInput = /** @type {HTMLInputElement} */ (byId('collection'));
+
+/** @type {import('./panels/context.js').PanelContext} */
+const context = {
+  api: () => {
+    if (!api) throw new Error('Not connected.');
+    return api;
+  },
+  collection: () => collectionInput.value.trim() || 'default',
+  camera,
+  preview,
+  prompt: byId('prompt'),
+  can: (scope) => !!key && (key.scopes.includes('admin') || key.scopes.includes(scope)),
+  confirm,
+  openVerify: (person) => {
+    verify.preset(person);
+    selectTab(byId('tab-verify'));
+    byId('verify-claim').focus();
+  },
+};
+
+new EnrolPanel(context);
+const verify = new VerifyPanel(context);
+new IdentifyPanel(context);
+const people = new PeoplePanel(context);
+
+setUpConnect();
+setUpTabs();
+setUpCamera();
+
+function setUpConnect() {
+  byId('connect-form').addEventListener('submit', (/** @type {Event} */ e) => {
+    e.preventDefault();
+    const input = /** @type {HTMLInputElement} */ (byId('api-key'));
+    void busy(e.target instanceof HTMLFormElement ? e.target.querySelector('button') : null, () => connect(input.value.trim()));
+  });
+  byId('disconnect').addEventListener('click', disconnect);
+  collectionInput.addEventListener('change', () => {
+    if (!byId('panel-people').hidden) void people.load(true);
+  });
+  const saved = sessionStorage.getItem(KEY_STORAGE);
+  if (saved) void connect(saved);
+}
+
+/** Checks the key with GET /api-keys/me, then shows what this key may do. @param {string} value */
+async function connect(value) {
+  const error = byId('connect-error');
+  error.hidden = true;
+  const client = new ApiClient(value);
+  try {
+    key = await client.get('/api-keys/me');
+  } catch (problem) {
+    sessionStorage.removeItem(KEY_STORAGE);
+    error.hidden = false;
+    showError(error, problem);
+    byId('connect-view').hidden = false;
+    byId('app-view').hidden = true;
+    return;
+  }
+  api = client;
+  sessionStorage.setItem(KEY_STORAGE, value);
+  /** @type {HTMLInputElement} */ (byId('api-key')).value = '';
+  byId('key-summary').textContent = `Key ${key?.name} (${key?.prefix}…): ${key?.scopes.join(', ')}`;
+  byId('connection').hidden = false;
+  byId('connect-view').hidden = true;
+  byId('app-view').hidden = false;
+  await loadCollections();
+  showTabsFor();
+}
+
+function disconnect() {
+  sessionStorage.removeItem(KEY_STORAGE);
+  api = null;
+  key = null;
+  preview.stop();
+  camera.stop();
+  byId('camera-toggle').textContent = 'Start camera';
+  byId('connection').hidden = true;
+  byId('app-view').hidden = true;
+  byId('connect-view').hidden = false;
+  byId('api-key').focus();
+}
+
+/** A bound key lists its own collections; an unbound admin lists them all; others type a name (default: default). */
+async function loadCollections() {
+  let names = key?.collections ?? [];
+  if (names.length === 0 && context.can('admin')) {
+    names = await context.api().get('/collections').then((/** @type {Array<{ name: string }>} */ list) => list.map((c) => c.name)).catch(() => []);
+  }
+  byId('collection-options').replaceChildren(...names.map((name) => el('option', { value: name })));
+  if (key && key.collections.length > 0 && !key.collections.includes(collectionInput.value)) collectionInput.value = key.collections[0];
+}
+
+// --- tabs (WAI-ARIA tabs pattern: arrow keys move between tabs, Home/End jump) --------------------------------
+
+function tabs() {
+  return /** @type {HTMLButtonElement[]} */ (Array.from(document.querySelectorAll('[role="tab"]'))).filter((t) => !t.hidden);
+}
+
+function showTabsFor() {
+  for (const tab of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[role="tab"]'))) {
+    tab.hidden = !context.can(/** @type {any} */ (tab.dataset.scope));
+  }
+  const first = tabs()[0];
+  if (first) selectTab(first);
+}
+
+/** @param {HTMLButtonElement} tab */
+function selectTab(tab) {
+  for (const other of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('[role="tab"]'))) {
+    const selected = other === tab;
+    other.setAttribute('aria-selected', String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    byId(/** @type {string} */ (other.getAttribute('aria-controls'))).hidden = !selected;
+  }
+  if (tab.id === 'tab-people') void people.load(true);
+}
+
+function setUpTabs() {
+  const list = byId('tabs');
+  list.addEventListener('click', (/** @type {MouseEvent} */ e) => {
+    const tab = /** @type {HTMLElement} */ (e.target).closest('[role="tab"]');
+    if (tab instanceof HTMLButtonElement) selectTab(tab);
+  });
+  list.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
+    const all = tabs();
+    const index = all.indexOf(/** @type {HTMLButtonElement} */ (document.activeElement));
+    if (index < 0) return;
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: all.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const tab = all[(next + all.length) % all.length];
+    selectTab(tab);
+    tab.focus();
+  });
+}
+
+// --- camera -----------------------------------------------------------------------------------------------------
+
+function setUpCamera() {
+  const reason = Camera.unavailableReason();
+  if (reason) return noCamera(reason);
+  const toggle = byId('camera-toggle');
+  toggle.addEventListener('click', () => void busy(toggle, async () => {
+    if (camera.running) {
+      preview.stop();
+      camera.stop();
+      byId('camera-hint').textContent = 'The camera is off.';
+      return;
+    }
+    try {
+      await camera.start();
+      preview.start();
+      byId('camera-hint').textContent = 'Looking for a face…';
+    } catch (error) {
+      noCamera(cameraErrorText(error));
+    }
+  }).then(() => (toggle.textContent = camera.running ? 'Stop camera' : 'Start camera')));
+}
+
+/** Without a camera the page still works from files: camera controls are disabled and say why. @param {string} reason */
+function noCamera(reason) {
+  const message = byId('camera-unavailable');
+  message.textContent = reason;
+  message.hidden = false;
+  byId('camera-toggle').hidden = true;
+  byId('camera-hint').textContent = 'No camera: use the file buttons.';
+  for (const control of /** @type {NodeListOf<HTMLButtonElement | HTMLInputElement>} */ (document.querySelectorAll('[data-needs-camera]'))) {
+    control.disabled = true;
+    control.title = reason;
+  }
+}
+
+// --- confirmation -----------------------------------------------------------------------------------------------
+
+/** A modal confirmation (native <dialog>: focus is trapped and Escape cancels). @param {string} text */
+function confirm(text) {
+  const dialog = /** @type {HTMLDialogElement} */ (byId('confirm-dialog'));
+  byId('confirm-text').textContent = text;
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true }));
+}

@@ -1,0 +1,15 @@
+// @ts-check
+/**
+ * What every panel needs from the page, passed in rather than imported, so panels stay independent of each other.
+ * @typedef {{
+ *   api: () => import('../api-client.js').ApiClient,
+ *   collection: () => string,
+ *   camera: import('../camera.js').Camera,
+ *   preview: import('../face-preview.js').FacePreview,
+ *   prompt: HTMLElement,
+ *   can: (scope: 'enrol' | 'recognize' | 'read' | 'admin') => boolean,
+ *   confirm: (text: string) => Promise<boolean>,
+ *   openVerify: (claim: { id: string, label: string }) => void,
+ * }} PanelContext
+ */
+export {};

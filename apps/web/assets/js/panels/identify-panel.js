@@ -1,0 +1,58 @@
+// @ts-check
+import { formatScore, similarityGauge } from '../gauge.js';
+import { busy, byId, el, showError, showMessage } from '../ui.js';
+import { decisionView, probeFromCamera } from './probe.js';
+
+const TOP_K = 5;
+
+/** 1:N: who is this? The best match only counts at or above the threshold; the candidates are shown either way. */
+export class IdentifyPanel {
+  /** @param {import('./context.js').PanelContext} context */
+  constructor(context) {
+    this.context = context;
+    this.result = byId('identify-result');
+    byId('identify-form').addEventListener('submit', (/** @type {Event} */ e) => {
+      e.preventDefault();
+      void busy(byId('identify-capture'), () => this.run(() => probeFromCamera(context, byId('identify-liveness').checked, (t) => showMessage(this.result, 'warn', t))));
+    });
+    byId('identify-file').addEventListener('change', (/** @type {Event} */ e) => {
+      const input = /** @type {HTMLInputElement} */ (e.target);
+      const file = input.files?.[0];
+      input.value = '';
+      if (file) void this.run(async () => ({ image: file }));
+    });
+  }
+
+  /** @param {() => Promise<{ image: Blob, livenessToken?: string }>} probe */
+  async run(probe) {
+    try {
+      const { image, livenessToken } = await probe();
+      showMessage(this.result, 'warn', 'Identifying…');
+      const answer = await this.context.api().postImages('/recognize', 'file', [image], { collection: this.context.collection(), topK: String(TOP_K), livenessToken });
+      this.result.replaceChildren(
+        decisionView({
+          yes: answer.match,
+          title: answer.match ? `Identified: ${answer.user.name}` : 'No match: not an enrolled person',
+          similarity: answer.similarity ?? answer.candidates[0]?.similarity ?? null,
+          threshold: answer.threshold,
+          confidence: answer.confidence,
+          liveness: answer.liveness,
+        }),
+        this.candidates(answer.candidates, answer.threshold),
+      );
+    } catch (error) {
+      showError(this.result, error);
+    }
+  }
+
+  /** @param {Array<{ user: { id: string, name: string, externalId: string | null }, similarity: number }>} candidates @param {number} threshold */
+  candidates(candidates, threshold) {
+    if (candidates.length === 0) return el('p', { class: 'hint' }, 'The collection is empty.');
+    return el('div', {},
+      el('h3', {}, 'Nearest people'),
+      el('ol', { class: 'candidates' },
+        ...candidates.map((c) => el('li', {},
+          `${c.user.name}${c.user.externalId ? ` (${c.user.externalId})` : ''}: ${formatScore(c.similarity)}`,
+          similarityGauge(c.similarity, threshold, `${c.user.name}: similarity against the threshold`)))));
+  }
+}

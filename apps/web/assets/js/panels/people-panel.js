@@ -1,0 +1,114 @@
+// @ts-check
+import { busy, byId, el, showError, showMessage } from '../ui.js';
+
+/** @typedef {{ id: string, name: string, externalId: string | null, faceCount: number, createdAt: string }} Person */
+
+/** List, search, rename and delete people (delete asks for confirmation first). */
+export class PeoplePanel {
+  /** @param {import('./context.js').PanelContext} context */
+  constructor(context) {
+    this.context = context;
+    this.list = byId('people-list');
+    this.status = byId('people-status');
+    this.more = byId('people-more');
+    this.search = /** @type {HTMLInputElement} */ (byId('people-search'));
+    /** @type {string | null} */
+    this.cursor = null;
+    byId('people-search-form').addEventListener('submit', (/** @type {Event} */ e) => {
+      e.preventDefault();
+      void this.load(true);
+    });
+    this.more.addEventListener('click', () => void busy(this.more, () => this.load(false)));
+  }
+
+  /** @param {boolean} reset start from the first page */
+  async load(reset) {
+    if (reset) this.cursor = null;
+    const search = this.search.value.trim();
+    try {
+      const page = await this.context.api().get('/users', { collection: this.context.collection(), search: search || undefined, limit: 20, cursor: this.cursor ?? undefined });
+      const rows = page.items.map((/** @type {Person} */ p) => this.row(p));
+      if (reset) this.list.replaceChildren(...rows);
+      else this.list.append(...rows);
+      this.cursor = page.nextCursor;
+      this.more.hidden = !page.nextCursor;
+      const shown = this.list.children.length;
+      this.status.textContent = shown === 0 ? (search ? `Nobody matches "${search}".` : 'Nobody is enrolled in this collection yet.') : `${shown} ${shown === 1 ? 'person' : 'people'} shown${page.nextCursor ? ' (more available)' : ''}.`;
+    } catch (error) {
+      this.list.replaceChildren();
+      this.more.hidden = true;
+      showError(this.status, error);
+    }
+  }
+
+  /** @param {Person} person */
+  row(person) {
+    const label = person.externalId ? `${person.name} (${person.externalId})` : person.name;
+    const name = el('strong', {}, person.name);
+    const who = el('div', { class: 'who' }, name,
+      el('span', { class: 'meta' }, [person.externalId, `${person.faceCount} photo(s)`, `enrolled ${new Date(person.createdAt).toLocaleDateString()}`].filter(Boolean).join(' · ')));
+    const actions = el('div', { class: 'actions' });
+    const item = el('li', { 'data-user-id': person.id }, who, actions);
+    if (this.context.can('recognize')) actions.append(this.button('Verify', `Verify ${person.name}`, () => this.context.openVerify({ id: person.id, label })));
+    if (this.context.can('enrol')) {
+      actions.append(
+        this.button('Rename', `Rename ${person.name}`, () => this.rename(person, item, name)),
+        this.button('Delete', `Delete ${person.name}`, () => this.remove(person, item), 'danger'),
+      );
+    }
+    return item;
+  }
+
+  /** @param {string} text @param {string} label @param {() => unknown} action @param {string} [kind] */
+  button(text, label, action, kind = 'secondary') {
+    const button = el('button', { type: 'button', class: kind, 'aria-label': label }, text);
+    button.addEventListener('click', () => void action());
+    return button;
+  }
+
+  /** Inline rename: Enter saves, Escape cancels. @param {Person} person @param {HTMLElement} item @param {HTMLElement} name */
+  rename(person, item, name) {
+    const input = /** @type {HTMLInputElement} */ (el('input', { value: person.name, 'aria-label': `New name for ${person.name}`, maxlength: 200, required: true }));
+    const save = el('button', { type: 'submit' }, 'Save');
+    const cancel = el('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    const form = el('form', { class: 'row' }, input, save, cancel);
+    const restore = () => {
+      form.replaceWith(name);
+      item.querySelector('.actions')?.removeAttribute('hidden');
+    };
+    cancel.addEventListener('click', restore);
+    form.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => e.key === 'Escape' && restore());
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void busy(/** @type {HTMLButtonElement} */ (save), async () => {
+        try {
+          const updated = await this.context.api().request('PATCH', `/users/${person.id}`, { json: { name: input.value.trim() } });
+          // A fresh row: its buttons' labels name the person by the new name.
+          const row = this.row({ ...person, name: updated.name });
+          item.replaceWith(row);
+          showMessage(this.status, 'ok', `Renamed to ${updated.name}.`);
+          row.querySelector('button')?.focus();
+        } catch (error) {
+          showError(this.status, error);
+        }
+      });
+    });
+    item.querySelector('.actions')?.setAttribute('hidden', '');
+    name.replaceWith(form);
+    input.focus();
+    input.select();
+  }
+
+  /** @param {Person} person @param {HTMLElement} item */
+  async remove(person, item) {
+    const sure = await this.context.confirm(`Delete ${person.name}${person.externalId ? ` (${person.externalId})` : ''} and all their ${person.faceCount} enrolled face(s)? This cannot be undone.`);
+    if (!sure) return;
+    try {
+      await this.context.api().request('DELETE', `/users/${person.id}`);
+      item.remove();
+      showMessage(this.status, 'ok', `Deleted ${person.name}.`);
+    } catch (error) {
+      showError(this.status, error);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// @ts-check
+import { runLivenessChallenge } from '../liveness-runner.js';
+import { formatScore, similarityGauge } from '../gauge.js';
+import { el } from '../ui.js';
+
+/**
+ * The probe photo for verify/identify from the camera: when asked, the liveness challenge runs first and the photo
+ * is captured right after it passes, so the token (bound to that face) is fresh.
+ * @param {import('./context.js').PanelContext} context
+ * @param {boolean} withLiveness
+ * @param {(text: string) => void} onProgress
+ * @returns {Promise<{ image: Blob, livenessToken?: string }>}
+ */
+export async function probeFromCamera(context, withLiveness, onProgress) {
+  if (!withLiveness) return { image: await context.camera.capture() };
+  context.preview.pause(true);
+  try {
+    const livenessToken = await runLivenessChallenge({ api: context.api(), camera: context.camera, collection: context.collection(), prompt: context.prompt, onProgress });
+    return { image: await context.camera.capture(), livenessToken };
+  } finally {
+    context.preview.pause(false);
+  }
+}
+
+/**
+ * The decision, the similarity against the threshold as a bar, and the numbers.
+ * @param {{ yes: boolean, title: string, similarity: number | null, threshold: number, confidence?: string, liveness?: { challengePassed?: boolean, live?: boolean | null, score?: number | null, mode?: string } }} result
+ */
+export function decisionView(result) {
+  const parts = [`similarity ${formatScore(result.similarity)}`, `threshold ${result.threshold.toFixed(2)}`];
+  if (result.confidence) parts.push(`confidence ${result.confidence}`);
+  return el('div', { class: 'decision-view', 'data-decision': result.yes ? 'yes' : 'no' },
+    el('p', { class: `decision ${result.yes ? 'yes' : 'no'}` }, `${result.yes ? '✔' : '✘'} ${result.title}`),
+    similarityGauge(result.similarity, result.threshold, 'Similarity against the threshold'),
+    el('p', { class: 'gauge-caption' }, parts.join(' · ')),
+    result.liveness ? el('p', { class: 'gauge-caption' }, livenessText(result.liveness)) : null);
+}
+
+/** @param {{ challengePassed?: boolean, live?: boolean | null, score?: number | null, mode?: string }} liveness */
+function livenessText(liveness) {
+  const challenge = liveness.challengePassed ? 'liveness challenge passed' : 'no liveness challenge';
+  const passive = liveness.mode === 'off' || liveness.score === null || liveness.score === undefined ? 'passive check off' : `passive score ${formatScore(liveness.score)} (${liveness.mode})`;
+  return `${challenge} · ${passive}`;
+}

@@ -1,0 +1,81 @@
+// @ts-check
+import { busy, byId, el, showError, showMessage } from '../ui.js';
+import { decisionView, probeFromCamera } from './probe.js';
+
+/** 1:1: is this the claimed person? The claim is an external id, or a person picked from the suggestions. */
+export class VerifyPanel {
+  /** @param {import('./context.js').PanelContext} context */
+  constructor(context) {
+    this.context = context;
+    this.result = byId('verify-result');
+    this.claim = /** @type {HTMLInputElement} */ (byId('verify-claim'));
+    this.suggestions = byId('verify-suggestions');
+    /** @type {Map<string, string>} label -> user id */
+    this.known = new Map();
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.timer = undefined;
+    this.claim.addEventListener('input', () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.suggest(), 250);
+    });
+    byId('verify-form').addEventListener('submit', (/** @type {Event} */ e) => {
+      e.preventDefault();
+      void busy(byId('verify-capture'), () => this.run(() => probeFromCamera(context, byId('verify-liveness').checked, (t) => showMessage(this.result, 'warn', t))));
+    });
+    byId('verify-file').addEventListener('change', (/** @type {Event} */ e) => {
+      const input = /** @type {HTMLInputElement} */ (e.target);
+      const file = input.files?.[0];
+      input.value = '';
+      if (file) void this.run(async () => ({ image: file }));
+    });
+  }
+
+  /** Fills the claim (from the People list). @param {{ id: string, label: string }} person */
+  preset(person) {
+    this.known.set(person.label, person.id);
+    this.claim.value = person.label;
+  }
+
+  async suggest() {
+    const text = this.claim.value.trim();
+    if (text.length < 2 || this.known.has(text) || !this.context.can('read')) return;
+    try {
+      const page = await this.context.api().get('/users', { collection: this.context.collection(), search: text, limit: 8 });
+      this.suggestions.replaceChildren(
+        ...page.items.map((/** @type {{ id: string, name: string, externalId: string | null }} */ u) => {
+          const label = u.externalId ? `${u.name} (${u.externalId})` : u.name;
+          this.known.set(label, u.id);
+          return el('option', { value: label });
+        }),
+      );
+    } catch {
+      // Suggestions are a convenience; the claim still works as an external id.
+    }
+  }
+
+  /** @param {() => Promise<{ image: Blob, livenessToken?: string }>} probe */
+  async run(probe) {
+    const claim = this.claim.value.trim();
+    if (!claim) return showMessage(this.result, 'error', 'Enter the claimed person first (external id or name from the list).');
+    try {
+      const { image, livenessToken } = await probe();
+      showMessage(this.result, 'warn', 'Verifying…');
+      const userId = this.known.get(claim);
+      const answer = await this.context.api().postImages('/verify', 'file', [image], {
+        ...(userId ? { userId } : { externalId: claim }),
+        collection: this.context.collection(),
+        livenessToken,
+      });
+      this.result.replaceChildren(decisionView({
+        yes: answer.verified,
+        title: answer.verified ? `Verified: ${answer.user.name}` : `Not ${answer.user.name}`,
+        similarity: answer.similarity,
+        threshold: answer.threshold,
+        confidence: answer.confidence,
+        liveness: answer.liveness,
+      }));
+    } catch (error) {
+      showError(this.result, error);
+    }
+  }
+}
