@@ -10,6 +10,9 @@ import { AuditModule } from './audit/audit.module';
 import { CollectionsModule } from './collections/collections.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { LivenessModule } from './liveness/liveness.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -22,6 +25,9 @@ export class AppModule {
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => ({ url: c.databaseUrl, dataDir: c.dataDir, ...c.database }),
         }),
+        LifecycleModule,
+        MetricsModule,
+        LoggingModule,
         AuthModule,
         AuditModule,
         CollectionsModule,

@@ -1,4 +1,4 @@
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -11,18 +11,19 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { requestIdMiddleware, requestIdOf } from './common/request-id.middleware';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
+import { AppLogger } from './logging/app-logger';
+import { HttpObserver } from './logging/http-observer';
 
 /** Builds the whole app (used by main.ts and by the end-to-end tests, so both run the same thing). */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    logger: new AppLogger({ level: config.logLevel, format: config.logFormat }),
   });
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', trustProxyValue(config.trustProxy));
   app.use(requestIdMiddleware);
+  app.use(app.get(HttpObserver).middleware);
   app.use(securityHeaders());
   if (config.web.enabled) serveWebPage(app, config.web.dir);
   // CORS is closed unless origins are listed: browsers may then call the API from those origins only.
@@ -33,7 +34,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(jsonBodyParser(config.limits.maxBodyBytes));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): Nest's hooks close the engine and the database before the HTTP server, which
+  // fails in-flight requests. main.ts drains first (lifecycle/graceful-shutdown.ts), then calls app.close().
   setupSwagger(app);
   return app;
 }

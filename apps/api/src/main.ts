@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown';
+import { LifecycleService } from './lifecycle/lifecycle.service';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -13,8 +15,16 @@ async function bootstrap(): Promise<void> {
     process.exit(2);
   }
   const app = await createApp(config);
+  // Installed before listening: a signal during start-up still drains and closes the engine and database cleanly.
+  new GracefulShutdown(app, app.get(LifecycleService), {
+    delayMs: config.shutdown.delaySeconds * 1000,
+    graceMs: config.shutdown.graceSeconds * 1000,
+  }).install();
   await app.listen(config.port, config.host);
-  new Logger('Bootstrap').log(`facegate listening on http://${config.host}:${config.port} (docs at /docs, database: ${config.databaseUrl ? 'external PostgreSQL' : `embedded in ${config.dataDir}`})`);
+  new Logger('Bootstrap').log({
+    msg: `facegate listening on http://${config.host}:${config.port} (docs at /docs, database: ${config.databaseUrl ? 'external PostgreSQL' : `embedded in ${config.dataDir}`})`,
+    port: config.port,
+  });
 }
 
 void bootstrap();

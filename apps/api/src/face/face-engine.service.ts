@@ -1,7 +1,10 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AnalysisResult, AnalyzeOptions, FaceEngine } from '@facegate/face-engine';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { AnalysisResult, AnalyzeOptions, FaceEngine, FaceEngineObserver } from '@facegate/face-engine';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+
+/** Optional provider of engine job and stage timings (the metrics module provides it). */
+export const FACE_ENGINE_OBSERVER = Symbol('FACE_ENGINE_OBSERVER');
 
 /** Owns the face engine (worker pool and ONNX sessions) for the app's lifetime. The only door to the models. */
 @Injectable()
@@ -9,7 +12,10 @@ export class FaceEngineService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('FaceEngine');
   private engine?: FaceEngine;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(FACE_ENGINE_OBSERVER) private readonly observer?: FaceEngineObserver,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     const { engine, limits, matching } = this.config;
@@ -19,7 +25,7 @@ export class FaceEngineService implements OnModuleInit, OnModuleDestroy {
         matchThreshold: matching.threshold,
         image: { maxBytes: limits.maxImageBytes, maxPixels: limits.maxImagePixels },
       },
-      { logger: { log: (m) => this.logger.log(m), warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m) } },
+      { logger: { log: (m) => this.logger.log(m), warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m) }, observer: this.observer },
     );
   }
 

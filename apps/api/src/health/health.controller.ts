@@ -1,9 +1,10 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Access } from '../auth/access.decorator';
 import { Public } from '../auth/public.decorator';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from '../common/problem-details';
+import { requestIdOf } from '../common/request-id.middleware';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
@@ -22,12 +23,13 @@ export class HealthController {
   @Public()
   @Get('health/ready')
   @ApiOperation({ summary: 'Readiness: database reachable, migrations applied, models loaded' })
-  @ApiOkResponse({ schema: { example: { ready: true, checks: { database: true, migrationsPending: 0, models: true, databaseMode: 'embedded' } } } })
+  @ApiOkResponse({ schema: { example: { ready: true, checks: { database: true, migrationsPending: 0, models: true, databaseMode: 'embedded', draining: false } } } })
   @ApiServiceUnavailableResponse({ description: '`NOT_READY` problem with the failing checks' })
-  async ready(@Res() response: Response) {
+  async ready(@Req() request: Request, @Res() response: Response) {
     const result = await this.health.ready();
     if (result.ready) return response.status(200).json(result);
-    const problem = { ...buildProblem('NOT_READY', 'The service is not ready yet.'), checks: result.checks };
+    const detail = result.checks.draining ? 'The service is shutting down.' : 'The service is not ready yet.';
+    const problem = { ...buildProblem('NOT_READY', detail, {}, requestIdOf(request)), checks: result.checks };
     return response.status(503).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 

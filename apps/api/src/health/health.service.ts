@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FaceEngineService } from '../face/face-engine.service';
 import { EMBEDDING_MODEL_ID } from '../face/face-rules.service';
+import { LifecycleService } from '../lifecycle/lifecycle.service';
 
 const started = Date.now();
 
@@ -14,18 +15,23 @@ export class HealthService {
     private readonly engine: FaceEngineService,
     private readonly vectors: FaceVectorRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly lifecycle: LifecycleService,
   ) {}
 
   live() {
     return { status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) };
   }
 
-  /** Ready when the database answers, every migration is applied and the models are loaded. */
+  /**
+   * Ready when the database answers, every migration is applied and the models are loaded, and not while shutting
+   * down: a load balancer then stops sending before the listener closes.
+   */
   async ready() {
+    const draining = this.lifecycle.draining;
     const database = await this.databaseCheck();
     const models = this.engine.ready;
-    const ready = database.ok && database.migrationsPending === 0 && models;
-    return { ready, checks: { database: database.ok, migrationsPending: database.migrationsPending, models, databaseMode: this.prisma.mode } };
+    const ready = !draining && database.ok && database.migrationsPending === 0 && models;
+    return { ready, checks: { database: database.ok, migrationsPending: database.migrationsPending, models, databaseMode: this.prisma.mode, draining } };
   }
 
   async stats() {

@@ -1,0 +1,24 @@
+import { Global, Module } from '@nestjs/common';
+import { FaceModule } from '../face/face.module';
+import { FACE_ENGINE_OBSERVER } from '../face/face-engine.service';
+import { GalleryStatsRepository } from './gallery-stats.repository';
+import { MetricsAccessGuard } from './metrics-access.guard';
+import { MetricsController } from './metrics.controller';
+import { MetricsRegistry } from './metrics-registry';
+import { MetricsService } from './metrics.service';
+
+/** Global: the request observer records into the registry, and the face engine reports into it. */
+@Global()
+@Module({
+  imports: [FaceModule],
+  controllers: [MetricsController],
+  providers: [
+    MetricsRegistry,
+    { provide: FACE_ENGINE_OBSERVER, inject: [MetricsRegistry], useFactory: (metrics: MetricsRegistry) => metrics.engineObserver() },
+    MetricsService,
+    GalleryStatsRepository,
+    MetricsAccessGuard,
+  ],
+  exports: [MetricsRegistry, FACE_ENGINE_OBSERVER],
+})
+export class MetricsModule {}

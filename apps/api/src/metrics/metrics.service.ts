@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PrismaService } from '@facegate/database';
+import { collectDefaultMetrics, Gauge } from 'prom-client';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { FaceEngineService } from '../face/face-engine.service';
+import { LifecycleService } from '../lifecycle/lifecycle.service';
+import { GalleryStatsRepository } from './gallery-stats.repository';
+import { MetricsRegistry } from './metrics-registry';
+
+/**
+ * Everything GET /metrics shows: the pushed series of MetricsRegistry, plus gauges read at scrape time from the
+ * engine's worker pool, the database pool, the gallery counts and the process (Node's default metrics).
+ */
+@Injectable()
+export class MetricsService {
+  constructor(
+    private readonly metrics: MetricsRegistry,
+    private readonly engine: FaceEngineService,
+    private readonly prisma: PrismaService,
+    private readonly gallery: GalleryStatsRepository,
+    private readonly lifecycle: LifecycleService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    if (!config.metrics.enabled) return;
+    collectDefaultMetrics({ register: this.metrics.registry });
+    this.engineGauges();
+    this.databaseGauges();
+    this.galleryGauges();
+    this.lifecycleGauges();
+  }
+
+  get contentType(): string {
+    return this.metrics.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+
+  private engineGauges(): void {
+    const stats = () => this.enginePool();
+    this.gauge('facegate_engine_queue_depth', 'Engine jobs waiting for a free worker.', () => stats()?.queued ?? 0);
+    this.gauge('facegate_engine_workers_busy', 'Engine workers running a job.', () => stats()?.busy ?? 0);
+    this.gauge('facegate_engine_workers_ready', 'Engine workers loaded and serving.', () => stats()?.ready ?? 0);
+    this.gauge('facegate_engine_workers', 'Engine workers configured (FACEGATE_ENGINE_WORKERS).', () => stats()?.size ?? 0);
+    this.gauge('facegate_engine_worker_restarts', 'Engine workers replaced after a crash or a timeout since start.', () => stats()?.restarts ?? 0);
+  }
+
+  /** Undefined until the engine has started (describe() throws before). */
+  private enginePool() {
+    try {
+      return this.engine.describe().pool;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private databaseGauges(): void {
+    const pool = () => this.prisma.poolStats();
+    this.gauge('facegate_db_pool_connections', 'Open connections in the database pool.', () => pool().total);
+    this.gauge('facegate_db_pool_idle_connections', 'Idle connections in the database pool.', () => pool().idle);
+    this.gauge('facegate_db_pool_waiting_clients', 'Queries waiting for a free database connection.', () => pool().waiting);
+    this.gauge('facegate_db_pool_max_connections', 'Database pool size (DATABASE_POOL_SIZE; 1 for the embedded database).', () => pool().max);
+  }
+
+  private galleryGauges(): void {
+    const every = 'counted at most every FACEGATE_METRICS_GALLERY_SECONDS';
+    this.galleryGauge('facegate_gallery_users', `Enrolled people per collection (${every}).`, 'users');
+    this.galleryGauge('facegate_gallery_faces', `Stored face embeddings per collection (${every}).`, 'faces');
+  }
+
+  /** prom-client awaits collect() before rendering; both gauges share one cached count. */
+  private galleryGauge(name: string, help: string, field: 'users' | 'faces'): void {
+    const gallery = this.gallery;
+    new Gauge({
+      name,
+      help,
+      labelNames: ['collection'] as const,
+      registers: [this.metrics.registry],
+      async collect() {
+        const sizes = await gallery.sizes();
+        // Reset first: a deleted collection's series disappears instead of staying at its last value.
+        this.reset();
+        for (const size of sizes) this.set({ collection: size.collection }, size[field]);
+      },
+    });
+  }
+
+  private lifecycleGauges(): void {
+    this.gauge('facegate_http_requests_in_flight', 'HTTP requests being served (this scrape included).', () => this.lifecycle.inFlightCount);
+    this.gauge('facegate_draining', '1 while the process is shutting down (readiness answers 503).', () => (this.lifecycle.draining ? 1 : 0));
+  }
+
+  private gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.metrics.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+}
