@@ -42,7 +42,8 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     const args = parseArgs(argv.slice(found.words), found.spec);
     if (args.help) {
       io.stdout.write(formatHelp(found.spec));
-      return 0;
+      // A wrapped tool's own options are listed by the tool itself.
+      return found.spec.passThrough ? runTool(found.spec.name as 'eval', ['--help']) : 0;
     }
     return await dispatch(found.spec.name, args, io);
   } catch (error) {
