@@ -148,6 +148,7 @@ describe('web page in headless Chromium (fake camera)', () => {
 
   it('identifies the person from the camera and lists the nearest candidates', async () => {
     await page.click('#tab-identify');
+    await page.waitForSelector('#prompt', { state: 'hidden' }); // the last challenge's "passed" prompt has gone
     await page.click('#identify-capture');
     await page.waitForSelector('#identify-result .decision', { timeout: STEP_TIMEOUT });
     expect(await page.textContent('#identify-result .decision')).toContain('Identified: Camera Person');

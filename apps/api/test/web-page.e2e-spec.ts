@@ -1,0 +1,40 @@
+import { createTestDatabase, startTestApp, testDatabase, useTestApp } from '../../../test/e2e-app';
+
+/** The API serves the web page's static files at / (the page itself is tested in Chromium: apps/web/test). */
+describe(`web page serving (${testDatabase()})`, () => {
+  const app = useTestApp();
+
+  it('serves the page at / without a key, with a strict content security policy and camera permission', async () => {
+    const res = await app().http.get('/').expect(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.text).toContain('<script type="module" src="/assets/js/main.js"></script>');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['permissions-policy']).toBe('camera=(self), microphone=(), geolocation=()');
+    expect(res.headers['x-request-id']).toBeDefined();
+    const script = await app().http.get('/assets/js/main.js').expect(200);
+    expect(script.headers['content-type']).toContain('javascript');
+  });
+
+  it('leaves the API untouched: unknown paths are problem+json 404s, API routes still need a key', async () => {
+    const missing = await app().http.get('/assets/js/nope.js').expect(404);
+    expect(missing.headers['content-type']).toContain('application/problem+json');
+    expect(missing.body.code).toBe('NOT_FOUND');
+    expect((await app().http.get('/users').expect(401)).body.code).toBe('UNAUTHORIZED');
+    // Files outside the page's folder cannot be reached through it.
+    expect((await app().http.get('/assets/..%2f..%2f..%2fpackage.json')).status).toBe(404);
+    expect((await app().http.get('/.gitignore')).status).toBe(404);
+  });
+
+  it('can be switched off with FACEGATE_WEB_UI=false', async () => {
+    const db = await createTestDatabase(testDatabase());
+    const off = await startTestApp(db.env, { FACEGATE_WEB_UI: 'false' });
+    try {
+      const res = await off.http.get('/').expect(404);
+      expect(res.body.code).toBe('NOT_FOUND');
+      await off.http.get('/health').expect(200);
+    } finally {
+      await off.close();
+      await db.drop();
+    }
+  });
+});
