@@ -127,6 +127,7 @@ describe(`tenancy and security (${kind})`, () => {
       ['post', '/liveness/sessions', 'recognize'],
       ['get', `/liveness/sessions/${someUuid}`, 'recognize'],
       ['post', `/liveness/sessions/${someUuid}/frames`, 'recognize'],
+      ['get', '/metrics', 'admin'],
     ];
     const keys: Record<string, string> = {};
 

@@ -1,0 +1,175 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { AddressInfo, createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ADMIN_KEY, createTestDatabase, testDatabase } from '../../../test/e2e-app';
+import { photo } from '../../../test/photos';
+
+// The real server as a child process (main.ts, as `npm start` runs it): its stdout log lines and its signal handling
+// are what operators get, and neither exists inside the in-process test app.
+const kind = testDatabase();
+const ROOT = join(__dirname, '..', '..', '..');
+const CONCURRENT = 20;
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One request on a connection of its own (no agent), so every request is a separate accepted connection. */
+function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, agent: false, headers: { ...headers, ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+class ServerProcess {
+  readonly lines: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: Array<{ test: (line: string) => boolean; resolve: (line: string) => void }> = [];
+
+  constructor(readonly child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      this.lines.push(line);
+      this.waiters = this.waiters.filter((w) => !(w.test(line) && (w.resolve(line), true)));
+    });
+    child.stderr!.on('data', () => undefined);
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  static start(env: Record<string, string>): ServerProcess {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ServerProcess(child);
+  }
+
+  /** The first log line (past or future) that passes `test`. */
+  waitFor(test: (line: string) => boolean): Promise<string> {
+    const seen = this.lines.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  }
+}
+
+/** Requests being served, read from /metrics (the scrape itself included). */
+async function inFlight(port: number): Promise<number> {
+  const res = await send(port, 'GET', '/metrics', { 'X-API-Key': ADMIN_KEY });
+  const line = res.body.split('\n').find((l) => l.startsWith('facegate_http_requests_in_flight '));
+  return Number(line?.split(' ')[1] ?? 0);
+}
+
+describe(`the server process (${kind})`, () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let server: ServerProcess;
+  let port: number;
+  const image = photo('Colin_Powell/002.jpg');
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    port = await freePort();
+    server = ServerProcess.start({ ...db.env, PORT: String(port), HOST: '127.0.0.1', FACEGATE_API_KEY: ADMIN_KEY, LOG_FORMAT: 'json', LOG_LEVEL: 'log', FACEGATE_ENGINE_WORKERS: '2' });
+    const started = await Promise.race([server.waitFor((l) => l.includes('facegate listening')), server.exited.then((e) => `exited ${JSON.stringify(e)}`)]);
+    if (!started.includes('facegate listening')) throw new Error(`the server did not start: ${started}\n${server.lines.join('\n')}`);
+  });
+
+  afterAll(async () => {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    await server.exited;
+    await db.drop();
+  });
+
+  it('writes one JSON object per line, with request ids and an access line per request, never images or keys', async () => {
+    const auth = { 'X-API-Key': ADMIN_KEY };
+    const enrol = await send(port, 'POST', '/users', { ...auth, 'X-Request-Id': 'logs-enrol-1' }, JSON.stringify({ name: 'Colin', externalId: 'cp', images: [image] }));
+    expect(enrol.status).toBe(201);
+    const probe = await send(port, 'POST', '/recognize', { ...auth, 'X-Request-Id': 'logs-recognize-1' }, JSON.stringify({ image: photo('Colin_Powell/004.jpg') }));
+    expect(probe.status).toBe(200);
+    expect((await send(port, 'GET', '/users', { 'X-API-Key': 'fg_wrong_key_00000000000000', 'X-Request-Id': 'logs-denied-1' })).status).toBe(401);
+    await server.waitFor((l) => l.includes('logs-denied-1'));
+
+    const entries = server.lines.map((line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      expect(entry).toEqual(expect.objectContaining({ time: expect.any(String), level: expect.stringMatching(/^(fatal|error|warn|info|debug)$/), msg: expect.any(String) }));
+      return entry;
+    });
+    const access = (id: string) => entries.find((e) => e.requestId === id && e.msg === 'request');
+    expect(access('logs-enrol-1')).toMatchObject({ context: 'Http', method: 'POST', route: '/users', status: 201, durationMs: expect.any(Number), keyId: expect.stringMatching(/^.{8}$/) });
+    expect(access('logs-recognize-1')).toMatchObject({ method: 'POST', route: '/recognize', status: 200 });
+    expect(access('logs-denied-1')).toMatchObject({ route: '/users', status: 401 });
+    expect(access('logs-denied-1')).not.toHaveProperty('keyId');
+    // Start-up lines have no request id; Nest's own lines go through the same logger.
+    expect(entries.some((e) => e.context === 'PrismaService' && !('requestId' in e))).toBe(true);
+
+    const all = server.lines.join('\n');
+    const base64 = image.slice(image.indexOf(',') + 1);
+    expect(all).not.toContain(base64.slice(1000, 1100));
+    expect(all).not.toContain(ADMIN_KEY);
+    expect(all).not.toContain('fg_wrong_key');
+  });
+
+  it('on SIGTERM finishes every accepted request, then exits 0 and stops listening', async () => {
+    const body = JSON.stringify({ image: photo('Colin_Powell/005.jpg') });
+    let answered = 0;
+    const replies = Array.from({ length: CONCURRENT }, (_, i) =>
+      send(port, 'POST', '/recognize', { 'X-API-Key': ADMIN_KEY, 'X-Request-Id': `drain-${i}` }, body).then(
+        (reply) => (answered++, { i, reply }),
+        (error: Error) => ({ i, error: error.message }),
+      ),
+    );
+    // Signal once the server has accepted every request (answered or being served; the scrape counts itself) and
+    // some are still being served: the engine takes a while to get through 20.
+    for (;;) {
+      const serving = (await inFlight(port)) - 1;
+      if (answered + serving >= CONCURRENT && serving > 0) break;
+      if (answered === CONCURRENT) throw new Error('every request was answered before the signal: nothing was in flight');
+    }
+    server.child.kill('SIGTERM');
+
+    const results = await Promise.all(replies);
+    for (const result of results) {
+      expect({ i: result.i, error: 'error' in result ? result.error : undefined, status: 'reply' in result ? result.reply.status : undefined }).toEqual({ i: result.i, error: undefined, status: 200 });
+      if ('reply' in result) {
+        expect(JSON.parse(result.reply.body)).toMatchObject({ match: true });
+        expect(result.reply.headers.connection).toBe('close');
+      }
+    }
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(await connectionRefused(port)).toBe(true);
+    const messages = server.lines.map((l) => JSON.parse(l) as { msg: string; context?: string });
+    expect(messages.filter((m) => m.context === 'Shutdown').map((m) => m.msg)).toEqual(['draining', 'listener closed; finishing requests in flight', 'shut down']);
+  });
+});
