@@ -37,7 +37,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
       return argv.length === 0 ? 2 : 0;
     }
     const found = findCommand(argv);
-    if (!found) throw argv[0] === 'keys' ? new UsageError('keys needs one of: create, list, revoke', 'keys') : new UsageError(`unknown command "${argv[0]}"`);
+    if (!found) throw argv[0] === 'keys' ? new UsageError('keys needs one of: create, list, revoke (e.g. facegate keys create --help)') : new UsageError(`unknown command "${argv[0]}"`);
     name = found.spec.name;
     const args = parseArgs(argv.slice(found.words), found.spec);
     if (args.help) {
