@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -46,7 +47,17 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
  */
 function securityHeaders() {
   return helmet({
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'blob:'] } },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        // Helmet's default would make browsers fetch the page's scripts over https on a plain-http LAN address, where
+        // they fail and the page loads blank. TLS is the proxy's business; the page must load either way.
+        upgradeInsecureRequests: null,
+      },
+    },
   });
 }
 
@@ -59,7 +70,14 @@ function serveWebPage(app: NestExpressApplication, dir: string): void {
     response.setHeader('Permissions-Policy', 'camera=(self), microphone=(), geolocation=()');
     next();
   });
-  app.useStaticAssets(dir, { index: 'index.html', redirect: false, dotfiles: 'ignore', maxAge: 0 });
+  // Only the page and its assets: apps/web also holds its tests and tsconfig, which are nobody's business.
+  app.useStaticAssets(join(dir, 'assets'), { prefix: '/assets', index: false, redirect: false, dotfiles: 'ignore', maxAge: 0 });
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || (request.path !== '/' && request.path !== '/index.html')) return next();
+    response.sendFile(join(dir, 'index.html'), { maxAge: 0 }, (error) => {
+      if (error && !response.headersSent) next();
+    });
+  });
 }
 
 /** "true", a hop count, or Express's own list form ("loopback, 10.0.0.0/8"). */

@@ -101,6 +101,8 @@ describe(`facegate API end to end (${kind})`, () => {
       expect(face.enrolment.issues.includes('size')).toBe(face.quality.sizePx < 40);
       expect(face.enrolment.ok).toBe(face.enrolment.issues.length === 0);
     }
+    // Six people of similar size: every face has a rival, as enrolment would say (MULTIPLE_FACES).
+    expect(res.body.faces.every((f: { enrolment: { issues: string[] } }) => f.enrolment.issues.includes('second_face'))).toBe(true);
     const single = await app().http.post('/detect').set(auth).send({ image: photo('Tony_Blair/004.jpg') }).expect(200);
     expect(single.body.faces[0].enrolment).toEqual({ ok: true, issues: [] });
   });
@@ -165,6 +167,10 @@ describe(`facegate API end to end (${kind})`, () => {
     const byExternalId = await app().http.get('/users').query({ search: 'george_w' }).set(auth).expect(200);
     expect(byExternalId.body.items.map((i: { id: string }) => i.id)).toEqual([ids.get('George_W_Bush')]);
     expect((await app().http.get('/users').query({ search: 'nobody-has-this' }).set(auth).expect(200)).body).toEqual({ items: [], nextCursor: null });
+    // LIKE wildcards match themselves: '%' is in nobody's name, 'george%w' and 'george_bush' in nobody's externalId.
+    for (const literal of ['%', 'george%w', 'george_bush', '\\']) {
+      expect({ literal, items: (await app().http.get('/users').query({ search: literal }).set(auth).expect(200)).body.items }).toEqual({ literal, items: [] });
+    }
     // A search and a cursor combine: every page holds only matches.
     const matches = PEOPLE.filter((p) => p !== 'Colin_Powell' && /r/i.test(p));
     const first = await app().http.get('/users').query({ search: 'r', limit: 2 }).set(auth).expect(200);

@@ -59,7 +59,7 @@ describe(`active liveness challenge (${kind})`, () => {
   describe('challenge logic', () => {
     it('opens a session with a random challenge, instructions and an expiry', async () => {
       const res = await app().http.post('/liveness/sessions').set(admin).send({}).expect(201);
-      expect(res.body).toMatchObject({ status: 'in_progress', completedSteps: 0, framesReceived: 0, maxFrames: 60 });
+      expect(res.body).toMatchObject({ status: 'in_progress', completedSteps: 0, framesReceived: 0, maxFrames: 60, maxFramesPerRequest: 20 });
       expect(res.body.challenge).toHaveLength(2);
       expect(res.body.challenge[0]).not.toBe(res.body.challenge[1]);
       expect(res.body.nextStep).toBe(res.body.challenge[0]);

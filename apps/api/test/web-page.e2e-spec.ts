@@ -9,6 +9,8 @@ describe(`web page serving (${testDatabase()})`, () => {
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.text).toContain('<script type="module" src="/assets/js/main.js"></script>');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    // No upgrade-insecure-requests: on a plain-http LAN address it would send the scripts to https and blank the page.
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(res.headers['permissions-policy']).toBe('camera=(self), microphone=(), geolocation=()');
     expect(res.headers['x-request-id']).toBeDefined();
     const script = await app().http.get('/assets/js/main.js').expect(200);
@@ -20,9 +22,11 @@ describe(`web page serving (${testDatabase()})`, () => {
     expect(missing.headers['content-type']).toContain('application/problem+json');
     expect(missing.body.code).toBe('NOT_FOUND');
     expect((await app().http.get('/users').expect(401)).body.code).toBe('UNAUTHORIZED');
-    // Files outside the page's folder cannot be reached through it.
-    expect((await app().http.get('/assets/..%2f..%2f..%2fpackage.json')).status).toBe(404);
-    expect((await app().http.get('/.gitignore')).status).toBe(404);
+    // Only the page and its assets are served: not the page's tests or tsconfig, nor anything above its folder.
+    for (const path of ['/tsconfig.json', '/test/web-page.browser-spec.ts', '/assets/../tsconfig.json', '/assets/..%2f..%2f..%2fpackage.json', '/assets/..%2f..%2f..%2f..%2fpackage.json']) {
+      expect({ path, status: (await app().http.get(path)).status }).toEqual({ path, status: 404 });
+    }
+    expect((await app().http.get('/index.html').expect(200)).text).toContain('<title>facegate</title>');
   });
 
   it('can be switched off with FACEGATE_WEB_UI=false', async () => {

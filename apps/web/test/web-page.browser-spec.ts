@@ -16,6 +16,9 @@ import { facePath } from '../../../test/shared-faces';
 const ARTIFACTS = resolve(__dirname, '..', '..', '..', 'test-artifacts', 'browser');
 const CAMERA_FRAMES = ['live/028.jpg', 'live/026.jpg', 'live/029.jpg', 'live/036.jpg'];
 const STEP_TIMEOUT = 60_000;
+// Browser-side expressions are strings: this file is compiled for Node, without the DOM's types.
+const ACTIVE_ID = 'document.activeElement && document.activeElement.id';
+const OVERFLOW = 'document.documentElement.scrollWidth - window.innerWidth';
 
 describe('web page in headless Chromium (fake camera)', () => {
   let app: TestApp;
@@ -70,7 +73,7 @@ describe('web page in headless Chromium (fake camera)', () => {
     await connect(page, ADMIN_KEY);
     await page.locator('#app-view').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
     expect(await page.textContent('#key-summary')).toContain('admin');
-    expect(await page.evaluate(() => [sessionStorage.getItem('facegate.apiKey'), localStorage.length])).toEqual([ADMIN_KEY, 0]);
+    expect(await page.evaluate("[sessionStorage.getItem('facegate.apiKey'), localStorage.length]")).toEqual([ADMIN_KEY, 0]);
     await page.reload();
     await page.locator('#app-view').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
   });
@@ -164,7 +167,7 @@ describe('web page in headless Chromium (fake camera)', () => {
     expect(await page.locator('#people-list li').count()).toBe(2);
     await page.fill('#people-search', 'CAM-1');
     await page.press('#people-search', 'Enter');
-    await page.waitForFunction(() => document.querySelectorAll('#people-list li').length === 1);
+    await page.waitForSelector('#people-list li:only-child strong:text-is("Camera Person")');
     await page.click('button[aria-label="Rename Camera Person"]');
     await page.fill('input[aria-label="New name for Camera Person"]', 'Camera Person Renamed');
     await page.press('input[aria-label="New name for Camera Person"]', 'Enter');
@@ -176,10 +179,14 @@ describe('web page in headless Chromium (fake camera)', () => {
     await page.waitForSelector('#confirm-dialog[open]');
     await shot('07-confirm-delete');
     await page.keyboard.press('Escape');
+    await page.waitForSelector('#confirm-dialog[open]', { state: 'detached' });
     expect(await page.locator('#people-list li').count()).toBe(1);
+    await app.http.get('/users').query({ search: 'cam-1' }).set('X-API-Key', ADMIN_KEY).expect(200).then((res) => expect(res.body.items).toHaveLength(1));
+    // Focus went back to the row's Delete button, so a keyboard user is where they were.
+    expect(await page.evaluate("document.activeElement && document.activeElement.getAttribute('aria-label')")).toBe('Delete Camera Person Renamed');
     await page.click('button[aria-label="Delete Camera Person Renamed"]');
     await page.click('#confirm-ok');
-    await page.waitForFunction(() => document.querySelectorAll('#people-list li').length === 0);
+    await page.waitForSelector('#people-list li', { state: 'detached' });
     expect(await page.textContent('#people-status')).toContain('Deleted Camera Person Renamed.');
     await app.http.get('/users').query({ search: 'cam-1' }).set('X-API-Key', ADMIN_KEY).expect(200, { items: [], nextCursor: null });
 
@@ -194,15 +201,15 @@ describe('web page in headless Chromium (fake camera)', () => {
   it('is usable with the keyboard alone', async () => {
     await page.focus('#tab-identify');
     await page.keyboard.press('ArrowRight');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-people');
+    expect(await page.evaluate(ACTIVE_ID)).toBe('tab-people');
     expect(await page.getAttribute('#tab-people', 'aria-selected')).toBe('true');
     await page.keyboard.press('Home');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-enrol');
+    expect(await page.evaluate(ACTIVE_ID)).toBe('tab-enrol');
     expect(await page.isVisible('#panel-enrol')).toBe(true);
     // Tab from the tab list reaches the panel's first field, and Enter submits: the missing photo is reported.
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('enrol-name');
+    expect(await page.evaluate(ACTIVE_ID)).toBe('enrol-name');
     await page.keyboard.type('Keyboard User');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#enrol-result .message.error');
@@ -214,9 +221,18 @@ describe('web page in headless Chromium (fake camera)', () => {
     await phone.setViewportSize({ width: 390, height: 844 });
     await connect(phone, ADMIN_KEY); // session storage belongs to one tab: a new tab asks again
     await phone.locator('#app-view').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-    for (const tab of ['#tab-enrol', '#tab-verify', '#tab-identify', '#tab-people']) {
+    // Each tab with content in it: the people list loaded, and an identification with its bars and candidates.
+    await phone.click('#tab-people');
+    await phone.waitForSelector('#people-list li', { timeout: STEP_TIMEOUT });
+    expect(await phone.evaluate(OVERFLOW)).toBe(0);
+    await phone.click('#tab-identify');
+    await phone.setInputFiles('#identify-file', facePath('Tony_Blair/004.jpg'));
+    await phone.waitForSelector('#identify-result .candidates li', { timeout: STEP_TIMEOUT });
+    expect(await phone.evaluate(OVERFLOW)).toBe(0);
+    await shot('09-phone-identified', phone);
+    for (const tab of ['#tab-enrol', '#tab-verify']) {
       await phone.click(tab);
-      expect({ tab, overflow: await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) }).toEqual({ tab, overflow: 0 });
+      expect({ tab, overflow: await phone.evaluate(OVERFLOW) }).toEqual({ tab, overflow: 0 });
     }
     await phone.click('#tab-enrol');
     await shot('09-phone', phone);
@@ -225,7 +241,7 @@ describe('web page in headless Chromium (fake camera)', () => {
 
   it('works without a camera: enrols and identifies from files, and explains refused photos', async () => {
     const noCamera = await browser.newContext({ viewport: { width: 1024, height: 800 } });
-    await noCamera.addInitScript(() => Object.defineProperty(navigator, 'mediaDevices', { value: undefined }));
+    await noCamera.addInitScript("Object.defineProperty(navigator, 'mediaDevices', { value: undefined })");
     const files = await noCamera.newPage();
     await connect(files, ADMIN_KEY);
     await files.locator('#app-view').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });

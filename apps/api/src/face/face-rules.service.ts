@@ -84,10 +84,13 @@ export class FaceRulesService {
    * Why enrolment would refuse this face on its own (size and quality gates; not a second face): the web page's
    * hint before capture uses the server's rules instead of guessing them.
    */
-  enrolmentIssues(face: AnalyzedFace): string[] {
+  enrolmentIssues(face: AnalyzedFace, all: AnalyzedFace[]): string[] {
     const issues = face.quality ? failedChecks(face.quality, this.config.quality).map((f) => f.check as string) : [];
-    const size = face.quality?.sizePx ?? Math.max(face.box.width, face.box.height);
-    return size < this.config.enrolment.minFaceSize ? ['size', ...issues] : issues;
+    const size = face.quality?.sizePx ?? side(face);
+    if (size < this.config.enrolment.minFaceSize) issues.unshift('size');
+    // As enrolment judges the largest face: another face at least secondFaceRatio of this one's size is a rival.
+    if (all.some((other) => other !== face && side(other) >= this.config.enrolment.secondFaceRatio * side(face))) issues.push('second_face');
+    return issues;
   }
 
   private primary(result: AnalysisResult): AnalyzedFace {
@@ -100,7 +103,6 @@ export class FaceRulesService {
   }
 
   private rejectSecondFace(result: AnalysisResult, primary: AnalyzedFace): void {
-    const side = (f: AnalyzedFace) => Math.max(f.box.width, f.box.height);
     const largest = Math.max(...result.faces.map(side));
     const ratio = this.config.enrolment.secondFaceRatio;
     const rivals = result.faces.filter((f) => f !== primary && side(f) >= ratio * largest);
@@ -125,4 +127,8 @@ export class FaceRulesService {
     if (!face.embedding || !face.quality) throw new DomainError('ENGINE_FAILURE', 'The face engine returned no embedding.');
     return { embedding: face.embedding, box: face.box, score: face.score, quality: face.quality, expression: face.expression, liveness: face.liveness };
   }
+}
+
+function side(face: AnalyzedFace): number {
+  return Math.max(face.box.width, face.box.height);
 }

@@ -162,6 +162,7 @@ export class LivenessService {
       nextStep: s.status === 'pending' ? (s.challenge[completed] ?? null) : null,
       framesReceived: s.state.frames,
       maxFrames: this.config.liveness.maxFramesPerSession,
+      maxFramesPerRequest: this.config.liveness.maxFramesPerRequest,
       expiresAt: s.expiresAt.toISOString(),
     };
   }

@@ -149,7 +149,7 @@ export class RecognitionService {
       width: result.width,
       height: result.height,
       faces: result.faces.map((f) => {
-        const issues = this.faces.enrolmentIssues(f);
+        const issues = this.faces.enrolmentIssues(f, result.faces);
         return { box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality, expression: f.expression, enrolment: { ok: issues.length === 0, issues } };
       }),
     };

@@ -65,7 +65,7 @@ export class UsersRepository {
       where: {
         collectionId,
         AND: [
-          search ? { OR: [{ name: { contains: search, mode: 'insensitive' as const } }, { externalId: { contains: search, mode: 'insensitive' as const } }] } : {},
+          search ? { OR: [{ name: { contains: likeLiteral(search), mode: 'insensitive' as const } }, { externalId: { contains: likeLiteral(search), mode: 'insensitive' as const } }] } : {},
           after ? { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] } : {},
         ],
       },
@@ -119,4 +119,9 @@ export class UsersRepository {
       quality: f.quality,
     }));
   }
+}
+
+/** Prisma's `contains` becomes ILIKE '%text%' without escaping: `%` and `_` in a search must match themselves. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

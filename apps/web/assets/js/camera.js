@@ -26,8 +26,13 @@ export class Camera {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
     this.stream = stream;
     this.video.srcObject = stream;
-    await this.video.play().catch(() => undefined);
-    await this.firstFrame();
+    try {
+      await this.video.play().catch(() => undefined);
+      await this.firstFrame();
+    } catch (error) {
+      this.stop(); // a camera that sends nothing is released, not left on with its light lit
+      throw error;
+    }
   }
 
   stop() {

@@ -17,7 +17,7 @@ export const ERROR_MESSAGES = {
   LOW_QUALITY: 'The photo is not good enough (blurred, too dark or bright, or turned away). Face the camera in even light.',
   DUPLICATE_FACE: 'This face is already enrolled as someone else.',
   SPOOF_SUSPECTED: 'The face does not look live (a photo or a screen?). Use a real camera and try again.',
-  LIVENESS_REQUIRED: 'This collection requires the liveness challenge. Tick "Run the liveness challenge first".',
+  LIVENESS_REQUIRED: 'This collection requires the liveness challenge, which needs the camera: start it and tick "Run the liveness challenge first".',
   LIVENESS_TOKEN_INVALID: 'The liveness result is not valid for this request. Run the challenge again.',
   LIVENESS_TOKEN_USED: 'The liveness result was already used. Run the challenge again.',
   LIVENESS_TOKEN_EXPIRED: 'The liveness result expired. Run the challenge again and capture right after.',

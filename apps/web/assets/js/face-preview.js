@@ -2,7 +2,8 @@
 import { ApiError } from './api-client.js';
 import { checkWords, describeProblem } from './error-messages.js';
 
-const PREVIEW_WIDTH = 480;
+/** The size captures are judged at (the camera's 640 px): a smaller frame would call a face "too small" wrongly. */
+const PREVIEW_WIDTH = 640;
 const INTERVAL_MS = 450;
 
 /**
@@ -18,8 +19,10 @@ const INTERVAL_MS = 450;
  */
 export function hintFor(faces) {
   if (faces.length === 0) return { level: 'none', text: 'No face in view. Face the camera.' };
-  if (faces.length > 1) return { level: 'bad', text: `${faces.length} faces in view: only the person should be in the picture.` };
-  const issues = faces[0].enrolment?.issues ?? [];
+  // Judged on the largest face, as enrolment does; a far smaller face in the background is no rival (the server
+  // flags `second_face` when another face is big enough to make the photo ambiguous).
+  const issues = largest(faces).enrolment?.issues ?? [];
+  if (issues.includes('second_face')) return { level: 'bad', text: 'Several faces in view: only the person should be in the picture.' };
   if (issues.length === 0) return { level: 'ok', text: 'Good: the face is clear. Ready to capture.' };
   if (issues.includes('size')) return { level: 'warn', text: 'Move closer: the face is too small.' };
   return { level: 'warn', text: `Adjust: ${checkWords(issues)}.` };
@@ -35,12 +38,14 @@ export class FacePreview {
    * @param {HTMLCanvasElement} canvas
    * @param {HTMLElement} hint
    * @param {() => import('./api-client.js').ApiClient | null} api
+   * @param {() => boolean} wanted whether anyone looks at the preview now (a capture tab is open, the page visible)
    */
-  constructor(camera, canvas, hint, api) {
+  constructor(camera, canvas, hint, api, wanted) {
     this.camera = camera;
     this.canvas = canvas;
     this.hint = hint;
     this.api = api;
+    this.wanted = wanted;
     this.generation = 0;
     this.paused = false;
   }
@@ -65,7 +70,7 @@ export class FacePreview {
   async loop(generation) {
     while (generation === this.generation && this.camera.running) {
       let wait = INTERVAL_MS;
-      if (!this.paused) wait = await this.tick();
+      if (!this.paused && this.wanted()) wait = await this.tick();
       await new Promise((r) => setTimeout(r, wait));
     }
   }
@@ -85,8 +90,8 @@ export class FacePreview {
       this.clear();
       if (!(error instanceof ApiError)) return INTERVAL_MS;
       const { code } = error.problem;
-      if (code === 'FORBIDDEN') {
-        this.say({ level: 'none', text: 'The live face box needs a key with the recognize scope; capturing still works.' });
+      if (code === 'FORBIDDEN' || code === 'UNAUTHORIZED') {
+        this.say({ level: 'none', text: code === 'FORBIDDEN' ? 'The live face box needs a key with the recognize scope; capturing still works.' : describeProblem(error.problem).text });
         this.generation++;
         return 0;
       }
@@ -104,8 +109,7 @@ export class FacePreview {
     if (!context) return;
     context.clearRect(0, 0, videoWidth, videoHeight);
     const scale = videoWidth / width;
-    const level = hintFor(faces).level;
-    const colour = boxColour(faces.length > 1 ? 'bad' : level);
+    const colour = boxColour(faces.length === 0 ? 'none' : hintFor(faces).level);
     context.lineWidth = Math.max(3, Math.round(videoWidth / 160));
     context.strokeStyle = colour;
     for (const face of faces) {
@@ -122,9 +126,15 @@ export class FacePreview {
 
   /** @param {Hint} hint */
   say(hint) {
-    this.hint.textContent = hint.text;
+    // Only changes are written: the hint is a live region, and a screen reader would otherwise repeat it twice a second.
+    if (this.hint.textContent !== hint.text) this.hint.textContent = hint.text;
     this.hint.dataset.level = hint.level;
   }
+}
+
+/** @param {DetectedFace[]} faces */
+function largest(faces) {
+  return faces.reduce((a, b) => (b.box.width * b.box.height > a.box.width * a.box.height ? b : a));
 }
 
 /** @param {Hint['level']} level */

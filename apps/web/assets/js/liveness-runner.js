@@ -1,6 +1,8 @@
 // @ts-check
 const FRAMES_PER_BATCH = 3;
 const FRAME_GAP_MS = 180;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let hidePrompt;
 
 /**
  * Runs the active liveness challenge with on-screen prompts: opens a session, then sends small batches of camera
@@ -16,6 +18,7 @@ const FRAME_GAP_MS = 180;
  * @returns {Promise<string>}
  */
 export async function runLivenessChallenge({ api, camera, collection, prompt, onProgress = () => undefined }) {
+  clearTimeout(hidePrompt); // an earlier run's "passed" must not hide this run's prompts
   let session = await api.postJson('/liveness/sessions', { collection });
   const steps = session.challenge.length;
   const show = () => {
@@ -28,8 +31,10 @@ export async function runLivenessChallenge({ api, camera, collection, prompt, on
   try {
     show();
     while (session.status === 'in_progress') {
-      const frames = await captureBatch(camera);
-      const final = session.framesReceived + frames.length >= session.maxFrames;
+      // Never more than the server takes per upload or has left for the session: the last batch is marked final.
+      const left = session.maxFrames - session.framesReceived;
+      const frames = await captureBatch(camera, Math.max(1, Math.min(FRAMES_PER_BATCH, session.maxFramesPerRequest ?? FRAMES_PER_BATCH, left)));
+      const final = frames.length >= left;
       session = await api.postImages(`/liveness/sessions/${session.id}/frames`, 'files', frames, { final: final ? 'true' : undefined });
       if (session.status === 'in_progress') show();
     }
@@ -38,14 +43,14 @@ export async function runLivenessChallenge({ api, camera, collection, prompt, on
     onProgress(`Liveness passed after ${session.framesReceived} frames.`);
     return session.livenessToken;
   } finally {
-    setTimeout(() => (prompt.hidden = true), 800);
+    hidePrompt = setTimeout(() => (prompt.hidden = true), 800);
   }
 }
 
-/** @param {import('./camera.js').Camera} camera */
-async function captureBatch(camera) {
+/** @param {import('./camera.js').Camera} camera @param {number} count */
+async function captureBatch(camera, count) {
   const frames = [];
-  for (let i = 0; i < FRAMES_PER_BATCH; i++) {
+  for (let i = 0; i < count; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, FRAME_GAP_MS));
     frames.push(await camera.capture(640));
   }

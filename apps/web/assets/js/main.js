@@ -1,5 +1,5 @@
 // @ts-check
-import { ApiClient } from './api-client.js';
+import { ApiClient, ApiError } from './api-client.js';
 import { Camera, cameraErrorText } from './camera.js';
 import { FacePreview } from './face-preview.js';
 import { EnrolPanel } from './panels/enrol-panel.js';
@@ -18,7 +18,8 @@ let api = null;
 let key = null;
 
 const camera = new Camera(byId('video'));
-const preview = new FacePreview(camera, byId('overlay'), byId('camera-hint'), () => api);
+// The live box runs only while someone can see it: the page is visible and a tab that captures is open.
+const preview = new FacePreview(camera, byId('overlay'), byId('camera-hint'), () => api, () => !document.hidden && byId('panel-people').hidden);
 const collectionInput = /** @type {HTMLInputElement} */ (byId('collection'));
 
 /** @type {import('./panels/context.js').PanelContext} */
@@ -38,11 +39,12 @@ const context = {
     selectTab(byId('tab-verify'));
     byId('verify-claim').focus();
   },
+  lock: { liveness: false },
 };
 
-new EnrolPanel(context);
+const enrol = new EnrolPanel(context);
 const verify = new VerifyPanel(context);
-new IdentifyPanel(context);
+const identify = new IdentifyPanel(context);
 const people = new PeoplePanel(context);
 
 setUpConnect();
@@ -56,7 +58,11 @@ function setUpConnect() {
     void busy(e.target instanceof HTMLFormElement ? e.target.querySelector('button') : null, () => connect(input.value.trim()));
   });
   byId('disconnect').addEventListener('click', disconnect);
+  // Another collection holds other people: results and picks from the last one must not linger.
   collectionInput.addEventListener('change', () => {
+    verify.reset();
+    identify.result.replaceChildren();
+    enrol.result.replaceChildren();
     if (!byId('panel-people').hidden) void people.load(true);
   });
   const saved = sessionStorage.getItem(KEY_STORAGE);
@@ -71,7 +77,8 @@ async function connect(value) {
   try {
     key = await client.get('/api-keys/me');
   } catch (problem) {
-    sessionStorage.removeItem(KEY_STORAGE);
+    // Only a refused key is forgotten; a server that is starting or unreachable says so and the key stays.
+    if (problem instanceof ApiError && problem.problem.code === 'UNAUTHORIZED') sessionStorage.removeItem(KEY_STORAGE);
     error.hidden = false;
     showError(error, problem);
     byId('connect-view').hidden = false;
@@ -89,17 +96,11 @@ async function connect(value) {
   showTabsFor();
 }
 
+/** Forgetting the key starts the page afresh: no photo, result or list of the last key's session survives. */
 function disconnect() {
   sessionStorage.removeItem(KEY_STORAGE);
-  api = null;
-  key = null;
-  preview.stop();
   camera.stop();
-  byId('camera-toggle').textContent = 'Start camera';
-  byId('connection').hidden = true;
-  byId('app-view').hidden = true;
-  byId('connect-view').hidden = false;
-  byId('api-key').focus();
+  window.location.reload();
 }
 
 /** A bound key lists its own collections; an unbound admin lists them all; others type a name (default: default). */
@@ -169,12 +170,17 @@ function setUpCamera() {
       byId('camera-hint').textContent = 'The camera is off.';
       return;
     }
+    const message = byId('camera-unavailable');
     try {
       await camera.start();
+      message.hidden = true;
       preview.start();
       byId('camera-hint').textContent = 'Looking for a face…';
     } catch (error) {
-      noCamera(cameraErrorText(error));
+      // Permission refused or no device: say why and keep the button, the user may fix it and try again.
+      message.textContent = cameraErrorText(error);
+      message.hidden = false;
+      byId('camera-hint').textContent = 'No camera: use the file buttons.';
     }
   }).then(() => (toggle.textContent = camera.running ? 'Stop camera' : 'Start camera')));
 }

@@ -58,6 +58,7 @@ export class SessionDto {
   @ApiProperty({ nullable: true, enum: CHALLENGE_STEPS, example: 'blink' }) nextStep!: string | null;
   @ApiProperty({ example: 12 }) framesReceived!: number;
   @ApiProperty({ example: 60 }) maxFrames!: number;
+  @ApiProperty({ example: 20, description: 'Most frames one upload may carry.' }) maxFramesPerRequest!: number;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 

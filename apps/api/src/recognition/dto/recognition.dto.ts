@@ -159,7 +159,7 @@ export class EnrolmentCheckDto {
   @ApiProperty({ example: false, description: 'Whether this face alone passes the enrolment gates.' }) ok!: boolean;
   @ApiProperty({
     example: ['size'],
-    description: 'Failed gates: `size` (below FACEGATE_MIN_FACE_SIZE), `detectorScore`, `sharpness`, `brightness`, `yaw`, `pitch`, `roll`.',
+    description: 'Failed gates: `size` (below FACEGATE_MIN_FACE_SIZE), `detectorScore`, `sharpness`, `brightness`, `yaw`, `pitch`, `roll`, `second_face` (another face at least FACEGATE_SECOND_FACE_RATIO of this one\'s size: the photo would be refused as MULTIPLE_FACES).',
   })
   issues!: string[];
 }

@@ -10,6 +10,7 @@
  *   can: (scope: 'enrol' | 'recognize' | 'read' | 'admin') => boolean,
  *   confirm: (text: string) => Promise<boolean>,
  *   openVerify: (claim: { id: string, label: string }) => void,
+ *   lock: { liveness: boolean },
  * }} PanelContext
  */
 export {};

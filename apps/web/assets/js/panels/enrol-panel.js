@@ -51,6 +51,9 @@ export class EnrolPanel {
     URL.revokeObjectURL(this.photos[index].url);
     this.photos.splice(index, 1);
     this.render();
+    // Focus stays in the tray: on the photo that took this one's place, else the capture button.
+    const next = this.list.querySelectorAll('button')[Math.min(index, this.photos.length - 1)];
+    (next ?? byId('enrol-capture')).focus();
   }
 
   /** @param {number} [rejected] the photo the server refused */

@@ -11,6 +11,7 @@ export class IdentifyPanel {
   constructor(context) {
     this.context = context;
     this.result = byId('identify-result');
+    this.running = false;
     byId('identify-form').addEventListener('submit', (/** @type {Event} */ e) => {
       e.preventDefault();
       void busy(byId('identify-capture'), () => this.run(() => probeFromCamera(context, byId('identify-liveness').checked, (t) => showMessage(this.result, 'warn', t))));
@@ -25,6 +26,8 @@ export class IdentifyPanel {
 
   /** @param {() => Promise<{ image: Blob, livenessToken?: string }>} probe */
   async run(probe) {
+    if (this.running) return;
+    this.running = true;
     try {
       const { image, livenessToken } = await probe();
       showMessage(this.result, 'warn', 'Identifying…');
@@ -42,6 +45,8 @@ export class IdentifyPanel {
       );
     } catch (error) {
       showError(this.result, error);
+    } finally {
+      this.running = false;
     }
   }
 

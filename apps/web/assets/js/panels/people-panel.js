@@ -14,6 +14,10 @@ export class PeoplePanel {
     this.search = /** @type {HTMLInputElement} */ (byId('people-search'));
     /** @type {string | null} */
     this.cursor = null;
+    /** People being deleted: a second click while the first DELETE runs is ignored. */
+    this.deleting = new Set();
+    /** Loads in flight: only the latest one's answer is shown (a tab switch, a search and a collection change can overlap). */
+    this.loading = 0;
     byId('people-search-form').addEventListener('submit', (/** @type {Event} */ e) => {
       e.preventDefault();
       void this.load(true);
@@ -25,8 +29,10 @@ export class PeoplePanel {
   async load(reset) {
     if (reset) this.cursor = null;
     const search = this.search.value.trim();
+    const ticket = ++this.loading;
     try {
       const page = await this.context.api().get('/users', { collection: this.context.collection(), search: search || undefined, limit: 20, cursor: this.cursor ?? undefined });
+      if (ticket !== this.loading) return;
       const rows = page.items.map((/** @type {Person} */ p) => this.row(p));
       if (reset) this.list.replaceChildren(...rows);
       else this.list.append(...rows);
@@ -35,6 +41,7 @@ export class PeoplePanel {
       const shown = this.list.children.length;
       this.status.textContent = shown === 0 ? (search ? `Nobody matches "${search}".` : 'Nobody is enrolled in this collection yet.') : `${shown} ${shown === 1 ? 'person' : 'people'} shown${page.nextCursor ? ' (more available)' : ''}.`;
     } catch (error) {
+      if (ticket !== this.loading) return;
       this.list.replaceChildren();
       this.more.hidden = true;
       showError(this.status, error);
@@ -75,6 +82,7 @@ export class PeoplePanel {
     const restore = () => {
       form.replaceWith(name);
       item.querySelector('.actions')?.removeAttribute('hidden');
+      /** @type {HTMLElement | null} */ (item.querySelector('.actions button[aria-label^="Rename"]'))?.focus();
     };
     cancel.addEventListener('click', restore);
     form.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => e.key === 'Escape' && restore());
@@ -101,12 +109,25 @@ export class PeoplePanel {
 
   /** @param {Person} person @param {HTMLElement} item */
   async remove(person, item) {
+    if (this.deleting.has(person.id)) return;
+    this.deleting.add(person.id);
+    try {
+      await this.confirmAndDelete(person, item);
+    } finally {
+      this.deleting.delete(person.id);
+    }
+  }
+
+  /** @param {Person} person @param {HTMLElement} item */
+  async confirmAndDelete(person, item) {
     const sure = await this.context.confirm(`Delete ${person.name}${person.externalId ? ` (${person.externalId})` : ''} and all their ${person.faceCount} enrolled face(s)? This cannot be undone.`);
     if (!sure) return;
     try {
       await this.context.api().request('DELETE', `/users/${person.id}`);
+      const next = /** @type {HTMLElement | null} */ (item.nextElementSibling ?? item.previousElementSibling);
       item.remove();
       showMessage(this.status, 'ok', `Deleted ${person.name}.`);
+      (/** @type {HTMLElement | null} */ (next?.querySelector('button')) ?? this.search).focus();
     } catch (error) {
       showError(this.status, error);
     }

@@ -12,12 +12,17 @@ import { el } from '../ui.js';
  * @returns {Promise<{ image: Blob, livenessToken?: string }>}
  */
 export async function probeFromCamera(context, withLiveness, onProgress) {
+  if (!context.camera.running) throw new Error('Start the camera first (or use a file).');
   if (!withLiveness) return { image: await context.camera.capture() };
+  // One challenge at a time on the page: they would share the prompt, and the first to end would resume the preview.
+  if (context.lock.liveness) throw new Error('A liveness challenge is already running.');
+  context.lock.liveness = true;
   context.preview.pause(true);
   try {
     const livenessToken = await runLivenessChallenge({ api: context.api(), camera: context.camera, collection: context.collection(), prompt: context.prompt, onProgress });
     return { image: await context.camera.capture(), livenessToken };
   } finally {
+    context.lock.liveness = false;
     context.preview.pause(false);
   }
 }

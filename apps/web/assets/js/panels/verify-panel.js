@@ -14,6 +14,9 @@ export class VerifyPanel {
     this.known = new Map();
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.timer = undefined;
+    /** Suggestion requests in flight: only the latest one's answer is shown. */
+    this.suggestion = 0;
+    this.running = false;
     this.claim.addEventListener('input', () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => void this.suggest(), 250);
@@ -30,6 +33,13 @@ export class VerifyPanel {
     });
   }
 
+  /** Another collection: its people are others, so earlier picks and results no longer apply. */
+  reset() {
+    this.known.clear();
+    this.suggestions.replaceChildren();
+    this.result.replaceChildren();
+  }
+
   /** Fills the claim (from the People list). @param {{ id: string, label: string }} person */
   preset(person) {
     this.known.set(person.label, person.id);
@@ -39,8 +49,10 @@ export class VerifyPanel {
   async suggest() {
     const text = this.claim.value.trim();
     if (text.length < 2 || this.known.has(text) || !this.context.can('read')) return;
+    const ticket = ++this.suggestion;
     try {
       const page = await this.context.api().get('/users', { collection: this.context.collection(), search: text, limit: 8 });
+      if (ticket !== this.suggestion) return;
       this.suggestions.replaceChildren(
         ...page.items.map((/** @type {{ id: string, name: string, externalId: string | null }} */ u) => {
           const label = u.externalId ? `${u.name} (${u.externalId})` : u.name;
@@ -57,6 +69,8 @@ export class VerifyPanel {
   async run(probe) {
     const claim = this.claim.value.trim();
     if (!claim) return showMessage(this.result, 'error', 'Enter the claimed person first (external id or name from the list).');
+    if (this.running) return; // a second click or file while one verification runs would race it
+    this.running = true;
     try {
       const { image, livenessToken } = await probe();
       showMessage(this.result, 'warn', 'Verifying…');
@@ -76,6 +90,8 @@ export class VerifyPanel {
       }));
     } catch (error) {
       showError(this.result, error);
+    } finally {
+      this.running = false;
     }
   }
 }
