@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
@@ -30,6 +32,15 @@ describe('loadConfig', () => {
   ])('stops on a bad %s (%s) and names the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('serves the web page from the repository\'s apps/web by default, and can turn it off', () => {
+    const config = loadConfig({});
+    expect(config.web.enabled).toBe(true);
+    expect(existsSync(join(config.web.dir, 'index.html'))).toBe(true);
+    expect(config.web.dir.endsWith(join('apps', 'web'))).toBe(true);
+    expect(loadConfig({ FACEGATE_WEB_UI: 'false', FACEGATE_WEB_DIR: '/srv/page' }).web).toEqual({ enabled: false, dir: '/srv/page' });
+    expect(() => loadConfig({ FACEGATE_WEB_UI: 'maybe' })).toThrow(/FACEGATE_WEB_UI/);
   });
 
   it('reads the liveness challenge steps, all of them by default', () => {
