@@ -1,7 +1,7 @@
 // @ts-check
 import { formatScore, similarityGauge } from '../gauge.js';
-import { busy, byId, el, showError, showMessage } from '../ui.js';
-import { decisionView, probeFromCamera } from './probe.js';
+import { byId, el, showError, showMessage } from '../ui.js';
+import { decisionView, wireProbeInputs } from './probe.js';
 
 const TOP_K = 5;
 
@@ -12,16 +12,7 @@ export class IdentifyPanel {
     this.context = context;
     this.result = byId('identify-result');
     this.running = false;
-    byId('identify-form').addEventListener('submit', (/** @type {Event} */ e) => {
-      e.preventDefault();
-      void busy(byId('identify-capture'), () => this.run(() => probeFromCamera(context, byId('identify-liveness').checked, (t) => showMessage(this.result, 'warn', t))));
-    });
-    byId('identify-file').addEventListener('change', (/** @type {Event} */ e) => {
-      const input = /** @type {HTMLInputElement} */ (e.target);
-      const file = input.files?.[0];
-      input.value = '';
-      if (file) void this.run(async () => ({ image: file }));
-    });
+    wireProbeInputs(context, 'identify', this.result, (probe) => this.run(probe));
   }
 
   /** @param {() => Promise<{ image: Blob, livenessToken?: string }>} probe */

@@ -1,7 +1,7 @@
 // @ts-check
 import { runLivenessChallenge } from '../liveness-runner.js';
 import { formatScore, similarityGauge } from '../gauge.js';
-import { el } from '../ui.js';
+import { busy, byId, el, showMessage } from '../ui.js';
 
 /**
  * The probe photo for verify/identify from the camera: when asked, the liveness challenge runs first and the photo
@@ -25,6 +25,28 @@ export async function probeFromCamera(context, withLiveness, onProgress) {
     context.lock.liveness = false;
     context.preview.pause(false);
   }
+}
+
+/**
+ * A verify/identify form's two sources of a probe: the capture button (with the liveness challenge when ticked) and
+ * the file input. Elements are `#<prefix>-form`, `-capture`, `-liveness` and `-file`.
+ * @param {import('./context.js').PanelContext} context
+ * @param {string} prefix
+ * @param {HTMLElement} result where progress is shown
+ * @param {(probe: () => Promise<{ image: Blob, livenessToken?: string }>) => Promise<unknown>} run
+ */
+export function wireProbeInputs(context, prefix, result, run) {
+  byId(`${prefix}-form`).addEventListener('submit', (/** @type {Event} */ e) => {
+    e.preventDefault();
+    const withLiveness = byId(`${prefix}-liveness`).checked;
+    void busy(byId(`${prefix}-capture`), () => run(() => probeFromCamera(context, withLiveness, (t) => showMessage(result, 'warn', t))));
+  });
+  byId(`${prefix}-file`).addEventListener('change', (/** @type {Event} */ e) => {
+    const input = /** @type {HTMLInputElement} */ (e.target);
+    const file = input.files?.[0];
+    input.value = ''; // the same file chosen again is a new request
+    if (file) void run(async () => ({ image: file }));
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 // @ts-check
-import { busy, byId, el, showError, showMessage } from '../ui.js';
-import { decisionView, probeFromCamera } from './probe.js';
+import { byId, el, showError, showMessage } from '../ui.js';
+import { decisionView, wireProbeInputs } from './probe.js';
 
 /** 1:1: is this the claimed person? The claim is an external id, or a person picked from the suggestions. */
 export class VerifyPanel {
@@ -21,16 +21,7 @@ export class VerifyPanel {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => void this.suggest(), 250);
     });
-    byId('verify-form').addEventListener('submit', (/** @type {Event} */ e) => {
-      e.preventDefault();
-      void busy(byId('verify-capture'), () => this.run(() => probeFromCamera(context, byId('verify-liveness').checked, (t) => showMessage(this.result, 'warn', t))));
-    });
-    byId('verify-file').addEventListener('change', (/** @type {Event} */ e) => {
-      const input = /** @type {HTMLInputElement} */ (e.target);
-      const file = input.files?.[0];
-      input.value = '';
-      if (file) void this.run(async () => ({ image: file }));
-    });
+    wireProbeInputs(context, 'verify', this.result, (probe) => this.run(probe));
   }
 
   /** Another collection: its people are others, so earlier picks and results no longer apply. */
