@@ -43,7 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     if (args.help) {
       io.stdout.write(formatHelp(found.spec));
       // A wrapped tool's own options are listed by the tool itself.
-      return found.spec.passThrough ? runTool(found.spec.name as 'eval', ['--help']) : 0;
+      return found.spec.passThrough ? await runTool(found.spec.name as 'eval', ['--help']) : 0;
     }
     return await dispatch(found.spec.name, args, io);
   } catch (error) {
