@@ -1,5 +1,5 @@
 import { DomainError } from '@facegate/common';
-import { CallerContext } from '../../api/src/auth/caller-context';
+import { Actor } from '../../api/src/auth/caller-context';
 import { CollectionsService } from '../../api/src/collections/collections.service';
 import { CreateCollectionDto } from '../../api/src/collections/dto/collection.dto';
 import { validateLikeApi } from './cli-dto';
@@ -10,7 +10,7 @@ import { validateLikeApi } from './cli-dto';
  */
 export async function ensureCollection(
   collections: CollectionsService,
-  caller: CallerContext,
+  caller: Actor,
   collection: { name: string; description?: string | null; settings?: Record<string, unknown> },
 ): Promise<boolean> {
   const dto = await validateLikeApi(CreateCollectionDto, {

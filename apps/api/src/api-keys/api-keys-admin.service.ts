@@ -4,7 +4,7 @@ import { PrismaService } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
 import { Scope } from '../auth/access.decorator';
 import { ApiKeysRepository, StoredKey } from '../auth/api-keys.repository';
-import { CallerContext } from '../auth/caller-context';
+import { Actor, CallerContext } from '../auth/caller-context';
 import { KeyCryptoService } from '../auth/key-crypto.service';
 import { CreateApiKeyDto } from './dto/api-key.dto';
 
@@ -18,7 +18,7 @@ export class ApiKeysAdminService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(dto: CreateApiKeyDto, caller: CallerContext) {
+  async create(dto: CreateApiKeyDto, caller: Actor) {
     const collections = dto.collections ?? [];
     await this.checkGrantable(collections, caller);
     return this.audit.audited(
@@ -33,7 +33,7 @@ export class ApiKeysAdminService {
     );
   }
 
-  async list(caller: CallerContext) {
+  async list(caller: Actor) {
     const all = await this.keys.list();
     // A bound admin sees only keys confined to its own collections.
     return all.filter((k) => this.within(k.collections, caller)).map(present);
@@ -46,7 +46,7 @@ export class ApiKeysAdminService {
     return present(key);
   }
 
-  async revoke(id: string, caller: CallerContext): Promise<void> {
+  async revoke(id: string, caller: Actor): Promise<void> {
     const key = await this.keys.findById(id);
     if (!key || !this.within(key.collections, caller)) throw new DomainError('NOT_FOUND', `No API key ${id}.`);
     await this.audit.audited(caller, { action: 'key_revoke' }, async () => {
@@ -54,12 +54,12 @@ export class ApiKeysAdminService {
     }, () => ({ details: { keyRevoked: id, prefix: key.prefix } }));
   }
 
-  private within(collections: string[], caller: CallerContext): boolean {
+  private within(collections: string[], caller: Actor): boolean {
     if (caller.collections.length === 0) return true;
     return collections.length > 0 && collections.every((c) => caller.collections.includes(c));
   }
 
-  private async checkGrantable(collections: string[], caller: CallerContext): Promise<void> {
+  private async checkGrantable(collections: string[], caller: Actor): Promise<void> {
     if (!this.within(collections, caller)) throw new DomainError('FORBIDDEN', 'A key can only grant access to collections it may use itself.');
     if (collections.length === 0) return;
     const found = await this.prisma.client.collection.count({ where: { name: { in: collections } } });

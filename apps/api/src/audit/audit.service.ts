@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { CallerContext } from '../auth/caller-context';
+import { Actor, CallerContext } from '../auth/caller-context';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { AuditEntry, AuditRepository } from './audit.repository';
 import { AuditQueryDto } from './dto/audit.dto';
@@ -30,7 +30,7 @@ export class AuditService {
     return { items: rows, nextCursor: more && last ? encodeCursor(last) : null };
   }
 
-  async record(caller: CallerContext | null, event: AuditEvent): Promise<void> {
+  async record(caller: Actor | null, event: AuditEvent): Promise<void> {
     try {
       await this.audit.insert({ ...event, keyId: caller?.keyId ?? null, clientIp: caller?.clientIp ?? null, requestId: caller?.requestId ?? null });
     } catch (error) {
@@ -42,7 +42,7 @@ export class AuditService {
    * Runs `work` and records its outcome: "success" plus what `describe` adds, or the error code it failed with
    * (then rethrows). The subject may be refined by the work itself through `subject` (e.g. the new user's id).
    */
-  async audited<T>(caller: CallerContext, subject: AuditSubject, work: (subject: AuditSubject) => Promise<T>, describe?: (result: T) => Partial<AuditEvent>): Promise<T> {
+  async audited<T>(caller: Actor, subject: AuditSubject, work: (subject: AuditSubject) => Promise<T>, describe?: (result: T) => Partial<AuditEvent>): Promise<T> {
     const live = { ...subject };
     try {
       const result = await work(live);

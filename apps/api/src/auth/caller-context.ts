@@ -3,14 +3,22 @@ import type { Request } from 'express';
 import { requestIdOf } from '../common/request-id.middleware';
 import type { Scope } from './access.decorator';
 
-/** Who is calling: the API key's identity and limits, plus what the audit log records about the request. */
-export interface CallerContext {
-  keyId: string;
+/**
+ * Whoever acts, as the services shared by the API and the command-line tool see it. The tool holds the database
+ * itself and presents no key, so its keyId is null (audit_log.key_id is nullable for it).
+ */
+export interface Actor {
+  keyId: string | null;
   scopes: Scope[];
   /** Collections the key is bound to; empty = every collection. */
   collections: string[];
   clientIp: string;
   requestId: string;
+}
+
+/** Who is calling over HTTP: always an API key (its identity and limits), plus what the audit log records. */
+export interface CallerContext extends Actor {
+  keyId: string;
 }
 
 export type AuthenticatedRequest = Request & { caller?: CallerContext };

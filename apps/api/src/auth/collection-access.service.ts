@@ -20,7 +20,7 @@ export class CollectionAccessService {
   constructor(private readonly prisma: PrismaService) {}
 
   /** The collection a request works in: the one it names, else the key's only collection, else "default". */
-  async resolve(caller: CallerContext, requested?: string): Promise<CollectionRef> {
+  async resolve(caller: Pick<CallerContext, 'collections'>, requested?: string): Promise<CollectionRef> {
     const name = requested ?? (caller.collections.length === 1 ? caller.collections[0] : DEFAULT_COLLECTION);
     if (!this.mayUse(caller, name)) throw collectionNotFound(name);
     const found = await this.prisma.client.collection.findUnique({ where: { name }, select: { id: true, name: true, settings: true } });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { isUniqueViolation } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext } from '../auth/caller-context';
+import { Actor, CallerContext } from '../auth/caller-context';
 import { CollectionAccessService, collectionNotFound, DEFAULT_COLLECTION } from '../auth/collection-access.service';
 import { CollectionRecord, CollectionsRepository } from './collections.repository';
 import { CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
@@ -16,7 +16,7 @@ export class CollectionsService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(dto: CreateCollectionDto, caller: CallerContext) {
+  async create(dto: CreateCollectionDto, caller: Actor) {
     // A key bound to some collections manages those; creating new ones is for unbound admin keys.
     if (caller.collections.length > 0) throw new DomainError('FORBIDDEN', 'A key bound to collections cannot create collections.');
     return this.audit.audited(caller, { action: 'collection_create', collection: dto.name }, async () => {

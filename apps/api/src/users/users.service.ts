@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext } from '../auth/caller-context';
+import { Actor, CallerContext } from '../auth/caller-context';
 import { CollectionAccessService, CollectionRef } from '../auth/collection-access.service';
 import { FaceVectorRepository } from '@facegate/database';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
@@ -35,13 +35,13 @@ export class UsersService {
    * Enrols faces already extracted one by one with FaceRulesService.forEnrolment (the command-line folder enrolment,
    * which reports each bad photo instead of failing the person). Same rules as enrol() from there on.
    */
-  async enrolExtracted(dto: Omit<CreateUserDto, 'images'>, faces: ExtractedFace[], caller: CallerContext) {
+  async enrolExtracted(dto: Omit<CreateUserDto, 'images'>, faces: ExtractedFace[], caller: Actor) {
     const max = this.config.enrolment.maxFacesPerUser;
     if (faces.length === 0 || faces.length > max) throw new DomainError('VALIDATION_FAILED', `Between 1 and ${max} faces per user.`, { faces: faces.length });
     return this.store(dto, async () => faces, caller);
   }
 
-  private async store(dto: Omit<CreateUserDto, 'images'>, extract: () => Promise<ExtractedFace[]>, caller: CallerContext) {
+  private async store(dto: Omit<CreateUserDto, 'images'>, extract: () => Promise<ExtractedFace[]>, caller: Actor) {
     checkMetadata(dto.metadata);
     const collection = await this.access.resolve(caller, dto.collection);
     return this.audit.audited(

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { CallerContext } from '../../../api/src/auth/caller-context';
+import { Actor } from '../../../api/src/auth/caller-context';
 import { CollectionsService } from '../../../api/src/collections/collections.service';
 import { AppConfig } from '../../../api/src/config/app-config';
 import { APP_CONFIG } from '../../../api/src/config/config.module';
@@ -65,7 +65,7 @@ export class EnrolFolderCommand {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async run(root: string, options: { collection: string; allowDuplicate: boolean }, caller: CallerContext, progress: ProgressReporter): Promise<EnrolReport> {
+  async run(root: string, options: { collection: string; allowDuplicate: boolean }, caller: Actor, progress: ProgressReporter): Promise<EnrolReport> {
     const startedAt = new Date().toISOString();
     const scan = scanPersonFolders(root);
     if (scan.looseFiles > 0) progress.note(`ignored ${scan.looseFiles} file(s) directly in ${root}: each person's photos go in a sub-folder named after them`);
@@ -86,7 +86,7 @@ export class EnrolFolderCommand {
     return { folder: root, collection: options.collection, startedAt, finishedAt: new Date().toISOString(), summary: summarise(results), people: results };
   }
 
-  private async enrolPerson(root: string, person: PersonFolder, options: { collection: string; allowDuplicate: boolean }, caller: CallerContext): Promise<PersonResult> {
+  private async enrolPerson(root: string, person: PersonFolder, options: { collection: string; allowDuplicate: boolean }, caller: Actor): Promise<PersonResult> {
     const result: PersonResult = { externalId: person.externalId, name: person.name, status: 'failed', faces: 0, rejected: [] };
     if (person.externalId.length > MAX_TEXT) return { ...result, reason: `VALIDATION_FAILED: the folder name is longer than ${MAX_TEXT} characters` };
     const checked = await this.checkPhotos(join(root, person.folder), person);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeysAdminService } from '../../../api/src/api-keys/api-keys-admin.service';
 import { CreateApiKeyDto } from '../../../api/src/api-keys/dto/api-key.dto';
-import { CallerContext } from '../../../api/src/auth/caller-context';
+import { Actor } from '../../../api/src/auth/caller-context';
 import { validateLikeApi } from '../cli-dto';
 
 type KeyView = Awaited<ReturnType<ApiKeysAdminService['list']>>[number];
@@ -11,16 +11,16 @@ type KeyView = Awaited<ReturnType<ApiKeysAdminService['list']>>[number];
 export class KeysCommand {
   constructor(private readonly keys: ApiKeysAdminService) {}
 
-  async create(input: { name?: string; scopes?: string[]; collections?: string[] }, caller: CallerContext) {
+  async create(input: { name?: string; scopes?: string[]; collections?: string[] }, caller: Actor) {
     const dto = await validateLikeApi(CreateApiKeyDto, { name: input.name, scopes: input.scopes, ...(input.collections ? { collections: input.collections } : {}) });
     return this.keys.create(dto, caller);
   }
 
-  list(caller: CallerContext): Promise<KeyView[]> {
+  list(caller: Actor): Promise<KeyView[]> {
     return this.keys.list(caller);
   }
 
-  revoke(id: string, caller: CallerContext): Promise<void> {
+  revoke(id: string, caller: Actor): Promise<void> {
     return this.keys.revoke(id, caller);
   }
 }

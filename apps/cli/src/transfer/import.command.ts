@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { EMBEDDING_DIMENSIONS } from '@facegate/database';
 import { AuditService } from '../../../api/src/audit/audit.service';
-import { CallerContext } from '../../../api/src/auth/caller-context';
+import { Actor } from '../../../api/src/auth/caller-context';
 import { CollectionsService } from '../../../api/src/collections/collections.service';
 import { AppConfig } from '../../../api/src/config/app-config';
 import { APP_CONFIG } from '../../../api/src/config/config.module';
@@ -53,7 +53,7 @@ export class ImportCommand {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async run(file: string, options: { collection?: string; onConflict: ConflictRule }, caller: CallerContext, progress: ProgressReporter): Promise<ImportSummary> {
+  async run(file: string, options: { collection?: string; onConflict: ConflictRule }, caller: Actor, progress: ProgressReporter): Promise<ImportSummary> {
     const { header, people } = await this.validate(file, options);
     const summary: ImportSummary = { people, imported: 0, skipped: 0, faces: 0, createdCollections: [] };
     const collectionIds = new Map<string, string>();
@@ -134,7 +134,7 @@ export class ImportCommand {
     }
   }
 
-  private async prepareCollection(name: string, header: ExportHeader, caller: CallerContext, summary: ImportSummary, ids: Map<string, string>): Promise<string> {
+  private async prepareCollection(name: string, header: ExportHeader, caller: Actor, summary: ImportSummary, ids: Map<string, string>): Promise<string> {
     const described = header.collections.find((c) => c.name === name);
     if (await ensureCollection(this.collections, caller, described ?? { name })) summary.createdCollections.push(name);
     const collection = await this.transfer.findCollection(name);
@@ -144,7 +144,7 @@ export class ImportCommand {
   }
 
   /** One person, one transaction. False when skipped because the externalId exists. */
-  private async store(person: PersonLine, collectionId: string, collection: string, onConflict: ConflictRule, caller: CallerContext): Promise<boolean> {
+  private async store(person: PersonLine, collectionId: string, collection: string, onConflict: ConflictRule, caller: Actor): Promise<boolean> {
     if (person.externalId !== null && (await this.users.findByExternalId(collectionId, person.externalId))) {
       if (onConflict === 'skip') return false;
       throw new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${person.externalId}" already exists in collection "${collection}".`);
