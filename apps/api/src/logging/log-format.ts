@@ -1,4 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
+import { MAX_STRING_CHARS, redactFields, redactText, redactValue } from './log-redaction';
 
 /** Levels as log collectors name them: Nest's `log` is `info`, `verbose` folds into `debug`. */
 export type OutputLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
@@ -12,10 +13,11 @@ export interface LogEntry {
   [field: string]: unknown;
 }
 
-/** Longer messages are cut: a log line is no place for a pasted body or a base64 image that slipped into a message. */
-export const MAX_MESSAGE_CHARS = 2000;
-/** Fields that must never reach a log, whoever passes them. */
-const FORBIDDEN_FIELDS = /^(image|images|file|files|frames|imageA|imageB|embedding|embeddings|body|apiKey|key|x-api-key|authorization|token|livenessToken|password|secret)$/i;
+/** Longer messages are cut: a log line is no place for a pasted body. */
+export const MAX_MESSAGE_CHARS = MAX_STRING_CHARS;
+/** The entry's own members, which fields must not overwrite. */
+const RESERVED_FIELDS = new Set(['time', 'level', 'context', 'msg']);
+const MAX_CONTEXT_CHARS = 200;
 const STACK_LINE = /\n\s+at /;
 
 export function outputLevel(level: LogLevel): OutputLevel {
@@ -30,17 +32,20 @@ export function outputLevel(level: LogLevel): OutputLevel {
  */
 export function toLogEntry(level: LogLevel, message: unknown, params: unknown[], now: Date, requestId?: string): LogEntry {
   const rest = [...params];
-  const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+  // Scrubbed too: a caller's stray string parameter lands here.
+  const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? redactText(rest.pop() as string, MAX_CONTEXT_CHARS) : undefined;
   const entry: LogEntry = { time: now.toISOString(), level: outputLevel(level), ...(context ? { context } : {}), msg: '', ...(requestId ? { requestId } : {}) };
   Object.assign(entry, messageFields(message));
   for (const param of rest) {
     if (typeof param === 'string' && STACK_LINE.test(param)) entry.stack = param;
     else if (param instanceof Error) entry.stack = param.stack ?? param.message;
     else if (isPlainObject(param)) Object.assign(entry, safeFields(param));
-    else if (param !== undefined) entry.extra = [...((entry.extra as unknown[]) ?? []), param];
+    else if (param !== undefined) entry.extra = [...((entry.extra as unknown[]) ?? []), redactValue(param, 1)];
   }
   splitStack(entry);
-  entry.msg = truncate(entry.msg);
+  // Scrubbed whole (an image cut in half still leaks), then cut; a stack is scrubbed but kept whole.
+  entry.msg = redactText(entry.msg);
+  if (typeof entry.stack === 'string') entry.stack = redactText(entry.stack, Infinity);
   return entry;
 }
 
@@ -58,26 +63,24 @@ function messageFields(message: unknown): Partial<LogEntry> {
     const { msg, message: text, ...fields } = message as Record<string, unknown>;
     return { ...safeFields(fields), msg: String(msg ?? text ?? '') };
   }
-  return { msg: typeof message === 'string' ? message : String(message) };
+  if (typeof message === 'string') return { msg: message };
+  // An array or a buffer as the message: String() would write every number or byte.
+  const redacted = redactValue(message);
+  return { msg: typeof redacted === 'string' ? redacted : (JSON.stringify(redacted) ?? String(redacted)) };
 }
 
-/** Drops forbidden fields and fields that would overwrite the entry's own members. */
+/** Fields as redaction leaves them, less those that would overwrite the entry's own members. */
 function safeFields(fields: Record<string, unknown>): Record<string, unknown> {
-  const safe: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (FORBIDDEN_FIELDS.test(name) || ['time', 'level', 'context', 'msg'].includes(name)) continue;
-    if (value instanceof Float32Array || Buffer.isBuffer(value)) continue;
-    safe[name] = value;
-  }
+  const safe = redactFields(fields);
+  for (const name of RESERVED_FIELDS) delete safe[name];
   return safe;
 }
 
+/** Only `{ ... }` literals become fields: a Buffer's or an array's entries are bytes and numbers, not fields. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Error);
-}
-
-function truncate(text: string): string {
-  return text.length <= MAX_MESSAGE_CHARS ? text : `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters)`;
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** One JSON object per line; a value JSON cannot hold (a BigInt, a cycle) is written as a string. */
