@@ -2,26 +2,43 @@ import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LifecycleService } from './lifecycle.service';
+import { SignalDebouncer } from './signal-debouncer';
 
 export interface ShutdownTimes {
   /** Keep accepting (readiness 503) this long before closing the listener. */
   delayMs: number;
   /** How long in-flight requests may take to finish once the listener is closed. */
   graceMs: number;
-  /** Closing the engine and the database after the grace period; past it the process exits 1 anyway. */
+  /** Closing the engine and the database after the grace period; past delay + grace + close the process exits 1 anyway. */
   closeMs?: number;
 }
 
 const DEFAULT_CLOSE_MS = 15_000;
+/** While idle but not yet closed, how long to wait for the server's close before looking again. */
+const IDLE_RECHECK_MS = 100;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))));
   const result = await Promise.race([promise.then(() => true), timeout]);
   clearTimeout(timer);
   return result;
 }
+
+/** The process, as far as the shutdown needs it; tests pass their own. */
+export interface ShutdownHost {
+  onSignal(signal: NodeJS.Signals, handler: () => void): void;
+  exit(code: number): void;
+  /** Milliseconds, monotonic. */
+  now(): number;
+}
+
+export const processHost: ShutdownHost = {
+  onSignal: (signal, handler) => void process.on(signal, handler),
+  exit: (code) => process.exit(code),
+  now: () => performance.now(),
+};
 
 /**
  * SIGTERM/SIGINT without losing accepted requests. Nest's own shutdown hooks would destroy the modules (engine
@@ -30,62 +47,90 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
  * 1. drain: readiness answers 503 and every response asks its client to close the connection (`Connection: close`);
  *    after FACEGATE_SHUTDOWN_DELAY_SECONDS (0 by default)...
  * 2. ...the listener closes (new connections are refused; idle keep-alive connections are closed by Node);
- * 3. in-flight requests get FACEGATE_SHUTDOWN_GRACE_SECONDS to finish, then any connection left is cut;
+ * 3. until every connection has ended, or FACEGATE_SHUTDOWN_GRACE_SECONDS have passed: wait for the requests in
+ *    flight, close the connections that are idle, and again (a request can still arrive on a connection accepted
+ *    earlier); at the end of the grace period any connection left is cut;
  * 4. app.close(): the engine lets running jobs end and stops its workers, Prisma's pool and the embedded database
- *    close; then the process exits 0. A second signal exits 1 at once.
+ *    close; then the process exits 0. Past delay + grace + close budget it exits 1 anyway.
+ *
+ * A second signal exits 1 at once, unless it is the same signal within 2 s of the first (see SignalDebouncer).
  */
 export class GracefulShutdown {
   private readonly logger = new Logger('Shutdown');
-  private started = false;
+  private readonly debouncer: SignalDebouncer;
 
   constructor(
     private readonly app: INestApplication,
     private readonly lifecycle: LifecycleService,
     private readonly times: ShutdownTimes,
-    private readonly exit: (code: number) => void = (code) => process.exit(code),
-  ) {}
+    private readonly host: ShutdownHost = processHost,
+  ) {
+    this.debouncer = new SignalDebouncer(() => host.now());
+  }
 
   install(signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
-    for (const signal of signals) process.on(signal, () => this.onSignal(signal));
+    for (const signal of signals) this.host.onSignal(signal, () => this.onSignal(signal));
   }
 
   private onSignal(signal: NodeJS.Signals): void {
-    if (this.started) {
-      this.logger.warn({ msg: 'second signal: exiting without finishing the shutdown', signal });
-      this.exit(1);
+    const decision = this.debouncer.decide(signal);
+    if (decision === 'ignore') {
+      this.logger.log({ msg: 'repeated signal ignored: already shutting down', signal });
       return;
     }
-    this.started = true;
-    const deadline = this.times.delayMs + this.times.graceMs + (this.times.closeMs ?? DEFAULT_CLOSE_MS);
-    setTimeout(() => {
-      this.logger.error({ msg: 'shutdown took too long; exiting', limitMs: deadline });
-      this.exit(1);
-    }, deadline).unref();
+    if (decision === 'exit-now') {
+      this.logger.warn({ msg: 'second signal: exiting without finishing the shutdown', signal });
+      this.host.exit(1);
+      return;
+    }
+    const limitMs = this.times.delayMs + this.times.graceMs + (this.times.closeMs ?? DEFAULT_CLOSE_MS);
+    const deadline = setTimeout(() => {
+      this.logger.error({ msg: 'shutdown took too long; exiting', limitMs });
+      this.host.exit(1);
+    }, limitMs).unref();
     this.run(signal).then(
-      () => this.exit(0),
+      () => {
+        clearTimeout(deadline);
+        this.host.exit(0);
+      },
       (error: unknown) => {
+        clearTimeout(deadline);
         this.logger.error({ msg: `shutdown failed: ${error instanceof Error ? error.message : String(error)}` });
-        this.exit(1);
+        this.host.exit(1);
       },
     );
   }
 
   async run(signal: string): Promise<void> {
-    const started = performance.now();
+    const started = this.host.now();
     this.lifecycle.startDraining();
     this.logger.log({ msg: 'draining', signal, inFlight: this.lifecycle.inFlightCount, delayMs: this.times.delayMs, graceMs: this.times.graceMs });
     if (this.times.delayMs > 0) await sleep(this.times.delayMs);
     const server = this.app.getHttpServer() as Server;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this.logger.log({ msg: 'listener closed; finishing requests in flight', inFlight: this.lifecycle.inFlightCount });
-    const finished = await this.lifecycle.whenIdle(this.times.graceMs);
-    if (!finished) this.logger.warn({ msg: 'grace period over; cutting the remaining connections', inFlight: this.lifecycle.inFlightCount });
-    // Left: keep-alive connections idle since their last response, or, past the grace period, unfinished ones. A
-    // connection that started a new request in between gets a second to finish it (it was told to close).
-    server.closeIdleConnections();
-    if (!finished || !(await settlesWithin(closed, 1000))) server.closeAllConnections();
+    if (!(await this.drain(server, closed))) {
+      this.logger.warn({ msg: 'grace period over; cutting the remaining connections', inFlight: this.lifecycle.inFlightCount });
+      server.closeAllConnections();
+    }
     await closed;
     await this.app.close();
-    this.logger.log({ msg: 'shut down', durationMs: Math.round(performance.now() - started) });
+    this.logger.log({ msg: 'shut down', durationMs: Math.round(this.host.now() - started) });
+  }
+
+  /**
+   * True once every connection has ended by itself, false when the grace period ran out first. Being idle once is not
+   * enough: a keep-alive connection whose last response went out before the drain, or one still sending its headers
+   * when the listener closed, can start a request later; it is answered (and told to close) like any other.
+   */
+  private async drain(server: Server, closed: Promise<void>): Promise<boolean> {
+    const deadline = this.host.now() + this.times.graceMs;
+    for (;;) {
+      const remaining = deadline - this.host.now();
+      if (remaining <= 0 || !(await this.lifecycle.whenIdle(remaining))) return false;
+      // Nothing in flight: connections waiting for a next request may go; one that has started a request stays.
+      server.closeIdleConnections();
+      if (await settlesWithin(closed, Math.min(IDLE_RECHECK_MS, deadline - this.host.now()))) return true;
+    }
   }
 }
