@@ -1,11 +1,13 @@
 /**
  * The deployment files cannot be run here (no Docker engine), so their wiring is checked against the code: compose
  * services and dependencies exist, the API is given only variables the configuration reads, ports match, volumes and
- * mounted files exist, every Dockerfile COPY source exists, and the health check probes a real public route.
+ * mounted files exist, signals reach Node and docker stop waits for the drain, every Dockerfile COPY source exists and
+ * is not filtered out of the build context, postinstall has its inputs, ENV names are configuration the schema reads,
+ * and the health check probes a real public route.
  */
 import 'reflect-metadata';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { IS_PUBLIC } from '../auth/public.decorator';
 import { HealthController } from '../health/health.controller';
@@ -16,6 +18,8 @@ const DOCKERFILES = readdirSync(join(ROOT, 'docker')).filter((f) => /^Dockerfile
 
 interface ComposeService {
   image?: string;
+  init?: boolean;
+  stop_grace_period?: string;
   build?: { context: string; dockerfile: string };
   environment?: Record<string, string>;
   ports?: string[];
@@ -41,6 +45,64 @@ function configVariables(): Set<string> {
 /** "8000:8000", "${FACEGATE_PORT:-8000}:8000", "127.0.0.1:8000:8000/tcp" -> 8000 (the container side). */
 function containerPort(mapping: string): number {
   return Number(mapping.replace(/\$\{[^}]*\}/g, 'X').split(':').pop()!.split('/')[0]);
+}
+
+/**
+ * The .dockerignore rules the files here use: `*` and `?` within a path segment, `**` across segments, `!` to
+ * re-include (the last matching rule wins), and a rule matching a folder excludes everything in it.
+ */
+function dockerIgnored(file: string): (path: string) => boolean {
+  const rules = readFileSync(join(ROOT, 'docker', `${file}.dockerignore`), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => ({ include: l.startsWith('!'), pattern: globRegExp(l.replace(/^!/, '')) }));
+  return (path) => {
+    const parts = path.replace(/^\.\//, '').replace(/\/$/, '').split('/');
+    const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+    let ignored = false;
+    for (const rule of rules) if (prefixes.some((p) => rule.pattern.test(p))) ignored = !rule.include;
+    return ignored;
+  };
+}
+
+function globRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/^\/+|\/+$/g, '')
+    .split(/(\*\*\/|\*\*|\*|\?)/)
+    .map((token) => ({ '**/': '(?:.*/)?', '**': '.*', '*': '[^/]*', '?': '[^/]' })[token] ?? token.replace(/[.+^${}()|[\]\\]/g, '\\$&'))
+    .join('');
+  return new RegExp(`^${body}$`);
+}
+
+/** COPY sources (no --from): the paths taken from the build context. */
+function contextSources(line: string): string[] {
+  return line.split(/\s+/).slice(1).filter((a) => !a.startsWith('--')).slice(0, -1);
+}
+
+/** True when `path` is `source` or inside it (a folder COPY). */
+function covers(source: string, path: string): boolean {
+  const s = source.replace(/\/$/, '');
+  return path === s || path.startsWith(`${s}/`);
+}
+
+/** `ENV A=1 B=2` and `ENV A 1` -> their names. */
+function envNames(line: string): string[] {
+  const rest = line.replace(/^ENV\s+/, '');
+  return rest.includes('=') ? [...rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]) : [rest.split(/\s+/)[0]];
+}
+
+/** The build stage: from its FROM up to the next FROM. */
+function stage(instructions: string[], name: string): string[] {
+  const start = instructions.findIndex((l) => new RegExp(`^FROM\\s.*\\sAS\\s+${name}$`, 'i').test(l));
+  const end = instructions.findIndex((l, i) => i > start && /^FROM\s/i.test(l));
+  return instructions.slice(start, end === -1 ? undefined : end);
+}
+
+function seconds(duration: string): number {
+  const m = /^(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
+  if (!m || duration === '') throw new Error(`unreadable duration "${duration}"`);
+  return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
 }
 
 function dockerInstructions(file: string): string[] {
@@ -93,6 +155,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('forwards signals to Node (an init as PID 1) and lets docker stop wait longer than the API drains', () => {
+    const { delaySeconds, graceSeconds } = loadConfig({}).shutdown;
+    // graceful-shutdown.ts closes the app within 15 s after the grace period before its hard exit.
+    const hardDeadline = delaySeconds + graceSeconds + 15;
+    expect(services.api.init).toBe(true);
+    expect(seconds(services.api.stop_grace_period ?? '10s')).toBeGreaterThan(hardDeadline);
+  });
+
   it('builds from Dockerfiles that exist', () => {
     for (const service of Object.values(services).filter((s) => s.build)) expect(existsSync(join(ROOT, service.build!.context, service.build!.dockerfile))).toBe(true);
   });
@@ -112,9 +182,64 @@ describe.each(DOCKERFILES)('docker/%s', (file) => {
 
   it('copies from the build stage only what the build produces or the repository has', () => {
     const fromBuild = instructions.filter((l) => /--from=build/.test(l)).map((l) => l.split(/\s+/)[2].replace(/^\/app\//, ''));
-    const produced = ['node_modules', 'dist', 'models', 'package.json', 'prisma'];
-    for (const source of fromBuild) expect([source, produced.includes(source) || existsSync(join(ROOT, source))]).toEqual([source, true]);
+    const build = stage(instructions, 'build');
+    // What the build stage has: what it copies from the context (which must not be filtered out of it), node_modules
+    // from npm ci, and the apps' outDir from npm run build.
+    const copied = build
+      .filter((l) => /^COPY\s/i.test(l))
+      .flatMap((l) => {
+        const args = l.split(/\s+/).slice(1).filter((a) => !a.startsWith('--'));
+        const dest = args[args.length - 1];
+        return dest === './' ? args.slice(0, -1) : [dest.replace(/\/$/, '')];
+      });
+    const made: string[] = [];
+    if (build.some((l) => /^RUN\s.*npm (ci|install)\b/.test(l))) made.push('node_modules');
+    if (build.some((l) => /^RUN\s.*npm run build\b/.test(l))) {
+      for (const app of ['api', 'cli']) {
+        const outDir = (JSON.parse(readFileSync(join(ROOT, 'apps', app, 'tsconfig.app.json'), 'utf8')) as { compilerOptions: { outDir: string } }).compilerOptions.outDir;
+        made.push(relative(ROOT, resolve(ROOT, 'apps', app, outDir)));
+      }
+    }
+    const ignored = dockerIgnored(file);
+    for (const source of fromBuild) {
+      const present = made.some((p) => covers(p, source)) || (copied.some((p) => covers(p, source)) && existsSync(join(ROOT, source)) && !ignored(source));
+      expect([source, present]).toEqual([source, true]);
+    }
     expect(fromBuild).toEqual(expect.arrayContaining(['dist', 'apps/web/index.html']));
+  });
+
+  it('keeps every COPY source in the build context, and keeps out what git ignores (the host Prisma client, .env)', () => {
+    const ignored = dockerIgnored(file);
+    for (const line of instructions.filter((l) => /^COPY\s/i.test(l) && !/--from=/.test(l))) {
+      for (const source of contextSources(line)) expect([source, ignored(source)]).toEqual([source, false]);
+    }
+    const output = /output\s*=\s*"([^"]+)"/.exec(readFileSync(join(ROOT, 'prisma', 'schema.prisma'), 'utf8'))![1];
+    const generated = relative(ROOT, resolve(ROOT, 'prisma', output));
+    expect(generated).toMatch(/^libs\/database\/src\/generated/);
+    for (const path of [`${generated}/client.ts`, '.env', 'apps/api/.env', 'coverage/lcov.info', 'test-artifacts/x.png', 'data/pgdata']) expect([path, ignored(path)]).toEqual([path, true]);
+    // Every .gitignore rule has its counterpart: what git does not track must not reach the image either.
+    const gitIgnored = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const dockerRules = readFileSync(join(ROOT, 'docker', `${file}.dockerignore`), 'utf8').split('\n').map((l) => l.trim().replace(/^\/+|\/+$/g, ''));
+    for (const rule of gitIgnored) expect([rule, dockerRules.includes(rule.replace(/^\/+|\/+$/g, ''))]).toEqual([rule, true]);
+  });
+
+  it('copies what postinstall reads before npm installs', () => {
+    const install = instructions.findIndex((l) => /^RUN\s.*npm (ci|install)\b/.test(l));
+    expect(install).toBeGreaterThan(0);
+    const copied = instructions.slice(0, install).filter((l) => /^COPY\s/i.test(l) && !/--from=/.test(l)).flatMap(contextSources);
+    const postinstall = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.postinstall;
+    const scripts = [...postinstall.matchAll(/\bnode\s+(\S+)/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    // What those scripts read: the models' manifest; Prisma's schema, config and the npm settings it runs under.
+    const inputs = [...scripts, 'models/manifest.json', 'prisma/schema.prisma', 'prisma.config.ts', '.npmrc', 'package.json', 'package-lock.json'];
+    for (const input of inputs) expect([input, copied.some((source) => covers(source, input))]).toEqual([input, true]);
+  });
+
+  it('sets only configuration variables the schema reads', () => {
+    const known = configVariables();
+    const names = instructions.filter((l) => /^ENV\s/.test(l)).flatMap(envNames);
+    expect(names).toEqual(expect.arrayContaining(['DATA_DIR', 'PORT']));
+    for (const name of names.filter((n) => /^(DATA_DIR|PORT|DATABASE_URL|REDIS_URL|FACEGATE_\w+|LOG_\w+)$/.test(n))) expect([name, known.has(name)]).toEqual([name, true]);
   });
 
   it('puts the command-line tool on PATH and runs as a non-root user', () => {
