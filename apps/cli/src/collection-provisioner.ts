@@ -4,20 +4,30 @@ import { CollectionsService } from '../../api/src/collections/collections.servic
 import { CreateCollectionDto } from '../../api/src/collections/dto/collection.dto';
 import { validateLikeApi } from './cli-dto';
 
+export interface CollectionSpec {
+  name: string;
+  description?: string | null;
+  settings?: Record<string, unknown>;
+}
+
 /**
- * Creates a collection the tool writes into if it does not exist yet (through the API's service, so the name and
- * settings rules and the audit entry are the same). Returns true when it was created.
+ * The collection as POST /collections would receive it, validated by the same DTO; throws VALIDATION_FAILED. The
+ * import runs this for every collection it may create before writing anything, so bad settings refuse the file.
  */
-export async function ensureCollection(
-  collections: CollectionsService,
-  caller: Actor,
-  collection: { name: string; description?: string | null; settings?: Record<string, unknown> },
-): Promise<boolean> {
-  const dto = await validateLikeApi(CreateCollectionDto, {
+export function collectionDto(collection: CollectionSpec): Promise<CreateCollectionDto> {
+  return validateLikeApi(CreateCollectionDto, {
     name: collection.name,
     ...(collection.description ? { description: collection.description } : {}),
     ...(collection.settings && Object.keys(collection.settings).length > 0 ? { settings: collection.settings } : {}),
   });
+}
+
+/**
+ * Creates a collection the tool writes into if it does not exist yet (through the API's service, so the name and
+ * settings rules and the audit entry are the same). Returns true when it was created.
+ */
+export async function ensureCollection(collections: CollectionsService, caller: Actor, collection: CollectionSpec): Promise<boolean> {
+  const dto = await collectionDto(collection);
   try {
     await collections.create(dto, caller);
     return true;

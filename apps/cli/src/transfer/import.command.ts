@@ -8,7 +8,7 @@ import { AppConfig } from '../../../api/src/config/app-config';
 import { APP_CONFIG } from '../../../api/src/config/config.module';
 import { EMBEDDING_MODEL_ID, ExtractedFace } from '../../../api/src/face/face-rules.service';
 import { UsersRepository } from '../../../api/src/users/users.repository';
-import { ensureCollection } from '../collection-provisioner';
+import { collectionDto, CollectionSpec, ensureCollection } from '../collection-provisioner';
 import { ProgressReporter } from '../progress/progress-reporter';
 import { decodeHeader, decodePerson, ExportHeader, LineError, PersonLine } from './jsonl-codec';
 import { readLines } from './line-reader';
@@ -38,8 +38,9 @@ const CONFLICT_BATCH = 500;
 
 /**
  * Two passes over the file. The first validates every line (header model, shape, dimensions, finite numbers, unit
- * norm, duplicates within the file) and, with --on-conflict fail, looks for externalIds that already exist: any
- * problem refuses the whole file before a single write. The second stores each person in its own transaction
+ * norm, duplicates within the file), every collection the import may create (the API's CreateCollectionDto rules)
+ * and, with --on-conflict fail, looks for externalIds that already exist: any problem refuses the whole file before a
+ * single write. The second stores each person in its own transaction
  * (UsersRepository.createWithFaces, embeddings through FaceVectorRepository), so an interrupted import leaves whole
  * people only, and re-running it with --on-conflict skip completes it.
  */
@@ -90,6 +91,9 @@ export class ImportCommand {
     };
     let header: ExportHeader | undefined;
     let people = 0;
+    const targets = new Set<string>();
+    // Every externalId of the file, per collection, stays in memory: ~100-200 bytes per short id, so 100-200 MB for a
+    // million people; fine for files of millions. Larger ones would need an on-disk sort instead.
     const seen = new Map<string, Map<string, number>>();
     const pending = new Map<string, Array<{ externalId: string; line: number }>>();
     for await (const { text, line } of readLines(file)) {
@@ -107,8 +111,9 @@ export class ImportCommand {
         continue;
       }
       people += 1;
-      if (person.externalId === null) continue;
       const target = options.collection ?? person.collection;
+      targets.add(target);
+      if (person.externalId === null) continue;
       const inFile = seen.get(target) ?? seen.set(target, new Map()).get(target)!;
       const earlier = inFile.get(person.externalId);
       if (earlier !== undefined) report(`line ${line}: externalId "${person.externalId}" already appears on line ${earlier} for collection "${target}"`);
@@ -121,8 +126,25 @@ export class ImportCommand {
     }
     if (!header) throw new ImportRefusedError(['line 1: the file is empty (no header)'], 1);
     for (const [target, batch] of pending) await this.checkConflicts(target, batch, report);
+    await this.checkCollections(header, targets, report);
     if (total > 0) throw new ImportRefusedError(problems, total);
     return { header, people };
+  }
+
+  /**
+   * Every collection the import may create (the header's, and each person's target) must pass the API's rules now:
+   * found only in pass two, bad settings would stop the import after earlier people were stored.
+   */
+  private async checkCollections(header: ExportHeader, targets: Set<string>, report: (m: string) => void): Promise<void> {
+    const names = new Set([...header.collections.map((c) => c.name), ...targets]);
+    for (const name of names) {
+      try {
+        await collectionDto(describedCollection(name, header));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        report(`collection "${name}"${header.collections.some((c) => c.name === name) ? ' (header, line 1)' : ''}: ${error.message}`);
+      }
+    }
   }
 
   private async checkConflicts(target: string, batch: Array<{ externalId: string; line: number }>, report: (m: string) => void): Promise<void> {
@@ -135,8 +157,7 @@ export class ImportCommand {
   }
 
   private async prepareCollection(name: string, header: ExportHeader, caller: Actor, summary: ImportSummary, ids: Map<string, string>): Promise<string> {
-    const described = header.collections.find((c) => c.name === name);
-    if (await ensureCollection(this.collections, caller, described ?? { name })) summary.createdCollections.push(name);
+    if (await ensureCollection(this.collections, caller, describedCollection(name, header))) summary.createdCollections.push(name);
     const collection = await this.transfer.findCollection(name);
     if (!collection) throw new DomainError('COLLECTION_NOT_FOUND', `No collection "${name}".`);
     ids.set(name, collection.id);
@@ -159,4 +180,9 @@ export class ImportCommand {
       throw error;
     }
   }
+}
+
+/** How a collection the import creates is described: by the header if it lists it, else by its name alone. */
+function describedCollection(name: string, header: ExportHeader): CollectionSpec {
+  return header.collections.find((c) => c.name === name) ?? { name };
 }

@@ -38,6 +38,13 @@ describe('header', () => {
     expect(problem(() => decodeHeader(header, { ...expected, dimensions: 512 }))).toContain('8-dimensional');
     expect(problem(() => decodeHeader('not json', expected))).toBe('line 1: not valid JSON');
   });
+
+  it('refuses a header collection whose settings are not an object or whose description is not a string', () => {
+    const withCollection = (c: Record<string, unknown>) => header.replace(/"collections":\[.*\]/, `"collections":[${JSON.stringify({ name: 'staff', ...c })}]`);
+    expect(problem(() => decodeHeader(withCollection({ settings: [1] }), expected))).toContain('settings that are not an object');
+    expect(problem(() => decodeHeader(withCollection({ description: 5 }), expected))).toContain('description that is not a string');
+    expect(decodeHeader(withCollection({}), expected).collections).toEqual([{ name: 'staff', description: null, settings: {} }]);
+  });
 });
 
 describe('person lines', () => {

@@ -84,7 +84,10 @@ function collectionLine(value: unknown, index: number): CollectionLine {
   if (!isPlainObject(value) || typeof value.name !== 'string' || !COLLECTION_NAME.test(value.name)) throw new LineError(1, `header collection ${index} has no valid name`);
   const settings = value.settings === undefined ? {} : value.settings;
   if (!isPlainObject(settings)) throw new LineError(1, `header collection "${value.name}" has settings that are not an object`);
-  return { name: value.name, description: typeof value.description === 'string' ? value.description : null, settings };
+  const description = value.description ?? null;
+  if (description !== null && typeof description !== 'string') throw new LineError(1, `header collection "${value.name}" has a description that is not a string`);
+  // The settings' and description's own rules (CreateCollectionDto) are checked by the import before anything is written.
+  return { name: value.name, description, settings };
 }
 
 const PERSON_KEYS = new Set(['externalId', 'name', 'collection', 'metadata', 'faces']);
