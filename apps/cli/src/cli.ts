@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,6 +11,7 @@ import { cliCaller } from './cli-caller';
 import { CliLogger } from './cli.logger';
 import { CliModule } from './cli.module';
 import { EnrolFolderCommand, EnrolReport } from './enrol/enrol-folder.command';
+import { assertWritable, writeReport } from './enrol/report-file';
 import { formatKeyTable, KeysCommand } from './keys/keys.command';
 import { ProgressReporter } from './progress/progress-reporter';
 import { runTool } from './tools/tool-runner';
@@ -68,12 +69,17 @@ async function enrol(config: AppConfig, args: ParsedArgs, io: CliIo): Promise<nu
   const folder = resolve(args.positionals[0]);
   const collection = collectionFlag(args, 'enrol') ?? 'default';
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder`);
+  // No file unless asked for: the summary and every rejected photo are on stdout/stderr already.
+  const reportFile = stringFlag(args.flags.report);
+  if (reportFile) assertWritable(reportFile);
   const report = await withContext(config, true, (app) =>
     app.get(EnrolFolderCommand).run(folder, { collection, allowDuplicate: args.flags['allow-duplicate'] === true }, cliCaller(), new ProgressReporter(io.stderr)),
   );
-  const reportFile = stringFlag(args.flags.report);
-  if (reportFile) writeFileSync(reportFile, JSON.stringify(report, null, 2) + '\n');
-  io.stdout.write(enrolSummary(report) + (reportFile ? `\nreport: ${reportFile}` : '') + '\n');
+  io.stdout.write(enrolSummary(report) + '\n');
+  if (reportFile) {
+    writeReport(reportFile, report);
+    io.stdout.write(`report: ${reportFile}\n`);
+  }
   return 0;
 }
 
