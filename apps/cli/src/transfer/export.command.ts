@@ -6,8 +6,11 @@ import { EMBEDDING_MODEL_ID } from '../../../api/src/face/face-rules.service';
 import { encodeHeader, encodePerson } from './jsonl-codec';
 import { TransferRepository } from './transfer.repository';
 
-/** Users per page: at most 20 faces each, so a page holds at most a few MB of vectors whatever the gallery's size. */
-const PAGE_USERS = 200;
+/**
+ * Users per page. A full page is 50 users x 20 faces x 512 floats: ~2 MB as Float32Arrays, ~6 MB once written as
+ * 9-digit text (~12 bytes a number), so memory stays flat whatever the gallery's size.
+ */
+const PAGE_USERS = 50;
 
 export interface ExportSummary {
   people: number;
