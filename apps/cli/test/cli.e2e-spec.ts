@@ -87,6 +87,11 @@ describe(`facegate command-line tool (${kind})`, () => {
     const help = await cli(['import', '--help'], source.env);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--on-conflict <rule>');
+    // Refused before enrolling anyone (the enrolment test below starts from an empty database).
+    const unwritable = await cli(['enrol', folder, '--report', join(work, 'no-such-folder', 'r.json')], source.env);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toContain('cannot write the report to');
+    expect(unwritable.stderr).toContain('the folder does not exist (ENOENT)');
   });
 
   it('enrols a folder photo by photo, reports the rejected photos, and skips everyone on a second run', async () => {
@@ -128,6 +133,26 @@ describe(`facegate command-line tool (${kind})`, () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('come from model "arcface-r100-0badc0de"');
 
+    // All or nothing: a bad last line, or bad settings for a collection the import would create, refuse the file
+    // before the first person is written.
+    const badLine = join(work, 'bad-line.jsonl');
+    writeFileSync(badLine, [...lines, lines[lines.length - 1].replace('"faces":[', '"faces":[{"embedding":[1]},')].join('\n') + '\n');
+    const refusedLine = await cli(['import', badLine], target.env);
+    expect(refusedLine.code).toBe(1);
+    expect(refusedLine.stderr).toContain('import refused, nothing was written: 1 problem');
+    expect(refusedLine.stderr).toContain('line 9: face 0: "embedding" has 1 dimensions, expected 512');
+    const badSettings = join(work, 'bad-settings.jsonl');
+    const visitors = { name: 'visitors', description: null, settings: { matchThreshold: 7 } };
+    const last = JSON.parse(lines[lines.length - 1]);
+    writeFileSync(badSettings, [JSON.stringify({ ...header, collections: [...header.collections, visitors] }), ...lines.slice(1, -1), JSON.stringify({ ...last, collection: 'visitors' })].join('\n') + '\n');
+    const refusedSettings = await cli(['import', badSettings], target.env);
+    expect(refusedSettings.code).toBe(1);
+    expect(refusedSettings.stderr).toContain('import refused, nothing was written: 1 problem');
+    expect(refusedSettings.stderr).toContain('collection "visitors" (header, line 1): settings.matchThreshold must not be greater than 1');
+    const untouched = await cli(['export'], target.env);
+    expect(untouched.stderr).toContain('exported 0 people (0 faces)');
+    expect(JSON.parse(untouched.stdout.split('\n')[0]).collections.map((c: { name: string }) => c.name)).not.toContain('visitors');
+
     const imported = await cli(['import', exportFile], target.env);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain('7 imported (40 faces), 0 skipped');
@@ -160,5 +185,15 @@ describe(`facegate command-line tool (${kind})`, () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('resumes a folder: re-run after adding a person, only the new person is enrolled, the others skipped', async () => {
+    mkdirSync(join(folder, 'George_W_Bush'));
+    for (const file of ['001.jpg', '002.jpg', '003.jpg']) symlinkSync(facePath(`George_W_Bush/${file}`), join(folder, 'George_W_Bush', file));
+    const resumed = await cli(['enrol', folder], source.env);
+    expect(resumed.code).toBe(0);
+    for (const [i, person] of ['Ariel_Sharon', 'Colin_Powell', 'Donald_Rumsfeld'].entries()) expect(resumed.stderr).toContain(`[${i + 1}/8] ${person}: skipped (already enrolled)`);
+    expect(resumed.stderr).toMatch(/\[4\/8\] George_W_Bush: [1-3] enrolled/);
+    expect(resumed.stdout).toMatch(/8 people in .*: 1 enrolled \([1-3] faces\), 7 skipped \(already enrolled\), 0 failed/);
   });
 });
