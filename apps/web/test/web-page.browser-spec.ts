@@ -268,9 +268,35 @@ describe('web page in headless Chromium (fake camera)', () => {
     await files.setInputFiles('#identify-file', facePath('Colin_Powell/004.jpg'));
     await files.waitForSelector('#identify-result .decision', { timeout: STEP_TIMEOUT });
     expect(await files.textContent('#identify-result .decision')).toContain('Identified: Colin Powell');
+
+    // A camera-roll sized photo: the server refuses it as it is (over FACEGATE_MAX_IMAGE_BYTES); the page scales it
+    // down before sending, so it identifies.
+    const huge = await hugePhoto(facePath('Colin_Powell/005.jpg'));
+    expect(huge.length).toBeGreaterThan(10 * 1024 * 1024);
+    expect((await app.http.post('/recognize').set('X-API-Key', ADMIN_KEY).attach('file', huge, 'huge.png')).body.code).toBe('IMAGE_TOO_LARGE');
+    await files.setInputFiles('#identify-file', { name: 'huge.png', mimeType: 'image/png', buffer: huge });
+    await files.waitForSelector('#identify-result .decision:has-text("Colin Powell")', { timeout: STEP_TIMEOUT });
+
+    // More photos for someone already enrolled, from the People tab.
+    await files.click('#tab-people');
+    await files.waitForSelector('#people-list li:has-text("Colin Powell")', { timeout: STEP_TIMEOUT });
+    const chooser = files.waitForEvent('filechooser');
+    await files.click('button[aria-label="Add photos to Colin Powell"]');
+    await (await chooser).setFiles([facePath('Colin_Powell/006.jpg')]);
+    await files.waitForSelector('#people-status .message.ok', { timeout: STEP_TIMEOUT });
+    expect(await files.textContent('#people-status')).toContain('Added 1 photo(s) to Colin Powell.');
+    expect(await files.textContent('#people-list li:has-text("Colin Powell") .meta')).toContain('3 photo(s)');
     await noCamera.close();
   });
 });
+
+/** A 2400 x 2400 PNG of a photo with per-pixel noise (so it cannot compress): over 10 MB, like a raw phone photo. */
+async function hugePhoto(path: string): Promise<Buffer> {
+  const side = 2400;
+  const base = await sharp(path).resize(side, side).removeAlpha().raw().toBuffer();
+  for (let i = 0; i < base.length; i++) base[i] = Math.max(0, Math.min(255, base[i] + ((i * 2654435761) >>> 28) - 8));
+  return sharp(base, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+}
 
 /** Where the cyan face box (#00e5ff) is in a PNG: pixel count, centre and width as fractions of the image width. */
 async function cyanBox(png: Buffer): Promise<{ pixels: number; centreX: number; width: number }> {

@@ -1,5 +1,6 @@
 // @ts-check
 import { ApiError } from '../api-client.js';
+import { fitForUpload } from '../image-files.js';
 import { busy, byId, el, showError, showMessage } from '../ui.js';
 
 const MAX_PHOTOS = 10;
@@ -15,7 +16,7 @@ export class EnrolPanel {
     this.list = byId('enrol-photos');
     this.result = byId('enrol-result');
     byId('enrol-capture').addEventListener('click', () => this.capture());
-    byId('enrol-files').addEventListener('change', (/** @type {Event} */ e) => this.addFiles(/** @type {HTMLInputElement} */ (e.target)));
+    byId('enrol-files').addEventListener('change', (/** @type {Event} */ e) => void this.addFiles(/** @type {HTMLInputElement} */ (e.target)));
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       void busy(byId('enrol-submit'), () => this.submit());
@@ -31,9 +32,10 @@ export class EnrolPanel {
   }
 
   /** @param {HTMLInputElement} input */
-  addFiles(input) {
-    for (const file of Array.from(input.files ?? [])) this.add(file);
+  async addFiles(input) {
+    const files = Array.from(input.files ?? []);
     input.value = '';
+    for (const file of files) this.add(await fitForUpload(file));
   }
 
   /** @param {Blob} blob */

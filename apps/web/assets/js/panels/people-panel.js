@@ -1,4 +1,5 @@
 // @ts-check
+import { fitForUpload } from '../image-files.js';
 import { busy, byId, el, showError, showMessage } from '../ui.js';
 
 /** @typedef {{ id: string, name: string, externalId: string | null, faceCount: number, createdAt: string }} Person */
@@ -59,6 +60,7 @@ export class PeoplePanel {
     if (this.context.can('recognize')) actions.append(this.button('Verify', `Verify ${person.name}`, () => this.context.openVerify({ id: person.id, label })));
     if (this.context.can('enrol')) {
       actions.append(
+        this.button('Add photos', `Add photos to ${person.name}`, () => this.addPhotos(person, item)),
         this.button('Rename', `Rename ${person.name}`, () => this.rename(person, item, name)),
         this.button('Delete', `Delete ${person.name}`, () => this.remove(person, item), 'danger'),
       );
@@ -71,6 +73,30 @@ export class PeoplePanel {
     const button = el('button', { type: 'button', class: kind, 'aria-label': label }, text);
     button.addEventListener('click', () => void action());
     return button;
+  }
+
+  /**
+   * More photos for someone already enrolled (files; all must pass, or none is added, as for enrolment).
+   * @param {Person} person @param {HTMLElement} item
+   */
+  addPhotos(person, item) {
+    const input = /** @type {HTMLInputElement} */ (el('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp', multiple: true, hidden: true }));
+    input.addEventListener('change', async () => {
+      const files = Array.from(input.files ?? []);
+      input.remove();
+      if (files.length === 0) return;
+      try {
+        const images = await Promise.all(files.map((f) => fitForUpload(f)));
+        const added = await this.context.api().postImages(`/users/${person.id}/faces`, 'files', images);
+        const count = added.faces.length;
+        item.replaceWith(this.row({ ...person, faceCount: person.faceCount + count }));
+        showMessage(this.status, 'ok', `Added ${count} photo(s) to ${person.name}.`);
+      } catch (error) {
+        showError(this.status, error);
+      }
+    });
+    item.append(input);
+    input.click();
   }
 
   /** Inline rename: Enter saves, Escape cancels. @param {Person} person @param {HTMLElement} item @param {HTMLElement} name */

@@ -1,4 +1,5 @@
 // @ts-check
+import { fitForUpload } from '../image-files.js';
 import { runLivenessChallenge } from '../liveness-runner.js';
 import { formatScore, similarityGauge } from '../gauge.js';
 import { busy, byId, el, showMessage } from '../ui.js';
@@ -45,7 +46,7 @@ export function wireProbeInputs(context, prefix, result, run) {
     const input = /** @type {HTMLInputElement} */ (e.target);
     const file = input.files?.[0];
     input.value = ''; // the same file chosen again is a new request
-    if (file) void run(async () => ({ image: file }));
+    if (file) void run(async () => ({ image: await fitForUpload(file) }));
   });
 }
 
