@@ -1,8 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Request } from 'express';
+import { DomainError } from '@facegate/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiKeysRepository, StoredKey } from './api-keys.repository';
 import { KeyCryptoService } from './key-crypto.service';
+import { CallerContext, callerFrom } from './caller-context';
+
+const MAX_KEY_LENGTH = 256;
 
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -32,6 +37,18 @@ export class ApiKeysService implements OnApplicationBootstrap {
     await this.store('admin (generated at first start)', key);
     // Printed once, on purpose, to stdout: it is not stored anywhere in clear.
     process.stdout.write(`\n  facegate: no API key existed, so an admin key was generated. It is shown only this once:\n\n      ${key}\n\n  Send it as the X-API-Key header. Set FACEGATE_API_KEY to choose your own.\n\n`);
+  }
+
+  /**
+   * Who sends this request, from its X-API-Key, or UNAUTHORIZED: the one rule for every guard that takes API keys
+   * (the global guard, and /metrics which also takes a bearer token).
+   */
+  async callerOf(request: Request): Promise<CallerContext> {
+    const presented = request.header('X-API-Key');
+    if (!presented || presented.length > MAX_KEY_LENGTH) throw new DomainError('UNAUTHORIZED', 'Send a valid API key in the X-API-Key header.');
+    const key = await this.authenticate(presented);
+    if (!key) throw new DomainError('UNAUTHORIZED', 'The API key is not valid or has been revoked.');
+    return callerFrom(request, key);
   }
 
   /** The key's row if the presented key is valid and not revoked; compared in constant time. */

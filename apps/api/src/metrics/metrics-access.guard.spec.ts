@@ -10,7 +10,8 @@ const keys = {
   'fg_bound': { id: 'k-bound-1234', scopes: ['admin'], collections: ['alpha'] },
   'fg_read': { id: 'k-read-12345', scopes: ['read'], collections: [] },
 } as Record<string, { id: string; scopes: string[]; collections: string[] }>;
-const service = { authenticate: async (presented: string) => keys[presented] ?? null } as unknown as ApiKeysService;
+// The real callerOf (header checks, caller built from the key) over a stubbed key lookup.
+const service = { authenticate: async (presented: string) => keys[presented] ?? null, callerOf: ApiKeysService.prototype.callerOf } as unknown as ApiKeysService;
 
 function context(headers: Record<string, string>): ExecutionContext {
   const request = { method: 'GET', path: '/metrics', ip: '127.0.0.1', socket: {}, header: (name: string) => headers[name.toLowerCase()] };

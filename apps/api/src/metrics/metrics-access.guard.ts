@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '@facegate/common';
 import { ApiKeysService } from '../auth/api-keys.service';
-import { AuthenticatedRequest, callerFrom } from '../auth/caller-context';
+import { AuthenticatedRequest, hasScope } from '../auth/caller-context';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -33,15 +33,9 @@ export class MetricsAccessGuard implements CanActivate {
   }
 
   private async adminKey(request: AuthenticatedRequest): Promise<boolean> {
-    const presented = request.header('X-API-Key');
-    if (!presented || presented.length > MAX_CREDENTIAL_LENGTH) {
-      throw new DomainError('UNAUTHORIZED', 'Send an admin API key in X-API-Key, or the metrics token as a bearer token.');
-    }
-    const key = await this.keys.authenticate(presented);
-    if (!key) throw new DomainError('UNAUTHORIZED', 'The API key is not valid or has been revoked.');
-    request.caller = callerFrom(request, key);
-    if (!key.scopes.includes('admin')) throw new DomainError('FORBIDDEN', 'This API key lacks the "admin" scope.', { scope: 'admin' });
-    if (key.collections.length > 0) {
+    const caller = (request.caller = await this.keys.callerOf(request));
+    if (!hasScope(caller, 'admin')) throw new DomainError('FORBIDDEN', 'This API key lacks the "admin" scope.', { scope: 'admin' });
+    if (caller.collections.length > 0) {
       throw new DomainError('FORBIDDEN', 'Metrics cover every collection; use an admin key bound to no collection.', { scope: 'admin' });
     }
     return true;
