@@ -81,8 +81,8 @@ export class FaceRulesService {
   }
 
   /**
-   * Why enrolment would refuse this face on its own (size and quality gates; not a second face): the web page's
-   * hint before capture uses the server's rules instead of guessing them.
+   * Why enrolment would refuse this face (size, quality gates, a rival face of similar size among `all`): the web
+   * page's hint before capture uses the server's rules instead of guessing them.
    */
   enrolmentIssues(face: AnalyzedFace, all: AnalyzedFace[]): string[] {
     const issues = face.quality ? failedChecks(face.quality, this.config.quality).map((f) => f.check as string) : [];

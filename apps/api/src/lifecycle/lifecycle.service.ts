@@ -8,12 +8,12 @@ import type { Response } from 'express';
  */
 @Injectable()
 export class LifecycleService {
-  private drainingSince?: Date;
+  private isDraining = false;
   private readonly inFlight = new Set<Response>();
   private idleWaiters: Array<() => void> = [];
 
   get draining(): boolean {
-    return this.drainingSince !== undefined;
+    return this.isDraining;
   }
 
   get inFlightCount(): number {
@@ -29,7 +29,7 @@ export class LifecycleService {
 
   startDraining(): void {
     if (this.draining) return;
-    this.drainingSince = new Date();
+    this.isDraining = true;
     for (const response of this.inFlight) closeAfter(response);
   }
 

@@ -61,11 +61,12 @@ export class UsersRepository {
 
   /** Keyset pagination on (createdAt, id): stable under concurrent inserts, no OFFSET scans. */
   async list(collectionId: string, limit: number, after?: KeysetCursor, search?: string) {
+    const text = search ? likeLiteral(search) : undefined;
     const rows = await this.prisma.client.user.findMany({
       where: {
         collectionId,
         AND: [
-          search ? { OR: [{ name: { contains: likeLiteral(search), mode: 'insensitive' as const } }, { externalId: { contains: likeLiteral(search), mode: 'insensitive' as const } }] } : {},
+          text ? { OR: [{ name: { contains: text, mode: 'insensitive' as const } }, { externalId: { contains: text, mode: 'insensitive' as const } }] } : {},
           after ? { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] } : {},
         ],
       },
