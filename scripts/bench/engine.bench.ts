@@ -11,6 +11,10 @@ import { machineLine, ms, percentile, writeSection } from './bench-report';
 
 /** --quick: 20 photos, one round, no flip variant, BENCHMARKS.md untouched (CI runs it so the script cannot rot). */
 const QUICK = process.argv.includes('--quick');
+/** --preview-only: just the web page's live-preview detection (writes its own section, leaves "engine" alone). */
+const PREVIEW_ONLY = process.argv.includes('--preview-only');
+/** Webcam frames (640x480) of ../shared/faces/live: what the web page's live face box sends to /detect. */
+const PREVIEW_FRAMES = ['live/026.jpg', 'live/028.jpg', 'live/029.jpg', 'live/036.jpg'];
 const STAGES: Array<keyof StageTimings> = ['decode', 'detect', 'landmarks', 'align', 'embed', 'liveness'];
 
 async function run(flip: boolean) {
@@ -52,10 +56,52 @@ function table(label: string, r: Awaited<ReturnType<typeof run>>): string {
   ].join('\n');
 }
 
+/**
+ * What one live-preview frame costs the engine as /detect runs it (details 'all'), with the tiled search for small
+ * faces (the /detect default) and without it (`smallFaces: false`, what the web page sends).
+ */
+async function previewCost(): Promise<string> {
+  const engine = await FaceEngine.create({ poolSize: 1, intraOpThreads: 1 }, { logger: { log: () => undefined, warn: console.warn, error: console.error } });
+  const frames = PREVIEW_FRAMES.map((f) => readFileSync(facePath(f)));
+  const rounds = QUICK ? 8 : 100;
+  const rows: string[] = [];
+  for (const smallFaces of [true, false]) {
+    for (const f of frames) await engine.analyze(f, { details: 'all', smallFaces }); // warm-up
+    const wall: number[] = [];
+    const detect: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const start = performance.now();
+      const result = await engine.analyze(frames[i % frames.length], { details: 'all', smallFaces });
+      wall.push(performance.now() - start);
+      detect.push(result.timings.detect);
+    }
+    rows.push(`| ${smallFaces ? 'true (default): whole image + 2x2 tiles' : 'false: whole image only'} | ${ms(percentile(detect, 50))} | ${ms(percentile(wall, 50))} | ${ms(percentile(wall, 95))} |`);
+  }
+  await engine.close();
+  return [
+    `**Live-preview detection** (${rounds} analyses per row of ${frames.length} 640x480 webcam frames, \`details: 'all'\` as /detect)`,
+    '',
+    '| smallFaces | detect p50 ms | whole call p50 ms | whole call p95 ms |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+function writePreview(preview: string): void {
+  writeSection('engine-preview', `## Face engine: the web page's live preview\n\nMachine: ${machineLine()}. Command: \`npx tsx scripts/bench/engine.bench.ts --preview-only\` (also part of \`npm run bench:engine\`).\n\n${preview}`);
+}
+
 async function main() {
+  if (PREVIEW_ONLY) {
+    const preview = await previewCost();
+    if (!QUICK) writePreview(preview);
+    console.log(preview);
+    return;
+  }
   const plain = await run(false);
   if (QUICK) {
     console.log(table('Default pipeline (no flip), quick run', plain));
+    console.log(await previewCost());
     return;
   }
   const flip = await run(true);
@@ -71,6 +117,7 @@ async function main() {
   ].join('\n');
   writeSection('engine', markdown);
   console.log(markdown);
+  writePreview(await previewCost());
 }
 
 void main();

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { ADMIN_KEY, testDatabase, useTestApp } from '../../../test/e2e-app';
 import { PEOPLE, photo, photoBytes, STRANGERS } from '../../../test/photos';
 
@@ -105,6 +106,19 @@ describe(`facegate API end to end (${kind})`, () => {
     expect(res.body.faces.every((f: { enrolment: { issues: string[] } }) => f.enrolment.issues.includes('second_face'))).toBe(true);
     const single = await app().http.post('/detect').set(auth).send({ image: photo('Tony_Blair/004.jpg') }).expect(200);
     expect(single.body.faces[0].enrolment).toEqual({ ok: true, issues: [] });
+  });
+
+  it('detects small faces with the tiled pass unless smallFaces is false (one pass, for live previews)', async () => {
+    // The group photo shrunk into a corner of a large canvas: its faces are too small for the one whole-image pass.
+    const group = await sharp(photoBytes('groups/006.jpg')).resize({ width: 700 }).toBuffer();
+    const canvas = await sharp({ create: { width: 2800, height: 2100, channels: 3, background: '#808080' } }).composite([{ input: group, left: 0, top: 0 }]).jpeg().toBuffer();
+    const tiled = await app().http.post('/detect').set(auth).attach('file', canvas, 'canvas.jpg').expect(200);
+    const single = await app().http.post('/detect').set(auth).attach('file', canvas, 'canvas.jpg').field('smallFaces', 'false').expect(200);
+    expect(tiled.body.faces.length).toBeGreaterThan(single.body.faces.length);
+    // A large face is found either way.
+    const portrait = await app().http.post('/detect').set(auth).send({ image: photo('Tony_Blair/004.jpg'), smallFaces: false }).expect(200);
+    expect(portrait.body.faces).toHaveLength(1);
+    expect((await app().http.post('/detect').set(auth).send({ image: photo('Tony_Blair/004.jpg'), smallFaces: 'maybe' }).expect(400)).body.code).toBe('VALIDATION_FAILED');
   });
 
   it('compares two photos', async () => {

@@ -76,8 +76,8 @@ export class FaceRulesService {
   }
 
   /** Every face with landmarks and quality, small faces included (the /detect endpoint). */
-  detectAll(image: string | Buffer): Promise<AnalysisResult> {
-    return this.engine.analyze(image, { details: 'all', smallFaces: true });
+  detectAll(image: string | Buffer, smallFaces: boolean): Promise<AnalysisResult> {
+    return this.engine.analyze(image, { details: 'all', smallFaces });
   }
 
   /**

@@ -49,7 +49,7 @@ export class RecognitionController {
   @ApiOperation({ summary: 'Every face in a photo with landmarks and quality (no matching, nothing stored)' })
   @ApiOkResponse({ type: DetectResponseDto })
   detect(@Body() dto: DetectDto) {
-    return this.recognition.detect(dto.image);
+    return this.recognition.detect(dto.image, dto.smallFaces ?? true);
   }
 
   @Post('compare')

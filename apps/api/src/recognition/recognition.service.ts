@@ -143,8 +143,8 @@ export class RecognitionService {
     );
   }
 
-  async detect(image: string | Buffer) {
-    const result = await this.faces.detectAll(image);
+  async detect(image: string | Buffer, smallFaces: boolean) {
+    const result = await this.faces.detectAll(image, smallFaces);
     return {
       width: result.width,
       height: result.height,

@@ -84,6 +84,14 @@ export class DetectDto {
   @ApiProperty(IMAGE)
   @IsImageInput()
   image!: string | Buffer;
+
+  @ApiPropertyOptional({
+    default: true,
+    description: 'Also search a 2x2 grid of tiles at twice the resolution for small faces (group photos). `false`: one detector pass, about a fifth of the work, for live previews where the face is large.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  smallFaces?: boolean;
 }
 
 export class CompareDto {
