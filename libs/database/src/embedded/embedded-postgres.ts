@@ -3,13 +3,11 @@ import { Worker } from 'node:worker_threads';
 import { DatabaseLogger, silentLogger } from '../database.logger';
 import { DataDirLock } from './data-dir-lock';
 import { EMBEDDED_WORKER_SOURCE } from './embedded-worker.source';
+import { SocketDir } from './socket-dir';
 
 export interface EmbeddedPostgresOptions {
   /** Where the database files live; created (and initdb'd) on first start, reopened afterwards. */
   dataDir: string;
-  host?: string;
-  /** 0 (default) lets the OS pick a free port; `url` then carries the real one. */
-  port?: number;
   /** Wire connections accepted at once: at least the pool size plus one for the migration runner. */
   maxConnections?: number;
   /** Told when the database thread dies unexpectedly. */
@@ -17,7 +15,7 @@ export interface EmbeddedPostgresOptions {
 }
 
 type WorkerMessage =
-  | { type: 'ready'; address: string }
+  | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };
 
@@ -26,8 +24,13 @@ const STOP_TIMEOUT_MS = 15_000;
 
 /**
  * PostgreSQL (18.x in PGlite 0.5.14) compiled to WebAssembly, with pgvector 0.8.7, served over the Postgres wire
- * protocol on a local TCP port by pglite-socket, so that `pg`, the migration runner and Prisma's pg adapter talk to it
- * exactly as to a real server. It runs in a worker thread (see embedded-worker.source.ts).
+ * protocol by pglite-socket, so that `pg`, the migration runner and Prisma's pg adapter talk to it exactly as to a real
+ * server. It runs in a worker thread (see embedded-worker.source.ts).
+ *
+ * Why a Unix socket in a private directory, and no TCP port: PGlite accepts ANY user name and password, so whoever can
+ * connect owns the database (API-key hashes, embeddings, inserting an admin key). A TCP port on 127.0.0.1 is open to
+ * every local process; a socket inside a fresh 0700 directory (see SocketDir) only to this OS user, who can read
+ * DATA_DIR anyway.
  *
  * Quirks, all stemming from PGlite being ONE single-user backend shared by every connection:
  * - Queries from all connections are serialised (pglite-socket queues them); a transaction holds the queue for its
@@ -47,21 +50,32 @@ export class EmbeddedPostgres {
   private constructor(
     private readonly worker: Worker,
     private readonly lock: DataDirLock,
-    /** postgres://postgres@host:port/postgres (PGlite ignores user, password and database name). */
-    readonly url: string,
+    private readonly socketDir: SocketDir,
   ) {}
+
+  /** postgres://postgres@%2Ftmp%2Ffacegate-db-XXXXXX/postgres: a Unix socket directory, for `pg` and Prisma's adapter. */
+  get url(): string {
+    return this.socketDir.url;
+  }
+
+  /** The private directory holding the socket; removed by stop() and when the database thread dies. */
+  get socketDirectory(): string {
+    return this.socketDir.path;
+  }
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const dataDir = resolve(options.dataDir);
     const lock = DataDirLock.acquire(dataDir);
-    const worker = new Worker(EMBEDDED_WORKER_SOURCE, { eval: true, workerData: workerData(dataDir, options) });
+    const socketDir = createSocketDir(lock);
+    const worker = new Worker(EMBEDDED_WORKER_SOURCE, { eval: true, workerData: workerData(dataDir, socketDir, options) });
     try {
-      const ready = await nextMessage(worker, 'ready');
-      const embedded = new EmbeddedPostgres(worker, lock, `postgres://postgres@${ready.address}/postgres`);
+      await nextMessage(worker, 'ready');
+      const embedded = new EmbeddedPostgres(worker, lock, socketDir);
       embedded.watch(options.logger ?? silentLogger);
       return embedded;
     } catch (error) {
       await worker.terminate();
+      socketDir.remove();
       lock.release();
       throw error;
     }
@@ -74,7 +88,7 @@ export class EmbeddedPostgres {
   }
 
   private async shutDown(): Promise<void> {
-    if (this.exited) return this.lock.release();
+    if (this.exited) return this.release();
     const exited = new Promise<void>((done) => this.worker.once('exit', () => done()));
     try {
       this.worker.postMessage({ type: 'stop' });
@@ -82,28 +96,45 @@ export class EmbeddedPostgres {
       await withTimeout(exited, STOP_TIMEOUT_MS);
     } finally {
       await this.worker.terminate();
-      this.lock.release();
+      this.release();
     }
   }
+
+  /** Idempotent, synchronous: also runs from the process 'exit' hook. */
+  private readonly release = (): void => {
+    process.off('exit', this.release);
+    this.socketDir.remove();
+    this.lock.release();
+  };
 
   /** An unexpected exit (e.g. WebAssembly out of memory) frees the directory, so a new start() can reopen it. */
   private watch(logger: DatabaseLogger): void {
     // Do not keep the process alive for the database alone; committed data is durable if the process just ends.
     this.worker.unref();
+    // ...and when it ends without stop(), leave no socket directory behind in tmpdir.
+    process.once('exit', this.release);
     this.worker.once('exit', (code) => {
       this.exited = true;
       if (this.stopping) return;
       logger.warn(`Embedded PostgreSQL thread exited unexpectedly (code ${code})`);
-      this.lock.release();
+      this.release();
     });
   }
 }
 
-function workerData(dataDir: string, options: EmbeddedPostgresOptions) {
+function createSocketDir(lock: DataDirLock): SocketDir {
+  try {
+    return SocketDir.create();
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function workerData(dataDir: string, socketDir: SocketDir, options: EmbeddedPostgresOptions) {
   return {
     dataDir,
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
+    socketPath: socketDir.socketPath,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     // Resolved here: the worker's eval'd script has no module directory of its own to resolve from.
     modules: {

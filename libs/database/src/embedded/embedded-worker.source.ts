@@ -7,11 +7,12 @@
  * Why a string: a separate .js file would not be copied by tsc into dist, and a stringified TypeScript function breaks
  * under coverage instrumentation. Plain CommonJS; package paths arrive resolved in workerData.
  *
- * Protocol: worker -> main { type: 'ready', address } | { type: 'failed', message } | { type: 'stopped' };
+ * Protocol: worker -> main { type: 'ready' } | { type: 'failed', message } | { type: 'stopped' };
  *           main -> worker { type: 'stop' }.
  */
 export const EMBEDDED_WORKER_SOURCE = String.raw`
 'use strict';
+const { chmodSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.modules.pglite);
 const { vector } = require(workerData.modules.vector);
@@ -25,13 +26,15 @@ async function start() {
   const db = await PGlite.create({ dataDir: workerData.dataDir, extensions: { vector } });
   const server = new PGLiteSocketServer({
     db,
-    host: workerData.host,
-    port: workerData.port,
+    path: workerData.socketPath,
     maxConnections: workerData.maxConnections,
   });
   try {
     await server.start();
+    // The 0700 directory already keeps other users out; this holds even if the directory's mode were changed.
+    chmodSync(workerData.socketPath, 0o600);
   } catch (error) {
+    await server.stop();
     await db.close();
     throw error;
   }
@@ -52,7 +55,7 @@ start().then(
         .catch((error) => parentPort.postMessage({ type: 'failed', message: describe(error) }))
         .finally(() => parentPort.close());
     });
-    parentPort.postMessage({ type: 'ready', address: running.server.getServerConn() });
+    parentPort.postMessage({ type: 'ready' });
   },
   (error) => {
     parentPort.postMessage({ type: 'failed', message: describe(error) });
