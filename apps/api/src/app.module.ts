@@ -13,6 +13,7 @@ import { LivenessModule } from './liveness/liveness.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { LockoutsModule } from './lockouts/lockouts.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         ApiKeysModule,
         UsersModule,
         RecognitionModule,
+        LockoutsModule,
         LivenessModule,
         HealthModule,
       ],

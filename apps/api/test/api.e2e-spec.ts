@@ -34,9 +34,8 @@ describe(`facegate API end to end (${kind})`, () => {
     expect(['high', 'medium', 'low']).toContain(genuine.body.confidence);
 
     const impostor = await app().http.post('/verify').set(auth).send({ userId: ids.get('Tony_Blair'), image: photo('Colin_Powell/004.jpg') }).expect(200);
-    expect(impostor.body.verified).toBe(false);
-    expect(impostor.body.similarity).toBeLessThan(0.36);
-    expect(impostor.body.confidence).toBe('high');
+    // A rejection's score is withheld unless the collection exposes scores (see the topK test).
+    expect(impostor.body).toMatchObject({ verified: false, similarity: null, confidence: null, threshold: 0.36 });
   });
 
   it('verifies by externalId, and a stricter threshold can refuse', async () => {
@@ -57,19 +56,32 @@ describe(`facegate API end to end (${kind})`, () => {
   it('answers "no match" for strangers instead of the nearest person', async () => {
     for (const stranger of STRANGERS) {
       const res = await app().http.post('/recognize').set(auth).send({ image: photo(stranger), topK: 3 }).expect(200);
-      expect(res.body).toMatchObject({ match: false, user: null });
-      expect(res.body.candidates.length).toBeGreaterThan(0);
-      expect(res.body.similarity).toBeLessThan(0.36);
+      // No candidate below the threshold and no score: nothing to hill-climb on.
+      expect(res.body).toMatchObject({ match: false, user: null, candidates: [], similarity: null, confidence: null });
     }
   });
 
-  it('returns topK distinct candidates, best first', async () => {
-    const res = await app().http.post('/recognize').set(auth).send({ image: photo('Hugo_Chavez/005.jpg'), topK: 5 }).expect(200);
-    const candidates = res.body.candidates as Array<{ user: { id: string }; similarity: number }>;
-    expect(candidates).toHaveLength(5);
-    expect(new Set(candidates.map((c) => c.user.id)).size).toBe(5);
-    expect(candidates[0].user.id).toBe(ids.get('Hugo_Chavez'));
-    for (let i = 1; i < candidates.length; i++) expect(candidates[i].similarity).toBeLessThanOrEqual(candidates[i - 1].similarity);
+  it('returns topK distinct candidates, best first, below the threshold only where the collection exposes scores', async () => {
+    const hidden = await app().http.post('/recognize').set(auth).send({ image: photo('Hugo_Chavez/005.jpg'), topK: 5 }).expect(200);
+    expect(hidden.body.candidates.map((c: { user: { id: string } }) => c.user.id)).toEqual([ids.get('Hugo_Chavez')]);
+    await app().http.patch('/collections/default').set(auth).send({ settings: { exposeScores: true } }).expect(200);
+    try {
+      const res = await app().http.post('/recognize').set(auth).send({ image: photo('Hugo_Chavez/005.jpg'), topK: 5 }).expect(200);
+      const candidates = res.body.candidates as Array<{ user: { id: string }; similarity: number }>;
+      expect(candidates).toHaveLength(5);
+      expect(new Set(candidates.map((c) => c.user.id)).size).toBe(5);
+      expect(candidates[0].user.id).toBe(ids.get('Hugo_Chavez'));
+      for (let i = 1; i < candidates.length; i++) expect(candidates[i].similarity).toBeLessThanOrEqual(candidates[i - 1].similarity);
+      const stranger = await app().http.post('/recognize').set(auth).send({ image: photo(STRANGERS[0]), topK: 3 }).expect(200);
+      expect(stranger.body.match).toBe(false);
+      expect(stranger.body.candidates.length).toBeGreaterThan(0);
+      expect(stranger.body.similarity).toBeLessThan(0.36);
+      const impostor = await app().http.post('/verify').set(auth).send({ userId: ids.get('Hugo_Chavez'), image: photo('Colin_Powell/004.jpg') }).expect(200);
+      expect(impostor.body.similarity).toBeLessThan(0.36);
+      expect(impostor.body.confidence).toBe('high');
+    } finally {
+      await app().http.patch('/collections/default').set(auth).send({ settings: {} }).expect(200);
+    }
   });
 
   it('accepts multipart uploads for enrolment and recognition', async () => {

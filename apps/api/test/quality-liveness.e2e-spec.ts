@@ -59,10 +59,13 @@ describe(`quality gates, duplicate enrolment and passive liveness (${kind})`, ()
       await http.post(`/users/${tony}/faces`).set(admin).send({ images: [photo('Tony_Blair/006.jpg')], allowDuplicate: true }).expect(201);
     });
 
-    it('refuses adding another person\'s face to someone', async () => {
+    it('refuses adding another person\'s face to someone: not this person, and someone else\'s', async () => {
       const { http } = app();
       const colin = (await http.post('/users').set(admin).send({ name: 'Colin', images: [photo('Colin_Powell/001.jpg')] }).expect(201)).body.id;
-      const res = await http.post(`/users/${colin}/faces`).set(admin).send({ images: [photo('Tony_Blair/005.jpg')] }).expect(409);
+      const mismatch = await http.post(`/users/${colin}/faces`).set(admin).send({ images: [photo('Tony_Blair/005.jpg')] }).expect(422);
+      expect(mismatch.body).toMatchObject({ code: 'FACE_MISMATCH', index: 0 });
+      // Even an admin overriding the one-person rule still meets the duplicate check.
+      const res = await http.post(`/users/${colin}/faces`).set(admin).send({ images: [photo('Tony_Blair/005.jpg')], allowMismatch: true }).expect(409);
       expect(res.body.code).toBe('DUPLICATE_FACE');
     });
   });

@@ -192,7 +192,7 @@ describe(`tenancy and security (${kind})`, () => {
   });
 
   describe('lockout after repeated failed verifications', () => {
-    it('locks the person after 3 failures, audits it, and recovers after the cool-down', async () => {
+    it('locks the failing key out of the person after 3 failures, not the other keys; audits it, and recovers after the cool-down', async () => {
       const { http } = app();
       for (let i = 0; i < 3; i++) {
         const res = await http.post('/verify').set(as(alphaKey)).send({ userId: alphaUser, image: photo(`Colin_Powell/00${i + 1}.jpg`) }).expect(200);
@@ -201,13 +201,18 @@ describe(`tenancy and security (${kind})`, () => {
       const locked = await http.post('/verify').set(as(alphaKey)).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(423);
       expect(locked.body.code).toBe('LOCKED_OUT');
       expect(locked.headers['content-type']).toMatch(/problem\+json/);
-      // Locked for everyone, whichever key asks.
-      expect((await http.post('/verify').set(admin).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(423)).body.code).toBe('LOCKED_OUT');
+      // The lock is the failing key's: another key still verifies the person (no key can lock anyone out for all).
+      expect((await http.post('/verify').set(admin).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(200)).body.verified).toBe(true);
+      // ...and the locked key cannot get around it through 1:N.
+      expect((await http.post('/recognize').set(as(alphaKey)).send({ image: photo('Tony_Blair/004.jpg') }).expect(423)).body.code).toBe('LOCKED_OUT');
       const audit = await http.get('/audit').query({ action: 'lockout', userId: alphaUser }).set(admin).expect(200);
       expect(audit.body.items).toHaveLength(1);
+      const lockouts = await http.get('/lockouts').set(admin).expect(200);
+      expect(lockouts.body.items).toEqual([expect.objectContaining({ userId: alphaUser, collection: 'alpha', keyName: 'tenant-a', lockedUntil: expect.any(String) })]);
       await new Promise((r) => setTimeout(r, 2300));
       const again = await http.post('/verify').set(as(alphaKey)).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(200);
       expect(again.body.verified).toBe(true);
+      expect((await http.get('/lockouts').set(admin).expect(200)).body.items).toEqual([]);
     });
   });
 

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { PrismaService } from '@facegate/database';
+import { CollectionPolicy, CollectionSettings, effectivePolicy } from '../collections/collection-policy';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { CallerContext } from './caller-context';
 
 export const DEFAULT_COLLECTION = 'default';
@@ -8,7 +11,8 @@ export const DEFAULT_COLLECTION = 'default';
 export interface CollectionRef {
   id: string;
   name: string;
-  settings: { matchThreshold?: number; livenessMode?: 'off' | 'advisory' | 'enforce'; livenessThreshold?: number; requireLivenessToken?: boolean };
+  /** The settings with the server's defaults filled in: what every rule reads. */
+  policy: CollectionPolicy;
 }
 
 /**
@@ -17,7 +21,10 @@ export interface CollectionRef {
  */
 @Injectable()
 export class CollectionAccessService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** The collection a request works in: the one it names, else the key's only collection, else "default". */
   async resolve(caller: Pick<CallerContext, 'collections'>, requested?: string): Promise<CollectionRef> {
@@ -25,14 +32,19 @@ export class CollectionAccessService {
     if (!this.mayUse(caller, name)) throw collectionNotFound(name);
     const found = await this.prisma.client.collection.findUnique({ where: { name }, select: { id: true, name: true, settings: true } });
     if (!found) throw collectionNotFound(name);
-    return { id: found.id, name: found.name, settings: (found.settings ?? {}) as CollectionRef['settings'] };
+    return this.ref(found);
   }
 
   /** A collection by id (for records that point to one), under the same rule as resolve(). */
   async resolveById(caller: CallerContext, id: string): Promise<CollectionRef> {
     const found = await this.prisma.client.collection.findUnique({ where: { id }, select: { id: true, name: true, settings: true } });
     if (!found || !this.mayUse(caller, found.name)) throw new DomainError('COLLECTION_NOT_FOUND', 'The collection no longer exists.');
-    return { id: found.id, name: found.name, settings: (found.settings ?? {}) as CollectionRef['settings'] };
+    return this.ref(found);
+  }
+
+  private ref(found: { id: string; name: string; settings: unknown }): CollectionRef {
+    const defaults = { matchThreshold: this.config.matching.threshold, livenessThreshold: this.config.liveness.threshold };
+    return { id: found.id, name: found.name, policy: effectivePolicy((found.settings ?? {}) as CollectionSettings, defaults) };
   }
 
   mayUse(caller: Pick<CallerContext, 'collections'>, name: string): boolean {

@@ -1,10 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
 import { CallerContext } from '../auth/caller-context';
 import { CollectionRef } from '../auth/collection-access.service';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
 import { LivenessSecretsService } from './liveness-secrets.service';
 import { LivenessSessionsRepository } from './liveness-sessions.repository';
 
@@ -25,12 +23,11 @@ export class LivenessTokenService {
   constructor(
     private readonly sessions: LivenessSessionsRepository,
     private readonly secrets: LivenessSecretsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Fails fast, before any image work, when the collection requires a token and none was given. */
   assertPresentIfRequired(token: string | undefined, collection: CollectionRef): void {
-    if (!token && collection.settings.requireLivenessToken) {
+    if (!token && collection.policy.requireLivenessToken) {
       throw new DomainError('LIVENESS_REQUIRED', `Collection "${collection.name}" requires a liveness token: pass a challenge at POST /liveness/sessions first.`);
     }
   }
@@ -42,10 +39,10 @@ export class LivenessTokenService {
     if (!redeemed.ok) throw tokenRefused(redeemed.reason);
     // The token binds the face that passed the challenge; the collection's own threshold decides (never the
     // request's, which the caller chooses).
-    const threshold = collection.settings.matchThreshold ?? this.config.matching.threshold;
-    const similarity = Math.round(cosineSimilarity(redeemed.anchorEmbedding, embedding) * 10000) / 10000;
-    if (similarity < threshold) {
-      throw new DomainError('LIVENESS_FACE_MISMATCH', 'This face is not the one that passed the liveness challenge.', { similarity, threshold });
+    const threshold = collection.policy.matchThreshold;
+    if (cosineSimilarity(redeemed.anchorEmbedding, embedding) < threshold) {
+      // No similarity in the answer: it would score a stranger's face against the challenge's.
+      throw new DomainError('LIVENESS_FACE_MISMATCH', 'This face is not the one that passed the liveness challenge.', { threshold });
     }
     return { challengePassed: true, sessionId: redeemed.sessionId, passiveMedian: redeemed.passiveMedian };
   }

@@ -53,7 +53,7 @@ export class LivenessService {
     const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analysed, {
       turnDegrees: this.config.liveness.turnDegrees,
       lookUpDegrees: this.config.liveness.lookUpDegrees,
-      sameFaceThreshold: collection.settings.matchThreshold ?? this.config.matching.threshold,
+      sameFaceThreshold: collection.policy.matchThreshold,
     });
     const done = result.state.progress.completed >= session.challenge.length;
     const failure = result.failure ?? (done ? this.passiveFailure(result.state, collection) : null) ?? (dto.final && !done ? incomplete(session, result.state) : null);
@@ -92,7 +92,7 @@ export class LivenessService {
 
   /** Under an enforcing collection the frames' median passive score must reach its threshold. */
   private passiveFailure(state: SessionState, collection: CollectionRef): SessionFailure | { code: 'SPOOF_SUSPECTED'; score: number | null } | null {
-    const { livenessMode = 'advisory', livenessThreshold = this.config.liveness.threshold } = collection.settings;
+    const { livenessMode, livenessThreshold } = collection.policy;
     const score = median(state.passiveScores);
     if (livenessMode !== 'enforce' || (score !== null && score >= livenessThreshold)) return null;
     return { code: 'SPOOF_SUSPECTED', score };
@@ -145,7 +145,7 @@ export class LivenessService {
   }
 
   private sessionLiveness(state: SessionState, collection: CollectionRef) {
-    const { livenessMode = 'advisory', livenessThreshold = this.config.liveness.threshold } = collection.settings;
+    const { livenessMode, livenessThreshold } = collection.policy;
     const score = median(state.passiveScores);
     if (livenessMode === 'off' || score === null) return { score: null, live: null, mode: livenessMode };
     return { score: Math.round(score * 10000) / 10000, live: score >= livenessThreshold, mode: livenessMode };

@@ -39,7 +39,7 @@ export class RecognitionController {
   @HttpCode(200)
   @ApiOperation({ summary: '1:N - who is this?', description: 'Nearest distinct people in the collection, searched inside PostgreSQL. `match` is true only at or above the threshold.' })
   @ApiOkResponse({ type: RecognizeResponseDto })
-  @ApiProblems('COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY')
+  @ApiProblems('COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', 'LOCKED_OUT')
   recognize(@Body() dto: RecognizeDto, @Caller() caller: CallerContext) {
     return this.recognition.recognize(dto, caller);
   }
@@ -54,9 +54,10 @@ export class RecognitionController {
 
   @Post('compare')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Similarity of the main faces of two photos (nothing stored)' })
+  @ApiOperation({ summary: 'Do the main faces of two photos match? (nothing stored)', description: "Judged under the collection's threshold; the similarity is shown for a match, or always if the collection sets exposeScores." })
   @ApiOkResponse({ type: CompareResponseDto })
-  compare(@Body() dto: CompareDto) {
-    return this.recognition.compare(dto);
+  @ApiProblems('COLLECTION_NOT_FOUND')
+  compare(@Body() dto: CompareDto, @Caller() caller: CallerContext) {
+    return this.recognition.compare(dto, caller);
   }
 }

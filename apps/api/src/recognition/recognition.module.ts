@@ -4,8 +4,7 @@ import { LivenessModule } from '../liveness/liveness.module';
 import { UsersModule } from '../users/users.module';
 import { RecognitionController } from './recognition.controller';
 import { RecognitionService } from './recognition.service';
-import { LockoutRepository } from './lockout.repository';
-import { LockoutService } from './lockout.service';
+import { LockoutsModule } from '../lockouts/lockouts.module';
 
-@Module({ imports: [FaceModule, UsersModule, LivenessModule], controllers: [RecognitionController], providers: [RecognitionService, LockoutService, LockoutRepository] })
+@Module({ imports: [FaceModule, UsersModule, LivenessModule, LockoutsModule], controllers: [RecognitionController], providers: [RecognitionService] })
 export class RecognitionModule {}

@@ -5,20 +5,26 @@ import { FaceVectorRepository } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext } from '../auth/caller-context';
 import { CollectionAccessService, CollectionRef } from '../auth/collection-access.service';
+import { CollectionPolicy, decidingThreshold, displayedSimilarity } from '../collections/collection-policy';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { FaceRulesService } from '../face/face-rules.service';
+import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
+import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { UsersRepository } from '../users/users.repository';
 import { userNotFound, UsersService } from '../users/users.service';
 import { confidenceOf } from './confidence';
 import { CompareDto, RecognizeDto, VerifyDto } from './dto/recognition.dto';
-import { LockoutService } from './lockout.service';
 import { judgeLiveness } from './liveness-policy';
 import { ChallengeCheck, LivenessTokenService } from '../liveness/liveness-token.service';
 
-const round = (v: number) => Math.round(v * 10000) / 10000;
 /** A crowd photo can hold hundreds of faces; the largest 50 are answered. */
 const MAX_GROUP_FACES = 50;
+
+/** What a caller is shown of one decision: scores below the threshold only where the collection exposes them. */
+interface Shown {
+  similarity: number | null;
+  confidence: ReturnType<typeof confidenceOf> | null;
+}
 
 /** 1:1 verification, 1:N recognition, detection and comparison. Matching is decided here, by the threshold. */
 @Injectable()
@@ -31,88 +37,88 @@ export class RecognitionService {
     private readonly people: UsersService,
     private readonly vectors: FaceVectorRepository,
     private readonly access: CollectionAccessService,
-    private readonly lockout: LockoutService,
+    private readonly attempts: AttemptBudgetService,
     private readonly audit: AuditService,
     private readonly livenessTokens: LivenessTokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Each verification is one attempt of the caller's key against the person, reserved before the engine runs
+   * (LOCKED_OUT when the key's budget for this person is spent) and settled before the answer leaves.
+   */
   async verify(dto: VerifyDto, caller: CallerContext) {
     const user = await this.claimedUser(dto, caller);
     const collection = await this.access.resolve(caller, user.collection.name);
+    const threshold = decidingThreshold(collection.policy, dto.threshold);
     const subject = { action: 'verify', collection: collection.name, userId: user.id };
-    try {
-      await this.lockout.assertNotLocked(user.id);
-    } catch (error) {
-      await this.audit.record(caller, { ...subject, outcome: 'locked_out' });
-      throw error;
-    }
-    return this.audit.audited(
+    return this.attempts.attempt(
       caller,
-      subject,
-      async () => {
-        this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
-        const probe = await this.faces.forProbe(dto.image);
-        const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
-        const liveness = this.livenessFor(probe.liveness, collection, challenge);
-        const threshold = this.thresholdFor(dto.threshold, collection);
-        const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
-        const similarity = best ? round(best.similarity) : null;
-        const verified = similarity !== null && similarity >= threshold;
-        await this.lockout.recordOutcome(caller, { id: user.id, collection: collection.name }, verified);
-        this.logger.log(`verify user ${user.id}: ${verified ? 'accepted' : 'rejected'} (similarity ${similarity ?? 'none'})`);
-        return {
-          body: {
-            verified,
-            similarity,
-            threshold,
-            confidence: confidenceOf(similarity, threshold, this.config.matching),
-            user: { id: user.id, externalId: user.externalId, name: user.name },
-            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
-            face: { box: probe.box, score: probe.score, quality: probe.quality },
-          },
-          liveness: probe.liveness ?? null,
-        };
+      { id: user.id, collection: collection.name },
+      () => this.audit.audited(caller, subject, () => this.judgeClaim(dto, user, collection, threshold, caller), (r) => r.audit).then((r) => r.body),
+      (body) => body.verified,
+    );
+  }
+
+  private async judgeClaim(dto: VerifyDto, user: { id: string; externalId: string | null; name: string }, collection: CollectionRef, threshold: number, caller: CallerContext) {
+    this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
+    const probe = await this.faces.forProbe(dto.image);
+    const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
+    const liveness = this.livenessFor(probe.liveness, collection, challenge);
+    const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
+    const similarity = best?.similarity ?? null;
+    const verified = similarity !== null && similarity >= threshold;
+    this.logger.log(`verify user ${user.id}: ${verified ? 'accepted' : 'rejected'} at threshold ${threshold}`);
+    return {
+      body: {
+        verified,
+        ...this.shown(similarity, verified, threshold, collection.policy),
+        threshold,
+        user: { id: user.id, externalId: user.externalId, name: user.name },
+        liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
+        face: presentProbe(probe),
       },
-      (r) => ({ outcome: r.body.verified ? 'success' : 'rejected', similarity: r.body.similarity, liveness: r.liveness }),
-    ).then((r) => r.body);
+      audit: { outcome: verified ? 'success' : 'rejected', similarity, liveness: probe.liveness ?? null, details: { threshold } },
+    };
   }
 
   async recognize(dto: RecognizeDto, caller: CallerContext) {
     const collection = await this.access.resolve(caller, dto.collection);
     if (dto.all) return this.recognizeAll(dto, collection, caller);
+    const threshold = decidingThreshold(collection.policy, dto.threshold);
     return this.audit.audited(
       caller,
       { action: 'recognize', collection: collection.name },
       async (subject) => {
         this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
-        const threshold = this.thresholdFor(dto.threshold, collection);
         const probe = await this.faces.forProbe(dto.image);
         const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
         const liveness = this.livenessFor(probe.liveness, collection, challenge);
-        const { candidates, best, match, similarity } = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold);
-        if (match) subject.userId = best!.user.id;
-        this.logger.log(`recognize in ${collection.name}: ${match ? `matched ${best!.user.id}` : 'no match'} (${candidates.length} candidates)`);
+        const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
+        if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
+        if (ranked.lockedOut) throw lockedOutOfMatch();
+        this.logger.log(`recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`);
         return {
           body: {
-            match,
-            user: match ? best!.user : null,
-            similarity,
-            confidence: confidenceOf(similarity, threshold, this.config.matching),
+            match: ranked.match,
+            user: ranked.user ?? null,
+            ...this.shown(ranked.similarity, ranked.match, threshold, collection.policy),
             threshold,
-            candidates,
-            face: { box: probe.box, score: probe.score, quality: probe.quality },
+            candidates: ranked.candidates,
+            face: presentProbe(probe),
             liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
           },
+          similarity: ranked.similarity,
           liveness: probe.liveness ?? null,
         };
       },
-      (r) => ({ outcome: r.body.match ? 'match' : 'no_match', similarity: r.body.similarity, liveness: r.liveness }),
+      (r) => ({ outcome: r.body.match ? 'match' : 'no_match', similarity: r.similarity, liveness: r.liveness, details: { threshold } }),
     ).then((r) => r.body);
   }
 
   /** Every usable face of a group photo, each answered like a single recognition. */
   private async recognizeAll(dto: RecognizeDto, collection: CollectionRef, caller: CallerContext) {
+    const threshold = decidingThreshold(collection.policy, dto.threshold);
     return this.audit.audited(
       caller,
       { action: 'recognize', collection: collection.name },
@@ -120,26 +126,26 @@ export class RecognitionService {
         // A token binds one face; a group answer cannot honour it, and a collection that requires one gets none.
         if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with all: true (a token is for one face).');
         this.livenessTokens.assertPresentIfRequired(undefined, collection);
-        const threshold = this.thresholdFor(dto.threshold, collection);
         const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES);
         const faces = [];
         for (const probe of probes) {
           const liveness = this.livenessFor(probe.liveness, collection);
-          const { candidates, best, match, similarity } = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold);
+          const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
           faces.push({
-            face: { box: probe.box, score: probe.score, quality: probe.quality },
-            match,
-            user: match ? best!.user : null,
-            similarity,
-            confidence: confidenceOf(similarity, threshold, this.config.matching),
-            candidates,
+            face: presentProbe(probe),
+            match: ranked.match,
+            user: ranked.user ?? null,
+            ...this.shown(ranked.similarity, ranked.match, threshold, collection.policy),
+            // The face matched a person this key is locked out of: withheld, as a single recognition would be.
+            lockedOut: ranked.lockedOut,
+            candidates: ranked.candidates,
             liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: false },
           });
         }
-        this.logger.log(`recognize all in ${collection.name}: ${faces.length} faces, ${faces.filter((f) => f.match).length} matched`);
+        this.logger.log(`recognize all in ${collection.name}: ${faces.length} faces, ${faces.filter((f) => f.match).length} matched at threshold ${threshold}`);
         return { threshold, faces };
       },
-      (r) => ({ outcome: r.faces.some((f) => f.match) ? 'match' : 'no_match', details: { faces: r.faces.length, matched: r.faces.filter((f) => f.match).length } }),
+      (r) => ({ outcome: r.faces.some((f) => f.match) ? 'match' : 'no_match', details: { threshold, faces: r.faces.length, matched: r.faces.filter((f) => f.match).length } }),
     );
   }
 
@@ -155,26 +161,45 @@ export class RecognitionService {
     };
   }
 
-  async compare(dto: CompareDto) {
+  /** Two photos, judged under a collection's policy (its threshold, and whether scores below it are shown). */
+  async compare(dto: CompareDto, caller: CallerContext) {
+    const collection = await this.access.resolve(caller, dto.collection);
     const [a, b] = await Promise.all([
       this.faces.forProbe(dto.imageA).catch((e: unknown) => rethrowWith(e, 'imageA')),
       this.faces.forProbe(dto.imageB).catch((e: unknown) => rethrowWith(e, 'imageB')),
     ]);
-    const threshold = this.config.matching.threshold;
-    const similarity = round(cosineSimilarity(a.embedding, b.embedding));
-    return { similarity, match: similarity >= threshold, threshold, confidence: confidenceOf(similarity, threshold, this.config.matching) };
+    const threshold = collection.policy.matchThreshold;
+    const similarity = cosineSimilarity(a.embedding, b.embedding);
+    const match = similarity >= threshold;
+    return { match, ...this.shown(similarity, match, threshold, collection.policy), threshold };
   }
 
   /**
    * Nearest distinct people for one probe, searched inside the database. The nearest person is a match only at or
-   * above the threshold; otherwise the face is a stranger (never "always the nearest").
+   * above the threshold; otherwise the face is a stranger (never "always the nearest"). Candidates below the
+   * threshold are a scoring oracle (an attacker can hill-climb an image towards someone), so they are left out
+   * unless the collection exposes scores; people this key is locked out of are never handed over.
    */
-  private async rank(collection: CollectionRef, embedding: Float32Array, topK: number, threshold: number) {
+  private async rank(collection: CollectionRef, embedding: Float32Array, topK: number, threshold: number, caller: CallerContext) {
     const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding, topK });
-    const people = new Map((await this.users.findSummaries(hits.map((h) => h.userId))).map((u) => [u.id, u]));
-    const candidates = hits.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: round(h.similarity) }));
-    const best = candidates[0];
-    return { candidates, best, match: best !== undefined && best.similarity >= threshold, similarity: best?.similarity ?? null };
+    const nearest = hits[0];
+    const locked = await this.attempts.lockedFor(caller, hits.map((h) => h.userId));
+    const shown = hits.filter((h) => !locked.has(h.userId) && (collection.policy.exposeScores || h.similarity >= threshold));
+    const people = new Map((await this.users.findSummaries(shown.map((h) => h.userId))).map((u) => [u.id, u]));
+    const candidates = shown.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: displayedSimilarity(h.similarity) }));
+    const reached = nearest !== undefined && nearest.similarity >= threshold;
+    const lockedOut = reached && locked.has(nearest.userId);
+    const user = reached && !lockedOut ? people.get(nearest.userId) : undefined;
+    return { candidates, user, nearestUserId: nearest?.userId, match: user !== undefined, lockedOut, similarity: nearest?.similarity ?? null };
+  }
+
+  /**
+   * What the caller sees of a similarity: shown when it decided a match, or when the collection exposes scores; a
+   * rejection's score (and its confidence band, a coarse score) is otherwise withheld. Rounded down for display.
+   */
+  private shown(similarity: number | null, matched: boolean, threshold: number, policy: CollectionPolicy): Shown {
+    if (similarity === null || (!matched && !policy.exposeScores)) return { similarity: null, confidence: null };
+    return { similarity: displayedSimilarity(similarity), confidence: confidenceOf(similarity, threshold, this.config.matching) };
   }
 
   /**
@@ -184,16 +209,11 @@ export class RecognitionService {
    * reports the probe's own score.
    */
   private livenessFor(score: number | undefined, collection: CollectionRef, challenge?: ChallengeCheck) {
-    const { livenessMode = 'advisory', livenessThreshold = this.config.liveness.threshold } = collection.settings;
+    const { livenessMode, livenessThreshold } = collection.policy;
     if (!challenge?.challengePassed) return judgeLiveness(score, livenessMode, livenessThreshold);
     judgeLiveness(challenge.passiveMedian ?? 0, livenessMode, livenessThreshold);
     const reported = judgeLiveness(score, livenessMode === 'off' ? 'off' : 'advisory', livenessThreshold);
     return { ...reported, mode: livenessMode };
-  }
-
-  /** Request threshold, else the collection's own setting, else the server's calibrated default. */
-  private thresholdFor(requested: number | undefined, collection: CollectionRef): number {
-    return requested ?? collection.settings.matchThreshold ?? this.config.matching.threshold;
   }
 
   private async claimedUser(dto: VerifyDto, caller: CallerContext) {
@@ -209,6 +229,14 @@ export class RecognitionService {
     if (!user) throw userNotFound(dto.externalId!);
     return user;
   }
+}
+
+function presentProbe(probe: ExtractedFace) {
+  return { box: probe.box, score: probe.score, quality: probe.quality };
+}
+
+function lockedOutOfMatch(): DomainError {
+  return new DomainError('LOCKED_OUT', 'The face matches a person this key is locked out of after failed verifications; try again later.');
 }
 
 function rethrowWith(error: unknown, field: string): never {

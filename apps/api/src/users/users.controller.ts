@@ -17,11 +17,14 @@ export class UsersController {
 
   @Post()
   @UseInterceptors(MultipartImages('images'))
-  @ApiOperation({ summary: 'Enrol a person with 1 to 10 photos', description: 'Every photo must show exactly one clear face; if one fails, nothing is stored and the error names its index.' })
+  @ApiOperation({
+    summary: 'Enrol a person with 1 to 10 photos',
+    description: 'Every photo must show exactly one clear face, and all of them the same person (FACE_MISMATCH); if one fails, nothing is stored and the error names its index.',
+  })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: UserDto })
   @Access('enrol')
-  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'DUPLICATE_EXTERNAL_ID', 'DUPLICATE_FACE', 'COLLECTION_NOT_FOUND')
+  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'FACE_MISMATCH', 'DUPLICATE_EXTERNAL_ID', 'DUPLICATE_FACE', 'COLLECTION_NOT_FOUND')
   create(@Body() dto: CreateUserDto, @Caller() caller: CallerContext) {
     return this.users.enrol(dto, caller);
   }
@@ -65,13 +68,13 @@ export class UsersController {
 
   @Post(':id/faces')
   @UseInterceptors(MultipartImages('images'))
-  @ApiOperation({ summary: 'Add photos to a person' })
+  @ApiOperation({ summary: 'Add photos to a person', description: "Each new photo must match every face the person already has, at the collection's threshold (FACE_MISMATCH otherwise)." })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: AddedFacesDto })
   @Access('enrol')
-  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'DUPLICATE_FACE', 'USER_NOT_FOUND', 'TOO_MANY_FACES')
+  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'FACE_MISMATCH', 'DUPLICATE_FACE', 'USER_NOT_FOUND', 'TOO_MANY_FACES')
   addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto, @Caller() caller: CallerContext) {
-    return this.users.addFaces(id, dto.images, caller, dto.allowDuplicate);
+    return this.users.addFaces(id, dto.images, caller, { allowDuplicate: dto.allowDuplicate, allowMismatch: dto.allowMismatch });
   }
 
   @Delete(':id/faces/:faceId')

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
-import { Actor, CallerContext } from '../auth/caller-context';
+import { Actor, CallerContext, hasScope } from '../auth/caller-context';
 import { CollectionAccessService, CollectionRef } from '../auth/collection-access.service';
 import { FaceVectorRepository } from '@facegate/database';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
@@ -9,7 +9,9 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
+import { findMismatch } from './face-consistency';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
+import { displayedSimilarity } from '../collections/collection-policy';
 
 const MAX_METADATA_BYTES = 16 * 1024;
 
@@ -43,6 +45,7 @@ export class UsersService {
 
   private async store(dto: Omit<CreateUserDto, 'images'>, extract: () => Promise<ExtractedFace[]>, caller: Actor) {
     checkMetadata(dto.metadata);
+    assertMayOverrideMismatch(dto.allowMismatch, caller);
     const collection = await this.access.resolve(caller, dto.collection);
     return this.audit.audited(
       caller,
@@ -52,13 +55,14 @@ export class UsersService {
         if (dto.externalId && (await this.users.findByExternalId(collection.id, dto.externalId))) throw duplicateExternalId(dto.externalId);
         // Analyse every photo before touching the database: one bad photo means nothing is stored.
         const extracted = await extract();
-        if (!dto.allowDuplicate) await this.rejectDuplicates(extracted, collection);
+        if (!dto.allowMismatch) rejectMixedPeople(extracted, collection.policy.matchThreshold);
+        if (!dto.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller);
         const user = await this.users.createWithFaces({ collectionId: collection.id, name: dto.name, externalId: dto.externalId, metadata: dto.metadata ?? {}, faces: extracted });
         subject.userId = user.id;
         this.logger.log(`enrolled user ${user.id} in ${collection.name} with ${extracted.length} faces in ${Date.now() - started} ms`);
         return present(user);
       },
-      (user) => ({ details: { faces: user.faces.length } }),
+      (user) => ({ details: { faces: user.faces.length, ...overrides(dto) } }),
     );
   }
 
@@ -95,15 +99,27 @@ export class UsersService {
     });
   }
 
-  async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext, allowDuplicate = false) {
+  /**
+   * New photos must match each other and every face the person already has (FACE_MISMATCH otherwise): a key that may
+   * enrol must not be able to slip its own face into someone else's template.
+   */
+  async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext, options: { allowDuplicate?: boolean; allowMismatch?: boolean } = {}) {
+    assertMayOverrideMismatch(options.allowMismatch, caller);
     const user = await this.visible(id, caller);
-    return this.audited(caller, 'add_faces', user, async () => {
-      const extracted = await this.extractAll(images);
-      if (!allowDuplicate) await this.rejectDuplicates(extracted, await this.access.resolve(caller, user.collection.name), user.id);
-      const faces = await this.users.addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser);
-      this.logger.log(`added ${faces.length} faces to user ${id}`);
-      return { faces: faces.map(presentFace) };
-    });
+    const collection = await this.access.resolve(caller, user.collection.name);
+    return this.audit.audited(
+      caller,
+      { action: 'add_faces', collection: user.collection.name, userId: user.id },
+      async () => {
+        const extracted = await this.extractAll(images);
+        if (!options.allowMismatch) await this.rejectStrangers(extracted, user.id, collection.policy.matchThreshold);
+        if (!options.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller, user.id);
+        const faces = await this.users.addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser);
+        this.logger.log(`added ${faces.length} faces to user ${id}`);
+        return { faces: faces.map(presentFace) };
+      },
+      (added) => ({ details: { faces: added.faces.length, ...overrides(options) } }),
+    );
   }
 
   async removeFace(id: string, faceId: string, caller: CallerContext): Promise<void> {
@@ -124,23 +140,35 @@ export class UsersService {
     return this.audit.audited(caller, { action, collection: user.collection.name, userId: user.id }, work);
   }
 
+  /** Each new face against the person's existing faces (and the new ones against each other). */
+  private async rejectStrangers(faces: ExtractedFace[], userId: string, threshold: number): Promise<void> {
+    rejectMixedPeople(faces, threshold);
+    for (const [index, face] of faces.entries()) {
+      const worst = await this.vectors.worstMatchForUser({ userId, embedding: face.embedding });
+      if (worst !== null && worst < threshold) {
+        throw new DomainError('FACE_MISMATCH', `Photo ${index} does not match this person's enrolled faces; every face of a person must match the others.`, { index });
+      }
+    }
+  }
+
   /**
    * A face that already matches another person of the collection at the match threshold would make 1:N ambiguous
-   * (and is how one person gets two identities): refuse it, naming that person, unless the caller insists.
+   * (and is how one person gets two identities): refuse it unless the caller insists. Who it matches, and how well,
+   * only goes to keys that may read people: an enrol-only key must not learn who is enrolled from its refusals.
    * Best effort under concurrency: two simultaneous enrolments of one face can both pass.
    */
-  private async rejectDuplicates(faces: ExtractedFace[], collection: CollectionRef, self?: string): Promise<void> {
-    const threshold = collection.settings.matchThreshold ?? this.config.matching.threshold;
+  private async rejectDuplicates(faces: ExtractedFace[], collection: CollectionRef, caller: Actor, self?: string): Promise<void> {
+    const threshold = collection.policy.matchThreshold;
     for (const [index, face] of faces.entries()) {
       const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: face.embedding, topK: 2 });
       const other = hits.find((h) => h.userId !== self && h.similarity >= threshold);
-      if (other) {
-        throw new DomainError('DUPLICATE_FACE', `Photo ${index} matches an enrolled person (similarity ${other.similarity.toFixed(3)}); send allowDuplicate: true to enrol anyway.`, {
-          index,
-          userId: other.userId,
-          similarity: Math.round(other.similarity * 10000) / 10000,
-        });
-      }
+      if (!other) continue;
+      const named = hasScope(caller, 'read');
+      const detail = named ? ` (user ${other.userId}, similarity ${displayedSimilarity(other.similarity)})` : '';
+      throw new DomainError('DUPLICATE_FACE', `Photo ${index} matches an enrolled person${detail}; send allowDuplicate: true to enrol anyway.`, {
+        index,
+        ...(named ? { userId: other.userId, similarity: displayedSimilarity(other.similarity) } : {}),
+      });
     }
   }
 
@@ -155,6 +183,23 @@ export class UsersService {
       ),
     );
   }
+}
+
+/** Overriding the one-person rule is an admin decision: an enrol key could otherwise merge itself into anyone. */
+function assertMayOverrideMismatch(allowMismatch: boolean | undefined, caller: Actor): void {
+  if (allowMismatch && !hasScope(caller, 'admin')) throw new DomainError('FORBIDDEN', 'Only an admin key may send allowMismatch: true.', { scope: 'admin' });
+}
+
+function rejectMixedPeople(faces: ExtractedFace[], threshold: number): void {
+  const mismatch = findMismatch(faces.map((f) => f.embedding), threshold);
+  if (mismatch) {
+    throw new DomainError('FACE_MISMATCH', `Photo ${mismatch.index} does not match photo ${mismatch.otherIndex}; all photos of one enrolment must show the same person.`, { ...mismatch });
+  }
+}
+
+/** The overrides a request used, for its audit entry. */
+function overrides(options: { allowDuplicate?: boolean; allowMismatch?: boolean }) {
+  return { ...(options.allowDuplicate ? { allowDuplicate: true } : {}), ...(options.allowMismatch ? { allowMismatch: true } : {}) };
 }
 
 function duplicateExternalId(externalId: string): DomainError {

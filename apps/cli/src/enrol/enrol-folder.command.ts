@@ -95,7 +95,8 @@ export class EnrolFolderCommand {
     const max = this.config.enrolment.maxFacesPerUser;
     for (const extra of accepted.slice(max)) result.rejected.push({ photo: extra.photo, code: 'TOO_MANY_FACES', reason: `at most ${max} faces per person (FACEGATE_MAX_FACES_PER_USER)` });
     accepted = accepted.slice(0, max);
-    // A photo matching someone else (DUPLICATE_FACE) is dropped and the rest tried again: one photo, not the person.
+    // A photo matching someone else (DUPLICATE_FACE), or not matching this person's other photos (FACE_MISMATCH), is
+    // dropped and the rest tried again: one photo, not the person.
     while (accepted.length > 0) {
       try {
         const user = await this.users.enrolExtracted({ name: person.name, externalId: person.externalId, collection: options.collection, allowDuplicate: options.allowDuplicate }, accepted.map((a) => a.face), caller);
@@ -103,7 +104,7 @@ export class EnrolFolderCommand {
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         const index = typeof error.details.index === 'number' ? error.details.index : -1;
-        if (error.code === 'DUPLICATE_FACE' && accepted[index]) {
+        if ((error.code === 'DUPLICATE_FACE' || error.code === 'FACE_MISMATCH') && accepted[index]) {
           result.rejected.push({ photo: accepted[index].photo, code: error.code, reason: error.message });
           accepted = accepted.filter((_, i) => i !== index);
           continue;

@@ -16,6 +16,7 @@ export const ERROR_MESSAGES = {
   TOO_MANY_FACES: 'This person already has the most photos allowed. Remove one first.',
   LOW_QUALITY: 'The photo is not good enough (blurred, too dark or bright, or turned away). Face the camera in even light.',
   DUPLICATE_FACE: 'This face is already enrolled as someone else.',
+  FACE_MISMATCH: 'These photos do not all show the same person. Use photos of one person only.',
   SPOOF_SUSPECTED: 'The face does not look live (a photo or a screen?). Use a real camera and try again.',
   LIVENESS_REQUIRED: 'This collection requires the liveness challenge, which needs the camera: start it and tick "Run the liveness challenge first".',
   LIVENESS_TOKEN_INVALID: 'The liveness result is not valid for this request. Run the challenge again.',

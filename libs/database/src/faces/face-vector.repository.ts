@@ -154,6 +154,17 @@ export class FaceVectorRepository {
   }
 
   /**
+   * The lowest similarity between the embedding and any of the user's faces (null without faces): a face added to a
+   * person must match every face they already have. Exact, like bestMatchForUser.
+   */
+  async worstMatchForUser(params: { userId: string; embedding: Float32Array }): Promise<number | null> {
+    const vector = toVectorSql(params.embedding);
+    const rows = await this.client.$queryRaw<Array<{ similarity: number | null }>>`
+      SELECT min(1 - (embedding <=> ${vector}::vector)) AS similarity FROM faces WHERE user_id = ${params.userId}::uuid`;
+    return rows[0]?.similarity ?? null;
+  }
+
+  /**
    * The stored embeddings of these users' faces, by face id (export). Callers page through users, so a large gallery
    * is never held in memory at once.
    */

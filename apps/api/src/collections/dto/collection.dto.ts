@@ -5,7 +5,12 @@ import { LIVENESS_MODES } from '../../recognition/liveness-policy';
 import { COLLECTION_NAME } from '../../users/dto/user.dto';
 
 export class CollectionSettingsDto {
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, example: 0.4, description: 'Match threshold for this collection (default: the server threshold).' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 1,
+    example: 0.4,
+    description: 'Match threshold for this collection (default: the server threshold). Requests may raise it for themselves, never lower it.',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
@@ -31,6 +36,15 @@ export class CollectionSettingsDto {
   @IsOptional()
   @IsBoolean()
   requireLivenessToken?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Show similarities below the threshold: candidates and scores of non-matches in /recognize, /verify and /compare. Off by default: those scores let a caller hill-climb an image towards a person (an oracle). Turn on only for trusted callers, e.g. to calibrate.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  exposeScores?: boolean;
 }
 
 export class CreateCollectionDto {

@@ -4,11 +4,20 @@ import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max,
 import { IsImageInput } from '../../common/image-input.validator';
 import { BoxDto, CollectionField, ExternalIdField, QualityDto } from '../../users/dto/user.dto';
 
+const SIMILARITY =
+  "Cosine similarity of the best match, cut to 4 decimals (the decision uses the exact value). null when there is no match, unless the collection sets exposeScores: a rejection's score would let a caller hill-climb an image towards someone.";
+const THRESHOLD = "The threshold that decided: the collection's matchThreshold, or the request's threshold when that is higher.";
+const CONFIDENCE = 'How far the similarity is from the threshold (high >= 0.15, medium >= 0.05, low closer). null when the similarity is withheld.';
 const IMAGE = { description: 'Face photo: base64 or data URL. Multipart: field `file`.', example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...' };
-/** A per-request match threshold in [0, 1]; absent means the server's calibrated threshold. */
+/** A per-request match threshold in [0, 1]: it can only make the decision stricter than the collection's. */
 function ThresholdField(): PropertyDecorator {
   return applyDecorators(
-    ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'Cosine similarity needed for a match; default is the server threshold (0.36).' }),
+    ApiPropertyOptional({
+      minimum: 0,
+      maximum: 1,
+      description:
+        "Cosine similarity needed for a match. It can only raise the collection's matchThreshold (default: the server threshold, 0.36): the larger of the two decides, and the answer's `threshold` says which.",
+    }),
     IsOptional(),
     IsNumber({ allowNaN: false, allowInfinity: false }),
     Min(0),
@@ -95,6 +104,9 @@ export class DetectDto {
 }
 
 export class CompareDto {
+  @CollectionField()
+  collection?: string;
+
   @ApiProperty(IMAGE)
   @IsImageInput()
   imageA!: string | Buffer;
@@ -125,9 +137,9 @@ export class ProbeFaceDto {
 
 export class VerifyResponseDto {
   @ApiProperty({ example: true }) verified!: boolean;
-  @ApiProperty({ example: 0.71, nullable: true, description: 'Best cosine similarity against the person’s enrolled faces.' }) similarity!: number | null;
-  @ApiProperty({ example: 0.36 }) threshold!: number;
-  @ApiProperty({ enum: ['high', 'medium', 'low'], example: 'high' }) confidence!: string;
+  @ApiProperty({ example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
+  @ApiProperty({ example: 0.36, description: THRESHOLD }) threshold!: number;
+  @ApiProperty({ enum: ['high', 'medium', 'low'], example: 'high', nullable: true, description: CONFIDENCE }) confidence!: string | null;
   @ApiProperty({ type: UserRefDto }) user!: UserRefDto;
   @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
   @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
@@ -141,10 +153,11 @@ export class CandidateDto {
 export class RecognizeResponseDto {
   @ApiProperty({ example: true }) match!: boolean;
   @ApiProperty({ type: UserRefDto, nullable: true }) user!: UserRefDto | null;
-  @ApiProperty({ example: 0.71, nullable: true }) similarity!: number | null;
-  @ApiProperty({ enum: ['high', 'medium', 'low'] }) confidence!: string;
-  @ApiProperty({ example: 0.36 }) threshold!: number;
-  @ApiProperty({ type: [CandidateDto] }) candidates!: CandidateDto[];
+  @ApiProperty({ example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
+  @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;
+  @ApiProperty({ example: 0.36, description: THRESHOLD }) threshold!: number;
+  @ApiProperty({ type: [CandidateDto], description: 'Nearest distinct people, best first (at most topK): only those at or above the threshold unless the collection sets exposeScores.' })
+  candidates!: CandidateDto[];
   @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
   @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
 }
@@ -188,8 +201,8 @@ export class DetectResponseDto {
 }
 
 export class CompareResponseDto {
-  @ApiProperty({ example: 0.71 }) similarity!: number;
+  @ApiProperty({ example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
   @ApiProperty({ example: true }) match!: boolean;
-  @ApiProperty({ example: 0.36 }) threshold!: number;
-  @ApiProperty({ enum: ['high', 'medium', 'low'] }) confidence!: string;
+  @ApiProperty({ example: 0.36, description: "The collection's matchThreshold." }) threshold!: number;
+  @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;
 }

@@ -15,6 +15,18 @@ export function CollectionField(): PropertyDecorator {
     Matches(COLLECTION_NAME, { message: 'collection must be 1-64 lowercase letters, digits, "-" or "_"' }),
   );
 }
+/** Admin-only override of the one-person rule; audited. */
+function AllowMismatchField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      default: false,
+      description: 'Admin keys only (FORBIDDEN otherwise), audited: store photos that do not match each other or the person (otherwise 422 FACE_MISMATCH).',
+    }),
+    IsOptional(),
+    IsBoolean(),
+  );
+}
+
 const IMAGE_EXAMPLE = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...';
 
 /** The caller's own identifier for a person: unique within a collection. */
@@ -57,6 +69,9 @@ export class CreateUserDto {
   @IsOptional()
   @IsBoolean()
   allowDuplicate?: boolean;
+
+  @AllowMismatchField()
+  allowMismatch?: boolean;
 }
 
 /**
@@ -91,6 +106,9 @@ export class AddFacesDto {
   @IsOptional()
   @IsBoolean()
   allowDuplicate?: boolean;
+
+  @AllowMismatchField()
+  allowMismatch?: boolean;
 }
 
 export class ListUsersQueryDto {

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@facegate/database';
+
+/** The budget rules the statements apply, from the configuration. */
+export interface BudgetRules {
+  maxFailures: number;
+  windowSeconds: number;
+  cooldownSeconds: number;
+  /** After this, attempts still marked in flight are taken as abandoned (an instance died mid-verification). */
+  staleSeconds: number;
+}
+
+export type AttemptOutcome = 'success' | 'failure' | 'void';
+
+export interface Refusal {
+  /** Locked (true) or only out of budget while attempts are in flight (false). */
+  locked: boolean;
+  retryAfterSeconds: number;
+}
+
+/**
+ * Verification attempts per (person, API key), in the database so that every instance shares them. Each statement
+ * or transaction locks the one row it works on, so concurrent requests, on PostgreSQL or on the single-backend
+ * embedded database, are counted one after the other.
+ */
+@Injectable()
+export class AttemptsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Reserves one attempt if the key's budget for the person allows it: not locked, and failures in the window plus
+   * attempts in flight below the maximum. One INSERT ... ON CONFLICT DO UPDATE ... WHERE: the conflicting row is
+   * locked and the WHERE is evaluated on its newest version, so a burst of N requests reserves at most the budget.
+   */
+  async reserve(userId: string, keyId: string, rules: BudgetRules): Promise<boolean> {
+    const { maxFailures, windowSeconds, staleSeconds } = rules;
+    const rows = await this.prisma.client.$queryRaw<Array<{ reserved: number }>>`
+      INSERT INTO verification_lockouts AS v (user_id, key_id, failures, window_started_at, in_flight, in_flight_until)
+      VALUES (${userId}::uuid, ${keyId}::uuid, 0, now(), 1, now() + make_interval(secs => ${staleSeconds}))
+      ON CONFLICT (user_id, key_id) DO UPDATE SET
+        failures = CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN 0 ELSE v.failures END,
+        window_started_at = CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE v.window_started_at END,
+        in_flight = CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 1 ELSE v.in_flight + 1 END,
+        in_flight_until = now() + make_interval(secs => ${staleSeconds})
+      WHERE (v.locked_until IS NULL OR v.locked_until <= now())
+        AND (CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN 0 ELSE v.failures END)
+          + (CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 0 ELSE v.in_flight END) < ${maxFailures}
+      RETURNING 1 AS reserved`;
+    return rows.length === 1;
+  }
+
+  /** Why a reservation was refused, and when to try again (seconds, from the database's clock). */
+  async refusal(userId: string, keyId: string): Promise<Refusal> {
+    const rows = await this.prisma.client.$queryRaw<Array<{ locked: boolean; retry: number }>>`
+      SELECT coalesce(locked_until > now(), false) AS locked,
+             GREATEST(1, ceil(extract(epoch FROM coalesce(
+               CASE WHEN locked_until > now() THEN locked_until ELSE in_flight_until END, now()) - now())))::int AS retry
+      FROM verification_lockouts WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid`;
+    const row = rows[0];
+    return { locked: row?.locked ?? false, retryAfterSeconds: row?.retry ?? 1 };
+  }
+
+  /**
+   * Settles a reserved attempt: a failure counts (and locks the key out of this person once the budget is spent,
+   * starting a fresh count), a success clears this key's failures only, a void attempt (no face, engine busy...) only
+   * frees its reservation. Returns the lock when this attempt caused one.
+   */
+  async settle(userId: string, keyId: string, outcome: AttemptOutcome, rules: BudgetRules): Promise<{ lockedUntil: Date; failures: number } | null> {
+    return this.prisma.client.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<Array<{ failures: number; expired: boolean }>>`
+        SELECT failures, window_started_at < now() - make_interval(secs => ${rules.windowSeconds}) AS expired
+        FROM verification_lockouts WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid FOR UPDATE`;
+      const row = rows[0];
+      if (!row) return null;
+      const counted = row.expired ? 0 : row.failures;
+      const failures = outcome === 'success' ? 0 : counted + (outcome === 'failure' ? 1 : 0);
+      const lock = failures >= rules.maxFailures;
+      const updated = await tx.$queryRaw<Array<{ lockedUntil: Date | null }>>`
+        UPDATE verification_lockouts SET
+          in_flight = GREATEST(in_flight - 1, 0),
+          failures = ${lock ? 0 : failures},
+          window_started_at = CASE WHEN ${row.expired || lock} THEN now() ELSE window_started_at END,
+          locked_until = CASE WHEN ${lock} THEN now() + make_interval(secs => ${rules.cooldownSeconds}) ELSE locked_until END
+        WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid
+        RETURNING locked_until AS "lockedUntil"`;
+      return lock && updated[0]?.lockedUntil ? { lockedUntil: updated[0].lockedUntil, failures } : null;
+    });
+  }
+
+  /** Of these people, the ones this key is locked out of now (1:N must not name them either). */
+  async lockedFor(keyId: string, userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.prisma.client.$queryRaw<Array<{ userId: string }>>`
+      SELECT user_id::text AS "userId" FROM verification_lockouts
+      WHERE key_id = ${keyId}::uuid AND user_id = ANY(${userIds}::uuid[]) AND locked_until > now()`;
+    return new Set(rows.map((r) => r.userId));
+  }
+}

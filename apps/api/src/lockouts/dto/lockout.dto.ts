@@ -1,0 +1,44 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { CollectionField } from '../../users/dto/user.dto';
+
+export class ListLockoutsQueryDto {
+  @CollectionField()
+  collection?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this person.' })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class ClearLockoutQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Clear only the lock this key caused; absent = every key.' })
+  @IsOptional()
+  @IsUUID()
+  keyId?: string;
+}
+
+export class LockoutDto {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ nullable: true, example: 'employee-1815' }) externalId!: string | null;
+  @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
+  @ApiProperty({ example: 'default' }) collection!: string;
+  @ApiProperty({ format: 'uuid', description: 'The key whose failed verifications caused the lock; only that key is locked out.' }) keyId!: string;
+  @ApiProperty({ example: 'fg_3kq9x' }) keyPrefix!: string;
+  @ApiProperty({ example: 'kiosk-lobby' }) keyName!: string;
+  @ApiProperty() lockedUntil!: Date;
+}
+
+export class LockoutListDto {
+  @ApiProperty({ type: [LockoutDto] }) items!: LockoutDto[];
+}

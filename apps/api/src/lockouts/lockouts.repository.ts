@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@facegate/database';
+
+export interface LockoutRow {
+  userId: string;
+  externalId: string | null;
+  name: string;
+  collection: string;
+  keyId: string;
+  keyPrefix: string;
+  keyName: string;
+  lockedUntil: Date;
+}
+
+export interface LockoutFilter {
+  /** Only these collections (a key bound to collections); undefined = all. */
+  collections?: string[];
+  collection?: string;
+  userId?: string;
+  limit: number;
+}
+
+/** The operator's view of locks: who is locked, by which key's failures, until when; and clearing them. */
+@Injectable()
+export class LockoutsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Locks in force now, soonest to end first. */
+  async active(filter: LockoutFilter): Promise<LockoutRow[]> {
+    const rows = await this.prisma.client.verificationLockout.findMany({
+      where: {
+        lockedUntil: { gt: new Date() },
+        userId: filter.userId,
+        user: { collection: { name: filter.collection ?? (filter.collections ? { in: filter.collections } : undefined) } },
+      },
+      orderBy: [{ lockedUntil: 'asc' }, { userId: 'asc' }],
+      take: filter.limit,
+      select: {
+        userId: true,
+        lockedUntil: true,
+        user: { select: { externalId: true, name: true, collection: { select: { name: true } } } },
+        key: { select: { id: true, prefix: true, name: true } },
+      },
+    });
+    return rows.map((r) => ({
+      userId: r.userId,
+      externalId: r.user.externalId,
+      name: r.user.name,
+      collection: r.user.collection.name,
+      keyId: r.key.id,
+      keyPrefix: r.key.prefix,
+      keyName: r.key.name,
+      lockedUntil: r.lockedUntil!,
+    }));
+  }
+
+  /** Lifts the person's locks and forgets their failures (for one key, or all); attempts in flight stay counted. */
+  async clear(userId: string, keyId?: string): Promise<number> {
+    const { count } = await this.prisma.client.verificationLockout.updateMany({
+      where: { userId, keyId, OR: [{ lockedUntil: { not: null } }, { failures: { gt: 0 } }] },
+      data: { lockedUntil: null, failures: 0 },
+    });
+    return count;
+  }
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { CallerContext } from '../auth/caller-context';
+import { CollectionAccessService, collectionNotFound } from '../auth/collection-access.service';
+import { UsersService } from '../users/users.service';
+import { ClearLockoutQueryDto, ListLockoutsQueryDto } from './dto/lockout.dto';
+import { LockoutsRepository } from './lockouts.repository';
+
+/** Admin view of verification locks; a key bound to collections sees and clears only those collections' locks. */
+@Injectable()
+export class LockoutsService {
+  constructor(
+    private readonly lockouts: LockoutsRepository,
+    private readonly people: UsersService,
+    private readonly access: CollectionAccessService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: ListLockoutsQueryDto, caller: CallerContext) {
+    if (query.collection && !this.access.mayUse(caller, query.collection)) throw collectionNotFound(query.collection);
+    const bound = caller.collections.length > 0 ? caller.collections : undefined;
+    const items = await this.lockouts.active({ collections: bound, collection: query.collection, userId: query.userId, limit: query.limit ?? 100 });
+    return { items };
+  }
+
+  async clear(userId: string, query: ClearLockoutQueryDto, caller: CallerContext): Promise<void> {
+    const user = await this.people.visible(userId, caller);
+    await this.audit.audited(
+      caller,
+      { action: 'lockout_clear', collection: user.collection.name, userId: user.id },
+      () => this.lockouts.clear(user.id, query.keyId),
+      (cleared) => ({ details: { cleared, lockedKeyId: query.keyId ?? null } }),
+    );
+  }
+}
