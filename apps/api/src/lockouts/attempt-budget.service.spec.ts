@@ -1,0 +1,85 @@
+import { DomainError } from '@facegate/common';
+import { AuditService } from '../audit/audit.service';
+import { CallerContext } from '../auth/caller-context';
+import { AppConfig } from '../config/app-config';
+import { AttemptBudgetService } from './attempt-budget.service';
+import { AttemptOutcome, AttemptsRepository } from './attempts.repository';
+
+const caller: CallerContext = { keyId: 'key-1', scopes: ['recognize'], collections: [], clientIp: '127.0.0.1', requestId: 'r1' };
+const user = { id: 'user-1', collection: 'default' };
+const config = { lockout: { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300 }, engine: { jobTimeoutMs: 30000 } } as AppConfig;
+
+function setUp(options: { reserve?: boolean; locked?: boolean; settleFails?: boolean; lockOnSettle?: boolean } = {}) {
+  const settled: AttemptOutcome[] = [];
+  const repository = {
+    reserve: jest.fn(async () => options.reserve ?? true),
+    refusal: jest.fn(async () => ({ locked: options.locked ?? true, retryAfterSeconds: 42 })),
+    settle: jest.fn(async (_u: string, _k: string, outcome: AttemptOutcome) => {
+      if (options.settleFails) throw new Error('database gone');
+      settled.push(outcome);
+      return options.lockOnSettle ? { lockedUntil: new Date('2026-12-03T10:00:00Z'), failures: 5 } : null;
+    }),
+    lockedFor: jest.fn(),
+  };
+  const audit = { record: jest.fn(async () => undefined) };
+  const service = new AttemptBudgetService(repository as unknown as AttemptsRepository, audit as unknown as AuditService, config);
+  return { service, repository, audit, settled };
+}
+
+describe('AttemptBudgetService', () => {
+  it('runs nothing when the budget refuses: LOCKED_OUT with the time to wait, audited', async () => {
+    const { service, audit } = setUp({ reserve: false });
+    const work = jest.fn();
+    await expect(service.attempt(caller, user, work, () => true)).rejects.toMatchObject({ code: 'LOCKED_OUT', details: { retryAfterSeconds: 42 } });
+    expect(work).not.toHaveBeenCalled();
+    expect(audit.record).toHaveBeenCalledWith(caller, expect.objectContaining({ action: 'verify', outcome: 'locked_out', userId: 'user-1' }));
+  });
+
+  it('says when the refusal is attempts in flight rather than a lock', async () => {
+    const { service } = setUp({ reserve: false, locked: false });
+    await expect(service.attempt(caller, user, jest.fn(), () => true)).rejects.toThrow(/in progress/);
+  });
+
+  it('settles a match as a success and a rejection as a failure, before answering', async () => {
+    const { service, settled } = setUp();
+    await expect(service.attempt(caller, user, async () => ({ verified: true }), (r) => r.verified)).resolves.toEqual({ verified: true });
+    await service.attempt(caller, user, async () => ({ verified: false }), (r) => r.verified);
+    expect(settled).toEqual(['success', 'failure']);
+  });
+
+  it.each([
+    ['SPOOF_SUSPECTED', 'failure'],
+    ['LIVENESS_FACE_MISMATCH', 'failure'],
+    ['NO_FACE', 'void'],
+    ['ENGINE_BUSY', 'void'],
+    ['LIVENESS_REQUIRED', 'void'],
+  ] as const)('settles a %s refusal as %s, and rethrows it', async (code, outcome) => {
+    const { service, settled } = setUp();
+    const refusal = new DomainError(code, 'no');
+    await expect(service.attempt(caller, user, async () => { throw refusal; }, () => true)).rejects.toBe(refusal);
+    expect(settled).toEqual([outcome]);
+  });
+
+  it('settles an unexpected error as void', async () => {
+    const { service, settled } = setUp();
+    await expect(service.attempt(caller, user, async () => { throw new TypeError('bug'); }, () => true)).rejects.toThrow('bug');
+    expect(settled).toEqual(['void']);
+  });
+
+  it('never lets a failed settle mask the answer', async () => {
+    const { service } = setUp({ settleFails: true });
+    await expect(service.attempt(caller, user, async () => 'answer', () => false)).resolves.toBe('answer');
+  });
+
+  it('audits the lock the attempt caused, naming the locked key', async () => {
+    const { service, audit } = setUp({ lockOnSettle: true });
+    await service.attempt(caller, user, async () => false, (r) => r);
+    expect(audit.record).toHaveBeenCalledWith(caller, expect.objectContaining({ action: 'lockout', outcome: 'locked', details: expect.objectContaining({ failures: 5, lockedKeyId: 'key-1' }) }));
+  });
+
+  it('gives abandoned reservations twice the engine timeout plus a margin', async () => {
+    const { service, repository } = setUp();
+    await service.attempt(caller, user, async () => true, (r) => r);
+    expect(repository.reserve).toHaveBeenCalledWith('user-1', 'key-1', { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, staleSeconds: 90 });
+  });
+});

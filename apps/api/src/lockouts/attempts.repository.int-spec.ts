@@ -1,0 +1,98 @@
+import { Logger } from '@nestjs/common';
+import { DEFAULT_DATABASE_OPTIONS, PrismaService } from '@facegate/database';
+import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../../../../libs/database/src/testing/test-database';
+import { AttemptsRepository, BudgetRules } from './attempts.repository';
+
+type Backend = 'postgres' | 'embedded';
+const RULES: BudgetRules = { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, staleSeconds: 90 };
+const BURST = 50;
+
+// The SQL of the attempt budget against both databases: a concurrent burst cannot reserve more than the budget, and
+// the budget is per (person, key).
+describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (backend) => {
+  let testDb: TestDatabase | undefined;
+  let dataDir: TempDir | undefined;
+  let prisma: PrismaService;
+  let attempts: AttemptsRepository;
+  let collectionId: string;
+  let keyA: string;
+  let keyB: string;
+
+  const newUser = async () => (await prisma.client.user.create({ data: { collectionId, name: 'p' } })).id;
+  const row = (userId: string, keyId: string) => prisma.client.verificationLockout.findUnique({ where: { userId_keyId: { userId, keyId } } });
+  const fail = async (userId: string, keyId: string, rules = RULES) => {
+    expect(await attempts.reserve(userId, keyId, rules)).toBe(true);
+    return attempts.settle(userId, keyId, 'failure', rules);
+  };
+
+  beforeAll(async () => {
+    Logger.overrideLogger(['warn', 'error']);
+    if (backend === 'postgres') testDb = await createTestDatabase();
+    else dataDir = createTempDir('facegate-attempts');
+    prisma = new PrismaService({ ...DEFAULT_DATABASE_OPTIONS, url: testDb?.url, dataDir: dataDir?.path ?? '', poolSize: 10 });
+    await prisma.onModuleInit();
+    attempts = new AttemptsRepository(prisma);
+    collectionId = (await prisma.client.collection.create({ data: { name: 'c' } })).id;
+    const key = (name: string) => prisma.client.apiKey.create({ data: { name, prefix: name, hash: name, scopes: ['recognize'] } });
+    keyA = (await key('key-a')).id;
+    keyB = (await key('key-b')).id;
+  });
+
+  afterAll(async () => {
+    await prisma?.onModuleDestroy();
+    await testDb?.drop();
+    dataDir?.remove();
+  });
+
+  it(`reserves exactly the budget out of ${BURST} concurrent attempts, and frees it as they settle`, async () => {
+    const userId = await newUser();
+    const granted = await Promise.all(Array.from({ length: BURST }, () => attempts.reserve(userId, keyA, RULES)));
+    expect(granted.filter(Boolean)).toHaveLength(RULES.maxFailures);
+    expect(await attempts.refusal(userId, keyA)).toEqual({ locked: false, retryAfterSeconds: expect.any(Number) });
+    // Void outcomes (no face, engine busy) only free their reservations.
+    for (let i = 0; i < RULES.maxFailures; i++) await attempts.settle(userId, keyA, 'void', RULES);
+    expect(await row(userId, keyA)).toMatchObject({ inFlight: 0, failures: 0, lockedUntil: null });
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe(true);
+  });
+
+  it('locks the key out of the person at the fifth failure, and only that key', async () => {
+    const userId = await newUser();
+    for (let i = 1; i < RULES.maxFailures; i++) expect(await fail(userId, keyA)).toBeNull();
+    const locked = await fail(userId, keyA);
+    expect(locked).toEqual({ lockedUntil: expect.any(Date), failures: RULES.maxFailures });
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe(false);
+    expect(await attempts.refusal(userId, keyA)).toEqual({ locked: true, retryAfterSeconds: expect.any(Number) });
+    expect((await attempts.refusal(userId, keyA)).retryAfterSeconds).toBeGreaterThan(RULES.cooldownSeconds - 10);
+    expect(await attempts.lockedFor(keyA, [userId])).toEqual(new Set([userId]));
+    // Another key is untouched.
+    expect(await attempts.lockedFor(keyB, [userId])).toEqual(new Set());
+    expect(await attempts.reserve(userId, keyB, RULES)).toBe(true);
+  });
+
+  it("lets a success clear only its own key's failures", async () => {
+    const userId = await newUser();
+    for (let i = 0; i < 4; i++) await fail(userId, keyA);
+    expect(await attempts.reserve(userId, keyB, RULES)).toBe(true);
+    await attempts.settle(userId, keyB, 'success', RULES);
+    expect((await row(userId, keyA))?.failures).toBe(4);
+    expect(await fail(userId, keyA)).not.toBeNull();
+  });
+
+  it('counts in-flight attempts towards the budget: four failures and one attempt in flight leave nothing', async () => {
+    const userId = await newUser();
+    for (let i = 0; i < 4; i++) await fail(userId, keyA);
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe(true);
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe(false);
+  });
+
+  it('forgets failures after the window, and reservations abandoned past their time', async () => {
+    const userId = await newUser();
+    const short = { ...RULES, windowSeconds: 1, staleSeconds: 1 };
+    for (let i = 0; i < 4; i++) await fail(userId, keyA, short);
+    for (let i = 0; i < 1; i++) expect(await attempts.reserve(userId, keyA, short)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    // The window passed and the reservation was never settled (its instance died): the budget is whole again.
+    const granted = await Promise.all(Array.from({ length: 10 }, () => attempts.reserve(userId, keyA, short)));
+    expect(granted.filter(Boolean)).toHaveLength(RULES.maxFailures);
+  });
+});
