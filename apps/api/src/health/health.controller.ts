@@ -2,6 +2,7 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Access } from '../auth/access.decorator';
+import { Caller, CallerContext } from '../auth/caller-context';
 import { Public } from '../auth/public.decorator';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from '../common/problem-details';
 import { requestIdOf } from '../common/request-id.middleware';
@@ -36,8 +37,8 @@ export class HealthController {
   @Get('stats')
   @Access('read')
   @ApiSecurity('api-key')
-  @ApiOperation({ summary: 'Counts, model, index settings and worker pool state' })
-  stats() {
-    return this.health.stats();
+  @ApiOperation({ summary: 'Counts, model, index settings and worker pool state', description: 'Counts cover only the collections the key may use; the vector index (shared by all collections) is shown to keys bound to no collection.' })
+  stats(@Caller() caller: CallerContext) {
+    return this.health.stats(caller);
   }
 }

@@ -5,6 +5,8 @@ import { APP_CONFIG } from '../config/config.module';
 import { FaceEngineService } from '../face/face-engine.service';
 import { EMBEDDING_MODEL_ID } from '../face/face-rules.service';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
+import { CallerContext } from '../auth/caller-context';
+import { StatsRepository } from './stats.repository';
 
 const started = Date.now();
 
@@ -16,6 +18,7 @@ export class HealthService {
     private readonly vectors: FaceVectorRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly lifecycle: LifecycleService,
+    private readonly galleries: StatsRepository,
   ) {}
 
   live() {
@@ -34,18 +37,17 @@ export class HealthService {
     return { ready, checks: { database: database.ok, migrationsPending: database.migrationsPending, models, databaseMode: this.prisma.mode, draining } };
   }
 
-  async stats() {
-    const client = this.prisma.client;
-    const [collections, users, faces, index] = await Promise.all([
-      client.collection.count(),
-      client.user.count(),
-      client.face.count(),
-      this.vectors.indexInfo(),
-    ]);
+  /**
+   * Counts of the collections the key may see. The vector index spans every collection (its row count is the whole
+   * gallery's size), so only keys bound to no collection see it: a tenant learns nothing of the others.
+   */
+  async stats(caller: CallerContext) {
+    const bound = caller.collections.length > 0;
+    const [counts, index] = await Promise.all([this.galleries.counts(bound ? caller.collections : undefined), bound ? null : this.vectors.indexInfo()]);
     return {
-      counts: { collections, users, faces },
+      counts,
       model: { id: EMBEDDING_MODEL_ID, dimensions: 512, threshold: this.config.matching.threshold, ...this.engine.describe() },
-      index,
+      ...(index ? { index } : {}),
       database: { mode: this.prisma.mode },
     };
   }

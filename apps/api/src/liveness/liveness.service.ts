@@ -91,11 +91,12 @@ export class LivenessService {
   }
 
   /** Under an enforcing collection the frames' median passive score must reach its threshold. */
-  private passiveFailure(state: SessionState, collection: CollectionRef): SessionFailure | { code: 'SPOOF_SUSPECTED'; score: number | null } | null {
+  private passiveFailure(state: SessionState, collection: CollectionRef): SessionFailure | { code: 'SPOOF_SUSPECTED' } | null {
     const { livenessMode, livenessThreshold } = collection.policy;
     const score = median(state.passiveScores);
     if (livenessMode !== 'enforce' || (score !== null && score >= livenessThreshold)) return null;
-    return { code: 'SPOOF_SUSPECTED', score };
+    // The median goes to the audit log (fail()), not to the caller: a score would help tune a replay.
+    return { code: 'SPOOF_SUSPECTED' };
   }
 
   private async pass(session: StoredSession, collection: CollectionRef, result: ReturnType<typeof applyFrames>, caller: CallerContext) {
@@ -168,7 +169,7 @@ export class LivenessService {
   }
 }
 
-type Failure = SessionFailure | { code: 'SPOOF_SUSPECTED'; score: number | null } | { code: 'CHALLENGE_FAILED'; reason: 'incomplete'; missing: string[] };
+type Failure = SessionFailure | { code: 'SPOOF_SUSPECTED' } | { code: 'CHALLENGE_FAILED'; reason: 'incomplete'; missing: string[] };
 
 function incomplete(session: StoredSession, state: SessionState): Failure {
   return { code: 'CHALLENGE_FAILED', reason: 'incomplete', missing: session.challenge.slice(state.progress.completed) };
@@ -179,7 +180,7 @@ function describeFailure(f: Failure): string {
     case 'LIVENESS_FACE_CHANGED':
       return `Frame ${f.frame} shows a different person (similarity ${f.similarity} to the first frame).`;
     case 'SPOOF_SUSPECTED':
-      return `The frames do not look live (median passive score ${f.score ?? 'none'}).`;
+      return "The frames do not look live enough for this collection's liveness policy.";
     default:
       if (f.reason === 'repeated_frame') return `Frame ${f.frame} repeats an earlier frame exactly.`;
       if (f.reason === 'wrong_step') return `Frame ${f.frame} shows ${f.saw} while the challenge asked for ${f.expected}.`;

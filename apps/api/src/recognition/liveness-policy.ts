@@ -19,10 +19,8 @@ export function judgeLiveness(score: number | undefined, mode: LivenessMode, thr
   if (mode === 'off' || score === undefined) return { mode, score: null, live: null, threshold };
   const verdict = { mode, score: Math.round(score * 10000) / 10000, live: score >= threshold, threshold };
   if (mode === 'enforce' && !verdict.live) {
-    throw new DomainError('SPOOF_SUSPECTED', `The face does not look live (passive score ${verdict.score} < ${threshold}).`, {
-      livenessScore: verdict.score,
-      livenessThreshold: threshold,
-    });
+    // No score in the refusal: it would let a caller tune a photo or a screen until the model passes it.
+    throw new DomainError('SPOOF_SUSPECTED', `The face does not look live (passive score below ${threshold}).`, { livenessThreshold: threshold });
   }
   return verdict;
 }

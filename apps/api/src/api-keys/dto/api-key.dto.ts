@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SCOPES } from '../../auth/access.decorator';
+import { IsPlainText } from '../../common/plain-text.validator';
 import { COLLECTION_NAME } from '../../users/dto/user.dto';
 
 export class CreateApiKeyDto {
@@ -8,6 +9,7 @@ export class CreateApiKeyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @IsPlainText()
   name!: string;
 
   @ApiProperty({ enum: SCOPES, isArray: true, example: ['recognize'], description: 'admin: collections, keys, audit (and everything else); enrol: users write; recognize: verify, recognize, detect, compare; read: users read, stats' })

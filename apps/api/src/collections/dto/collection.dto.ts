@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsPlainText } from '../../common/plain-text.validator';
 import { LIVENESS_MODES } from '../../recognition/liveness-policy';
 import { COLLECTION_NAME } from '../../users/dto/user.dto';
 
@@ -57,6 +58,7 @@ export class CreateCollectionDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsPlainText()
   description?: string;
 
   @ApiPropertyOptional({ type: CollectionSettingsDto })
@@ -72,6 +74,7 @@ export class UpdateCollectionDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsPlainText()
   description?: string;
 
   @ApiPropertyOptional({ type: CollectionSettingsDto, description: 'Replaces the settings.' })

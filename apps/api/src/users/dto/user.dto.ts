@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { Type } from 'class-transformer';
 import { IsImageInput } from '../../common/image-input.validator';
+import { HasPlainKeys, IsPlainText } from '../../common/plain-text.validator';
 
 export const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -37,14 +38,16 @@ export function ExternalIdField(description = 'Your own identifier; unique withi
     IsString(),
     MinLength(1),
     MaxLength(200),
+    IsPlainText(),
   );
 }
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
+  @ApiProperty({ example: 'Ada Lovelace', maxLength: 200, description: 'No control, bidi or other invisible format characters.' })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsPlainText()
   name!: string;
 
   @ExternalIdField()
@@ -63,6 +66,7 @@ export class CreateUserDto {
   @ApiPropertyOptional({ example: { department: 'engineering' }, description: 'Free JSON object, at most 16 KB.' })
   @IsOptional()
   @IsObject()
+  @HasPlainKeys()
   metadata?: Record<string, unknown>;
 
   @ApiPropertyOptional({ default: false, description: 'Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).' })
@@ -86,11 +90,13 @@ export class UpdateUserDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsPlainText()
   name?: string;
 
   @ApiPropertyOptional({ example: { department: 'research' } })
   @OptionalNotNull()
   @IsObject()
+  @HasPlainKeys()
   metadata?: Record<string, unknown>;
 }
 

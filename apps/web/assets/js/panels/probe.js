@@ -55,7 +55,9 @@ export function wireProbeInputs(context, prefix, result, run) {
  * @param {{ yes: boolean, title: string, similarity: number | null, threshold: number, confidence?: string, liveness?: { challengePassed?: boolean, live?: boolean | null, score?: number | null, mode?: string } }} result
  */
 export function decisionView(result) {
-  const parts = [`similarity ${formatScore(result.similarity)}`, `threshold ${result.threshold.toFixed(2)}`];
+  // The server withholds a rejection's score unless the collection exposes scores (it would be an oracle).
+  const similarity = result.similarity === null ? 'similarity withheld below the threshold' : `similarity ${formatScore(result.similarity)}`;
+  const parts = [similarity, `threshold ${result.threshold.toFixed(2)}`];
   if (result.confidence) parts.push(`confidence ${result.confidence}`);
   return el('div', { class: 'decision-view', 'data-decision': result.yes ? 'yes' : 'no' },
     el('p', { class: `decision ${result.yes ? 'yes' : 'no'}` }, `${result.yes ? '✔' : '✘'} ${result.title}`),
