@@ -1,92 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { Agent, request as httpRequest } from 'node:http';
-import { AddressInfo, createServer, connect } from 'node:net';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { Agent } from 'node:http';
 import { ADMIN_KEY, createTestDatabase, testDatabase } from '../../../test/e2e-app';
 import { photo } from '../../../test/photos';
+import { connectionRefused, freePort, send, ServerProcess } from '../../../test/server-process';
 
 // The real server as a child process (main.ts, as `npm start` runs it): its stdout log lines and its signal handling
 // are what operators get, and neither exists inside the in-process test app.
 const kind = testDatabase();
-const ROOT = join(__dirname, '..', '..', '..');
 const CONCURRENT = 20;
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/**
- * One request, by default on a connection of its own (no agent: the client itself then asks for `Connection: close`).
- * With a keep-alive agent the client asks to keep the connection, so a `Connection: close` answer is the server's.
- */
-function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string, agent: Agent | false = false): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function connectionRefused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
-}
-
-class ServerProcess {
-  readonly lines: string[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private waiters: Array<{ test: (line: string) => boolean; resolve: (line: string) => void }> = [];
-
-  constructor(readonly child: ChildProcess) {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      this.lines.push(line);
-      this.waiters = this.waiters.filter((w) => !(w.test(line) && (w.resolve(line), true)));
-    });
-    child.stderr!.on('data', () => undefined);
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  static start(env: Record<string, string>): ServerProcess {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new ServerProcess(child);
-  }
-
-  /** The first log line (past or future) that passes `test`. */
-  waitFor(test: (line: string) => boolean): Promise<string> {
-    const seen = this.lines.find(test);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
-  }
-}
 
 /** 20 or more comma-separated decimal numbers: an embedding written out. */
 const NUMBER_RUN = /(?:-?\d+\.\d+(?:e[+-]?\d+)?\s*,\s*){19,}-?\d+\.\d+/i;

@@ -21,6 +21,11 @@ export class ApiKeysRepository {
     return this.prisma.client.apiKey.findFirst({ where: { prefix, revokedAt: null } });
   }
 
+  /** Active or revoked: prefixes are unique across all keys ever issued. */
+  findByPrefix(prefix: string): Promise<StoredKey | null> {
+    return this.prisma.client.apiKey.findUnique({ where: { prefix } });
+  }
+
   countActive(): Promise<number> {
     return this.prisma.client.apiKey.count({ where: { revokedAt: null } });
   }

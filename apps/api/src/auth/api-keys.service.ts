@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiKeysRepository, StoredKey } from './api-keys.repository';
 import { KeyCryptoService } from './key-crypto.service';
+import { StartupError } from '../common/startup-error';
 import { CallerContext, callerFrom } from './caller-context';
 
 const MAX_KEY_LENGTH = 256;
@@ -24,14 +25,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   /** First start: adopt FACEGATE_API_KEY as an admin key, or generate one and print it once. */
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.apiKey) {
-      const existing = await this.keys.findActiveByPrefix(this.crypto.prefixOf(this.config.apiKey));
-      if (!existing || !this.crypto.sameHash(existing.hash, this.crypto.hash(this.config.apiKey))) {
-        await this.store('admin (FACEGATE_API_KEY)', this.config.apiKey);
-        this.logger.log('Registered FACEGATE_API_KEY as an admin key.');
-      }
-      return;
-    }
+    if (this.config.apiKey) return this.adoptConfiguredKey(this.config.apiKey);
     if ((await this.keys.countActive()) > 0) return;
     const key = this.crypto.generate();
     await this.store('admin (generated at first start)', key);
@@ -61,6 +55,28 @@ export class ApiKeysService implements OnApplicationBootstrap {
       void this.keys.touch(stored.id, now).catch(() => undefined);
     }
     return stored;
+  }
+
+  /**
+   * FACEGATE_API_KEY becomes an admin key on first sight. A revoked one must not come back to life at the next start
+   * (revoking is how a leaked key is killed), and one whose prefix belongs to another stored key cannot be stored:
+   * both stop the start with what to do.
+   */
+  private async adoptConfiguredKey(key: string): Promise<void> {
+    const stored = await this.keys.findByPrefix(this.crypto.prefixOf(key));
+    if (!stored) {
+      await this.store('admin (FACEGATE_API_KEY)', key);
+      this.logger.log('Registered FACEGATE_API_KEY as an admin key.');
+      return;
+    }
+    if (!this.crypto.sameHash(stored.hash, this.crypto.hash(key))) {
+      throw new StartupError(`FACEGATE_API_KEY has the prefix ${stored.prefix} of another stored key (${stored.id}) but is not that key: set FACEGATE_API_KEY to a different key.`);
+    }
+    if (stored.revokedAt) {
+      throw new StartupError(
+        `FACEGATE_API_KEY was revoked on ${stored.revokedAt.toISOString()} (key ${stored.id}): set FACEGATE_API_KEY to a new key, or unset it and use a key issued with POST /api-keys or "facegate keys create".`,
+      );
+    }
   }
 
   private store(name: string, key: string) {
