@@ -73,7 +73,7 @@ async function enrol(config: AppConfig, args: ParsedArgs, io: CliIo): Promise<nu
   const reportFile = stringFlag(args.flags.report);
   if (reportFile) assertWritable(reportFile);
   const report = await withContext(config, true, (app) =>
-    app.get(EnrolFolderCommand).run(folder, { collection, allowDuplicate: args.flags['allow-duplicate'] === true }, cliCaller(), new ProgressReporter(io.stderr)),
+    app.get(EnrolFolderCommand).run(folder, { collection, allowDuplicate: args.flags['allow-duplicate'] === true, allowMismatch: args.flags['allow-mismatch'] === true }, cliCaller(), new ProgressReporter(io.stderr)),
   );
   io.stdout.write(enrolSummary(report) + '\n');
   if (reportFile) {

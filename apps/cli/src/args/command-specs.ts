@@ -14,6 +14,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       collection: COLLECTION,
       report: { type: 'string', valueName: 'file.json', description: 'write every person\'s outcome and every rejected photo (code, reason) as JSON' },
       'allow-duplicate': { type: 'boolean', description: 'enrol a face even if it matches another person of the collection (DUPLICATE_FACE otherwise)' },
+      'allow-mismatch': { type: 'boolean', description: "keep a photo even if it does not match the person's other photos (FACE_MISMATCH otherwise); audited" },
     },
     notes:
       'Resumable: a person whose externalId already exists in the collection is skipped; people with no stored user (all photos\n' +

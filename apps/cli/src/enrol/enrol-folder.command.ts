@@ -45,6 +45,12 @@ const MAX_TEXT = 200;
 /** Not an API code: a file the tool could not read at all (permissions, vanished). */
 const UNREADABLE = 'UNREADABLE_FILE';
 
+export interface EnrolOptions {
+  collection: string;
+  allowDuplicate: boolean;
+  allowMismatch: boolean;
+}
+
 /**
  * Enrols a folder of people. Each photo goes through FaceRulesService.forEnrolment on its own, so a bad photo is
  * reported with its code and the person is enrolled with the others; the person is then stored by
@@ -65,7 +71,7 @@ export class EnrolFolderCommand {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async run(root: string, options: { collection: string; allowDuplicate: boolean }, caller: Actor, progress: ProgressReporter): Promise<EnrolReport> {
+  async run(root: string, options: EnrolOptions, caller: Actor, progress: ProgressReporter): Promise<EnrolReport> {
     const startedAt = new Date().toISOString();
     const scan = scanPersonFolders(root);
     if (scan.looseFiles > 0) progress.note(`ignored ${scan.looseFiles} file(s) directly in ${root}: each person's photos go in a sub-folder named after them`);
@@ -86,7 +92,7 @@ export class EnrolFolderCommand {
     return { folder: root, collection: options.collection, startedAt, finishedAt: new Date().toISOString(), summary: summarise(results), people: results };
   }
 
-  private async enrolPerson(root: string, person: PersonFolder, options: { collection: string; allowDuplicate: boolean }, caller: Actor): Promise<PersonResult> {
+  private async enrolPerson(root: string, person: PersonFolder, options: EnrolOptions, caller: Actor): Promise<PersonResult> {
     const result: PersonResult = { externalId: person.externalId, name: person.name, status: 'failed', faces: 0, rejected: [] };
     if (person.externalId.length > MAX_TEXT) return { ...result, reason: `VALIDATION_FAILED: the folder name is longer than ${MAX_TEXT} characters` };
     const checked = await this.checkPhotos(join(root, person.folder), person);
@@ -99,7 +105,7 @@ export class EnrolFolderCommand {
     // dropped and the rest tried again: one photo, not the person.
     while (accepted.length > 0) {
       try {
-        const user = await this.users.enrolExtracted({ name: person.name, externalId: person.externalId, collection: options.collection, allowDuplicate: options.allowDuplicate }, accepted.map((a) => a.face), caller);
+        const user = await this.users.enrolExtracted({ name: person.name, externalId: person.externalId, collection: options.collection, allowDuplicate: options.allowDuplicate, allowMismatch: options.allowMismatch }, accepted.map((a) => a.face), caller);
         return { ...result, status: 'enrolled', userId: user.id, faces: user.faces.length };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
