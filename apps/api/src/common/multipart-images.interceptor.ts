@@ -9,7 +9,7 @@ import { assertSaneInput } from './input-shape';
 
 type ImageTarget = 'image' | 'images' | 'frames';
 const NUMERIC_FIELDS = ['threshold', 'topK'];
-const BOOLEAN_FIELDS = ['allowDuplicate', 'all', 'final', 'smallFaces'];
+const BOOLEAN_FIELDS = ['allowDuplicate', 'allowMismatch', 'all', 'final', 'smallFaces'];
 
 /**
  * Lets an image endpoint take multipart/form-data. For `images` routes (enrolment) and `frames` routes (liveness
