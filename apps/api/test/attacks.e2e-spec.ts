@@ -189,6 +189,10 @@ describe(`attacks by key holders (${kind})`, () => {
       expect(compared.body).toMatchObject({ match: false, similarity: null, confidence: null, threshold: 0.36 });
       const same = await http.post('/compare').set(as(key)).send({ imageA: photo(VICTIM_PROBE), imageB: photo(VICTIM[0]) }).expect(200);
       expect(same.body).toMatchObject({ match: true, similarity: expect.any(Number) });
+      // Both decisions are audited with the threshold that decided and the exact similarity.
+      const audit = await http.get('/audit').query({ action: 'compare', limit: 2 }).set(admin).expect(200);
+      expect(audit.body.items.map((i: { outcome: string; details: { threshold: number } }) => [i.outcome, i.details.threshold])).toEqual([['match', 0.36], ['no_match', 0.36]]);
+      expect(audit.body.items.every((i: { similarity: unknown }) => typeof i.similarity === 'number')).toBe(true);
     });
   });
 

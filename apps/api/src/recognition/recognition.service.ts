@@ -164,14 +164,21 @@ export class RecognitionService {
   /** Two photos, judged under a collection's policy (its threshold, and whether scores below it are shown). */
   async compare(dto: CompareDto, caller: CallerContext) {
     const collection = await this.access.resolve(caller, dto.collection);
-    const [a, b] = await Promise.all([
-      this.faces.forProbe(dto.imageA).catch((e: unknown) => rethrowWith(e, 'imageA')),
-      this.faces.forProbe(dto.imageB).catch((e: unknown) => rethrowWith(e, 'imageB')),
-    ]);
     const threshold = collection.policy.matchThreshold;
-    const similarity = cosineSimilarity(a.embedding, b.embedding);
-    const match = similarity >= threshold;
-    return { match, ...this.shown(similarity, match, threshold, collection.policy), threshold };
+    return this.audit.audited(
+      caller,
+      { action: 'compare', collection: collection.name },
+      async () => {
+        const [a, b] = await Promise.all([
+          this.faces.forProbe(dto.imageA).catch((e: unknown) => rethrowWith(e, 'imageA')),
+          this.faces.forProbe(dto.imageB).catch((e: unknown) => rethrowWith(e, 'imageB')),
+        ]);
+        const similarity = cosineSimilarity(a.embedding, b.embedding);
+        const match = similarity >= threshold;
+        return { body: { match, ...this.shown(similarity, match, threshold, collection.policy), threshold }, similarity };
+      },
+      (r) => ({ outcome: r.body.match ? 'match' : 'no_match', similarity: r.similarity, details: { threshold } }),
+    ).then((r) => r.body);
   }
 
   /**
