@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@facegate/database';
 import { AuthModule } from './auth/auth.module';
+import { BodyModule } from './common/body.module';
 import { AppConfig } from './config/app-config';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
@@ -30,6 +31,7 @@ export class AppModule {
         MetricsModule,
         LoggingModule,
         AuthModule,
+        BodyModule,
         AuditModule,
         CollectionsModule,
         ApiKeysModule,

@@ -6,10 +6,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
-import { jsonBodyParser } from './common/body-parsing';
+import { deferContinue } from './common/body-limits';
 import { buildProblem, PROBLEM_CONTENT_TYPE } from './common/problem-details';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { queryCheck } from './common/query-check.middleware';
 import { requestIdMiddleware, requestIdOf } from './common/request-id.middleware';
+import { closeWhenBodyUnread } from './common/unread-body.middleware';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { AppLogger } from './logging/app-logger';
@@ -23,6 +25,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', trustProxyValue(config.trustProxy));
+  // Bodies are read after the guards, by BodyReaderInterceptor and MultipartImages (common/body.module.ts): no body
+  // parser here. An answer given before the body was read closes the connection; 100-continue waits for the reader.
+  deferContinue(app.getHttpServer());
+  app.use(closeWhenBodyUnread);
   app.use(requestIdMiddleware);
   app.use(app.get(HttpObserver).middleware);
   app.use(securityHeaders());
@@ -32,7 +38,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     app.enableCors({ origin: config.corsOrigins, methods: ['GET', 'POST', 'PATCH', 'DELETE'], allowedHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id'], exposedHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 });
   }
   app.use(contentTypeCheck);
-  app.use(jsonBodyParser(config.limits.maxBodyBytes));
+  app.use(queryCheck);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   // No app.enableShutdownHooks(): Nest's hooks close the engine and the database before the HTTP server, which

@@ -1,10 +1,13 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, mixin, NestInterceptor, Type } from '@nestjs/common';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import { Observable } from 'rxjs';
 import { DomainError } from '@facegate/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { assertDeclaredLength, continueIfExpected, payloadTooLarge } from './body-limits';
 import { assertSaneInput } from './input-shape';
 
 type ImageTarget = 'image' | 'images' | 'frames';
@@ -24,6 +27,15 @@ export function MultipartImages(target: ImageTarget): Type<NestInterceptor> {
     }
   }
   return mixin(MultipartImagesMixin);
+}
+
+/**
+ * Whether a route takes images: `@UseInterceptors(MultipartImages(...))` on it or on its controller is the mark every
+ * image route carries, so it alone decides which routes get FACEGATE_MAX_BODY_BYTES (body-reader.interceptor.ts).
+ */
+export function takesImages(reflector: Reflector, targets: Parameters<Reflector['getAllAndMerge']>[1]): boolean {
+  const interceptors = reflector.getAllAndMerge<unknown[]>(INTERCEPTORS_METADATA, targets);
+  return interceptors.some((interceptor) => typeof interceptor === 'function' && interceptor.prototype instanceof MultipartImagesInterceptor);
 }
 
 class MultipartImagesInterceptor implements NestInterceptor {
@@ -51,26 +63,39 @@ class MultipartImagesInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
     if (!request.is('multipart/form-data')) return next.handle();
-    const received = this.limitBody(request);
-    await new Promise<void>((resolve, reject) =>
-      this.upload(request, http.getResponse<Response>(), (error: unknown) => (error ? reject(toDomainError(error)) : resolve())),
-    );
-    if (received() > this.maxBodyBytes) throw payloadTooLarge(this.maxBodyBytes);
+    const response = http.getResponse<Response>();
+    assertDeclaredLength(request, this.maxBodyBytes);
+    continueIfExpected(request, response);
+    await new Promise<void>((resolve, reject) => {
+      const stopCounting = this.limitBody(request, () => reject(payloadTooLarge(this.maxBodyBytes)));
+      this.upload(request, response, (error: unknown) => {
+        stopCounting();
+        if (error) reject(toDomainError(error));
+        else resolve();
+      });
+    });
     request.body = mergeFiles(request.body ?? {}, (request.files ?? {}) as Record<string, Express.Multer.File[]>, this.target);
     assertSaneInput(request.body, 'multipart body');
     return next.handle();
   }
 
   /**
-   * Multer limits each file and the number of files, not the whole body: enforce FACEGATE_MAX_BODY_BYTES from the
-   * declared length up front and, for chunked uploads, by counting what arrives.
+   * Multer limits each file and the number of files, not the whole body: FACEGATE_MAX_BODY_BYTES is enforced by
+   * counting what arrives. At the chunk that passes it, multer is cut off and the request paused: nothing more is read
+   * (the 413's `Connection: close` ends the connection, and multer cleans up when the request closes).
    */
-  private limitBody(request: Request): () => number {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > this.maxBodyBytes) throw payloadTooLarge(this.maxBodyBytes);
+  private limitBody(request: Request, tooLarge: () => void): () => void {
     let received = 0;
-    request.on('data', (chunk: Buffer) => (received += chunk.length));
-    return () => received;
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= this.maxBodyBytes) return;
+      request.off('data', count);
+      request.unpipe();
+      request.pause();
+      tooLarge();
+    };
+    request.on('data', count);
+    return () => request.off('data', count);
   }
 }
 
@@ -92,10 +117,6 @@ function mergeFiles(fields: Record<string, unknown>, files: Record<string, Expre
   if (files.imageA) body.imageA = buffers('imageA')[0];
   if (files.imageB) body.imageB = buffers('imageB')[0];
   return body;
-}
-
-function payloadTooLarge(limit: number): DomainError {
-  return new DomainError('PAYLOAD_TOO_LARGE', `The request body exceeds ${limit} bytes.`);
 }
 
 function parseJsonField(name: string, value: string): unknown {

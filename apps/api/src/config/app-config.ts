@@ -114,8 +114,10 @@ export interface AppConfig {
     maxImageBytes: number;
     maxImagePixels: number;
     maxImagesPerRequest: number;
-    /** JSON and multipart body limit in bytes. */
+    /** Body limit in bytes (JSON and multipart) of the routes that take images. */
     maxBodyBytes: number;
+    /** Body limit in bytes of every other route, and of the JSON structure (all but long strings) of any body. */
+    maxSmallBodyBytes: number;
   };
   database: {
     poolSize: number;
@@ -238,6 +240,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       maxImagePixels: read.int('FACEGATE_MAX_IMAGE_PIXELS', 40_000_000, 4096, 500_000_000),
       maxImagesPerRequest: read.int('FACEGATE_MAX_IMAGES_PER_REQUEST', 10, 1, 10),
       maxBodyBytes: read.int('FACEGATE_MAX_BODY_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxSmallBodyBytes: read.int('FACEGATE_MAX_SMALL_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024 * 1024),
     },
     database: {
       poolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 100),
@@ -249,6 +252,9 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
   };
   if (config.liveness.maxFramesPerRequest > config.liveness.maxFramesPerSession) {
     throw new ConfigError('FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST', 'must not exceed FACEGATE_LIVENESS_MAX_FRAMES');
+  }
+  if (config.limits.maxSmallBodyBytes > config.limits.maxBodyBytes) {
+    throw new ConfigError('FACEGATE_MAX_SMALL_BODY_BYTES', 'must not exceed FACEGATE_MAX_BODY_BYTES');
   }
   if (config.matching.mediumMargin > config.matching.highMargin) {
     throw new ConfigError('FACEGATE_CONFIDENCE_MEDIUM_MARGIN', 'must not exceed FACEGATE_CONFIDENCE_HIGH_MARGIN');
