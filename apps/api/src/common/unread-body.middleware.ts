@@ -1,17 +1,40 @@
+import type { Socket } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { hasBody } from './body-limits';
 
+/** How long a connection whose body reading was cut off stays half-closed before it is closed for good. */
+const LINGER_MS = 2000;
+
 /**
- * Answers given before the request's body was read (no or a wrong API key, a rate limit, a body over its limit, a
- * refused content type...) carry `Connection: close`: Node then closes the connection once the answer is written,
- * instead of reading the rest of the body to reach the next request, so a client cannot keep streaming into us.
- * First middleware, so that it sees every answer, static files and 404s included.
+ * Answers given before the request's body was read in full (no or a wrong API key, a rate limit, a body over its limit,
+ * a refused content type...) carry `Connection: close`, so Node closes the connection after the answer instead of
+ * reading the rest of the body to reach the next request: a client cannot keep streaming into us. First middleware,
+ * so that it sees every answer, static files and 404s included.
  */
 export function closeWhenBodyUnread(request: Request, response: Response, next: NextFunction): void {
   const writeHead = response.writeHead;
   response.writeHead = function (this: Response, ...args: unknown[]) {
-    if (hasBody(request) && !request.complete && !this.headersSent) this.setHeader('Connection', 'close');
+    if (hasBody(request) && !request.complete && !this.headersSent) {
+      this.setHeader('Connection', 'close');
+      // Never read (readableFlowing null): Node closes at once, having read hardly anything. Cut off mid-body by a
+      // reader: the client is likely still writing, so linger.
+      if (request.readableFlowing === false) lingerBeforeClosing(request.socket);
+    }
     return (writeHead as (...a: unknown[]) => Response).apply(this, args);
   } as Response['writeHead'];
   next();
+}
+
+/**
+ * Closing a socket that still holds unread bytes sends a TCP reset, and a client busy writing its body may lose our
+ * answer to it before reading it. So, as RFC 9112 section 9.6 advises, Node's close after the answer becomes a
+ * half-close (our side ends, nothing more is read) and the socket is closed for good LINGER_MS later.
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  socket.destroySoon = function lingeringDestroySoon(this: Socket) {
+    this.end();
+    this.pause();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS).unref();
+    this.once('close', () => clearTimeout(timer));
+  };
 }
