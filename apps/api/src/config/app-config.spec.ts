@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('limits bodies by route class: 50 MiB for image routes, 64 KiB for the others, never more than the image limit', () => {
+    expect(loadConfig({}).limits).toMatchObject({ maxBodyBytes: 50 * 1024 * 1024, maxSmallBodyBytes: 64 * 1024 });
+    expect(loadConfig({ FACEGATE_MAX_SMALL_BODY_BYTES: '16384' }).limits.maxSmallBodyBytes).toBe(16384);
+    expect(() => loadConfig({ FACEGATE_MAX_SMALL_BODY_BYTES: '512' })).toThrow('FACEGATE_MAX_SMALL_BODY_BYTES');
+    expect(() => loadConfig({ FACEGATE_MAX_BODY_BYTES: '32768' })).toThrow('FACEGATE_MAX_SMALL_BODY_BYTES must not exceed FACEGATE_MAX_BODY_BYTES');
+  });
+
   it('serves the web page from the repository\'s apps/web by default, and can turn it off', () => {
     const config = loadConfig({});
     expect(config.web.enabled).toBe(true);
