@@ -12,11 +12,12 @@ import { FaceEngine } from '../face-engine';
 import { DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR } from '../face-engine.config';
 import { loadFaceDataset } from '../eval/face-dataset';
 import { EvaluationReport, evaluateDataset } from '../eval/face-evaluation';
+import { DEFAULT_TARGET_FAR, FAR_POINTS, FarKey, VerificationSummary } from '../eval/verification-summary';
 import { rocCurve } from '../eval/metrics';
 import { renderRocSvg } from '../eval/roc-plot';
 import { ProgressBar } from './progress-bar';
 
-const USAGE = 'usage: npm run eval -- --data <dir> [--out report.json] [--plot roc.svg] [--threshold 0.4] [--workers 1] [--threads 1] [--flip] [--models <dir>]';
+const USAGE = 'usage: npm run eval -- --data <dir> [--out report.json] [--plot roc.svg] [--threshold 0.4] [--target-far 1e-4] [--workers 1] [--threads 1] [--flip] [--models <dir>]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       plot: { type: 'string' },
       threshold: { type: 'string' },
+      'target-far': { type: 'string' },
       workers: { type: 'string', default: '1' },
       threads: { type: 'string', default: '1' },
       models: { type: 'string' },
@@ -37,9 +39,10 @@ async function main(): Promise<void> {
     process.exit(values.help ? 0 : 2);
   }
   const threshold = values.threshold === undefined ? DEFAULT_MATCH_THRESHOLD : Number(values.threshold);
+  const targetFar = values['target-far'] === undefined ? DEFAULT_TARGET_FAR : Number(values['target-far']);
   const workers = Number(values.workers);
   const threads = Number(values.threads);
-  if (!Number.isFinite(threshold) || !Number.isInteger(workers) || workers < 1 || !Number.isInteger(threads) || threads < 1) {
+  if (!Number.isFinite(threshold) || !(targetFar > 0 && targetFar < 1) || !Number.isInteger(workers) || workers < 1 || !Number.isInteger(threads) || threads < 1) {
     console.error(USAGE);
     process.exit(2);
   }
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
   const bar = new ProgressBar(process.stderr);
   const started = Date.now();
   try {
-    const { report, scores } = await evaluateDataset(engine, data, { threshold, concurrency: workers, onProgress: (d, t, f) => bar.update(d, t, f) });
+    const { report, scores } = await evaluateDataset(engine, data, { threshold, targetFar, concurrency: workers, onProgress: (d, t, f) => bar.update(d, t, f) });
     bar.done(`evaluated ${report.images} identity photos and ${data.groups.length + data.noface.length + data.live.length + data.spoof.length} others in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const full = { ...report, run: { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, workers, intraOpThreads: threads, flip: values.flip, threshold } };
     printSummary(report);
@@ -87,10 +90,8 @@ function printSummary(r: EvaluationReport): void {
     ['verification pairs', `${v.genuinePairs} genuine, ${v.impostorPairs} impostor`],
     ['AUC', v.auc.toFixed(6)],
     ['EER', `${pct(v.eer, 3)} (threshold ${v.eerThreshold})`],
-    ['TAR @ FAR 1e-2', `${pct(v.tarAtFar['1e-2'], 2)} (threshold ${v.thresholdAtFar['1e-2']})`],
-    ['TAR @ FAR 1e-3', `${pct(v.tarAtFar['1e-3'], 2)} (threshold ${v.thresholdAtFar['1e-3']})`],
-    ['TAR @ FAR 1e-4', `${pct(v.tarAtFar['1e-4'], 2)} (threshold ${v.thresholdAtFar['1e-4']})`],
-    ['recommended threshold', `${v.recommendedThreshold} (FAR <= 1e-3 with 95% confidence)`],
+    ...(Object.keys(FAR_POINTS) as FarKey[]).map((k): [string, string] => [`TAR @ FAR ${k}`, tarText(v, k)]),
+    ['recommended threshold', recommendationText(v)],
     [`at threshold ${v.atThreshold.threshold}`, `TAR ${pct(v.atThreshold.tar, 2)}, FAR ${pct(v.atThreshold.far, 3)}`],
     ['best balanced accuracy', `${pct(v.bestAccuracy, 2)} (threshold ${v.bestThreshold})`],
     ['genuine similarity', `min ${v.genuine.min}, p1 ${v.genuine.p1}, median ${v.genuine.median}`],
@@ -114,7 +115,20 @@ function printSummary(r: EvaluationReport): void {
   }
 }
 
-const pct = (v: number, d: number) => `${(v * 100).toFixed(d)}%`;
+function tarText(v: VerificationSummary, k: FarKey): string {
+  const tar = v.tarAtFar[k];
+  return tar === null ? `n/a (fewer than ${count(1 / FAR_POINTS[k])} impostor pairs)` : `${pct(tar, 2)} (threshold ${v.thresholdAtFar[k]})`;
+}
+
+function recommendationText(v: VerificationSummary): string {
+  const r = v.recommendation;
+  const rule = `FAR <= ${r.far} with ${r.confidence * 100}% confidence`;
+  if (!r.enoughPairs) return `none: ${count(v.impostorPairs)} impostor pairs cannot show ${rule} (need ${count(-Math.log(1 - r.confidence) / r.far)})`;
+  return `${v.recommendedThreshold} (${rule}; ${r.acceptedImpostors} impostor pairs accepted)`;
+}
+
+const count = (n: number) => Math.ceil(n - 1e-6).toLocaleString('en-US');
+const pct = (v: number | null, d: number) => (v === null ? 'n/a' : `${(v * 100).toFixed(d)}%`);
 
 main().catch((error) => {
   console.error(`eval failed: ${error instanceof Error ? error.message : String(error)}`);

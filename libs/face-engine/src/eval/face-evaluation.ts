@@ -4,7 +4,8 @@ import type { FaceEngine } from '../face-engine';
 import { cosineSimilarity } from '../pipeline/face-embedder';
 import { AnalysisResult, AnalyzeOptions, StageTimings } from '../pipeline/face.types';
 import { FaceDataset } from './face-dataset';
-import { auc, acceptRate, bestBalancedAccuracy, confidentThresholdAtFar, eer, percentile, ScoreSets, tarAtFar, thresholdAtFar } from './metrics';
+import { auc, acceptRate, percentile, sortScores, SortedScores, thresholdAtFar } from './metrics';
+import { round, verificationSummary, VerificationSummary } from './verification-summary';
 
 export interface EvaluationReport {
   dataset: string;
@@ -12,22 +13,7 @@ export interface EvaluationReport {
   detected: number;
   detectionRate: number;
   missed: string[];
-  verification: {
-    genuinePairs: number;
-    impostorPairs: number;
-    auc: number;
-    eer: number;
-    eerThreshold: number;
-    tarAtFar: Record<'1e-2' | '1e-3' | '1e-4', number>;
-    thresholdAtFar: Record<'1e-2' | '1e-3' | '1e-4', number>;
-    bestAccuracy: number;
-    bestThreshold: number;
-    /** Lowest threshold whose FAR is <= 1e-3 with 95% confidence, rounded up to 0.01: the default's rule. */
-    recommendedThreshold: number;
-    atThreshold: { threshold: number; tar: number; far: number };
-    genuine: { min: number; p1: number; median: number };
-    impostor: { median: number; p999: number; max: number };
-  };
+  verification: VerificationSummary;
   identification: { rank1: number; probes: number };
   groups: { withinBounds: number; total: number; details: Array<{ file: string; found: number; min: number; max: number | null }> };
   noface: { falseDetections: number; total: number; files: string[] };
@@ -47,6 +33,8 @@ export interface EvaluationReport {
 export interface EvaluationOptions {
   /** The threshold the service uses, reported with its TAR and FAR. */
   threshold: number;
+  /** The FAR the recommended threshold is derived for (1e-4 unless set). */
+  targetFar?: number;
   concurrency: number;
   onProgress?: (done: number, total: number, file: string) => void;
 }
@@ -55,8 +43,8 @@ type Analysed = Map<string, AnalysisResult | null>;
 
 export interface Evaluation {
   report: EvaluationReport;
-  /** Every genuine and cross-identity similarity, for the ROC plot. */
-  scores: ScoreSets;
+  /** Every genuine and cross-identity similarity, sorted, for the ROC plot. */
+  scores: SortedScores;
 }
 
 /** Runs the engine over every photo of a dataset and computes the metrics the README and issues quote. */
@@ -69,14 +57,14 @@ export async function evaluateDataset(engine: FaceEngine, data: FaceDataset, opt
     if (face?.embedding) embeddings.set(file, face.embedding);
   }
   const detected = data.identities.filter(({ file }) => embeddings.has(file));
-  const scores = pairScores(data, embeddings);
+  const scores = sortScores(pairScores(data, embeddings), { inPlace: true });
   const report: EvaluationReport = {
     dataset: data.root,
     images: data.identities.length,
     detected: detected.length,
     detectionRate: ratio(detected.length, data.identities.length),
     missed: data.identities.filter(({ file }) => !embeddings.has(file)).map(({ file }) => file),
-    verification: verification(scores, options.threshold),
+    verification: verificationSummary(scores, options),
     identification: identification(data, embeddings),
     groups: groups(data, results),
     noface: noface(data, results),
@@ -119,43 +107,25 @@ async function analyseAll(engine: FaceEngine, data: FaceDataset, options: Evalua
 
 // A photo without a detected face cannot be matched: its genuine pairs count as rejected and its impostor pairs as
 // rejected too (score -1), which is what the service does (it answers NO_FACE).
-function pairScores(data: FaceDataset, emb: Map<string, Float32Array>): ScoreSets {
+function pairScores(data: FaceDataset, emb: Map<string, Float32Array>): { genuine: Float64Array; impostor: Float64Array } {
   const score = (a: string, b: string) => {
     const ea = emb.get(a), eb = emb.get(b);
     return ea && eb ? cosineSimilarity(ea, eb) : -1;
   };
-  const genuine = data.genuinePairs.map(({ a, b }) => score(a, b));
-  const impostor: number[] = [];
+  const genuine = Float64Array.from(data.genuinePairs, ({ a, b }) => score(a, b));
   const ids = data.identities;
+  const perIdentity = new Map<string, number>();
+  for (const { identity } of ids) perIdentity.set(identity, (perIdentity.get(identity) ?? 0) + 1);
+  let sameIdentityPairs = 0;
+  for (const n of perIdentity.values()) sameIdentityPairs += (n * (n - 1)) / 2;
+  const impostor = new Float64Array((ids.length * (ids.length - 1)) / 2 - sameIdentityPairs);
+  let k = 0;
   for (let i = 0; i < ids.length; i++) {
     for (let j = i + 1; j < ids.length; j++) {
-      if (ids[i].identity !== ids[j].identity) impostor.push(score(ids[i].file, ids[j].file));
+      if (ids[i].identity !== ids[j].identity) impostor[k++] = score(ids[i].file, ids[j].file);
     }
   }
   return { genuine, impostor };
-}
-
-function verification(sets: ScoreSets, threshold: number): EvaluationReport['verification'] {
-  const { genuine, impostor } = sets;
-  const fars = { '1e-2': 1e-2, '1e-3': 1e-3, '1e-4': 1e-4 } as const;
-  const best = bestBalancedAccuracy(sets);
-  const e = eer(sets);
-  const keys = Object.keys(fars) as Array<keyof typeof fars>;
-  return {
-    genuinePairs: genuine.length,
-    impostorPairs: impostor.length,
-    auc: round(auc(sets), 6),
-    eer: round(e.eer, 6),
-    eerThreshold: round(e.threshold, 4),
-    tarAtFar: Object.fromEntries(keys.map((k) => [k, round(tarAtFar(sets, fars[k]).tar, 6)])) as Record<keyof typeof fars, number>,
-    thresholdAtFar: Object.fromEntries(keys.map((k) => [k, round(thresholdAtFar(impostor, fars[k]), 4)])) as Record<keyof typeof fars, number>,
-    bestAccuracy: round(best.accuracy, 6),
-    bestThreshold: round(best.threshold, 4),
-    recommendedThreshold: Math.ceil(confidentThresholdAtFar(impostor, 1e-3) * 100) / 100,
-    atThreshold: { threshold, tar: round(acceptRate(genuine, threshold), 6), far: round(acceptRate(impostor, threshold), 6) },
-    genuine: { min: round(Math.min(...genuine), 4), p1: round(percentile(genuine, 1), 4), median: round(percentile(genuine, 50), 4) },
-    impostor: { median: round(percentile(impostor, 50), 4), p999: round(percentile(impostor, 99.9), 4), max: round(Math.max(...impostor), 4) },
-  };
 }
 
 /**
@@ -213,13 +183,14 @@ function liveness(data: FaceDataset, results: Analysed): EvaluationReport['liven
   for (const kind of new Set(data.kinds.values())) {
     const pick = (files: string[], scores: number[]) => scores.filter((_, i) => data.kinds.get(files[i]) === kind);
     const l = pick(data.live, live), s = pick(data.spoof, spoof);
-    if (l.length && s.length) byKind[kind] = { auc: round(auc({ genuine: l, impostor: s }), 4), live: l.length, spoof: s.length };
+    if (l.length && s.length) byKind[kind] = { auc: round(auc(sortScores({ genuine: l, impostor: s })), 4), live: l.length, spoof: s.length };
   }
   // APCER = spoofs accepted as live; BPCER = live rejected. Threshold where at most 10% of spoofs pass.
-  const threshold = thresholdAtFar(spoof, 0.1);
+  const sorted = sortScores({ genuine: live, impostor: spoof });
+  const threshold = thresholdAtFar(sorted.impostor, 0.1);
   return {
-    auc: round(auc({ genuine: live, impostor: spoof }), 4),
-    bpcerAtApcer10: round(1 - acceptRate(live, threshold), 4),
+    auc: round(auc(sorted), 4),
+    bpcerAtApcer10: round(1 - acceptRate(sorted.genuine, threshold), 4),
     threshold: round(threshold, 4),
     live: live.length,
     spoof: spoof.length,
@@ -230,7 +201,10 @@ function liveness(data: FaceDataset, results: Analysed): EvaluationReport['liven
 
 function latency(results: AnalysisResult[]): EvaluationReport['latencyMs'] {
   const stages: Array<keyof StageTimings> = ['decode', 'detect', 'landmarks', 'align', 'embed', 'liveness'];
-  const stat = (values: number[]) => ({ p50: round(percentile(values, 50), 2), p95: round(percentile(values, 95), 2) });
+  const stat = (values: number[]) => {
+    const sorted = Float64Array.from(values).sort();
+    return { p50: round(percentile(sorted, 50), 2), p95: round(percentile(sorted, 95), 2) };
+  };
   const out = Object.fromEntries(stages.map((s) => [s, stat(results.map((r) => r.timings[s]))])) as EvaluationReport['latencyMs'];
   // "Decode to embedding": what one enrolment or verification photo costs; liveness is reported on its own.
   out.total = stat(results.map((r) => r.timings.decode + r.timings.detect + r.timings.landmarks + r.timings.align + r.timings.embed));
@@ -238,4 +212,3 @@ function latency(results: AnalysisResult[]): EvaluationReport['latencyMs'] {
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
-const round = (v: number, digits: number) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);

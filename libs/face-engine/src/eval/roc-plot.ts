@@ -18,7 +18,8 @@ const MIN_FAR = 1e-5;
  */
 export function renderRocSvg({ title, roc, legend, markFar }: RocPlotInput): string {
   const visible = roc.filter((p) => Number.isFinite(p.threshold) || p.far > 0);
-  const minTar = Math.min(...visible.filter((p) => p.far >= MIN_FAR).map((p) => p.tar), 1);
+  let minTar = 1;
+  for (const p of visible) if (p.far >= MIN_FAR && p.tar < minTar) minTar = p.tar;
   const yMin = Math.max(0, Math.floor((Math.min(minTar, 0.95) - 0.02) * 20) / 20);
   const x = (far: number) => L + ((Math.log10(Math.max(far, MIN_FAR)) - Math.log10(MIN_FAR)) / -Math.log10(MIN_FAR)) * (W - L - R);
   const y = (tar: number) => T + (1 - (Math.max(tar, yMin) - yMin) / (1 - yMin)) * (H - T - B);
