@@ -55,6 +55,20 @@ describe('assembleJson', () => {
     expect(await codeOf(`{"image":"${'A'.repeat(40)}"`)).toBe('VALIDATION_FAILED');
   });
 
+  it('finds a raw control character at any position and alignment of a long ASCII string, and nothing else', async () => {
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)).join('').replace(/["\\]/g, '');
+    for (let pad = 0; pad < 4; pad++) {
+      const prefix = 'p'.repeat(pad);
+      expect(await codeOf(`{"${prefix}":"${printable}"}`)).toBe('ok');
+      for (let at = 0; at < 40; at++) {
+        for (const control of ['\u0000', '\u0001', '\t', '\u001f']) {
+          const text = `{"${prefix}":"${'A'.repeat(at)}${control}${'B'.repeat(39 - at)}"}`;
+          expect({ pad, at, control, code: await codeOf(text) }).toEqual({ pad, at, control, code: 'VALIDATION_FAILED' });
+        }
+      }
+    }
+  });
+
   it('refuses a body that is not an object or an array, long string or not', async () => {
     expect(await codeOf('"short"')).toBe('VALIDATION_FAILED');
     expect(await codeOf(`"${'A'.repeat(100)}"`)).toBe('VALIDATION_FAILED');
