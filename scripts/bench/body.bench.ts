@@ -1,0 +1,428 @@
+/**
+ * Request bodies against the real server (main.ts in a process of its own, on a fresh PostgreSQL database), with plain
+ * node:http clients in other processes:
+ *  1. one 48 MiB JSON body of `{}` objects, unauthenticated (POST /users) and authenticated (POST /detect): time to the
+ *     answer, and the server's RSS before, at its peak (sampled every 20 ms) and after;
+ *  2. /health latency (back-to-back requests) with no load, then while 8 clients keep sending 4 MiB bodies:
+ *     unauthenticated `{}` objects, and authenticated legal POST /detect requests; the server's own event-loop delay
+ *     over each phase comes from its /metrics;
+ *  3. in this process, the parsing of a legal maximum body (10 images of 4.5 MB base64): JSON.parse against the
+ *     scanner and assembler, total time and longest block of the event loop.
+ * Prints a markdown section; --write also puts it in BENCHMARKS.md (not in --quick mode). With --baseline <git ref>,
+ * the same server measurements are also taken on that commit (extracted with git archive) for a before/after table.
+ *
+ *   npx tsx scripts/bench/body.bench.ts [--quick] [--baseline <git ref>] [--write]
+ */
+import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Request, Response } from 'express';
+import { JsonBodyReader } from '../../apps/api/src/common/json-body.reader';
+import type { AppConfig } from '../../apps/api/src/config/app-config';
+import { freePort } from '../../test/server-process';
+import { facePath } from '../../test/shared-faces';
+import { machineLine, ms, percentile, writeSection } from './bench-report';
+
+const ROOT = resolve(__dirname, '..', '..');
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const BASELINE = valueOf('--baseline');
+const WRITE = args.includes('--write') && !QUICK;
+const MiB = 1024 * 1024;
+const FLOOD_BYTES = 48 * MiB;
+const LOAD_BYTES = 4 * MiB;
+const CLIENTS = 8;
+const LOAD_SECONDS = QUICK ? 4 : 20;
+const IDLE_SECONDS = QUICK ? 2 : 10;
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+type LoadMode = 'unauthenticated' | 'detect';
+interface Flood { label: string; status: number; code: string; ms: number; rssBeforeMb: number; rssPeakMb: number; rssAfterMb: number }
+interface Health { label: string; p50: number; p99: number; max: number; probes: number; loopMaxMs: number; answered: Record<string, number>; perSecond: number }
+interface ServerRun { code: string; floods: Flood[]; health: Health[] }
+interface Parsing { bodyMb: number; jsonParseMs: number; readerTotalMs: number; readerLongestMs: number }
+
+if (args[0] === '--load') void loadClient(JSON.parse(args[1]) as { port: number; mode: LoadMode });
+else void main();
+
+async function main(): Promise<void> {
+  const parsing = await measureParsing();
+  console.log(`parsing: ${JSON.stringify(parsing)}`);
+  const runs: ServerRun[] = [];
+  if (BASELINE) {
+    const dir = checkout(BASELINE);
+    try {
+      runs.push(await benchServer(dir, `before (${gitShort(BASELINE)})`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  runs.push(await benchServer(ROOT, `after (${gitShort('HEAD')})`));
+  const section = markdown(runs, parsing);
+  console.log(`\n${section}`);
+  if (WRITE) writeSection('body', section);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the server
+
+async function benchServer(dir: string, code: string): Promise<ServerRun> {
+  const db = await createDatabase();
+  const port = await freePort();
+  const server = startServer(dir, port, db.url);
+  try {
+    await waitReady(port, server);
+    const floods = [
+      await flood(port, server, 'unauthenticated, POST /users', '/users'),
+      await flood(port, server, 'authenticated, POST /detect', '/detect', ADMIN_KEY),
+    ];
+    const health = [
+      await healthUnder(port, 'no load', undefined),
+      await healthUnder(port, '8 clients, unauthenticated 4 MiB `{}` bodies', 'unauthenticated'),
+      await healthUnder(port, '8 clients, legal 4 MiB POST /detect', 'detect'),
+    ];
+    return { code, floods, health };
+  } finally {
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    await db.drop();
+  }
+}
+
+function startServer(dir: string, port: number, databaseUrl: string): ChildProcess {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NODE_ENV: 'production',
+      MALLOC_ARENA_MAX: '2',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FACEGATE_API_KEY: ADMIN_KEY,
+      FACEGATE_MODELS_DIR: join(ROOT, 'models'),
+      LOG_FORMAT: 'json',
+      ...Object.fromEntries(['ENROL', 'RECOGNIZE', 'READ', 'ADMIN'].map((c) => [`FACEGATE_RATE_LIMIT_${c}`, '10000000'])),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  return child;
+}
+
+async function waitReady(port: number, server: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode})`);
+    const status = await get(port, '/health/ready').then((r) => r.status, () => 0);
+    if (status === 200) return;
+    await sleep(200);
+  }
+  throw new Error('the server did not become ready');
+}
+
+/** A fresh PostgreSQL database (as the e2e tests make one). */
+async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `facegate_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  return { url: `postgres://postgres@127.0.0.1:5432/${name}`, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Another commit's sources, with this checkout's node_modules, generated Prisma client and models. */
+function checkout(ref: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'facegate-baseline-'));
+  execFileSync('bash', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'archive', ROOT, ref, dir]);
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const generated = join('libs', 'database', 'src', 'generated');
+  if (existsSync(join(ROOT, generated))) cpSync(join(ROOT, generated), join(dir, generated), { recursive: true });
+  return dir;
+}
+
+function gitShort(ref: string): string {
+  return execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', ref], { encoding: 'utf8' }).trim();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. one 48 MiB body
+
+/** `[{},{},...` of `bytes` bytes, in 1 MiB pieces. */
+function* objectBody(bytes: number): Generator<Buffer> {
+  const piece = Buffer.from('{},'.repeat(MiB / 2));
+  for (let sent = 0; sent < bytes; sent += MiB) {
+    const chunk = piece.subarray(0, Math.min(MiB, bytes - sent));
+    yield sent === 0 ? Buffer.concat([Buffer.from('['), chunk.subarray(1)]) : chunk;
+  }
+}
+
+async function flood(port: number, server: ChildProcess, label: string, path: string, key?: string): Promise<Flood> {
+  await sleep(1000);
+  const rssBeforeMb = rssMb(server.pid!);
+  let rssPeakMb = rssBeforeMb;
+  const sampler = setInterval(() => (rssPeakMb = Math.max(rssPeakMb, rssMb(server.pid!))), 20);
+  const started = performance.now();
+  const answer = await new Promise<{ status: number; body: string; ms: number }>((resolveAnswer, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': FLOOD_BYTES, ...(key ? { 'X-API-Key': key } : {}) } }, (res) => {
+      const ms = performance.now() - started;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        req.destroy();
+        resolveAnswer({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms });
+      });
+    });
+    let answered = false;
+    req.on('response', () => (answered = true));
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    const body = objectBody(FLOOD_BYTES);
+    const write = () => {
+      for (let next = body.next(); !next.done; next = body.next()) {
+        if (answered || req.destroyed) return;
+        if (!req.write(next.value)) return void req.once('drain', write);
+      }
+      req.end();
+    };
+    write();
+  });
+  clearInterval(sampler);
+  await sleep(1000);
+  const rssAfterMb = rssMb(server.pid!);
+  const code = safeCode(answer.body);
+  console.log(`flood ${label}: ${answer.status} ${code} in ${ms(answer.ms)} ms; RSS ${rssBeforeMb} -> ${rssPeakMb} -> ${rssAfterMb} MB`);
+  return { label, status: answer.status, code, ms: answer.ms, rssBeforeMb, rssPeakMb: Math.max(rssPeakMb, rssAfterMb), rssAfterMb };
+}
+
+function rssMb(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+function safeCode(body: string): string {
+  try {
+    return String((JSON.parse(body) as { code?: string }).code ?? '');
+  } catch {
+    return '';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. /health under load
+
+async function healthUnder(port: number, label: string, mode: LoadMode | undefined): Promise<Health> {
+  await lagSinceLastScrape(port);
+  const load = mode ? await startLoad(port, mode) : undefined;
+  const seconds = mode ? LOAD_SECONDS : IDLE_SECONDS;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    const started = performance.now();
+    const res = await get(port, '/health', agent);
+    if (res.status === 200) latencies.push(performance.now() - started);
+  }
+  agent.destroy();
+  const answered = load ? await load.stop() : {};
+  const loopMaxMs = await lagSinceLastScrape(port);
+  const total = Object.values(answered).reduce((a, b) => a + b, 0);
+  const result: Health = { label, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), probes: latencies.length, loopMaxMs, answered, perSecond: total / seconds };
+  console.log(`health, ${label}: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** The server's largest event-loop delay since the previous scrape (prom-client resets it on every scrape). */
+async function lagSinceLastScrape(port: number): Promise<number> {
+  const res = await get(port, '/metrics', undefined, { 'X-API-Key': ADMIN_KEY });
+  const line = res.body.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds'));
+  return Number(line?.split(' ')[1] ?? NaN) * 1000;
+}
+
+function startLoad(port: number, mode: LoadMode): Promise<{ stop(): Promise<Record<string, number>> }> {
+  const child = fork(__filename, ['--load', JSON.stringify({ port, mode })], { execArgv: process.execArgv, stdio: 'inherit' });
+  return new Promise((resolveStarted, reject) => {
+    child.once('error', reject);
+    child.once('message', () =>
+      resolveStarted({
+        stop: () =>
+          new Promise((resolveStopped) => {
+            child.once('message', (counts) => resolveStopped(counts as Record<string, number>));
+            child.send('stop');
+          }),
+      }),
+    );
+  });
+}
+
+/** The load generator (a process of its own, so that its work does not delay the /health probes). */
+async function loadClient({ port, mode }: { port: number; mode: LoadMode }): Promise<void> {
+  const body = mode === 'detect' ? detectBody(LOAD_BYTES) : Buffer.concat([...objectBody(LOAD_BYTES)]);
+  const headers = { 'Content-Type': 'application/json', 'Content-Length': body.length, ...(mode === 'detect' ? { 'X-API-Key': ADMIN_KEY } : {}) };
+  const path = mode === 'detect' ? '/detect' : '/users';
+  const agent = mode === 'detect' ? new Agent({ keepAlive: true, maxSockets: CLIENTS }) : false;
+  const counts: Record<string, number> = {};
+  let running = true;
+  const once = () =>
+    new Promise<void>((done) => {
+      let answered = false;
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path, agent, headers }, (res) => {
+        answered = true;
+        counts[res.statusCode ?? 0] = (counts[res.statusCode ?? 0] ?? 0) + 1;
+        res.resume();
+        res.on('end', done);
+        res.on('error', () => done());
+      });
+      // The server may close while the body is still going out; only a request that got no answer counts as reset.
+      req.on('error', () => {
+        if (answered) return;
+        counts.reset = (counts.reset ?? 0) + 1;
+        done();
+      });
+      req.end(body);
+    });
+  const clients = Array.from({ length: CLIENTS }, async () => {
+    while (running) await once();
+  });
+  process.on('message', async () => {
+    running = false;
+    await Promise.all(clients);
+    process.send!(counts, () => process.exit(0));
+  });
+  process.send!('started');
+}
+
+/** A legal POST /detect body of about `bytes`: a face photo with zero padding after its end, as a data URL. */
+function detectBody(bytes: number): Buffer {
+  const photo = readFileSync(facePath('Tony_Blair/004.jpg'));
+  const padded = Buffer.concat([photo, Buffer.alloc(Math.floor(((bytes - 100) * 3) / 4) - photo.length)]);
+  return Buffer.from(JSON.stringify({ image: `data:image/jpeg;base64,${padded.toString('base64')}`, smallFaces: false }));
+}
+
+function get(port: number, path: string, agent: Agent | undefined = undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolveGet, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: agent ?? false, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. parsing a legal maximum body, in this process
+
+async function measureParsing(): Promise<Parsing> {
+  const images = Array.from({ length: 10 }, () => randomBytes(Math.floor(4.5e6 * 0.75)).toString('base64'));
+  const body = Buffer.from(JSON.stringify({ name: 'Ada Lovelace', externalId: 'emp-1', images, metadata: { team: 'engines' } }));
+  const runs = QUICK ? 3 : 7;
+  const jsonParse: number[] = [];
+  const reader: Array<{ total: number; longest: number }> = [];
+  const read = new JsonBodyReader({ limits: { maxSmallBodyBytes: 64 * 1024 } } as AppConfig);
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    JSON.parse(body.toString('utf8'));
+    jsonParse.push(performance.now() - started);
+    reader.push(await longestBlock(() => read.read(arriving(body), {} as Response, 50 * MiB)));
+  }
+  const median = (xs: number[]) => percentile(xs, 50);
+  return { bodyMb: body.length / 1e6, jsonParseMs: median(jsonParse), readerTotalMs: median(reader.map((r) => r.total)), readerLongestMs: median(reader.map((r) => r.longest)) };
+}
+
+/** The body as a request stream whose 64 KiB chunks arrive one per turn of the event loop, as from a socket. */
+function arriving(body: Buffer): Request {
+  const stream = new PassThrough();
+  Object.assign(stream, { headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
+  void (async () => {
+    for (let at = 0; at < body.length; at += 64 * 1024) {
+      if (!stream.write(body.subarray(at, at + 64 * 1024))) await new Promise((r) => stream.once('drain', r));
+      await nextTurn();
+    }
+    stream.end();
+  })();
+  return stream as unknown as Request;
+}
+
+/** Total time of `work`, and the longest time the event loop went without a turn meanwhile. */
+async function longestBlock(work: () => Promise<unknown>): Promise<{ total: number; longest: number }> {
+  let last = performance.now();
+  let longest = 0;
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const started = performance.now();
+  await work();
+  const total = performance.now() - started;
+  await nextTurn();
+  running = false;
+  return { total, longest };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// report
+
+function markdown(runs: ServerRun[], parsing: Parsing): string {
+  const mb = (v: number) => v.toLocaleString('en-US');
+  const lines = [
+    '## Request bodies: the API key first, limits per route class (body.bench)',
+    '',
+    `${machineLine()}${QUICK ? ' (quick run)' : ''}. The server is main.ts in a process of its own, on a fresh PostgreSQL database, default limits (50 MiB for image routes, 64 KiB for the others), rate limits raised; the clients are plain node:http in other processes.`,
+    '',
+    'One 48 MiB JSON body of `{}` objects, sent as fast as the server reads it:',
+    '',
+    '| code | request | answer | time to the answer | server RSS before → peak → after |',
+    '| --- | --- | --- | ---: | --- |',
+    ...runs.flatMap((r) => r.floods.map((f) => `| ${r.code} | ${f.label} | ${f.status} ${f.code} | ${ms(f.ms)} ms | ${mb(f.rssBeforeMb)} → ${mb(f.rssPeakMb)} → ${mb(f.rssAfterMb)} MB |`)),
+    '',
+    `GET /health, back to back from one client, while 8 other clients keep sending 4 MiB bodies (${LOAD_SECONDS} s each; no load: ${IDLE_SECONDS} s). The legal /detect body is a 250×250 face photo padded to 3 MiB, as a data URL; the event-loop delay is the server's own (nodejs_eventloop_lag_max_seconds over the phase).`,
+    '',
+    '| code | load | /health p50 | p99 | max | probes | server event-loop delay max | bodies answered |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...runs.flatMap((r) =>
+      r.health.map((h) => `| ${r.code} | ${h.label} | ${ms(h.p50)} ms | ${ms(h.p99)} ms | ${ms(h.max)} ms | ${h.probes} | ${ms(h.loopMaxMs)} ms | ${answeredText(h)} |`),
+    ),
+    '',
+    `Parsing a legal maximum body in one process (${parsing.bodyMb.toFixed(1)} MB: 10 images of 4.5 MB base64, 64 KiB chunks arriving one per event-loop turn; medians of ${QUICK ? 3 : 7}): ` +
+      `JSON.parse of the whole text ${ms(parsing.jsonParseMs)} ms in one block; the body reader (scanner while reading, then assembly) ${ms(parsing.readerTotalMs)} ms in all, ` +
+      `the event loop never more than ${ms(parsing.readerLongestMs)} ms without a turn.`,
+  ];
+  return lines.join('\n');
+}
+
+function answeredText(h: Health): string {
+  const entries = Object.entries(h.answered);
+  if (entries.length === 0) return '';
+  return `${entries.map(([status, n]) => `${n}× ${status}`).join(', ')} (${h.perSecond.toFixed(0)}/s)`;
+}
+
+function valueOf(flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
