@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FaceEngine } from '../face-engine';
 import { cosineSimilarity } from '../pipeline/face-embedder';
-import { AnalysisResult, AnalyzeOptions, StageTimings } from '../pipeline/face.types';
+import { AnalysisResult, AnalyzeOptions } from '../pipeline/face.types';
 import { FaceDataset } from './face-dataset';
-import { auc, acceptRate, percentile, sortScores, SortedScores, thresholdAtFar } from './metrics';
+import { auc, acceptRate, sortScores, SortedScores, thresholdAtFar } from './metrics';
+import { stageLatency, StageLatency } from './stage-latency';
 import { round, verificationSummary, VerificationSummary } from './verification-summary';
 
 export interface EvaluationReport {
@@ -27,7 +28,7 @@ export interface EvaluationReport {
     /** The same per capture kind: the model needs context around the face and fails on tight crops. */
     byKind: Record<string, { auc: number; live: number; spoof: number }>;
   };
-  latencyMs: Record<keyof StageTimings | 'total', { p50: number; p95: number }>;
+  latencyMs: StageLatency;
 }
 
 export interface EvaluationOptions {
@@ -69,7 +70,7 @@ export async function evaluateDataset(engine: FaceEngine, data: FaceDataset, opt
     groups: groups(data, results),
     noface: noface(data, results),
     liveness: liveness(data, results),
-    latencyMs: latency(data.identities.map(({ file }) => results.get(file)).filter((r): r is AnalysisResult => !!r)),
+    latencyMs: stageLatency(data.identities.flatMap(({ file }) => results.get(file)?.timings ?? [])),
   };
   return { report, scores };
 }
@@ -197,18 +198,6 @@ function liveness(data: FaceDataset, results: Analysed): EvaluationReport['liven
     noFace,
     byKind,
   };
-}
-
-function latency(results: AnalysisResult[]): EvaluationReport['latencyMs'] {
-  const stages: Array<keyof StageTimings> = ['decode', 'detect', 'landmarks', 'align', 'embed', 'liveness'];
-  const stat = (values: number[]) => {
-    const sorted = Float64Array.from(values).sort();
-    return { p50: round(percentile(sorted, 50), 2), p95: round(percentile(sorted, 95), 2) };
-  };
-  const out = Object.fromEntries(stages.map((s) => [s, stat(results.map((r) => r.timings[s]))])) as EvaluationReport['latencyMs'];
-  // "Decode to embedding": what one enrolment or verification photo costs; liveness is reported on its own.
-  out.total = stat(results.map((r) => r.timings.decode + r.timings.detect + r.timings.landmarks + r.timings.align + r.timings.embed));
-  return out;
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
