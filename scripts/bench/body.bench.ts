@@ -16,7 +16,7 @@
 import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
@@ -163,13 +163,16 @@ function gitShort(ref: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // 1. one 48 MiB body
 
-/** `[{},{},...` of `bytes` bytes, in 1 MiB pieces. */
+/** `[{},{},...,{}]` of exactly `bytes` bytes (valid JSON: parsed in full by a server that parses first), in 1 MiB pieces. */
 function* objectBody(bytes: number): Generator<Buffer> {
-  const piece = Buffer.from('{},'.repeat(MiB / 2));
-  for (let sent = 0; sent < bytes; sent += MiB) {
-    const chunk = piece.subarray(0, Math.min(MiB, bytes - sent));
-    yield sent === 0 ? Buffer.concat([Buffer.from('['), chunk.subarray(1)]) : chunk;
+  const piece = Buffer.from('{},'.repeat(Math.floor(MiB / 3)));
+  const filler = bytes - 4; // '[' and the closing '{}]'
+  const whole = Math.floor(filler / 3) * 3;
+  for (let sent = 0; sent < whole; sent += piece.length) {
+    const chunk = piece.subarray(0, Math.min(piece.length, whole - sent));
+    yield sent === 0 ? Buffer.concat([Buffer.from('['), chunk]) : chunk;
   }
+  yield Buffer.from(`${' '.repeat(filler - whole)}{}]`);
 }
 
 async function flood(port: number, server: ChildProcess, label: string, path: string, key?: string): Promise<Flood> {
@@ -393,7 +396,7 @@ function markdown(runs: ServerRun[], parsing: Parsing): string {
   const lines = [
     '## Request bodies: the API key first, limits per route class (body.bench)',
     '',
-    `${machineLine()}${QUICK ? ' (quick run)' : ''}. The server is main.ts in a process of its own, on a fresh PostgreSQL database, default limits (50 MiB for image routes, 64 KiB for the others), rate limits raised; the clients are plain node:http in other processes.`,
+    `${machineLine()}, load average ${loadavg()[0].toFixed(2)} at the end${QUICK ? ' (quick run)' : ''}. The server is main.ts in a process of its own, on a fresh PostgreSQL database, default limits (50 MiB for image routes, 64 KiB for the others), rate limits raised; the clients are plain node:http in other processes.`,
     '',
     'One 48 MiB JSON body of `{}` objects, sent as fast as the server reads it:',
     '',

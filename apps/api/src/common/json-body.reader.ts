@@ -104,7 +104,8 @@ function collect(request: Request, decoder: Transform | undefined, limitBytes: n
       detach();
       if (decoder) {
         request.unpipe();
-        source.destroy();
+        // A late decompression error of a stream given up on must not go unhandled.
+        source.on('error', () => undefined).destroy();
       }
       request.pause();
       reject(error);
