@@ -13,6 +13,7 @@ export const USAGE = [
   '  --target-far 1e-4        the FAR the recommended threshold is derived for',
   '  --save-embeddings <file> (LFW) keep the embeddings, to score again without the models',
   '  --embeddings <file>      (LFW) score saved embeddings instead of running the models',
+  '  --score-norm <topK>      (LFW) also run View 2 on AS-norm scores (cohort: the other folds)',
   '  --workers 1 --threads 1 --flip --models <dir>',
 ].join('\n');
 
@@ -25,6 +26,7 @@ export interface EvalArgs {
   targetFar: number;
   saveEmbeddings?: string;
   embeddings?: string;
+  scoreNormTopK?: number;
   workers: number;
   threads: number;
   flip: boolean;
@@ -44,6 +46,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
       'target-far': { type: 'string' },
       'save-embeddings': { type: 'string' },
       embeddings: { type: 'string' },
+      'score-norm': { type: 'string' },
       workers: { type: 'string', default: '1' },
       threads: { type: 'string', default: '1' },
       models: { type: 'string' },
@@ -61,6 +64,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     targetFar: values['target-far'] === undefined ? DEFAULT_TARGET_FAR : Number(values['target-far']),
     saveEmbeddings: values['save-embeddings'],
     embeddings: values.embeddings,
+    scoreNormTopK: values['score-norm'] === undefined ? undefined : Number(values['score-norm']),
     workers: Number(values.workers),
     threads: Number(values.threads),
     flip: values.flip,
@@ -80,7 +84,8 @@ function problems(a: EvalArgs): string[] {
   if (!(a.targetFar > 0 && a.targetFar < 1)) out.push('--target-far must be in (0, 1)');
   if (!Number.isInteger(a.workers) || a.workers < 1) out.push('--workers must be a whole number >= 1');
   if (!Number.isInteger(a.threads) || a.threads < 1) out.push('--threads must be a whole number >= 1');
-  if ((a.saveEmbeddings || a.embeddings) && !a.lfw) out.push('--save-embeddings and --embeddings go with --lfw');
+  if ((a.saveEmbeddings || a.embeddings || a.scoreNormTopK !== undefined) && !a.lfw) out.push('--save-embeddings, --embeddings and --score-norm go with --lfw');
+  if (a.scoreNormTopK !== undefined && !(Number.isInteger(a.scoreNormTopK) && a.scoreNormTopK >= 2)) out.push('--score-norm must be a whole number >= 2');
   return out;
 }
 

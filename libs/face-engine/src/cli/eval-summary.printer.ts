@@ -36,11 +36,14 @@ export function printLfwSummary(r: LfwReport): void {
     ['  pairs with a face missing', `${p.noFacePairs} (scored as rejections); counted as errors: ${pct(p.noFaceAsError.meanAccuracy, 2)} ± ${pct(p.noFaceAsError.sd, 2)}`],
     ['  without the label errors', `${pct(p.withoutLabelErrors.meanAccuracy, 2)} ± ${pct(p.withoutLabelErrors.sd, 2)} (${p.withoutLabelErrors.pairsLeftOut} known mislabelled pairs left out)`],
     [`  at fixed threshold ${p.atServiceThreshold.threshold}`, `${pct(p.atServiceThreshold.meanAccuracy, 2)} ± ${pct(p.atServiceThreshold.sd, 2)}`],
+    ...(r.scoreNormalised ? [[`  with AS-norm (top ${r.scoreNormalised.topK})`, `${pct(r.scoreNormalised.meanAccuracy, 2)} ± ${pct(r.scoreNormalised.sd, 2)} (${r.scoreNormalised.errors} errors)`] as Row] : []),
     ['  fold thresholds', p.folds.map((f) => f.threshold.toFixed(3)).join(' ')],
     ['  errors', `${p.misclassified.length}: ${p.misclassified.filter((m) => m.same).length} same-person pairs rejected (${p.misclassified.filter((m) => m.knownLabelError).length} of them known label errors), ${p.misclassified.filter((m) => !m.same).length} different-person pairs accepted`],
     ['all against all', `${count(r.allAgainstAll.photos)} photos, scored in ${r.allAgainstAll.scoringSeconds} s`],
     ...verificationRows(r.allAgainstAll).map(([k, v]): Row => [`  ${k}`, v]),
     ['  rank-1 (leave-one-out)', `${pct(r.allAgainstAll.rank1, 2)} of ${count(r.allAgainstAll.rank1Probes)} probes`],
+    [`templates (up to ${r.templates.templateSize} photos)`, 'EER, TAR @ FAR 1e-3 / 1e-4, rank-1'],
+    ...r.templates.results.map((t): Row => [`  ${t.aggregator}`, `${pct(t.eer, 3)}, ${pct(t.tarAtFar1e3, 2)} / ${pct(t.tarAtFar1e4, 2)}, ${pct(t.rank1, 2)} (${count(t.genuine)} genuine, ${count(t.impostor)} impostor)`]),
     ...(r.latencyMs ? latencyRows(r.latencyMs) : []),
   ];
   printRows(rows);

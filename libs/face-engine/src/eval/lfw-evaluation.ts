@@ -4,6 +4,8 @@ import { EmbeddingTable, rowDot } from './embedding-table';
 import { isKnownLabelError, LfwDataset } from './lfw-dataset';
 import { LfwProtocolResult, NO_FACE_SCORE, ProtocolSummary, runLfwProtocol, ScoredPair } from './lfw-protocol';
 import { SortedScores } from './metrics';
+import { normaliseLfwScores } from './score-normalisation';
+import { evaluateTemplates, TemplateResult } from './template-aggregation';
 import { stageLatency, StageLatency } from './stage-latency';
 import { verificationSummary, VerificationSummary } from './verification-summary';
 
@@ -23,15 +25,24 @@ export interface LfwReport {
     misclassified: Array<{ fold: number; a: string; b: string; same: boolean; score: number | null; threshold: number; knownLabelError: boolean }>;
   };
   allAgainstAll: VerificationSummary & { photos: number; rank1: number; rank1Probes: number; scoringSeconds: number };
+  /** View 2 again with AS-norm scores (only when asked: --score-norm <topK>). */
+  scoreNormalised?: { topK: number; meanAccuracy: number; sd: number; errors: number };
+  /** People enrolled with up to `templateSize` photos: 1:1 and 1:N by how a probe's similarities to them are combined. */
+  templates: { templateSize: number; results: TemplateResult[] };
   latencyMs: StageLatency | null;
 }
 
 type FoldStats = { meanAccuracy: number; sd: number; standardError: number; foldAccuracies: number[] };
 
+// Enrolment takes 1 to 10 photos; 5 is a typical enrolment and leaves most LFW people with several probes.
+const TEMPLATE_SIZE = 5;
+
 export interface LfwEvaluationOptions {
   /** The threshold the service uses. */
   threshold: number;
   targetFar?: number;
+  /** Also run View 2 on AS-norm scores with this many cohort photos per side. */
+  scoreNormTopK?: number;
   onScoringProgress?: (done: number, total: number) => void;
 }
 
@@ -61,6 +72,8 @@ export function evaluateLfw(data: LfwDataset, table: EmbeddingTable, options: Lf
     undecodable: table.files.filter((_, i) => table.faceCounts[i] < 0),
     protocol: protocolReport(data, scored, protocol, options.threshold),
     allAgainstAll: { ...summary, photos: table.files.length, rank1: all.rank1.correct / all.rank1.probes, rank1Probes: all.rank1.probes, scoringSeconds: Math.round(scoringSeconds * 10) / 10 },
+    scoreNormalised: options.scoreNormTopK ? normalisedProtocol(data, table, scored, options.scoreNormTopK) : undefined,
+    templates: { templateSize: TEMPLATE_SIZE, results: evaluateTemplates(table, data.images.map((i) => i.identity), { templateSize: TEMPLATE_SIZE }) },
     latencyMs: table.timings.length > 0 ? stageLatency(table.timings) : null,
   };
   return { report, scores: all.scores };
@@ -91,6 +104,11 @@ function protocolReport(data: LfwDataset, scored: ScoredPair[][], protocol: LfwP
     atServiceThreshold: { threshold, ...fixedThresholdStats(scored, threshold) },
     misclassified,
   };
+}
+
+function normalisedProtocol(data: LfwDataset, table: EmbeddingTable, scored: ScoredPair[][], topK: number): LfwReport['scoreNormalised'] {
+  const result = runLfwProtocol(normaliseLfwScores(data, table, scored, topK));
+  return { topK, meanAccuracy: result.meanAccuracy, sd: result.sd, errors: result.folds.reduce((n, f) => n + f.errors.length, 0) };
 }
 
 function foldStats(s: ProtocolSummary): FoldStats {
