@@ -47,26 +47,12 @@ describe('assembleJson', () => {
     expect(await assemble(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))).toEqual(JSON.parse(text));
   });
 
-  it('refuses what JSON.parse refuses: raw control characters and bad escapes in long strings, broken structure', async () => {
+  it('refuses what JSON.parse refuses: bad escapes and raw control characters in long strings, broken structure', async () => {
     expect(await codeOf(`{"image":"${'A'.repeat(40)}\n${'A'.repeat(40)}"}`)).toBe('VALIDATION_FAILED');
     expect(await codeOf(`{"image":"${'A'.repeat(40)}\\x${'A'.repeat(40)}"}`)).toBe('VALIDATION_FAILED');
     expect(await codeOf(`{"image":"${'é'.repeat(40)}\u0001"}`)).toBe('VALIDATION_FAILED');
     expect(await codeOf(`{"image":"${'A'.repeat(40)}",}`)).toBe('VALIDATION_FAILED');
     expect(await codeOf(`{"image":"${'A'.repeat(40)}"`)).toBe('VALIDATION_FAILED');
-  });
-
-  it('finds a raw control character at any position and alignment of a long ASCII string, and nothing else', async () => {
-    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)).join('').replace(/["\\]/g, '');
-    for (let pad = 0; pad < 4; pad++) {
-      const prefix = 'p'.repeat(pad);
-      expect(await codeOf(`{"${prefix}":"${printable}"}`)).toBe('ok');
-      for (let at = 0; at < 40; at++) {
-        for (const control of ['\u0000', '\u0001', '\t', '\u001f']) {
-          const text = `{"${prefix}":"${'A'.repeat(at)}${control}${'B'.repeat(39 - at)}"}`;
-          expect({ pad, at, control, code: await codeOf(text) }).toEqual({ pad, at, control, code: 'VALIDATION_FAILED' });
-        }
-      }
-    }
   });
 
   it('refuses a body that is not an object or an array, long string or not', async () => {

@@ -1,5 +1,5 @@
 import { DomainError } from '@facegate/common';
-import { JsonScanLimits, JsonScanner, LongString } from './json-scanner';
+import { hasControlByte, JsonScanLimits, JsonScanner, LongString } from './json-scanner';
 
 const LIMITS: JsonScanLimits = { maxDepth: 32, maxValues: 10_000, maxSkeletonBytes: 64 * 1024, longStringBytes: 8 };
 
@@ -119,8 +119,40 @@ describe('JsonScanner', () => {
     expect(scan(whitespace, [], { maxSkeletonBytes: 1024 }).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it('refuses raw control characters in strings, keys included, wherever the chunks are cut; outside strings they are JSON.parse\'s', () => {
+    for (const text of ['{"a":"x\u0001y"}', `{"image":"${'A'.repeat(100)}\n${'A'.repeat(100)}"}`, '{"k\u001f":1}', `["${'é'.repeat(50)}\t"]`, '["\\n\u0000"]']) {
+      const bytes = Buffer.from(text);
+      for (let cut = 0; cut <= bytes.length; cut++) expect({ text, cut, code: scan(bytes, [cut]).code }).toEqual({ text, cut, code: 'VALIDATION_FAILED' });
+    }
+    expect(scan('{"a":"\\n\\t\\u0001"}').code).toBeUndefined();
+    expect(scan('{"a":1\u0001}').code).toBeUndefined();
+    expect(scan('{\n\t"a" :\r\n 1}').code).toBeUndefined();
+  });
+
+  it('finds a byte below 0x20 at any position and alignment, high bytes included, and nothing else', () => {
+    const naive = (b: Buffer, start: number, end: number) => b.subarray(start, end).some((x) => x < 0x20);
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const clean = Buffer.from(Array.from({ length: 300 }, (_, i) => 0x20 + (i % 224)));
+    for (let start = 0; start < 8; start++) {
+      for (const end of [start, start + 3, start + 63, start + 64, start + 65, start + 200, 300]) {
+        expect(hasControlByte(clean, start, end)).toBe(false);
+        for (let at = start; at < end; at++) {
+          const dirty = Buffer.from(clean);
+          dirty[at] = Math.floor(random() * 0x20);
+          expect({ start, end, at, found: hasControlByte(dirty, start, end) }).toEqual({ start, end, at, found: true });
+        }
+      }
+    }
+    for (let i = 0; i < 200; i++) {
+      const bytes = Buffer.from(Array.from({ length: 150 }, () => (random() < 0.01 ? Math.floor(random() * 0x20) : 0x20 + Math.floor(random() * 224))));
+      const start = Math.floor(random() * 10);
+      expect(hasControlByte(bytes, start, 150)).toBe(naive(bytes, start, 150));
+    }
+  });
+
   it('leaves invalid JSON to JSON.parse, except a string that never ends', () => {
-    for (const text of ['{"a":}', ']]]]', '}{', '{"a" "b"}', 'nul', '{"a":01}', '"x"', '', '\ufeff{}', '{"a":"\u0001"}']) {
+    for (const text of ['{"a":}', ']]]]', '}{', '{"a" "b"}', 'nul', '{"a":01}', '"x"', '', '\ufeff{}', '{"a":1}\u0001']) {
       expect({ text, code: scan(text).code }).toEqual({ text, code: undefined });
     }
     expect(scan('{"a":"never ends').code).toBe('VALIDATION_FAILED');

