@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { ADMIN_KEY, testDatabase, useTestApp } from '../../../test/e2e-app';
 import { PEOPLE, photo, photoBytes, STRANGERS } from '../../../test/photos';
+import { DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
 
 const kind = testDatabase();
 // LFW photos 002, 003 and 006 of these people show one face; 004, 005 and 007 are kept for probes.
@@ -29,13 +30,13 @@ describe(`facegate API end to end (${kind})`, () => {
 
   it('verifies the genuine person and rejects an impostor', async () => {
     const genuine = await app().http.post('/verify').set(auth).send({ userId: ids.get('Tony_Blair'), image: photo('Tony_Blair/004.jpg') }).expect(200);
-    expect(genuine.body).toMatchObject({ verified: true, threshold: 0.36, user: { id: ids.get('Tony_Blair'), name: 'Tony Blair' } });
-    expect(genuine.body.similarity).toBeGreaterThan(0.36);
+    expect(genuine.body).toMatchObject({ verified: true, threshold: DEFAULT_MATCH_THRESHOLD, user: { id: ids.get('Tony_Blair'), name: 'Tony Blair' } });
+    expect(genuine.body.similarity).toBeGreaterThan(DEFAULT_MATCH_THRESHOLD);
     expect(['high', 'medium', 'low']).toContain(genuine.body.confidence);
 
     const impostor = await app().http.post('/verify').set(auth).send({ userId: ids.get('Tony_Blair'), image: photo('Colin_Powell/004.jpg') }).expect(200);
     // A rejection's score is withheld unless the collection exposes scores (see the topK test).
-    expect(impostor.body).toMatchObject({ verified: false, similarity: null, confidence: null, threshold: 0.36 });
+    expect(impostor.body).toMatchObject({ verified: false, similarity: null, confidence: null, threshold: DEFAULT_MATCH_THRESHOLD });
   });
 
   it('verifies by externalId, and a stricter threshold can refuse', async () => {
@@ -75,9 +76,9 @@ describe(`facegate API end to end (${kind})`, () => {
       const stranger = await app().http.post('/recognize').set(auth).send({ image: photo(STRANGERS[0]), topK: 3 }).expect(200);
       expect(stranger.body.match).toBe(false);
       expect(stranger.body.candidates.length).toBeGreaterThan(0);
-      expect(stranger.body.similarity).toBeLessThan(0.36);
+      expect(stranger.body.similarity).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
       const impostor = await app().http.post('/verify').set(auth).send({ userId: ids.get('Hugo_Chavez'), image: photo('Colin_Powell/004.jpg') }).expect(200);
-      expect(impostor.body.similarity).toBeLessThan(0.36);
+      expect(impostor.body.similarity).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
       expect(impostor.body.confidence).toBe('high');
     } finally {
       await app().http.patch('/collections/default').set(auth).send({ settings: {} }).expect(200);
@@ -137,7 +138,7 @@ describe(`facegate API end to end (${kind})`, () => {
     const same = await app().http.post('/compare').set(auth).send({ imageA: photo('Ariel_Sharon/004.jpg'), imageB: photo('Ariel_Sharon/005.jpg') }).expect(200);
     expect(same.body.match).toBe(true);
     const different = await app().http.post('/compare').set(auth).send({ imageA: photo('Ariel_Sharon/004.jpg'), imageB: photo('Tony_Blair/005.jpg') }).expect(200);
-    expect(different.body).toMatchObject({ match: false, threshold: 0.36 });
+    expect(different.body).toMatchObject({ match: false, threshold: DEFAULT_MATCH_THRESHOLD });
   });
 
   it('updates a person', async () => {
@@ -210,7 +211,7 @@ describe(`facegate API end to end (${kind})`, () => {
     const ready = await app().http.get('/health/ready').expect(200);
     expect(ready.body).toMatchObject({ ready: true, checks: { database: true, migrationsPending: 0, models: true, databaseMode: kind } });
     const stats = await app().http.get('/stats').set(auth).expect(200);
-    expect(stats.body).toMatchObject({ model: { dimensions: 512, threshold: 0.36 }, database: { mode: kind } });
+    expect(stats.body).toMatchObject({ model: { dimensions: 512, threshold: DEFAULT_MATCH_THRESHOLD }, database: { mode: kind } });
     // The gallery here is below FACEGATE_MIN_ROWS_FOR_INDEX: no index yet, and the settings say how search will run.
     expect(stats.body.index).toMatchObject({ exists: false, lists: null, probesSource: 'auto', exactScanMaxFaces: 20000, rebuildAtRows: null });
     const docs = await app().http.get('/docs/openapi.json').expect(200);

@@ -4,6 +4,7 @@ import { EMPTY_STATE } from '../src/liveness/challenge-session';
 import { LivenessSessionsRepository } from '../src/liveness/liveness-sessions.repository';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';
+import { DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
 
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
@@ -105,7 +106,7 @@ describe(`active liveness challenge (${kind})`, () => {
       const frames = [photo(WEBCAM.anchor), photo(RUMSFELD.turn_right!)];
       const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames }).expect(422);
       expect(res.body).toMatchObject({ code: 'LIVENESS_FACE_CHANGED', frame: 1 });
-      expect(res.body.similarity).toBeLessThan(0.36);
+      expect(res.body.similarity).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
     });
 
     it('fails when the frames repeat one still photo', async () => {

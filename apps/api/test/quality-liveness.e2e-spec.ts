@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { ADMIN_KEY, testDatabase, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';
+import { DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
 
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
@@ -47,7 +48,7 @@ describe(`quality gates, duplicate enrolment and passive liveness (${kind})`, ()
       tony = (await http.post('/users').set(admin).send({ name: 'Tony', images: [photo('Tony_Blair/002.jpg')] }).expect(201)).body.id;
       const dup = await http.post('/users').set(admin).send({ name: 'Tony again', images: [photo('Tony_Blair/003.jpg')] }).expect(409);
       expect(dup.body).toMatchObject({ code: 'DUPLICATE_FACE', userId: tony, index: 0 });
-      expect(dup.body.similarity).toBeGreaterThanOrEqual(0.36);
+      expect(dup.body.similarity).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
     });
 
     it('allows more photos of the same person, and enrols a duplicate anyway with allowDuplicate', async () => {
@@ -118,7 +119,7 @@ describe(`recognize every face of a group photo (${kind})`, () => {
     expect(faces).toHaveLength(6);
     expect(faces.every((f) => f.match && f.face.box && f.face.quality && f.liveness)).toBe(true);
     expect(faces.map((f) => f.user!.name).sort()).toEqual(['amy', 'bernadette', 'leonard', 'penny', 'raj', 'sheldon']);
-    expect(res.body.threshold).toBe(0.36);
+    expect(res.body.threshold).toBe(DEFAULT_MATCH_THRESHOLD);
   });
 
   it('matches nobody in a group of strangers', async () => {

@@ -8,6 +8,7 @@ import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp } from '../../../t
 import { launchChromium } from '../../../test/browser/chromium';
 import { writeFakeCamera } from '../../../test/browser/fake-camera';
 import { facePath } from '../../../test/shared-faces';
+import { DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
 
 /**
  * The web page in a real headless Chromium whose camera plays a video made from ../shared/faces webcam frames of one
@@ -122,8 +123,8 @@ describe('web page in headless Chromium (fake camera)', () => {
     expect(await decision.textContent()).toContain('Verified: Camera Person');
     expect(await page.locator('#verify-result .gauge .fill.pass').count()).toBe(1);
     const meter = page.locator('#verify-result [role="meter"]');
-    expect(Number(await meter.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(0.36);
-    expect(await page.textContent('#verify-result')).toContain('threshold 0.36');
+    expect(Number(await meter.getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
+    expect(await page.textContent('#verify-result')).toContain(`threshold ${DEFAULT_MATCH_THRESHOLD}`);
     await shot('04-verified');
   });
 

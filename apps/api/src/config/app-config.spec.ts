@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
+import { DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
 
 describe('loadConfig', () => {
   it('gives working defaults for an empty environment', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8000, databaseUrl: undefined, apiKey: undefined, matching: { threshold: 0.36 } });
+    expect(config).toMatchObject({ port: 8000, databaseUrl: undefined, apiKey: undefined, matching: { threshold: DEFAULT_MATCH_THRESHOLD } });
     expect(config.dataDir).toMatch(/data$/);
     expect(config.limits.maxImagesPerRequest).toBe(10);
   });

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaceEngine } from '../face-engine';
+import { DEFAULT_MATCH_THRESHOLD } from '../face-engine.config';
 import { facePath } from '../../../../test/shared-faces';
 import { embedPhotos, EmbeddingTable, rowDot } from './embedding-table';
 import { loadLfwDataset, LfwDataset } from './lfw-dataset';
@@ -47,7 +48,7 @@ describe('LFW evaluation on a two-fold pairs.txt', () => {
     } finally {
       await engine.close();
     }
-    report = evaluateLfw(data, table, { threshold: 0.36 }).report;
+    report = evaluateLfw(data, table, { threshold: DEFAULT_MATCH_THRESHOLD }).report;
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

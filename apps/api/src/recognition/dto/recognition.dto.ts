@@ -16,7 +16,7 @@ function ThresholdField(): PropertyDecorator {
       minimum: 0,
       maximum: 1,
       description:
-        "Cosine similarity needed for a match. It can only raise the collection's matchThreshold (default: the server threshold, 0.36): the larger of the two decides, and the answer's `threshold` says which.",
+        "Cosine similarity needed for a match. It can only raise the collection's matchThreshold (default: the server threshold, 0.42): the larger of the two decides, and the answer's `threshold` says which.",
     }),
     IsOptional(),
     IsNumber({ allowNaN: false, allowInfinity: false }),
@@ -138,7 +138,7 @@ export class ProbeFaceDto {
 export class VerifyResponseDto {
   @ApiProperty({ example: true }) verified!: boolean;
   @ApiProperty({ example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
-  @ApiProperty({ example: 0.36, description: THRESHOLD }) threshold!: number;
+  @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
   @ApiProperty({ enum: ['high', 'medium', 'low'], example: 'high', nullable: true, description: CONFIDENCE }) confidence!: string | null;
   @ApiProperty({ type: UserRefDto }) user!: UserRefDto;
   @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
@@ -155,7 +155,7 @@ export class RecognizeResponseDto {
   @ApiProperty({ type: UserRefDto, nullable: true }) user!: UserRefDto | null;
   @ApiProperty({ example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
   @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;
-  @ApiProperty({ example: 0.36, description: THRESHOLD }) threshold!: number;
+  @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
   @ApiProperty({ type: [CandidateDto], description: 'Nearest distinct people, best first (at most topK): only those at or above the threshold unless the collection sets exposeScores.' })
   candidates!: CandidateDto[];
   @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
@@ -203,6 +203,6 @@ export class DetectResponseDto {
 export class CompareResponseDto {
   @ApiProperty({ example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
   @ApiProperty({ example: true }) match!: boolean;
-  @ApiProperty({ example: 0.36, description: "The collection's matchThreshold." }) threshold!: number;
+  @ApiProperty({ example: 0.42, description: "The collection's matchThreshold." }) threshold!: number;
   @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;
 }
