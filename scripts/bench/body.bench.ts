@@ -59,39 +59,58 @@ else void main();
 async function main(): Promise<void> {
   const parsing = await measureParsing();
   console.log(`parsing: ${JSON.stringify(parsing)}`);
-  const runs: ServerRun[] = [];
-  if (BASELINE) {
-    const dir = checkout(BASELINE);
-    try {
-      runs.push(await benchServer(dir, `before (${gitShort(BASELINE)})`));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  const baseline = BASELINE ? checkout(BASELINE) : undefined;
+  const targets = [...(baseline ? [{ dir: baseline, code: `before (${gitShort(BASELINE!)})` }] : []), { dir: ROOT, code: `after (${gitShort('HEAD')})` }];
+  try {
+    const section = markdown(await benchServers(targets), parsing);
+    console.log(`\n${section}`);
+    if (WRITE) writeSection('body', section);
+  } finally {
+    if (baseline) rmSync(baseline, { recursive: true, force: true });
   }
-  runs.push(await benchServer(ROOT, `after (${gitShort('HEAD')})`));
-  const section = markdown(runs, parsing);
-  console.log(`\n${section}`);
-  if (WRITE) writeSection('body', section);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// the server
+// the servers
 
-/** Each flood on a fresh server (the old code could take minutes and gigabytes over one), then the /health phases. */
-async function benchServer(dir: string, code: string): Promise<ServerRun> {
+const FLOODS: Array<[string, string, string | undefined]> = [
+  ['unauthenticated, POST /users', '/users', undefined],
+  ['authenticated, POST /detect', '/detect', ADMIN_KEY],
+];
+const PHASES: Array<[string, LoadMode | undefined]> = [
+  ['no load', undefined],
+  ['8 clients, unauthenticated 4 MiB `{}` bodies', 'unauthenticated'],
+  ['8 clients, 4 MiB POST /detect parsed, then refused by validation', 'parsed'],
+  ['8 clients, legal 4 MiB POST /detect', 'detect'],
+];
+
+/**
+ * Each flood on a fresh server (the old code could take minutes and gigabytes over one), then the /health phases on
+ * one server per version, both running, the versions taking turns phase by phase so that a machine shared with other
+ * work treats them alike.
+ */
+async function benchServers(targets: Array<{ dir: string; code: string }>): Promise<ServerRun[]> {
   const db = await createDatabase();
+  const runs: ServerRun[] = targets.map((t) => ({ code: t.code, floods: [], health: [] }));
   try {
-    const floods = [
-      await withServer(dir, db.url, (port, server) => flood(port, server, 'unauthenticated, POST /users', '/users')),
-      await withServer(dir, db.url, (port, server) => flood(port, server, 'authenticated, POST /detect', '/detect', ADMIN_KEY)),
-    ];
-    const health = await withServer(dir, db.url, async (port) => [
-      await healthUnder(port, 'no load', undefined),
-      await healthUnder(port, '8 clients, unauthenticated 4 MiB `{}` bodies', 'unauthenticated'),
-      await healthUnder(port, '8 clients, 4 MiB POST /detect parsed, then refused by validation', 'parsed'),
-      await healthUnder(port, '8 clients, legal 4 MiB POST /detect', 'detect'),
-    ]);
-    return { code, floods, health };
+    for (const [label, path, key] of FLOODS) {
+      for (const [i, target] of targets.entries()) runs[i].floods.push(await withServer(target.dir, db.url, (port, server) => flood(port, server, `${label}`, path, key)));
+    }
+    const servers: Array<{ port: number; server: ChildProcess }> = [];
+    try {
+      // One after the other: both run the migrations of one database at start-up.
+      for (const target of targets) {
+        const port = await freePort();
+        servers.push({ port, server: startServer(target.dir, port, db.url) });
+        await waitReady(port, servers[servers.length - 1].server);
+      }
+      for (const [label, mode] of PHASES) {
+        for (const [i, { port }] of servers.entries()) runs[i].health.push(await healthUnder(port, label, mode));
+      }
+    } finally {
+      for (const { server } of servers) await stop(server);
+    }
+    return runs;
   } finally {
     await db.drop();
   }
@@ -104,10 +123,16 @@ async function withServer<T>(dir: string, databaseUrl: string, work: (port: numb
     await waitReady(port, server);
     return await work(port, server);
   } finally {
-    // SIGKILL: a server still chewing on a flood would not get to its SIGTERM handler.
-    server.kill('SIGKILL');
-    if (server.exitCode === null) await new Promise((r) => server.once('exit', r));
+    await stop(server);
   }
+}
+
+/** SIGKILL: a server still chewing on a flood would not get to its SIGTERM handler. */
+async function stop(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((r) => server.once('exit', r));
+  server.kill('SIGKILL');
+  await exited;
 }
 
 function startServer(dir: string, port: number, databaseUrl: string): ChildProcess {
