@@ -91,6 +91,27 @@ describe(`attacks by key holders (${kind})`, () => {
       expect(await faceCount()).toBe(VICTIM.length + 1);
     });
 
+    it("an enrol key cannot empty a person's template to refill it, nor delete and re-create the person", async () => {
+      const { http } = app();
+      const { key: enrol } = await newKey(http, 'replacer', ['enrol']);
+      const faces = (await http.get(`/users/${victim}`).set(admin).expect(200)).body.faces as Array<{ id: string }>;
+      expect((await http.delete(`/users/${victim}/faces/${faces[0].id}`).set(as(enrol)).expect(403)).body.code).toBe('FORBIDDEN');
+      expect((await http.delete(`/users/${victim}`).set(as(enrol)).expect(403)).body.code).toBe('FORBIDDEN');
+      expect(await faceCount()).toBe(faces.length);
+      // Re-enrolling under the victim's externalId is refused while the victim exists.
+      expect((await http.post('/users').set(as(enrol)).send({ name: 'Tony', externalId: 'victim', images: [photo(ATTACKER[3])] }).expect(409)).body.code).toBe('DUPLICATE_EXTERNAL_ID');
+    });
+
+    it("testing photos against a person by adding them spends the key's attempt budget", async () => {
+      const { http } = app();
+      const { key: enrol } = await newKey(http, 'add-guesser', ['enrol']);
+      for (let i = 0; i < BUDGET; i++) expect((await http.post(`/users/${victim}/faces`).set(as(enrol)).send({ images: [photo(ATTACKER[i])] }).expect(422)).body.code).toBe('FACE_MISMATCH');
+      const refused = await http.post(`/users/${victim}/faces`).set(as(enrol)).send({ images: [photo('Tony_Blair/007.jpg')] }).expect(423);
+      expect(refused.body.code).toBe('LOCKED_OUT');
+      const audit = await http.get('/audit').query({ action: 'add_faces', userId: victim, outcome: 'locked_out' }).set(admin).expect(200);
+      expect(audit.body.items).toHaveLength(1);
+    });
+
     it('one enrolment cannot mix two people; an admin may, explicitly and audited', async () => {
       const { http } = app();
       await http.post('/collections').set(admin).send({ name: 'mixed' }).expect(201);
@@ -142,9 +163,18 @@ describe(`attacks by key holders (${kind})`, () => {
       const { key: other } = await newKey(http, 'bystander', ['recognize']);
       for (let i = 0; i < BUDGET; i++) expect((await verify(key, ATTACKER[i]).expect(200)).body.verified).toBe(false);
       expect((await verify(key, VICTIM_PROBE).expect(423)).body.code).toBe('LOCKED_OUT');
-      expect((await http.post('/recognize').set(as(key)).send({ image: photo(VICTIM_PROBE) }).expect(423)).body.code).toBe('LOCKED_OUT');
+      // Through 1:N the person is not handed over, and the answer is a stranger's: a distinct one (a 423) would tell
+      // the locked-out guesser "this photo works". The audit log says what happened.
+      const single = await http.post('/recognize').set(as(key)).send({ image: photo(VICTIM_PROBE), topK: 5 }).expect(200);
+      expect(single.body).toMatchObject({ match: false, user: null, similarity: null, candidates: [] });
       const group = await http.post('/recognize').set(as(key)).send({ image: photo(VICTIM_PROBE), all: true }).expect(200);
-      expect(group.body.faces[0]).toMatchObject({ match: false, user: null, lockedOut: true });
+      expect(group.body.faces[0]).toMatchObject({ match: false, user: null, similarity: null, candidates: [] });
+      expect(group.body.faces[0]).not.toHaveProperty('lockedOut');
+      const recognitions = await http.get('/audit').query({ action: 'recognize', limit: 2 }).set(admin).expect(200);
+      expect(recognitions.body.items.map((i: { outcome: string; userId: string | null; keyId: string; details: { lockedOutUsers?: string[] } }) => [i.keyId, i.outcome, i.userId ?? i.details.lockedOutUsers])).toEqual([
+        [id, 'no_match', [victim]],
+        [id, 'locked_out', victim],
+      ]);
       // Any recognize key could lock anyone out for everyone before; now the lock is the failing key's alone.
       expect((await verify(other, VICTIM_PROBE).expect(200)).body.verified).toBe(true);
       expect((await http.post('/recognize').set(as(other)).send({ image: photo(VICTIM_PROBE) }).expect(200)).body).toMatchObject({ match: true, user: { id: victim } });
@@ -152,6 +182,10 @@ describe(`attacks by key holders (${kind})`, () => {
       const listed = await http.get('/lockouts').query({ userId: victim }).set(admin).expect(200);
       expect(listed.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ userId: victim, keyId: id, keyName: 'locker', lockedUntil: expect.any(String) })]));
       expect((await http.get('/lockouts').set(as(other)).expect(403)).body.code).toBe('FORBIDDEN');
+      // An admin bound to the collection sees the lock on its person, but not which key: that key is not one of its own.
+      const { key: tenantAdmin } = await newKey(http, 'default-admin', ['admin'], ['default']);
+      const bound = await http.get('/lockouts').query({ userId: victim }).set(as(tenantAdmin)).expect(200);
+      expect(bound.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ userId: victim, keyId: null, keyName: null, keyPrefix: null })]));
       await http.delete(`/lockouts/${victim}`).query({ keyId: id }).set(admin).expect(204);
       const cleared = await http.get('/audit').query({ action: 'lockout_clear', userId: victim }).set(admin).expect(200);
       expect(cleared.body.items[0]).toMatchObject({ outcome: 'success', details: { cleared: 1, lockedKeyId: id } });
@@ -206,6 +240,7 @@ describe(`attacks by key holders (${kind})`, () => {
       const stats = await http.get('/stats').set(as(key)).expect(200);
       expect(stats.body.counts).toEqual({ collections: 1, users: 1, faces: 1 });
       expect(stats.body).not.toHaveProperty('index');
+      expect(stats.body.model).not.toHaveProperty('pool');
       const all = await http.get('/stats').set(admin).expect(200);
       expect(all.body.counts.users).toBeGreaterThan(1);
       expect(all.body.index).toEqual(expect.objectContaining({ exactScanMaxFaces: expect.any(Number) }));

@@ -106,7 +106,9 @@ describe(`active liveness challenge (${kind})`, () => {
       const frames = [photo(WEBCAM.anchor), photo(RUMSFELD.turn_right!)];
       const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames }).expect(422);
       expect(res.body).toMatchObject({ code: 'LIVENESS_FACE_CHANGED', frame: 1 });
-      expect(res.body.similarity).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
+      // No score for the stranger: it would make a session a free 1:1 scorer.
+      expect(res.body).not.toHaveProperty('similarity');
+      expect(res.body.frames.map((f: { similarity: number | null }) => f.similarity)).toEqual([1]);
     });
 
     it('fails when the frames repeat one still photo', async () => {

@@ -11,6 +11,9 @@ import { CollectionsService } from '../../api/src/collections/collections.servic
 import { AppConfig } from '../../api/src/config/app-config';
 import { APP_CONFIG, ConfigModule } from '../../api/src/config/config.module';
 import { FaceModule } from '../../api/src/face/face.module';
+import { AttemptBudgetService } from '../../api/src/lockouts/attempt-budget.service';
+import { AttemptsRepository } from '../../api/src/lockouts/attempts.repository';
+import { Clock } from '../../api/src/common/clock';
 import { UsersRepository } from '../../api/src/users/users.repository';
 import { UsersService } from '../../api/src/users/users.service';
 import { EnrolFolderCommand } from './enrol/enrol-folder.command';
@@ -51,7 +54,8 @@ export class CliModule {
     ];
     if (options.faces) {
       imports.push(FaceModule);
-      providers.push(UsersService, EnrolFolderCommand);
+      // UsersService charges additions to a person against the attempt budget (the tool only creates people).
+      providers.push(UsersService, AttemptBudgetService, AttemptsRepository, Clock, EnrolFolderCommand);
     }
     return { module: CliModule, imports, providers };
   }

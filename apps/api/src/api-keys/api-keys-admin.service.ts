@@ -4,7 +4,7 @@ import { PrismaService } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
 import { Scope } from '../auth/access.decorator';
 import { ApiKeysRepository, StoredKey } from '../auth/api-keys.repository';
-import { Actor, CallerContext } from '../auth/caller-context';
+import { Actor, CallerContext, mayManageKey } from '../auth/caller-context';
 import { KeyCryptoService } from '../auth/key-crypto.service';
 import { CreateApiKeyDto } from './dto/api-key.dto';
 
@@ -55,8 +55,7 @@ export class ApiKeysAdminService {
   }
 
   private within(collections: string[], caller: Actor): boolean {
-    if (caller.collections.length === 0) return true;
-    return collections.length > 0 && collections.every((c) => caller.collections.includes(c));
+    return mayManageKey(caller, collections);
   }
 
   private async checkGrantable(collections: string[], caller: Actor): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Request } from 'express';
 import { DomainError } from '@facegate/common';
+import { isUniqueViolation } from '@facegate/database';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiKeysRepository, StoredKey } from './api-keys.repository';
@@ -65,7 +66,13 @@ export class ApiKeysService implements OnApplicationBootstrap {
   private async adoptConfiguredKey(key: string): Promise<void> {
     const stored = await this.keys.findByPrefix(this.crypto.prefixOf(key));
     if (!stored) {
-      await this.store('admin (FACEGATE_API_KEY)', key);
+      try {
+        await this.store('admin (FACEGATE_API_KEY)', key);
+      } catch (error) {
+        // Another instance starting at the same moment stored it first: judge what it stored.
+        if (isUniqueViolation(error)) return this.adoptConfiguredKey(key);
+        throw error;
+      }
       this.logger.log('Registered FACEGATE_API_KEY as an admin key.');
       return;
     }

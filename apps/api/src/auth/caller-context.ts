@@ -43,3 +43,12 @@ export function callerFrom(request: Request, key: { id: string; scopes: string[]
 export function hasScope(caller: Pick<CallerContext, 'scopes'>, scope: Scope): boolean {
   return caller.scopes.includes('admin') || caller.scopes.includes(scope);
 }
+
+/**
+ * Whether the caller may see and manage a key bound to `keyCollections`: an unbound admin every key, a bound one only
+ * keys confined to its own collections (never an unbound key, nor another tenant's).
+ */
+export function mayManageKey(caller: Pick<Actor, 'collections'>, keyCollections: string[]): boolean {
+  if (caller.collections.length === 0) return true;
+  return keyCollections.length > 0 && keyCollections.every((c) => caller.collections.includes(c));
+}

@@ -18,11 +18,16 @@ describe('plain text', () => {
     ['a control character', 'Ada\u0007'],
     ['a line separator', 'Ada\u2028Lovelace'],
     ['a C1 control', 'Ada\u0085'],
+    ['a Hangul filler that renders as nothing', 'Admin\u3164'],
+    ['a half-width Hangul filler', 'Admin\uFFA0'],
+    ['a combining grapheme joiner', 'Ad\u034Fmin'],
+    ['a braille blank', 'Admin\u2800'],
+    ['a soft hyphen', 'Ad\u00ADmin'],
   ])('refuses %s', (_what, text) => {
     expect(isPlainText(text)).toBe(false);
   });
 
-  it.each(['Ada Lovelace', 'Zoë Ñúñez', '李小龍', 'محمد', 'می\u200Cخواهم', '👩\u200D💻', "O'Brien-Smith (3rd)"])('accepts %s', (text) => {
+  it.each(['Ada Lovelace', 'Zoë Ñúñez', '李小龍', 'محمد', 'می\u200Cخواهم', '👩\u200D💻', '❤\uFE0F Ada', "O'Brien-Smith (3rd)"])('accepts %s', (text) => {
     expect(isPlainText(text)).toBe(true);
   });
 

@@ -2,11 +2,13 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 
 /**
  * Characters a name, an identifier or a metadata key never needs and an attacker uses to make text display as
- * something else: C0/C1 controls, line and paragraph separators, and format characters (bidi overrides and isolates
- * such as U+202E, which turn "Admin\u202Enimda" into "Adminadmin" on screen, zero-width spaces, the BOM).
- * The zero-width joiner and non-joiner (U+200C, U+200D) stay allowed: Persian and Indic names and emoji need them.
+ * something else: C0/C1 controls, line and paragraph separators, format characters (bidi overrides and isolates such as
+ * U+202E, which turn "Admin\u202Enimda" into "Adminadmin" on screen, zero-width spaces, the BOM, the soft hyphen), and
+ * the other default-ignorable characters that render as nothing (Hangul fillers U+3164 and U+FFA0, the combining
+ * grapheme joiner), plus the braille blank U+2800. Allowed: the zero-width joiner and non-joiner (U+200C, U+200D) and
+ * the variation selectors U+FE00-FE0F, which Persian and Indic names and emoji need.
  */
-const HIDDEN = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const HIDDEN = /(?![\u200c\u200d\ufe00-\ufe0f])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 export function isPlainText(value: string): boolean {
   return !HIDDEN.test(value);

@@ -39,17 +39,24 @@ export class HealthService {
 
   /**
    * Counts of the collections the key may see. The vector index spans every collection (its row count is the whole
-   * gallery's size), so only keys bound to no collection see it: a tenant learns nothing of the others.
+   * gallery's size) and the engine's queue carries everyone's work, so only keys bound to no collection see them: a
+   * tenant learns nothing of the others.
    */
   async stats(caller: CallerContext) {
     const bound = caller.collections.length > 0;
     const [counts, index] = await Promise.all([this.galleries.counts(bound ? caller.collections : undefined), bound ? null : this.vectors.indexInfo()]);
     return {
       counts,
-      model: { id: EMBEDDING_MODEL_ID, dimensions: 512, threshold: this.config.matching.threshold, ...this.engine.describe() },
+      model: { id: EMBEDDING_MODEL_ID, dimensions: 512, threshold: this.config.matching.threshold, ...this.engineView(bound) },
       ...(index ? { index } : {}),
       database: { mode: this.prisma.mode },
     };
+  }
+
+  /** The worker pool's queue and busy workers reflect every tenant's traffic: for unbound keys only. */
+  private engineView(bound: boolean) {
+    const { pool, ...engine } = this.engine.describe();
+    return bound ? engine : { ...engine, pool };
   }
 
   private async databaseCheck(): Promise<{ ok: boolean; migrationsPending: number }> {

@@ -1,3 +1,4 @@
+import { displayedSimilarity } from '../collections/collection-policy';
 import { cosineSimilarity } from '@facegate/face-engine';
 import { advance, ChallengeProgress, ChallengeStep, classifyFrame, FrameMeasures, Gesture, isFrontal, JudgeSettings } from './challenge-judge';
 
@@ -34,7 +35,7 @@ export interface FrameReport {
 export type SessionFailure =
   | { code: 'CHALLENGE_FAILED'; reason: 'repeated_frame'; frame: number }
   | { code: 'CHALLENGE_FAILED'; reason: 'wrong_step'; frame: number; expected: ChallengeStep; saw: Gesture }
-  | { code: 'LIVENESS_FACE_CHANGED'; frame: number; similarity: number };
+  | { code: 'LIVENESS_FACE_CHANGED'; frame: number };
 
 export interface ApplyResult {
   state: SessionState;
@@ -82,8 +83,10 @@ export function applyFrames(
       report.push({ index, face: true, gesture: frontal ? 'anchor' : 'not_frontal', similarity: frontal ? 1 : null });
       continue;
     }
-    const similarity = Math.round(cosineSimilarity(anchorEmbedding, face.embedding) * 10000) / 10000;
-    if (similarity < settings.sameFaceThreshold) return fail({ code: 'LIVENESS_FACE_CHANGED', frame: index, similarity });
+    // The exact value decides; a stranger's score is not reported (it would make the session a free 1:1 scorer).
+    const exact = cosineSimilarity(anchorEmbedding, face.embedding);
+    if (exact < settings.sameFaceThreshold) return fail({ code: 'LIVENESS_FACE_CHANGED', frame: index });
+    const similarity = displayedSimilarity(exact);
     if (face.liveness !== undefined) state.passiveScores.push(face.liveness);
     const gesture = classifyFrame(state.anchor, face.measures, settings);
     report.push({ index, face: true, gesture, similarity });

@@ -178,7 +178,7 @@ function incomplete(session: StoredSession, state: SessionState): Failure {
 function describeFailure(f: Failure): string {
   switch (f.code) {
     case 'LIVENESS_FACE_CHANGED':
-      return `Frame ${f.frame} shows a different person (similarity ${f.similarity} to the first frame).`;
+      return `Frame ${f.frame} shows a different person from the first frame.`;
     case 'SPOOF_SUSPECTED':
       return "The frames do not look live enough for this collection's liveness policy.";
     default:

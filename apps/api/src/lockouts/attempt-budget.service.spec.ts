@@ -1,18 +1,21 @@
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext } from '../auth/caller-context';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { AttemptBudgetService } from './attempt-budget.service';
 import { AttemptOutcome, AttemptsRepository } from './attempts.repository';
 
 const caller: CallerContext = { keyId: 'key-1', scopes: ['recognize'], collections: [], clientIp: '127.0.0.1', requestId: 'r1' };
-const user = { id: 'user-1', collection: 'default' };
+const user = { action: 'verify', id: 'user-1', collection: 'default' };
 const config = { lockout: { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300 }, engine: { jobTimeoutMs: 30000 } } as AppConfig;
 
-function setUp(options: { reserve?: boolean; locked?: boolean; settleFails?: boolean; lockOnSettle?: boolean } = {}) {
+function setUp(options: { reserve?: 'reserved' | 'refused' | 'gone'; locked?: boolean; settleFails?: boolean; lockOnSettle?: boolean } = {}) {
   const settled: AttemptOutcome[] = [];
+  let now = 1000;
+  const clock = { monotonicMs: () => now };
   const repository = {
-    reserve: jest.fn(async () => options.reserve ?? true),
+    reserve: jest.fn(async () => options.reserve ?? 'reserved'),
     refusal: jest.fn(async () => ({ locked: options.locked ?? true, retryAfterSeconds: 42 })),
     settle: jest.fn(async (_u: string, _k: string, outcome: AttemptOutcome) => {
       if (options.settleFails) throw new Error('database gone');
@@ -22,13 +25,13 @@ function setUp(options: { reserve?: boolean; locked?: boolean; settleFails?: boo
     lockedFor: jest.fn(),
   };
   const audit = { record: jest.fn(async () => undefined) };
-  const service = new AttemptBudgetService(repository as unknown as AttemptsRepository, audit as unknown as AuditService, config);
-  return { service, repository, audit, settled };
+  const service = new AttemptBudgetService(repository as unknown as AttemptsRepository, audit as unknown as AuditService, clock as Clock, config);
+  return { service, repository, audit, settled, advance: (ms: number) => (now += ms) };
 }
 
 describe('AttemptBudgetService', () => {
   it('runs nothing when the budget refuses: LOCKED_OUT with the time to wait, audited', async () => {
-    const { service, audit } = setUp({ reserve: false });
+    const { service, audit } = setUp({ reserve: 'refused' });
     const work = jest.fn();
     await expect(service.attempt(caller, user, work, () => true)).rejects.toMatchObject({ code: 'LOCKED_OUT', details: { retryAfterSeconds: 42 } });
     expect(work).not.toHaveBeenCalled();
@@ -36,7 +39,7 @@ describe('AttemptBudgetService', () => {
   });
 
   it('says when the refusal is attempts in flight rather than a lock', async () => {
-    const { service } = setUp({ reserve: false, locked: false });
+    const { service } = setUp({ reserve: 'refused', locked: false });
     await expect(service.attempt(caller, user, jest.fn(), () => true)).rejects.toThrow(/in progress/);
   });
 
@@ -50,6 +53,7 @@ describe('AttemptBudgetService', () => {
   it.each([
     ['SPOOF_SUSPECTED', 'failure'],
     ['LIVENESS_FACE_MISMATCH', 'failure'],
+    ['FACE_MISMATCH', 'failure'],
     ['NO_FACE', 'void'],
     ['ENGINE_BUSY', 'void'],
     ['LIVENESS_REQUIRED', 'void'],
@@ -81,5 +85,39 @@ describe('AttemptBudgetService', () => {
     const { service, repository } = setUp();
     await service.attempt(caller, user, async () => true, (r) => r);
     expect(repository.reserve).toHaveBeenCalledWith('user-1', 'key-1', { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, staleSeconds: 90 });
+  });
+
+  it('answers USER_NOT_FOUND when the person was deleted before the reservation', async () => {
+    const { service } = setUp({ reserve: 'gone' });
+    await expect(service.attempt(caller, user, jest.fn(), () => true)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+  });
+
+  describe('an attempt that outlives its reservation (90 s here)', () => {
+    it('withholds its verdict and leaves the counts alone, since the budget may have been granted again', async () => {
+      const { service, settled, advance } = setUp();
+      const work = async () => {
+        advance(89_500);
+        return { verified: false };
+      };
+      await expect(service.attempt(caller, user, work, (r) => r.verified)).rejects.toMatchObject({ code: 'ENGINE_TIMEOUT' });
+      expect(settled).toEqual([]);
+    });
+
+    it('withholds a late refusal that judged the face, and passes other late errors on', async () => {
+      const { service, settled, advance } = setUp();
+      const late = (code: 'FACE_MISMATCH' | 'NO_FACE') => async () => {
+        advance(120_000);
+        throw new DomainError(code, 'late');
+      };
+      await expect(service.attempt(caller, user, late('FACE_MISMATCH'), () => true)).rejects.toMatchObject({ code: 'ENGINE_TIMEOUT' });
+      await expect(service.attempt(caller, user, late('NO_FACE'), () => true)).rejects.toMatchObject({ code: 'NO_FACE' });
+      expect(settled).toEqual([]);
+    });
+
+    it('answers an attempt just inside the margin', async () => {
+      const { service, settled, advance } = setUp();
+      await expect(service.attempt(caller, user, async () => (advance(88_000), true), (r) => r)).resolves.toBe(true);
+      expect(settled).toEqual(['success']);
+    });
   });
 });

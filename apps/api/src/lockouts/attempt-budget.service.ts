@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext } from '../auth/caller-context';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AttemptOutcome, AttemptsRepository, BudgetRules } from './attempts.repository';
@@ -10,9 +11,14 @@ import { AttemptOutcome, AttemptsRepository, BudgetRules } from './attempts.repo
  * Refusals that judged the face and found it wanting count like a rejected match: a spoof is a guess too, and an
  * attacker must not get free tries by failing the liveness policy instead of the match.
  */
-const FAILURE_CODES: ReadonlySet<ErrorCode> = new Set(['SPOOF_SUSPECTED', 'LIVENESS_FACE_MISMATCH']);
+const FAILURE_CODES: ReadonlySet<ErrorCode> = new Set(['SPOOF_SUSPECTED', 'LIVENESS_FACE_MISMATCH', 'FACE_MISMATCH']);
+
+/** Margin under the reservation's lifetime, for the time between our clock's start and the database's. */
+const DEADLINE_MARGIN_MS = 1000;
 
 export interface AttemptSubject {
+  /** What is attempted, for the audit entry of a refusal (verify, add_faces). */
+  action: string;
   id: string;
   collection: string;
 }
@@ -33,6 +39,7 @@ export class AttemptBudgetService {
   constructor(
     private readonly attempts: AttemptsRepository,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     // An attempt outlives its engine job by a margin; past that it was abandoned (its instance died).
@@ -41,23 +48,30 @@ export class AttemptBudgetService {
   }
 
   /**
-   * Runs one verification attempt of `user` by the caller's key: reserves it (or throws LOCKED_OUT), runs `work`,
-   * and settles it as a success, a failure (a rejected match, a spoof) or void (no face, engine busy...) before the
-   * answer leaves.
+   * Runs one attempt of the caller's key against `user`: reserves it (or throws LOCKED_OUT), runs `work`, and settles
+   * it as a success, a failure (a rejected match, a spoof, a photo that is not the person) or void (no face, engine
+   * busy...) before the answer leaves.
+   *
+   * A reservation lives `staleSeconds`; after that the database takes it as abandoned and may grant the budget again.
+   * So an attempt that outlives it (a long engine queue) must not reveal its verdict: it is neither settled nor
+   * answered (ENGINE_TIMEOUT). Otherwise slow attempts would add up to more evaluated guesses than the budget.
    */
   async attempt<T>(caller: CallerContext, user: AttemptSubject, work: () => Promise<T>, succeeded: (result: T) => boolean): Promise<T> {
+    const started = this.clock.monotonicMs();
     await this.reserve(caller, user);
-    let outcome: AttemptOutcome = 'void';
+    const expired = () => this.clock.monotonicMs() - started > this.rules.staleSeconds * 1000 - DEADLINE_MARGIN_MS;
+    let result: T;
     try {
-      const result = await work();
-      outcome = succeeded(result) ? 'success' : 'failure';
-      return result;
+      result = await work();
     } catch (error) {
-      if (error instanceof DomainError && FAILURE_CODES.has(error.code)) outcome = 'failure';
+      const judged = error instanceof DomainError && FAILURE_CODES.has(error.code);
+      if (expired()) throw judged ? withheld(user) : error;
+      await this.settle(caller, user, judged ? 'failure' : 'void');
       throw error;
-    } finally {
-      await this.settle(caller, user, outcome);
     }
+    if (expired()) throw withheld(user);
+    await this.settle(caller, user, succeeded(result) ? 'success' : 'failure');
+    return result;
   }
 
   /** The people among `userIds` this key is locked out of (a 1:N answer must not hand them over either). */
@@ -66,10 +80,12 @@ export class AttemptBudgetService {
   }
 
   private async reserve(caller: CallerContext, user: AttemptSubject): Promise<void> {
-    if (await this.attempts.reserve(user.id, caller.keyId, this.rules)) return;
+    const reservation = await this.attempts.reserve(user.id, caller.keyId, this.rules);
+    if (reservation === 'reserved') return;
+    if (reservation === 'gone') throw new DomainError('USER_NOT_FOUND', `No user ${user.id}.`);
     const refusal = await this.attempts.refusal(user.id, caller.keyId);
-    await this.audit.record(caller, { action: 'verify', collection: user.collection, userId: user.id, outcome: 'locked_out', details: { inFlight: !refusal.locked } });
-    const why = refusal.locked ? 'Too many failed verifications of this person with this key' : 'Too many verifications of this person are in progress with this key';
+    await this.audit.record(caller, { action: user.action, collection: user.collection, userId: user.id, outcome: 'locked_out', details: { inFlight: !refusal.locked } });
+    const why = refusal.locked ? 'Too many failed attempts on this person with this key' : 'Too many attempts on this person are in progress with this key';
     throw new DomainError('LOCKED_OUT', `${why}; try again in ${refusal.retryAfterSeconds} s.`, { retryAfterSeconds: refusal.retryAfterSeconds });
   }
 
@@ -90,4 +106,8 @@ export class AttemptBudgetService {
       this.logger.error(`settling the verification attempt of user ${user.id} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+function withheld(user: AttemptSubject): DomainError {
+  return new DomainError('ENGINE_TIMEOUT', `The ${user.action} attempt took longer than its reservation, so its result is withheld; try again.`);
 }

@@ -21,7 +21,7 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
   const newUser = async () => (await prisma.client.user.create({ data: { collectionId, name: 'p' } })).id;
   const row = (userId: string, keyId: string) => prisma.client.verificationLockout.findUnique({ where: { userId_keyId: { userId, keyId } } });
   const fail = async (userId: string, keyId: string, rules = RULES) => {
-    expect(await attempts.reserve(userId, keyId, rules)).toBe(true);
+    expect(await attempts.reserve(userId, keyId, rules)).toBe('reserved');
     return attempts.settle(userId, keyId, 'failure', rules);
   };
 
@@ -47,12 +47,13 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
   it(`reserves exactly the budget out of ${BURST} concurrent attempts, and frees it as they settle`, async () => {
     const userId = await newUser();
     const granted = await Promise.all(Array.from({ length: BURST }, () => attempts.reserve(userId, keyA, RULES)));
-    expect(granted.filter(Boolean)).toHaveLength(RULES.maxFailures);
+    expect(granted.filter((g) => g === 'reserved')).toHaveLength(RULES.maxFailures);
+    expect(granted.filter((g) => g === 'refused')).toHaveLength(BURST - RULES.maxFailures);
     expect(await attempts.refusal(userId, keyA)).toEqual({ locked: false, retryAfterSeconds: expect.any(Number) });
     // Void outcomes (no face, engine busy) only free their reservations.
     for (let i = 0; i < RULES.maxFailures; i++) await attempts.settle(userId, keyA, 'void', RULES);
     expect(await row(userId, keyA)).toMatchObject({ inFlight: 0, failures: 0, lockedUntil: null });
-    expect(await attempts.reserve(userId, keyA, RULES)).toBe(true);
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
   });
 
   it('locks the key out of the person at the fifth failure, and only that key', async () => {
@@ -60,19 +61,19 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     for (let i = 1; i < RULES.maxFailures; i++) expect(await fail(userId, keyA)).toBeNull();
     const locked = await fail(userId, keyA);
     expect(locked).toEqual({ lockedUntil: expect.any(Date), failures: RULES.maxFailures });
-    expect(await attempts.reserve(userId, keyA, RULES)).toBe(false);
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('refused');
     expect(await attempts.refusal(userId, keyA)).toEqual({ locked: true, retryAfterSeconds: expect.any(Number) });
     expect((await attempts.refusal(userId, keyA)).retryAfterSeconds).toBeGreaterThan(RULES.cooldownSeconds - 10);
     expect(await attempts.lockedFor(keyA, [userId])).toEqual(new Set([userId]));
     // Another key is untouched.
     expect(await attempts.lockedFor(keyB, [userId])).toEqual(new Set());
-    expect(await attempts.reserve(userId, keyB, RULES)).toBe(true);
+    expect(await attempts.reserve(userId, keyB, RULES)).toBe('reserved');
   });
 
   it("lets a success clear only its own key's failures", async () => {
     const userId = await newUser();
     for (let i = 0; i < 4; i++) await fail(userId, keyA);
-    expect(await attempts.reserve(userId, keyB, RULES)).toBe(true);
+    expect(await attempts.reserve(userId, keyB, RULES)).toBe('reserved');
     await attempts.settle(userId, keyB, 'success', RULES);
     expect((await row(userId, keyA))?.failures).toBe(4);
     expect(await fail(userId, keyA)).not.toBeNull();
@@ -81,18 +82,24 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
   it('counts in-flight attempts towards the budget: four failures and one attempt in flight leave nothing', async () => {
     const userId = await newUser();
     for (let i = 0; i < 4; i++) await fail(userId, keyA);
-    expect(await attempts.reserve(userId, keyA, RULES)).toBe(true);
-    expect(await attempts.reserve(userId, keyA, RULES)).toBe(false);
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('refused');
   });
 
   it('forgets failures after the window, and reservations abandoned past their time', async () => {
     const userId = await newUser();
     const short = { ...RULES, windowSeconds: 1, staleSeconds: 1 };
     for (let i = 0; i < 4; i++) await fail(userId, keyA, short);
-    for (let i = 0; i < 1; i++) expect(await attempts.reserve(userId, keyA, short)).toBe(true);
+    expect(await attempts.reserve(userId, keyA, short)).toBe('reserved');
     await new Promise((resolve) => setTimeout(resolve, 1300));
     // The window passed and the reservation was never settled (its instance died): the budget is whole again.
     const granted = await Promise.all(Array.from({ length: 10 }, () => attempts.reserve(userId, keyA, short)));
-    expect(granted.filter(Boolean)).toHaveLength(RULES.maxFailures);
+    expect(granted.filter((g) => g === 'reserved')).toHaveLength(RULES.maxFailures);
+  });
+
+  it('says a deleted person is gone rather than failing on the foreign key', async () => {
+    const userId = await newUser();
+    await prisma.client.user.delete({ where: { id: userId } });
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('gone');
   });
 });

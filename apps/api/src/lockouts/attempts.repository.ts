@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@facegate/database';
+import { isForeignKeyViolation, PrismaService } from '@facegate/database';
 
 /** The budget rules the statements apply, from the configuration. */
 export interface BudgetRules {
@@ -31,8 +31,18 @@ export class AttemptsRepository {
    * Reserves one attempt if the key's budget for the person allows it: not locked, and failures in the window plus
    * attempts in flight below the maximum. One INSERT ... ON CONFLICT DO UPDATE ... WHERE: the conflicting row is
    * locked and the WHERE is evaluated on its newest version, so a burst of N requests reserves at most the budget.
+   * 'gone' when the person (or the key) was deleted a moment ago.
    */
-  async reserve(userId: string, keyId: string, rules: BudgetRules): Promise<boolean> {
+  async reserve(userId: string, keyId: string, rules: BudgetRules): Promise<'reserved' | 'refused' | 'gone'> {
+    try {
+      return (await this.insertReservation(userId, keyId, rules)) ? 'reserved' : 'refused';
+    } catch (error) {
+      if (isForeignKeyViolation(error)) return 'gone';
+      throw error;
+    }
+  }
+
+  private async insertReservation(userId: string, keyId: string, rules: BudgetRules): Promise<boolean> {
     const { maxFailures, windowSeconds, staleSeconds } = rules;
     const rows = await this.prisma.client.$queryRaw<Array<{ reserved: number }>>`
       INSERT INTO verification_lockouts AS v (user_id, key_id, failures, window_started_at, in_flight, in_flight_until)

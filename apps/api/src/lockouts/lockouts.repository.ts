@@ -9,6 +9,8 @@ export interface LockoutRow {
   keyId: string;
   keyPrefix: string;
   keyName: string;
+  /** The locked key's own collections (who may see which key is a rule of its own: mayManageKey). */
+  keyCollections: string[];
   lockedUntil: Date;
 }
 
@@ -39,7 +41,7 @@ export class LockoutsRepository {
         userId: true,
         lockedUntil: true,
         user: { select: { externalId: true, name: true, collection: { select: { name: true } } } },
-        key: { select: { id: true, prefix: true, name: true } },
+        key: { select: { id: true, prefix: true, name: true, collections: true } },
       },
     });
     return rows.map((r) => ({
@@ -50,6 +52,7 @@ export class LockoutsRepository {
       keyId: r.key.id,
       keyPrefix: r.key.prefix,
       keyName: r.key.name,
+      keyCollections: r.key.collections,
       lockedUntil: r.lockedUntil!,
     }));
   }

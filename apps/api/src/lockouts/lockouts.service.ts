@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext } from '../auth/caller-context';
+import { CallerContext, mayManageKey } from '../auth/caller-context';
 import { CollectionAccessService, collectionNotFound } from '../auth/collection-access.service';
 import { UsersService } from '../users/users.service';
 import { ClearLockoutQueryDto, ListLockoutsQueryDto } from './dto/lockout.dto';
-import { LockoutsRepository } from './lockouts.repository';
+import { LockoutRow, LockoutsRepository } from './lockouts.repository';
 
 /** Admin view of verification locks; a key bound to collections sees and clears only those collections' locks. */
 @Injectable()
@@ -19,8 +19,8 @@ export class LockoutsService {
   async list(query: ListLockoutsQueryDto, caller: CallerContext) {
     if (query.collection && !this.access.mayUse(caller, query.collection)) throw collectionNotFound(query.collection);
     const bound = caller.collections.length > 0 ? caller.collections : undefined;
-    const items = await this.lockouts.active({ collections: bound, collection: query.collection, userId: query.userId, limit: query.limit ?? 100 });
-    return { items };
+    const rows = await this.lockouts.active({ collections: bound, collection: query.collection, userId: query.userId, limit: query.limit ?? 100 });
+    return { items: rows.map((row) => present(row, caller)) };
   }
 
   async clear(userId: string, query: ClearLockoutQueryDto, caller: CallerContext): Promise<void> {
@@ -32,4 +32,10 @@ export class LockoutsService {
       (cleared) => ({ details: { cleared, lockedKeyId: query.keyId ?? null } }),
     );
   }
+}
+
+/** A bound admin sees that some key is locked out of its person, but not which key, unless it may see that key. */
+function present({ keyCollections, ...row }: LockoutRow, caller: CallerContext) {
+  if (mayManageKey(caller, keyCollections)) return row;
+  return { ...row, keyId: null, keyPrefix: null, keyName: null };
 }

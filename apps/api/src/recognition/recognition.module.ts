@@ -4,7 +4,7 @@ import { LivenessModule } from '../liveness/liveness.module';
 import { UsersModule } from '../users/users.module';
 import { RecognitionController } from './recognition.controller';
 import { RecognitionService } from './recognition.service';
-import { LockoutsModule } from '../lockouts/lockouts.module';
+import { AttemptsModule } from '../lockouts/attempts.module';
 
-@Module({ imports: [FaceModule, UsersModule, LivenessModule, LockoutsModule], controllers: [RecognitionController], providers: [RecognitionService] })
+@Module({ imports: [FaceModule, UsersModule, LivenessModule, AttemptsModule], controllers: [RecognitionController], providers: [RecognitionService] })
 export class RecognitionModule {}

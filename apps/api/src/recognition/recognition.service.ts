@@ -54,7 +54,7 @@ export class RecognitionService {
     const subject = { action: 'verify', collection: collection.name, userId: user.id };
     return this.attempts.attempt(
       caller,
-      { id: user.id, collection: collection.name },
+      { action: 'verify', id: user.id, collection: collection.name },
       () => this.audit.audited(caller, subject, () => this.judgeClaim(dto, user, collection, threshold, caller), (r) => r.audit).then((r) => r.body),
       (body) => body.verified,
     );
@@ -96,7 +96,6 @@ export class RecognitionService {
         const liveness = this.livenessFor(probe.liveness, collection, challenge);
         const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
         if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
-        if (ranked.lockedOut) throw lockedOutOfMatch();
         this.logger.log(`recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`);
         return {
           body: {
@@ -109,10 +108,11 @@ export class RecognitionService {
             liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
           },
           similarity: ranked.similarity,
+          lockedOut: ranked.lockedOut,
           liveness: probe.liveness ?? null,
         };
       },
-      (r) => ({ outcome: r.body.match ? 'match' : 'no_match', similarity: r.similarity, liveness: r.liveness, details: { threshold } }),
+      (r) => ({ outcome: r.lockedOut ? 'locked_out' : r.body.match ? 'match' : 'no_match', similarity: r.similarity, liveness: r.liveness, details: { threshold } }),
     ).then((r) => r.body);
   }
 
@@ -128,25 +128,28 @@ export class RecognitionService {
         this.livenessTokens.assertPresentIfRequired(undefined, collection);
         const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES);
         const faces = [];
+        const lockedOut: string[] = [];
         for (const probe of probes) {
           const liveness = this.livenessFor(probe.liveness, collection);
           const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
+          if (ranked.lockedOut) lockedOut.push(ranked.nearestUserId!);
           faces.push({
             face: presentProbe(probe),
             match: ranked.match,
             user: ranked.user ?? null,
             ...this.shown(ranked.similarity, ranked.match, threshold, collection.policy),
-            // The face matched a person this key is locked out of: withheld, as a single recognition would be.
-            lockedOut: ranked.lockedOut,
             candidates: ranked.candidates,
             liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: false },
           });
         }
         this.logger.log(`recognize all in ${collection.name}: ${faces.length} faces, ${faces.filter((f) => f.match).length} matched at threshold ${threshold}`);
-        return { threshold, faces };
+        return { threshold, faces, lockedOut };
       },
-      (r) => ({ outcome: r.faces.some((f) => f.match) ? 'match' : 'no_match', details: { threshold, faces: r.faces.length, matched: r.faces.filter((f) => f.match).length } }),
-    );
+      (r) => ({
+        outcome: r.faces.some((f) => f.match) ? 'match' : 'no_match',
+        details: { threshold, faces: r.faces.length, matched: r.faces.filter((f) => f.match).length, lockedOutUsers: r.lockedOut },
+      }),
+    ).then(({ threshold: decided, faces }) => ({ threshold: decided, faces }));
   }
 
   async detect(image: string | Buffer, smallFaces: boolean) {
@@ -185,7 +188,9 @@ export class RecognitionService {
    * Nearest distinct people for one probe, searched inside the database. The nearest person is a match only at or
    * above the threshold; otherwise the face is a stranger (never "always the nearest"). Candidates below the
    * threshold are a scoring oracle (an attacker can hill-climb an image towards someone), so they are left out
-   * unless the collection exposes scores; people this key is locked out of are never handed over.
+   * unless the collection exposes scores. People this key is locked out of are never handed over, and a face that
+   * reaches one of them answers like a stranger: a distinct answer would tell a locked-out guesser "this photo works"
+   * (the audit log records it).
    */
   private async rank(collection: CollectionRef, embedding: Float32Array, topK: number, threshold: number, caller: CallerContext) {
     const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding, topK });
@@ -240,10 +245,6 @@ export class RecognitionService {
 
 function presentProbe(probe: ExtractedFace) {
   return { box: probe.box, score: probe.score, quality: probe.quality };
-}
-
-function lockedOutOfMatch(): DomainError {
-  return new DomainError('LOCKED_OUT', 'The face matches a person this key is locked out of after failed verifications; try again later.');
 }
 
 function rethrowWith(error: unknown, field: string): never {

@@ -58,9 +58,12 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a person and all their embeddings' })
+  @ApiOperation({
+    summary: 'Delete a person and all their embeddings (admin)',
+    description: 'Admin only: an enrol key that could delete a person could enrol its own face under their externalId.',
+  })
   @ApiNoContentResponse()
-  @Access('enrol')
+  @Access('admin')
   @ApiProblems('USER_NOT_FOUND')
   async remove(@Param('id', UuidPipe) id: string, @Caller() caller: CallerContext): Promise<void> {
     await this.users.remove(id, caller);
@@ -79,9 +82,12 @@ export class UsersController {
 
   @Delete(':id/faces/:faceId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove one enrolled face (its embedding is deleted)' })
+  @ApiOperation({
+    summary: 'Remove one enrolled face (its embedding is deleted; admin)',
+    description: "Admin only: an enrol key that could remove a person's faces could replace them with its own, one matching photo at a time.",
+  })
   @ApiNoContentResponse()
-  @Access('enrol')
+  @Access('admin')
   @ApiProblems('USER_NOT_FOUND', 'FACE_NOT_FOUND')
   async removeFace(@Param('id', UuidPipe) id: string, @Param('faceId', UuidPipe) faceId: string, @Caller() caller: CallerContext): Promise<void> {
     await this.users.removeFace(id, faceId, caller);

@@ -10,6 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 import { findMismatch } from './face-consistency';
+import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
 import { displayedSimilarity } from '../collections/collection-policy';
 
@@ -26,6 +27,7 @@ export class UsersService {
     private readonly access: CollectionAccessService,
     private readonly audit: AuditService,
     private readonly vectors: FaceVectorRepository,
+    private readonly attempts: AttemptBudgetService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -107,7 +109,8 @@ export class UsersService {
     assertMayOverrideMismatch(options.allowMismatch, caller);
     const user = await this.visible(id, caller);
     const collection = await this.access.resolve(caller, user.collection.name);
-    return this.audit.audited(
+    // Testing photos against a known person is an attempt on them like a verification: FACE_MISMATCH is a failure.
+    return this.attempts.attempt(caller, { action: 'add_faces', id: user.id, collection: collection.name }, () => this.audit.audited(
       caller,
       { action: 'add_faces', collection: user.collection.name, userId: user.id },
       async () => {
@@ -119,7 +122,7 @@ export class UsersService {
         return { faces: faces.map(presentFace) };
       },
       (added) => ({ details: { faces: added.faces.length, ...overrides(options) } }),
-    );
+    ), () => true);
   }
 
   async removeFace(id: string, faceId: string, caller: CallerContext): Promise<void> {

@@ -33,9 +33,14 @@ export class LockoutDto {
   @ApiProperty({ nullable: true, example: 'employee-1815' }) externalId!: string | null;
   @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
   @ApiProperty({ example: 'default' }) collection!: string;
-  @ApiProperty({ format: 'uuid', description: 'The key whose failed verifications caused the lock; only that key is locked out.' }) keyId!: string;
-  @ApiProperty({ example: 'fg_3kq9x' }) keyPrefix!: string;
-  @ApiProperty({ example: 'kiosk-lobby' }) keyName!: string;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    description: 'The key whose failed attempts caused the lock; only that key is locked out. null for an admin bound to collections when the key is not one it may see (GET /api-keys).',
+  })
+  keyId!: string | null;
+  @ApiProperty({ example: 'fg_3kq9x', nullable: true }) keyPrefix!: string | null;
+  @ApiProperty({ example: 'kiosk-lobby', nullable: true }) keyName!: string | null;
   @ApiProperty() lockedUntil!: Date;
 }
 
