@@ -1,12 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { DomainError } from '@facegate/common';
 import { assembleJson } from './json-assembler';
 import { JsonScanner } from './json-scanner';
+import { TurnBudget } from './json-string-decoder';
 
-async function assemble(text: string | Buffer): Promise<unknown> {
+async function assemble(text: string | Buffer, budget?: TurnBudget): Promise<unknown> {
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
   const scanner = new JsonScanner({ maxDepth: 32, maxValues: 10_000, maxSkeletonBytes: 1024 * 1024, longStringBytes: 16 });
   scanner.write(bytes);
-  return assembleJson(bytes, scanner.end());
+  return assembleJson(bytes, scanner.end(), budget);
 }
 
 async function codeOf(text: string | Buffer): Promise<string> {
@@ -35,6 +37,27 @@ describe('assembleJson', () => {
     }
   });
 
+  it('decodes a PHP client\'s escaped images ("\\/" for "/") in slices, to what JSON.parse gives', async () => {
+    const images = [randomBytes(3_400_000).toString('base64'), randomBytes(100_000).toString('base64')];
+    const text = `{"name":"Ada","images":[${images.map((image) => `"${image.replace(/\//g, '\\/')}"`).join(',')}]}`;
+    expect(text).toContain('\\/');
+    const value = (await assemble(text)) as { images: string[] };
+    expect(value.images[0] === images[0] && value.images[1] === images[1]).toBe(true);
+    expect(value).toEqual(JSON.parse(text));
+  });
+
+  it('gives the same value in tiny slices, long strings plain, escaped, beyond ASCII and not UTF-8 alike', async () => {
+    const text = Buffer.concat([
+      Buffer.from(`{"plain":"${base64}","escaped":"a\\u00e9\\uD83D\\uDE00\\uD800\\/\\"${'b'.repeat(30)}","utf8":"${'üñí😀'.repeat(10)}","broken":"`),
+      Buffer.from([0xc3, 0x41, 0xf0, 0x9f, 0x98, 0x80, 0xed, 0xa0, 0x80, 0xff, ...Buffer.from('c'.repeat(30))]),
+      Buffer.from(`","list":["${'\\n'.repeat(20)}"]}`),
+    ]);
+    let turns = 0;
+    const value = await assemble(text, new TurnBudget(5, async () => void turns++, Infinity));
+    expect(value).toEqual(JSON.parse(text.toString('utf8')));
+    expect(turns).toBeGreaterThan(50);
+  });
+
   it('keeps __proto__ an own key, as JSON.parse does, without touching prototypes', async () => {
     const value = (await assemble(`{"__proto__":"${'p'.repeat(40)}","a":{"__proto__":{"polluted":"${'q'.repeat(40)}"}}}`)) as Record<string, unknown>;
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
@@ -50,6 +73,8 @@ describe('assembleJson', () => {
   it('refuses what JSON.parse refuses: bad escapes and raw control characters in long strings, broken structure', async () => {
     expect(await codeOf(`{"image":"${'A'.repeat(40)}\n${'A'.repeat(40)}"}`)).toBe('VALIDATION_FAILED');
     expect(await codeOf(`{"image":"${'A'.repeat(40)}\\x${'A'.repeat(40)}"}`)).toBe('VALIDATION_FAILED');
+    expect(await codeOf(`{"image":"${'A'.repeat(40)}\\u12G4${'A'.repeat(40)}"}`)).toBe('VALIDATION_FAILED');
+    expect(await codeOf(`{"image":"${'A'.repeat(40)}\\/${'A'.repeat(40)}\\u00"}`)).toBe('VALIDATION_FAILED');
     expect(await codeOf(`{"image":"${'é'.repeat(40)}\u0001"}`)).toBe('VALIDATION_FAILED');
     expect(await codeOf(`{"image":"${'A'.repeat(40)}",}`)).toBe('VALIDATION_FAILED');
     expect(await codeOf(`{"image":"${'A'.repeat(40)}"`)).toBe('VALIDATION_FAILED');
