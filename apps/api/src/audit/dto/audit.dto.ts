@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxDate, MaxLength, Min, MinDate } from 'class-validator';
+import { IsDate, IsOptional, IsString, IsUUID, MaxDate, MaxLength, MinDate } from 'class-validator';
 import { EARLIEST_DATE, LATEST_DATE } from '../../common/keyset-cursor';
 import { CollectionField } from '../../users/dto/user.dto';
+import { PageLimitField } from '../../common/page-limit.field';
 
 export class AuditQueryDto {
   @CollectionField()
@@ -41,12 +42,7 @@ export class AuditQueryDto {
   @MaxDate(LATEST_DATE)
   to?: Date;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageLimitField(200, 50)
   limit?: number;
 
   @ApiPropertyOptional()

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { CollectionField } from '../../users/dto/user.dto';
+import { PageLimitField } from '../../common/page-limit.field';
 
 export class ListLockoutsQueryDto {
   @CollectionField()
@@ -12,12 +12,7 @@ export class ListLockoutsQueryDto {
   @IsUUID()
   userId?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimitField(500, 100)
   limit?: number;
 }
 

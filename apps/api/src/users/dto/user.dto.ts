@@ -1,9 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
 import { HasPlainKeys, IsPlainText } from '../../common/plain-text.validator';
+import { PageLimitField } from '../../common/page-limit.field';
 
 export const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -121,12 +121,7 @@ export class ListUsersQueryDto {
   @CollectionField()
   collection?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimitField(100, 20)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
