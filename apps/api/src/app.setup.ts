@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { deferContinue } from './common/body-limits';
-import { buildProblem, PROBLEM_CONTENT_TYPE } from './common/problem-details';
+import { buildProblem, sendProblem } from './common/problem-details';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { queryCheck } from './common/query-check.middleware';
 import { requestIdMiddleware, requestIdOf } from './common/request-id.middleware';
@@ -100,7 +100,7 @@ function contentTypeCheck(request: Request, response: Response, next: NextFuncti
     return next();
   }
   const problem = buildProblem('UNSUPPORTED_MEDIA_TYPE', 'Send application/json or multipart/form-data.', {}, requestIdOf(request));
-  response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  sendProblem(response, problem);
 }
 
 function setupSwagger(app: INestApplication): void {

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorCode } from '@facegate/common';
-import { buildProblem, PROBLEM_CONTENT_TYPE, problemFor } from './problem-details';
+import { buildProblem, problemFor, sendProblem } from './problem-details';
 import { requestIdOf } from './request-id.middleware';
 
 const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
@@ -31,7 +31,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const requestId = requestIdOf(request);
     const problem = this.toProblem(exception, requestId, request);
     if (problem.status === 429 && !response.getHeader('Retry-After')) response.setHeader('Retry-After', '60');
-    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    sendProblem(response, problem);
   }
 
   private toProblem(exception: unknown, requestId: string | undefined, request: Request) {

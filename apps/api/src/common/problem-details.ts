@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { DomainError, ERROR_STATUS, ERROR_TITLES, ErrorCode, ErrorDetails } from '@facegate/common';
 
 /** RFC 9457 problem details, with our stable `code` and optional details (e.g. which photo failed). */
@@ -29,4 +30,9 @@ export function buildProblem(code: ErrorCode, detail: string, details: ErrorDeta
     code,
     ...(requestId ? { requestId } : {}),
   };
+}
+
+/** Answers with a problem: its status, the problem+json type, and the problem as the body. */
+export function sendProblem(response: Response, problem: ProblemDetails): void {
+  response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '@facegate/common';
 import { assertSaneInput } from './input-shape';
-import { PROBLEM_CONTENT_TYPE, problemFor } from './problem-details';
+import { problemFor, sendProblem } from './problem-details';
 import { requestIdOf } from './request-id.middleware';
 
 /**
@@ -15,7 +15,7 @@ export function queryCheck(request: Request, response: Response, next: NextFunct
   } catch (invalid) {
     if (!(invalid instanceof DomainError)) throw invalid;
     const problem = problemFor(invalid, requestIdOf(request));
-    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    sendProblem(response, problem);
     return;
   }
   next();

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { Access } from '../auth/access.decorator';
 import { Caller, CallerContext } from '../auth/caller-context';
 import { Public } from '../auth/public.decorator';
-import { buildProblem, PROBLEM_CONTENT_TYPE } from '../common/problem-details';
+import { buildProblem, sendProblem } from '../common/problem-details';
 import { requestIdOf } from '../common/request-id.middleware';
 import { HealthService } from './health.service';
 
@@ -31,7 +31,7 @@ export class HealthController {
     if (result.ready) return response.status(200).json(result);
     const detail = result.checks.draining ? 'The service is shutting down.' : 'The service is not ready yet.';
     const problem = { ...buildProblem('NOT_READY', detail, {}, requestIdOf(request)), checks: result.checks };
-    return response.status(503).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    return sendProblem(response, problem);
   }
 
   @Get('stats')
