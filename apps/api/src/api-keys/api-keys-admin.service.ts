@@ -36,7 +36,7 @@ export class ApiKeysAdminService {
   async list(caller: Actor) {
     const all = await this.keys.list();
     // A bound admin sees only keys confined to its own collections.
-    return all.filter((k) => this.within(k.collections, caller)).map(present);
+    return all.filter((k) => mayManageKey(caller, k.collections)).map(present);
   }
 
   /** The caller's own key; it authenticated a moment ago, so only a revocation in between makes it vanish. */
@@ -48,18 +48,14 @@ export class ApiKeysAdminService {
 
   async revoke(id: string, caller: Actor): Promise<void> {
     const key = await this.keys.findById(id);
-    if (!key || !this.within(key.collections, caller)) throw new DomainError('NOT_FOUND', `No API key ${id}.`);
+    if (!key || !mayManageKey(caller, key.collections)) throw new DomainError('NOT_FOUND', `No API key ${id}.`);
     await this.audit.audited(caller, { action: 'key_revoke' }, async () => {
       if (!(await this.keys.revoke(id, new Date()))) throw new DomainError('NOT_FOUND', `API key ${id} is already revoked.`);
     }, () => ({ details: { keyRevoked: id, prefix: key.prefix } }));
   }
 
-  private within(collections: string[], caller: Actor): boolean {
-    return mayManageKey(caller, collections);
-  }
-
   private async checkGrantable(collections: string[], caller: Actor): Promise<void> {
-    if (!this.within(collections, caller)) throw new DomainError('FORBIDDEN', 'A key can only grant access to collections it may use itself.');
+    if (!mayManageKey(caller, collections)) throw new DomainError('FORBIDDEN', 'A key can only grant access to collections it may use itself.');
     if (collections.length === 0) return;
     const found = await this.prisma.client.collection.count({ where: { name: { in: collections } } });
     if (found !== collections.length) throw new DomainError('COLLECTION_NOT_FOUND', 'Every collection of the key must exist.');

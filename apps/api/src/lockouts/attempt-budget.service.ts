@@ -3,6 +3,7 @@ import { DomainError, ErrorCode } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext } from '../auth/caller-context';
 import { Clock } from '../common/clock';
+import { userNotFound } from '../users/user-not-found';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AttemptOutcome, AttemptsRepository, BudgetRules } from './attempts.repository';
@@ -82,7 +83,7 @@ export class AttemptBudgetService {
   private async reserve(caller: CallerContext, user: AttemptSubject): Promise<void> {
     const reservation = await this.attempts.reserve(user.id, caller.keyId, this.rules);
     if (reservation === 'reserved') return;
-    if (reservation === 'gone') throw new DomainError('USER_NOT_FOUND', `No user ${user.id}.`);
+    if (reservation === 'gone') throw userNotFound(user.id);
     const refusal = await this.attempts.refusal(user.id, caller.keyId);
     await this.audit.record(caller, { action: user.action, collection: user.collection, userId: user.id, outcome: 'locked_out', details: { inFlight: !refusal.locked } });
     const why = refusal.locked ? 'Too many failed attempts on this person with this key' : 'Too many attempts on this person are in progress with this key';

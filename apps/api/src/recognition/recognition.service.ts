@@ -11,7 +11,8 @@ import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { UsersRepository } from '../users/users.repository';
-import { userNotFound, UsersService } from '../users/users.service';
+import { userNotFound } from '../users/user-not-found';
+import { UsersService } from '../users/users.service';
 import { confidenceOf } from './confidence';
 import { CompareDto, RecognizeDto, VerifyDto } from './dto/recognition.dto';
 import { judgeLiveness } from './liveness-policy';
@@ -195,8 +196,10 @@ export class RecognitionService {
   private async rank(collection: CollectionRef, embedding: Float32Array, topK: number, threshold: number, caller: CallerContext) {
     const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding, topK });
     const nearest = hits[0];
-    const locked = await this.attempts.lockedFor(caller, hits.map((h) => h.userId));
-    const shown = hits.filter((h) => !locked.has(h.userId) && (collection.policy.exposeScores || h.similarity >= threshold));
+    // Only people who could be shown need the lock lookup: a stranger's probe (most misses) costs no query.
+    const showable = hits.filter((h) => collection.policy.exposeScores || h.similarity >= threshold);
+    const locked = await this.attempts.lockedFor(caller, showable.map((h) => h.userId));
+    const shown = showable.filter((h) => !locked.has(h.userId));
     const people = new Map((await this.users.findSummaries(shown.map((h) => h.userId))).map((u) => [u.id, u]));
     const candidates = shown.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: displayedSimilarity(h.similarity) }));
     const reached = nearest !== undefined && nearest.similarity >= threshold;

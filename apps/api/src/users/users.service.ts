@@ -10,6 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 import { findMismatch } from './face-consistency';
+import { userNotFound } from './user-not-found';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
 import { displayedSimilarity } from '../collections/collection-policy';
@@ -209,9 +210,6 @@ function duplicateExternalId(externalId: string): DomainError {
   return new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${externalId}" already exists in this collection.`);
 }
 
-export function userNotFound(id: string): DomainError {
-  return new DomainError('USER_NOT_FOUND', `No user ${id}.`);
-}
 
 function checkMetadata(metadata: object | undefined): void {
   if (metadata !== undefined && Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
