@@ -186,6 +186,12 @@ describe(`attacks by key holders (${kind})`, () => {
       const { key: tenantAdmin } = await newKey(http, 'default-admin', ['admin'], ['default']);
       const bound = await http.get('/lockouts').query({ userId: victim }).set(as(tenantAdmin)).expect(200);
       expect(bound.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ userId: victim, keyId: null, keyName: null, keyPrefix: null })]));
+      // Bad input to the admin routes is a coded 4xx, and clears nothing.
+      expect((await http.get('/lockouts').query({ limit: 0 }).set(admin).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await http.delete('/lockouts/not-a-uuid').set(admin).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await http.delete(`/lockouts/${victim}`).query({ keyId: 'nope' }).set(admin).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect((await http.delete('/lockouts/00000000-0000-4000-8000-000000000000').set(admin).expect(404)).body.code).toBe('USER_NOT_FOUND');
+      expect((await verify(key, VICTIM_PROBE).expect(423)).body.code).toBe('LOCKED_OUT');
       await http.delete(`/lockouts/${victim}`).query({ keyId: id }).set(admin).expect(204);
       const cleared = await http.get('/audit').query({ action: 'lockout_clear', userId: victim }).set(admin).expect(200);
       expect(cleared.body.items[0]).toMatchObject({ outcome: 'success', details: { cleared: 1, lockedKeyId: id } });
