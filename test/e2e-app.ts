@@ -41,7 +41,10 @@ export async function createTestDatabase(kind: TestDatabase): Promise<{ env: Rec
 }
 
 export async function startTestApp(env: Record<string, string>, overrides: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({ FACEGATE_API_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', PORT: '0', FACEGATE_ENGINE_WORKERS: '2', ...env, ...overrides });
+  // Most suites test matching, enrolment and limits on single photos, so their collections default to photo search;
+  // suites about sign-in liveness pass FACEGATE_COLLECTION_PURPOSE: 'sign_in' (the product's default) as an override.
+  const base = { FACEGATE_API_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', PORT: '0', FACEGATE_ENGINE_WORKERS: '2', FACEGATE_COLLECTION_PURPOSE: 'photo_search' };
+  const config = loadConfig({ ...base, ...env, ...overrides });
   const app = await createApp(config);
   await app.init();
   const self: TestApp = {

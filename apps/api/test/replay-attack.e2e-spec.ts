@@ -6,13 +6,15 @@ const admin = { 'X-API-Key': ADMIN_KEY };
 const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_RECOGNIZE: '100000', FACEGATE_RATE_LIMIT_READ: '100000', FACEGATE_RATE_LIMIT_ADMIN: '100000' };
 
 /**
- * The open bug of one of the systems we replace: "a photo of a registered selfie signs in". Here: a person enrolled
- * from live webcam frames (../shared/faces/live, video_frame), attacked with the same person's video replayed on a
- * phone screen (../shared/faces/spoof, video_frame). The replay itself turns the head left and right, so it can
- * perform a turn challenge; the passive score, taken over the session, is what gives it away on this camera.
+ * The open bug of one of the systems we replace: "a photo of a registered selfie signs in", with the product's
+ * DEFAULT settings. Here: a person enrolled from live webcam frames (../shared/faces/live, video_frame) in the default
+ * collection of a fresh install, attacked with the same person's video replayed on a phone screen
+ * (../shared/faces/spoof, video_frame) and with other photos of people it holds. The replay itself turns the head
+ * left and right, so it can perform a turn challenge; the passive median over the session is what gives it away.
  *
- * The passive threshold 0.05 was calibrated on these same captures (the README says how to calibrate on your own):
- * these are measured rates on a development set, not a promise for other cameras.
+ * The only non-default setting is the challenge's step list (turns only), because these frames show only turns.
+ * The default passive threshold 0.04 was chosen on these same captures (README "Passive liveness"): these are
+ * measured rates on a development set, not a promise for other cameras.
  */
 const LIVE = {
   enrol: ['live/028.jpg', 'live/036.jpg'],
@@ -20,6 +22,7 @@ const LIVE = {
   anchors: ['live/028.jpg', 'live/036.jpg'],
   turn_left: ['live/027.jpg', 'live/029.jpg', 'live/031.jpg', 'live/034.jpg', 'live/037.jpg'],
   turn_right: ['live/035.jpg'],
+  frames: Array.from({ length: 12 }, (_, i) => `live/${String(26 + i).padStart(3, '0')}.jpg`),
 };
 const REPLAY = {
   frames: Array.from({ length: 15 }, (_, i) => `spoof/${String(27 + i).padStart(3, '0')}.jpg`),
@@ -27,21 +30,28 @@ const REPLAY = {
   turn_left: ['spoof/027.jpg', 'spoof/031.jpg', 'spoof/032.jpg', 'spoof/037.jpg'],
   turn_right: ['spoof/029.jpg', 'spoof/033.jpg', 'spoof/036.jpg'],
 };
-const THRESHOLD = 0.05;
+/** Frames per staged session: the anchor, the steps, then other frames of the clip until the passive median may decide. */
+const SESSION_FRAMES = 6;
 
-type Pools = { anchors: string[]; turn_left: string[]; turn_right: string[] };
+type Pools = { anchors: string[]; turn_left: string[]; turn_right: string[]; frames: string[] };
 
-/** Every challenge session the frames can stage: each anchor with each left and each right frame, in the asked order. */
-async function runSessions(app: TestApp, pools: Pools, collection: string): Promise<Array<{ status: number; code?: string; token?: string }>> {
+/**
+ * Every challenge session the frames can stage: each anchor with each left and each right frame, in the asked order,
+ * followed by other frames of the same clip (after the last step, frames are still checked to be the same face and
+ * new, and scored, but no longer judged as gestures).
+ */
+async function runSessions(app: TestApp, pools: Pools, collection?: string): Promise<Array<{ status: number; code?: string; reason?: string; token?: string }>> {
   const results = [];
   for (const anchor of pools.anchors) {
     for (const left of pools.turn_left) {
       for (const right of pools.turn_right) {
         const session = (await app.http.post('/liveness/sessions').set(admin).send({ collection }).expect(201)).body;
         const byStep: Record<string, string> = { turn_left: left, turn_right: right };
-        const frames = [photo(anchor), ...session.challenge.map((s: string) => photo(byStep[s]))];
+        const staged = [anchor, ...session.challenge.map((s: string) => byStep[s])];
+        const rest = pools.frames.filter((f) => !staged.includes(f)).slice(0, SESSION_FRAMES - staged.length);
+        const frames = [...staged, ...rest].map(photo);
         const res = await app.http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames, final: true });
-        results.push({ status: res.status, code: res.body.code, token: res.body.livenessToken });
+        results.push({ status: res.status, code: res.body.code, reason: res.body.reason, token: res.body.livenessToken });
       }
     }
   }
@@ -50,52 +60,70 @@ async function runSessions(app: TestApp, pools: Pools, collection: string): Prom
 
 const rate = (n: number, of: number) => `${n}/${of} (${((100 * n) / of).toFixed(1)}%)`;
 
-describe(`replay of a registered selfie (${kind})`, () => {
+describe(`replay of a registered selfie, default settings (${kind})`, () => {
   // Dozens of verifications of one person by one key are the point here: the attempt budget would lock them out.
-  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LOCKOUT_FAILURES: '1000', FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right', FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2' });
+  // FACEGATE_COLLECTION_PURPOSE is the product's default; the e2e harness otherwise defaults to photo search.
+  const app = useTestApp({
+    ...NO_LIMITS,
+    FACEGATE_COLLECTION_PURPOSE: 'sign_in',
+    FACEGATE_LOCKOUT_FAILURES: '1000',
+    FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right',
+    FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2',
+  });
   const report: string[] = [];
 
   beforeAll(async () => {
     const { http } = app();
-    const enforce = { livenessMode: 'enforce', livenessThreshold: THRESHOLD };
-    await http.post('/collections').set(admin).send({ name: 'passive-only', settings: enforce }).expect(201);
-    await http.post('/collections').set(admin).send({ name: 'full', settings: { ...enforce, requireLivenessToken: true } }).expect(201);
-    for (const collection of ['passive-only', 'full']) {
-      await http.post('/users').set(admin).send({ name: 'Webcam user', externalId: 'cam', collection, images: LIVE.enrol.map(photo) }).expect(201);
-    }
+    await http.post('/users').set(admin).send({ name: 'Webcam user', externalId: 'cam', images: LIVE.enrol.map(photo) }).expect(201);
+    await http.post('/users').set(admin).send({ name: 'Colin Powell', externalId: 'cp', images: [photo('Colin_Powell/001.jpg'), photo('Colin_Powell/002.jpg')] }).expect(201);
+    // For the passive layer alone: the same person in a collection that enforces the passive check but asks no token.
+    await http.post('/collections').set(admin).send({ name: 'passive-only', settings: { livenessMode: 'enforce', requireLivenessToken: false } }).expect(201);
+    await http.post('/users').set(admin).send({ name: 'Webcam user', externalId: 'cam', collection: 'passive-only', images: LIVE.enrol.map(photo) }).expect(201);
   });
 
-  afterAll(() => console.log(`Replay attack (${kind}), passive threshold ${THRESHOLD}:\n  ${report.join('\n  ')}`));
+  afterAll(() => console.log(`Replay attack (${kind}), default settings:\n  ${report.join('\n  ')}`));
 
-  it('with the full policy (enforced passive score and a required challenge token) every replayed frame is refused', async () => {
+  it('a fresh install\'s default collection is for sign-in: a passed challenge required, the passive check enforced', async () => {
+    const res = await app().http.get('/collections/default').set(admin).expect(200);
+    expect(res.body.policy).toEqual(expect.objectContaining({ purpose: 'sign_in', livenessMode: 'enforce', livenessThreshold: 0.04, requireLivenessToken: true }));
+  });
+
+  it('a photo of an enrolled person, or a replayed frame, does not sign in', async () => {
+    const web = await app().http.post('/verify').set(admin).send({ externalId: 'cp', image: photo('Colin_Powell/003.jpg') });
+    expect(web.status).toBe(403);
+    expect(web.body.code).toBe('LIVENESS_REQUIRED');
+    const identify = await app().http.post('/recognize').set(admin).send({ image: photo('Colin_Powell/003.jpg') });
+    expect(identify.body.code).toBe('LIVENESS_REQUIRED');
     const answers = [];
-    for (const frame of REPLAY.frames) answers.push(await app().http.post('/verify').set(admin).send({ externalId: 'cam', collection: 'full', image: photo(frame) }));
+    for (const frame of REPLAY.frames) answers.push(await app().http.post('/verify').set(admin).send({ externalId: 'cam', image: photo(frame) }));
     expect(answers.map((a) => a.status)).toEqual(REPLAY.frames.map(() => 403));
     expect(new Set(answers.map((a) => a.body.code))).toEqual(new Set(['LIVENESS_REQUIRED']));
-    report.push(`replayed single frames accepted, full policy: ${rate(0, REPLAY.frames.length)}`);
+    report.push(`replayed single frames accepted: ${rate(0, REPLAY.frames.length)} (LIVENESS_REQUIRED)`);
   });
 
   it('every challenge staged from the replay is refused, while challenges from the live frames pass and their tokens verify', async () => {
-    const replay = await runSessions(app(), REPLAY, 'full');
-    const live = await runSessions(app(), LIVE, 'full');
+    const replay = await runSessions(app(), REPLAY);
+    const live = await runSessions(app(), LIVE);
     const replayPassed = replay.filter((r) => r.status === 200).length;
     const livePassed = live.filter((r) => r.status === 200);
-    const codes = (rs: typeof replay) => [...new Set(rs.filter((r) => r.status !== 200).map((r) => r.code))].join(', ') || 'none';
+    const codes = (rs: typeof replay) => [...new Set(rs.filter((r) => r.status !== 200).map((r) => [r.code, r.reason].filter(Boolean).join('/')))].join(', ') || 'none';
     report.push(`replay challenge sessions passed (APCER): ${rate(replayPassed, replay.length)}; refused with ${codes(replay)}`);
     report.push(`live challenge sessions refused (BPCER): ${rate(live.length - livePassed.length, live.length)}; refused with ${codes(live)}`);
     expect(replayPassed).toBe(0);
     // Refused by the passive score after performing the turns, not by chance on the gestures alone.
     expect(replay.filter((r) => r.code === 'SPOOF_SUSPECTED').length).toBeGreaterThan(replay.length / 2);
-    expect(livePassed.length).toBeGreaterThanOrEqual(Math.ceil(0.8 * live.length));
+    // Measured: 9 or 10 of these 10 staged sessions pass, depending on the order drawn (the frames are a 1-fps clip, so
+    // a frame picked as a step is sometimes a turn too small relative to that anchor, and the session ends incomplete).
+    expect(livePassed.length).toBeGreaterThanOrEqual(Math.ceil(0.9 * live.length));
     // live/030.jpg alone scores 0.018 (refused by the passive-only policy); with a token its score is only reported,
     // because the session already enforced the policy over several frames of this face.
     for (const { token } of livePassed) {
-      const res = await app().http.post('/verify').set(admin).send({ externalId: 'cam', collection: 'full', image: photo('live/030.jpg'), livenessToken: token }).expect(200);
-      expect(res.body).toMatchObject({ verified: true, liveness: { challengePassed: true } });
+      const res = await app().http.post('/verify').set(admin).send({ externalId: 'cam', image: photo('live/030.jpg'), livenessToken: token }).expect(200);
+      expect(res.body).toMatchObject({ verified: true, liveness: { challengePassed: true, mode: 'enforce' } });
     }
   });
 
-  it('the passive score alone (no challenge) refuses most replayed frames and admits most live ones: report the rates', async () => {
+  it('the passive score of one frame alone is weaker than a session median: report the rates', async () => {
     const verify = (image: string) => app().http.post('/verify').set(admin).send({ externalId: 'cam', collection: 'passive-only', image: photo(image) });
     const replay = await Promise.all(REPLAY.frames.map(verify));
     const live = await Promise.all(LIVE.probes.map(verify));
@@ -104,7 +132,9 @@ describe(`replay of a registered selfie (${kind})`, () => {
     report.push(`replayed single frames accepted, passive only (APCER): ${rate(replayAccepted, replay.length)}`);
     report.push(`live single frames refused, passive only (BPCER): ${rate(live.length - liveAccepted, live.length)}`);
     expect(replay.filter((r) => r.status === 403).every((r) => r.body.code === 'SPOOF_SUSPECTED')).toBe(true);
-    expect(replayAccepted).toBeLessThanOrEqual(Math.floor(0.1 * replay.length));
-    expect(liveAccepted).toBeGreaterThanOrEqual(Math.ceil(0.6 * live.length));
+    // Measured at 0.04: 2 of 15 replayed frames score above it and 2 of 10 live ones below (README): one frame is not
+    // enough, which is why sign-in judges a session's median.
+    expect(replayAccepted).toBeLessThanOrEqual(2);
+    expect(liveAccepted).toBeGreaterThanOrEqual(8);
   });
 });

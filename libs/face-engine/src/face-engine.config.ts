@@ -40,6 +40,15 @@ export interface FaceEngineConfig {
  */
 export const DEFAULT_MATCH_THRESHOLD = 0.42;
 
+/**
+ * Passive liveness, as sign-in uses it: the median score of a challenge session's frames (at least
+ * DEFAULT_LIVENESS_MIN_FRAMES of them) must reach this. Chosen with `npm run eval` on the development set's webcam
+ * frames (README "Passive liveness"): there every 5-frame live session's median was at or above it and every replayed
+ * one below; one frame's score alone overlaps (live frames from 0.018, a replayed frame up to 0.30).
+ */
+export const DEFAULT_LIVENESS_THRESHOLD = 0.04;
+export const DEFAULT_LIVENESS_MIN_FRAMES = 5;
+
 /** The repository's models/ folder, found from here whether running from sources or from dist/. */
 export const DEFAULT_MODELS_DIR = findModelsDir(__dirname);
 

@@ -3,6 +3,8 @@ export { FaceEngine } from './face-engine';
 export type { FaceEngineLogger, FaceEngineObserver, FaceEngineOptions } from './face-engine';
 export {
   DEFAULT_FACE_ENGINE_CONFIG,
+  DEFAULT_LIVENESS_MIN_FRAMES,
+  DEFAULT_LIVENESS_THRESHOLD,
   DEFAULT_MATCH_THRESHOLD,
   DEFAULT_MODELS_DIR,
   resolveFaceEngineConfig,
@@ -12,6 +14,7 @@ export type { AnalysisResult, AnalyzeOptions, AnalyzedFace, FaceExpression, Face
 export type { Box, Point } from './geometry/geometry.types';
 export { EMBEDDING_DIMENSIONS, cosineSimilarity } from './pipeline/face-embedder';
 export { MODEL_FILES } from './pipeline/model-files';
+export { median } from './liveness/session-median';
 export { parseImageInput, sniffImageFormat } from './image/image-input';
 export type { ImageFormat, ImageLimits } from './image/image-input';
 export type { JobOutcome, JobSettledEvent, WorkerPoolStats } from './worker/worker-pool';

@@ -43,8 +43,13 @@ export class CollectionAccessService {
   }
 
   private ref(found: { id: string; name: string; settings: unknown }): CollectionRef {
-    const defaults = { matchThreshold: this.config.matching.threshold, livenessThreshold: this.config.liveness.threshold };
-    return { id: found.id, name: found.name, policy: effectivePolicy((found.settings ?? {}) as CollectionSettings, defaults) };
+    return { id: found.id, name: found.name, policy: this.policyOf(found.settings) };
+  }
+
+  /** A collection's stored settings with the server's defaults filled in. */
+  policyOf(settings: unknown): CollectionPolicy {
+    const defaults = { purpose: this.config.collections.defaultPurpose, matchThreshold: this.config.matching.threshold, livenessThreshold: this.config.liveness.threshold };
+    return effectivePolicy((settings ?? {}) as CollectionSettings, defaults);
   }
 
   mayUse(caller: Pick<CallerContext, 'collections'>, name: string): boolean {

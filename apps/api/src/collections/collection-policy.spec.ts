@@ -1,11 +1,36 @@
 import { decidingThreshold, displayedSimilarity, effectivePolicy } from './collection-policy';
 
-const DEFAULTS = { matchThreshold: 0.36, livenessThreshold: 0.5 };
+const DEFAULTS = { purpose: 'sign_in' as const, matchThreshold: 0.36, livenessThreshold: 0.04 };
 
 describe('a collection policy', () => {
-  it('fills every unset setting from the server defaults, scores hidden', () => {
-    expect(effectivePolicy({}, DEFAULTS)).toEqual({ matchThreshold: 0.36, livenessMode: 'advisory', livenessThreshold: 0.5, requireLivenessToken: false, exposeScores: false });
-    expect(effectivePolicy({ matchThreshold: 0.2, livenessMode: 'enforce', exposeScores: true }, DEFAULTS)).toMatchObject({ matchThreshold: 0.2, livenessMode: 'enforce', exposeScores: true });
+  it('is secure for sign-in by default: a passed challenge required, the passive check enforced, scores hidden', () => {
+    expect(effectivePolicy({}, DEFAULTS)).toEqual({
+      purpose: 'sign_in',
+      matchThreshold: 0.36,
+      livenessMode: 'enforce',
+      livenessThreshold: 0.04,
+      requireLivenessToken: true,
+      exposeScores: false,
+    });
+  });
+
+  it('lets a photo-search collection opt out in one setting', () => {
+    expect(effectivePolicy({ purpose: 'photo_search' }, DEFAULTS)).toMatchObject({ purpose: 'photo_search', livenessMode: 'advisory', requireLivenessToken: false });
+  });
+
+  it("follows the server's default purpose", () => {
+    expect(effectivePolicy({}, { ...DEFAULTS, purpose: 'photo_search' })).toMatchObject({ livenessMode: 'advisory', requireLivenessToken: false });
+    expect(effectivePolicy({ purpose: 'sign_in' }, { ...DEFAULTS, purpose: 'photo_search' })).toMatchObject({ livenessMode: 'enforce', requireLivenessToken: true });
+  });
+
+  it("keeps explicit settings over the purpose's defaults (an upgraded collection keeps what it had)", () => {
+    expect(effectivePolicy({ livenessMode: 'advisory', requireLivenessToken: false, livenessThreshold: 0.5 }, DEFAULTS)).toMatchObject({
+      purpose: 'sign_in',
+      livenessMode: 'advisory',
+      requireLivenessToken: false,
+      livenessThreshold: 0.5,
+    });
+    expect(effectivePolicy({ matchThreshold: 0.2, exposeScores: true }, DEFAULTS)).toMatchObject({ matchThreshold: 0.2, exposeScores: true });
   });
 });
 

@@ -1,7 +1,16 @@
 import type { LivenessMode } from '../recognition/liveness-policy';
 
+/**
+ * What a collection is for. `sign_in` (the default) answers "may this person in?": a still photo must not pass, so
+ * every /verify and /recognize needs a passed active challenge and the passive check is enforced. `photo_search`
+ * (events, archives) searches existing photos, where no one is in front of a camera: liveness is reported only.
+ */
+export const COLLECTION_PURPOSES = ['sign_in', 'photo_search'] as const;
+export type CollectionPurpose = (typeof COLLECTION_PURPOSES)[number];
+
 /** What a collection stores in its `settings` column: every field optional, absent = the server's default. */
 export interface CollectionSettings {
+  purpose?: CollectionPurpose;
   matchThreshold?: number;
   livenessMode?: LivenessMode;
   livenessThreshold?: number;
@@ -11,6 +20,7 @@ export interface CollectionSettings {
 
 /** The server-wide defaults a collection's settings fall back to (from the validated configuration). */
 export interface PolicyDefaults {
+  purpose: CollectionPurpose;
   matchThreshold: number;
   livenessThreshold: number;
 }
@@ -20,6 +30,7 @@ export interface PolicyDefaults {
  * setting, else the server's" is decided; services read the policy, never the raw settings.
  */
 export interface CollectionPolicy {
+  purpose: CollectionPurpose;
   matchThreshold: number;
   livenessMode: LivenessMode;
   livenessThreshold: number;
@@ -29,11 +40,16 @@ export interface CollectionPolicy {
 }
 
 export function effectivePolicy(settings: CollectionSettings, defaults: PolicyDefaults): CollectionPolicy {
+  const purpose = settings.purpose ?? defaults.purpose;
+  const signIn = purpose === 'sign_in';
   return {
+    purpose,
     matchThreshold: settings.matchThreshold ?? defaults.matchThreshold,
-    livenessMode: settings.livenessMode ?? 'advisory',
+    // Explicit settings win over the purpose's defaults, so an upgraded collection keeps what it had (see migration
+    // 20261203150000_secure_sign_in_defaults) and an operator can still tune one layer.
+    livenessMode: settings.livenessMode ?? (signIn ? 'enforce' : 'advisory'),
     livenessThreshold: settings.livenessThreshold ?? defaults.livenessThreshold,
-    requireLivenessToken: settings.requireLivenessToken ?? false,
+    requireLivenessToken: settings.requireLivenessToken ?? signIn,
     exposeScores: settings.exposeScores ?? false,
   };
 }

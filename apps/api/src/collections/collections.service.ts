@@ -21,7 +21,7 @@ export class CollectionsService {
     if (caller.collections.length > 0) throw new DomainError('FORBIDDEN', 'A key bound to collections cannot create collections.');
     return this.audit.audited(caller, { action: 'collection_create', collection: dto.name }, async () => {
       try {
-        return present(await this.collections.create({ name: dto.name, description: dto.description, settings: { ...dto.settings } }));
+        return this.present(await this.collections.create({ name: dto.name, description: dto.description, settings: { ...dto.settings } }));
       } catch (error) {
         if (isUniqueViolation(error)) throw new DomainError('COLLECTION_EXISTS', `A collection "${dto.name}" already exists.`);
         throw error;
@@ -31,11 +31,11 @@ export class CollectionsService {
 
   async list(caller: CallerContext) {
     const rows = await this.collections.list(caller.collections.length > 0 ? caller.collections : undefined);
-    return rows.map(present);
+    return rows.map((c) => this.present(c));
   }
 
   async get(name: string, caller: CallerContext) {
-    return present(await this.visible(name, caller));
+    return this.present(await this.visible(name, caller));
   }
 
   async update(name: string, dto: UpdateCollectionDto, caller: CallerContext) {
@@ -43,7 +43,7 @@ export class CollectionsService {
     return this.audit.audited(caller, { action: 'collection_update', collection: name }, async () => {
       const updated = await this.collections.update(name, { description: dto.description, settings: dto.settings ? { ...dto.settings } : undefined });
       if (!updated) throw collectionNotFound(name);
-      return present(updated);
+      return this.present(updated);
     });
   }
 
@@ -67,8 +67,10 @@ export class CollectionsService {
     if (!found) throw collectionNotFound(name);
     return found;
   }
-}
 
-function present(c: CollectionRecord) {
-  return { id: c.id, name: c.name, description: c.description, settings: c.settings, users: c._count.users, faces: c._count.faces, createdAt: c.createdAt, updatedAt: c.updatedAt };
+  /** What is stored, and the policy in force: the purpose's defaults and the server's, filled in. */
+  private present(c: CollectionRecord) {
+    const counts = { users: c._count.users, faces: c._count.faces };
+    return { id: c.id, name: c.name, description: c.description, settings: c.settings, policy: this.access.policyOf(c.settings), ...counts, createdAt: c.createdAt, updatedAt: c.updatedAt };
+  }
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR } from '@facegate/face-engine';
+import { DEFAULT_LIVENESS_MIN_FRAMES, DEFAULT_LIVENESS_THRESHOLD, DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR } from '@facegate/face-engine';
+import { COLLECTION_PURPOSES, CollectionPurpose } from '../collections/collection-policy';
 import { CHALLENGE_STEPS, ChallengeStep } from '../liveness/challenge-judge';
 
 /** The one typed configuration object. Built once at boot from the environment; nothing else reads process.env. */
@@ -62,6 +63,10 @@ export interface AppConfig {
   audit: {
     retentionDays: number;
   };
+  collections: {
+    /** The purpose of a collection that does not set one (see collection-policy.ts): `sign_in` unless configured. */
+    defaultPurpose: CollectionPurpose;
+  };
   matching: {
     threshold: number;
     /** |similarity - threshold| at or above which a decision is "high" confidence; "medium" from mediumMargin. */
@@ -83,6 +88,8 @@ export interface AppConfig {
   liveness: {
     /** Passive liveness score at or above which a face counts as live, unless a collection sets its own. */
     threshold: number;
+    /** Frames with a passive score a session needs before its median may decide (fewer: the challenge waits for more). */
+    minPassiveFrames: number;
     /** Active challenge: steps a session may ask, how many, and how long the session and its token live. */
     steps: ChallengeStep[];
     challengeLength: number;
@@ -195,6 +202,9 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
     audit: {
       retentionDays: read.int('FACEGATE_AUDIT_RETENTION_DAYS', 90, 1, 3650),
     },
+    collections: {
+      defaultPurpose: read.oneOf('FACEGATE_COLLECTION_PURPOSE', COLLECTION_PURPOSES, 'sign_in'),
+    },
     matching: {
       threshold: read.number('FACEGATE_MATCH_THRESHOLD', DEFAULT_MATCH_THRESHOLD, -1, 1),
       highMargin: read.number('FACEGATE_CONFIDENCE_HIGH_MARGIN', 0.15, 0, 2),
@@ -211,7 +221,8 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       gateProbes: read.bool('FACEGATE_PROBE_QUALITY_GATES', false),
     },
     liveness: {
-      threshold: read.number('FACEGATE_LIVENESS_THRESHOLD', 0.5, 0, 1),
+      threshold: read.number('FACEGATE_LIVENESS_THRESHOLD', DEFAULT_LIVENESS_THRESHOLD, 0, 1),
+      minPassiveFrames: read.int('FACEGATE_LIVENESS_MIN_FRAMES', DEFAULT_LIVENESS_MIN_FRAMES, 1, 100),
       steps: read.subset('FACEGATE_LIVENESS_STEPS', CHALLENGE_STEPS),
       challengeLength: read.int('FACEGATE_LIVENESS_CHALLENGE_LENGTH', 3, 1, 5),
       sessionSeconds: read.int('FACEGATE_LIVENESS_SESSION_SECONDS', 60, 1, 3600),

@@ -1,4 +1,5 @@
-import { advance, ChallengeProgress, ChallengeStep, classifyFrame, drawChallenge, FrameMeasures, Gesture, isFrontal, median } from './challenge-judge';
+import { advance, ChallengeProgress, ChallengeStep, classifyFrame, drawChallenge, FrameMeasures, Gesture, isFrontal } from './challenge-judge';
+import { median } from '@facegate/face-engine';
 
 // Measures the engine returned for real photos of ../shared/faces (yaw, pitch, eye opening, mouth width).
 const m = (yaw: number, pitch: number, eyeOpening: number, mouthWidth: number): FrameMeasures => ({ yaw, pitch, eyeOpening, mouthWidth });

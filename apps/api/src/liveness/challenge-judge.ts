@@ -109,11 +109,3 @@ export function drawChallenge(allowed: readonly ChallengeStep[], length: number,
   }
   return steps;
 }
-
-/** Median of the frames' passive scores: one odd frame neither sinks nor rescues a session. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}

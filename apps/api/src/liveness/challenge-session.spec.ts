@@ -1,4 +1,4 @@
-import { applyFrames, AnalysedFrame, EMPTY_STATE } from './challenge-session';
+import { applyFrames, AnalysedFrame, EMPTY_STATE, isComplete } from './challenge-session';
 
 // Unit embeddings: the same person = the same direction; a stranger = an orthogonal one.
 const person = new Float32Array([1, 0, 0]);
@@ -6,7 +6,7 @@ const stranger = new Float32Array([0, 1, 0]);
 const pose = (yaw: number, pitch = 0) => ({ yaw, pitch, eyeOpening: 0.3, mouthWidth: 0.8 });
 let n = 0;
 const frame = (yaw: number, embedding = person, liveness = 0.5): AnalysedFrame => ({ hash: `h${n++}`, face: { measures: pose(yaw), embedding, liveness } });
-const settings = { turnDegrees: 18, lookUpDegrees: 12, sameFaceThreshold: 0.36 };
+const settings = { turnDegrees: 18, lookUpDegrees: 12, sameFaceThreshold: 0.36, minScoredFrames: 0 };
 
 describe('applyFrames', () => {
   it('anchors on the first frontal face, then completes the steps in order', () => {
@@ -50,5 +50,18 @@ describe('applyFrames', () => {
     const before = structuredClone(EMPTY_STATE);
     applyFrames(['turn_left'], EMPTY_STATE, null, [frame(0), frame(30)], settings);
     expect(EMPTY_STATE).toEqual(before);
+  });
+
+  it('waits for enough scored frames when the passive check is enforced, still judging the extra frames', () => {
+    const enforcing = { ...settings, minScoredFrames: 5 };
+    const steps = ['turn_left'] as const;
+    const r = applyFrames(steps, EMPTY_STATE, null, [frame(0), frame(30), frame(0), frame(2)], enforcing);
+    expect(r.state.progress.completed).toBe(1);
+    expect(isComplete(steps, r.state, enforcing)).toBe(false);
+    expect(applyFrames(steps, r.state, r.anchorEmbedding, [frame(30, stranger)], enforcing).failure).toEqual({ code: 'LIVENESS_FACE_CHANGED', frame: 4 });
+    const more = applyFrames(steps, r.state, r.anchorEmbedding, [frame(1), frame(3)], enforcing);
+    expect(more.state.passiveScores).toHaveLength(5);
+    expect(more.report).toHaveLength(1);
+    expect(isComplete(steps, more.state, enforcing)).toBe(true);
   });
 });

@@ -47,6 +47,13 @@ export interface ApplyResult {
 export interface ApplySettings extends JudgeSettings {
   /** Every frame's face must match the anchor at least this well (the collection's match threshold). */
   sameFaceThreshold: number;
+  /** Frames with a passive score the session needs before it may end (0 when the passive check is not enforced). */
+  minScoredFrames: number;
+}
+
+/** The steps are done and there are enough scored frames for the passive median to decide. */
+export function isComplete(challenge: readonly ChallengeStep[], state: SessionState, settings: Pick<ApplySettings, 'minScoredFrames'>): boolean {
+  return state.progress.completed >= challenge.length && state.passiveScores.length >= settings.minScoredFrames;
 }
 
 /**
@@ -93,7 +100,7 @@ export function applyFrames(
     const outcome = advance(challenge, state.progress, gesture);
     if (outcome.kind === 'wrong_step') return fail({ code: 'CHALLENGE_FAILED', reason: 'wrong_step', frame: index, expected: outcome.expected, saw: outcome.saw });
     state.progress = outcome.progress;
-    if (state.progress.completed >= challenge.length) break;
+    if (isComplete(challenge, state, settings)) break;
   }
   return { state, anchorEmbedding, report, failure: null };
 }

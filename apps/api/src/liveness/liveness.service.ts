@@ -6,8 +6,9 @@ import { CollectionAccessService, CollectionRef } from '../auth/collection-acces
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
-import { drawChallenge, median, STEP_INSTRUCTIONS } from './challenge-judge';
-import { AnalysedFrame, applyFrames, SessionFailure, SessionState } from './challenge-session';
+import { median } from '@facegate/face-engine';
+import { drawChallenge, STEP_INSTRUCTIONS } from './challenge-judge';
+import { AnalysedFrame, applyFrames, isComplete, SessionFailure, SessionState } from './challenge-session';
 import { OpenSessionDto, SubmitFramesDto } from './dto/liveness.dto';
 import { LivenessSecretsService } from './liveness-secrets.service';
 import { LivenessSessionsRepository, StoredSession } from './liveness-sessions.repository';
@@ -50,13 +51,16 @@ export class LivenessService {
     const collection = await this.access.resolveById(caller, session.collectionId);
     this.assertOpen(session, dto.frames.length);
     const analysed = await this.analyse(dto.frames);
-    const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analysed, {
+    const settings = {
       turnDegrees: this.config.liveness.turnDegrees,
       lookUpDegrees: this.config.liveness.lookUpDegrees,
       sameFaceThreshold: collection.policy.matchThreshold,
-    });
-    const done = result.state.progress.completed >= session.challenge.length;
-    const failure = result.failure ?? (done ? this.passiveFailure(result.state, collection) : null) ?? (dto.final && !done ? incomplete(session, result.state) : null);
+      // One frame's passive score is unreliable (README "Passive liveness"): an enforcing session waits for enough.
+      minScoredFrames: collection.policy.livenessMode === 'enforce' ? this.config.liveness.minPassiveFrames : 0,
+    };
+    const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analysed, settings);
+    const done = isComplete(session.challenge, result.state, settings);
+    const failure = result.failure ?? (done ? this.passiveFailure(result.state, collection) : null) ?? (dto.final && !done ? incomplete(session, result.state, settings.minScoredFrames) : null);
     if (failure) return this.fail(session, collection, result, failure, caller);
     if (done) return this.pass(session, collection, result, caller);
     await this.saveOrBusy(session, { status: 'pending', state: result.state, anchorEmbedding: result.anchorEmbedding });
@@ -169,10 +173,16 @@ export class LivenessService {
   }
 }
 
-type Failure = SessionFailure | { code: 'SPOOF_SUSPECTED' } | { code: 'CHALLENGE_FAILED'; reason: 'incomplete'; missing: string[] };
+type Failure =
+  | SessionFailure
+  | { code: 'SPOOF_SUSPECTED' }
+  | { code: 'CHALLENGE_FAILED'; reason: 'incomplete'; missing: string[] }
+  | { code: 'CHALLENGE_FAILED'; reason: 'too_few_frames'; scoredFrames: number; minFrames: number };
 
-function incomplete(session: StoredSession, state: SessionState): Failure {
-  return { code: 'CHALLENGE_FAILED', reason: 'incomplete', missing: session.challenge.slice(state.progress.completed) };
+function incomplete(session: StoredSession, state: SessionState, minScoredFrames: number): Failure {
+  const missing = session.challenge.slice(state.progress.completed);
+  if (missing.length > 0) return { code: 'CHALLENGE_FAILED', reason: 'incomplete', missing };
+  return { code: 'CHALLENGE_FAILED', reason: 'too_few_frames', scoredFrames: state.passiveScores.length, minFrames: minScoredFrames };
 }
 
 function describeFailure(f: Failure): string {
@@ -184,6 +194,7 @@ function describeFailure(f: Failure): string {
     default:
       if (f.reason === 'repeated_frame') return `Frame ${f.frame} repeats an earlier frame exactly.`;
       if (f.reason === 'wrong_step') return `Frame ${f.frame} shows ${f.saw} while the challenge asked for ${f.expected}.`;
+      if (f.reason === 'too_few_frames') return `The steps were done, but only ${f.scoredFrames} frames showed the face; send at least ${f.minFrames}.`;
       return `The frames ended before the challenge was done (missing: ${f.missing.join(', ')}).`;
   }
 }

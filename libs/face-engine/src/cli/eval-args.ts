@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR, FaceEngineOverrides } from '../face-engine.config';
+import { DEFAULT_LIVENESS_MIN_FRAMES, DEFAULT_LIVENESS_THRESHOLD, DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR, FaceEngineOverrides } from '../face-engine.config';
 import { DEFAULT_TARGET_FAR } from '../eval/verification-summary';
 
 export const USAGE = [
@@ -10,6 +10,7 @@ export const USAGE = [
   '  --out report.json        write the full report',
   '  --plot roc.svg           write the ROC curve',
   '  --threshold 0.4          the service threshold to report TAR/FAR (LFW: accuracy) at',
+  '  --liveness-threshold 0.04 --session-frames 5   passive liveness: APCER/BPCER per frame and per session median',
   '  --target-far 1e-4        the FAR the recommended threshold is derived for',
   '  --save-embeddings <file> (LFW) keep the embeddings, to score again without the models',
   '  --embeddings <file>      (LFW) score saved embeddings instead of running the models',
@@ -23,6 +24,8 @@ export interface EvalArgs {
   out?: string;
   plot?: string;
   threshold: number;
+  livenessThreshold: number;
+  livenessSessionFrames: number;
   targetFar: number;
   saveEmbeddings?: string;
   embeddings?: string;
@@ -43,6 +46,8 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
       out: { type: 'string' },
       plot: { type: 'string' },
       threshold: { type: 'string' },
+      'liveness-threshold': { type: 'string' },
+      'session-frames': { type: 'string' },
       'target-far': { type: 'string' },
       'save-embeddings': { type: 'string' },
       embeddings: { type: 'string' },
@@ -61,6 +66,8 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     out: values.out,
     plot: values.plot,
     threshold: values.threshold === undefined ? DEFAULT_MATCH_THRESHOLD : Number(values.threshold),
+    livenessThreshold: values['liveness-threshold'] === undefined ? DEFAULT_LIVENESS_THRESHOLD : Number(values['liveness-threshold']),
+    livenessSessionFrames: values['session-frames'] === undefined ? DEFAULT_LIVENESS_MIN_FRAMES : Number(values['session-frames']),
     targetFar: values['target-far'] === undefined ? DEFAULT_TARGET_FAR : Number(values['target-far']),
     saveEmbeddings: values['save-embeddings'],
     embeddings: values.embeddings,
@@ -81,6 +88,8 @@ function problems(a: EvalArgs): string[] {
   const out: string[] = [];
   if (!a.data === !a.lfw) out.push('give exactly one of --data and --lfw');
   if (!Number.isFinite(a.threshold)) out.push('--threshold must be a number');
+  if (!(a.livenessThreshold >= 0 && a.livenessThreshold <= 1)) out.push('--liveness-threshold must be in [0, 1]');
+  if (!Number.isInteger(a.livenessSessionFrames) || a.livenessSessionFrames < 1) out.push('--session-frames must be a whole number >= 1');
   if (!(a.targetFar > 0 && a.targetFar < 1)) out.push('--target-far must be in (0, 1)');
   if (!Number.isInteger(a.workers) || a.workers < 1) out.push('--workers must be a whole number >= 1');
   if (!Number.isInteger(a.threads) || a.threads < 1) out.push('--threads must be a whole number >= 1');

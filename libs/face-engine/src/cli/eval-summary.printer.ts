@@ -18,6 +18,14 @@ export function printDevSummary(r: EvaluationReport): void {
     ['liveness AUC', `${r.liveness.auc} (${r.liveness.live} live, ${r.liveness.spoof} spoof)`],
     ['liveness BPCER @ APCER 10%', pct(r.liveness.bpcerAtApcer10, 1)],
     ...Object.entries(r.liveness.byKind).map(([k, v]): Row => [`liveness AUC ${k}`, `${v.auc} (${v.live} live, ${v.spoof} spoof)`]),
+    ...Object.entries(r.liveness.atServiceThreshold.byKind).map(([k, v]): Row => [
+      `liveness ${k}, one frame @ ${r.liveness.atServiceThreshold.threshold}`,
+      `APCER ${pct(v.apcer, 1)} (${v.spoof} spoof), BPCER ${pct(v.bpcer, 1)} (${v.live} live)`,
+    ]),
+    ...Object.entries(r.liveness.sessions.byKind).map(([k, v]): Row => [
+      `liveness ${k}, median of ${r.liveness.sessions.frames} frames @ ${r.liveness.sessions.threshold}`,
+      `APCER ${pct(v.apcer, 1)}, BPCER ${pct(v.bpcer, 1)} (${r.liveness.sessions.drawn} sessions each)`,
+    ]),
     ...latencyRows(r.latencyMs),
   ];
   printRows(rows);
@@ -106,4 +114,4 @@ export function verificationPlot(title: string, v: VerificationSummary, roc: Roc
 }
 
 export const count = (n: number) => Math.ceil(n - 1e-6).toLocaleString('en-US');
-export const pct = (v: number | null, d: number) => (v === null ? 'n/a' : `${(v * 100).toFixed(d)}%`);
+export const pct = (v: number | null, d: number) => (v === null || Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(d)}%`);

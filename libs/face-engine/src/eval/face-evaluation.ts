@@ -4,7 +4,8 @@ import type { FaceEngine } from '../face-engine';
 import { cosineSimilarity } from '../pipeline/face-embedder';
 import { AnalysisResult, AnalyzeOptions } from '../pipeline/face.types';
 import { FaceDataset } from './face-dataset';
-import { auc, acceptRate, sortScores, SortedScores, thresholdAtFar } from './metrics';
+import { livenessReport, LivenessReport } from './liveness-evaluation';
+import { sortScores, SortedScores } from './metrics';
 import { stageLatency, StageLatency } from './stage-latency';
 import { round, verificationSummary, VerificationSummary } from './verification-summary';
 
@@ -18,22 +19,16 @@ export interface EvaluationReport {
   identification: { rank1: number; probes: number };
   groups: { withinBounds: number; total: number; details: Array<{ file: string; found: number; min: number; max: number | null }> };
   noface: { falseDetections: number; total: number; files: string[] };
-  liveness: {
-    auc: number;
-    bpcerAtApcer10: number;
-    threshold: number;
-    live: number;
-    spoof: number;
-    noFace: number;
-    /** The same per capture kind: the model needs context around the face and fails on tight crops. */
-    byKind: Record<string, { auc: number; live: number; spoof: number }>;
-  };
+  liveness: LivenessReport;
   latencyMs: StageLatency;
 }
 
 export interface EvaluationOptions {
   /** The threshold the service uses, reported with its TAR and FAR. */
   threshold: number;
+  /** The service's passive liveness threshold and the frames a session's median takes (see LivenessReport). */
+  livenessThreshold: number;
+  livenessSessionFrames: number;
   /** The FAR the recommended threshold is derived for (1e-4 unless set). */
   targetFar?: number;
   concurrency: number;
@@ -69,7 +64,7 @@ export async function evaluateDataset(engine: FaceEngine, data: FaceDataset, opt
     identification: identification(data, embeddings),
     groups: groups(data, results),
     noface: noface(data, results),
-    liveness: liveness(data, results),
+    liveness: liveness(data, results, options),
     latencyMs: stageLatency(data.identities.flatMap(({ file }) => results.get(file)?.timings ?? [])),
   };
   return { report, scores };
@@ -170,34 +165,17 @@ function noface(data: FaceDataset, results: Analysed): EvaluationReport['noface'
 }
 
 // A live photo with no face cannot pass, so it scores 0 ("not live"), as does a spoof with no face.
-function liveness(data: FaceDataset, results: Analysed): EvaluationReport['liveness'] {
+function liveness(data: FaceDataset, results: Analysed, options: EvaluationOptions): LivenessReport {
   let noFace = 0;
-  const scoreOf = (file: string) => {
+  const scored = (file: string) => {
     const r = results.get(file);
     const face = r && r.primaryIndex >= 0 ? r.faces[r.primaryIndex] : undefined;
     if (face?.liveness === undefined) noFace++;
-    return face?.liveness ?? 0;
+    return { kind: data.kinds.get(file) ?? 'unknown', score: face?.liveness ?? 0 };
   };
-  const live = data.live.map(scoreOf);
-  const spoof = data.spoof.map(scoreOf);
-  const byKind: EvaluationReport['liveness']['byKind'] = {};
-  for (const kind of new Set(data.kinds.values())) {
-    const pick = (files: string[], scores: number[]) => scores.filter((_, i) => data.kinds.get(files[i]) === kind);
-    const l = pick(data.live, live), s = pick(data.spoof, spoof);
-    if (l.length && s.length) byKind[kind] = { auc: round(auc(sortScores({ genuine: l, impostor: s })), 4), live: l.length, spoof: s.length };
-  }
-  // APCER = spoofs accepted as live; BPCER = live rejected. Threshold where at most 10% of spoofs pass.
-  const sorted = sortScores({ genuine: live, impostor: spoof });
-  const threshold = thresholdAtFar(sorted.impostor, 0.1);
-  return {
-    auc: round(auc(sorted), 4),
-    bpcerAtApcer10: round(1 - acceptRate(sorted.genuine, threshold), 4),
-    threshold: round(threshold, 4),
-    live: live.length,
-    spoof: spoof.length,
-    noFace,
-    byKind,
-  };
+  const live = data.live.map(scored);
+  const spoof = data.spoof.map(scored);
+  return livenessReport({ live, spoof, noFace, serviceThreshold: options.livenessThreshold, sessionFrames: options.livenessSessionFrames });
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);

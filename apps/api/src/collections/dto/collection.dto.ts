@@ -3,9 +3,20 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsPlainText } from '../../common/plain-text.validator';
 import { LIVENESS_MODES } from '../../recognition/liveness-policy';
+import { COLLECTION_PURPOSES, CollectionPurpose } from '../collection-policy';
 import { COLLECTION_NAME } from '../../users/dto/user.dto';
 
 export class CollectionSettingsDto {
+  @ApiPropertyOptional({
+    enum: COLLECTION_PURPOSES,
+    default: 'sign_in',
+    description:
+      'What the collection is for. sign_in (the default, FACEGATE_COLLECTION_PURPOSE): /verify and /recognize need a liveness token from a passed challenge and the passive check is enforced, so a photo cannot sign in. photo_search (events, archives): liveness is reported only. The settings below override the purpose one by one.',
+  })
+  @IsOptional()
+  @IsIn(COLLECTION_PURPOSES)
+  purpose?: CollectionPurpose;
+
   @ApiPropertyOptional({
     minimum: 0,
     maximum: 1,
@@ -18,7 +29,10 @@ export class CollectionSettingsDto {
   @Max(1)
   matchThreshold?: number;
 
-  @ApiPropertyOptional({ enum: LIVENESS_MODES, default: 'advisory', description: 'Passive liveness: off, advisory (reported only) or enforce (SPOOF_SUSPECTED below the threshold).' })
+  @ApiPropertyOptional({
+    enum: LIVENESS_MODES,
+    description: 'Passive liveness: off, advisory (reported only) or enforce (SPOOF_SUSPECTED below the threshold). Default: enforce for sign_in, advisory for photo_search.',
+  })
   @IsOptional()
   @IsIn(LIVENESS_MODES)
   livenessMode?: (typeof LIVENESS_MODES)[number];
@@ -31,8 +45,8 @@ export class CollectionSettingsDto {
   livenessThreshold?: number;
 
   @ApiPropertyOptional({
-    default: false,
-    description: 'Require a liveness token from a passed active challenge (POST /liveness/sessions) on every /verify and /recognize (LIVENESS_REQUIRED otherwise).',
+    description:
+      'Require a liveness token from a passed active challenge (POST /liveness/sessions) on every /verify and /recognize (LIVENESS_REQUIRED otherwise). Default: true for sign_in, false for photo_search.',
   })
   @IsOptional()
   @IsBoolean()
@@ -85,11 +99,21 @@ export class UpdateCollectionDto {
   settings?: CollectionSettingsDto;
 }
 
+export class CollectionPolicyDto {
+  @ApiProperty({ enum: COLLECTION_PURPOSES }) purpose!: CollectionPurpose;
+  @ApiProperty({ example: 0.42 }) matchThreshold!: number;
+  @ApiProperty({ enum: LIVENESS_MODES }) livenessMode!: (typeof LIVENESS_MODES)[number];
+  @ApiProperty({ example: 0.04 }) livenessThreshold!: number;
+  @ApiProperty() requireLivenessToken!: boolean;
+  @ApiProperty() exposeScores!: boolean;
+}
+
 export class CollectionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'conference-2026' }) name!: string;
   @ApiProperty({ nullable: true }) description!: string | null;
-  @ApiProperty({ type: CollectionSettingsDto }) settings!: CollectionSettingsDto;
+  @ApiProperty({ type: CollectionSettingsDto, description: 'What was set.' }) settings!: CollectionSettingsDto;
+  @ApiProperty({ type: CollectionPolicyDto, description: "The policy in force: the settings, the purpose's defaults and the server's." }) policy!: CollectionPolicyDto;
   @ApiProperty({ example: 120 }) users!: number;
   @ApiProperty({ example: 360 }) faces!: number;
   @ApiProperty() createdAt!: Date;

@@ -1,0 +1,65 @@
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../testing/test-database';
+import { findMigrationsDir, readMigrationFiles } from './migration-files';
+import { runMigrations } from './migration-runner';
+
+const MIGRATION = '20261203150000_secure_sign_in_defaults';
+
+async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Upgrading to secure sign-in defaults must not change what a collection in use does: its former defaults are
+ * written into its settings, and what it set itself is kept. An unused collection gets the new defaults.
+ */
+describe(`migration ${MIGRATION}`, () => {
+  let db: TestDatabase;
+  let migrations: TempDir;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    migrations = createTempDir('facegate-migrations');
+    cpSync(findMigrationsDir(__dirname), migrations.path, { recursive: true });
+    // The database as it was before the upgrade.
+    const later = readMigrationFiles(migrations.path).filter((m) => m.name >= MIGRATION);
+    for (const m of later) rmSync(join(migrations.path, m.name), { recursive: true });
+    await runMigrations(db.url, migrations.path);
+    await withClient(db.url, async (c) => {
+      await c.query(`INSERT INTO collections (name, settings, updated_at) VALUES
+        ('in-use', '{}', now()), ('tuned', '{"livenessMode": "enforce", "livenessThreshold": 0.7, "matchThreshold": 0.5}', now()), ('empty', '{}', now())`);
+      await c.query(`INSERT INTO users (collection_id, name, updated_at) SELECT id, 'someone', now() FROM collections WHERE name IN ('in-use', 'tuned', 'default')`);
+    });
+    cpSync(findMigrationsDir(__dirname), migrations.path, { recursive: true });
+    await runMigrations(db.url, migrations.path);
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+    migrations?.remove();
+  });
+
+  const settings = (name: string) =>
+    withClient(db.url, async (c) => (await c.query('SELECT settings FROM collections WHERE name = $1', [name])).rows[0].settings as Record<string, unknown>);
+
+  it('writes the former defaults into a collection in use', async () => {
+    expect(await settings('in-use')).toEqual({ livenessMode: 'advisory', requireLivenessToken: false, livenessThreshold: 0.5 });
+    expect(await settings('default')).toEqual({ livenessMode: 'advisory', requireLivenessToken: false, livenessThreshold: 0.5 });
+  });
+
+  it('keeps what a collection set itself', async () => {
+    expect(await settings('tuned')).toEqual({ livenessMode: 'enforce', livenessThreshold: 0.7, matchThreshold: 0.5, requireLivenessToken: false });
+  });
+
+  it('leaves a collection nobody uses to the new defaults', async () => {
+    expect(await settings('empty')).toEqual({});
+  });
+});
