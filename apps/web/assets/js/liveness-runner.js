@@ -22,8 +22,15 @@ export async function runLivenessChallenge({ api, camera, collection, prompt, on
   let session = await api.postJson('/liveness/sessions', { collection });
   const steps = session.challenge.length;
   const show = () => {
-    const step = Math.min(session.completedSteps, steps - 1);
     prompt.hidden = false;
+    if (session.completedSteps >= steps) {
+      // Steps done; the server may still want a few more frames for its passive check over the session.
+      prompt.textContent = 'Look at the camera';
+      prompt.dataset.step = 'hold';
+      onProgress(`Liveness: steps done, ${session.framesReceived} frames sent.`);
+      return;
+    }
+    const step = session.completedSteps;
     prompt.textContent = `${session.instructions[step]} (${step + 1}/${steps})`;
     prompt.dataset.step = session.challenge[step];
     onProgress(`Liveness: step ${step + 1} of ${steps}, ${session.framesReceived} frames sent.`);

@@ -1,0 +1,96 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp } from '../../../test/e2e-app';
+import { launchChromium } from '../../../test/browser/chromium';
+import { writeFakeCamera } from '../../../test/browser/fake-camera';
+import { photo } from '../../../test/photos';
+import { facePath } from '../../../test/shared-faces';
+
+/**
+ * The web page's default sign-in flow against the product's defaults (a sign_in collection: challenge required,
+ * passive check enforced): a camera showing a live person turning passes; a camera pointed at one still photo (with
+ * sensor noise on every frame, as a print held up to a webcam would give) never completes the challenge.
+ */
+const STEP_TIMEOUT = 90_000;
+const LIVE_FRAMES = ['live/028.jpg', 'live/026.jpg', 'live/029.jpg', 'live/036.jpg'];
+
+describe('web page, default sign-in flow (fake camera)', () => {
+  let app: TestApp;
+  let drop: () => Promise<void>;
+  let url: string;
+  const browsers: Browser[] = [];
+  const videos: string[] = [];
+
+  beforeAll(async () => {
+    const db = await createTestDatabase('postgres');
+    drop = db.drop;
+    // Sign-in is the product's default; the e2e harness otherwise defaults to photo search. A turn is the one step
+    // these clips perform; 12 frames bound the still photo's attempt.
+    app = await startTestApp(db.env, {
+      FACEGATE_COLLECTION_PURPOSE: 'sign_in',
+      FACEGATE_LIVENESS_STEPS: 'turn_left',
+      FACEGATE_LIVENESS_CHALLENGE_LENGTH: '1',
+      FACEGATE_LIVENESS_MAX_FRAMES: '12',
+      FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST: '5',
+    });
+    await app.app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(app.app.getHttpServer().address() as AddressInfo).port}/`;
+    await app.http.post('/users').set('X-API-Key', ADMIN_KEY).send({ name: 'Camera Person', externalId: 'cam-1', images: ['live/028.jpg', 'live/036.jpg'].map(photo) }).expect(201);
+  });
+
+  afterAll(async () => {
+    for (const b of browsers) await b.close();
+    await app?.close();
+    await drop?.();
+    for (const v of videos) rmSync(v, { force: true });
+  });
+
+  async function pageWithCamera(name: string, photos: string[], secondsEach: number): Promise<Page> {
+    const y4m = join(tmpdir(), `facegate-${name}-${process.pid}.y4m`);
+    videos.push(y4m);
+    await writeFakeCamera(y4m, { photos: photos.map(facePath), secondsEach, fps: 10, loops: 2 });
+    const browser = await launchChromium(y4m);
+    browsers.push(browser);
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['camera'] })).newPage();
+    await page.goto(url);
+    await page.fill('#api-key', ADMIN_KEY);
+    await page.press('#api-key', 'Enter');
+    await page.locator('#app-view').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await page.click('#camera-toggle');
+    await page.waitForSelector('#overlay[data-faces="1"]', { timeout: STEP_TIMEOUT });
+    await page.click('#tab-verify');
+    return page;
+  }
+
+  let live: Page;
+
+  it('runs the challenge by default and verifies a live person', async () => {
+    const page = (live = await pageWithCamera('live', LIVE_FRAMES, 1.5));
+    expect(await page.isChecked('#verify-liveness')).toBe(true);
+    await page.fill('#verify-claim', 'cam-1');
+    await page.click('#verify-capture');
+    await page.waitForSelector('#verify-result .decision, #verify-result .message.error', { timeout: STEP_TIMEOUT });
+    expect(await page.textContent('#verify-result')).toContain('Verified: Camera Person');
+    expect(await page.textContent('#verify-result')).toContain('liveness challenge passed');
+  });
+
+  it('refuses a still photo of the same person held up to the camera', async () => {
+    const page = await pageWithCamera('still', ['live/028.jpg'], 6);
+    await page.fill('#verify-claim', 'cam-1');
+    await page.click('#verify-capture');
+    await page.waitForSelector('#verify-result .message.error, #verify-result .decision', { timeout: STEP_TIMEOUT });
+    expect(await page.locator('#verify-result .decision').count()).toBe(0);
+    expect(await page.getAttribute('#verify-result .message.error', 'data-code')).toBe('CHALLENGE_FAILED');
+  });
+
+  it('refuses a photo file on a sign-in collection: no challenge, no answer', async () => {
+    const page = live;
+    await page.fill('#verify-claim', 'cam-1');
+    await page.setInputFiles('#verify-file', facePath('live/026.jpg'));
+    await page.waitForSelector('#verify-result .message.error, #verify-result .decision', { timeout: STEP_TIMEOUT });
+    expect(await page.getAttribute('#verify-result .message.error', 'data-code')).toBe('LIVENESS_REQUIRED');
+  });
+});
