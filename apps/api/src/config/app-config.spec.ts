@@ -51,8 +51,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FACEGATE_WEB_UI: 'maybe' })).toThrow(/FACEGATE_WEB_UI/);
   });
 
-  it('reads the liveness challenge steps, all of them by default', () => {
-    expect(loadConfig({}).liveness.steps).toEqual(['turn_left', 'turn_right', 'look_up', 'blink', 'smile']);
+  it('refuses a step list without a head movement (expressions alone are faked by editing one photo)', () => {
+    expect(() => loadConfig({ FACEGATE_LIVENESS_STEPS: 'blink,smile' })).toThrow(/FACEGATE_LIVENESS_STEPS/);
+    expect(loadConfig({ FACEGATE_LIVENESS_STEPS: 'blink,look_up' }).liveness.steps).toEqual(['blink', 'look_up']);
+  });
+
+  it('reads the liveness challenge steps, the head movements by default', () => {
+    expect(loadConfig({}).liveness.steps).toEqual(['turn_left', 'turn_right', 'look_up']);
     expect(loadConfig({ FACEGATE_LIVENESS_STEPS: ' turn_left, blink ,turn_left' }).liveness.steps).toEqual(['turn_left', 'blink']);
   });
 

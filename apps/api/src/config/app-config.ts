@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_LIVENESS_MIN_FRAMES, DEFAULT_LIVENESS_THRESHOLD, DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR } from '@facegate/face-engine';
 import { COLLECTION_PURPOSES, CollectionPurpose } from '../collections/collection-policy';
-import { CHALLENGE_STEPS, ChallengeStep } from '../liveness/challenge-judge';
+import { CHALLENGE_STEPS, ChallengeStep, POSE_STEPS } from '../liveness/challenge-judge';
 
 /** The one typed configuration object. Built once at boot from the environment; nothing else reads process.env. */
 export interface AppConfig {
@@ -223,7 +223,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
     liveness: {
       threshold: read.number('FACEGATE_LIVENESS_THRESHOLD', DEFAULT_LIVENESS_THRESHOLD, 0, 1),
       minPassiveFrames: read.int('FACEGATE_LIVENESS_MIN_FRAMES', DEFAULT_LIVENESS_MIN_FRAMES, 1, 100),
-      steps: read.subset('FACEGATE_LIVENESS_STEPS', CHALLENGE_STEPS),
+      steps: read.subset('FACEGATE_LIVENESS_STEPS', CHALLENGE_STEPS, POSE_STEPS),
       challengeLength: read.int('FACEGATE_LIVENESS_CHALLENGE_LENGTH', 3, 1, 5),
       sessionSeconds: read.int('FACEGATE_LIVENESS_SESSION_SECONDS', 60, 1, 3600),
       tokenSeconds: read.int('FACEGATE_LIVENESS_TOKEN_SECONDS', 120, 1, 3600),
@@ -261,6 +261,10 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       indexCheckSeconds: read.int('FACEGATE_INDEX_CHECK_SECONDS', 300, 1, 86_400),
     },
   };
+  if (!config.liveness.steps.some((step) => POSE_STEPS.includes(step))) {
+    // Blinks and smiles alone are judged on 2-D landmarks, which an edited photo fakes (README "Active liveness").
+    throw new ConfigError('FACEGATE_LIVENESS_STEPS', `must include a head movement (${POSE_STEPS.join(', ')})`);
+  }
   if (config.liveness.maxFramesPerRequest > config.liveness.maxFramesPerSession) {
     throw new ConfigError('FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST', 'must not exceed FACEGATE_LIVENESS_MAX_FRAMES');
   }
@@ -350,10 +354,10 @@ class EnvReader {
     return items;
   }
 
-  /** Comma-separated choices from `allowed`; absent = all of them. */
-  subset<T extends string>(name: string, allowed: readonly T[]): T[] {
+  /** Comma-separated choices from `allowed`; absent = `defaults` (all of them unless given). */
+  subset<T extends string>(name: string, allowed: readonly T[], defaults: readonly T[] = allowed): T[] {
     const raw = this.raw(name);
-    if (raw === undefined) return [...allowed];
+    if (raw === undefined) return [...defaults];
     const items = [...new Set(raw.split(',').map((v) => v.trim()).filter(Boolean))];
     const unknown = items.find((item) => !allowed.includes(item as T));
     if (unknown !== undefined || items.length === 0) throw new ConfigError(name, `must be a comma-separated list of ${allowed.join(', ')}, got "${raw}"`);

@@ -96,6 +96,18 @@ describe('drawChallenge', () => {
     }
   });
 
+  it('always holds a head movement when the allowed steps offer one', () => {
+    let seed = 11;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let i = 0; i < 300; i++) {
+      const steps = drawChallenge(['blink', 'smile', 'look_up'], 2, random);
+      expect(steps.some((s) => s === 'look_up')).toBe(true);
+      expect(steps[0]).not.toBe(steps[1]);
+    }
+    // The draw of expressions only is corrected at a random position.
+    expect(drawChallenge(['blink', 'smile', 'turn_left'], 2, (n) => (n === 2 ? 0 : 0))).toEqual(['turn_left', 'smile']);
+  });
+
   it('uses the random source for every choice', () => {
     expect(drawChallenge(['turn_left', 'turn_right', 'look_up'], 3, () => 0)).toEqual(['turn_left', 'turn_right', 'turn_left']);
     expect(drawChallenge(['turn_left', 'turn_right', 'look_up'], 3, (n) => n - 1)).toEqual(['look_up', 'turn_right', 'look_up']);

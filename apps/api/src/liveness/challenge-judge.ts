@@ -5,6 +5,12 @@
  */
 export const CHALLENGE_STEPS = ['turn_left', 'turn_right', 'look_up', 'blink', 'smile'] as const;
 export type ChallengeStep = (typeof CHALLENGE_STEPS)[number];
+/**
+ * Head movements: judged on a rigid 3-D fit of the landmarks, which an edit of one photo cannot imitate. Blinks and
+ * smiles change the face's shape, so they are judged on 2-D landmarks alone and an edited photo can fake them: they
+ * are off by default, and a challenge always holds at least one head movement.
+ */
+export const POSE_STEPS: readonly ChallengeStep[] = ['turn_left', 'turn_right', 'look_up'];
 export type Gesture = ChallengeStep | 'neutral' | 'transition';
 
 export const STEP_INSTRUCTIONS: Record<ChallengeStep, string> = {
@@ -99,13 +105,19 @@ export function advance(challenge: readonly ChallengeStep[], progress: Challenge
 
 /**
  * A random challenge of `length` steps drawn from `allowed`, never the same step twice in a row (a held pose would
- * answer both), so the order cannot be known before the session starts.
+ * answer both), so the order cannot be known before the session starts. When the draw holds no head movement, one
+ * position gets one: expressions alone can be faked by editing one photo.
  */
 export function drawChallenge(allowed: readonly ChallengeStep[], length: number, randomInt: (n: number) => number): ChallengeStep[] {
   const steps: ChallengeStep[] = [];
   for (let i = 0; i < length; i++) {
     const pool = allowed.length > 1 ? allowed.filter((s) => s !== steps[i - 1]) : allowed;
     steps.push(pool[randomInt(pool.length)]);
+  }
+  const poses = allowed.filter((s) => POSE_STEPS.includes(s));
+  if (poses.length > 0 && !steps.some((s) => POSE_STEPS.includes(s))) {
+    // No neighbour is a head movement, so any one fits without repeating a step.
+    steps[randomInt(length)] = poses[randomInt(poses.length)];
   }
   return steps;
 }
