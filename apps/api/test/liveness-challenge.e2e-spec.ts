@@ -55,7 +55,8 @@ async function passedToken(app: TestApp, poses: Poses, key = ADMIN_KEY, collecti
 }
 
 describe(`active liveness challenge (${kind})`, () => {
-  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2' });
+  // Blinks and smiles are extras (never alone: every challenge holds a head movement); this suite judges them too.
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2', FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right,look_up,blink,smile' });
 
   describe('challenge logic', () => {
     it('opens a session with a random challenge, instructions and an expiry', async () => {
@@ -185,12 +186,22 @@ describe(`active liveness challenge (${kind})`, () => {
     it('enforces the collection passive policy on the whole session', async () => {
       await app().http.post('/collections').set(admin).send({ name: 'strict', settings: { livenessMode: 'enforce', livenessThreshold: 0.99 } }).expect(201);
       const session = await sessionFor(app(), WEBCAM, ADMIN_KEY, 'strict');
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge) }).expect(403);
+      // The steps are done, but an enforced passive check waits for 5 frames with a face (FACEGATE_LIVENESS_MIN_FRAMES).
+      const waiting = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge) }).expect(200);
+      expect(waiting.body).toMatchObject({ status: 'in_progress', completedSteps: 2, nextStep: null, framesReceived: 3 });
+      const more = ['live/026.jpg', 'live/030.jpg'].map(photo);
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: more }).expect(403);
       expect(res.body).toMatchObject({ code: 'SPOOF_SUSPECTED', completedSteps: 2 });
       // The median score goes to the audit log, never to the caller: it would help tune a replay until it passes.
       expect(res.body).not.toHaveProperty('score');
       const audit = await app().http.get('/audit').query({ collection: 'strict', outcome: 'SPOOF_SUSPECTED' }).set(admin).expect(200);
       expect(audit.body.items[0].liveness).toBeLessThan(0.99);
+    });
+
+    it('fails a session that ends before an enforced passive check has its frames', async () => {
+      const session = await sessionFor(app(), WEBCAM, ADMIN_KEY, 'strict');
+      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge), final: true }).expect(422);
+      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'too_few_frames', scoredFrames: 3, minFrames: 5, completedSteps: 2 });
     });
   });
 
