@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { PrismaService } from '@facegate/database';
 import { EMPTY_STATE } from '../src/liveness/challenge-session';
 import { LivenessSessionsRepository } from '../src/liveness/liveness-sessions.repository';
+import { openSession, performChallenge, upload, ChallengePlan, SessionView } from '../../../test/liveness-session';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';
 import { DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
@@ -27,85 +28,121 @@ const RUMSFELD: Poses = { anchor: 'Donald_Rumsfeld/003.jpg', blink: 'Donald_Rums
 /** LFW photos: 004 is a broad smile (mouth 1.43x as wide as in 002). */
 const POWELL: Poses = { anchor: 'Colin_Powell/002.jpg', smile: 'Colin_Powell/004.jpg', turn_right: 'Colin_Powell/003.jpg' };
 
-interface Session {
-  id: string;
-  challenge: Step[];
-  expiresAt: string;
-}
+const POSES: Step[] = ['turn_left', 'turn_right', 'look_up'];
+
+/** A plan that answers each revealed step with the photo of that pose, when there is one. */
+const planFor = (poses: Poses, tail: string[] = []): ChallengePlan => ({
+  anchor: [photo(poses.anchor)],
+  step: (step) => (poses[step as Step] ? [photo(poses[step as Step]!)] : null),
+  tail: tail.map(photo),
+});
 
 /**
- * Opens sessions until the random challenge is one these photos can perform (the challenge is drawn by the server's
- * CSPRNG; the test does not steer it). `must` names a step the challenge has to contain.
+ * Opens sessions until one asks, as its first step, a step these photos can perform (`must` when given); the server
+ * draws with its CSPRNG and reveals later steps only as earlier ones are done, so the test does not steer it.
  */
-async function sessionFor(app: TestApp, poses: Poses, key = ADMIN_KEY, collection?: string, must?: Step): Promise<Session> {
+async function sessionFor(app: TestApp, poses: Poses, key = ADMIN_KEY, collection?: string, must?: Step): Promise<SessionView> {
   for (let i = 0; i < 500; i++) {
-    const res = await app.http.post('/liveness/sessions').set(as(key)).send(collection ? { collection } : {}).expect(201);
-    const challenge = res.body.challenge as Step[];
-    if (challenge.every((s) => poses[s]) && (!must || challenge.includes(must))) return res.body;
+    const session = await openSession(app, as(key), collection);
+    if (poses[session.nextStep as Step] && (!must || session.nextStep === must)) return session;
   }
-  throw new Error('no performable challenge in 500 draws');
+  throw new Error('no performable first step in 500 draws');
 }
 
-const framesFor = (poses: Poses, steps: Step[]) => [photo(poses.anchor), ...steps.map((s) => photo(poses[s]!))];
-
 async function passedToken(app: TestApp, poses: Poses, key = ADMIN_KEY, collection?: string): Promise<string> {
-  const session = await sessionFor(app, poses, key, collection);
-  const res = await app.http.post(`/liveness/sessions/${session.id}/frames`).set(as(key)).send({ frames: framesFor(poses, session.challenge) }).expect(200);
-  return res.body.livenessToken;
+  const run = await performChallenge(app, as(key), planFor(poses), { collection, attempts: 50 });
+  expect(run.response.status).toBe(200);
+  expect(run.session.status).toBe('passed');
+  return run.session.livenessToken!;
 }
 
 describe(`active liveness challenge (${kind})`, () => {
   // Blinks and smiles are extras (never alone: every challenge holds a head movement); this suite judges them too.
-  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2', FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right,look_up,blink,smile' });
+  const app = useTestApp({
+    ...NO_LIMITS,
+    FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2',
+    FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right,look_up,blink,smile',
+    // Frames here are ready at once; the time a person needs per step is tested on its own below.
+    FACEGATE_LIVENESS_MIN_STEP_MS: '0',
+  });
 
   describe('challenge logic', () => {
-    it('opens a session with a random challenge, instructions and an expiry', async () => {
+    it('opens a session revealing only its first step, with the step nonce, an instruction and expiries', async () => {
       const res = await app().http.post('/liveness/sessions').set(admin).send({}).expect(201);
-      expect(res.body).toMatchObject({ status: 'in_progress', completedSteps: 0, framesReceived: 0, maxFrames: 60, maxFramesPerRequest: 20 });
-      expect(res.body.challenge).toHaveLength(2);
-      expect(res.body.challenge[0]).not.toBe(res.body.challenge[1]);
-      expect(res.body.nextStep).toBe(res.body.challenge[0]);
-      expect(res.body.instructions).toHaveLength(2);
+      expect(res.body).toMatchObject({ status: 'in_progress', totalSteps: 2, completedSteps: 0, framesReceived: 0, maxFrames: 60, maxFramesPerRequest: 20 });
+      expect(res.body.challenge).toEqual([res.body.nextStep]);
+      expect(res.body.instructions).toHaveLength(1);
+      expect(res.body.stepNonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(new Date(res.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
-      // 40 draws of 2 steps out of 5: the order really varies.
+      expect(new Date(res.body.stepExpiresAt).getTime()).toBeGreaterThan(Date.now());
+      // 40 draws: the first step really varies.
       const seen = new Set<string>();
-      for (let i = 0; i < 40; i++) seen.add((await app().http.post('/liveness/sessions').set(admin).send({}).expect(201)).body.challenge.join());
-      expect(seen.size).toBeGreaterThan(5);
+      for (let i = 0; i < 40; i++) seen.add((await app().http.post('/liveness/sessions').set(admin).send({}).expect(201)).body.nextStep);
+      expect(seen.size).toBeGreaterThan(2);
     });
 
     it.each<[string, Poses, Step | undefined]>([
       ['head turns and looking up (webcam frames)', WEBCAM, undefined],
       ['a blink (LFW photos)', RUMSFELD, 'blink'],
       ['a smile (LFW photos)', POWELL, 'smile'],
-    ])('passes %s done in the asked order, with a token', async (_name, poses, must) => {
-      const session = await sessionFor(app(), poses, ADMIN_KEY, undefined, must);
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(poses, session.challenge) }).expect(200);
-      expect(res.body).toMatchObject({ status: 'passed', completedSteps: 2, nextStep: null, framesReceived: 3 });
-      expect(res.body.frames.map((f: { gesture: string }) => f.gesture)).toEqual(['anchor', ...session.challenge]);
+    ])('passes %s done in the asked order, one upload per revealed step, with a token', async (_name, poses, must) => {
+      let run;
+      for (let i = 0; i < 50 && !run; i++) {
+        const session = await sessionFor(app(), poses, ADMIN_KEY, undefined, must);
+        const first = await upload(app(), admin, session, [photo(poses.anchor), photo(poses[session.nextStep as Step]!)]).expect(200);
+        expect(first.body).toMatchObject({ status: 'in_progress', completedSteps: 1, framesReceived: 2 });
+        expect(first.body.stepNonce).not.toBe(session.stepNonce);
+        expect(first.body.challenge).toEqual([session.nextStep, first.body.nextStep]);
+        if (!poses[first.body.nextStep as Step]) continue; // a second step these photos cannot show: draw again
+        run = { session, first: first.body, done: await upload(app(), admin, first.body, [photo(poses[first.body.nextStep as Step]!)]).expect(200) };
+      }
+      const res = run!.done;
+      expect(res.body).toMatchObject({ status: 'passed', completedSteps: 2, nextStep: null, stepNonce: null, framesReceived: 3 });
+      expect(res.body.challenge).toEqual([run!.session.nextStep, run!.first.nextStep]);
+      expect(res.body.frames.map((f: { gesture: string }) => f.gesture)).toEqual([run!.first.nextStep]);
       expect(res.body.livenessToken).toMatch(/^lt_[A-Za-z0-9_-]{40,}$/);
       expect(new Date(res.body.tokenExpiresAt).getTime()).toBeGreaterThan(Date.now());
       expect(res.body.liveness).toMatchObject({ mode: 'advisory' });
       // The token is never shown again.
-      const after = await app().http.get(`/liveness/sessions/${session.id}`).set(admin).expect(200);
+      const after = await app().http.get(`/liveness/sessions/${run!.session.id}`).set(admin).expect(200);
       expect(after.body.status).toBe('passed');
       expect(after.body.livenessToken).toBeUndefined();
     });
 
+    it('does not count frames for the next step sent with the frames that complete the current one', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const others = POSES.filter((p) => p !== session.nextStep);
+      // Frames for every pose at once, after the asked one: only the asked step is done, the others wait.
+      const res = await upload(app(), admin, session, [photo(WEBCAM.anchor), photo(WEBCAM[session.nextStep as Step]!), ...others.map((p) => photo(WEBCAM[p]!))]);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'in_progress', completedSteps: 1 });
+    });
+
     it('fails when the steps come out of order, and the session stays closed', async () => {
       const session = await sessionFor(app(), WEBCAM);
-      const [first, second] = session.challenge;
+      const first = session.nextStep as Step;
+      const second = POSES.find((p) => p !== first)!;
       const frames = [photo(WEBCAM.anchor), photo(WEBCAM[second]!), photo(WEBCAM[first]!)];
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames }).expect(422);
+      const res = await upload(app(), admin, session, frames).expect(422);
       expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'wrong_step', expected: first, saw: second, frame: 1, completedSteps: 0 });
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-      const again = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge) }).expect(409);
+      const again = await upload(app(), admin, session, [photo(WEBCAM[first]!)]).expect(409);
       expect(again.body).toMatchObject({ code: 'LIVENESS_SESSION_CLOSED', sessionStatus: 'failed' });
+    });
+
+    it('fails frames that carry another step nonce (prepared ahead, or for another session)', async () => {
+      const session = await sessionFor(app(), WEBCAM);
+      const other = await openSession(app(), admin);
+      const res = await upload(app(), admin, { ...session, stepNonce: other.stepNonce }, [photo(WEBCAM.anchor)]).expect(422);
+      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'stale_step' });
+      const missing = await app().http.post(`/liveness/sessions/${other.id}/frames`).set(admin).send({ frames: [photo(WEBCAM.anchor)] }).expect(400);
+      expect(missing.body.code).toBe('VALIDATION_FAILED');
     });
 
     it('fails when a frame shows another person', async () => {
       const session = await sessionFor(app(), WEBCAM);
       const frames = [photo(WEBCAM.anchor), photo(RUMSFELD.turn_right!)];
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames }).expect(422);
+      const res = await upload(app(), admin, session, frames).expect(422);
       expect(res.body).toMatchObject({ code: 'LIVENESS_FACE_CHANGED', frame: 1 });
       // No score for the stranger: it would make a session a free 1:1 scorer.
       expect(res.body).not.toHaveProperty('similarity');
@@ -115,14 +152,14 @@ describe(`active liveness challenge (${kind})`, () => {
     it('fails when the frames repeat one still photo', async () => {
       const session = await sessionFor(app(), WEBCAM);
       const still = photo(WEBCAM.anchor);
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: [still, still, still] }).expect(422);
+      const res = await upload(app(), admin, session, [still, still, still]).expect(422);
       expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame', frame: 1 });
     });
 
     it('sees a repeated frame whatever its transport encoding (data URL, plain base64, multipart)', async () => {
       const session = await sessionFor(app(), WEBCAM);
       const bytes = photoBytes(WEBCAM.anchor);
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: [photo(WEBCAM.anchor), bytes.toString('base64')] }).expect(422);
+      const res = await upload(app(), admin, session, [photo(WEBCAM.anchor), bytes.toString('base64')]).expect(422);
       expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame', frame: 1 });
     });
 
@@ -130,32 +167,36 @@ describe(`active liveness challenge (${kind})`, () => {
       const session = await sessionFor(app(), WEBCAM);
       const original = photoBytes(WEBCAM.anchor);
       const frames = await Promise.all([95, 85, 75, 65].map(async (quality) => (await sharp(original).jpeg({ quality }).toBuffer()).toString('base64')));
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames, final: true }).expect(422);
-      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'incomplete', missing: session.challenge, completedSteps: 0 });
+      const res = await upload(app(), admin, session, frames, true).expect(422);
+      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'incomplete', missing: [session.nextStep], stepsLeft: 2, completedSteps: 0 });
       expect(res.body.frames.map((f: { gesture: string }) => f.gesture)).toEqual(['anchor', 'neutral', 'neutral', 'neutral']);
     });
 
     it('refuses frames once the session has expired', async () => {
       const session = await sessionFor(app(), WEBCAM);
       await app().app.get(PrismaService).client.$executeRaw`UPDATE liveness_sessions SET expires_at = now() - interval '1 second' WHERE id = ${session.id}::uuid`;
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge) }).expect(410);
+      const res = await upload(app(), admin, session, [photo(WEBCAM.anchor), photo(WEBCAM[session.nextStep as Step]!)]).expect(410);
       expect(res.body.code).toBe('LIVENESS_SESSION_EXPIRED');
     });
 
     it('takes the frames in batches as they are captured (JSON, then multipart)', async () => {
       const session = await sessionFor(app(), WEBCAM);
-      const [first, second] = session.challenge;
-      const partial = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: [photo(WEBCAM.anchor), photo(WEBCAM[first]!)] }).expect(200);
-      expect(partial.body).toMatchObject({ status: 'in_progress', completedSteps: 1, nextStep: second, framesReceived: 2 });
-      expect(partial.body.livenessToken).toBeUndefined();
-      const done = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).attach('files', photoBytes(WEBCAM[second]!), 'frame.jpg').expect(200);
-      expect(done.body).toMatchObject({ status: 'passed', completedSteps: 2, framesReceived: 3 });
-      expect(done.body.frames).toEqual([expect.objectContaining({ index: 2, gesture: second })]);
+      const anchor = await upload(app(), admin, session, [photo(WEBCAM.anchor)]).expect(200);
+      expect(anchor.body).toMatchObject({ status: 'in_progress', completedSteps: 0, framesReceived: 1, stepNonce: session.stepNonce });
+      const done = await app()
+        .http.post(`/liveness/sessions/${session.id}/frames`)
+        .set(admin)
+        .field('stepNonce', session.stepNonce!)
+        .attach('files', photoBytes(WEBCAM[session.nextStep as Step]!), 'frame.jpg')
+        .expect(200);
+      expect(done.body).toMatchObject({ status: 'in_progress', completedSteps: 1, framesReceived: 2 });
+      expect(done.body.frames).toEqual([expect.objectContaining({ index: 1, gesture: session.nextStep })]);
+      expect(done.body.livenessToken).toBeUndefined();
     });
 
     it('refuses a batch larger than the per-request limit', async () => {
       const session = await sessionFor(app(), WEBCAM);
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: Array(21).fill(photo(WEBCAM.anchor)) }).expect(400);
+      const res = await upload(app(), admin, session, Array(21).fill(photo(WEBCAM.anchor))).expect(400);
       expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', maxFramesPerRequest: 20 });
     });
 
@@ -163,7 +204,7 @@ describe(`active liveness challenge (${kind})`, () => {
       const session = await sessionFor(app(), WEBCAM);
       const other = (await app().http.post('/api-keys').set(admin).send({ name: 'other-app', scopes: ['recognize'] }).expect(201)).body.key;
       expect((await app().http.get(`/liveness/sessions/${session.id}`).set(as(other)).expect(404)).body.code).toBe('LIVENESS_SESSION_NOT_FOUND');
-      await app().http.post(`/liveness/sessions/${session.id}/frames`).set(as(other)).send({ frames: [photo(WEBCAM.anchor)] }).expect(404);
+      await upload(app(), as(other), session, [photo(WEBCAM.anchor)]).expect(404);
     });
 
     it('lets only one of two uploads that read the same session state save (no lost or doubled progress)', async () => {
@@ -185,12 +226,10 @@ describe(`active liveness challenge (${kind})`, () => {
 
     it('enforces the collection passive policy on the whole session', async () => {
       await app().http.post('/collections').set(admin).send({ name: 'strict', settings: { livenessMode: 'enforce', livenessThreshold: 0.99 } }).expect(201);
-      const session = await sessionFor(app(), WEBCAM, ADMIN_KEY, 'strict');
       // The steps are done, but an enforced passive check waits for 5 frames with a face (FACEGATE_LIVENESS_MIN_FRAMES).
-      const waiting = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge) }).expect(200);
-      expect(waiting.body).toMatchObject({ status: 'in_progress', completedSteps: 2, nextStep: null, framesReceived: 3 });
-      const more = ['live/026.jpg', 'live/030.jpg'].map(photo);
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: more }).expect(403);
+      const waiting = await performChallenge(app(), admin, planFor(WEBCAM), { collection: 'strict', attempts: 50 });
+      expect(waiting.response.body).toMatchObject({ status: 'in_progress', completedSteps: 2, nextStep: null, framesReceived: 3 });
+      const res = await upload(app(), admin, waiting.session, ['live/026.jpg', 'live/030.jpg'].map(photo)).expect(403);
       expect(res.body).toMatchObject({ code: 'SPOOF_SUSPECTED', completedSteps: 2 });
       // The median score goes to the audit log, never to the caller: it would help tune a replay until it passes.
       expect(res.body).not.toHaveProperty('score');
@@ -199,9 +238,9 @@ describe(`active liveness challenge (${kind})`, () => {
     });
 
     it('fails a session that ends before an enforced passive check has its frames', async () => {
-      const session = await sessionFor(app(), WEBCAM, ADMIN_KEY, 'strict');
-      const res = await app().http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames: framesFor(WEBCAM, session.challenge), final: true }).expect(422);
-      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'too_few_frames', scoredFrames: 3, minFrames: 5, completedSteps: 2 });
+      const waiting = await performChallenge(app(), admin, planFor(WEBCAM), { collection: 'strict', attempts: 50 });
+      const res = await upload(app(), admin, waiting.session, [photo('live/027.jpg')], true).expect(422);
+      expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'too_few_frames', scoredFrames: 4, minFrames: 5, completedSteps: 2 });
     });
   });
 
@@ -280,5 +319,27 @@ describe(`active liveness challenge (${kind})`, () => {
       expect(outcomes).toEqual(new Set(['passed', 'CHALLENGE_FAILED', 'LIVENESS_FACE_CHANGED', 'SPOOF_SUSPECTED']));
       expect(JSON.stringify(res.body)).not.toMatch(/base64|\/9j\//);
     });
+  });
+});
+
+describe(`liveness challenge timing (${kind})`, () => {
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2', FACEGATE_LIVENESS_MIN_STEP_MS: '700', FACEGATE_LIVENESS_STEP_SECONDS: '2' });
+
+  it('fails a step answered sooner after its reveal than a person can move (frames made ready in advance)', async () => {
+    const session = await sessionFor(app(), WEBCAM);
+    const res = await upload(app(), admin, session, [photo(WEBCAM.anchor), photo(WEBCAM[session.nextStep as Step]!)]).expect(422);
+    expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'too_fast', minStepMs: 700 });
+  });
+
+  it('passes the same frames sent after a human delay', async () => {
+    const run = await performChallenge(app(), admin, planFor(WEBCAM), { attempts: 20, waitMs: 800 });
+    expect(run.session.status).toBe('passed');
+  });
+
+  it('fails a step not answered within its own deadline', async () => {
+    const session = await sessionFor(app(), WEBCAM);
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    const res = await upload(app(), admin, session, [photo(WEBCAM.anchor), photo(WEBCAM[session.nextStep as Step]!)]).expect(422);
+    expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'step_timeout', stepSeconds: 2 });
   });
 });

@@ -1,3 +1,4 @@
+import { performChallenge } from '../../../test/liveness-session';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { photo } from '../../../test/photos';
 
@@ -32,26 +33,28 @@ const REPLAY = {
 };
 /** Frames per staged session: the anchor, the steps, then other frames of the clip until the passive median may decide. */
 const SESSION_FRAMES = 6;
+/** A little over the default FACEGATE_LIVENESS_MIN_STEP_MS (300): the time a person needs to move. */
+const STEP_WAIT_MS = 320;
 
 type Pools = { anchors: string[]; turn_left: string[]; turn_right: string[]; frames: string[] };
 
 /**
- * Every challenge session the frames can stage: each anchor with each left and each right frame, in the asked order,
- * followed by other frames of the same clip (after the last step, frames are still checked to be the same face and
- * new, and scored, but no longer judged as gestures).
+ * Every challenge session the frames can stage: each anchor with each left and each right frame, each sent when its
+ * step is revealed (after the time a person needs, FACEGATE_LIVENESS_MIN_STEP_MS), followed by other frames of the
+ * same clip (after the last step, frames are still checked to be the same face and new, and scored).
  */
-async function runSessions(app: TestApp, pools: Pools, collection?: string): Promise<Array<{ status: number; code?: string; reason?: string; token?: string }>> {
+async function runSessions(app: TestApp, pools: Pools): Promise<Array<{ status: number; code?: string; reason?: string; token?: string }>> {
   const results = [];
   for (const anchor of pools.anchors) {
     for (const left of pools.turn_left) {
       for (const right of pools.turn_right) {
-        const session = (await app.http.post('/liveness/sessions').set(admin).send({ collection }).expect(201)).body;
         const byStep: Record<string, string> = { turn_left: left, turn_right: right };
-        const staged = [anchor, ...session.challenge.map((s: string) => byStep[s])];
-        const rest = pools.frames.filter((f) => !staged.includes(f)).slice(0, SESSION_FRAMES - staged.length);
-        const frames = [...staged, ...rest].map(photo);
-        const res = await app.http.post(`/liveness/sessions/${session.id}/frames`).set(admin).send({ frames, final: true });
-        results.push({ status: res.status, code: res.body.code, reason: res.body.reason, token: res.body.livenessToken });
+        const tail = pools.frames.filter((f) => ![anchor, left, right].includes(f)).slice(0, SESSION_FRAMES - 3);
+        const plan = { anchor: [photo(anchor)], step: (s: string) => [photo(byStep[s])], tail: tail.map(photo) };
+        const { response: res } = await performChallenge(app, admin, plan, { waitMs: STEP_WAIT_MS });
+        // A step the frames did not complete leaves the session in progress: not passed.
+        const code = res.status === 200 && res.body.status !== 'passed' ? 'NOT_COMPLETED' : res.body.code;
+        results.push({ status: res.body.status === 'passed' ? 200 : res.status === 200 ? 422 : res.status, code, reason: res.body.reason, token: res.body.livenessToken });
       }
     }
   }

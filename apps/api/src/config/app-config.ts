@@ -97,6 +97,9 @@ export interface AppConfig {
     tokenSeconds: number;
     maxFramesPerSession: number;
     maxFramesPerRequest: number;
+    /** Time to answer one revealed step, and the least time after its reveal that a person needs to answer it. */
+    stepSeconds: number;
+    minStepMs: number;
     /** Yaw change (degrees) that counts as a head turn, and upward pitch change that counts as looking up. */
     turnDegrees: number;
     lookUpDegrees: number;
@@ -229,6 +232,8 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       tokenSeconds: read.int('FACEGATE_LIVENESS_TOKEN_SECONDS', 120, 1, 3600),
       maxFramesPerSession: read.int('FACEGATE_LIVENESS_MAX_FRAMES', 60, 2, 1000),
       maxFramesPerRequest: read.int('FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST', 20, 1, 100),
+      stepSeconds: read.int('FACEGATE_LIVENESS_STEP_SECONDS', 15, 1, 600),
+      minStepMs: read.int('FACEGATE_LIVENESS_MIN_STEP_MS', 300, 0, 10_000),
       turnDegrees: read.number('FACEGATE_LIVENESS_TURN_DEGREES', 18, 5, 60),
       lookUpDegrees: read.number('FACEGATE_LIVENESS_LOOK_UP_DEGREES', 12, 5, 60),
     },

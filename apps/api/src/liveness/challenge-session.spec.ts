@@ -9,13 +9,21 @@ const frame = (yaw: number, embedding = person, liveness = 0.5): AnalysedFrame =
 const settings = { turnDegrees: 18, lookUpDegrees: 12, sameFaceThreshold: 0.36, minScoredFrames: 0 };
 
 describe('applyFrames', () => {
-  it('anchors on the first frontal face, then completes the steps in order', () => {
+  it('anchors on the first frontal face, then completes one step per upload', () => {
     const r = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(40), frame(0), frame(30), frame(0), frame(-30)], settings);
     expect(r.failure).toBeNull();
     expect(r.report.map((f) => f.gesture)).toEqual(['not_frontal', 'anchor', 'turn_left', 'neutral', 'turn_right']);
-    expect(r.state.progress.completed).toBe(2);
+    // The right turn came in the batch that completed the left one: captured before the client knew the next step.
+    expect(r.state.progress.completed).toBe(1);
     expect(r.anchorEmbedding).toBe(person);
     expect(r.state.passiveScores).toHaveLength(4);
+    const next = applyFrames(['turn_left', 'turn_right'], r.state, r.anchorEmbedding, [frame(-30)], settings);
+    expect(next.state.progress.completed).toBe(2);
+  });
+
+  it('still checks the face of frames that follow a step in the same upload', () => {
+    const r = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(30), frame(-30, stranger)], settings);
+    expect(r.failure).toEqual({ code: 'LIVENESS_FACE_CHANGED', frame: 2 });
   });
 
   it('carries progress across uploads', () => {

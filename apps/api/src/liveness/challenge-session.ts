@@ -14,6 +14,13 @@ export interface SessionState {
   passiveScores: number[];
   /** Set when the session passes: the median of passiveScores, judged again when its token is redeemed. */
   passiveMedian?: number | null;
+  /**
+   * The step being answered is revealed with a fresh nonce; an upload must carry it. Steps are revealed one at a time,
+   * so frames for a later step cannot be prepared before the server asks for it.
+   */
+  stepNonce?: string;
+  /** When the current step was revealed, in the database's clock (epoch ms): its deadline and minimum time. */
+  stepStartedAt?: number;
 }
 
 export const EMPTY_STATE: SessionState = { anchor: null, progress: { completed: 0, holding: null }, frames: 0, frameHashes: [], passiveScores: [] };
@@ -71,6 +78,9 @@ export function applyFrames(
   let anchorEmbedding = anchorBefore;
   const report: FrameReport[] = [];
   const fail = (failure: SessionFailure): ApplyResult => ({ state, anchorEmbedding, report, failure });
+  // One step per upload: frames captured in the same batch as the step they follow were taken before the client
+  // could know the next step, so they never answer it (they are still checked and scored).
+  const completedBefore = state.progress.completed;
   for (const frame of frames) {
     const index = state.frames++;
     if (state.frameHashes.includes(frame.hash)) return fail({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame', frame: index });
@@ -97,6 +107,10 @@ export function applyFrames(
     if (face.liveness !== undefined) state.passiveScores.push(face.liveness);
     const gesture = classifyFrame(state.anchor, face.measures, settings);
     report.push({ index, face: true, gesture, similarity });
+    if (state.progress.completed > completedBefore) {
+      if (isComplete(challenge, state, settings)) break;
+      continue;
+    }
     const outcome = advance(challenge, state.progress, gesture);
     if (outcome.kind === 'wrong_step') return fail({ code: 'CHALLENGE_FAILED', reason: 'wrong_step', frame: index, expected: outcome.expected, saw: outcome.saw });
     state.progress = outcome.progress;

@@ -14,6 +14,11 @@ export class LivenessSecretsService {
     return `lt_${randomBytes(32).toString('base64url')}`;
   }
 
+  /** The nonce of one challenge step: 128 random bits, shown when the step is revealed. */
+  nonce(): string {
+    return randomBytes(16).toString('base64url');
+  }
+
   hash(value: string | Uint8Array): string {
     return createHash('sha256').update(value).digest('hex');
   }

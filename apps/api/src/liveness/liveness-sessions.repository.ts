@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { EMBEDDING_DIMENSIONS, isForeignKeyViolation, PrismaService } from '@facegate/database';
+import { EMBEDDING_DIMENSIONS, isForeignKeyViolation, Prisma, PrismaService } from '@facegate/database';
 import { ChallengeStep } from './challenge-judge';
 import { EMPTY_STATE, SessionState } from './challenge-session';
 
@@ -19,6 +19,8 @@ export interface StoredSession {
   expiresAt: Date;
   /** Decided by the database clock, like every other expiry, so replicas with skewed clocks agree. */
   expired: boolean;
+  /** The database clock when the session was read (epoch ms): step deadlines are measured on it too. */
+  nowMs: number;
   tokenExpiresAt: Date | null;
 }
 
@@ -27,6 +29,8 @@ export type TokenRedemption =
   | { ok: false; reason: 'invalid' | 'used' | 'expired' };
 
 const EMBEDDING_BYTES = EMBEDDING_DIMENSIONS * 4;
+/** The database clock in epoch milliseconds, as a SQL fragment (no parameters). */
+const DB_NOW_MS = Prisma.sql`floor(extract(epoch from now()) * 1000)::float8`;
 /** Finished sessions are kept this long after they expire (for GET), then purged. */
 const KEEP_AFTER_EXPIRY_SECONDS = 3600;
 
@@ -35,13 +39,16 @@ const KEEP_AFTER_EXPIRY_SECONDS = 3600;
 export class LivenessSessionsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(input: { keyId: string; collectionId: string; challenge: ChallengeStep[]; seconds: number }): Promise<{ id: string; expiresAt: Date }> {
+  /** Opens a session; its first step starts now, by the database clock. */
+  async create(input: { keyId: string; collectionId: string; challenge: ChallengeStep[]; seconds: number; stepNonce: string }): Promise<{ id: string; expiresAt: Date; state: SessionState }> {
+    const state: SessionState = { ...EMPTY_STATE, stepNonce: input.stepNonce };
     try {
-      const rows = await this.prisma.client.$queryRaw<Array<{ id: string; expiresAt: Date }>>`
+      const rows = await this.prisma.client.$queryRaw<Array<{ id: string; expiresAt: Date; state: SessionState }>>`
         INSERT INTO liveness_sessions (key_id, collection_id, challenge, state, expires_at)
-        VALUES (${input.keyId}::uuid, ${input.collectionId}::uuid, ${input.challenge}::text[], ${JSON.stringify(EMPTY_STATE)}::jsonb,
+        VALUES (${input.keyId}::uuid, ${input.collectionId}::uuid, ${input.challenge}::text[],
+                jsonb_set(${JSON.stringify(state)}::jsonb, '{stepStartedAt}', to_jsonb(${DB_NOW_MS})),
                 now() + make_interval(secs => ${input.seconds}))
-        RETURNING id, expires_at AS "expiresAt"`;
+        RETURNING id, expires_at AS "expiresAt", state`;
       return rows[0];
     } catch (error) {
       // The collection (or the key) was deleted between the request's checks and this insert.
@@ -53,7 +60,8 @@ export class LivenessSessionsRepository {
   async find(id: string): Promise<StoredSession | null> {
     const rows = await this.prisma.client.$queryRaw<Array<Omit<StoredSession, 'anchorEmbedding'> & { anchorEmbedding: Uint8Array | null }>>`
       SELECT id, key_id AS "keyId", collection_id AS "collectionId", challenge, status, state, anchor_embedding AS "anchorEmbedding",
-             failure, version, expires_at AS "expiresAt", expires_at <= now() AS expired, token_expires_at AS "tokenExpiresAt"
+             failure, version, expires_at AS "expiresAt", expires_at <= now() AS expired, token_expires_at AS "tokenExpiresAt",
+             ${DB_NOW_MS} AS "nowMs"
       FROM liveness_sessions WHERE id = ${id}::uuid`;
     const row = rows[0];
     return row ? { ...row, anchorEmbedding: row.anchorEmbedding ? toFloats(row.anchorEmbedding) : null } : null;
@@ -65,19 +73,31 @@ export class LivenessSessionsRepository {
    */
   async save(
     session: Pick<StoredSession, 'id' | 'version'>,
-    next: { status: SessionStatus; state: SessionState; anchorEmbedding: Float32Array | null; failure?: object; tokenHash?: string; tokenSeconds?: number },
-  ): Promise<{ saved: boolean; tokenExpiresAt: Date | null }> {
+    next: {
+      status: SessionStatus;
+      state: SessionState;
+      anchorEmbedding: Float32Array | null;
+      failure?: object;
+      tokenHash?: string;
+      tokenSeconds?: number;
+      /** A new step was revealed: its time starts now, by the database clock. */
+      startStep?: boolean;
+    },
+  ): Promise<{ saved: boolean; tokenExpiresAt: Date | null; state: SessionState | null }> {
     const anchor = next.anchorEmbedding ? Buffer.from(next.anchorEmbedding.buffer, next.anchorEmbedding.byteOffset, next.anchorEmbedding.byteLength) : null;
-    const rows = await this.prisma.client.$queryRaw<Array<{ tokenExpiresAt: Date | null }>>`
+    const state = JSON.stringify(next.state);
+    const rows = await this.prisma.client.$queryRaw<Array<{ tokenExpiresAt: Date | null; state: SessionState }>>`
       UPDATE liveness_sessions SET
-        status = ${next.status}, state = ${JSON.stringify(next.state)}::jsonb, anchor_embedding = ${anchor},
+        status = ${next.status},
+        state = CASE WHEN ${next.startStep ?? false} THEN jsonb_set(${state}::jsonb, '{stepStartedAt}', to_jsonb(${DB_NOW_MS})) ELSE ${state}::jsonb END,
+        anchor_embedding = ${anchor},
         failure = ${next.failure ? JSON.stringify(next.failure) : null}::jsonb,
         token_hash = ${next.tokenHash ?? null},
         token_expires_at = CASE WHEN ${next.tokenHash ?? null}::text IS NULL THEN NULL ELSE now() + make_interval(secs => ${next.tokenSeconds ?? 0}) END,
         version = version + 1
       WHERE id = ${session.id}::uuid AND version = ${session.version} AND status = 'pending' AND expires_at > now()
-      RETURNING token_expires_at AS "tokenExpiresAt"`;
-    return { saved: rows.length === 1, tokenExpiresAt: rows[0]?.tokenExpiresAt ?? null };
+      RETURNING token_expires_at AS "tokenExpiresAt", state`;
+    return { saved: rows.length === 1, tokenExpiresAt: rows[0]?.tokenExpiresAt ?? null, state: rows[0]?.state ?? null };
   }
 
   /**

@@ -35,10 +35,11 @@ export class LivenessService {
     await this.sessions.purgeExpired();
     const { steps, challengeLength, sessionSeconds } = this.config.liveness;
     const challenge = drawChallenge(steps, challengeLength, (n) => this.secrets.randomInt(n));
-    const { id, expiresAt } = await this.sessions.create({ keyId: caller.keyId, collectionId: collection.id, challenge, seconds: sessionSeconds });
+    const opened = await this.sessions.create({ keyId: caller.keyId, collectionId: collection.id, challenge, seconds: sessionSeconds, stepNonce: this.secrets.nonce() });
+    const { id } = opened;
     await this.audit.record(caller, { action: 'liveness_session', collection: collection.name, outcome: 'opened', details: { sessionId: id, steps: challenge.length } });
     this.logger.log(`session ${id} opened in ${collection.name}: ${challenge.length} steps`);
-    return this.view({ id, challenge, status: 'pending', state: { progress: { completed: 0 }, frames: 0 }, expiresAt });
+    return this.view({ ...opened, challenge, status: 'pending' });
   }
 
   async get(id: string, caller: CallerContext) {
@@ -50,6 +51,9 @@ export class LivenessService {
     const session = await this.owned(id, caller);
     const collection = await this.access.resolveById(caller, session.collectionId);
     this.assertOpen(session, dto.frames.length);
+    const unanalysed = { state: session.state, anchorEmbedding: null, report: [], failure: null };
+    const stepFailure = this.stepFailure(session, dto.stepNonce);
+    if (stepFailure) return this.fail(session, collection, unanalysed, stepFailure, caller);
     const analysed = await this.analyse(dto.frames);
     const settings = {
       turnDegrees: this.config.liveness.turnDegrees,
@@ -60,11 +64,38 @@ export class LivenessService {
     };
     const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analysed, settings);
     const done = isComplete(session.challenge, result.state, settings);
-    const failure = result.failure ?? (done ? this.passiveFailure(result.state, collection) : null) ?? (dto.final && !done ? incomplete(session, result.state, settings.minScoredFrames) : null);
+    const stepped = result.state.progress.completed > session.state.progress.completed;
+    const failure =
+      result.failure ??
+      (stepped ? this.tooFast(session) : null) ??
+      (done ? this.passiveFailure(result.state, collection) : null) ??
+      (dto.final && !done ? incomplete(session, result.state, settings.minScoredFrames) : null);
     if (failure) return this.fail(session, collection, result, failure, caller);
     if (done) return this.pass(session, collection, result, caller);
-    await this.saveOrBusy(session, { status: 'pending', state: result.state, anchorEmbedding: result.anchorEmbedding });
-    return { ...this.view({ ...session, state: result.state }), frames: result.report };
+    // A completed step reveals the next one, with a new nonce and its own time.
+    const state = stepped ? { ...result.state, stepNonce: this.secrets.nonce() } : result.state;
+    const saved = await this.saveOrBusy(session, { status: 'pending', state, anchorEmbedding: result.anchorEmbedding, startStep: stepped });
+    return { ...this.view({ ...session, state: saved.state ?? state }), frames: result.report };
+  }
+
+  /**
+   * Before any frame is analysed: the upload must answer the step revealed last (its nonce) within the step's time.
+   * A wrong nonce means frames prepared for another step or another session; either closes the session.
+   */
+  private stepFailure(session: StoredSession, stepNonce: string): Failure | null {
+    const { stepNonce: expected, stepStartedAt } = session.state;
+    if (expected === undefined || stepStartedAt === undefined) return null; // a session opened before steps had nonces
+    if (stepNonce !== expected) return { code: 'CHALLENGE_FAILED', reason: 'stale_step' };
+    const limitMs = this.config.liveness.stepSeconds * 1000;
+    if (session.nowMs - stepStartedAt > limitMs) return { code: 'CHALLENGE_FAILED', reason: 'step_timeout', stepSeconds: this.config.liveness.stepSeconds };
+    return null;
+  }
+
+  /** A step answered sooner after it was revealed than a person can read it and move (the frames were ready). */
+  private tooFast(session: StoredSession): Failure | null {
+    const { stepStartedAt } = session.state;
+    if (stepStartedAt === undefined || session.nowMs - stepStartedAt >= this.config.liveness.minStepMs) return null;
+    return { code: 'CHALLENGE_FAILED', reason: 'too_fast', minStepMs: this.config.liveness.minStepMs };
   }
 
   /** A session is visible only to the key that opened it; anyone else gets the same 404 as for a missing one. */
@@ -156,15 +187,22 @@ export class LivenessService {
     return { score: Math.round(score * 10000) / 10000, live: score >= livenessThreshold, mode: livenessMode };
   }
 
-  private view(s: Pick<StoredSession, 'id' | 'challenge' | 'status' | 'expiresAt'> & { state: { progress: { completed: number }; frames: number } }) {
+  /** What a client sees: the steps revealed so far (done ones and the current one), never the steps still to come. */
+  private view(s: Pick<StoredSession, 'id' | 'challenge' | 'status' | 'expiresAt' | 'state'>) {
     const completed = s.state.progress.completed;
+    const pending = s.status === 'pending';
+    const revealed = s.challenge.slice(0, pending ? completed + 1 : completed);
+    const startedAt = s.state.stepStartedAt;
     return {
       id: s.id,
-      status: s.status === 'pending' ? 'in_progress' : s.status,
-      challenge: s.challenge,
-      instructions: s.challenge.map((step) => STEP_INSTRUCTIONS[step]),
+      status: pending ? 'in_progress' : s.status,
+      challenge: revealed,
+      instructions: revealed.map((step) => STEP_INSTRUCTIONS[step]),
+      totalSteps: s.challenge.length,
       completedSteps: completed,
-      nextStep: s.status === 'pending' ? (s.challenge[completed] ?? null) : null,
+      nextStep: pending ? (s.challenge[completed] ?? null) : null,
+      stepNonce: pending ? (s.state.stepNonce ?? null) : null,
+      stepExpiresAt: pending && startedAt !== undefined ? new Date(startedAt + this.config.liveness.stepSeconds * 1000).toISOString() : null,
       framesReceived: s.state.frames,
       maxFrames: this.config.liveness.maxFramesPerSession,
       maxFramesPerRequest: this.config.liveness.maxFramesPerRequest,
@@ -176,12 +214,16 @@ export class LivenessService {
 type Failure =
   | SessionFailure
   | { code: 'SPOOF_SUSPECTED' }
-  | { code: 'CHALLENGE_FAILED'; reason: 'incomplete'; missing: string[] }
-  | { code: 'CHALLENGE_FAILED'; reason: 'too_few_frames'; scoredFrames: number; minFrames: number };
+  | { code: 'CHALLENGE_FAILED'; reason: 'incomplete'; missing: string[]; stepsLeft: number }
+  | { code: 'CHALLENGE_FAILED'; reason: 'too_few_frames'; scoredFrames: number; minFrames: number }
+  | { code: 'CHALLENGE_FAILED'; reason: 'stale_step' }
+  | { code: 'CHALLENGE_FAILED'; reason: 'step_timeout'; stepSeconds: number }
+  | { code: 'CHALLENGE_FAILED'; reason: 'too_fast'; minStepMs: number };
 
 function incomplete(session: StoredSession, state: SessionState, minScoredFrames: number): Failure {
-  const missing = session.challenge.slice(state.progress.completed);
-  if (missing.length > 0) return { code: 'CHALLENGE_FAILED', reason: 'incomplete', missing };
+  // Only the step being asked is named: steps not yet revealed stay unknown, even once the session has failed.
+  const left = session.challenge.length - state.progress.completed;
+  if (left > 0) return { code: 'CHALLENGE_FAILED', reason: 'incomplete', missing: [session.challenge[state.progress.completed]], stepsLeft: left };
   return { code: 'CHALLENGE_FAILED', reason: 'too_few_frames', scoredFrames: state.passiveScores.length, minFrames: minScoredFrames };
 }
 
@@ -194,8 +236,11 @@ function describeFailure(f: Failure): string {
     default:
       if (f.reason === 'repeated_frame') return `Frame ${f.frame} repeats an earlier frame exactly.`;
       if (f.reason === 'wrong_step') return `Frame ${f.frame} shows ${f.saw} while the challenge asked for ${f.expected}.`;
+      if (f.reason === 'stale_step') return 'The frames do not answer the step this session asks now (stepNonce).';
+      if (f.reason === 'step_timeout') return `The step was not done within ${f.stepSeconds} s.`;
+      if (f.reason === 'too_fast') return `The step was answered within ${f.minStepMs} ms of being asked, faster than a person moves.`;
       if (f.reason === 'too_few_frames') return `The steps were done, but only ${f.scoredFrames} frames showed the face; send at least ${f.minFrames}.`;
-      return `The frames ended before the challenge was done (missing: ${f.missing.join(', ')}).`;
+      return `The frames ended before the challenge was done (${f.stepsLeft} step(s) left, the current one: ${f.missing.join(', ')}).`;
   }
 }
 

@@ -54,6 +54,12 @@ const CHALLENGE_REASONS = {
   repeated_frame: 'The camera sent the same picture twice: is it frozen, or is it a still image?',
   incomplete: 'Not every movement was seen before the end.',
   too_many_frames: 'It took too many frames. Start again and follow the prompts promptly.',
+  too_few_frames: 'The camera sent too few pictures of the face. Stay in view until it says passed.',
+  stale_step: 'The page answered an old prompt. Start again.',
+  step_timeout: 'A movement took too long. Start again and follow each prompt as it appears.',
+  too_fast: 'A movement was answered before it could have been seen. Start again.',
+  not_a_rigid_face: 'The face did not move like a real head. Use a live camera, not a picture.',
+  edited_still: 'The pictures look like one photo that was edited, not a live camera.',
 };
 
 /** Which quality checks failed (LOW_QUALITY's `failedChecks`), in words. */

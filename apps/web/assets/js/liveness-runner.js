@@ -20,7 +20,8 @@ let hidePrompt;
 export async function runLivenessChallenge({ api, camera, collection, prompt, onProgress = () => undefined }) {
   clearTimeout(hidePrompt); // an earlier run's "passed" must not hide this run's prompts
   let session = await api.postJson('/liveness/sessions', { collection });
-  const steps = session.challenge.length;
+  // Steps are revealed one at a time; each upload carries the current step's nonce.
+  const steps = session.totalSteps;
   const show = () => {
     prompt.hidden = false;
     if (session.completedSteps >= steps) {
@@ -42,7 +43,7 @@ export async function runLivenessChallenge({ api, camera, collection, prompt, on
       const left = session.maxFrames - session.framesReceived;
       const frames = await captureBatch(camera, Math.max(1, Math.min(FRAMES_PER_BATCH, session.maxFramesPerRequest ?? FRAMES_PER_BATCH, left)));
       const final = frames.length >= left;
-      session = await api.postImages(`/liveness/sessions/${session.id}/frames`, 'files', frames, { final: final ? 'true' : undefined });
+      session = await api.postImages(`/liveness/sessions/${session.id}/frames`, 'files', frames, { stepNonce: session.stepNonce, final: final ? 'true' : undefined });
       if (session.status === 'in_progress') show();
     }
     if (session.status !== 'passed') throw new Error('The liveness challenge was not passed.');

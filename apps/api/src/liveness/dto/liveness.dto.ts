@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
 import { CollectionField } from '../../users/dto/user.dto';
 import { CHALLENGE_STEPS } from '../challenge-judge';
@@ -24,6 +24,15 @@ export class SubmitFramesDto {
   @ArrayMaxSize(100)
   @IsImageInput({ each: true })
   frames!: Array<string | Buffer>;
+
+  @ApiProperty({
+    example: 'q8V3fJ0n2wYt1bQeZk9x7A',
+    description:
+      "The session's current `stepNonce` (from the last answer): frames answer the step revealed last. Another value fails the session (CHALLENGE_FAILED, reason stale_step).",
+  })
+  @IsString()
+  @MaxLength(64)
+  stepNonce!: string;
 
   @ApiPropertyOptional({ default: false, description: 'These are the last frames: if the challenge is not complete after them, it fails (CHALLENGE_FAILED, reason incomplete).' })
   @IsOptional()
@@ -52,10 +61,14 @@ export class SessionLivenessDto {
 export class SessionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['in_progress', 'passed', 'failed'] }) status!: string;
-  @ApiProperty({ enum: CHALLENGE_STEPS, isArray: true, example: ['turn_left', 'blink', 'look_up'] }) challenge!: string[];
-  @ApiProperty({ type: [String], example: ['Turn your head to your left', 'Close your eyes, then open them', 'Tilt your head up'] }) instructions!: string[];
+  @ApiProperty({ enum: CHALLENGE_STEPS, isArray: true, example: ['turn_left', 'look_up'], description: 'The steps revealed so far: those done and the current one. Later steps are revealed one at a time.' })
+  challenge!: string[];
+  @ApiProperty({ type: [String], example: ['Turn your head to your left', 'Tilt your head up'] }) instructions!: string[];
+  @ApiProperty({ example: 3 }) totalSteps!: number;
   @ApiProperty({ example: 1 }) completedSteps!: number;
-  @ApiProperty({ nullable: true, enum: CHALLENGE_STEPS, example: 'blink' }) nextStep!: string | null;
+  @ApiProperty({ nullable: true, enum: CHALLENGE_STEPS, example: 'look_up' }) nextStep!: string | null;
+  @ApiProperty({ nullable: true, example: 'q8V3fJ0n2wYt1bQeZk9x7A', description: 'Send with the frames that answer the current step.' }) stepNonce!: string | null;
+  @ApiProperty({ nullable: true, format: 'date-time', description: 'The current step must be answered by then (FACEGATE_LIVENESS_STEP_SECONDS).' }) stepExpiresAt!: string | null;
   @ApiProperty({ example: 12 }) framesReceived!: number;
   @ApiProperty({ example: 60 }) maxFrames!: number;
   @ApiProperty({ example: 20, description: 'Most frames one upload may carry.' }) maxFramesPerRequest!: number;
