@@ -21,7 +21,8 @@ const LIVE = {
   enrol: ['live/028.jpg', 'live/036.jpg'],
   probes: ['live/026.jpg', 'live/027.jpg', 'live/029.jpg', 'live/030.jpg', 'live/031.jpg', 'live/032.jpg', 'live/033.jpg', 'live/034.jpg', 'live/035.jpg', 'live/037.jpg'],
   anchors: ['live/028.jpg', 'live/036.jpg'],
-  turn_left: ['live/027.jpg', 'live/029.jpg', 'live/031.jpg', 'live/034.jpg', 'live/037.jpg'],
+  // Turns of 26-38 degrees (rigid 3-D fit); 031 and 037 (17-21 degrees) are too slight from the 036 anchor to count.
+  turn_left: ['live/027.jpg', 'live/029.jpg', 'live/034.jpg'],
   turn_right: ['live/035.jpg'],
   frames: Array.from({ length: 12 }, (_, i) => `live/${String(26 + i).padStart(3, '0')}.jpg`),
 };
@@ -115,9 +116,7 @@ describe(`replay of a registered selfie, default settings (${kind})`, () => {
     expect(replayPassed).toBe(0);
     // Refused by the passive score after performing the turns, not by chance on the gestures alone.
     expect(replay.filter((r) => r.code === 'SPOOF_SUSPECTED').length).toBeGreaterThan(replay.length / 2);
-    // Measured: 9 or 10 of these 10 staged sessions pass, depending on the order drawn (the frames are a 1-fps clip, so
-    // a frame picked as a step is sometimes a turn too small relative to that anchor, and the session ends incomplete).
-    expect(livePassed.length).toBeGreaterThanOrEqual(Math.ceil(0.9 * live.length));
+    expect(livePassed.length).toBe(live.length);
     // live/030.jpg alone scores 0.018 (refused by the passive-only policy); with a token its score is only reported,
     // because the session already enforced the policy over several frames of this face.
     for (const { token } of livePassed) {

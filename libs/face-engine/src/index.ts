@@ -18,3 +18,7 @@ export { median } from './liveness/session-median';
 export { parseImageInput, sniffImageFormat } from './image/image-input';
 export type { ImageFormat, ImageLimits } from './image/image-input';
 export type { JobOutcome, JobSettledEvent, WorkerPoolStats } from './worker/worker-pool';
+export { fitHeadPose } from './geometry/head-pose-3d';
+export type { HeadPose3d, HeadPoseFitOptions } from './geometry/head-pose-3d';
+export { TEXTURE_LENGTH, TEXTURE_REGIONS, faceTexture, textureChange } from './pipeline/face-texture';
+export type { TextureChange } from './pipeline/face-texture';

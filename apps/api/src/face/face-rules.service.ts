@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { AnalysisResult, AnalyzedFace, Box, FaceExpression, FaceQuality } from '@facegate/face-engine';
+import { AnalysisResult, AnalyzedFace, Box, FaceExpression, FaceQuality, HeadPose3d } from '@facegate/face-engine';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FaceEngineService } from './face-engine.service';
@@ -14,6 +14,9 @@ export interface ExtractedFace {
   quality: FaceQuality;
   expression?: FaceExpression;
   liveness?: number;
+  /** Challenge frames only: the rigid 3-D head pose and the region texture descriptor (see the liveness judge). */
+  pose3d?: HeadPose3d;
+  texture?: Float32Array;
 }
 
 /** Identifies the embedding model stored with every face, so a model change can never mix incompatible vectors. */
@@ -52,7 +55,7 @@ export class FaceRulesService {
    */
   async forChallengeFrame(image: string | Buffer): Promise<{ bytes: Buffer; face: ExtractedFace | null }> {
     const bytes = this.engine.imageBytes(image);
-    const result = await this.engine.analyze(bytes, { details: 'primary', embedding: true, liveness: true });
+    const result = await this.engine.analyze(bytes, { details: 'primary', embedding: true, liveness: true, pose3d: true, texture: true });
     let face: AnalyzedFace;
     try {
       face = this.primary(result);
@@ -60,8 +63,8 @@ export class FaceRulesService {
       if (error instanceof DomainError && (error.code === 'NO_FACE' || error.code === 'FACE_TOO_SMALL')) return { bytes, face: null };
       throw error;
     }
-    if (!face.expression) throw new DomainError('ENGINE_FAILURE', 'The face engine returned no expression measures.');
-    return { bytes, face: this.extracted(face) };
+    if (!face.expression || !face.pose3d || !face.texture) throw new DomainError('ENGINE_FAILURE', 'The face engine returned no pose or expression measures.');
+    return { bytes, face: { ...this.extracted(face), pose3d: face.pose3d, texture: face.texture } };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { TEXTURE_LENGTH } from '@facegate/face-engine';
 import { applyFrames, AnalysedFrame, EMPTY_STATE, isComplete } from './challenge-session';
 
 // Unit embeddings: the same person = the same direction; a stranger = an orthogonal one.
@@ -5,7 +6,13 @@ const person = new Float32Array([1, 0, 0]);
 const stranger = new Float32Array([0, 1, 0]);
 const pose = (yaw: number, pitch = 0) => ({ yaw, pitch, eyeOpening: 0.3, mouthWidth: 0.8 });
 let n = 0;
-const frame = (yaw: number, embedding = person, liveness = 0.5): AnalysedFrame => ({ hash: `h${n++}`, face: { measures: pose(yaw), embedding, liveness } });
+// A texture that differs from the anchor's in every region (a new capture), or that equals it (an edited still).
+const ANCHOR_TEXTURE = Float32Array.from({ length: TEXTURE_LENGTH }, (_, i) => (i % 10 === 0 ? 1 : 0));
+const NEW_CAPTURE = Float32Array.from({ length: TEXTURE_LENGTH }, (_, i) => (i % 10 === 5 ? 1 : 0));
+const frame = (yaw: number, embedding = person, liveness = 0.5, texture = NEW_CAPTURE, residual = 0.04): AnalysedFrame => ({
+  hash: `h${n++}`,
+  face: { measures: pose(yaw), embedding, liveness, texture: Math.abs(yaw) < 1e-9 ? ANCHOR_TEXTURE : texture, residual },
+});
 const settings = { turnDegrees: 18, lookUpDegrees: 12, sameFaceThreshold: 0.36, minScoredFrames: 0 };
 
 describe('applyFrames', () => {
@@ -71,5 +78,24 @@ describe('applyFrames', () => {
     expect(more.state.passiveScores).toHaveLength(5);
     expect(more.report).toHaveLength(1);
     expect(isComplete(steps, more.state, enforcing)).toBe(true);
+  });
+
+  it('does not count an asked head movement shown by an edited still, and fails after three such frames', () => {
+    const edited = (yaw: number) => frame(yaw, person, 0.5, ANCHOR_TEXTURE);
+    const r = applyFrames(['turn_left'], EMPTY_STATE, null, [frame(0), edited(30), edited(31)], settings);
+    expect(r.failure).toBeNull();
+    expect(r.state.progress.completed).toBe(0);
+    expect(r.report.slice(1).map((f) => f.evidence)).toEqual(['same_texture', 'same_texture']);
+    const third = applyFrames(['turn_left'], r.state, r.anchorEmbedding, [edited(32)], settings);
+    expect(third.failure).toEqual({ code: 'CHALLENGE_FAILED', reason: 'edited_still', frame: 3, step: 'turn_left' });
+  });
+
+  it('lets a new capture complete the step after weak frames, and refuses a non-rigid landmark set', () => {
+    const r = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(30, person, 0.5, ANCHOR_TEXTURE), frame(35)], settings);
+    expect(r.state.progress.completed).toBe(1);
+    expect(r.state.suspectFrames).toBe(0);
+    const bent = (yaw: number) => frame(yaw, person, 0.5, NEW_CAPTURE, 0.2);
+    const next = applyFrames(['turn_left', 'turn_right'], r.state, r.anchorEmbedding, [bent(-30), bent(-31), bent(-32)], settings);
+    expect(next.failure).toMatchObject({ reason: 'not_a_rigid_face', step: 'turn_right' });
   });
 });

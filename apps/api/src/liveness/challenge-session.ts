@@ -1,6 +1,7 @@
 import { displayedSimilarity } from '../collections/collection-policy';
 import { cosineSimilarity } from '@facegate/face-engine';
-import { advance, ChallengeProgress, ChallengeStep, classifyFrame, FrameMeasures, Gesture, isFrontal, JudgeSettings } from './challenge-judge';
+import { advance, ChallengeProgress, ChallengeStep, classifyFrame, FrameMeasures, Gesture, isFrontal, JudgeSettings, POSE_STEPS } from './challenge-judge';
+import { MAX_SUSPECT_FRAMES, motionEvidence, MotionEvidence } from './motion-evidence';
 
 /** What a session remembers between uploads. Measures, digests and scores only: never a frame. */
 export interface SessionState {
@@ -21,6 +22,10 @@ export interface SessionState {
   stepNonce?: string;
   /** When the current step was revealed, in the database's clock (epoch ms): its deadline and minimum time. */
   stepStartedAt?: number;
+  /** The anchor's region texture statistics (not a picture: 220 numbers), to tell a new capture from an edit. */
+  anchorTexture?: number[];
+  /** Frames of the current step that showed the asked movement without evidence of a new capture. */
+  suspectFrames?: number;
 }
 
 export const EMPTY_STATE: SessionState = { anchor: null, progress: { completed: 0, holding: null }, frames: 0, frameHashes: [], passiveScores: [] };
@@ -28,7 +33,7 @@ export const EMPTY_STATE: SessionState = { anchor: null, progress: { completed: 
 /** One analysed frame: its digest and its primary face (null when it shows none of usable size). */
 export interface AnalysedFrame {
   hash: string;
-  face: { measures: FrameMeasures; embedding: Float32Array; liveness?: number } | null;
+  face: { measures: FrameMeasures; embedding: Float32Array; liveness?: number; texture: Float32Array; residual: number } | null;
 }
 
 export interface FrameReport {
@@ -37,11 +42,15 @@ export interface FrameReport {
   gesture: Gesture | 'anchor' | 'not_frontal' | null;
   /** Similarity to the anchor face (1 for the anchor itself). */
   similarity: number | null;
+  /** Set when the frame showed the asked head movement but not as a new capture would (it did not count). */
+  evidence?: Exclude<MotionEvidence, 'moved'>;
 }
 
 export type SessionFailure =
   | { code: 'CHALLENGE_FAILED'; reason: 'repeated_frame'; frame: number }
   | { code: 'CHALLENGE_FAILED'; reason: 'wrong_step'; frame: number; expected: ChallengeStep; saw: Gesture }
+  | { code: 'CHALLENGE_FAILED'; reason: 'edited_still'; frame: number; step: ChallengeStep }
+  | { code: 'CHALLENGE_FAILED'; reason: 'not_a_rigid_face'; frame: number; step: ChallengeStep }
   | { code: 'LIVENESS_FACE_CHANGED'; frame: number };
 
 export interface ApplyResult {
@@ -94,6 +103,7 @@ export function applyFrames(
       const frontal = isFrontal(face.measures);
       if (frontal) {
         state.anchor = face.measures;
+        state.anchorTexture = Array.from(face.texture);
         anchorEmbedding = face.embedding;
         if (face.liveness !== undefined) state.passiveScores.push(face.liveness);
       }
@@ -106,15 +116,34 @@ export function applyFrames(
     const similarity = displayedSimilarity(exact);
     if (face.liveness !== undefined) state.passiveScores.push(face.liveness);
     const gesture = classifyFrame(state.anchor, face.measures, settings);
-    report.push({ index, face: true, gesture, similarity });
     if (state.progress.completed > completedBefore) {
+      report.push({ index, face: true, gesture, similarity });
       if (isComplete(challenge, state, settings)) break;
       continue;
     }
+    const evidence = answersPoseStep(challenge, state, gesture) ? motionEvidence(state.anchorTexture ?? [], face) : 'moved';
+    if (evidence !== 'moved') {
+      // The asked movement, but no new capture: it does not count, and repeated, it ends the session.
+      report.push({ index, face: true, gesture, similarity, evidence });
+      state.suspectFrames = (state.suspectFrames ?? 0) + 1;
+      if (state.suspectFrames >= MAX_SUSPECT_FRAMES) {
+        const step = challenge[state.progress.completed];
+        return fail({ code: 'CHALLENGE_FAILED', reason: evidence === 'not_rigid' ? 'not_a_rigid_face' : 'edited_still', frame: index, step });
+      }
+      continue;
+    }
+    report.push({ index, face: true, gesture, similarity });
     const outcome = advance(challenge, state.progress, gesture);
     if (outcome.kind === 'wrong_step') return fail({ code: 'CHALLENGE_FAILED', reason: 'wrong_step', frame: index, expected: outcome.expected, saw: outcome.saw });
+    if (outcome.progress.completed > state.progress.completed) state.suspectFrames = 0;
     state.progress = outcome.progress;
     if (isComplete(challenge, state, settings)) break;
   }
   return { state, anchorEmbedding, report, failure: null };
+}
+
+/** The frame shows the head movement the challenge asks now, not merely held from the step before. */
+function answersPoseStep(challenge: readonly ChallengeStep[], state: SessionState, gesture: Gesture): boolean {
+  const asked = challenge[state.progress.completed];
+  return asked !== undefined && gesture === asked && gesture !== state.progress.holding && POSE_STEPS.includes(asked);
 }

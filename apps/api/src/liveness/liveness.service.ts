@@ -239,6 +239,10 @@ function describeFailure(f: Failure): string {
       if (f.reason === 'stale_step') return 'The frames do not answer the step this session asks now (stepNonce).';
       if (f.reason === 'step_timeout') return `The step was not done within ${f.stepSeconds} s.`;
       if (f.reason === 'too_fast') return `The step was answered within ${f.minStepMs} ms of being asked, faster than a person moves.`;
+      if (f.reason === 'edited_still' || f.reason === 'not_a_rigid_face') {
+        const what = f.reason === 'edited_still' ? 'look like one photo edited, not a new camera capture' : 'do not move like a rigid head';
+        return `Frames for ${f.step} ${what} (frame ${f.frame}).`;
+      }
       if (f.reason === 'too_few_frames') return `The steps were done, but only ${f.scoredFrames} frames showed the face; send at least ${f.minFrames}.`;
       return `The frames ended before the challenge was done (${f.stepsLeft} step(s) left, the current one: ${f.missing.join(', ')}).`;
   }
@@ -249,10 +253,14 @@ function sessionExpired(session: StoredSession): DomainError {
 }
 
 function toFrameFace(face: ExtractedFace): AnalysedFrame['face'] {
-  // forChallengeFrame guarantees the expression measures (ENGINE_FAILURE otherwise).
+  // forChallengeFrame guarantees the pose, texture and expression measures (ENGINE_FAILURE otherwise). Head pose
+  // comes from the rigid 3-D fit of the 68 landmarks: steadier than five points (no upward pitch drift on turns).
+  const pose = face.pose3d!;
   return {
-    measures: { yaw: face.quality.yaw, pitch: face.quality.pitch, eyeOpening: face.expression!.eyeOpening, mouthWidth: face.expression!.mouthWidth },
+    measures: { yaw: pose.yaw, pitch: pose.pitch, eyeOpening: face.expression!.eyeOpening, mouthWidth: face.expression!.mouthWidth },
     embedding: face.embedding,
     liveness: face.liveness,
+    texture: face.texture!,
+    residual: pose.residual,
   };
 }

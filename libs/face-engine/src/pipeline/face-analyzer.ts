@@ -7,6 +7,8 @@ import { createSession, ExecutionProvider } from '../runtime/onnx-session.factor
 import { alignFace } from './face-aligner';
 import { FaceDetector } from './face-detector';
 import { FaceEmbedder } from './face-embedder';
+import { faceTexture } from './face-texture';
+import { fitHeadPose } from '../geometry/head-pose-3d';
 import { measureExpression } from './face-expression';
 import { measureQuality } from './face-quality';
 import { AnalysisResult, AnalyzeOptions, AnalyzedFace, StageTimings } from './face.types';
@@ -73,6 +75,9 @@ export class FaceAnalyzer {
     face.landmarks = roundPoints(five);
     face.quality = measureQuality(square.width, face.score, aligned, five);
     face.expression = measureExpression(points68);
+    if (options.landmarks68) face.landmarks68 = points68.map((p) => ({ x: round1(p.x), y: round1(p.y) }));
+    if (options.pose3d) face.pose3d = fitHeadPose(points68);
+    if (options.texture) face.texture = faceTexture(image, points68);
     if (options.embedding) face.embedding = await timed(timings, 'embed', () => this.embedder.embed(aligned));
     if (options.liveness) face.liveness = round4(await timed(timings, 'liveness', () => this.liveness.score(image, square)));
   }

@@ -1,4 +1,5 @@
 import { Box, Point } from '../geometry/geometry.types';
+import type { HeadPose3d } from '../geometry/head-pose-3d';
 
 /** The five points used for alignment, in image pixels, in ArcFace template order. */
 export interface FivePoints {
@@ -45,6 +46,12 @@ export interface AnalyzedFace {
   liveness?: number;
   /** L2-normalised 512-d embedding, when asked. */
   embedding?: Float32Array;
+  /** The 68 iBUG landmarks in image pixels, when asked (`landmarks68`). */
+  landmarks68?: Point[];
+  /** Rigid 3-D head pose fitted to the 68 landmarks, when asked (`pose3d`). */
+  pose3d?: HeadPose3d;
+  /** Shape-free region texture statistics (see face-texture.ts), when asked (`texture`). Not a picture of the face. */
+  texture?: Float32Array;
 }
 
 export interface StageTimings {
@@ -63,6 +70,10 @@ export interface AnalyzeOptions {
   liveness?: boolean;
   /** Also search overlapping tiles for faces too small for the whole-image pass (group photos, crowds). ~4x detect cost. */
   smallFaces?: boolean;
+  /** Also return the 68 landmarks, the 3-D head pose fitted to them, and the texture descriptor (active liveness). */
+  landmarks68?: boolean;
+  pose3d?: boolean;
+  texture?: boolean;
 }
 
 export interface AnalysisResult {

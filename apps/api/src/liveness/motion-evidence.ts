@@ -1,0 +1,29 @@
+import { textureChange } from '@facegate/face-engine';
+
+/**
+ * Whether a frame that shows an asked head movement is a new capture of a head that moved, or one photo edited to
+ * look turned. Measured with scripts/liveness/motion-evidence.measure.ts (README "Active liveness challenge"):
+ *
+ * - Texture: the median change of 22 landmark-anchored face regions against the anchor frame. Real turns of 15° or
+ *   more in webcam video measured 0.148-0.855 (77 of 82 pairs at or above 0.20), frontal-vs-turned photos of one
+ *   person 0.207-1.043; 1,259 edits of single photos (features shifted, halves compressed, perspective warps, eyes
+ *   painted, with noise, brightness and blur) measured medians of 0.05-0.16, and 56 of them (4.4%) reached 0.20.
+ * - Rigid fit: the reprojection error of a rigid 3-D face. The landmark model pulls edited faces back to plausible
+ *   shapes, so edits and real faces overlap (real 0.018-0.185, edits 0.023-0.102); it only catches grossly
+ *   non-rigid landmark sets, above 0.10 (3 of 298 real frames).
+ */
+export const MIN_TEXTURE_CHANGE = 0.2;
+export const MAX_POSE_RESIDUAL = 0.1;
+/**
+ * Frames showing the asked movement without that evidence, per step, before the session fails. A real turn gives
+ * several frames and the texture change grows with the angle, so one or two weak frames are tolerated.
+ */
+export const MAX_SUSPECT_FRAMES = 3;
+
+export type MotionEvidence = 'moved' | 'not_rigid' | 'same_texture';
+
+export function motionEvidence(anchorTexture: ArrayLike<number>, frame: { texture: Float32Array; residual: number }): MotionEvidence {
+  if (frame.residual > MAX_POSE_RESIDUAL) return 'not_rigid';
+  const change = textureChange(Float32Array.from(anchorTexture), frame.texture).summary;
+  return change >= MIN_TEXTURE_CHANGE ? 'moved' : 'same_texture';
+}
