@@ -25,8 +25,8 @@ const WEBCAM: Poses = {
 };
 /** LFW photos: 006 has nearly shut eyes (eye opening 0.15 against 0.23). */
 const RUMSFELD: Poses = { anchor: 'Donald_Rumsfeld/003.jpg', blink: 'Donald_Rumsfeld/006.jpg', turn_left: 'Donald_Rumsfeld/002.jpg', turn_right: 'Donald_Rumsfeld/010.jpg' };
-/** LFW photos: 004 is a broad smile (mouth 1.43x as wide as in 002). */
-const POWELL: Poses = { anchor: 'Colin_Powell/002.jpg', smile: 'Colin_Powell/004.jpg', turn_right: 'Colin_Powell/003.jpg' };
+/** LFW photos: 004 is a broad smile (mouth 1.43x as wide as in 009, the frontal anchor: yaw 3, pitch -6 in 3-D). */
+const POWELL: Poses = { anchor: 'Colin_Powell/009.jpg', smile: 'Colin_Powell/004.jpg', turn_left: 'Colin_Powell/001.jpg' };
 
 const POSES: Step[] = ['turn_left', 'turn_right', 'look_up'];
 
