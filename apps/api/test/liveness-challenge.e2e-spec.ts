@@ -19,7 +19,7 @@ type Poses = { anchor: string } & Partial<Record<Step, string>>;
 /** Webcam video frames of one person (../shared/faces/live, video_frame). */
 const WEBCAM: Poses = {
   anchor: 'live/028.jpg', // yaw -0.6, pitch 1.5
-  turn_left: 'live/029.jpg', // yaw 39: the subject's left
+  turn_left: 'live/034.jpg', // yaw 27 (3-D fit): the subject's left
   turn_right: 'live/035.jpg', // yaw -22
   look_up: 'live/032.jpg', // pitch -16.5
 };
@@ -239,7 +239,7 @@ describe(`active liveness challenge (${kind})`, () => {
 
     it('fails a session that ends before an enforced passive check has its frames', async () => {
       const waiting = await performChallenge(app(), admin, planFor(WEBCAM), { collection: 'strict', attempts: 50 });
-      const res = await upload(app(), admin, waiting.session, [photo('live/027.jpg')], true).expect(422);
+      const res = await upload(app(), admin, waiting.session, [photo('live/033.jpg')], true).expect(422);
       expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'too_few_frames', scoredFrames: 4, minFrames: 5, completedSteps: 2 });
     });
   });

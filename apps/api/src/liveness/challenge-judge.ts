@@ -47,10 +47,11 @@ const NEUTRAL_DEGREES = 10;
 /**
  * The anchor must face the camera. Yaw is held tight, or a head already turned one way would make looking straight
  * ahead count as a turn the other way; pitch is looser because a camera below or above the eyes tilts every frame
- * (the development webcam's frontal frames read -16 to +15 degrees).
+ * (the development webcam's frontal frames read -5 to +12 degrees in the rigid 3-D fit). A face looking up or down
+ * more than that is no anchor: its embedding matched the same person's other frames at only 0.34-0.60.
  */
 export const ANCHOR_MAX_YAW = 12;
-export const ANCHOR_MAX_PITCH = 25;
+export const ANCHOR_MAX_PITCH = 15;
 
 export function isFrontal(m: FrameMeasures): boolean {
   return Math.abs(m.yaw) <= ANCHOR_MAX_YAW && Math.abs(m.pitch) <= ANCHOR_MAX_PITCH && m.eyeOpening > 0 && m.mouthWidth > 0;

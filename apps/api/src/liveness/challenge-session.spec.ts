@@ -91,11 +91,19 @@ describe('applyFrames', () => {
   });
 
   it('lets a new capture complete the step after weak frames, and refuses a non-rigid landmark set', () => {
-    const r = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(30, person, 0.5, ANCHOR_TEXTURE), frame(35)], settings);
+    const r = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(30, person, 0.5, ANCHOR_TEXTURE), frame(31)], settings);
     expect(r.state.progress.completed).toBe(1);
     expect(r.state.suspectFrames).toBe(0);
     const bent = (yaw: number) => frame(yaw, person, 0.5, NEW_CAPTURE, 0.2);
     const next = applyFrames(['turn_left', 'turn_right'], r.state, r.anchorEmbedding, [bent(-30), bent(-31), bent(-32)], settings);
     expect(next.failure).toMatchObject({ reason: 'not_a_rigid_face', step: 'turn_right' });
+  });
+
+  it('does not judge a frame turned beyond 32 degrees: no step, no score, no identity verdict', () => {
+    const r = applyFrames(['turn_left'], EMPTY_STATE, null, [frame(0), frame(45, stranger)], settings);
+    expect(r.failure).toBeNull();
+    expect(r.report[1]).toEqual({ index: 1, face: true, gesture: 'too_far', similarity: null });
+    expect(r.state.progress.completed).toBe(0);
+    expect(r.state.passiveScores).toHaveLength(1);
   });
 });

@@ -28,6 +28,9 @@ export interface SessionState {
   suspectFrames?: number;
 }
 
+/** Yaw from the anchor beyond which a frame is not judged (see applyFrames). */
+export const MAX_JUDGED_YAW = 32;
+
 export const EMPTY_STATE: SessionState = { anchor: null, progress: { completed: 0, holding: null }, frames: 0, frameHashes: [], passiveScores: [] };
 
 /** One analysed frame: its digest and its primary face (null when it shows none of usable size). */
@@ -39,7 +42,7 @@ export interface AnalysedFrame {
 export interface FrameReport {
   index: number;
   face: boolean;
-  gesture: Gesture | 'anchor' | 'not_frontal' | null;
+  gesture: Gesture | 'anchor' | 'not_frontal' | 'too_far' | null;
   /** Similarity to the anchor face (1 for the anchor itself). */
   similarity: number | null;
   /** Set when the frame showed the asked head movement but not as a new capture would (it did not count). */
@@ -108,6 +111,13 @@ export function applyFrames(
         if (face.liveness !== undefined) state.passiveScores.push(face.liveness);
       }
       report.push({ index, face: true, gesture: frontal ? 'anchor' : 'not_frontal', similarity: frontal ? 1 : null });
+      continue;
+    }
+    if (Math.abs(face.measures.yaw - state.anchor.yaw) > MAX_JUDGED_YAW) {
+      // Beyond this turn the embedding no longer holds the identity (real frames of one person fell below the match
+      // threshold at 36-40 degrees). Such a frame is not judged at all: it counts for nothing (no step, no passive
+      // score), so it cannot help anyone either.
+      report.push({ index, face: true, gesture: 'too_far', similarity: null });
       continue;
     }
     // The exact value decides; a stranger's score is not reported (it would make the session a free 1:1 scorer).

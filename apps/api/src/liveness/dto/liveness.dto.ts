@@ -45,8 +45,8 @@ export class FrameReportDto {
   @ApiProperty({ example: true }) face!: boolean;
   @ApiProperty({
     nullable: true,
-    enum: [...CHALLENGE_STEPS, 'neutral', 'transition', 'anchor', 'not_frontal'],
-    description: 'What the frame shows relative to the anchor (the first frontal frame).',
+    enum: [...CHALLENGE_STEPS, 'neutral', 'transition', 'anchor', 'not_frontal', 'too_far'],
+    description: 'What the frame shows relative to the anchor (the first frontal frame); too_far: turned more than 32 degrees, not judged.',
   })
   gesture!: string | null;
   @ApiProperty({ nullable: true, example: 0.78, description: 'Similarity to the anchor face.' }) similarity!: number | null;
