@@ -40,10 +40,11 @@ export class LivenessController {
   @UseInterceptors(MultipartImages('frames'))
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOperation({
-    summary: 'Send captured frames of the challenge (in batches as they are captured, or all at once)',
+    summary: 'Send the camera frames that answer the current step, with its stepNonce',
     description:
-      'The first frontal frame is the anchor. Every later frame must show the same person; head movements must follow the challenge order. ' +
-      'When the last step is seen the session passes and returns a single-use livenessToken for /verify or /recognize. ' +
+      'Steps are revealed one at a time: each answer names the next step and its new stepNonce. The first frontal frame is the anchor. ' +
+      'Every judged frame must show the same person; a head movement counts only on a new capture, in the asked order; one upload completes at most one step. ' +
+      'When the last step is seen (and, under an enforced passive check, enough frames) the session passes and returns a single-use livenessToken for /verify or /recognize. ' +
       'Any failure closes the session for good.',
   })
   @ApiOkResponse({ type: FramesResultDto })
