@@ -115,6 +115,8 @@ export interface HostileContext {
   };
   /** An open liveness session of the admin key: undecodable frames sent to it must be refused and leave it open. */
   livenessSessionId?: string;
+  /** Its current step nonce, so that frames reach the image checks (without it they stop at validation). */
+  livenessStepNonce?: string;
 }
 
 export const DEFAULT_SEED = 0x5eed_f00d;
@@ -405,7 +407,7 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     { route: 'POST /compare', method: 'POST', path: '/compare', body: (img) => ({ imageA: img, imageB: img }), allows: ['undecodable'] },
     { route: 'POST /compare', method: 'POST', path: '/compare', body: (img) => ({ imageA: noFace, imageB: img }), allows: ['noface', 'maybe-face'] },
     ...(ctx.livenessSessionId
-      ? [{ route: 'POST /liveness/sessions/:id/frames' as const, method: 'POST' as const, path: `/liveness/sessions/${ctx.livenessSessionId}/frames`, body: (img: string) => ({ frames: [img] }), allows: ['undecodable' as const] }]
+      ? [{ route: 'POST /liveness/sessions/:id/frames' as const, method: 'POST' as const, path: `/liveness/sessions/${ctx.livenessSessionId}/frames`, body: (img: string) => ({ frames: [img], stepNonce: ctx.livenessStepNonce }), allows: ['undecodable' as const] }]
       : []),
   ];
   let rotation = 0;

@@ -145,6 +145,9 @@ describe(`hostile requests (${kind})`, () => {
     FACEGATE_RATE_LIMIT_READ: '1000000',
     FACEGATE_RATE_LIMIT_ADMIN: '1000000',
     FACEGATE_MAX_BODY_BYTES: String(4 * 1024 * 1024),
+    // The open liveness session must outlive the whole run (its first step would otherwise time out after 15 s).
+    FACEGATE_LIVENESS_SESSION_SECONDS: '600',
+    FACEGATE_LIVENESS_STEP_SECONDS: '600',
   });
 
   let knownUserId: string;
@@ -196,6 +199,7 @@ describe(`hostile requests (${kind})`, () => {
     const liveness = await http.post('/liveness/sessions').set(auth).send({}).expect(201);
     context = {
       livenessSessionId: liveness.body.id,
+      livenessStepNonce: liveness.body.stepNonce,
       adminKey: ADMIN_KEY,
       knownUserId,
       knownFaceId,
