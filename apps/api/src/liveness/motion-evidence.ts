@@ -1,4 +1,4 @@
-import { textureChange } from '@facegate/face-engine';
+import { TEXTURE_LENGTH, textureChange } from '@facegate/face-engine';
 
 /**
  * Whether a frame that shows an asked head movement is a new capture of a head that moved, or one photo edited to
@@ -24,6 +24,8 @@ export type MotionEvidence = 'moved' | 'not_rigid' | 'same_texture';
 
 export function motionEvidence(anchorTexture: ArrayLike<number>, frame: { texture: Float32Array; residual: number }): MotionEvidence {
   if (frame.residual > MAX_POSE_RESIDUAL) return 'not_rigid';
+  // A session anchored before the upgrade that added textures has none: nothing proves a new capture there.
+  if (anchorTexture.length !== TEXTURE_LENGTH) return 'same_texture';
   const change = textureChange(Float32Array.from(anchorTexture), frame.texture).summary;
   return change >= MIN_TEXTURE_CHANGE ? 'moved' : 'same_texture';
 }
