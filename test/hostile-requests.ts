@@ -1,4 +1,5 @@
 import { deflateSync, gzipSync, crc32 } from 'node:zlib';
+import { seededRandom } from '@facegate/face-engine';
 import { PNG_SIGNATURE, pngChunk, pngDeclaring, pseudoRandomBytes } from './crafted-images';
 import { photoBytes } from './photos';
 
@@ -121,16 +122,6 @@ export interface HostileContext {
 
 export const DEFAULT_SEED = 0x5eed_f00d;
 
-/** mulberry32: tiny, fast, good enough, and the same on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const b64 = (b: Buffer) => b.toString('base64');
 const dataUrl = (b: Buffer, mime = 'image/jpeg') => `data:${mime};base64,${b64(b)}`;

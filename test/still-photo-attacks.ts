@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { seededRandom } from '@facegate/face-engine';
 
 /**
  * The still-photo attack of issue 14, as a test tool: from ONE photo of a person and the engine's five landmarks on it,
@@ -189,17 +190,6 @@ function invertMonotone(forward: (t: number) => number, target: number, lo: numb
   return (a + b) / 2;
 }
 
-/** Seeded PRNG (mulberry32) so a test run is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = imul(t ^ (t >>> 15), t | 1);
-    t ^= t + imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Makes the frames that answer challenge steps from one still photo. */
 export class StillPhotoAttack {

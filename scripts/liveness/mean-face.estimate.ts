@@ -29,6 +29,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FaceEngine } from '../../libs/face-engine/src';
+import { solveLinear } from '../../libs/face-engine/src/geometry/linear-solve';
 
 const args = process.argv.slice(2);
 const argOf = (name: string, fallback?: string) => {
@@ -309,7 +310,7 @@ function fitPose(shape: Vec3[], w: Float64Array): Pose {
         for (let b = 0; b < 4; b++) jtj[a][b] += jx[a] * jx[b] + jy[a] * jy[b];
       }
     }
-    const step = solveN(jtj, jtr);
+    const step = solveLinear(jtj, jtr);
     if (!step) break;
     rotation = mulMat(rodrigues([step[0], step[1], step[2]]), rotation);
     scale += step[3];
@@ -318,28 +319,6 @@ function fitPose(shape: Vec3[], w: Float64Array): Pose {
   const tx = ic[0] - scale * dot(rotation[0], mc as Vec3);
   const ty = ic[1] - scale * dot(rotation[1], mc as Vec3);
   return { rotation, scale, tx, ty, residual: Math.sqrt(costOf(rotation, scale) / n) };
-}
-
-function solveN(a: number[][], b: number[]): number[] | null {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[piv][c])) piv = r;
-    if (Math.abs(m[piv][c]) < 1e-14) return null;
-    [m[c], m[piv]] = [m[piv], m[c]];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r][n];
-    for (let k = r + 1; k < n; k++) s -= m[r][k] * x[k];
-    x[r] = s / m[r][r];
-  }
-  return x;
 }
 
 /** Least-squares position of every point given the poses of the used views. */

@@ -5,6 +5,7 @@
  */
 import sharp from 'sharp';
 import type { Point } from '../../libs/face-engine/src';
+import { seededRandom } from '../../libs/face-engine/src/eval/seeded-random';
 
 export type EditKind =
   | 'unedited'
@@ -28,7 +29,7 @@ interface Raw {
 export async function buildEdits(bytes: Buffer, p: readonly Point[], variant: Variant, seed: number): Promise<{ anchor: Buffer; edited: Map<EditKind, Buffer> }> {
   const { data, info } = await sharp(bytes).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const src: Raw = { data: Float32Array.from(data), width: info.width, height: info.height };
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   const iod = dist(centre(p, [37, 38, 40, 41]), centre(p, [43, 44, 46, 47]));
   const noseMouth = [...range(27, 36), ...range(48, 68)];
   const nose = range(27, 36);
@@ -210,13 +211,3 @@ function centre(p: readonly Point[], idx: number[]): Point {
 }
 const dist = (a: Point, b: Point) => Math.hypot(a.x - b.x, a.y - b.y);
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -42,6 +42,15 @@ describe(`every error is a coded problem (${kind})`, () => {
     expectProblem(await app().http.post('/users').set(auth).set('Content-Type', 'application/json').send('{"name": "x", '), 400, 'VALIDATION_FAILED');
   });
 
+  it('VALIDATION_FAILED for a collection purpose that does not exist, and the stored settings stay as they were', async () => {
+    await app().http.post('/collections').set(auth).send({ name: 'purposeful', settings: { purpose: 'photo_search' } }).expect(201);
+    expectProblem(await app().http.post('/collections').set(auth).send({ name: 'bad-purpose', settings: { purpose: 'login' } }), 400, 'VALIDATION_FAILED');
+    expectProblem(await app().http.patch('/collections/purposeful').set(auth).send({ settings: { purpose: 'SIGN_IN' } }), 400, 'VALIDATION_FAILED');
+    const stored = await app().http.get('/collections/purposeful').set(auth).expect(200);
+    expect(stored.body).toMatchObject({ settings: { purpose: 'photo_search' }, policy: { purpose: 'photo_search', requireLivenessToken: false } });
+    await app().http.get('/collections/bad-purpose').set(auth).expect(404);
+  });
+
   it('UNSUPPORTED_MEDIA_TYPE for bodies that are neither JSON nor multipart', async () => {
     expectProblem(await app().http.post('/recognize').set(auth).set('Content-Type', 'text/plain').send('hello'), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });

@@ -15,6 +15,7 @@ export type { Box, Point } from './geometry/geometry.types';
 export { EMBEDDING_DIMENSIONS, cosineSimilarity } from './pipeline/face-embedder';
 export { MODEL_FILES } from './pipeline/model-files';
 export { median } from './liveness/session-median';
+export { seededRandom } from './eval/seeded-random';
 export { parseImageInput, sniffImageFormat } from './image/image-input';
 export type { ImageFormat, ImageLimits } from './image/image-input';
 export type { JobOutcome, JobSettledEvent, WorkerPoolStats } from './worker/worker-pool';

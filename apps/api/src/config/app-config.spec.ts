@@ -51,6 +51,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FACEGATE_WEB_UI: 'maybe' })).toThrow(/FACEGATE_WEB_UI/);
   });
 
+  it('refuses a least step time no one could meet within the step deadline', () => {
+    expect(() => loadConfig({ FACEGATE_LIVENESS_STEP_SECONDS: '2', FACEGATE_LIVENESS_MIN_STEP_MS: '2000' })).toThrow(/FACEGATE_LIVENESS_MIN_STEP_MS/);
+    expect(loadConfig({ FACEGATE_LIVENESS_STEP_SECONDS: '2', FACEGATE_LIVENESS_MIN_STEP_MS: '1999' }).liveness.minStepMs).toBe(1999);
+  });
+
   it('refuses a step list without a head movement (expressions alone are faked by editing one photo)', () => {
     expect(() => loadConfig({ FACEGATE_LIVENESS_STEPS: 'blink,smile' })).toThrow(/FACEGATE_LIVENESS_STEPS/);
     expect(loadConfig({ FACEGATE_LIVENESS_STEPS: 'blink,look_up' }).liveness.steps).toEqual(['blink', 'look_up']);

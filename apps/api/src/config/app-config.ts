@@ -270,6 +270,10 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
     // Blinks and smiles alone are judged on 2-D landmarks, which an edited photo fakes (README "Active liveness").
     throw new ConfigError('FACEGATE_LIVENESS_STEPS', `must include a head movement (${POSE_STEPS.join(', ')})`);
   }
+  if (config.liveness.minStepMs >= config.liveness.stepSeconds * 1000) {
+    // No one could answer a step: it would always be too fast or too late.
+    throw new ConfigError('FACEGATE_LIVENESS_MIN_STEP_MS', 'must be less than FACEGATE_LIVENESS_STEP_SECONDS in milliseconds');
+  }
   if (config.liveness.maxFramesPerRequest > config.liveness.maxFramesPerSession) {
     throw new ConfigError('FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST', 'must not exceed FACEGATE_LIVENESS_MAX_FRAMES');
   }

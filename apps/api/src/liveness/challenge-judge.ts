@@ -63,8 +63,8 @@ export function classifyFrame(anchor: FrameMeasures, frame: FrameMeasures, s: Ju
   const dPitch = frame.pitch - anchor.pitch;
   if (dYaw >= s.turnDegrees) return 'turn_left';
   if (dYaw <= -s.turnDegrees) return 'turn_right';
-  // Five-point pitch drifts upwards on turned heads (a 40-degree turn reads as 10-17 degrees up), so looking up
-  // counts only while the head faces the camera.
+  // Looking up counts only while the head faces the camera: a turned head's pitch reading is less sure, and the
+  // former five-point estimate read a 40-degree turn as 10-17 degrees up.
   if (dPitch <= -s.lookUpDegrees && Math.abs(dYaw) < NEUTRAL_DEGREES) return 'look_up';
   if (Math.abs(dYaw) < EXPRESSION_MAX_DEGREES && Math.abs(dPitch) < EXPRESSION_MAX_DEGREES) {
     if (frame.mouthWidth >= SMILE_RATIO * anchor.mouthWidth) return 'smile';

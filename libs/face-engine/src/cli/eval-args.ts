@@ -84,7 +84,8 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   return args;
 }
 
-function problems(a: EvalArgs): string[] {
+/** What is wrong with parsed arguments (empty when nothing is). */
+export function problems(a: EvalArgs): string[] {
   const out: string[] = [];
   if (!a.data === !a.lfw) out.push('give exactly one of --data and --lfw');
   if (!Number.isFinite(a.threshold)) out.push('--threshold must be a number');

@@ -1,5 +1,6 @@
 import { median } from '../liveness/session-median';
 import { acceptRate, auc, sortScores, thresholdAtFar } from './metrics';
+import { seededRandom } from './seeded-random';
 import { round } from './verification-summary';
 
 /** APCER: share of attack presentations accepted as live. BPCER: share of live presentations refused (ISO/IEC 30107-3). */
@@ -88,7 +89,7 @@ function errors(live: number[], spoof: number[], threshold: number): Presentatio
 /** Medians of `count` random draws of `size` distinct frames (none when there are fewer frames than a session needs). */
 export function sessionMedians(scores: readonly number[], size: number, count: number, seed: number): number[] {
   if (scores.length < size) return [];
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const out: number[] = [];
   const pool = [...scores];
   for (let n = 0; n < count; n++) {
@@ -100,17 +101,6 @@ export function sessionMedians(scores: readonly number[], size: number, count: n
     out.push(median(pool.slice(0, size))!);
   }
   return out;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hashSeed(text: string): number {

@@ -1,4 +1,5 @@
 import { Point } from './geometry.types';
+import { solveLinear } from './linear-solve';
 import { MEAN_FACE_68 } from './mean-face-3d';
 
 /** Rigid head pose fitted to 68 landmarks. Angles in degrees, same conventions as the five-point estimate. */
@@ -141,7 +142,7 @@ function gaussNewtonStep(problem: Problem, r: Mat3, s: number): number[] | null 
     }
   }
   for (let a = 0; a < 4; a++) for (let b = 0; b < a; b++) jtj[a][b] = jtj[b][a];
-  return solve(jtj.map((row) => Array.from(row)), Array.from(jtr));
+  return solveLinear(jtj.map((row) => Array.from(row)), Array.from(jtr));
 }
 
 function cost(problem: Problem, r: Mat3, s: number): number {
@@ -154,29 +155,6 @@ function cost(problem: Problem, r: Mat3, s: number): number {
     sum += weights[k] * (dx * dx + dy * dy);
   }
   return sum;
-}
-
-/** Gaussian elimination with partial pivoting; null for a singular system. */
-function solve(a: number[][], b: number[]): number[] | null {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    if (Math.abs(m[p][c]) < 1e-12) return null;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let sum = m[r][n];
-    for (let k = r + 1; k < n; k++) sum -= m[r][k] * x[k];
-    x[r] = sum / m[r][r];
-  }
-  return x;
 }
 
 /** Distance between the eye centres, as in the five-point reduction (means of 37, 38, 40, 41 and 43, 44, 46, 47). */

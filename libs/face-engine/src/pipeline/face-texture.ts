@@ -1,5 +1,6 @@
 import { Point } from '../geometry/geometry.types';
 import { luma, RgbImage } from '../image/raw-image';
+import { median } from '../liveness/session-median';
 
 /**
  * Shape-free texture statistics of landmark-defined face regions, to tell a new capture of a turning head from one
@@ -112,9 +113,9 @@ function regionStats(integral: IntegralGrey, quad: Point[]): RegionStats {
  */
 function pack(stats: RegionStats[]): Float32Array {
   const out = new Float32Array(TEXTURE_LENGTH);
-  const meanMagnitude = median(stats.map((r) => r.magnitude)) + 1e-6;
-  const meanLevel = median(stats.map((r) => r.mean));
-  const meanSpread = median(stats.map((r) => r.spread)) + 1e-6;
+  const meanMagnitude = (median(stats.map((r) => r.magnitude)) ?? 0) + 1e-6;
+  const meanLevel = median(stats.map((r) => r.mean)) ?? 0;
+  const meanSpread = (median(stats.map((r) => r.spread)) ?? 0) + 1e-6;
   stats.forEach((r, k) => {
     const base = k * TEXTURE_FEATURES_PER_REGION;
     const norm = Math.hypot(...r.histogram) + 1e-9;
@@ -154,7 +155,7 @@ export function textureChange(anchor: Float32Array, frame: Float32Array): Textur
   };
   const left = meanOf('left');
   const right = meanOf('right');
-  return { regions, left, right, centre: meanOf('centre'), asymmetry: Math.abs(left - right), summary: median(Array.from(regions)) };
+  return { regions, left, right, centre: meanOf('centre'), asymmetry: Math.abs(left - right), summary: median(Array.from(regions)) ?? 0 };
 }
 
 /** Histogram distance (half the squared L2 distance of unit vectors, 0..2) plus the contrast and level shifts. */
@@ -245,10 +246,5 @@ function buildMirror(): number[] {
   return m;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length / 2;
-  return s.length % 2 ? s[Math.floor(mid)] : (s[mid - 1] + s[mid]) / 2;
-}
 
 const clampInt = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.floor(v)));

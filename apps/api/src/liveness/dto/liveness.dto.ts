@@ -3,6 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, M
 import { IsImageInput } from '../../common/image-input.validator';
 import { CollectionField } from '../../users/dto/user.dto';
 import { CHALLENGE_STEPS } from '../challenge-judge';
+import { MAX_JUDGED_YAW } from '../challenge-session';
 
 export class OpenSessionDto {
   @CollectionField()
@@ -46,7 +47,7 @@ export class FrameReportDto {
   @ApiProperty({
     nullable: true,
     enum: [...CHALLENGE_STEPS, 'neutral', 'transition', 'anchor', 'not_frontal', 'too_far'],
-    description: 'What the frame shows relative to the anchor (the first frontal frame); too_far: turned more than 32 degrees, not judged.',
+    description: `What the frame shows relative to the anchor (the first frontal frame); too_far: turned more than ${MAX_JUDGED_YAW} degrees, not judged.`,
   })
   gesture!: string | null;
   @ApiProperty({ nullable: true, example: 0.78, description: 'Similarity to the anchor face.' }) similarity!: number | null;
