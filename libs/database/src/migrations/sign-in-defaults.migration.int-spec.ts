@@ -1,21 +1,11 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../testing/test-database';
+import { createTempDir, createTestDatabase, TempDir, TestDatabase, withClient } from '../testing/test-database';
 import { findMigrationsDir, readMigrationFiles } from './migration-files';
 import { runMigrations } from './migration-runner';
 
 const MIGRATION = '20261203150000_secure_sign_in_defaults';
 
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Upgrading to secure sign-in defaults must not change what a collection in use does: its former defaults are
