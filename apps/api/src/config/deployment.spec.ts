@@ -258,3 +258,27 @@ describe.each(DOCKERFILES)('docker/%s', (file) => {
     expect(Reflect.getMetadata(IS_PUBLIC, route!)).toBe(true);
   });
 });
+
+describe('the Node runtime', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string }; devDependencies: Record<string, string> };
+  const major = Number(/>=\s*(\d+)/.exec(pkg.engines.node)?.[1]);
+
+  it('is one major everywhere: engines, @types/node, every Dockerfile stage and the CI setup script', () => {
+    expect(major).toBeGreaterThanOrEqual(24);
+    expect(Number(/(\d+)/.exec(pkg.devDependencies['@types/node'])?.[1])).toBe(major);
+    for (const file of DOCKERFILES) {
+      const nodeImages = [...readFileSync(join(ROOT, 'docker', file), 'utf8').matchAll(/^FROM\s+node:(\d+)/gm)].map((m) => Number(m[1]));
+      expect([file, nodeImages.length > 0 && nodeImages.every((v) => v === major)]).toEqual([file, true]);
+    }
+    const setup = readFileSync(join(ROOT, 'scripts', 'setup-node.sh'), 'utf8');
+    expect(Number(/FACEGATE_NODE_VERSION:-(\d+)\./.exec(setup)?.[1])).toBe(major);
+  });
+
+  it('denies or allows every dependency install script explicitly, and npm settings hold no keys npm does not know', () => {
+    const allow = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+    // onnxruntime-node's script downloads CUDA libraries: CPU installs must never run it (the CUDA image runs it itself).
+    expect(allow['onnxruntime-node']).toBe(false);
+    const npmrcKeys = readFileSync(join(ROOT, '.npmrc'), 'utf8').split('\n').map((l) => l.split('=')[0].trim()).filter((k) => k && !k.startsWith('#'));
+    expect(npmrcKeys.filter((k) => !['fund', 'audit', 'engine-strict', 'save-exact'].includes(k))).toEqual([]);
+  });
+});
