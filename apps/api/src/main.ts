@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
-import { StartupError } from './common/startup-error';
-import { ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { LifecycleService } from './lifecycle/lifecycle.service';
+import { explainStartupFailure } from './lifecycle/startup-failure';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -15,24 +15,29 @@ async function bootstrap(): Promise<void> {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(2);
   }
-  const app = await createApp(config);
+  const app = await createApp(config).catch((error: unknown) => stopOnStartupError(error, config));
   // Installed before listening: a signal during start-up still drains and closes the engine and database cleanly.
   new GracefulShutdown(app, app.get(LifecycleService), {
     delayMs: config.shutdown.delaySeconds * 1000,
     graceMs: config.shutdown.graceSeconds * 1000,
   }).install();
-  // Start-up hooks (migrations, the bootstrap key) run here; their StartupErrors stop the process.
-  await app.listen(config.port, config.host).catch(stopOnStartupError);
+  // Start-up hooks (models, database, migrations, the bootstrap key) run here; a failure an operator can fix stops the
+  // process with one line (lifecycle/startup-failure.ts).
+  await app.listen(config.port, config.host).catch((error: unknown) => stopOnStartupError(error, config));
   new Logger('Bootstrap').log({
     msg: `facegate listening on http://${config.host}:${config.port} (docs at /docs, database: ${config.databaseUrl ? 'external PostgreSQL' : `embedded in ${config.dataDir}`})`,
     port: config.port,
   });
 }
 
-/** A StartupError is the operator's to fix: one log line saying what to do, no stack trace, exit 1. */
-function stopOnStartupError(error: unknown): never {
-  if (!(error instanceof StartupError)) throw error;
-  new Logger('Bootstrap').error(error.message);
+/**
+ * A failure the operator can fix (a revoked bootstrap key, missing models, the port taken, the database unreachable or
+ * without pgvector...): one log line saying what to do, no stack trace, exit 1. Anything else keeps its stack trace.
+ */
+function stopOnStartupError(error: unknown, config: AppConfig): never {
+  const explained = explainStartupFailure(error, { host: config.host, port: config.port, databaseUrl: config.databaseUrl });
+  if (explained === null) throw error;
+  new Logger('Bootstrap').error(explained);
   process.exit(1);
 }
 

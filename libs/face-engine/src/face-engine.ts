@@ -4,9 +4,10 @@
 import 'onnxruntime-node';
 import 'sharp';
 import { extname, join } from 'node:path';
-import { FaceEngineConfig, FaceEngineOverrides, resolveFaceEngineConfig } from './face-engine.config';
+import { DEFAULT_MODELS_DIR, FaceEngineConfig, FaceEngineOverrides, resolveFaceEngineConfig } from './face-engine.config';
 import { ImageFormat, parseImageInput } from './image/image-input';
 import { AnalysisResult, AnalyzeOptions, StageTimings } from './pipeline/face.types';
+import { verifyModelFiles } from './pipeline/model-check';
 import type { AnalyzePayload, FaceWorkerData } from './worker/face.worker';
 import { JobSettledEvent, WorkerPool, WorkerPoolStats } from './worker/worker-pool';
 
@@ -50,6 +51,8 @@ export class FaceEngine {
 
   static async create(overrides: FaceEngineOverrides = {}, options: FaceEngineOptions = {}): Promise<FaceEngine> {
     const config = resolveFaceEngineConfig(overrides);
+    // The release's manifest, wherever the models are: another file under the same name is not the measured model.
+    verifyModelFiles(config.modelsDir, join(DEFAULT_MODELS_DIR, 'manifest.json'));
     const logger = options.logger ?? consoleLogger;
     const workerData: FaceWorkerData = { config, allowCrashOp: options.allowCrashOp };
     const pool = new WorkerPool({

@@ -14,6 +14,7 @@ export type { AnalysisResult, AnalyzeOptions, AnalyzedFace, FaceExpression, Face
 export type { Box, Point } from './geometry/geometry.types';
 export { EMBEDDING_DIMENSIONS, cosineSimilarity } from './pipeline/face-embedder';
 export { MODEL_FILES } from './pipeline/model-files';
+export { ModelFilesError, verifyModelFiles } from './pipeline/model-check';
 export { median } from './liveness/session-median';
 export { seededRandom } from './eval/seeded-random';
 export { parseImageInput, sniffImageFormat } from './image/image-input';
