@@ -15,6 +15,7 @@ const moduleNameMapper = {
   '^@facegate/common$': '<rootDir>/libs/common/src',
   '^@facegate/face-engine$': '<rootDir>/libs/face-engine/src',
   '^@facegate/database$': '<rootDir>/libs/database/src',
+  '^@facegate/client$': '<rootDir>/libs/client/src',
 };
 const base = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', testTimeout: 120000 };
 

@@ -7,6 +7,9 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../apps/api/src/app.setup';
 import { loadConfig } from '../apps/api/src/config/app-config';
+import { APP_VERSION } from '../apps/api/src/openapi/app-version';
+import { buildOpenApiDocument } from '../apps/api/src/openapi/openapi-document';
+import { validateResponsesAgainst } from './openapi-responses';
 
 export type TestDatabase = 'postgres' | 'embedded';
 export const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
@@ -46,6 +49,8 @@ export async function startTestApp(env: Record<string, string>, overrides: Recor
   const base = { FACEGATE_API_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', PORT: '0', FACEGATE_ENGINE_WORKERS: '2', FACEGATE_COLLECTION_PURPOSE: 'photo_search' };
   const config = loadConfig({ ...base, ...env, ...overrides });
   const app = await createApp(config);
+  // Every response of this file's apps is checked against the document /docs/openapi.json serves (issue 17).
+  validateResponsesAgainst(buildOpenApiDocument(app, APP_VERSION));
   await app.init();
   const self: TestApp = {
     app,

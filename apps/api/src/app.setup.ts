@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
@@ -15,6 +15,8 @@ import { closeWhenBodyUnread } from './common/unread-body.middleware';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { AppLogger } from './logging/app-logger';
+import { APP_VERSION } from './openapi/app-version';
+import { buildOpenApiDocument, OPENAPI_JSON_PATH } from './openapi/openapi-document';
 import { HttpObserver } from './logging/http-observer';
 
 /** Builds the whole app (used by main.ts and by the end-to-end tests, so both run the same thing). */
@@ -104,17 +106,5 @@ function contentTypeCheck(request: Request, response: Response, next: NextFuncti
 }
 
 function setupSwagger(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('facegate')
-      .setDescription(
-        'Self-hosted face authentication: enrol people with photos, verify (1:1) and recognise (1:N). Photos are never stored, only embeddings. ' +
-          'Every error is application/problem+json with a stable `code`.',
-      )
-      .setVersion('0.1.0')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, APP_VERSION), { jsonDocumentUrl: OPENAPI_JSON_PATH });
 }

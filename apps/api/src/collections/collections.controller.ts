@@ -31,6 +31,7 @@ export class CollectionsController {
   }
 
   @Get(':name')
+  @ApiOperation({ summary: 'One collection: its counts, stored settings and the policy in force' })
   @ApiOkResponse({ type: CollectionDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
   get(@Param('name', CollectionNamePipe) name: string, @Caller() caller: CallerContext) {
@@ -38,6 +39,7 @@ export class CollectionsController {
   }
 
   @Patch(':name')
+  @ApiOperation({ summary: "Replace a collection's description and settings (admin)" })
   @ApiOkResponse({ type: CollectionDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
   update(@Param('name', CollectionNamePipe) name: string, @Body() dto: UpdateCollectionDto, @Caller() caller: CallerContext) {

@@ -1,11 +1,14 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Access } from '../auth/access.decorator';
 import { Caller, CallerContext } from '../auth/caller-context';
 import { Public } from '../auth/public.decorator';
+import { ApiProblems } from '../common/api-problems.decorator';
 import { buildProblem, sendProblem } from '../common/problem-details';
 import { requestIdOf } from '../common/request-id.middleware';
+import { HealthDto, ReadinessDto } from './dto/health.dto';
+import { StatsDto } from './dto/stats.dto';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
@@ -16,16 +19,16 @@ export class HealthController {
   @Public()
   @Get('health')
   @ApiOperation({ summary: 'Liveness: the process is up' })
-  @ApiOkResponse({ schema: { example: { status: 'ok', uptimeSeconds: 42 } } })
-  live() {
+  @ApiOkResponse({ type: HealthDto })
+  live(): HealthDto {
     return this.health.live();
   }
 
   @Public()
   @Get('health/ready')
   @ApiOperation({ summary: 'Readiness: database reachable, migrations applied, models loaded' })
-  @ApiOkResponse({ schema: { example: { ready: true, checks: { database: true, migrationsPending: 0, models: true, databaseMode: 'embedded', draining: false } } } })
-  @ApiServiceUnavailableResponse({ description: '`NOT_READY` problem with the failing checks' })
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiProblems('NOT_READY')
   async ready(@Req() request: Request, @Res() response: Response) {
     const result = await this.health.ready();
     if (result.ready) return response.status(200).json(result);
@@ -38,7 +41,8 @@ export class HealthController {
   @Access('read')
   @ApiSecurity('api-key')
   @ApiOperation({ summary: 'Counts, model, index settings and worker pool state', description: 'Counts cover only the collections the key may use; the vector index (shared by all collections) is shown to keys bound to no collection.' })
-  stats(@Caller() caller: CallerContext) {
+  @ApiOkResponse({ type: StatsDto })
+  stats(@Caller() caller: CallerContext): Promise<StatsDto> {
     return this.health.stats(caller);
   }
 }

@@ -22,7 +22,7 @@ export class HealthService {
   ) {}
 
   live() {
-    return { status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) };
+    return { status: 'ok' as const, uptimeSeconds: Math.round((Date.now() - started) / 1000) };
   }
 
   /**

@@ -18,7 +18,7 @@ export class MetricsController {
   @ApiBearerAuth()
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'Prometheus metrics (admin API key bound to no collection, or the FACEGATE_METRICS_TOKEN bearer token)' })
-  @ApiOkResponse({ description: 'Prometheus text exposition format' })
+  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
   async scrape(@Res() response: Response): Promise<void> {
     const body = await this.metrics.render();
     response.status(200).setHeader('Cache-Control', 'no-store').type(this.metrics.contentType).send(body);

@@ -1,12 +1,13 @@
 import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
-import { ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, COMMON_PROBLEMS, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
+import { ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiProblems, COMMON_PROBLEMS, IMAGE_PROBLEMS, LIVENESS_TOKEN_PROBLEMS } from '../common/api-problems.decorator';
 import { MultipartImages } from '../common/multipart-images.interceptor';
 import {
   CompareDto,
   CompareResponseDto,
   DetectDto,
   DetectResponseDto,
+  RecognizeAllResponseDto,
   RecognizeDto,
   RecognizeResponseDto,
   VerifyDto,
@@ -30,7 +31,7 @@ export class RecognitionController {
   @HttpCode(200)
   @ApiOperation({ summary: '1:1 - is this photo the claimed person?', description: 'Compared against every enrolled face of the person; the best similarity decides.' })
   @ApiOkResponse({ type: VerifyResponseDto })
-  @ApiProblems('USER_NOT_FOUND', 'LOCKED_OUT', 'COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY')
+  @ApiProblems('USER_NOT_FOUND', 'LOCKED_OUT', 'COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', ...LIVENESS_TOKEN_PROBLEMS)
   verify(@Body() dto: VerifyDto, @Caller() caller: CallerContext) {
     return this.recognition.verify(dto, caller);
   }
@@ -38,8 +39,12 @@ export class RecognitionController {
   @Post('recognize')
   @HttpCode(200)
   @ApiOperation({ summary: '1:N - who is this?', description: 'Nearest distinct people in the collection, searched inside PostgreSQL. `match` is true only at or above the threshold.' })
-  @ApiOkResponse({ type: RecognizeResponseDto })
-  @ApiProblems('COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', 'LOCKED_OUT')
+  @ApiExtraModels(RecognizeResponseDto, RecognizeAllResponseDto)
+  @ApiOkResponse({
+    description: 'RecognizeResponseDto for the main face; RecognizeAllResponseDto (every face) with `all: true`.',
+    schema: { oneOf: [{ $ref: getSchemaPath(RecognizeResponseDto) }, { $ref: getSchemaPath(RecognizeAllResponseDto) }] },
+  })
+  @ApiProblems('COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', 'LOCKED_OUT', ...LIVENESS_TOKEN_PROBLEMS)
   recognize(@Body() dto: RecognizeDto, @Caller() caller: CallerContext) {
     return this.recognition.recognize(dto, caller);
   }

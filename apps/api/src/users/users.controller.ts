@@ -75,7 +75,7 @@ export class UsersController {
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: AddedFacesDto })
   @Access('enrol')
-  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'FACE_MISMATCH', 'DUPLICATE_FACE', 'USER_NOT_FOUND', 'TOO_MANY_FACES')
+  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'FACE_MISMATCH', 'DUPLICATE_FACE', 'USER_NOT_FOUND', 'TOO_MANY_FACES', 'LOCKED_OUT')
   addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto, @Caller() caller: CallerContext) {
     return this.users.addFaces(id, dto.images, caller, { allowDuplicate: dto.allowDuplicate, allowMismatch: dto.allowMismatch });
   }

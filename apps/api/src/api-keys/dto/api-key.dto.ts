@@ -37,8 +37,8 @@ export class ApiKeyDto {
   @ApiProperty({ example: ['recognize'] }) scopes!: string[];
   @ApiProperty({ example: ['conference-2026'] }) collections!: string[];
   @ApiProperty() createdAt!: Date;
-  @ApiProperty({ nullable: true }) lastUsedAt!: Date | null;
-  @ApiProperty({ nullable: true }) revokedAt!: Date | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt!: Date | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: Date | null;
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {

@@ -57,17 +57,17 @@ export class AuditEventDto {
   @ApiProperty() at!: Date;
   @ApiProperty({ example: 'verify' }) action!: string;
   @ApiProperty({ example: 'rejected' }) outcome!: string;
-  @ApiProperty({ nullable: true, format: 'uuid' }) keyId!: string | null;
-  @ApiProperty({ nullable: true, example: 'default' }) collection!: string | null;
-  @ApiProperty({ nullable: true, format: 'uuid' }) userId!: string | null;
-  @ApiProperty({ nullable: true, example: 0.12 }) similarity!: number | null;
-  @ApiProperty({ nullable: true, example: 0.98 }) liveness!: number | null;
-  @ApiProperty({ nullable: true, example: '10.0.0.7' }) clientIp!: string | null;
-  @ApiProperty({ nullable: true }) requestId!: string | null;
-  @ApiProperty({ example: {} }) details!: Record<string, unknown>;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) keyId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'default' }) collection!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) userId!: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0.12 }) similarity!: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0.98 }) liveness!: number | null;
+  @ApiProperty({ type: String, nullable: true, example: '10.0.0.7' }) clientIp!: string | null;
+  @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { threshold: 0.42 } }) details!: Record<string, unknown>;
 }
 
 export class AuditPageDto {
   @ApiProperty({ type: [AuditEventDto] }) items!: AuditEventDto[];
-  @ApiProperty({ nullable: true }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }

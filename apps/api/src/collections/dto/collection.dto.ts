@@ -111,7 +111,7 @@ export class CollectionPolicyDto {
 export class CollectionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'conference-2026' }) name!: string;
-  @ApiProperty({ nullable: true }) description!: string | null;
+  @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty({ type: CollectionSettingsDto, description: 'What was set.' }) settings!: CollectionSettingsDto;
   @ApiProperty({ type: CollectionPolicyDto, description: "The policy in force: the settings, the purpose's defaults and the server's." }) policy!: CollectionPolicyDto;
   @ApiProperty({ example: 120 }) users!: number;

@@ -50,12 +50,12 @@ export class FrameReportDto {
     description: `What the frame shows relative to the anchor (the first frontal frame); too_far: turned more than ${MAX_JUDGED_YAW} degrees, not judged.`,
   })
   gesture!: string | null;
-  @ApiProperty({ nullable: true, example: 0.78, description: 'Similarity to the anchor face.' }) similarity!: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0.78, description: 'Similarity to the anchor face.' }) similarity!: number | null;
 }
 
 export class SessionLivenessDto {
-  @ApiProperty({ nullable: true, example: 0.31, description: 'Median passive score of the frames.' }) score!: number | null;
-  @ApiProperty({ nullable: true, example: true }) live!: boolean | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0.31, description: 'Median passive score of the frames.' }) score!: number | null;
+  @ApiProperty({ type: Boolean, nullable: true, example: true }) live!: boolean | null;
   @ApiProperty({ enum: ['off', 'advisory', 'enforce'] }) mode!: string;
 }
 
@@ -68,8 +68,8 @@ export class SessionDto {
   @ApiProperty({ example: 3 }) totalSteps!: number;
   @ApiProperty({ example: 1 }) completedSteps!: number;
   @ApiProperty({ nullable: true, enum: CHALLENGE_STEPS, example: 'look_up' }) nextStep!: string | null;
-  @ApiProperty({ nullable: true, example: 'q8V3fJ0n2wYt1bQeZk9x7A', description: 'Send with the frames that answer the current step.' }) stepNonce!: string | null;
-  @ApiProperty({ nullable: true, format: 'date-time', description: 'The current step must be answered by then (FACEGATE_LIVENESS_STEP_SECONDS).' }) stepExpiresAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'q8V3fJ0n2wYt1bQeZk9x7A', description: 'Send with the frames that answer the current step.' }) stepNonce!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'The current step must be answered by then (FACEGATE_LIVENESS_STEP_SECONDS).' }) stepExpiresAt!: string | null;
   @ApiProperty({ example: 12 }) framesReceived!: number;
   @ApiProperty({ example: 60 }) maxFrames!: number;
   @ApiProperty({ example: 20, description: 'Most frames one upload may carry.' }) maxFramesPerRequest!: number;

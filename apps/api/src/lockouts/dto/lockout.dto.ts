@@ -25,17 +25,18 @@ export class ClearLockoutQueryDto {
 
 export class LockoutDto {
   @ApiProperty({ format: 'uuid' }) userId!: string;
-  @ApiProperty({ nullable: true, example: 'employee-1815' }) externalId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'employee-1815' }) externalId!: string | null;
   @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
   @ApiProperty({ example: 'default' }) collection!: string;
   @ApiProperty({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'The key whose failed attempts caused the lock; only that key is locked out. null for an admin bound to collections when the key is not one it may see (GET /api-keys).',
   })
   keyId!: string | null;
-  @ApiProperty({ example: 'fg_3kq9x', nullable: true }) keyPrefix!: string | null;
-  @ApiProperty({ example: 'kiosk-lobby', nullable: true }) keyName!: string | null;
+  @ApiProperty({ type: String, example: 'fg_3kq9x', nullable: true }) keyPrefix!: string | null;
+  @ApiProperty({ type: String, example: 'kiosk-lobby', nullable: true }) keyName!: string | null;
   @ApiProperty() lockedUntil!: Date;
 }
 

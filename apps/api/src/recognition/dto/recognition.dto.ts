@@ -8,7 +8,7 @@ const SIMILARITY =
   "Cosine similarity of the best match, cut to 4 decimals (the decision uses the exact value). null when there is no match, unless the collection sets exposeScores: a rejection's score would let a caller hill-climb an image towards someone.";
 const THRESHOLD = "The threshold that decided: the collection's matchThreshold, or the request's threshold when that is higher.";
 const CONFIDENCE = 'How far the similarity is from the threshold (high >= 0.15, medium >= 0.05, low closer). null when the similarity is withheld.';
-const IMAGE = { description: 'Face photo: base64 or data URL. Multipart: field `file`.', example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...' };
+const IMAGE = { type: String, description: 'Face photo: base64 or data URL. Multipart: field `file`.', example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...' };
 /** A per-request match threshold in [0, 1]: it can only make the decision stricter than the collection's. */
 function ThresholdField(): PropertyDecorator {
   return applyDecorators(
@@ -118,13 +118,13 @@ export class CompareDto {
 
 export class UserRefDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ nullable: true, example: 'employee-1815' }) externalId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'employee-1815' }) externalId!: string | null;
   @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
 }
 
 export class LivenessDto {
-  @ApiProperty({ nullable: true, example: 0.97, description: 'Passive liveness score 0..1 (null when the policy is off).' }) score!: number | null;
-  @ApiProperty({ nullable: true, example: true }) live!: boolean | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0.97, description: 'Passive liveness score 0..1 (null when the policy is off).' }) score!: number | null;
+  @ApiProperty({ type: Boolean, nullable: true, example: true }) live!: boolean | null;
   @ApiProperty({ enum: ['off', 'advisory', 'enforce'], example: 'advisory' }) mode!: string;
   @ApiProperty({ example: true, description: 'A liveness token from a passed active challenge was presented and accepted for this face.' }) challengePassed!: boolean;
 }
@@ -137,7 +137,7 @@ export class ProbeFaceDto {
 
 export class VerifyResponseDto {
   @ApiProperty({ example: true }) verified!: boolean;
-  @ApiProperty({ example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
+  @ApiProperty({ type: Number, example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
   @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
   @ApiProperty({ enum: ['high', 'medium', 'low'], example: 'high', nullable: true, description: CONFIDENCE }) confidence!: string | null;
   @ApiProperty({ type: UserRefDto }) user!: UserRefDto;
@@ -153,7 +153,7 @@ export class CandidateDto {
 export class RecognizeResponseDto {
   @ApiProperty({ example: true }) match!: boolean;
   @ApiProperty({ type: UserRefDto, nullable: true }) user!: UserRefDto | null;
-  @ApiProperty({ example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
+  @ApiProperty({ type: Number, example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
   @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;
   @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
   @ApiProperty({ type: [CandidateDto], description: 'Nearest distinct people, best first (at most topK): only those at or above the threshold unless the collection sets exposeScores.' })
@@ -162,12 +162,34 @@ export class RecognizeResponseDto {
   @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
 }
 
+/** One face of a group photo (`all: true`), answered like a single recognition. */
+export class GroupFaceDto {
+  @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
+  @ApiProperty({ example: true }) match!: boolean;
+  @ApiProperty({ type: UserRefDto, nullable: true }) user!: UserRefDto | null;
+  @ApiProperty({ type: Number, example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
+  @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;
+  @ApiProperty({ type: [CandidateDto] }) candidates!: CandidateDto[];
+  @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
+}
+
+/** The answer to `all: true`: every usable face of the photo, largest first. */
+export class RecognizeAllResponseDto {
+  @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
+  @ApiProperty({ type: [GroupFaceDto] }) faces!: GroupFaceDto[];
+}
+
+export class PointDto {
+  @ApiProperty({ example: 106.2, description: 'Pixels from the left edge of the image.' }) x!: number;
+  @ApiProperty({ example: 114.5, description: 'Pixels from the top edge of the image.' }) y!: number;
+}
+
 export class LandmarksDto {
-  @ApiProperty({ example: { x: 106, y: 114 } }) leftEye!: { x: number; y: number };
-  @ApiProperty({ example: { x: 143.7, y: 117.4 } }) rightEye!: { x: number; y: number };
-  @ApiProperty({ example: { x: 119.2, y: 138.6 } }) nose!: { x: number; y: number };
-  @ApiProperty({ example: { x: 105.1, y: 159.6 } }) mouthLeft!: { x: number; y: number };
-  @ApiProperty({ example: { x: 135.7, y: 163 } }) mouthRight!: { x: number; y: number };
+  @ApiProperty({ type: PointDto }) leftEye!: PointDto;
+  @ApiProperty({ type: PointDto }) rightEye!: PointDto;
+  @ApiProperty({ type: PointDto }) nose!: PointDto;
+  @ApiProperty({ type: PointDto }) mouthLeft!: PointDto;
+  @ApiProperty({ type: PointDto }) mouthRight!: PointDto;
 }
 
 export class ExpressionDto {
@@ -201,7 +223,7 @@ export class DetectResponseDto {
 }
 
 export class CompareResponseDto {
-  @ApiProperty({ example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
+  @ApiProperty({ type: Number, example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
   @ApiProperty({ example: true }) match!: boolean;
   @ApiProperty({ example: 0.42, description: "The collection's matchThreshold." }) threshold!: number;
   @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;

@@ -63,7 +63,7 @@ export class CreateUserDto {
   @IsImageInput({ each: true })
   images!: Array<string | Buffer>;
 
-  @ApiPropertyOptional({ example: { department: 'engineering' }, description: 'Free JSON object, at most 16 KB.' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { department: 'engineering' }, description: 'Free JSON object, at most 16 KB.' })
   @IsOptional()
   @IsObject()
   @HasPlainKeys()
@@ -93,7 +93,7 @@ export class UpdateUserDto {
   @IsPlainText()
   name?: string;
 
-  @ApiPropertyOptional({ example: { department: 'research' } })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { department: 'research' } })
   @OptionalNotNull()
   @IsObject()
   @HasPlainKeys()
@@ -165,10 +165,10 @@ export class FaceDto {
 
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ nullable: true, example: 'employee-1815' }) externalId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'employee-1815' }) externalId!: string | null;
   @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
   @ApiProperty({ example: 'default' }) collection!: string;
-  @ApiProperty({ example: { department: 'engineering' } }) metadata!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { department: 'engineering' } }) metadata!: Record<string, unknown>;
   @ApiProperty({ type: [FaceDto] }) faces!: FaceDto[];
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -176,7 +176,7 @@ export class UserDto {
 
 export class UserSummaryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ nullable: true }) externalId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) externalId!: string | null;
   @ApiProperty() name!: string;
   @ApiProperty({ example: 3 }) faceCount!: number;
   @ApiProperty() createdAt!: Date;
@@ -184,7 +184,7 @@ export class UserSummaryDto {
 
 export class UserPageDto {
   @ApiProperty({ type: [UserSummaryDto] }) items!: UserSummaryDto[];
-  @ApiProperty({ nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page.' }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page.' }) nextCursor!: string | null;
 }
 
 export class AddedFacesDto {
