@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import express from 'express';
@@ -25,6 +27,18 @@ let state: { document: OpenAPIObject; routes: Route[]; ajv: Ajv; compiled: Map<s
 
 export function validateResponsesAgainst(document: OpenAPIObject): void {
   if (state) return;
+  prepare(document);
+  wrapSend();
+}
+
+/** The document for answers read off the wire, where no express app runs in this process: the client's copy. */
+export function useCommittedDocument(): void {
+  if (state) return;
+  // libs/client/openapi.json is what /docs/openapi.json serves (apps/api/src/openapi/client-files.spec.ts).
+  prepare(JSON.parse(readFileSync(join(__dirname, '..', 'libs', 'client', 'openapi.json'), 'utf8')) as OpenAPIObject);
+}
+
+function prepare(document: OpenAPIObject): void {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addFormat('binary', true);
@@ -39,7 +53,6 @@ export function validateResponsesAgainst(document: OpenAPIObject): void {
   // A literal path (/api-keys/me) wins over a template that also matches it (/api-keys/{id}).
   routes.sort((a, b) => Number(b.literal) - Number(a.literal));
   state = { document, routes, ajv, compiled: new Map() };
-  wrapSend();
 }
 
 function wrapSend(): void {
@@ -58,22 +71,30 @@ function wrapSend(): void {
 }
 
 function check(req: express.Request, res: express.Response, body: unknown): string | null {
-  if (!state || req.method === 'HEAD' || res.statusCode === 500) return null;
-  const path = req.originalUrl.split('?')[0];
-  const route = state.routes.find((r) => r.method === req.method && r.pattern.test(path));
-  if (!route) return null;
-  const operation = (state.document.paths[route.template] as Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>)[req.method.toLowerCase()];
-  const status = String(res.statusCode);
-  const documented = operation.responses[status] ?? operation.responses[`${status[0]}XX`] ?? operation.responses.default;
-  const where = `${req.method} ${route.template} ${status}`;
-  if (!documented) return `${where}: status not documented (documented: ${Object.keys(operation.responses).join(', ')})`;
-  const type = String(res.getHeader('Content-Type') ?? '').split(';')[0].trim();
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
+  return checkResponse(req.method, req.originalUrl, res.statusCode, String(res.getHeader('Content-Type') ?? ''), text);
+}
+
+/**
+ * Checks one response against the document: null when it matches (or its path is not in the document), else what
+ * differs. For answers read off the wire (test/server-process.ts) as well as those sent through express.
+ */
+export function checkResponse(method: string, url: string, statusCode: number, contentType: string, text: string): string | null {
+  if (!state || method === 'HEAD' || statusCode === 500) return null;
+  const path = url.split('?')[0];
+  const route = state.routes.find((r) => r.method === method && r.pattern.test(path));
+  if (!route) return null;
+  const operation = (state.document.paths[route.template] as Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>)[method.toLowerCase()];
+  const status = String(statusCode);
+  const documented = operation.responses[status] ?? operation.responses[`${status[0]}XX`] ?? operation.responses.default;
+  const where = `${method} ${route.template} ${status}`;
+  if (!documented) return `${where}: status not documented (documented: ${Object.keys(operation.responses).join(', ')})`;
+  const type = contentType.split(';')[0].trim();
   if (!text || !type.includes('json')) return null;
   const content = documented.content?.[type];
   if (!content) return `${where}: content type ${type} not documented (documented: ${Object.keys(documented.content ?? {}).join(', ') || 'none'})`;
   if (!content.schema) return null;
-  const key = `${route.template} ${req.method} ${status} ${type}`;
+  const key = `${route.template} ${method} ${status} ${type}`;
   let validate = state.compiled.get(key);
   if (!validate) {
     validate = state.ajv.compile(JSON.parse(JSON.stringify(content.schema).replace(/"#\/components\//g, '"doc#/components/')) as object);

@@ -3,6 +3,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { AddressInfo, createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { checkResponse, useCommittedDocument } from './openapi-responses';
 
 // The real server as a child process (main.ts, as `npm start` runs it), for tests of what only the process shows:
 // its log lines, its signal handling, its exit code.
@@ -23,7 +24,14 @@ export function send(port: number, method: string, path: string, headers: Record
     const req = httpRequest({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const reply = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+        // Every answer is checked against the API document, as the in-process suites' are (test/openapi-responses.ts).
+        useCommittedDocument();
+        const mismatch = checkResponse(method, path, reply.status, String(res.headers['content-type'] ?? ''), reply.body);
+        if (mismatch) reject(new Error(`RESPONSE_SCHEMA_MISMATCH ${mismatch}`));
+        else resolve(reply);
+      });
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -1399,8 +1399,8 @@ export interface components {
              */
             code: components["schemas"]["ErrorCode"];
             /**
-             * Format: uuid
-             * @description The X-Request-Id of the request, for the logs.
+             * @description The request's X-Request-Id (the client's own when it sent one), for the logs.
+             * @example 6903f8f0-ab62-4b22-b12a-657d6243184a
              */
             requestId?: string;
             /**
