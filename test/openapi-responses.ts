@@ -61,7 +61,13 @@ function wrapSend(): void {
   response.send = function (this: express.Response, body?: unknown) {
     // res.send(object) re-enters with the JSON string; check that call.
     if (body !== undefined && body !== null && typeof body === 'object' && !Buffer.isBuffer(body)) return original.call(this, body);
-    const mismatch = check(this.req, this, body);
+    let mismatch: string | null;
+    try {
+      mismatch = check(this.req, this, body);
+    } catch (error) {
+      // A validator that cannot run is a test failure too, never a hung response.
+      mismatch = `${this.req.method} ${this.req.originalUrl}: the response could not be validated: ${error instanceof Error ? error.message : String(error)}`;
+    }
     if (!mismatch) return original.call(this, body);
     responseMismatches.push(mismatch);
     console.error(`RESPONSE_SCHEMA_MISMATCH ${mismatch}`);

@@ -44,6 +44,13 @@ describe('web page in headless Chromium (fake camera)', () => {
     browser = await launchChromium(y4m);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['camera'] });
     page = await context.newPage();
+    // DEBUG_PAGE=1 logs the page's requests, answers (with error bodies) and console, to diagnose a failed step.
+    if (process.env.DEBUG_PAGE) {
+      page.on('request', (r) => console.log('REQ', r.method(), r.url()));
+      page.on('response', async (r) => console.log('RES', r.status(), r.url(), r.status() >= 400 ? await r.text().catch(() => '') : ''));
+      page.on('requestfailed', (r) => console.log('FAILED', r.url(), r.failure()?.errorText));
+      page.on('console', (m) => console.log('CONSOLE', m.text()));
+    }
   });
 
   afterAll(async () => {
@@ -141,8 +148,10 @@ describe('web page in headless Chromium (fake camera)', () => {
   it('runs the active liveness challenge with on-screen prompts, then verifies with its token', async () => {
     await page.fill('#verify-claim', 'cam-1');
     await page.check('#verify-liveness');
+    // The previous challenge's "Liveness passed" stays up for 800 ms: wait for it to go, then for this step's prompt.
+    await page.waitForSelector('#prompt', { state: 'hidden', timeout: STEP_TIMEOUT });
     await page.click('#verify-capture');
-    await page.waitForSelector('#prompt:not([hidden])', { timeout: STEP_TIMEOUT });
+    await page.waitForSelector('#prompt[data-step="turn_left"]:not([hidden])', { timeout: STEP_TIMEOUT });
     expect(await page.textContent('#prompt')).toContain('Turn your head to your left');
     await shot('05-liveness-prompt');
     await page.waitForSelector('#verify-result .decision', { timeout: STEP_TIMEOUT });

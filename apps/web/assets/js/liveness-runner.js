@@ -36,12 +36,14 @@ export async function runLivenessChallenge({ api, camera, collection, prompt, on
     prompt.dataset.step = session.challenge[step];
     onProgress(`Liveness: step ${step + 1} of ${steps}, ${session.framesReceived} frames sent.`);
   };
+  /** Digests of the frames this session has sent: the server refuses a frame it has seen (repeated_frame). */
+  const sent = new Set();
   try {
     show();
     while (session.status === 'in_progress') {
       // Never more than the server takes per upload or has left for the session: the last batch is marked final.
       const left = session.maxFrames - session.framesReceived;
-      const frames = await captureBatch(camera, Math.max(1, Math.min(FRAMES_PER_BATCH, session.maxFramesPerRequest ?? FRAMES_PER_BATCH, left)));
+      const frames = await captureBatch(camera, Math.max(1, Math.min(FRAMES_PER_BATCH, session.maxFramesPerRequest ?? FRAMES_PER_BATCH, left)), sent);
       const final = frames.length >= left;
       session = await api.postImages(`/liveness/sessions/${session.id}/frames`, 'files', frames, { stepNonce: session.stepNonce, final: final ? 'true' : undefined });
       if (session.status === 'in_progress') show();
@@ -55,12 +57,27 @@ export async function runLivenessChallenge({ api, camera, collection, prompt, on
   }
 }
 
-/** @param {import('./camera.js').Camera} camera @param {number} count */
-async function captureBatch(camera, count) {
+/**
+ * `count` new camera frames. A camera that has not delivered a new picture since the last capture (a slow exposure, a
+ * stalled device) hands back the same one: that capture is taken again a moment later rather than sent twice.
+ * @param {import('./camera.js').Camera} camera @param {number} count @param {Set<string>} sent
+ */
+async function captureBatch(camera, count, sent) {
   const frames = [];
-  for (let i = 0; i < count; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, FRAME_GAP_MS));
-    frames.push(await camera.capture(640));
+  for (let tries = 0; frames.length < count && tries < count * 4; tries++) {
+    if (tries > 0) await new Promise((r) => setTimeout(r, FRAME_GAP_MS));
+    const frame = await camera.capture(640);
+    const digest = await digestOf(frame);
+    if (sent.has(digest)) continue;
+    sent.add(digest);
+    frames.push(frame);
   }
+  if (frames.length === 0) throw new Error('The camera is not delivering new pictures.');
   return frames;
+}
+
+/** @param {Blob} blob */
+async function digestOf(blob) {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
 }
