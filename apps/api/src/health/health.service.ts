@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FaceVectorRepository, PrismaService } from '@facegate/database';
+import { EMBEDDING_DIMENSIONS, FaceVectorRepository, PrismaService } from '@facegate/database';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FaceEngineService } from '../face/face-engine.service';
@@ -47,7 +47,7 @@ export class HealthService {
     const [counts, index] = await Promise.all([this.galleries.counts(bound ? caller.collections : undefined), bound ? null : this.vectors.indexInfo()]);
     return {
       counts,
-      model: { id: EMBEDDING_MODEL_ID, dimensions: 512, threshold: this.config.matching.threshold, ...this.engineView(bound) },
+      model: { id: EMBEDDING_MODEL_ID, dimensions: EMBEDDING_DIMENSIONS, threshold: this.config.matching.threshold, ...this.engineView(bound) },
       ...(index ? { index } : {}),
       database: { mode: this.prisma.mode },
     };

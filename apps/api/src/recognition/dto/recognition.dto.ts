@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_TOP_K } from '@facegate/database';
 import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
 import { BoxDto, CollectionField, ExternalIdField, QualityDto } from '../../users/dto/user.dto';
@@ -81,11 +82,11 @@ export class RecognizeDto {
   @IsBoolean()
   all?: boolean;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 1, description: 'How many distinct candidates to return.' })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOP_K, default: 1, description: 'How many distinct candidates to return.' })
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(50)
+  @Max(MAX_TOP_K)
   topK?: number;
 }
 
