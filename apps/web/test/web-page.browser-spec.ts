@@ -205,7 +205,8 @@ describe('web page in headless Chromium (fake camera)', () => {
     // Deleted means no longer recognised.
     await page.click('#tab-identify');
     await page.click('#identify-capture');
-    await page.waitForSelector('#identify-result .decision', { timeout: STEP_TIMEOUT });
+    // The earlier identification stays on screen until the new answer replaces it: wait for the new one.
+    await page.waitForSelector('#identify-result .decision:has-text("No match")', { timeout: STEP_TIMEOUT });
     expect(await page.textContent('#identify-result .decision')).toContain('No match');
     await shot('08-deleted-not-recognised');
   });
