@@ -50,7 +50,7 @@ export async function startTestApp(env: Record<string, string>, overrides: Recor
   const config = loadConfig({ ...base, ...env, ...overrides });
   const app = await createApp(config);
   // Every response of this file's apps is checked against the document /docs/openapi.json serves (issue 17).
-  validateResponsesAgainst(buildOpenApiDocument(app, APP_VERSION));
+  validateResponsesAgainst(() => buildOpenApiDocument(app, APP_VERSION));
   await app.init();
   const self: TestApp = {
     app,

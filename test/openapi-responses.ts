@@ -30,9 +30,10 @@ interface Route {
 
 let state: { document: OpenAPIObject; routes: Route[]; ajv: Ajv; compiled: Map<string, ValidateFunction> } | null = null;
 
-export function validateResponsesAgainst(document: OpenAPIObject): void {
+/** `document` is called once per test file: later apps of the file answer through the same wrapper. */
+export function validateResponsesAgainst(document: () => OpenAPIObject): void {
   if (state) return;
-  prepare(document);
+  prepare(document());
   wrapSend();
 }
 

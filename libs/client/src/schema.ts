@@ -889,18 +889,17 @@ export interface components {
              * @enum {string|null}
              */
             confidence: "high" | "medium" | "low" | null;
+            /** @description Nearest distinct people, best first (at most topK): only those at or above the threshold unless the collection sets exposeScores. */
+            candidates: components["schemas"]["CandidateDto"][];
+            face: components["schemas"]["ProbeFaceDto"];
+            liveness: components["schemas"]["LivenessDto"];
             /**
              * @description The threshold that decided: the collection's matchThreshold, or the request's threshold when that is higher.
              * @example 0.42
              */
             threshold: number;
-            /** @description Nearest distinct people, best first (at most topK): only those at or above the threshold unless the collection sets exposeScores. */
-            candidates: components["schemas"]["CandidateDto"][];
-            face: components["schemas"]["ProbeFaceDto"];
-            liveness: components["schemas"]["LivenessDto"];
         };
-        GroupFaceDto: {
-            face: components["schemas"]["ProbeFaceDto"];
+        RecognizedFaceDto: {
             /** @example true */
             match: boolean;
             user: components["schemas"]["UserRefDto"] | (never | null);
@@ -914,7 +913,9 @@ export interface components {
              * @enum {string|null}
              */
             confidence: "high" | "medium" | "low" | null;
+            /** @description Nearest distinct people, best first (at most topK): only those at or above the threshold unless the collection sets exposeScores. */
             candidates: components["schemas"]["CandidateDto"][];
+            face: components["schemas"]["ProbeFaceDto"];
             liveness: components["schemas"]["LivenessDto"];
         };
         RecognizeAllResponseDto: {
@@ -923,7 +924,7 @@ export interface components {
              * @example 0.42
              */
             threshold: number;
-            faces: components["schemas"]["GroupFaceDto"][];
+            faces: components["schemas"]["RecognizedFaceDto"][];
         };
         RecognizeDto: {
             /**

@@ -1,7 +1,7 @@
 export * from './database.options';
 export * from './database.module';
 export type { DatabaseLogger } from './database.logger';
-export { PrismaService } from './prisma/prisma.service';
+export { DATABASE_MODES, PrismaService } from './prisma/prisma.service';
 export { isForeignKeyViolation, isUniqueViolation } from './prisma/prisma-errors';
 export type { DatabaseMode, DatabasePoolStats, PrismaClientProvider } from './prisma/prisma.service';
 export { FaceVectorRepository, IVFFLAT_INDEX_NAME } from './faces/face-vector.repository';

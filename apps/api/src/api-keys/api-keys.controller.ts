@@ -2,14 +2,13 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access, AnyKey } from '../auth/access.decorator';
 import { Caller, CallerContext } from '../auth/caller-context';
-import { ApiProblems, COMMON_PROBLEMS } from '../common/api-problems.decorator';
+import { ApiProblems } from '../common/api-problems.decorator';
 import { UuidPipe } from '../common/uuid.pipe';
 import { ApiKeysAdminService } from './api-keys-admin.service';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 
 @ApiTags('api-keys')
 @ApiSecurity('api-key')
-@ApiProblems(...COMMON_PROBLEMS, 'FORBIDDEN')
 @Access('admin')
 @Controller('api-keys')
 export class ApiKeysController {

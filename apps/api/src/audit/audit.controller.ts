@@ -2,13 +2,11 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
 import { Caller, CallerContext } from '../auth/caller-context';
-import { ApiProblems, COMMON_PROBLEMS } from '../common/api-problems.decorator';
 import { AuditService } from './audit.service';
 import { AuditPageDto, AuditQueryDto } from './dto/audit.dto';
 
 @ApiTags('audit')
 @ApiSecurity('api-key')
-@ApiProblems(...COMMON_PROBLEMS)
 @Controller('audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}

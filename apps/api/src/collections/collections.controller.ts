@@ -2,14 +2,13 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
 import { Caller, CallerContext } from '../auth/caller-context';
-import { ApiProblems, COMMON_PROBLEMS } from '../common/api-problems.decorator';
+import { ApiProblems } from '../common/api-problems.decorator';
 import { CollectionNamePipe } from '../common/collection-name.pipe';
 import { CollectionsService } from './collections.service';
 import { CollectionDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
 
 @ApiTags('collections')
 @ApiSecurity('api-key')
-@ApiProblems(...COMMON_PROBLEMS, 'FORBIDDEN')
 @Access('admin')
 @Controller('collections')
 export class CollectionsController {

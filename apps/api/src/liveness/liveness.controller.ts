@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, UseInterceptors } from '@
 import { ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
 import { Caller, CallerContext } from '../auth/caller-context';
-import { ApiProblems, COMMON_PROBLEMS, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
+import { ApiProblems, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
 import { MultipartImages } from '../common/multipart-images.interceptor';
 import { UuidPipe } from '../common/uuid.pipe';
 import { FramesResultDto, OpenSessionDto, SessionDto, SubmitFramesDto } from './dto/liveness.dto';
@@ -10,7 +10,6 @@ import { LivenessService } from './liveness.service';
 
 @ApiTags('liveness')
 @ApiSecurity('api-key')
-@ApiProblems(...COMMON_PROBLEMS)
 @Access('recognize')
 @Controller('liveness/sessions')
 export class LivenessController {

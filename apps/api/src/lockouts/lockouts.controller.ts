@@ -2,14 +2,13 @@ import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common'
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
 import { Caller, CallerContext } from '../auth/caller-context';
-import { ApiProblems, COMMON_PROBLEMS } from '../common/api-problems.decorator';
+import { ApiProblems } from '../common/api-problems.decorator';
 import { UuidPipe } from '../common/uuid.pipe';
 import { ClearLockoutQueryDto, ListLockoutsQueryDto, LockoutListDto } from './dto/lockout.dto';
 import { LockoutsService } from './lockouts.service';
 
 @ApiTags('lockouts')
 @ApiSecurity('api-key')
-@ApiProblems(...COMMON_PROBLEMS, 'FORBIDDEN')
 @Access('admin')
 @Controller('lockouts')
 export class LockoutsController {

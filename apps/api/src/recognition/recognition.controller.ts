@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiProblems, COMMON_PROBLEMS, IMAGE_PROBLEMS, LIVENESS_TOKEN_PROBLEMS } from '../common/api-problems.decorator';
+import { ApiProblems, IMAGE_PROBLEMS, LIVENESS_TOKEN_PROBLEMS } from '../common/api-problems.decorator';
 import { MultipartImages } from '../common/multipart-images.interceptor';
 import {
   CompareDto,
@@ -19,7 +19,7 @@ import { Caller, CallerContext } from '../auth/caller-context';
 
 @ApiTags('recognition')
 @ApiSecurity('api-key')
-@ApiProblems(...COMMON_PROBLEMS, ...IMAGE_PROBLEMS)
+@ApiProblems(...IMAGE_PROBLEMS)
 @UseInterceptors(MultipartImages('image'))
 @ApiConsumes('application/json', 'multipart/form-data')
 @Access('recognize')

@@ -7,7 +7,9 @@ import { PrismaClient } from '../generated/prisma/client';
 import { findMigrationsDir, readMigrationFiles } from '../migrations/migration-files';
 import { runMigrations } from '../migrations/migration-runner';
 
-export type DatabaseMode = 'postgres' | 'embedded';
+/** Where the data lives: an external PostgreSQL (DATABASE_URL) or the embedded one under DATA_DIR. */
+export const DATABASE_MODES = ['postgres', 'embedded'] as const;
+export type DatabaseMode = (typeof DATABASE_MODES)[number];
 
 /** The pg pool behind Prisma, for metrics: open connections, idle ones, queries waiting for one, and the cap. */
 export interface DatabasePoolStats {

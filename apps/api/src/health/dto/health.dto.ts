@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { DATABASE_MODES, DatabaseMode } from '@facegate/database';
 
 export class HealthDto {
   @ApiProperty({ enum: ['ok'] }) status!: 'ok';
@@ -9,7 +10,7 @@ export class ReadinessChecksDto {
   @ApiProperty({ example: true, description: 'The database answers.' }) database!: boolean;
   @ApiProperty({ example: 0, description: 'Migrations not applied yet; -1 when the database does not answer.' }) migrationsPending!: number;
   @ApiProperty({ example: true, description: 'The face models are loaded.' }) models!: boolean;
-  @ApiProperty({ enum: ['postgres', 'embedded'] }) databaseMode!: string;
+  @ApiProperty({ enum: DATABASE_MODES }) databaseMode!: DatabaseMode;
   @ApiProperty({ example: false, description: 'Shutting down: a load balancer should stop sending.' }) draining!: boolean;
 }
 

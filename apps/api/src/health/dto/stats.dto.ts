@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DATABASE_MODES, DatabaseMode } from '@facegate/database';
 
 export class GalleryCountsDto {
   @ApiProperty({ example: 2 }) collections!: number;
@@ -37,7 +38,7 @@ export class IndexStatsDto {
 }
 
 export class DatabaseStatsDto {
-  @ApiProperty({ enum: ['postgres', 'embedded'] }) mode!: string;
+  @ApiProperty({ enum: DATABASE_MODES }) mode!: DatabaseMode;
 }
 
 export class StatsDto {

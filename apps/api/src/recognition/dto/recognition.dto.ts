@@ -151,33 +151,28 @@ export class CandidateDto {
   @ApiProperty({ example: 0.71 }) similarity!: number;
 }
 
-export class RecognizeResponseDto {
+/** One face of a photo, recognised: the answer for the main face, and each face of `all: true`. */
+export class RecognizedFaceDto {
   @ApiProperty({ example: true }) match!: boolean;
   @ApiProperty({ type: UserRefDto, nullable: true }) user!: UserRefDto | null;
   @ApiProperty({ type: Number, example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
   @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;
-  @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
   @ApiProperty({ type: [CandidateDto], description: 'Nearest distinct people, best first (at most topK): only those at or above the threshold unless the collection sets exposeScores.' })
   candidates!: CandidateDto[];
   @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
   @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
 }
 
-/** One face of a group photo (`all: true`), answered like a single recognition. */
-export class GroupFaceDto {
-  @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
-  @ApiProperty({ example: true }) match!: boolean;
-  @ApiProperty({ type: UserRefDto, nullable: true }) user!: UserRefDto | null;
-  @ApiProperty({ type: Number, example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
-  @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;
-  @ApiProperty({ type: [CandidateDto] }) candidates!: CandidateDto[];
-  @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
+/** The answer for the main face (without `all: true`). */
+export class RecognizeResponseDto extends RecognizedFaceDto {
+  @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
 }
+
 
 /** The answer to `all: true`: every usable face of the photo, largest first. */
 export class RecognizeAllResponseDto {
   @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
-  @ApiProperty({ type: [GroupFaceDto] }) faces!: GroupFaceDto[];
+  @ApiProperty({ type: [RecognizedFaceDto] }) faces!: RecognizedFaceDto[];
 }
 
 export class PointDto {
