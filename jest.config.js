@@ -16,6 +16,7 @@ const moduleNameMapper = {
   '^@facegate/face-engine$': '<rootDir>/libs/face-engine/src',
   '^@facegate/database$': '<rootDir>/libs/database/src',
   '^@facegate/client$': '<rootDir>/libs/client/src',
+  '^@facegate/core$': '<rootDir>/libs/core/src',
 };
 const base = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', testTimeout: 120000 };
 

@@ -6,7 +6,7 @@ import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../apps/api/src/app.setup';
-import { loadConfig } from '../apps/api/src/config/app-config';
+import { loadConfig } from '@facegate/core';
 import { APP_VERSION } from '../apps/api/src/openapi/app-version';
 import { buildOpenApiDocument } from '../apps/api/src/openapi/openapi-document';
 import { validateResponsesAgainst } from './openapi-responses';

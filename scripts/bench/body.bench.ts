@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Request, Response } from 'express';
 import { JsonBodyReader } from '../../apps/api/src/common/json-body.reader';
-import type { AppConfig } from '../../apps/api/src/config/app-config';
+import type { AppConfig } from '@facegate/core';
 import { freePort } from '../../test/server-process';
 import { facePath } from '../../test/shared-faces';
 import { machineLine, ms, percentile, writeSection } from './bench-report';

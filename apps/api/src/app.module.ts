@@ -1,9 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { DatabaseModule } from '@facegate/database';
 import { AuthModule } from './auth/auth.module';
 import { BodyModule } from './common/body.module';
-import { AppConfig } from './config/app-config';
-import { APP_CONFIG, ConfigModule } from './config/config.module';
+import { AppConfig, CoreModule } from '@facegate/core';
 import { HealthModule } from './health/health.module';
 import { RecognitionModule } from './recognition/recognition.module';
 import { UsersModule } from './users/users.module';
@@ -22,11 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
-        DatabaseModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({ url: c.databaseUrl, dataDir: c.dataDir, ...c.database }),
-        }),
+        CoreModule.forRoot(config, { faces: true }),
         LifecycleModule,
         MetricsModule,
         LoggingModule,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError, loadConfig } from '@facegate/core';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { explainStartupFailure } from './lifecycle/startup-failure';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { FaceEngineService } from '../src/face/face-engine.service';
-import { CHALLENGE_STEPS } from '../src/liveness/challenge-judge';
+import { CHALLENGE_STEPS, FaceEngineService } from '@facegate/core';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { openSession, SessionView, upload } from '../../../test/liveness-session';
 import { facePath } from '../../../test/shared-faces';

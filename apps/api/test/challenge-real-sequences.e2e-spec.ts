@@ -1,4 +1,4 @@
-import { FaceEngineService } from '../src/face/face-engine.service';
+import { FaceEngineService } from '@facegate/core';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { ChallengePlan, performChallenge } from '../../../test/liveness-session';
 import { photo, photoBytes } from '../../../test/photos';

@@ -1,7 +1,6 @@
 import sharp from 'sharp';
 import { PrismaService } from '@facegate/database';
-import { EMPTY_STATE } from '../src/liveness/challenge-session';
-import { LivenessSessionsRepository } from '../src/liveness/liveness-sessions.repository';
+import { EMPTY_STATE, LivenessSessionsRepository } from '@facegate/core';
 import { openSession, performChallenge, upload, ChallengePlan, SessionView } from '../../../test/liveness-session';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';

@@ -1,6 +1,6 @@
 import { createTestDatabase, ADMIN_KEY, startTestApp, testDatabase, useTestApp, TestApp } from '../../../test/e2e-app';
 import { photo } from '../../../test/photos';
-import { AuditRetentionService } from '../src/audit/audit-retention.service';
+import { AuditRetentionService } from '@facegate/core';
 
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Actor } from '../../api/src/auth/caller-context';
+import { Actor } from '@facegate/core';
 
 /**
  * Whoever runs the tool holds the database itself, so it acts as an unbound admin. Its actions are audited like the

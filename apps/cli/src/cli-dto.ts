@@ -1,5 +1,5 @@
 import { Type } from '@nestjs/common';
-import { createValidationPipe } from '../../api/src/common/validation.pipe';
+import { createValidationPipe } from '@facegate/core';
 
 /** Validates input exactly as the API's global pipe does (unknown fields refused, VALIDATION_FAILED naming them). */
 export function validateLikeApi<T extends object>(dto: Type<T>, plain: object): Promise<T> {

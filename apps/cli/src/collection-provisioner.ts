@@ -1,7 +1,5 @@
 import { DomainError } from '@facegate/common';
-import { Actor } from '../../api/src/auth/caller-context';
-import { CollectionsService } from '../../api/src/collections/collections.service';
-import { CreateCollectionDto } from '../../api/src/collections/dto/collection.dto';
+import { Actor, CollectionsService, CreateCollectionDto } from '@facegate/core';
 import { validateLikeApi } from './cli-dto';
 
 export interface CollectionSpec {

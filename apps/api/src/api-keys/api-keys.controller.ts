@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access, AnyKey } from '../auth/access.decorator';
-import { Caller, CallerContext } from '../auth/caller-context';
+import { ApiKeysAdminService, CallerContext, CreateApiKeyDto } from '@facegate/core';
+import { Caller } from '../auth/caller.decorator';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { UuidPipe } from '../common/uuid.pipe';
-import { ApiKeysAdminService } from './api-keys-admin.service';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 
 @ApiTags('api-keys')
 @ApiSecurity('api-key')

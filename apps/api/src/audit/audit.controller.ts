@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
-import { Caller, CallerContext } from '../auth/caller-context';
-import { AuditService } from './audit.service';
+import { AuditService, CallerContext } from '@facegate/core';
+import { Caller } from '../auth/caller.decorator';
 import { AuditPageDto, AuditQueryDto } from './dto/audit.dto';
 
 @ApiTags('audit')

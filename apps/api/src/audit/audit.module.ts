@@ -1,9 +1,7 @@
-import { Global, Module } from '@nestjs/common';
-import { AuditRetentionService } from './audit-retention.service';
+import { Module } from '@nestjs/common';
+import { AuditRetentionService } from '@facegate/core';
 import { AuditController } from './audit.controller';
-import { AuditRepository } from './audit.repository';
-import { AuditService } from './audit.service';
 
-@Global()
-@Module({ controllers: [AuditController], providers: [AuditRepository, AuditService, AuditRetentionService], exports: [AuditService] })
+/** The audit log over HTTP; the server (not the command-line tool) also purges entries past their retention. */
+@Module({ controllers: [AuditController], providers: [AuditRetentionService] })
 export class AuditModule {}

@@ -1,9 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
+import { Scope } from '@facegate/core';
 
-/** What an API key may do. `admin` may do everything; the others one class of routes each. */
-export const SCOPES = ['admin', 'enrol', 'recognize', 'read'] as const;
-export type Scope = (typeof SCOPES)[number];
 
 export const ACCESS = 'facegate:access';
 

@@ -1,9 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '@facegate/common';
-import { ACCESS, ANY_KEY, Scope } from './access.decorator';
+import { ACCESS, ANY_KEY } from './access.decorator';
+import type { Scope } from '@facegate/core';
 import { ApiKeysService } from './api-keys.service';
-import { AuthenticatedRequest, hasScope } from './caller-context';
+import { hasScope } from '@facegate/core';
+import { AuthenticatedRequest } from './caller.decorator';
 import { IS_PUBLIC } from './public.decorator';
 
 

@@ -2,12 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import type { Request } from 'express';
 import { DomainError } from '@facegate/common';
 import { isUniqueViolation } from '@facegate/database';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { ApiKeysRepository, StoredKey } from './api-keys.repository';
-import { KeyCryptoService } from './key-crypto.service';
+import { ApiKeysRepository, APP_CONFIG, AppConfig, CallerContext, KeyCryptoService, StoredKey } from '@facegate/core';
 import { StartupError } from '../common/startup-error';
-import { CallerContext, callerFrom } from './caller-context';
+import { callerFrom } from './caller.decorator';
 
 const MAX_KEY_LENGTH = 256;
 

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
-import { Caller, CallerContext } from '../auth/caller-context';
+import { CallerContext, CollectionsService, CreateCollectionDto, UpdateCollectionDto } from '@facegate/core';
+import { Caller } from '../auth/caller.decorator';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { CollectionNamePipe } from '../common/collection-name.pipe';
-import { CollectionsService } from './collections.service';
-import { CollectionDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
+import { CollectionDto } from './dto/collection.dto';
 
 @ApiTags('collections')
 @ApiSecurity('api-key')

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CollectionsController } from './collections.controller';
-import { CollectionsRepository } from './collections.repository';
-import { CollectionsService } from './collections.service';
 
-@Module({ controllers: [CollectionsController], providers: [CollectionsService, CollectionsRepository] })
+@Module({ controllers: [CollectionsController] })
 export class CollectionsModule {}

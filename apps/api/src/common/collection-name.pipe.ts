@@ -1,6 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { COLLECTION_NAME } from '../users/dto/user.dto';
+import { COLLECTION_NAME } from '@facegate/core';
 
 /** Collection names in paths follow the same rule as in bodies. */
 @Injectable()

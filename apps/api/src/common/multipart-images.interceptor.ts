@@ -5,8 +5,7 @@ import type { Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import { Observable } from 'rxjs';
 import { DomainError } from '@facegate/common';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { APP_CONFIG, AppConfig } from '@facegate/core';
 import { assertDeclaredLength, continueIfExpected, payloadTooLarge } from './body-limits';
 import { assertSaneInput } from './input-shape';
 

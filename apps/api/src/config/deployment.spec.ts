@@ -11,7 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { IS_PUBLIC } from '../auth/public.decorator';
 import { HealthController } from '../health/health.controller';
-import { loadConfig } from './app-config';
+import { loadConfig } from '@facegate/core';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const DOCKERFILES = readdirSync(join(ROOT, 'docker')).filter((f) => /^Dockerfile(\.[a-z0-9]+)?$/.test(f) && !f.endsWith('.dockerignore'));

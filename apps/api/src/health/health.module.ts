@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { FaceModule } from '../face/face.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { StatsRepository } from './stats.repository';
 
-@Module({ imports: [FaceModule], controllers: [HealthController], providers: [HealthService, StatsRepository] })
+@Module({ controllers: [HealthController], providers: [HealthService, StatsRepository] })
 export class HealthModule {}

@@ -1,11 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EMBEDDING_DIMENSIONS, FaceVectorRepository, PrismaService } from '@facegate/database';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { FaceEngineService } from '../face/face-engine.service';
-import { EMBEDDING_MODEL_ID } from '../face/face-rules.service';
+import { APP_CONFIG, AppConfig, CallerContext, EMBEDDING_MODEL_ID, FaceEngineService } from '@facegate/core';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
-import { CallerContext } from '../auth/caller-context';
 import { StatsRepository } from './stats.repository';
 
 const started = Date.now();

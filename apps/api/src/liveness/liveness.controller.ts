@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
 import { ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
-import { Caller, CallerContext } from '../auth/caller-context';
+import { CallerContext, LivenessService } from '@facegate/core';
+import { Caller } from '../auth/caller.decorator';
 import { ApiProblems, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
 import { MultipartImages } from '../common/multipart-images.interceptor';
 import { UuidPipe } from '../common/uuid.pipe';
 import { FramesResultDto, OpenSessionDto, SessionDto, SubmitFramesDto } from './dto/liveness.dto';
-import { LivenessService } from './liveness.service';
 
 @ApiTags('liveness')
 @ApiSecurity('api-key')

@@ -1,11 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
-import { Caller, CallerContext } from '../auth/caller-context';
+import { CallerContext, LockoutsService } from '@facegate/core';
+import { Caller } from '../auth/caller.decorator';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { UuidPipe } from '../common/uuid.pipe';
 import { ClearLockoutQueryDto, ListLockoutsQueryDto, LockoutListDto } from './dto/lockout.dto';
-import { LockoutsService } from './lockouts.service';
 
 @ApiTags('lockouts')
 @ApiSecurity('api-key')

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
-import { AuthenticatedRequest } from '../auth/caller-context';
+import { AuthenticatedRequest } from '../auth/caller.decorator';
 import { requestIdOf } from '../common/request-id.middleware';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { MetricsRegistry } from '../metrics/metrics-registry';

@@ -1,7 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { ApiKeysService } from '../auth/api-keys.service';
-import { AppConfig, loadConfig } from '../config/app-config';
+import { AppConfig, loadConfig } from '@facegate/core';
 import { MetricsAccessGuard } from './metrics-access.guard';
 
 const TOKEN = 'scrape-token-0123456789';

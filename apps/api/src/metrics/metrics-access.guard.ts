@@ -2,9 +2,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '@facegate/common';
 import { ApiKeysService } from '../auth/api-keys.service';
-import { AuthenticatedRequest, hasScope } from '../auth/caller-context';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { APP_CONFIG, AppConfig, hasScope } from '@facegate/core';
+import { AuthenticatedRequest } from '../auth/caller.decorator';
 
 const MAX_CREDENTIAL_LENGTH = 256;
 

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { FaceModule } from '../face/face.module';
-import { FACE_ENGINE_OBSERVER } from '../face/face-engine.service';
+import { FACE_ENGINE_OBSERVER, FaceModule } from '@facegate/core';
 import { GalleryStatsRepository } from './gallery-stats.repository';
 import { MetricsAccessGuard } from './metrics-access.guard';
 import { MetricsController } from './metrics.controller';

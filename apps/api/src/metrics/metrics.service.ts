@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PrismaService } from '@facegate/database';
 import { collectDefaultMetrics, Gauge } from 'prom-client';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { FaceEngineService } from '../face/face-engine.service';
+import { APP_CONFIG, AppConfig, FaceEngineService } from '@facegate/core';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { GalleryStatsRepository } from './gallery-stats.repository';
 import { MetricsRegistry } from './metrics-registry';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { createApp } from '../app.setup';
-import { loadConfig } from '../config/app-config';
+import { loadConfig } from '@facegate/core';
 import { APP_VERSION } from './app-version';
 import { buildOpenApiDocument } from './openapi-document';
 

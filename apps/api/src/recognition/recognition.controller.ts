@@ -13,9 +13,9 @@ import {
   VerifyDto,
   VerifyResponseDto,
 } from './dto/recognition.dto';
-import { RecognitionService } from './recognition.service';
+import { CallerContext, RecognitionService } from '@facegate/core';
 import { Access } from '../auth/access.decorator';
-import { Caller, CallerContext } from '../auth/caller-context';
+import { Caller } from '../auth/caller.decorator';
 
 @ApiTags('recognition')
 @ApiSecurity('api-key')

@@ -1,10 +1,5 @@
 import { Module } from '@nestjs/common';
-import { FaceModule } from '../face/face.module';
-import { LivenessModule } from '../liveness/liveness.module';
-import { UsersModule } from '../users/users.module';
 import { RecognitionController } from './recognition.controller';
-import { RecognitionService } from './recognition.service';
-import { AttemptsModule } from '../lockouts/attempts.module';
 
-@Module({ imports: [FaceModule, UsersModule, LivenessModule, AttemptsModule], controllers: [RecognitionController], providers: [RecognitionService] })
+@Module({ controllers: [RecognitionController] })
 export class RecognitionModule {}

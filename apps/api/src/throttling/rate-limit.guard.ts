@@ -3,8 +3,9 @@ import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { ThrottlerRequest } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { DomainError } from '@facegate/common';
-import { ACCESS, Scope } from '../auth/access.decorator';
-import { AuthenticatedRequest } from '../auth/caller-context';
+import { ACCESS } from '../auth/access.decorator';
+import type { Scope } from '@facegate/core';
+import { AuthenticatedRequest } from '../auth/caller.decorator';
 import { IS_PUBLIC } from '../auth/public.decorator';
 
 /**

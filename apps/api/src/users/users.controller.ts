@@ -4,9 +4,9 @@ import { ApiProblems, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
 import { MultipartImages } from '../common/multipart-images.interceptor';
 import { UuidPipe } from '../common/uuid.pipe';
 import { AddedFacesDto, AddFacesDto, CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto, UserPageDto } from './dto/user.dto';
-import { UsersService } from './users.service';
+import { CallerContext, UsersService } from '@facegate/core';
 import { Access } from '../auth/access.decorator';
-import { Caller, CallerContext } from '../auth/caller-context';
+import { Caller } from '../auth/caller.decorator';
 
 @ApiTags('users')
 @ApiSecurity('api-key')

@@ -1,15 +1,7 @@
 import { Module } from '@nestjs/common';
-import { FaceModule } from '../face/face.module';
-import { AttemptsModule } from '../lockouts/attempts.module';
+import { VectorIndexMaintainer } from '@facegate/core';
 import { UsersController } from './users.controller';
-import { UsersRepository } from './users.repository';
-import { UsersService } from './users.service';
-import { VectorIndexMaintainer } from './vector-index.maintainer';
 
-@Module({
-  imports: [FaceModule, AttemptsModule],
-  controllers: [UsersController],
-  providers: [UsersService, UsersRepository, VectorIndexMaintainer],
-  exports: [UsersRepository, UsersService],
-})
+/** People over HTTP; the server (not the command-line tool) also keeps the vector index tuned as the gallery grows. */
+@Module({ controllers: [UsersController], providers: [VectorIndexMaintainer] })
 export class UsersModule {}

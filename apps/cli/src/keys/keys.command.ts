@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiKeysAdminService } from '../../../api/src/api-keys/api-keys-admin.service';
-import { CreateApiKeyDto } from '../../../api/src/api-keys/dto/api-key.dto';
-import { Actor } from '../../../api/src/auth/caller-context';
+import { Actor, ApiKeysAdminService, CreateApiKeyDto } from '@facegate/core';
 import { validateLikeApi } from '../cli-dto';
 
 type KeyView = Awaited<ReturnType<ApiKeysAdminService['list']>>[number];

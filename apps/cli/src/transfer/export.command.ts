@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { EMBEDDING_DIMENSIONS, FaceVectorRepository } from '@facegate/database';
-import { EMBEDDING_MODEL_ID } from '../../../api/src/face/face-rules.service';
+import { EMBEDDING_MODEL_ID } from '@facegate/core';
 import { encodeHeader, encodePerson } from './jsonl-codec';
 import { TransferRepository } from './transfer.repository';
 

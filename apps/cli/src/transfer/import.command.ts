@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { EMBEDDING_DIMENSIONS } from '@facegate/database';
-import { AuditService } from '../../../api/src/audit/audit.service';
-import { Actor } from '../../../api/src/auth/caller-context';
-import { CollectionsService } from '../../../api/src/collections/collections.service';
-import { AppConfig } from '../../../api/src/config/app-config';
-import { APP_CONFIG } from '../../../api/src/config/config.module';
-import { EMBEDDING_MODEL_ID, ExtractedFace } from '../../../api/src/face/face-rules.service';
-import { UsersRepository } from '../../../api/src/users/users.repository';
+import { Actor, APP_CONFIG, AppConfig, AuditService, CollectionsService, EMBEDDING_MODEL_ID, ExtractedFace, UsersRepository } from '@facegate/core';
 import { collectionDto, CollectionSpec, ensureCollection } from '../collection-provisioner';
 import { ProgressReporter } from '../progress/progress-reporter';
 import { decodeHeader, decodePerson, ExportHeader, LineError, PersonLine } from './jsonl-codec';

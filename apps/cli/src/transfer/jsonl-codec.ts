@@ -3,7 +3,7 @@
  * line is one person with their faces. Decoding validates everything, because an import writes embeddings that every
  * later search trusts: a wrong dimension, a NaN or an unnormalised vector would silently corrupt matching.
  */
-import { COLLECTION_NAME } from '../../../api/src/users/dto/user.dto';
+import { COLLECTION_NAME } from '@facegate/core';
 
 export const EXPORT_FORMAT = 'facegate-export';
 export const EXPORT_VERSION = 1;

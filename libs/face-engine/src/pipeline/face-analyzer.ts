@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { squareBox } from '../geometry/box';
+import { boxArea, squareBox } from '../geometry/box';
 import { decodeImage } from '../image/image-decoder';
 import { RgbImage } from '../image/raw-image';
 import { createSession, ExecutionProvider } from '../runtime/onnx-session.factory';
@@ -17,7 +17,6 @@ import { LivenessDetector } from './liveness-detector';
 import { selectPrimaryFace } from './primary-face';
 import type { FaceEngineConfig } from '../face-engine.config';
 import { MODEL_FILES } from './model-files';
-import { boxArea } from '../geometry/box';
 
 
 /**

@@ -1,10 +1,9 @@
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
 import type { FaceEngineConfig } from '../face-engine.config';
 import { FaceAnalyzer } from '../pipeline/face-analyzer';
 import { AnalysisResult, AnalyzeOptions } from '../pipeline/face.types';
 import { hostWorker } from './worker-host';
-import { parentPort } from 'node:worker_threads';
 
 export interface FaceWorkerData {
   config: FaceEngineConfig;

@@ -1,11 +1,12 @@
+import type { AuditQuery } from '@facegate/core';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsOptional, IsString, IsUUID, MaxDate, MaxLength, MinDate } from 'class-validator';
-import { EARLIEST_DATE, LATEST_DATE } from '../../common/keyset-cursor';
+import { EARLIEST_DATE, LATEST_DATE } from '@facegate/core';
 import { CollectionField } from '../../users/dto/user.dto';
 import { PageLimitField } from '../../common/page-limit.field';
 
-export class AuditQueryDto {
+export class AuditQueryDto implements AuditQuery {
   @CollectionField()
   collection?: string;
 

@@ -1,16 +1,16 @@
+import type { OpenSessionInput, SubmitFramesInput } from '@facegate/core';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
 import { CollectionField } from '../../users/dto/user.dto';
-import { CHALLENGE_STEPS } from '../challenge-judge';
-import { MAX_JUDGED_YAW } from '../challenge-session';
+import { CHALLENGE_STEPS, MAX_JUDGED_YAW } from '@facegate/core';
 
-export class OpenSessionDto {
+export class OpenSessionDto implements OpenSessionInput {
   @CollectionField()
   collection?: string;
 }
 
-export class SubmitFramesDto {
+export class SubmitFramesDto implements SubmitFramesInput {
   @ApiProperty({
     type: [String],
     minItems: 1,

@@ -1,9 +1,10 @@
+import type { ClearLockoutQuery, ListLockoutsQuery } from '@facegate/core';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { CollectionField } from '../../users/dto/user.dto';
 import { PageLimitField } from '../../common/page-limit.field';
 
-export class ListLockoutsQueryDto {
+export class ListLockoutsQueryDto implements ListLockoutsQuery {
   @CollectionField()
   collection?: string;
 
@@ -16,7 +17,7 @@ export class ListLockoutsQueryDto {
   limit?: number;
 }
 
-export class ClearLockoutQueryDto {
+export class ClearLockoutQueryDto implements ClearLockoutQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Clear only the lock this key caused; absent = every key.' })
   @IsOptional()
   @IsUUID()

@@ -1,3 +1,4 @@
+import type { CompareInput, RecognizeInput, VerifyInput } from '@facegate/core';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_TOP_K } from '@facegate/database';
@@ -40,7 +41,7 @@ function LivenessTokenField(): PropertyDecorator {
   );
 }
 
-export class VerifyDto {
+export class VerifyDto implements VerifyInput {
   @ApiPropertyOptional({ format: 'uuid', description: 'The claimed person (or give externalId).' })
   @IsOptional()
   @IsUUID()
@@ -63,7 +64,7 @@ export class VerifyDto {
   livenessToken?: string;
 }
 
-export class RecognizeDto {
+export class RecognizeDto implements RecognizeInput {
   @ApiProperty(IMAGE)
   @IsImageInput()
   image!: string | Buffer;
@@ -104,7 +105,7 @@ export class DetectDto {
   smallFaces?: boolean;
 }
 
-export class CompareDto {
+export class CompareDto implements CompareInput {
   @CollectionField()
   collection?: string;
 

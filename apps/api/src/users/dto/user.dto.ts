@@ -1,11 +1,10 @@
+import { COLLECTION_NAME, HasPlainKeys, IsPlainText, type CreateUserInput, type ListUsersQuery, type UpdateUserInput } from '@facegate/core';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
-import { HasPlainKeys, IsPlainText } from '../../common/plain-text.validator';
 import { PageLimitField } from '../../common/page-limit.field';
 
-export const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** An optional collection name: 1-64 lowercase letters, digits, "-" or "_"; absent means "default". */
 export function CollectionField(): PropertyDecorator {
@@ -42,7 +41,7 @@ export function ExternalIdField(description = 'Your own identifier; unique withi
   );
 }
 
-export class CreateUserDto {
+export class CreateUserDto implements CreateUserInput {
   @ApiProperty({ example: 'Ada Lovelace', maxLength: 200, description: 'No control, bidi or other invisible format characters.' })
   @IsString()
   @MinLength(1)
@@ -84,7 +83,7 @@ export class CreateUserDto {
  */
 export const OptionalNotNull = () => ValidateIf((_object, value) => value !== undefined);
 
-export class UpdateUserDto {
+export class UpdateUserDto implements UpdateUserInput {
   @ApiPropertyOptional({ example: 'Ada King' })
   @OptionalNotNull()
   @IsString()
@@ -117,7 +116,7 @@ export class AddFacesDto {
   allowMismatch?: boolean;
 }
 
-export class ListUsersQueryDto {
+export class ListUsersQueryDto implements ListUsersQuery {
   @CollectionField()
   collection?: string;
 

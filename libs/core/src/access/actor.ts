@@ -1,7 +1,6 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
-import { requestIdOf } from '../common/request-id.middleware';
-import type { Scope } from './access.decorator';
+/** What an API key may do. `admin` may do everything; the others one class of routes each. */
+export const SCOPES = ['admin', 'enrol', 'recognize', 'read'] as const;
+export type Scope = (typeof SCOPES)[number];
 
 /**
  * Whoever acts, as the services shared by the API and the command-line tool see it. The tool holds the database
@@ -19,25 +18,6 @@ export interface Actor {
 /** Who is calling over HTTP: always an API key (its identity and limits), plus what the audit log records. */
 export interface CallerContext extends Actor {
   keyId: string;
-}
-
-export type AuthenticatedRequest = Request & { caller?: CallerContext };
-
-/** Injects the CallerContext the API-key guard attached to the request. */
-export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): CallerContext => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  if (!request.caller) throw new Error('Caller used on a route without API-key authentication');
-  return request.caller;
-});
-
-export function callerFrom(request: Request, key: { id: string; scopes: string[]; collections: string[] }): CallerContext {
-  return {
-    keyId: key.id,
-    scopes: key.scopes as Scope[],
-    collections: key.collections,
-    clientIp: request.ip ?? request.socket.remoteAddress ?? 'unknown',
-    requestId: requestIdOf(request) ?? 'none',
-  };
 }
 
 export function hasScope(caller: Pick<CallerContext, 'scopes'>, scope: Scope): boolean {

@@ -4,7 +4,7 @@ import { PrismaService } from '@facegate/database';
 import { CollectionPolicy, CollectionSettings, effectivePolicy } from '../collections/collection-policy';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { CallerContext } from './caller-context';
+import { CallerContext } from './actor';
 
 export const DEFAULT_COLLECTION = 'default';
 

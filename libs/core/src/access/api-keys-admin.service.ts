@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { PrismaService } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
-import { Scope } from '../auth/access.decorator';
-import { ApiKeysRepository, StoredKey } from '../auth/api-keys.repository';
-import { Actor, CallerContext, mayManageKey } from '../auth/caller-context';
-import { KeyCryptoService } from '../auth/key-crypto.service';
-import { CreateApiKeyDto } from './dto/api-key.dto';
+import { Actor, CallerContext, mayManageKey, Scope } from './actor';
+import { ApiKeysRepository, StoredKey } from './api-keys.repository';
+import { KeyCryptoService } from './key-crypto.service';
+import { CreateApiKeyDto } from './api-key.inputs';
 
 /** Issuing, listing and revoking keys (admin). A key never grants more than the key that created it. */
 @Injectable()

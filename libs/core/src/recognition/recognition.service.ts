@@ -3,8 +3,8 @@ import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
 import { FaceVectorRepository } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext } from '../auth/caller-context';
-import { CollectionAccessService, CollectionRef } from '../auth/collection-access.service';
+import { CallerContext } from '../access/actor';
+import { CollectionAccessService, CollectionRef } from '../access/collection-access.service';
 import { CollectionPolicy, decidingThreshold, displayedSimilarity } from '../collections/collection-policy';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -14,7 +14,7 @@ import { UsersRepository } from '../users/users.repository';
 import { userNotFound } from '../users/user-not-found';
 import { UsersService } from '../users/users.service';
 import { confidenceOf } from './confidence';
-import { CompareDto, RecognizeDto, VerifyDto } from './dto/recognition.dto';
+import { CompareInput, RecognizeInput, VerifyInput } from './recognition.inputs';
 import { judgeLiveness } from './liveness-policy';
 import { ChallengeCheck, LivenessTokenService } from '../liveness/liveness-token.service';
 
@@ -48,7 +48,7 @@ export class RecognitionService {
    * Each verification is one attempt of the caller's key against the person, reserved before the engine runs
    * (LOCKED_OUT when the key's budget for this person is spent) and settled before the answer leaves.
    */
-  async verify(dto: VerifyDto, caller: CallerContext) {
+  async verify(dto: VerifyInput, caller: CallerContext) {
     const user = await this.claimedUser(dto, caller);
     const collection = await this.access.resolve(caller, user.collection.name);
     const threshold = decidingThreshold(collection.policy, dto.threshold);
@@ -61,7 +61,7 @@ export class RecognitionService {
     );
   }
 
-  private async judgeClaim(dto: VerifyDto, user: { id: string; externalId: string | null; name: string }, collection: CollectionRef, threshold: number, caller: CallerContext) {
+  private async judgeClaim(dto: VerifyInput, user: { id: string; externalId: string | null; name: string }, collection: CollectionRef, threshold: number, caller: CallerContext) {
     this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
     const probe = await this.faces.forProbe(dto.image);
     const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
@@ -83,7 +83,7 @@ export class RecognitionService {
     };
   }
 
-  async recognize(dto: RecognizeDto, caller: CallerContext) {
+  async recognize(dto: RecognizeInput, caller: CallerContext) {
     const collection = await this.access.resolve(caller, dto.collection);
     if (dto.all) return this.recognizeAll(dto, collection, caller);
     const threshold = decidingThreshold(collection.policy, dto.threshold);
@@ -118,7 +118,7 @@ export class RecognitionService {
   }
 
   /** Every usable face of a group photo, each answered like a single recognition. */
-  private async recognizeAll(dto: RecognizeDto, collection: CollectionRef, caller: CallerContext) {
+  private async recognizeAll(dto: RecognizeInput, collection: CollectionRef, caller: CallerContext) {
     const threshold = decidingThreshold(collection.policy, dto.threshold);
     return this.audit.audited(
       caller,
@@ -166,7 +166,7 @@ export class RecognitionService {
   }
 
   /** Two photos, judged under a collection's policy (its threshold, and whether scores below it are shown). */
-  async compare(dto: CompareDto, caller: CallerContext) {
+  async compare(dto: CompareInput, caller: CallerContext) {
     const collection = await this.access.resolve(caller, dto.collection);
     const threshold = collection.policy.matchThreshold;
     return this.audit.audited(
@@ -231,7 +231,7 @@ export class RecognitionService {
     return { ...reported, mode: livenessMode };
   }
 
-  private async claimedUser(dto: VerifyDto, caller: CallerContext) {
+  private async claimedUser(dto: VerifyInput, caller: CallerContext) {
     if (!dto.userId && !dto.externalId) throw new DomainError('VALIDATION_FAILED', 'Give userId or externalId.');
     if (dto.userId && dto.externalId) throw new DomainError('VALIDATION_FAILED', 'Give userId or externalId, not both.');
     if (dto.userId) {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DEFAULT_DATABASE_OPTIONS, PrismaService } from '@facegate/database';
-import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../../../../libs/database/src/testing/test-database';
+import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../../../database/src/testing/test-database';
 import { AttemptsRepository, BudgetRules } from './attempts.repository';
 
 type Backend = 'postgres' | 'embedded';

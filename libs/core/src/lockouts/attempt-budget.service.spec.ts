@@ -1,6 +1,6 @@
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext } from '../auth/caller-context';
+import { CallerContext } from '../access/actor';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { AttemptBudgetService } from './attempt-budget.service';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
-import { CallerContext } from '../auth/caller-context';
-import { CollectionRef } from '../auth/collection-access.service';
+import { CallerContext } from '../access/actor';
+import { CollectionRef } from '../access/collection-access.service';
 import { LivenessSecretsService } from './liveness-secrets.service';
 import { LivenessSessionsRepository } from './liveness-sessions.repository';
 

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { Actor, CallerContext } from '../auth/caller-context';
+import { Actor, CallerContext } from '../access/actor';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { AuditEntry, AuditRepository } from './audit.repository';
-import { AuditQueryDto } from './dto/audit.dto';
+import { AuditQuery } from './audit.inputs';
 
 export type AuditEvent = Omit<AuditEntry, 'keyId' | 'clientIp' | 'requestId'>;
 type AuditSubject = Omit<AuditEvent, 'outcome'>;
@@ -20,7 +20,7 @@ export class AuditService {
   constructor(private readonly audit: AuditRepository) {}
 
   /** A page of events, newest first. A key bound to collections sees only the events of those collections. */
-  async list(query: AuditQueryDto, caller: CallerContext) {
+  async list(query: AuditQuery, caller: CallerContext) {
     const bound = caller.collections.length > 0;
     if (bound && query.collection && !caller.collections.includes(query.collection)) return { items: [], nextCursor: null };
     const limit = query.limit ?? 50;

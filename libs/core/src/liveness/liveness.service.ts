@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext } from '../auth/caller-context';
-import { CollectionAccessService, CollectionRef } from '../auth/collection-access.service';
+import { CallerContext } from '../access/actor';
+import { CollectionAccessService, CollectionRef } from '../access/collection-access.service';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { median } from '@facegate/face-engine';
 import { drawChallenge, STEP_INSTRUCTIONS } from './challenge-judge';
 import { AnalysedFrame, applyFrames, isComplete, SessionFailure, SessionState } from './challenge-session';
-import { OpenSessionDto, SubmitFramesDto } from './dto/liveness.dto';
+import { OpenSessionInput, SubmitFramesInput } from './liveness.inputs';
 import { LivenessSecretsService } from './liveness-secrets.service';
 import { LivenessSessionsRepository, StoredSession } from './liveness-sessions.repository';
 
@@ -30,7 +30,7 @@ export class LivenessService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async open(dto: OpenSessionDto, caller: CallerContext) {
+  async open(dto: OpenSessionInput, caller: CallerContext) {
     const collection = await this.access.resolve(caller, dto.collection);
     await this.sessions.purgeExpired();
     const { steps, challengeLength, sessionSeconds } = this.config.liveness;
@@ -47,7 +47,7 @@ export class LivenessService {
     return { ...this.view(session), failure: session.failure };
   }
 
-  async submitFrames(id: string, dto: SubmitFramesDto, caller: CallerContext) {
+  async submitFrames(id: string, dto: SubmitFramesInput, caller: CallerContext) {
     const session = await this.owned(id, caller);
     const collection = await this.access.resolveById(caller, session.collectionId);
     this.assertOpen(session, dto.frames.length);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext } from '../auth/caller-context';
+import { CallerContext } from '../access/actor';
 import { Clock } from '../common/clock';
 import { userNotFound } from '../users/user-not-found';
 import { AppConfig } from '../config/app-config';

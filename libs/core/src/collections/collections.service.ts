@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { isUniqueViolation } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
-import { Actor, CallerContext } from '../auth/caller-context';
-import { CollectionAccessService, collectionNotFound, DEFAULT_COLLECTION } from '../auth/collection-access.service';
+import { Actor, CallerContext } from '../access/actor';
+import { CollectionAccessService, collectionNotFound, DEFAULT_COLLECTION } from '../access/collection-access.service';
 import { CollectionRecord, CollectionsRepository } from './collections.repository';
-import { CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
+import { CreateCollectionDto, UpdateCollectionDto } from './collection.inputs';
 
 /** Galleries: isolated sets of people (an event, an organisation, a tenant). */
 @Injectable()

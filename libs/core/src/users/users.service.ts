@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
-import { Actor, CallerContext, hasScope } from '../auth/caller-context';
-import { CollectionAccessService, CollectionRef } from '../auth/collection-access.service';
+import { Actor, CallerContext, hasScope } from '../access/actor';
+import { CollectionAccessService, CollectionRef } from '../access/collection-access.service';
 import { FaceVectorRepository } from '@facegate/database';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
-import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
+import { CreateUserInput, ListUsersQuery, UpdateUserInput } from './user.inputs';
 import { findMismatch } from './face-consistency';
 import { userNotFound } from './user-not-found';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
@@ -32,7 +32,7 @@ export class UsersService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async enrol(dto: CreateUserDto, caller: CallerContext) {
+  async enrol(dto: CreateUserInput, caller: CallerContext) {
     return this.store(dto, () => this.extractAll(dto.images), caller);
   }
 
@@ -40,13 +40,13 @@ export class UsersService {
    * Enrols faces already extracted one by one with FaceRulesService.forEnrolment (the command-line folder enrolment,
    * which reports each bad photo instead of failing the person). Same rules as enrol() from there on.
    */
-  async enrolExtracted(dto: Omit<CreateUserDto, 'images'>, faces: ExtractedFace[], caller: Actor) {
+  async enrolExtracted(dto: Omit<CreateUserInput, 'images'>, faces: ExtractedFace[], caller: Actor) {
     const max = this.config.enrolment.maxFacesPerUser;
     if (faces.length === 0 || faces.length > max) throw new DomainError('VALIDATION_FAILED', `Between 1 and ${max} faces per user.`, { faces: faces.length });
     return this.store(dto, async () => faces, caller);
   }
 
-  private async store(dto: Omit<CreateUserDto, 'images'>, extract: () => Promise<ExtractedFace[]>, caller: Actor) {
+  private async store(dto: Omit<CreateUserInput, 'images'>, extract: () => Promise<ExtractedFace[]>, caller: Actor) {
     checkMetadata(dto.metadata);
     assertMayOverrideMismatch(dto.allowMismatch, caller);
     const collection = await this.access.resolve(caller, dto.collection);
@@ -73,7 +73,7 @@ export class UsersService {
     return present(await this.visible(id, caller));
   }
 
-  async list(query: ListUsersQueryDto, caller: CallerContext) {
+  async list(query: ListUsersQuery, caller: CallerContext) {
     const collection = await this.access.resolve(caller, query.collection);
     const limit = query.limit ?? 20;
     const { rows, more } = await this.users.list(collection.id, limit, query.cursor ? decodeCursor(query.cursor) : undefined, query.search);
@@ -84,7 +84,7 @@ export class UsersService {
     };
   }
 
-  async update(id: string, dto: UpdateUserDto, caller: CallerContext) {
+  async update(id: string, dto: UpdateUserInput, caller: CallerContext) {
     checkMetadata(dto.metadata);
     const user = await this.visible(id, caller);
     return this.audited(caller, 'update', user, async () => {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext, mayManageKey } from '../auth/caller-context';
-import { CollectionAccessService, collectionNotFound } from '../auth/collection-access.service';
+import { CallerContext, mayManageKey } from '../access/actor';
+import { CollectionAccessService, collectionNotFound } from '../access/collection-access.service';
 import { UsersService } from '../users/users.service';
-import { ClearLockoutQueryDto, ListLockoutsQueryDto } from './dto/lockout.dto';
+import { ClearLockoutQuery, ListLockoutsQuery } from './lockout.inputs';
 import { LockoutRow, LockoutsRepository } from './lockouts.repository';
 
 /** Admin view of verification locks; a key bound to collections sees and clears only those collections' locks. */
@@ -16,14 +16,14 @@ export class LockoutsService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(query: ListLockoutsQueryDto, caller: CallerContext) {
+  async list(query: ListLockoutsQuery, caller: CallerContext) {
     if (query.collection && !this.access.mayUse(caller, query.collection)) throw collectionNotFound(query.collection);
     const bound = caller.collections.length > 0 ? caller.collections : undefined;
     const rows = await this.lockouts.active({ collections: bound, collection: query.collection, userId: query.userId, limit: query.limit ?? 100 });
     return { items: rows.map((row) => present(row, caller)) };
   }
 
-  async clear(userId: string, query: ClearLockoutQueryDto, caller: CallerContext): Promise<void> {
+  async clear(userId: string, query: ClearLockoutQuery, caller: CallerContext): Promise<void> {
     const user = await this.people.visible(userId, caller);
     await this.audit.audited(
       caller,

@@ -1,0 +1,24 @@
+import type { ImageInput } from '../common/image-input';
+
+/** What enrolling a person takes, whichever door it came through (the API's DTOs implement these). */
+export interface CreateUserInput {
+  name: string;
+  externalId?: string;
+  collection?: string;
+  images: ImageInput[];
+  metadata?: Record<string, unknown>;
+  allowDuplicate?: boolean;
+  allowMismatch?: boolean;
+}
+
+export interface UpdateUserInput {
+  name?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ListUsersQuery {
+  collection?: string;
+  limit?: number;
+  cursor?: string;
+  search?: string;
+}
