@@ -48,7 +48,7 @@ function prepare(document: OpenAPIObject): void {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addFormat('binary', true);
-  ajv.addSchema({ components: document.components } as object, 'doc');
+  ajv.addSchema({ components: document.components }, 'doc');
   const routes: Route[] = [];
   for (const [template, item] of Object.entries(document.paths)) {
     for (const method of Object.keys(item).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))) {

@@ -20,7 +20,7 @@ import { seededRandom } from '@facegate/face-engine';
  * Math's functions as module constants: jest runs tests in a vm context where every lookup of a global such as `Math`
  * goes through a slow interceptor, which made the per-pixel loops ten times slower there than in plain Node.
  */
-const { PI, abs, ceil, cos, exp, floor, hypot, imul, log, max, min, round, sin, sqrt } = Math;
+const { PI, abs, ceil, cos, exp, floor, hypot, log, max, min, round, sin, sqrt } = Math;
 
 export interface Point {
   x: number;

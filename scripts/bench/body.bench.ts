@@ -153,7 +153,7 @@ function startServer(dir: string, port: number, databaseUrl: string): ChildProce
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   return child;
 }
 
@@ -353,10 +353,9 @@ async function loadClient({ port, mode }: { port: number; mode: LoadMode }): Pro
   const clients = Array.from({ length: CLIENTS }, async () => {
     while (running) await once();
   });
-  process.on('message', async () => {
+  process.on('message', () => {
     running = false;
-    await Promise.all(clients);
-    process.send!(counts, () => process.exit(0));
+    void Promise.all(clients).then(() => process.send!(counts, () => process.exit(0)));
   });
   process.send!('started');
 }

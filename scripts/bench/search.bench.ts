@@ -362,6 +362,7 @@ async function nodeBaseline(client: pg.Client, table: string, size: number, prob
     latencies.push(performance.now() - t);
     answers.push({ ids, persons: [] });
   }
+  // eslint-disable-next-line no-useless-assignment -- let
   gallery = null; // let the 2 GB at 1M go before the index builds
   // Person of each returned id: one query for all of them, outside the timing.
   const allIds = [...new Set(answers.flatMap((a) => a.ids.slice(0, 1)))];

@@ -7,7 +7,6 @@ import {
   AttackPlan,
   AttackStep,
   DEFAULT_PLAN,
-  FivePointLandmarks,
   JITTER_LEVELS,
   LOOK_UP_METHODS,
   prepareStill,
@@ -72,7 +71,7 @@ async function loadStill(app: TestApp, path: string, seed: number): Promise<Stil
   const analysis = await app.app.get(FaceEngineService).analyze(still, { details: 'primary' });
   const face = analysis.faces[analysis.primaryIndex];
   if (!face?.landmarks) throw new Error(`no face in ${path}`);
-  return StillPhotoAttack.from(still, face.landmarks as FivePointLandmarks, seed);
+  return StillPhotoAttack.from(still, face.landmarks, seed);
 }
 
 /**

@@ -4,7 +4,6 @@ import { EMPTY_STATE, LivenessSessionsRepository } from '@facegate/core';
 import { openSession, performChallenge, upload, ChallengePlan, SessionView } from '../../../test/liveness-session';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';
-import { DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
 
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };

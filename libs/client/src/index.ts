@@ -1,5 +1,5 @@
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
-import type { components, operations, paths } from './schema';
+import type { components, paths } from './schema';
 
 export type { components, operations, paths } from './schema';
 

@@ -25,7 +25,7 @@ export class DatabaseModule {
       providers: [
         {
           provide: DATABASE_OPTIONS,
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument -- Nest passes the injected values untyped
           useFactory: async (...args: any[]) => validateDatabaseOptions(await options.useFactory(...args)),
           inject: options.inject ?? [],
         },

@@ -85,7 +85,7 @@ export class FaceEngine {
     // A fresh copy we can transfer: Buffers from base64 may share a pooled ArrayBuffer with unrelated data.
     const owned = new Uint8Array(bytes);
     const payload: AnalyzePayload = { bytes: owned, options };
-    const result = await this.pool.run<AnalysisResult>('analyze', payload, [owned.buffer as ArrayBuffer]);
+    const result = await this.pool.run<AnalysisResult>('analyze', payload, [owned.buffer]);
     this.reportStages(result.timings);
     return result;
   }
@@ -104,7 +104,8 @@ export class FaceEngine {
   }
 
   get provider(): string {
-    return String(this.pool.info.provider ?? 'unknown');
+    const provider = this.pool.info.provider;
+    return typeof provider === 'string' ? provider : 'unknown';
   }
 
   get healthy(): boolean {

@@ -107,7 +107,7 @@ function collect(request: Request, decoder: Transform | undefined, limitBytes: n
         source.on('error', () => undefined).destroy();
       }
       request.pause();
-      reject(error);
+      reject(error instanceof Error ? error : new Error(String(error)));
     };
     if (decoder) request.on('data', onRawData);
     request.on('close', onClose).on('error', onClose);

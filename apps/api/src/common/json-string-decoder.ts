@@ -178,7 +178,7 @@ class JsonStringDecoder {
         continue;
       }
       const short = Math.min(at + SHORT_RUN_BYTES, stop);
-      let byte = 0;
+      let byte: number;
       while (at < short && (byte = bytes[at]) !== BACKSLASH) {
         out[o++] = byte;
         at++;

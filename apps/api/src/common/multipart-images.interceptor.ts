@@ -73,7 +73,7 @@ class MultipartImagesInterceptor implements NestInterceptor {
         else resolve();
       });
     });
-    request.body = mergeFiles(request.body ?? {}, (request.files ?? {}) as Record<string, Express.Multer.File[]>, this.target);
+    request.body = mergeFiles((request.body ?? {}) as Record<string, unknown>, (request.files ?? {}) as Record<string, Express.Multer.File[]>, this.target);
     assertSaneInput(request.body, 'multipart body');
     return next.handle();
   }

@@ -48,9 +48,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private describe(exception: HttpException, status: number, request: Request): string {
-    if (status === HttpStatus.NOT_FOUND) return `No route ${request.method} ${request.path}.`;
+    if (status === (HttpStatus.NOT_FOUND as number)) return `No route ${request.method} ${request.path}.`;
     const body = exception.getResponse();
-    const message = typeof body === 'object' && body !== null && 'message' in body ? (body as { message: unknown }).message : exception.message;
+    const message = typeof body === 'object' && body !== null && 'message' in body ? (body).message : exception.message;
     return Array.isArray(message) ? message.join('; ') : String(message);
   }
 }

@@ -12,6 +12,7 @@ const LINGER_MS = 2000;
  * so that it sees every answer, static files and 404s included.
  */
 export function closeWhenBodyUnread(request: Request, response: Response, next: NextFunction): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the response as `this`
   const writeHead = response.writeHead;
   response.writeHead = function (this: Response, ...args: unknown[]) {
     if (hasBody(request) && !request.complete && !this.headersSent) {

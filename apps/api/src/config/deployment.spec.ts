@@ -32,7 +32,7 @@ const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as
 /** Every variable loadConfig() reads, recorded by a Proxy environment: the schema itself is the list. */
 function configVariables(): Set<string> {
   const read = new Set<string>();
-  const env = new Proxy({} as Record<string, string | undefined>, {
+  const env = new Proxy({}, {
     get: (_target, name) => {
       if (typeof name === 'string') read.add(name);
       return undefined;

@@ -60,8 +60,8 @@ function splitStack(entry: LogEntry): void {
 function messageFields(message: unknown): Partial<LogEntry> {
   if (message instanceof Error) return { msg: message.message, stack: message.stack };
   if (isPlainObject(message)) {
-    const { msg, message: text, ...fields } = message as Record<string, unknown>;
-    return { ...safeFields(fields), msg: String(msg ?? text ?? '') };
+    const { msg, message: text, ...fields } = message;
+    return { ...safeFields(fields), msg: typeof (msg ?? text) === 'string' ? ((msg ?? text) as string) : JSON.stringify(msg ?? text ?? '') };
   }
   if (typeof message === 'string') return { msg: message };
   // An array or a buffer as the message: String() would write every number or byte.

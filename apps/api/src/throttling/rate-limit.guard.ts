@@ -29,10 +29,11 @@ export class RateLimitGuard extends ThrottlerGuard {
     }
   }
 
-  protected override async getTracker(req: AuthenticatedRequest): Promise<string> {
-    return req.caller ? `key:${req.caller.keyId}` : `ip:${req.ip}`;
+  protected override getTracker(req: AuthenticatedRequest): Promise<string> {
+    return Promise.resolve(req.caller ? `key:${req.caller.keyId}` : `ip:${req.ip}`);
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- the base class's signature is async; this one only throws
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));

@@ -127,7 +127,7 @@ function decodeFace(value: unknown, dimensions: number): FaceLine {
   if (!isPlainObject(box) || !['x', 'y', 'width', 'height'].every((k) => isFiniteNumber(box[k]))) throw new Error('"box" must have finite x, y, width and height');
   if (!isFiniteNumber(value.score) || value.score < 0 || value.score > 1) throw new Error('"score" must be a number in [0, 1]');
   if (!isPlainObject(value.quality)) throw new Error('"quality" must be an object');
-  return { embedding: value.embedding as number[], box: { x: box.x as number, y: box.y as number, width: box.width as number, height: box.height as number }, score: value.score, quality: value.quality };
+  return { embedding: value.embedding, box: { x: box.x as number, y: box.y as number, width: box.width as number, height: box.height as number }, score: value.score, quality: value.quality };
 }
 
 /** Dimension, finite numbers and unit norm (cosine search assumes L2-normalised vectors). */

@@ -19,5 +19,5 @@ export async function* readLines(path: string): AsyncGenerator<{ text: string; l
     pending = pending.slice(start);
   }
   pending += decoder.end();
-  if (pending.length > 0) yield { text: pending, line: ++line };
+  if (pending.length > 0) yield { text: pending, line: line + 1 };
 }

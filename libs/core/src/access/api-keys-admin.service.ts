@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { PrismaService } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
-import { Actor, CallerContext, mayManageKey, Scope } from './actor';
+import { Actor, CallerContext, mayManageKey } from './actor';
 import { ApiKeysRepository, StoredKey } from './api-keys.repository';
 import { KeyCryptoService } from './key-crypto.service';
 import { CreateApiKeyDto } from './api-key.inputs';
@@ -25,7 +25,7 @@ export class ApiKeysAdminService {
       { action: 'key_create', collection: collections.length === 1 ? collections[0] : null },
       async () => {
         const key = this.crypto.generate();
-        const stored = await this.keys.create({ name: dto.name, prefix: this.crypto.prefixOf(key), hash: this.crypto.hash(key), scopes: dto.scopes as Scope[], collections });
+        const stored = await this.keys.create({ name: dto.name, prefix: this.crypto.prefixOf(key), hash: this.crypto.hash(key), scopes: dto.scopes, collections });
         return { ...present(stored), key };
       },
       (created) => ({ details: { keyCreated: created.id, prefix: created.prefix, scopes: created.scopes.join(',') } }),

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { PrismaService } from '@facegate/database';
-import { CollectionPolicy, CollectionSettings, effectivePolicy } from '../collections/collection-policy';
+import { CollectionPolicy, effectivePolicy } from '../collections/collection-policy';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { CallerContext } from './actor';
@@ -49,7 +49,7 @@ export class CollectionAccessService {
   /** A collection's stored settings with the server's defaults filled in. */
   policyOf(settings: unknown): CollectionPolicy {
     const defaults = { purpose: this.config.collections.defaultPurpose, matchThreshold: this.config.matching.threshold, livenessThreshold: this.config.liveness.threshold };
-    return effectivePolicy((settings ?? {}) as CollectionSettings, defaults);
+    return effectivePolicy((settings ?? {}), defaults);
   }
 
   mayUse(caller: Pick<CallerContext, 'collections'>, name: string): boolean {

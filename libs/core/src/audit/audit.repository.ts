@@ -31,7 +31,7 @@ export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async insert(entry: AuditEntry): Promise<void> {
-    await this.prisma.client.auditEvent.create({ data: { ...entry, details: (entry.details ?? {}) as Prisma.InputJsonValue } });
+    await this.prisma.client.auditEvent.create({ data: { ...entry, details: (entry.details ?? {}) } });
   }
 
   /** Newest first, keyset-paginated on (at, id). */

@@ -18,7 +18,7 @@ export class CollectionsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   create(data: { name: string; description?: string; settings: object }): Promise<CollectionRecord> {
-    return this.prisma.client.collection.create({ data: { ...data, settings: data.settings as Prisma.InputJsonValue }, select: FIELDS });
+    return this.prisma.client.collection.create({ data: { ...data, settings: data.settings }, select: FIELDS });
   }
 
   list(names?: string[]): Promise<CollectionRecord[]> {
@@ -32,7 +32,7 @@ export class CollectionsRepository {
   async update(name: string, data: { description?: string; settings?: object }): Promise<CollectionRecord | null> {
     const { count } = await this.prisma.client.collection.updateMany({
       where: { name },
-      data: { ...(data.description !== undefined ? { description: data.description } : {}), ...(data.settings !== undefined ? { settings: data.settings as Prisma.InputJsonValue } : {}) },
+      data: { ...(data.description !== undefined ? { description: data.description } : {}), ...(data.settings !== undefined ? { settings: data.settings } : {}) },
     });
     return count === 0 ? null : this.find(name);
   }

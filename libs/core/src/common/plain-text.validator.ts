@@ -8,6 +8,7 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
  * grapheme joiner), plus the braille blank U+2800. Allowed: the zero-width joiner and non-joiner (U+200C, U+200D) and
  * the variation selectors U+FE00-FE0F, which Persian and Indic names and emoji need.
  */
+// eslint-disable-next-line no-misleading-character-class -- a class of single code points on purpose: each joiner or mark alone counts
 const HIDDEN = /(?![\u200c\u200d\ufe00-\ufe0f])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 export function isPlainText(value: string): boolean {

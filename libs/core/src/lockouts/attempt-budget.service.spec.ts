@@ -1,7 +1,6 @@
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext } from '../access/actor';
-import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { AttemptBudgetService } from './attempt-budget.service';
 import { AttemptOutcome, AttemptsRepository } from './attempts.repository';
@@ -25,7 +24,7 @@ function setUp(options: { reserve?: 'reserved' | 'refused' | 'gone'; locked?: bo
     lockedFor: jest.fn(),
   };
   const audit = { record: jest.fn(async () => undefined) };
-  const service = new AttemptBudgetService(repository as unknown as AttemptsRepository, audit as unknown as AuditService, clock as Clock, config);
+  const service = new AttemptBudgetService(repository as unknown as AttemptsRepository, audit as unknown as AuditService, clock, config);
   return { service, repository, audit, settled, advance: (ms: number) => (now += ms) };
 }
 

@@ -133,7 +133,7 @@ export class RecognitionService {
         for (const probe of probes) {
           const liveness = this.livenessFor(probe.liveness, collection);
           const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
-          if (ranked.lockedOut) lockedOut.push(ranked.nearestUserId!);
+          if (ranked.lockedOut) lockedOut.push(ranked.nearestUserId);
           faces.push({
             face: presentProbe(probe),
             match: ranked.match,

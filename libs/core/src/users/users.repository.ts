@@ -33,7 +33,7 @@ export class UsersRepository {
     try {
       return await this.prisma.client.$transaction(async (tx) => {
         const user = await tx.user.create({
-          data: { collectionId: input.collectionId, name: input.name, externalId: input.externalId ?? null, metadata: input.metadata as Prisma.InputJsonValue },
+          data: { collectionId: input.collectionId, name: input.name, externalId: input.externalId ?? null, metadata: input.metadata },
           select: { id: true },
         });
         await this.vectors.insertFaces(tx, this.faceRows(user.id, input.collectionId, input.faces));
@@ -82,7 +82,7 @@ export class UsersRepository {
   async update(id: string, data: { name?: string; metadata?: object }): Promise<UserRecord | null> {
     const updated = await this.prisma.client.user.updateMany({
       where: { id },
-      data: { ...(data.name !== undefined ? { name: data.name } : {}), ...(data.metadata !== undefined ? { metadata: data.metadata as Prisma.InputJsonValue } : {}) },
+      data: { ...(data.name !== undefined ? { name: data.name } : {}), ...(data.metadata !== undefined ? { metadata: data.metadata } : {}) },
     });
     return updated.count === 0 ? null : this.findById(id);
   }

@@ -43,7 +43,7 @@ export class UsersService {
   async enrolExtracted(dto: Omit<CreateUserInput, 'images'>, faces: ExtractedFace[], caller: Actor) {
     const max = this.config.enrolment.maxFacesPerUser;
     if (faces.length === 0 || faces.length > max) throw new DomainError('VALIDATION_FAILED', `Between 1 and ${max} faces per user.`, { faces: faces.length });
-    return this.store(dto, async () => faces, caller);
+    return this.store(dto, () => Promise.resolve(faces), caller);
   }
 
   private async store(dto: Omit<CreateUserInput, 'images'>, extract: () => Promise<ExtractedFace[]>, caller: Actor) {

@@ -33,8 +33,14 @@ export function scoreAllPairs(table: EmbeddingTable, identities: readonly string
         let dot = 0;
         for (let c = 0; c < d; c++) dot += v[rowI + c] * v[rowJ + c];
         s = dot;
-        if (s > bestScore[i]) (bestScore[i] = s), (bestIndex[i] = j);
-        if (s > bestScore[j]) (bestScore[j] = s), (bestIndex[j] = i);
+        if (s > bestScore[i]) {
+          bestScore[i] = s;
+          bestIndex[i] = j;
+        }
+        if (s > bestScore[j]) {
+          bestScore[j] = s;
+          bestIndex[j] = i;
+        }
       }
       if (id[i] === id[j]) genuine[g++] = s;
       else impostor[k++] = s;

@@ -146,7 +146,10 @@ function identification(data: FaceDataset, emb: Map<string, Float32Array>): Eval
       const ge = emb.get(g.file);
       if (!ge) continue;
       const s = cosineSimilarity(pe, ge);
-      if (s > best) (best = s), (bestFile = g.file);
+      if (s > best) {
+        best = s;
+        bestFile = g.file;
+      }
     }
     if (identityOf.get(bestFile) === probe.identity) correct++;
   }

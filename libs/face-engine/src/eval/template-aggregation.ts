@@ -95,8 +95,10 @@ function aggregate(table: EmbeddingTable, probe: number, rows: number[], gram: n
     const s = rowDot(table, probe, r);
     if (i === 0) first = s;
     total += s;
-    if (s > best) (second = best), (best = s);
-    else if (s > second) second = s;
+    if (s > best) {
+      second = best;
+      best = s;
+    } else if (s > second) second = s;
   });
   out[0] = first;
   out[1] = best;

@@ -21,7 +21,9 @@ export async function hostWorker(init: () => Promise<{ handler: WorkerHandler; i
     send({ type: 'start-failed', message: error instanceof Error ? error.message : String(error) });
     return;
   }
-  port.on('message', async (request: WorkerRequest) => {
+  port.on('message', (request: WorkerRequest) => void answer(request));
+
+  async function answer(request: WorkerRequest): Promise<void> {
     try {
       const { result, transfer } = await handler(request.op, request.payload);
       send({ type: 'result', id: request.id, result }, transfer);
@@ -32,5 +34,5 @@ export async function hostWorker(init: () => Promise<{ handler: WorkerHandler; i
       }
       send({ type: 'error', id: request.id, error: coded });
     }
-  });
+  }
 }

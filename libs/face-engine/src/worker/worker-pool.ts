@@ -181,7 +181,7 @@ export class WorkerPool {
     const slot: Slot = { worker, ready: false };
     this.slots.add(slot);
     worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
-    worker.on('error', (error) => this.onExit(slot, error));
+    worker.on('error', (error: Error) => this.onExit(slot, error));
     worker.on('exit', (code) => this.onExit(slot, new Error(`worker exited with code ${code}`)));
   }
 
@@ -321,6 +321,9 @@ export class WorkerPool {
   }
 
   private settleReady(error?: Error): void {
-    for (const waiter of this.readyWaiters.splice(0)) (error ? waiter.reject(error) : waiter.resolve());
+    for (const waiter of this.readyWaiters.splice(0)) {
+      if (error) waiter.reject(error);
+      else waiter.resolve();
+    }
   }
 }

@@ -1,5 +1,4 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SCOPES } from '@facegate/core';
 
 export class ApiKeyDto {
   @ApiProperty({ format: 'uuid' }) id!: string;

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { COLLECTION_PURPOSES, CollectionPurpose, CollectionSettingsDto, LIVENESS_MODES } from '@facegate/core';
 
 export class CollectionPolicyDto {
