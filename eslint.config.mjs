@@ -6,10 +6,26 @@ import tseslint from 'typescript-eslint';
 
 /** Imports a folder may not make, with the reason the linter prints. */
 const boundary = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
-const NO_APPS = { group: ['**/apps/**', '../../apps/*', '../../../apps/*', '../../../../apps/*'], message: 'libs/ never import from apps/: move the shared code into a lib.' };
+const NO_APPS = {
+  group: ['**/apps/**', '../../apps/*', '../../../apps/*', '../../../../apps/*'],
+  message: 'libs/ never import from apps/: move the shared code into a lib.',
+};
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'libs/database/src/generated/**', 'libs/client/src/schema.ts', 'coverage/**', 'apps/web/public/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'prisma.config.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'libs/database/src/generated/**',
+      'libs/client/src/schema.ts',
+      'coverage/**',
+      'apps/web/public/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+      'prisma.config.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -29,7 +45,16 @@ export default tseslint.config(
   {
     // Tests and scripts read HTTP bodies and JSON files as \`any\` on purpose (the assertions are the type check), and
     // jest mocks pass methods around unbound.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.browser-spec.ts', '**/__fixtures__/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/*.browser-spec.ts',
+      '**/__fixtures__/**/*.ts',
+      'test/**/*.ts',
+      'scripts/**/*.ts',
+      'examples/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -46,7 +71,15 @@ export default tseslint.config(
     files: ['libs/core/src/**/*.ts'],
     rules: boundary([NO_APPS, { group: ['@facegate/core'], message: 'Inside libs/core import by relative path, not through its own barrel.' }]),
   },
-  { files: ['apps/cli/**/*.ts'], rules: boundary([{ group: ['**/api/src/**', '**/apps/api/**'], message: 'Apps never import each other: shared code lives in libs/ (libs/core for domain services).' }]) },
-  { files: ['apps/api/**/*.ts'], rules: boundary([{ group: ['**/cli/src/**', '**/apps/cli/**'], message: 'Apps never import each other: shared code lives in libs/.' }]) },
+  {
+    files: ['apps/cli/**/*.ts'],
+    rules: boundary([
+      { group: ['**/api/src/**', '**/apps/api/**'], message: 'Apps never import each other: shared code lives in libs/ (libs/core for domain services).' },
+    ]),
+  },
+  {
+    files: ['apps/api/**/*.ts'],
+    rules: boundary([{ group: ['**/cli/src/**', '**/apps/cli/**'], message: 'Apps never import each other: shared code lives in libs/.' }]),
+  },
   prettier,
 );

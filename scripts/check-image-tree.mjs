@@ -140,7 +140,8 @@ async function main() {
     delete env.DATABASE_URL; // the image's default: the embedded database under DATA_DIR
     console.log(`[image-tree] build stage (${build.from}) in ${buildDir}`);
     for (const { op, args } of build.steps) {
-      if (op === 'WORKDIR') continue; // /app is buildDir
+      if (op === 'WORKDIR')
+        continue; // /app is buildDir
       else if (op === 'ENV') Object.assign(env, parseEnv(args));
       else if (op === 'COPY') {
         const parts = args.split(/\s+/);

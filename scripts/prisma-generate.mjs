@@ -62,8 +62,10 @@ function run(cli, stubDir) {
   const result = generate(cli, engine);
   if (result.error) return `could not start the prisma CLI: ${result.error.message}`;
   if (result.status === 0) return undefined;
-  return `prisma generate failed (exit ${result.status ?? result.signal}); see the output above. ` +
-    'The client in libs/database/src/generated/prisma is missing or stale.';
+  return (
+    `prisma generate failed (exit ${result.status ?? result.signal}); see the output above. ` +
+    'The client in libs/database/src/generated/prisma is missing or stale.'
+  );
 }
 
 function main() {

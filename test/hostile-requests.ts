@@ -122,12 +122,18 @@ export interface HostileContext {
 
 export const DEFAULT_SEED = 0x5eed_f00d;
 
-
 const b64 = (b: Buffer) => b.toString('base64');
 const dataUrl = (b: Buffer, mime = 'image/jpeg') => `data:${mime};base64,${b64(b)}`;
 
 /** Face photos that enrol cleanly (one face, not in MULTI_FACE_PHOTOS). */
-const FACE_JPEGS = ['George_W_Bush/003.jpg', 'George_W_Bush/005.jpg', 'Tony_Blair/002.jpg', 'Colin_Powell/001.jpg', 'Donald_Rumsfeld/002.jpg', 'Hugo_Chavez/002.jpg'];
+const FACE_JPEGS = [
+  'George_W_Bush/003.jpg',
+  'George_W_Bush/005.jpg',
+  'Tony_Blair/002.jpg',
+  'Colin_Powell/001.jpg',
+  'Donald_Rumsfeld/002.jpg',
+  'Hugo_Chavez/002.jpg',
+];
 const FACE_PNGS = ['bbt_penny/001.png', 'bbt_penny/002.png'];
 /** No human face (005.png, the cat, is a deliberate hard negative and left out; 006.jpg is large). */
 const NOFACE_PNGS = ['noface/001.png', 'noface/002.png', 'noface/004.png', 'noface/009.png'];
@@ -140,7 +146,7 @@ export const SQL_STRINGS = [
   "admin'--",
   "x'); DELETE FROM faces; --",
   '"; TRUNCATE collections CASCADE; --',
-  "1; SELECT pg_sleep(5); --",
+  '1; SELECT pg_sleep(5); --',
   "' UNION SELECT id, embedding FROM faces --",
   '$$; DROP TABLE api_keys; $$',
   "\\'; DROP TABLE audit_events; --",
@@ -388,9 +394,21 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
   type ImageRoute = { route: Route; method: HttpMethod; path: string; body: (img: string) => Record<string, unknown>; allows: ImageSafety[] };
   const imageRoutes: ImageRoute[] = [
     { route: 'POST /users', method: 'POST', path: '/users', body: (img) => ({ name: 'hostile image', images: [img] }), allows: ['undecodable', 'noface'] },
-    { route: 'POST /users', method: 'POST', path: '/users', body: (img) => ({ name: 'hostile pair', images: [img, noFace] }), allows: ['noface', 'maybe-face'] },
+    {
+      route: 'POST /users',
+      method: 'POST',
+      path: '/users',
+      body: (img) => ({ name: 'hostile pair', images: [img, noFace] }),
+      allows: ['noface', 'maybe-face'],
+    },
     { route: 'POST /users/:id/faces', method: 'POST', path: `/users/${known}/faces`, body: (img) => ({ images: [img] }), allows: ['undecodable', 'noface'] },
-    { route: 'POST /users/:id/faces', method: 'POST', path: `/users/${known}/faces`, body: (img) => ({ images: [noFace, img] }), allows: ['noface', 'maybe-face'] },
+    {
+      route: 'POST /users/:id/faces',
+      method: 'POST',
+      path: `/users/${known}/faces`,
+      body: (img) => ({ images: [noFace, img] }),
+      allows: ['noface', 'maybe-face'],
+    },
     { route: 'POST /verify', method: 'POST', path: '/verify', body: (img) => ({ userId: known, image: img }), allows: ['undecodable', 'noface'] },
     { route: 'POST /recognize', method: 'POST', path: '/recognize', body: (img) => ({ image: img }), allows: ['undecodable', 'noface'] },
     { route: 'POST /detect', method: 'POST', path: '/detect', body: (img) => ({ image: img }), allows: ['undecodable'] },
@@ -398,7 +416,15 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     { route: 'POST /compare', method: 'POST', path: '/compare', body: (img) => ({ imageA: img, imageB: img }), allows: ['undecodable'] },
     { route: 'POST /compare', method: 'POST', path: '/compare', body: (img) => ({ imageA: noFace, imageB: img }), allows: ['noface', 'maybe-face'] },
     ...(ctx.livenessSessionId
-      ? [{ route: 'POST /liveness/sessions/:id/frames' as const, method: 'POST' as const, path: `/liveness/sessions/${ctx.livenessSessionId}/frames`, body: (img: string) => ({ frames: [img], stepNonce: ctx.livenessStepNonce }), allows: ['undecodable' as const] }]
+      ? [
+          {
+            route: 'POST /liveness/sessions/:id/frames' as const,
+            method: 'POST' as const,
+            path: `/liveness/sessions/${ctx.livenessSessionId}/frames`,
+            body: (img: string) => ({ frames: [img], stepNonce: ctx.livenessStepNonce }),
+            allows: ['undecodable' as const],
+          },
+        ]
       : []),
   ];
   let rotation = 0;
@@ -407,7 +433,16 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     const eligible = imageRoutes.filter((r) => r.allows.includes(sample.safety));
     for (let i = 0; i < count; i++) {
       const r = eligible[rotation++ % eligible.length];
-      b.add({ category, route: r.route, name: `${r.route} ${sample.label}`, method: r.method, path: r.path, apiKey: admin, body: { kind: 'json', value: r.body(sample.text) }, expectCodes: sample.expectCodes });
+      b.add({
+        category,
+        route: r.route,
+        name: `${r.route} ${sample.label}`,
+        method: r.method,
+        path: r.path,
+        apiKey: admin,
+        body: { kind: 'json', value: r.body(sample.text) },
+        expectCodes: sample.expectCodes,
+      });
     }
   };
   const sample = (label: string, data: Buffer, safety: ImageSafety, mime?: string, expectCodes?: string[]): ImageSample => ({
@@ -421,8 +456,16 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
   // A helper for plain JSON cases.
   const json = (category: Category, route: Route, name: string, method: HttpMethod, path: string, value: unknown, extra: Partial<HostileRequest> = {}) =>
     b.add({ category, route, name, method, path, apiKey: admin, body: { kind: 'json', value }, ...extra });
-  const raw = (category: Category, route: Route, name: string, method: HttpMethod, path: string, contentType: string | undefined, data: string | Buffer, extra: Partial<HostileRequest> = {}) =>
-    b.add({ category, route, name, method, path, apiKey: admin, body: { kind: 'raw', contentType, data }, ...extra });
+  const raw = (
+    category: Category,
+    route: Route,
+    name: string,
+    method: HttpMethod,
+    path: string,
+    contentType: string | undefined,
+    data: string | Buffer,
+    extra: Partial<HostileRequest> = {},
+  ) => b.add({ category, route, name, method, path, apiKey: admin, body: { kind: 'raw', contentType, data }, ...extra });
 
   /** Routes that take a JSON body, with a path that can never touch the known person's data on success. */
   const bodyRoutes: Array<{ route: Route; method: HttpMethod; path: string }> = [
@@ -494,10 +537,41 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     const [label2, key2] = wrongKeys[(i + 7) % wrongKeys.length];
     b.add({ category: 'auth', route: r.route, name: `${r.route} with ${label2}`, method: r.method, path: r.path, apiKey: key2, body, expectCodes });
   });
-  b.add({ category: 'auth', route: 'GET /users', name: 'GET /users with the key in the query string', method: 'GET', path: `/users?api_key=${admin}&apiKey=${admin}`, expectCodes: UNAUTHORIZED });
-  b.add({ category: 'auth', route: 'GET /users', name: 'GET /users with the key in Authorization only', method: 'GET', path: '/users', headers: { Authorization: `ApiKey ${admin}` }, expectCodes: UNAUTHORIZED });
-  b.add({ category: 'auth', route: 'GET /users', name: 'GET /users with the key in a cookie', method: 'GET', path: '/users', headers: { Cookie: `X-API-Key=${admin}; api_key=${admin}` }, expectCodes: UNAUTHORIZED });
-  b.add({ category: 'auth', route: 'DELETE /users/:id', name: 'DELETE /users/:id (known) with a look-alike header name', method: 'DELETE', path: `/users/${known}`, headers: { 'X-API-Keys': admin, 'X-Api_Key': admin }, expectCodes: UNAUTHORIZED });
+  b.add({
+    category: 'auth',
+    route: 'GET /users',
+    name: 'GET /users with the key in the query string',
+    method: 'GET',
+    path: `/users?api_key=${admin}&apiKey=${admin}`,
+    expectCodes: UNAUTHORIZED,
+  });
+  b.add({
+    category: 'auth',
+    route: 'GET /users',
+    name: 'GET /users with the key in Authorization only',
+    method: 'GET',
+    path: '/users',
+    headers: { Authorization: `ApiKey ${admin}` },
+    expectCodes: UNAUTHORIZED,
+  });
+  b.add({
+    category: 'auth',
+    route: 'GET /users',
+    name: 'GET /users with the key in a cookie',
+    method: 'GET',
+    path: '/users',
+    headers: { Cookie: `X-API-Key=${admin}; api_key=${admin}` },
+    expectCodes: UNAUTHORIZED,
+  });
+  b.add({
+    category: 'auth',
+    route: 'DELETE /users/:id',
+    name: 'DELETE /users/:id (known) with a look-alike header name',
+    method: 'DELETE',
+    path: `/users/${known}`,
+    headers: { 'X-API-Keys': admin, 'X-Api_Key': admin },
+    expectCodes: UNAUTHORIZED,
+  });
 
   // =============================================================================================================
   // scoped keys reaching beyond their scopes or collections
@@ -543,7 +617,16 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
       ['confined key', k.confined, FORBIDDEN, 'PATCH /collections/:name', 'PATCH', `/collections/${k.otherCollection}`, { description: 'mine now' }],
     ];
     escalations.forEach(([who, key, expectCodes, route, method, path, value]) =>
-      b.add({ category: 'scope-escalation', route, name: `${route} with a ${who}`, method, path, apiKey: key, body: value === undefined ? undefined : { kind: 'json', value }, expectCodes }),
+      b.add({
+        category: 'scope-escalation',
+        route,
+        name: `${route} with a ${who}`,
+        method,
+        path,
+        apiKey: key,
+        body: value === undefined ? undefined : { kind: 'json', value },
+        expectCodes,
+      }),
     );
   }
 
@@ -650,7 +733,10 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
       photo[at] ^= 1 << int(0, 7);
     }
     const safety: ImageSafety = file.startsWith('noface/') ? 'noface' : 'maybe-face';
-    sendImage('bit-flipped-photo', sample(`${file} with ${flips} bit flips${headerOnly ? ' in the header' : ''}`, photo, safety, i % 2 ? 'image/png' : undefined));
+    sendImage(
+      'bit-flipped-photo',
+      sample(`${file} with ${flips} bit flips${headerOnly ? ' in the header' : ''}`, photo, safety, i % 2 ? 'image/png' : undefined),
+    );
   }
 
   // =============================================================================================================
@@ -668,7 +754,11 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     sample('GIF/JavaScript polyglot', Buffer.from(`GIF89a/*\x01\x00\x01\x00\x00\xff\x00,*/=1;${JS_PAYLOAD}`, 'latin1'), 'undecodable'),
     sample('GIF89a header only', Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'), 'undecodable'),
     sample('SVG with script', Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg"><script>${JS_PAYLOAD}</script></svg>`), 'undecodable'),
-    sample('XML with an external entity', Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><svg>&e;</svg>'), 'undecodable'),
+    sample(
+      'XML with an external entity',
+      Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><svg>&e;</svg>'),
+      'undecodable',
+    ),
     sample('PDF with JavaScript', Buffer.from(`%PDF-1.4\n1 0 obj<</OpenAction<</S/JavaScript/JS(${JS_PAYLOAD})>>>>endobj`), 'undecodable'),
     sample('BMP header with HTML', Buffer.concat([Buffer.from('BM'), Buffer.from(HTML_PAYLOAD)]), 'undecodable'),
     sample('WebP header with a ZIP', Buffer.concat([Buffer.from('RIFF\x00\x01\x00\x00WEBPVP8 ', 'latin1'), zip]), 'undecodable'),
@@ -681,7 +771,11 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     sample('face-less PNG followed by JavaScript', Buffer.concat([noFacePng, Buffer.from(JS_PAYLOAD)]), 'noface', 'image/png'),
     sample('face-less PNG followed by a ZIP', Buffer.concat([noFacePng, zip]), 'noface', 'image/png'),
     sample('face-less JPEG with PHP in a COM segment', jpegWithSegment(noFaceJpeg, 0xfe, Buffer.from(PHP_PAYLOAD)), 'noface'),
-    sample('face-less JPEG with a 64 KB garbage EXIF segment', jpegWithSegment(noFaceJpeg, 0xe1, Buffer.concat([Buffer.from('Exif\0\0MM\0*'), bytes(65000)])), 'noface'),
+    sample(
+      'face-less JPEG with a 64 KB garbage EXIF segment',
+      jpegWithSegment(noFaceJpeg, 0xe1, Buffer.concat([Buffer.from('Exif\0\0MM\0*'), bytes(65000)])),
+      'noface',
+    ),
     sample('face-less JPEG with an HTML APP segment', jpegWithSegment(noFaceJpeg, 0xe5, Buffer.from(HTML_PAYLOAD)), 'noface'),
     sample('face JPEG followed by a ZIP', Buffer.concat([faceJpeg, zip]), 'maybe-face'),
     sample('face JPEG followed by JavaScript', Buffer.concat([faceJpeg, Buffer.from(JS_PAYLOAD)]), 'maybe-face'),
@@ -709,7 +803,13 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     sample('JPEG SOF declaring 65000x1', jpegDeclaring(jpegForSof, 65000, 1), 'noface'),
     sample('JPEG SOF declaring 1x65000', jpegDeclaring(jpegForSof, 1, 65000), 'noface'),
     sample('JPEG SOF declaring 8000x8000 (64 MP)', jpegDeclaring(jpegForSof, 8000, 8000), 'undecodable', undefined, TOO_LARGE),
-    sample('real PNG bomb 8000x8000 of zeros (64 MP)', once('png-bomb', () => pngBomb(8000, 8000)), 'undecodable', undefined, TOO_LARGE),
+    sample(
+      'real PNG bomb 8000x8000 of zeros (64 MP)',
+      once('png-bomb', () => pngBomb(8000, 8000)),
+      'undecodable',
+      undefined,
+      TOO_LARGE,
+    ),
   ];
   huge.forEach((h) => sendImage('huge-dimensions', h, 3));
 
@@ -744,16 +844,44 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
   const typeCases: Array<{ route: Route; method: HttpMethod; path: string; base: Record<string, unknown>; field: string; values: unknown[] }> = [
     { route: 'POST /users', method: 'POST', path: '/users', base: { name: 'types', images: [noFace] }, field: 'name', values: sampleOf(wrongForString, 6) },
     { route: 'POST /users', method: 'POST', path: '/users', base: { name: 'types', images: [clean] }, field: 'name', values: [null] },
-    { route: 'POST /users', method: 'POST', path: '/users', base: { name: 'types', images: [noFace] }, field: 'externalId', values: sampleOf(wrongForString, 5) },
-    { route: 'POST /users', method: 'POST', path: '/users', base: { name: 'types', images: [noFace] }, field: 'collection', values: sampleOf(wrongForString, 5) },
+    {
+      route: 'POST /users',
+      method: 'POST',
+      path: '/users',
+      base: { name: 'types', images: [noFace] },
+      field: 'externalId',
+      values: sampleOf(wrongForString, 5),
+    },
+    {
+      route: 'POST /users',
+      method: 'POST',
+      path: '/users',
+      base: { name: 'types', images: [noFace] },
+      field: 'collection',
+      values: sampleOf(wrongForString, 5),
+    },
     { route: 'POST /users', method: 'POST', path: '/users', base: { name: 'types' }, field: 'images', values: sampleOf(wrongForImages, 8) },
     { route: 'POST /users', method: 'POST', path: '/users', base: { name: 'types', images: [noFace] }, field: 'metadata', values: sampleOf(wrongForObject, 5) },
     { route: 'PATCH /users/:id', method: 'PATCH', path: `/users/${known}`, base: {}, field: 'name', values: sampleOf(wrongForString, 6) },
     { route: 'PATCH /users/:id', method: 'PATCH', path: `/users/${known}`, base: {}, field: 'metadata', values: sampleOf(wrongForObject, 5) },
     { route: 'PATCH /users/:id', method: 'PATCH', path: `/users/${known}`, base: { name: 'renamed' }, field: 'metadata', values: ['{}'] },
     { route: 'POST /users/:id/faces', method: 'POST', path: `/users/${known}/faces`, base: {}, field: 'images', values: sampleOf(wrongForImages, 8) },
-    { route: 'POST /verify', method: 'POST', path: '/verify', base: { image: clean }, field: 'userId', values: [...sampleOf(wrongForString, 5), [known], { id: known }] },
-    { route: 'POST /verify', method: 'POST', path: '/verify', base: { image: clean }, field: 'externalId', values: [...sampleOf(wrongForString, 5), [ctx.knownExternalId]] },
+    {
+      route: 'POST /verify',
+      method: 'POST',
+      path: '/verify',
+      base: { image: clean },
+      field: 'userId',
+      values: [...sampleOf(wrongForString, 5), [known], { id: known }],
+    },
+    {
+      route: 'POST /verify',
+      method: 'POST',
+      path: '/verify',
+      base: { image: clean },
+      field: 'externalId',
+      values: [...sampleOf(wrongForString, 5), [ctx.knownExternalId]],
+    },
     { route: 'POST /verify', method: 'POST', path: '/verify', base: { userId: known, image: clean }, field: 'collection', values: sampleOf(wrongForString, 4) },
     { route: 'POST /verify', method: 'POST', path: '/verify', base: { userId: known }, field: 'image', values: sampleOf(wrongForImage, 6) },
     { route: 'POST /verify', method: 'POST', path: '/verify', base: { userId: known, image: clean }, field: 'threshold', values: sampleOf(wrongForNumber, 5) },
@@ -763,21 +891,91 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     { route: 'POST /recognize', method: 'POST', path: '/recognize', base: { image: clean }, field: 'topK', values: sampleOf(wrongForNumber, 6) },
     { route: 'POST /detect', method: 'POST', path: '/detect', base: {}, field: 'image', values: sampleOf(wrongForImage, 8) },
     { route: 'POST /liveness/sessions', method: 'POST', path: '/liveness/sessions', base: {}, field: 'collection', values: sampleOf(wrongForString, 4) },
-    { route: 'POST /liveness/sessions/:id/frames', method: 'POST', path: `/liveness/sessions/${missingUser}/frames`, base: {}, field: 'frames', values: sampleOf(wrongForImages, 8) },
-    { route: 'POST /liveness/sessions/:id/frames', method: 'POST', path: `/liveness/sessions/${missingUser}/frames`, base: { frames: [clean] }, field: 'final', values: ['true', 1, [], {}] },
-    { route: 'POST /verify', method: 'POST', path: '/verify', base: { userId: known, image: clean }, field: 'livenessToken', values: [...sampleOf(wrongForString, 4), 'lt_', 'lt_x y', 'x'.repeat(120)] },
-    { route: 'POST /recognize', method: 'POST', path: '/recognize', base: { image: clean }, field: 'livenessToken', values: [...sampleOf(wrongForString, 3), 'lt_made-up-token', 'LT_abc'] },
+    {
+      route: 'POST /liveness/sessions/:id/frames',
+      method: 'POST',
+      path: `/liveness/sessions/${missingUser}/frames`,
+      base: {},
+      field: 'frames',
+      values: sampleOf(wrongForImages, 8),
+    },
+    {
+      route: 'POST /liveness/sessions/:id/frames',
+      method: 'POST',
+      path: `/liveness/sessions/${missingUser}/frames`,
+      base: { frames: [clean] },
+      field: 'final',
+      values: ['true', 1, [], {}],
+    },
+    {
+      route: 'POST /verify',
+      method: 'POST',
+      path: '/verify',
+      base: { userId: known, image: clean },
+      field: 'livenessToken',
+      values: [...sampleOf(wrongForString, 4), 'lt_', 'lt_x y', 'x'.repeat(120)],
+    },
+    {
+      route: 'POST /recognize',
+      method: 'POST',
+      path: '/recognize',
+      base: { image: clean },
+      field: 'livenessToken',
+      values: [...sampleOf(wrongForString, 3), 'lt_made-up-token', 'LT_abc'],
+    },
     { route: 'POST /compare', method: 'POST', path: '/compare', base: { imageB: clean }, field: 'imageA', values: sampleOf(wrongForImage, 5) },
     { route: 'POST /compare', method: 'POST', path: '/compare', base: { imageA: clean }, field: 'imageB', values: sampleOf(wrongForImage, 5) },
     { route: 'POST /collections', method: 'POST', path: '/collections', base: {}, field: 'name', values: sampleOf(wrongForString, 6) },
-    { route: 'POST /collections', method: 'POST', path: '/collections', base: { name: 'hostile-types' }, field: 'description', values: sampleOf(wrongForString, 4) },
-    { route: 'POST /collections', method: 'POST', path: '/collections', base: { name: 'hostile-types' }, field: 'settings', values: sampleOf(wrongForObject, 4) },
-    { route: 'POST /collections', method: 'POST', path: '/collections', base: { name: 'hostile-types' }, field: 'settings', values: [{ matchThreshold: '0.5' }, { matchThreshold: [0.5] }, { matchThreshold: true }] },
+    {
+      route: 'POST /collections',
+      method: 'POST',
+      path: '/collections',
+      base: { name: 'hostile-types' },
+      field: 'description',
+      values: sampleOf(wrongForString, 4),
+    },
+    {
+      route: 'POST /collections',
+      method: 'POST',
+      path: '/collections',
+      base: { name: 'hostile-types' },
+      field: 'settings',
+      values: sampleOf(wrongForObject, 4),
+    },
+    {
+      route: 'POST /collections',
+      method: 'POST',
+      path: '/collections',
+      base: { name: 'hostile-types' },
+      field: 'settings',
+      values: [{ matchThreshold: '0.5' }, { matchThreshold: [0.5] }, { matchThreshold: true }],
+    },
     { route: 'PATCH /collections/:name', method: 'PATCH', path: '/collections/default', base: {}, field: 'description', values: sampleOf(wrongForString, 4) },
-    { route: 'PATCH /collections/:name', method: 'PATCH', path: '/collections/default', base: {}, field: 'settings', values: [...sampleOf(wrongForObject, 3), { matchThreshold: '0' }, { matchThreshold: {} }] },
+    {
+      route: 'PATCH /collections/:name',
+      method: 'PATCH',
+      path: '/collections/default',
+      base: {},
+      field: 'settings',
+      values: [...sampleOf(wrongForObject, 3), { matchThreshold: '0' }, { matchThreshold: {} }],
+    },
     { route: 'POST /api-keys', method: 'POST', path: '/api-keys', base: {}, field: 'name', values: sampleOf(wrongForString, 5) },
-    { route: 'POST /api-keys', method: 'POST', path: '/api-keys', base: { name: 'hostile-types' }, field: 'scopes', values: ['admin', 1, true, {}, { 0: 'admin' }, [1], [['admin']], [{}], ['root'], ['ADMIN'], ['admin', 'admin; DROP TABLE api_keys']] },
-    { route: 'POST /api-keys', method: 'POST', path: '/api-keys', base: { name: 'hostile-types', scopes: ['read'] }, field: 'collections', values: ['default', 1, {}, [1], [''], ['UPPER'], [['default']], ['../x']] },
+    {
+      route: 'POST /api-keys',
+      method: 'POST',
+      path: '/api-keys',
+      base: { name: 'hostile-types' },
+      field: 'scopes',
+      values: ['admin', 1, true, {}, { 0: 'admin' }, [1], [['admin']], [{}], ['root'], ['ADMIN'], ['admin', 'admin; DROP TABLE api_keys']],
+    },
+    {
+      route: 'POST /api-keys',
+      method: 'POST',
+      path: '/api-keys',
+      base: { name: 'hostile-types', scopes: ['read'] },
+      field: 'collections',
+      values: ['default', 1, {}, [1], [''], ['UPPER'], [['default']], ['../x']],
+    },
   ];
   for (const c of typeCases) {
     for (const v of c.values) {
@@ -790,8 +988,12 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
   // PATCH with nulls on a user that does not exist: the value reaches the database layer.
   json('wrong-type', 'PATCH /users/:id', 'PATCH /users/:id (missing user) name=null', 'PATCH', `/users/${missingUser}`, { name: null });
   json('wrong-type', 'PATCH /users/:id', 'PATCH /users/:id (missing user) metadata=null', 'PATCH', `/users/${missingUser}`, { metadata: null });
-  json('wrong-type', 'PATCH /collections/:name', 'PATCH /collections/:name (missing) settings=null', 'PATCH', `/collections/${missingCollection}`, { settings: null });
-  json('wrong-type', 'PATCH /collections/:name', 'PATCH /collections/:name (missing) description=null', 'PATCH', `/collections/${missingCollection}`, { description: null });
+  json('wrong-type', 'PATCH /collections/:name', 'PATCH /collections/:name (missing) settings=null', 'PATCH', `/collections/${missingCollection}`, {
+    settings: null,
+  });
+  json('wrong-type', 'PATCH /collections/:name', 'PATCH /collections/:name (missing) description=null', 'PATCH', `/collections/${missingCollection}`, {
+    description: null,
+  });
 
   // =============================================================================================================
   // very long strings (100k characters)
@@ -824,16 +1026,74 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['PATCH /collections/:name', 'PATCH', '/collections/default', { description: long }],
     ['POST /api-keys', 'POST', '/api-keys', { name: long, scopes: ['read'] }],
   ];
-  longCases.forEach(([route, method, path, value], i) => json('long-string', route, `${route} long string #${i + 1} (${Object.keys(value).join(',')})`, method, path, value));
+  longCases.forEach(([route, method, path, value], i) =>
+    json('long-string', route, `${route} long string #${i + 1} (${Object.keys(value).join(',')})`, method, path, value),
+  );
   const longSegment = 'a'.repeat(6000);
-  b.add({ category: 'long-string', route: 'GET /users/:id', name: 'GET /users/:id with a 6000-character id', method: 'GET', path: `/users/${longSegment}`, apiKey: admin });
-  b.add({ category: 'long-string', route: 'DELETE /users/:id/faces/:faceId', name: 'DELETE face with a 6000-character face id', method: 'DELETE', path: `/users/${known}/faces/${longSegment}`, apiKey: admin });
-  b.add({ category: 'long-string', route: 'GET /collections/:name', name: 'GET /collections/:name with a 6000-character name', method: 'GET', path: `/collections/${longSegment}`, apiKey: admin });
-  b.add({ category: 'long-string', route: 'DELETE /api-keys/:id', name: 'DELETE /api-keys/:id with a 6000-character id', method: 'DELETE', path: `/api-keys/${longSegment}`, apiKey: admin });
-  b.add({ category: 'long-string', route: 'GET /users', name: 'GET /users with a 6000-character cursor', method: 'GET', path: `/users?cursor=${longSegment}`, apiKey: admin });
-  b.add({ category: 'long-string', route: 'GET /users', name: 'GET /users with a 6000-character collection', method: 'GET', path: `/users?collection=${longSegment}`, apiKey: admin });
-  b.add({ category: 'long-string', route: 'GET /audit', name: 'GET /audit with a 6000-character action', method: 'GET', path: `/audit?action=${longSegment}`, apiKey: admin });
-  b.add({ category: 'long-string', route: 'GET /audit', name: 'GET /audit with a 6000-character cursor', method: 'GET', path: `/audit?cursor=${longSegment}`, apiKey: admin });
+  b.add({
+    category: 'long-string',
+    route: 'GET /users/:id',
+    name: 'GET /users/:id with a 6000-character id',
+    method: 'GET',
+    path: `/users/${longSegment}`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'long-string',
+    route: 'DELETE /users/:id/faces/:faceId',
+    name: 'DELETE face with a 6000-character face id',
+    method: 'DELETE',
+    path: `/users/${known}/faces/${longSegment}`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'long-string',
+    route: 'GET /collections/:name',
+    name: 'GET /collections/:name with a 6000-character name',
+    method: 'GET',
+    path: `/collections/${longSegment}`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'long-string',
+    route: 'DELETE /api-keys/:id',
+    name: 'DELETE /api-keys/:id with a 6000-character id',
+    method: 'DELETE',
+    path: `/api-keys/${longSegment}`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'long-string',
+    route: 'GET /users',
+    name: 'GET /users with a 6000-character cursor',
+    method: 'GET',
+    path: `/users?cursor=${longSegment}`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'long-string',
+    route: 'GET /users',
+    name: 'GET /users with a 6000-character collection',
+    method: 'GET',
+    path: `/users?collection=${longSegment}`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'long-string',
+    route: 'GET /audit',
+    name: 'GET /audit with a 6000-character action',
+    method: 'GET',
+    path: `/audit?action=${longSegment}`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'long-string',
+    route: 'GET /audit',
+    name: 'GET /audit with a 6000-character cursor',
+    method: 'GET',
+    path: `/audit?cursor=${longSegment}`,
+    apiKey: admin,
+  });
 
   // =============================================================================================================
   // unicode: RTL overrides, zero-width joiners, emoji, lone surrogates, NUL
@@ -842,18 +1102,31 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     // Values that reach the database: lookups and updates of things that do not exist.
     json('unicode', 'POST /verify', `POST /verify externalId=${label}`, 'POST', '/verify', { externalId: u, image: clean });
     json('unicode', 'PATCH /users/:id', `PATCH /users/:id (missing user) name=${label}`, 'PATCH', `/users/${missingUser}`, { name: u });
-    if (i % 2 === 0) json('unicode', 'PATCH /users/:id', `PATCH /users/:id (missing user) metadata with ${label}`, 'PATCH', `/users/${missingUser}`, { metadata: { [u]: u, nested: [u] } });
-    if (i % 2 === 1) json('unicode', 'POST /users', `POST /users named ${label} with a face-less photo`, 'POST', '/users', { name: u, externalId: u, images: [noFace], metadata: { [u]: u } });
+    if (i % 2 === 0)
+      json('unicode', 'PATCH /users/:id', `PATCH /users/:id (missing user) metadata with ${label}`, 'PATCH', `/users/${missingUser}`, {
+        metadata: { [u]: u, nested: [u] },
+      });
+    if (i % 2 === 1)
+      json('unicode', 'POST /users', `POST /users named ${label} with a face-less photo`, 'POST', '/users', {
+        name: u,
+        externalId: u,
+        images: [noFace],
+        metadata: { [u]: u },
+      });
     if (i % 3 === 0) json('unicode', 'POST /recognize', `POST /recognize collection=${label}`, 'POST', '/recognize', { image: clean, collection: u });
     if (i % 3 === 1) json('unicode', 'POST /collections', `POST /collections name=${label}`, 'POST', '/collections', { name: u });
-    if (i % 3 === 2) json('unicode', 'PATCH /collections/:name', `PATCH /collections/:name (missing) description=${label}`, 'PATCH', `/collections/${missingCollection}`, { description: u });
+    if (i % 3 === 2)
+      json('unicode', 'PATCH /collections/:name', `PATCH /collections/:name (missing) description=${label}`, 'PATCH', `/collections/${missingCollection}`, {
+        description: u,
+      });
     if (i % 4 === 0) json('unicode', 'POST /detect', `POST /detect image=${label}`, 'POST', '/detect', { image: u });
   });
   const encodedUnicode = ['%E2%80%AE', '%E2%80%8D', '%F0%9F%98%80', '%ED%A0%80', '%C0%AF', '%FF', '%00', '%EF%BB%BF'];
   encodedUnicode.forEach((e, i) => {
     b.add({ category: 'unicode', route: 'GET /users', name: `GET /users?collection=${e}`, method: 'GET', path: `/users?collection=${e}`, apiKey: admin });
     b.add({ category: 'unicode', route: 'GET /users', name: `GET /users?cursor=${e}`, method: 'GET', path: `/users?cursor=${e}x${e}`, apiKey: admin });
-    if (i % 2 === 0) b.add({ category: 'unicode', route: 'GET /audit', name: `GET /audit?limit=${e}`, method: 'GET', path: `/audit?limit=${e}`, apiKey: admin });
+    if (i % 2 === 0)
+      b.add({ category: 'unicode', route: 'GET /audit', name: `GET /audit?limit=${e}`, method: 'GET', path: `/audit?limit=${e}`, apiKey: admin });
   });
   // NUL cannot be stored in PostgreSQL text or jsonb: writes that carry one must be refused, not crash.
   const nulWrites: Array<[Route, HttpMethod, string, string, Record<string, unknown>]> = [
@@ -869,10 +1142,42 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
   ];
   nulWrites.forEach(([route, method, path, label, value]) => json('unicode', route, `${route} ${label}`, method, path, value));
   // JSON with raw (unescaped) and escaped oddities, sent as text.
-  raw('unicode', 'POST /users', 'POST /users with invalid UTF-8 bytes in a string', 'POST', '/users', 'application/json', Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xff]), Buffer.from(`","images":["${junk}"]}`)]));
-  raw('unicode', 'POST /verify', 'POST /verify with escaped lone surrogates in externalId', 'POST', '/verify', 'application/json', `{"externalId":"\\ud800\\udc00\\udfff\\ud800","image":"${junk}"}`);
-  raw('unicode', 'PATCH /users/:id', 'PATCH /users/:id (missing user) with an escaped NUL key', 'PATCH', `/users/${missingUser}`, 'application/json', '{"metadata":{"\\u0000":"\\u0000"}}');
-  raw('unicode', 'POST /users', 'POST /users with a UTF-16 body', 'POST', '/users', 'application/json', Buffer.from(`{"name":"x","images":["${junk}"]}`, 'utf16le'));
+  raw(
+    'unicode',
+    'POST /users',
+    'POST /users with invalid UTF-8 bytes in a string',
+    'POST',
+    '/users',
+    'application/json',
+    Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xff]), Buffer.from(`","images":["${junk}"]}`)]),
+  );
+  raw(
+    'unicode',
+    'POST /verify',
+    'POST /verify with escaped lone surrogates in externalId',
+    'POST',
+    '/verify',
+    'application/json',
+    `{"externalId":"\\ud800\\udc00\\udfff\\ud800","image":"${junk}"}`,
+  );
+  raw(
+    'unicode',
+    'PATCH /users/:id',
+    'PATCH /users/:id (missing user) with an escaped NUL key',
+    'PATCH',
+    `/users/${missingUser}`,
+    'application/json',
+    '{"metadata":{"\\u0000":"\\u0000"}}',
+  );
+  raw(
+    'unicode',
+    'POST /users',
+    'POST /users with a UTF-16 body',
+    'POST',
+    '/users',
+    'application/json',
+    Buffer.from(`{"name":"x","images":["${junk}"]}`, 'utf16le'),
+  );
   raw('unicode', 'POST /recognize', 'POST /recognize with a UTF-8 BOM', 'POST', '/recognize', 'application/json', `\ufeff{"image":"${junk}"}`);
 
   // =============================================================================================================
@@ -880,19 +1185,77 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
   SQL_STRINGS.forEach((s, i) => {
     const label = describe(s);
     json('sql-looking', 'POST /verify', `POST /verify externalId=${label}`, 'POST', '/verify', { externalId: s, image: clean });
-    json('sql-looking', 'PATCH /users/:id', `PATCH /users/:id (missing user) name=${label}`, 'PATCH', `/users/${missingUser}`, { name: s, metadata: { [s]: s } });
+    json('sql-looking', 'PATCH /users/:id', `PATCH /users/:id (missing user) name=${label}`, 'PATCH', `/users/${missingUser}`, {
+      name: s,
+      metadata: { [s]: s },
+    });
     const encoded = encodeURIComponent(s);
-    if (i % 2 === 0) b.add({ category: 'sql-looking', route: 'GET /users', name: `GET /users?collection=${label}`, method: 'GET', path: `/users?collection=${encoded}`, apiKey: admin });
-    if (i % 2 === 1) b.add({ category: 'sql-looking', route: 'GET /users', name: `GET /users?cursor=${label}`, method: 'GET', path: `/users?cursor=${encoded}`, apiKey: admin });
-    if (i % 3 === 0) json('sql-looking', 'POST /users', `POST /users name/externalId=${label}`, 'POST', '/users', { name: s, externalId: s, images: [noFace], metadata: { q: s } });
+    if (i % 2 === 0)
+      b.add({
+        category: 'sql-looking',
+        route: 'GET /users',
+        name: `GET /users?collection=${label}`,
+        method: 'GET',
+        path: `/users?collection=${encoded}`,
+        apiKey: admin,
+      });
+    if (i % 2 === 1)
+      b.add({
+        category: 'sql-looking',
+        route: 'GET /users',
+        name: `GET /users?cursor=${label}`,
+        method: 'GET',
+        path: `/users?cursor=${encoded}`,
+        apiKey: admin,
+      });
+    if (i % 3 === 0)
+      json('sql-looking', 'POST /users', `POST /users name/externalId=${label}`, 'POST', '/users', {
+        name: s,
+        externalId: s,
+        images: [noFace],
+        metadata: { q: s },
+      });
     if (i % 3 === 1) json('sql-looking', 'POST /recognize', `POST /recognize collection=${label}`, 'POST', '/recognize', { image: clean, collection: s });
     if (i % 3 === 2) json('sql-looking', 'POST /collections', `POST /collections name=${label}`, 'POST', '/collections', { name: s });
-    if (i % 4 === 0) b.add({ category: 'sql-looking', route: 'GET /collections/:name', name: `GET /collections/${label}`, method: 'GET', path: `/collections/${encoded}`, apiKey: admin });
-    if (i % 4 === 1) b.add({ category: 'sql-looking', route: 'DELETE /collections/:name', name: `DELETE /collections/${label}`, method: 'DELETE', path: `/collections/${encoded}`, apiKey: admin });
-    if (i % 4 === 2) b.add({ category: 'sql-looking', route: 'GET /audit', name: `GET /audit?userId=${label}`, method: 'GET', path: `/audit?userId=${encoded}&action=${encoded}`, apiKey: admin });
+    if (i % 4 === 0)
+      b.add({
+        category: 'sql-looking',
+        route: 'GET /collections/:name',
+        name: `GET /collections/${label}`,
+        method: 'GET',
+        path: `/collections/${encoded}`,
+        apiKey: admin,
+      });
+    if (i % 4 === 1)
+      b.add({
+        category: 'sql-looking',
+        route: 'DELETE /collections/:name',
+        name: `DELETE /collections/${label}`,
+        method: 'DELETE',
+        path: `/collections/${encoded}`,
+        apiKey: admin,
+      });
+    if (i % 4 === 2)
+      b.add({
+        category: 'sql-looking',
+        route: 'GET /audit',
+        name: `GET /audit?userId=${label}`,
+        method: 'GET',
+        path: `/audit?userId=${encoded}&action=${encoded}`,
+        apiKey: admin,
+      });
     if (i % 4 === 3) json('sql-looking', 'POST /api-keys', `POST /api-keys scopes=[${label}]`, 'POST', '/api-keys', { name: s, scopes: [s] });
-    if (i % 6 === 0) b.add({ category: 'sql-looking', route: 'DELETE /api-keys/:id', name: `DELETE /api-keys/${label}`, method: 'DELETE', path: `/api-keys/${encoded}`, apiKey: admin });
-    if (i % 6 === 3) b.add({ category: 'sql-looking', route: 'GET /users/:id', name: `GET /users/${label}`, method: 'GET', path: `/users/${encoded}`, apiKey: admin });
+    if (i % 6 === 0)
+      b.add({
+        category: 'sql-looking',
+        route: 'DELETE /api-keys/:id',
+        name: `DELETE /api-keys/${label}`,
+        method: 'DELETE',
+        path: `/api-keys/${encoded}`,
+        apiKey: admin,
+      });
+    if (i % 6 === 3)
+      b.add({ category: 'sql-looking', route: 'GET /users/:id', name: `GET /users/${label}`, method: 'GET', path: `/users/${encoded}`, apiKey: admin });
   });
   // Cursors that decode, pass the cursor's own checks, and are still not a cursor this API returned.
   const cursorOf = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -908,8 +1271,23 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['timestamp not a string', [{ toISOString: 1 }, '00000000-0000-4000-8000-000000000000']],
   ];
   craftedCursors.forEach(([label, value], i) => {
-    b.add({ category: 'sql-looking', route: 'GET /users', name: `GET /users with a crafted cursor: ${label}`, method: 'GET', path: `/users?cursor=${cursorOf(value)}`, apiKey: admin });
-    if (i < 6) b.add({ category: 'sql-looking', route: 'GET /audit', name: `GET /audit with a crafted cursor: ${label}`, method: 'GET', path: `/audit?cursor=${cursorOf(value)}`, apiKey: admin });
+    b.add({
+      category: 'sql-looking',
+      route: 'GET /users',
+      name: `GET /users with a crafted cursor: ${label}`,
+      method: 'GET',
+      path: `/users?cursor=${cursorOf(value)}`,
+      apiKey: admin,
+    });
+    if (i < 6)
+      b.add({
+        category: 'sql-looking',
+        route: 'GET /audit',
+        name: `GET /audit with a crafted cursor: ${label}`,
+        method: 'GET',
+        path: `/audit?cursor=${cursorOf(value)}`,
+        apiKey: admin,
+      });
   });
 
   // =============================================================================================================
@@ -928,14 +1306,37 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
       ['POST /liveness/sessions/:id/frames', 'POST', `/liveness/sessions/${id}/frames`, { frames: [noFace] }],
     ];
     for (const [route, method, path, value] of [slots[i % slots.length], slots[(i + 3) % slots.length], slots[(i + 5) % slots.length]]) {
-      b.add({ category: 'path-traversal', route, name: `${route} id=${label}`, method, path, apiKey: admin, body: value === undefined ? undefined : { kind: 'json', value } });
+      b.add({
+        category: 'path-traversal',
+        route,
+        name: `${route} id=${label}`,
+        method,
+        path,
+        apiKey: admin,
+        body: value === undefined ? undefined : { kind: 'json', value },
+      });
     }
   });
   BAD_COLLECTION_SEGMENTS.forEach((name, i) => {
     const label = `"${name.length > 40 ? `${name.slice(0, 37)}...` : name}"`;
-    b.add({ category: 'path-traversal', route: 'GET /collections/:name', name: `GET /collections/${label}`, method: 'GET', path: `/collections/${name}`, apiKey: admin });
-    b.add({ category: 'path-traversal', route: 'DELETE /collections/:name', name: `DELETE /collections/${label}`, method: 'DELETE', path: `/collections/${name}`, apiKey: admin });
-    if (i % 2 === 0) json('path-traversal', 'PATCH /collections/:name', `PATCH /collections/${label}`, 'PATCH', `/collections/${name}`, { description: 'renamed' });
+    b.add({
+      category: 'path-traversal',
+      route: 'GET /collections/:name',
+      name: `GET /collections/${label}`,
+      method: 'GET',
+      path: `/collections/${name}`,
+      apiKey: admin,
+    });
+    b.add({
+      category: 'path-traversal',
+      route: 'DELETE /collections/:name',
+      name: `DELETE /collections/${label}`,
+      method: 'DELETE',
+      path: `/collections/${name}`,
+      apiKey: admin,
+    });
+    if (i % 2 === 0)
+      json('path-traversal', 'PATCH /collections/:name', `PATCH /collections/${label}`, 'PATCH', `/collections/${name}`, { description: 'renamed' });
   });
   // Ids that are well-formed but name nothing (or name the known user in another slot).
   const wellFormed: Array<[Route, HttpMethod, string]> = [
@@ -965,7 +1366,13 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['POST /users', 'POST', '/users', '100 images', { name: 'hundred', images: Array(100).fill(junk) }],
     ['POST /users', 'POST', '/users', '10000 images', { name: 'ten thousand', images: Array(10000).fill('AAAA') }],
     ['POST /users', 'POST', '/users', '10000 nulls', { name: 'nulls', images: Array(10000).fill(null) }],
-    ['POST /users', 'POST', '/users', 'metadata with 20000 keys', { name: 'wide', images: [noFace], metadata: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i])) }],
+    [
+      'POST /users',
+      'POST',
+      '/users',
+      'metadata with 20000 keys',
+      { name: 'wide', images: [noFace], metadata: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i])) },
+    ],
     ['POST /users/:id/faces', 'POST', `/users/${known}/faces`, '11 face photos', { images: faces11 }],
     ['POST /users/:id/faces', 'POST', `/users/${known}/faces`, '100 images', { images: Array(100).fill(junk) }],
     ['POST /users/:id/faces', 'POST', `/users/${known}/faces`, '10000 images', { images: Array(10000).fill('AAAA') }],
@@ -975,44 +1382,178 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['POST /detect', 'POST', '/detect', 'image as an array of 10000', { image: Array(10000).fill('AAAA') }],
     ['POST /liveness/sessions/:id/frames', 'POST', `/liveness/sessions/${missingUser}/frames`, '10000 frames', { frames: Array(10000).fill('AAAA') }],
     ['POST /compare', 'POST', '/compare', 'imageA as an array of 11', { imageA: faces11, imageB: clean }],
-    ['PATCH /users/:id', 'PATCH', `/users/${known}`, 'metadata with 20000 keys', { metadata: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i])) }],
+    [
+      'PATCH /users/:id',
+      'PATCH',
+      `/users/${known}`,
+      'metadata with 20000 keys',
+      { metadata: Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`k${i}`, i])) },
+    ],
     ['PATCH /users/:id', 'PATCH', `/users/${known}`, 'metadata array of 10000', { metadata: Array(10000).fill(1) }],
     ['POST /collections', 'POST', '/collections', 'name as an array of 10000', { name: Array(10000).fill('a') }],
     ['POST /api-keys', 'POST', '/api-keys', '10000 scopes', { name: 'wide', scopes: Array(10000).fill('admin') }],
-    ['POST /api-keys', 'POST', '/api-keys', '10000 collections', { name: 'wide', scopes: ['read'], collections: Array.from({ length: 10000 }, (_, i) => `c${i}`) }],
+    [
+      'POST /api-keys',
+      'POST',
+      '/api-keys',
+      '10000 collections',
+      { name: 'wide', scopes: ['read'], collections: Array.from({ length: 10000 }, (_, i) => `c${i}`) },
+    ],
   ];
   arrays.forEach(([route, method, path, label, value]) => json('oversized-array', route, `${route} ${label}`, method, path, value));
   const manyLimits = Array.from({ length: 400 }, (_, i) => `limit=${(i % 100) + 1}`).join('&');
-  b.add({ category: 'oversized-array', route: 'GET /users', name: 'GET /users with 400 limit parameters', method: 'GET', path: `/users?${manyLimits}`, apiKey: admin });
-  b.add({ category: 'oversized-array', route: 'GET /audit', name: 'GET /audit with 400 limit parameters', method: 'GET', path: `/audit?${manyLimits}`, apiKey: admin });
+  b.add({
+    category: 'oversized-array',
+    route: 'GET /users',
+    name: 'GET /users with 400 limit parameters',
+    method: 'GET',
+    path: `/users?${manyLimits}`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'oversized-array',
+    route: 'GET /audit',
+    name: 'GET /audit with 400 limit parameters',
+    method: 'GET',
+    path: `/audit?${manyLimits}`,
+    apiKey: admin,
+  });
 
   // =============================================================================================================
   // out-of-range numbers (with a clean face photo, so only the number can make the request fail)
   const topKs: Array<[string, string]> = [
-    ['0', '0'], ['51', '51'], ['-1', '-1'], ['1e308', '1e308'], ['-1e308', '-1e308'], ['1.5', '1.5'], ['1e400 (Infinity)', '1e400'],
-    ['-0', '-0'], ['5e-324', '5e-324'], ['12345678901234567890', '12345678901234567890'], ['2147483648', '2147483648'], ['"NaN"', '"NaN"'], ['"5"', '"5"'],
+    ['0', '0'],
+    ['51', '51'],
+    ['-1', '-1'],
+    ['1e308', '1e308'],
+    ['-1e308', '-1e308'],
+    ['1.5', '1.5'],
+    ['1e400 (Infinity)', '1e400'],
+    ['-0', '-0'],
+    ['5e-324', '5e-324'],
+    ['12345678901234567890', '12345678901234567890'],
+    ['2147483648', '2147483648'],
+    ['"NaN"', '"NaN"'],
+    ['"5"', '"5"'],
   ];
-  topKs.forEach(([label, literal]) => raw('out-of-range', 'POST /recognize', `POST /recognize topK=${label}`, 'POST', '/recognize', 'application/json', `{"image":"${clean}","topK":${literal}}`));
+  topKs.forEach(([label, literal]) =>
+    raw('out-of-range', 'POST /recognize', `POST /recognize topK=${label}`, 'POST', '/recognize', 'application/json', `{"image":"${clean}","topK":${literal}}`),
+  );
   const thresholds: Array<[string, string]> = [
-    ['-0.1', '-0.1'], ['1.5', '1.5'], ['1.0000000000000002', '1.0000000000000002'], ['-1e-300', '-1e-300'], ['2', '2'], ['1e308', '1e308'], ['-1e400', '-1e400'],
-    ['1e400', '1e400'], ['"0.5"', '"0.5"'], ['"NaN"', '"NaN"'], ['"-Infinity"', '"-Infinity"'], ['[0.5]', '[0.5]'],
+    ['-0.1', '-0.1'],
+    ['1.5', '1.5'],
+    ['1.0000000000000002', '1.0000000000000002'],
+    ['-1e-300', '-1e-300'],
+    ['2', '2'],
+    ['1e308', '1e308'],
+    ['-1e400', '-1e400'],
+    ['1e400', '1e400'],
+    ['"0.5"', '"0.5"'],
+    ['"NaN"', '"NaN"'],
+    ['"-Infinity"', '"-Infinity"'],
+    ['[0.5]', '[0.5]'],
   ];
   thresholds.forEach(([label, literal], i) => {
-    if (i % 2 === 0) raw('out-of-range', 'POST /recognize', `POST /recognize threshold=${label}`, 'POST', '/recognize', 'application/json', `{"image":"${clean}","threshold":${literal}}`);
-    else raw('out-of-range', 'POST /verify', `POST /verify threshold=${label}`, 'POST', '/verify', 'application/json', `{"userId":"${known}","image":"${clean}","threshold":${literal}}`);
+    if (i % 2 === 0)
+      raw(
+        'out-of-range',
+        'POST /recognize',
+        `POST /recognize threshold=${label}`,
+        'POST',
+        '/recognize',
+        'application/json',
+        `{"image":"${clean}","threshold":${literal}}`,
+      );
+    else
+      raw(
+        'out-of-range',
+        'POST /verify',
+        `POST /verify threshold=${label}`,
+        'POST',
+        '/verify',
+        'application/json',
+        `{"userId":"${known}","image":"${clean}","threshold":${literal}}`,
+      );
   });
-  raw('out-of-range', 'POST /verify', 'POST /verify threshold=-0.1 (known user, clean photo)', 'POST', '/verify', 'application/json', `{"userId":"${known}","image":"${clean}","threshold":-0.1}`);
-  raw('out-of-range', 'POST /verify', 'POST /verify threshold=1.5 (known user, clean photo)', 'POST', '/verify', 'application/json', `{"userId":"${known}","image":"${clean}","threshold":1.5}`);
-  const limits = ['0', '101', '-1', '1e308', 'abc', '1.5', '', '%20', '1%00', 'Infinity', 'NaN', '-0', '99999999999999999999', '1e-400', '0.0000001', '%EF%BC%95'];
-  limits.forEach((l) => b.add({ category: 'out-of-range', route: 'GET /users', name: `GET /users?limit=${l}`, method: 'GET', path: `/users?limit=${l}`, apiKey: admin }));
-  ['0', '201', '-5', 'abc', '1.5', '1e308'].forEach((l) => b.add({ category: 'out-of-range', route: 'GET /audit', name: `GET /audit?limit=${l}`, method: 'GET', path: `/audit?limit=${l}`, apiKey: admin }));
-  const dates = ['not-a-date', '2026-13-45', '-100000-01-01T00:00:00Z', '%2B275761-01-01T00:00:00Z', '-271821-04-20T00:00:00Z', '9999999999999999', '2026-01-01T25:61:61Z'];
-  dates.forEach((d, i) => b.add({ category: 'out-of-range', route: 'GET /audit', name: `GET /audit?${i % 2 ? 'to' : 'from'}=${d}`, method: 'GET', path: `/audit?${i % 2 ? 'to' : 'from'}=${d}`, apiKey: admin }));
+  raw(
+    'out-of-range',
+    'POST /verify',
+    'POST /verify threshold=-0.1 (known user, clean photo)',
+    'POST',
+    '/verify',
+    'application/json',
+    `{"userId":"${known}","image":"${clean}","threshold":-0.1}`,
+  );
+  raw(
+    'out-of-range',
+    'POST /verify',
+    'POST /verify threshold=1.5 (known user, clean photo)',
+    'POST',
+    '/verify',
+    'application/json',
+    `{"userId":"${known}","image":"${clean}","threshold":1.5}`,
+  );
+  const limits = [
+    '0',
+    '101',
+    '-1',
+    '1e308',
+    'abc',
+    '1.5',
+    '',
+    '%20',
+    '1%00',
+    'Infinity',
+    'NaN',
+    '-0',
+    '99999999999999999999',
+    '1e-400',
+    '0.0000001',
+    '%EF%BC%95',
+  ];
+  limits.forEach((l) =>
+    b.add({ category: 'out-of-range', route: 'GET /users', name: `GET /users?limit=${l}`, method: 'GET', path: `/users?limit=${l}`, apiKey: admin }),
+  );
+  ['0', '201', '-5', 'abc', '1.5', '1e308'].forEach((l) =>
+    b.add({ category: 'out-of-range', route: 'GET /audit', name: `GET /audit?limit=${l}`, method: 'GET', path: `/audit?limit=${l}`, apiKey: admin }),
+  );
+  const dates = [
+    'not-a-date',
+    '2026-13-45',
+    '-100000-01-01T00:00:00Z',
+    '%2B275761-01-01T00:00:00Z',
+    '-271821-04-20T00:00:00Z',
+    '9999999999999999',
+    '2026-01-01T25:61:61Z',
+  ];
+  dates.forEach((d, i) =>
+    b.add({
+      category: 'out-of-range',
+      route: 'GET /audit',
+      name: `GET /audit?${i % 2 ? 'to' : 'from'}=${d}`,
+      method: 'GET',
+      path: `/audit?${i % 2 ? 'to' : 'from'}=${d}`,
+      apiKey: admin,
+    }),
+  );
   [-0.1, 1.5, 1e308, -1e308, 2].forEach((t, i) => {
-    json('out-of-range', 'POST /collections', `POST /collections settings.matchThreshold=${t}`, 'POST', '/collections', { name: `hostile-range-${i}`, settings: { matchThreshold: t } });
-    json('out-of-range', 'PATCH /collections/:name', `PATCH /collections/default settings.matchThreshold=${t}`, 'PATCH', '/collections/default', { settings: { matchThreshold: t } });
+    json('out-of-range', 'POST /collections', `POST /collections settings.matchThreshold=${t}`, 'POST', '/collections', {
+      name: `hostile-range-${i}`,
+      settings: { matchThreshold: t },
+    });
+    json('out-of-range', 'PATCH /collections/:name', `PATCH /collections/default settings.matchThreshold=${t}`, 'PATCH', '/collections/default', {
+      settings: { matchThreshold: t },
+    });
   });
-  raw('out-of-range', 'PATCH /collections/:name', 'PATCH /collections/default settings.matchThreshold=1e400', 'PATCH', '/collections/default', 'application/json', '{"settings":{"matchThreshold":1e400}}');
+  raw(
+    'out-of-range',
+    'PATCH /collections/:name',
+    'PATCH /collections/default settings.matchThreshold=1e400',
+    'PATCH',
+    '/collections/default',
+    'application/json',
+    '{"settings":{"matchThreshold":1e400}}',
+  );
 
   // =============================================================================================================
   // missing fields
@@ -1031,7 +1572,13 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['POST /verify', 'POST', '/verify', 'both userId and externalId (clean photo)', { userId: known, externalId: ctx.knownExternalId, image: clean }],
     ['POST /verify', 'POST', '/verify', 'unknown user (clean photo)', { userId: missingUser, image: clean }],
     ['POST /verify', 'POST', '/verify', 'known user in a missing collection (clean photo)', { userId: known, collection: missingCollection, image: clean }],
-    ['POST /verify', 'POST', '/verify', 'externalId in a missing collection (clean photo)', { externalId: ctx.knownExternalId, collection: missingCollection, image: clean }],
+    [
+      'POST /verify',
+      'POST',
+      '/verify',
+      'externalId in a missing collection (clean photo)',
+      { externalId: ctx.knownExternalId, collection: missingCollection, image: clean },
+    ],
     ['POST /recognize', 'POST', '/recognize', 'empty object', {}],
     ['POST /recognize', 'POST', '/recognize', 'only topK', { topK: 3 }],
     ['POST /detect', 'POST', '/detect', 'empty object', {}],
@@ -1085,55 +1632,266 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
   });
   // The known person, patched through media types that must not be taken as a patch.
   raw('content-type', 'PATCH /users/:id', 'PATCH /users/:id (known) as text/plain JSON', 'PATCH', `/users/${known}`, 'text/plain', '{"name":"pwned"}');
-  raw('content-type', 'PATCH /users/:id', 'PATCH /users/:id (known) as form-urlencoded', 'PATCH', `/users/${known}`, 'application/x-www-form-urlencoded', 'name=pwned');
-  raw('content-type', 'PATCH /users/:id', 'PATCH /users/:id (known) as a JSON patch document', 'PATCH', `/users/${known}`, 'application/json-patch+json', '[{"op":"replace","path":"/name","value":"pwned"}]');
+  raw(
+    'content-type',
+    'PATCH /users/:id',
+    'PATCH /users/:id (known) as form-urlencoded',
+    'PATCH',
+    `/users/${known}`,
+    'application/x-www-form-urlencoded',
+    'name=pwned',
+  );
+  raw(
+    'content-type',
+    'PATCH /users/:id',
+    'PATCH /users/:id (known) as a JSON patch document',
+    'PATCH',
+    `/users/${known}`,
+    'application/json-patch+json',
+    '[{"op":"replace","path":"/name","value":"pwned"}]',
+  );
   // Compressed bodies: a gzip bomb, broken gzip, unknown encodings.
-  const gzipBomb = once('gzip-bomb', () => gzipSync(Buffer.concat([Buffer.from('{"image":"'), Buffer.alloc(24 * 1024 * 1024, 0x41), Buffer.from('"}')]), { level: 9 }));
-  const deflateBomb = once('deflate-bomb', () => deflateSync(Buffer.concat([Buffer.from('{"name":"'), Buffer.alloc(24 * 1024 * 1024, 0x41), Buffer.from('"}')]), { level: 9 }));
-  raw('content-type', 'POST /recognize', 'POST /recognize gzip bomb (24 MiB inflated)', 'POST', '/recognize', 'application/json', gzipBomb, { headers: { 'Content-Encoding': 'gzip' }, expectCodes: ['PAYLOAD_TOO_LARGE'] });
-  raw('content-type', 'POST /users', 'POST /users deflate bomb (24 MiB inflated)', 'POST', '/users', 'application/json', deflateBomb, { headers: { 'Content-Encoding': 'deflate' }, expectCodes: ['PAYLOAD_TOO_LARGE'] });
-  raw('content-type', 'POST /detect', 'POST /detect broken gzip', 'POST', '/detect', 'application/json', Buffer.concat([Buffer.from('1f8b0800', 'hex'), bytes(200)]), { headers: { 'Content-Encoding': 'gzip' } });
-  raw('content-type', 'POST /verify', 'POST /verify gzip of invalid JSON', 'POST', '/verify', 'application/json', gzipSync('{"userId":'), { headers: { 'Content-Encoding': 'gzip' } });
-  raw('content-type', 'POST /compare', 'POST /compare Content-Encoding: compress', 'POST', '/compare', 'application/json', '{}', { headers: { 'Content-Encoding': 'compress' } });
-  raw('content-type', 'POST /collections', 'POST /collections Content-Encoding: gzip, gzip', 'POST', '/collections', 'application/json', gzipSync(gzipSync('{"name":"hostile-gzip","x":1}')), { headers: { 'Content-Encoding': 'gzip, gzip' } });
-  raw('content-type', 'POST /users', 'POST /users with a 5 MiB body (over the limit)', 'POST', '/users', 'application/json', `{"name":"x","images":["${'A'.repeat(5 * 1024 * 1024)}"]}`, { expectCodes: ['PAYLOAD_TOO_LARGE'] });
-  raw('content-type', 'POST /recognize', 'POST /recognize with a 4 MiB + 1 byte body', 'POST', '/recognize', 'application/json', `{"image":"${'A'.repeat(4 * 1024 * 1024 - 11)}"}`, { expectCodes: ['PAYLOAD_TOO_LARGE'] });
+  const gzipBomb = once('gzip-bomb', () =>
+    gzipSync(Buffer.concat([Buffer.from('{"image":"'), Buffer.alloc(24 * 1024 * 1024, 0x41), Buffer.from('"}')]), { level: 9 }),
+  );
+  const deflateBomb = once('deflate-bomb', () =>
+    deflateSync(Buffer.concat([Buffer.from('{"name":"'), Buffer.alloc(24 * 1024 * 1024, 0x41), Buffer.from('"}')]), { level: 9 }),
+  );
+  raw('content-type', 'POST /recognize', 'POST /recognize gzip bomb (24 MiB inflated)', 'POST', '/recognize', 'application/json', gzipBomb, {
+    headers: { 'Content-Encoding': 'gzip' },
+    expectCodes: ['PAYLOAD_TOO_LARGE'],
+  });
+  raw('content-type', 'POST /users', 'POST /users deflate bomb (24 MiB inflated)', 'POST', '/users', 'application/json', deflateBomb, {
+    headers: { 'Content-Encoding': 'deflate' },
+    expectCodes: ['PAYLOAD_TOO_LARGE'],
+  });
+  raw(
+    'content-type',
+    'POST /detect',
+    'POST /detect broken gzip',
+    'POST',
+    '/detect',
+    'application/json',
+    Buffer.concat([Buffer.from('1f8b0800', 'hex'), bytes(200)]),
+    { headers: { 'Content-Encoding': 'gzip' } },
+  );
+  raw('content-type', 'POST /verify', 'POST /verify gzip of invalid JSON', 'POST', '/verify', 'application/json', gzipSync('{"userId":'), {
+    headers: { 'Content-Encoding': 'gzip' },
+  });
+  raw('content-type', 'POST /compare', 'POST /compare Content-Encoding: compress', 'POST', '/compare', 'application/json', '{}', {
+    headers: { 'Content-Encoding': 'compress' },
+  });
+  raw(
+    'content-type',
+    'POST /collections',
+    'POST /collections Content-Encoding: gzip, gzip',
+    'POST',
+    '/collections',
+    'application/json',
+    gzipSync(gzipSync('{"name":"hostile-gzip","x":1}')),
+    { headers: { 'Content-Encoding': 'gzip, gzip' } },
+  );
+  raw(
+    'content-type',
+    'POST /users',
+    'POST /users with a 5 MiB body (over the limit)',
+    'POST',
+    '/users',
+    'application/json',
+    `{"name":"x","images":["${'A'.repeat(5 * 1024 * 1024)}"]}`,
+    { expectCodes: ['PAYLOAD_TOO_LARGE'] },
+  );
+  raw(
+    'content-type',
+    'POST /recognize',
+    'POST /recognize with a 4 MiB + 1 byte body',
+    'POST',
+    '/recognize',
+    'application/json',
+    `{"image":"${'A'.repeat(4 * 1024 * 1024 - 11)}"}`,
+    { expectCodes: ['PAYLOAD_TOO_LARGE'] },
+  );
 
   // =============================================================================================================
   // multipart bodies
-  const mp = (route: Route, path: string, label: string, fields: Array<[string, string]>, files: Array<[string, Buffer, string]>, method: HttpMethod = 'POST') =>
-    b.add({ category: 'multipart', route, name: `${route} multipart ${label}`, method, path, apiKey: admin, body: { kind: 'multipart', fields, files } });
+  const mp = (
+    route: Route,
+    path: string,
+    label: string,
+    fields: Array<[string, string]>,
+    files: Array<[string, Buffer, string]>,
+    method: HttpMethod = 'POST',
+  ) => b.add({ category: 'multipart', route, name: `${route} multipart ${label}`, method, path, apiKey: admin, body: { kind: 'multipart', fields, files } });
   const jpgFile = (data: Buffer, name = 'photo.jpg'): [string, Buffer, string] => ['file', data, name];
   const tinyJunk = pseudoRandomBytes(300, 99);
   mp('POST /users', '/users', 'with a wrong file field name "image"', [['name', 'x']], [['image', cleanBytes, 'a.jpg']]);
   mp('POST /users', '/users', 'with a wrong file field name "photos[]"', [['name', 'x']], [['photos[]', cleanBytes, 'a.jpg']]);
-  mp('POST /users', '/users', 'with 12 files', [['name', 'x']], Array.from({ length: 12 }, (_, i) => ['files', noFaceBytes, `${i}.png`] as [string, Buffer, string]));
-  mp('POST /users', '/users', 'with 11 files', [['name', 'x']], Array.from({ length: 11 }, (_, i) => ['files', noFaceBytes, `${i}.png`] as [string, Buffer, string]));
-  mp('POST /users', '/users', 'with file and 10 files', [['name', 'x']], [jpgFile(noFaceBytes), ...Array.from({ length: 10 }, (_, i) => ['files', noFaceBytes, `${i}.png`] as [string, Buffer, string])]);
+  mp(
+    'POST /users',
+    '/users',
+    'with 12 files',
+    [['name', 'x']],
+    Array.from({ length: 12 }, (_, i) => ['files', noFaceBytes, `${i}.png`] as [string, Buffer, string]),
+  );
+  mp(
+    'POST /users',
+    '/users',
+    'with 11 files',
+    [['name', 'x']],
+    Array.from({ length: 11 }, (_, i) => ['files', noFaceBytes, `${i}.png`] as [string, Buffer, string]),
+  );
+  mp(
+    'POST /users',
+    '/users',
+    'with file and 10 files',
+    [['name', 'x']],
+    [jpgFile(noFaceBytes), ...Array.from({ length: 10 }, (_, i) => ['files', noFaceBytes, `${i}.png`] as [string, Buffer, string])],
+  );
   mp('POST /users', '/users', 'with two "file" parts', [['name', 'x']], [jpgFile(noFaceBytes), jpgFile(noFaceBytes)]);
   mp('POST /users', '/users', 'with imageA (not an enrolment field)', [['name', 'x']], [['imageA', cleanBytes, 'a.jpg']]);
   mp('POST /users', '/users', 'with no files (clean name)', [['name', 'x']], []);
-  mp('POST /users', '/users', 'with images as a text field', [['name', 'x'], ['images', clean]], []);
-  mp('POST /users', '/users', 'with a duplicated name field', [['name', 'a'], ['name', 'b']], [jpgFile(cleanBytes)]);
-  mp('POST /users', '/users', 'with metadata that is not JSON', [['name', 'x'], ['metadata', '{not json']], [jpgFile(cleanBytes)]);
-  mp('POST /users', '/users', 'with metadata "[]"', [['name', 'x'], ['metadata', '[]']], [jpgFile(cleanBytes)]);
-  mp('POST /users', '/users', 'with metadata "1"', [['name', 'x'], ['metadata', '1']], [jpgFile(cleanBytes)]);
-  mp('POST /users', '/users', 'with an unknown field', [['name', 'x'], ['admin', 'true']], [jpgFile(cleanBytes)]);
+  mp(
+    'POST /users',
+    '/users',
+    'with images as a text field',
+    [
+      ['name', 'x'],
+      ['images', clean],
+    ],
+    [],
+  );
+  mp(
+    'POST /users',
+    '/users',
+    'with a duplicated name field',
+    [
+      ['name', 'a'],
+      ['name', 'b'],
+    ],
+    [jpgFile(cleanBytes)],
+  );
+  mp(
+    'POST /users',
+    '/users',
+    'with metadata that is not JSON',
+    [
+      ['name', 'x'],
+      ['metadata', '{not json'],
+    ],
+    [jpgFile(cleanBytes)],
+  );
+  mp(
+    'POST /users',
+    '/users',
+    'with metadata "[]"',
+    [
+      ['name', 'x'],
+      ['metadata', '[]'],
+    ],
+    [jpgFile(cleanBytes)],
+  );
+  mp(
+    'POST /users',
+    '/users',
+    'with metadata "1"',
+    [
+      ['name', 'x'],
+      ['metadata', '1'],
+    ],
+    [jpgFile(cleanBytes)],
+  );
+  mp(
+    'POST /users',
+    '/users',
+    'with an unknown field',
+    [
+      ['name', 'x'],
+      ['admin', 'true'],
+    ],
+    [jpgFile(cleanBytes)],
+  );
   mp('POST /users', '/users', 'with a random-bytes file', [['name', 'x']], [jpgFile(tinyJunk)]);
   mp('POST /users', '/users', 'with an empty file', [['name', 'x']], [jpgFile(Buffer.alloc(0))]);
   mp('POST /users', '/users', 'with a 70 KB text field', [['name', 'x'.repeat(70 * 1024)]], [jpgFile(cleanBytes)]);
-  mp('POST /users', '/users', 'with 25 text fields', Array.from({ length: 25 }, (_, i) => [`f${i}`, 'x'] as [string, string]), [jpgFile(cleanBytes)]);
+  mp(
+    'POST /users',
+    '/users',
+    'with 25 text fields',
+    Array.from({ length: 25 }, (_, i) => [`f${i}`, 'x'] as [string, string]),
+    [jpgFile(cleanBytes)],
+  );
   mp('POST /users', '/users', 'with a traversal file name', [['name', 'x']], [['files', noFaceBytes, '../../../../etc/passwd']]);
-  mp('POST /users', '/users', 'with a __proto__ field', [['name', 'x'], ['__proto__[polluted]', 'yes'], ['constructor[prototype][polluted]', 'yes']], [jpgFile(noFaceBytes)]);
+  mp(
+    'POST /users',
+    '/users',
+    'with a __proto__ field',
+    [
+      ['name', 'x'],
+      ['__proto__[polluted]', 'yes'],
+      ['constructor[prototype][polluted]', 'yes'],
+    ],
+    [jpgFile(noFaceBytes)],
+  );
   mp('POST /users/:id/faces', `/users/${known}/faces`, 'with a random-bytes file', [], [jpgFile(tinyJunk)]);
-  mp('POST /users/:id/faces', `/users/${known}/faces`, 'with 12 files', [], Array.from({ length: 12 }, (_, i) => ['files', cleanBytes, `${i}.jpg`] as [string, Buffer, string]));
+  mp(
+    'POST /users/:id/faces',
+    `/users/${known}/faces`,
+    'with 12 files',
+    [],
+    Array.from({ length: 12 }, (_, i) => ['files', cleanBytes, `${i}.jpg`] as [string, Buffer, string]),
+  );
   mp('POST /users/:id/faces', `/users/${known}/faces`, 'with a wrong field name', [], [['photo', cleanBytes, 'a.jpg']]);
-  mp('POST /users/:id/faces', `/users/${known}/faces`, 'with a face and a face-less photo', [], [['files', cleanBytes, 'a.jpg'], ['files', noFaceBytes, 'b.png']]);
+  mp(
+    'POST /users/:id/faces',
+    `/users/${known}/faces`,
+    'with a face and a face-less photo',
+    [],
+    [
+      ['files', cleanBytes, 'a.jpg'],
+      ['files', noFaceBytes, 'b.png'],
+    ],
+  );
   mp('POST /verify', '/verify', 'with a random-bytes file', [['userId', known]], [jpgFile(tinyJunk)]);
-  mp('POST /verify', '/verify', 'with threshold "1.5"', [['userId', known], ['threshold', '1.5']], [jpgFile(cleanBytes)]);
-  mp('POST /verify', '/verify', 'with threshold "NaN"', [['userId', known], ['threshold', 'NaN']], [jpgFile(cleanBytes)]);
-  mp('POST /verify', '/verify', 'with threshold "1e999"', [['userId', known], ['threshold', '1e999']], [jpgFile(cleanBytes)]);
-  mp('POST /verify', '/verify', 'with two userId fields', [['userId', known], ['userId', missingUser]], [jpgFile(cleanBytes)]);
+  mp(
+    'POST /verify',
+    '/verify',
+    'with threshold "1.5"',
+    [
+      ['userId', known],
+      ['threshold', '1.5'],
+    ],
+    [jpgFile(cleanBytes)],
+  );
+  mp(
+    'POST /verify',
+    '/verify',
+    'with threshold "NaN"',
+    [
+      ['userId', known],
+      ['threshold', 'NaN'],
+    ],
+    [jpgFile(cleanBytes)],
+  );
+  mp(
+    'POST /verify',
+    '/verify',
+    'with threshold "1e999"',
+    [
+      ['userId', known],
+      ['threshold', '1e999'],
+    ],
+    [jpgFile(cleanBytes)],
+  );
+  mp(
+    'POST /verify',
+    '/verify',
+    'with two userId fields',
+    [
+      ['userId', known],
+      ['userId', missingUser],
+    ],
+    [jpgFile(cleanBytes)],
+  );
   mp('POST /verify', '/verify', 'with a file under "files"', [['userId', known]], [['files', cleanBytes, 'a.jpg']]);
   mp('POST /recognize', '/recognize', 'with topK "0"', [['topK', '0']], [jpgFile(cleanBytes)]);
   mp('POST /recognize', '/recognize', 'with topK "1.5"', [['topK', '1.5']], [jpgFile(cleanBytes)]);
@@ -1148,11 +1906,24 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     method: 'POST',
     path: '/users',
     apiKey: admin,
-    body: { kind: 'multipart', fields: [['name', 'x']], files: [0, 1].map((i) => ['files', Buffer.concat([noFaceBytes, Buffer.alloc(3 * 1024 * 1024)]), `${i}.png`] as [string, Buffer, string]) },
+    body: {
+      kind: 'multipart',
+      fields: [['name', 'x']],
+      files: [0, 1].map((i) => ['files', Buffer.concat([noFaceBytes, Buffer.alloc(3 * 1024 * 1024)]), `${i}.png`] as [string, Buffer, string]),
+    },
     expectCodes: ['PAYLOAD_TOO_LARGE'],
   });
   mp('POST /recognize', '/recognize', 'with a GIF/JS polyglot file', [], [jpgFile(Buffer.from(`GIF89a/*\x01\x00*/=1;${JS_PAYLOAD}`, 'latin1'), 'a.gif')]);
-  mp('POST /detect', '/detect', 'with imageA and imageB', [], [['imageA', tinyJunk, 'a.jpg'], ['imageB', tinyJunk, 'b.jpg']]);
+  mp(
+    'POST /detect',
+    '/detect',
+    'with imageA and imageB',
+    [],
+    [
+      ['imageA', tinyJunk, 'a.jpg'],
+      ['imageB', tinyJunk, 'b.jpg'],
+    ],
+  );
   mp('POST /detect', '/detect', 'with a PNG bomb', [], [jpgFile(pngDeclaring(50000, 50000), 'bomb.png')]);
   mp('POST /detect', '/detect', 'with no parts', [], []);
   mp('POST /compare', '/compare', 'with only imageA', [], [['imageA', cleanBytes, 'a.jpg']]);
@@ -1161,12 +1932,23 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
   mp('PATCH /users/:id', `/users/${missingUser}`, 'to a missing user', [['name', 'x']], [jpgFile(cleanBytes)], 'PATCH');
   mp('POST /collections', '/collections', 'with a name field', [['name', 'hostile-multipart']], []);
   mp('PATCH /collections/:name', `/collections/${missingCollection}`, 'to a missing collection', [['description', 'x']], [], 'PATCH');
-  mp('POST /api-keys', '/api-keys', 'with a name field', [['name', 'hostile-multipart'], ['scopes', 'admin']], []);
+  mp(
+    'POST /api-keys',
+    '/api-keys',
+    'with a name field',
+    [
+      ['name', 'hostile-multipart'],
+      ['scopes', 'admin'],
+    ],
+    [],
+  );
   // Hand-made broken multipart bodies.
   const boundary = 'hostileBoundary7MA4YWxkTrZu0gW';
   const part = (name: string, value: string | Buffer, filename?: string) =>
     Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n${filename ? 'Content-Type: image/jpeg\r\n' : ''}\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n${filename ? 'Content-Type: image/jpeg\r\n' : ''}\r\n`,
+      ),
       Buffer.isBuffer(value) ? value : Buffer.from(value),
       Buffer.from('\r\n'),
     ]);
@@ -1174,12 +1956,37 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
   const brokenMultipart: Array<[Route, string, string, Buffer]> = [
     ['POST /users', '/users', 'without the closing boundary', Buffer.concat([part('name', 'x'), part('files', cleanBytes, 'a.jpg')])],
     ['POST /recognize', '/recognize', 'cut in the middle of a file', Buffer.concat([part('file', cleanBytes, 'a.jpg')]).subarray(0, 5000)],
-    ['POST /detect', '/detect', 'with a different boundary in the body', Buffer.from(`--other\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\nxx\r\n--other--\r\n`)],
-    ['POST /verify', '/verify', 'with a part without Content-Disposition', Buffer.from(`--${boundary}\r\nContent-Type: image/jpeg\r\n\r\nxx\r\n--${boundary}--\r\n`)],
-    ['POST /compare', '/compare', 'with a 20 KB header line', Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="imageA"; filename="${'a'.repeat(20000)}"\r\n\r\nxx\r\n--${boundary}--\r\n`)],
+    [
+      'POST /detect',
+      '/detect',
+      'with a different boundary in the body',
+      Buffer.from(`--other\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\nxx\r\n--other--\r\n`),
+    ],
+    [
+      'POST /verify',
+      '/verify',
+      'with a part without Content-Disposition',
+      Buffer.from(`--${boundary}\r\nContent-Type: image/jpeg\r\n\r\nxx\r\n--${boundary}--\r\n`),
+    ],
+    [
+      'POST /compare',
+      '/compare',
+      'with a 20 KB header line',
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="imageA"; filename="${'a'.repeat(20000)}"\r\n\r\nxx\r\n--${boundary}--\r\n`),
+    ],
     ['POST /users/:id/faces', `/users/${known}/faces`, 'with only garbage', bytes(3000)],
-    ['POST /users', '/users', 'with 50 empty parts', Buffer.concat([...Array.from({ length: 50 }, (_, i) => part(`p${i}`, '')), Buffer.from(`--${boundary}--\r\n`)])],
-    ['POST /recognize', '/recognize', 'with a NUL in a field name', Buffer.concat([part('to\u0000pK', '3'), part('file', tinyJunk, 'a.jpg'), Buffer.from(`--${boundary}--\r\n`)])],
+    [
+      'POST /users',
+      '/users',
+      'with 50 empty parts',
+      Buffer.concat([...Array.from({ length: 50 }, (_, i) => part(`p${i}`, '')), Buffer.from(`--${boundary}--\r\n`)]),
+    ],
+    [
+      'POST /recognize',
+      '/recognize',
+      'with a NUL in a field name',
+      Buffer.concat([part('to\u0000pK', '3'), part('file', tinyJunk, 'a.jpg'), Buffer.from(`--${boundary}--\r\n`)]),
+    ],
   ];
   brokenMultipart.forEach(([route, path, label, data]) => raw('multipart', route, `${route} multipart ${label}`, 'POST', path, multipartType, data));
 
@@ -1215,7 +2022,8 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['a huge integer', `{"topK":${'9'.repeat(5000)}}`],
   ];
   malformed.forEach(([label, text], i) => {
-    for (const r of [bodyRoutes[i % bodyRoutes.length], bodyRoutes[(i + 3) % bodyRoutes.length]]) raw('malformed-json', r.route, `${r.route} ${label}`, r.method, r.path, 'application/json', text);
+    for (const r of [bodyRoutes[i % bodyRoutes.length], bodyRoutes[(i + 3) % bodyRoutes.length]])
+      raw('malformed-json', r.route, `${r.route} ${label}`, r.method, r.path, 'application/json', text);
   });
   // Duplicate keys: JSON.parse keeps the last one, so the last one is the hostile one (or the request fails anyway).
   const duplicates: Array<[Route, HttpMethod, string, string, string]> = [
@@ -1230,10 +2038,18 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['POST /detect', 'POST', '/detect', 'a clean then a junk image', `{"image":"${clean}","image":"${junk}"}`],
     ['POST /compare', 'POST', '/compare', 'imageB twice, the last junk', `{"imageA":"${clean}","imageB":"${clean}","imageB":"${junk}"}`],
     ['POST /collections', 'POST', '/collections', 'a valid then an invalid name', '{"name":"hostile-dup","name":"BAD NAME"}'],
-    ['PATCH /collections/:name', 'PATCH', '/collections/default', 'settings then invalid settings', '{"settings":{"matchThreshold":0.4},"settings":{"matchThreshold":7}}'],
+    [
+      'PATCH /collections/:name',
+      'PATCH',
+      '/collections/default',
+      'settings then invalid settings',
+      '{"settings":{"matchThreshold":0.4},"settings":{"matchThreshold":7}}',
+    ],
     ['POST /api-keys', 'POST', '/api-keys', 'scopes then invalid scopes', '{"name":"dup","scopes":["read"],"scopes":"admin"}'],
   ];
-  duplicates.forEach(([route, method, path, label, text]) => raw('malformed-json', route, `${route} duplicate keys: ${label}`, method, path, 'application/json', text));
+  duplicates.forEach(([route, method, path, label, text]) =>
+    raw('malformed-json', route, `${route} duplicate keys: ${label}`, method, path, 'application/json', text),
+  );
 
   // =============================================================================================================
   // nesting depth bombs
@@ -1258,8 +2074,20 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['POST /recognize', 'POST', '/recognize', 'topK as 5000 nested arrays', `{"image":"${clean}","topK":${nestedArrays(5000)}}`],
     ['POST /detect', 'POST', '/detect', 'image as 5000 nested arrays', `{"image":${nestedArrays(5000)}}`],
     ['POST /compare', 'POST', '/compare', 'imageA as 5000 nested objects', `{"imageA":${nestedObjects(5000)},"imageB":"${clean}"}`],
-    ['POST /collections', 'POST', '/collections', 'settings as 5000 nested objects', `{"name":"hostile-deep","settings":${nestedObjects(5000, 'matchThreshold')}}`],
-    ['POST /collections', 'POST', '/collections', 'settings as 100000 nested arrays', `{"name":"hostile-deep","settings":{"matchThreshold":${nestedArrays(100000)}}}`],
+    [
+      'POST /collections',
+      'POST',
+      '/collections',
+      'settings as 5000 nested objects',
+      `{"name":"hostile-deep","settings":${nestedObjects(5000, 'matchThreshold')}}`,
+    ],
+    [
+      'POST /collections',
+      'POST',
+      '/collections',
+      'settings as 100000 nested arrays',
+      `{"name":"hostile-deep","settings":{"matchThreshold":${nestedArrays(100000)}}}`,
+    ],
     ['PATCH /collections/:name', 'PATCH', '/collections/default', 'settings as 5000 nested objects', `{"settings":${nestedObjects(5000, 'matchThreshold')}}`],
     ['POST /api-keys', 'POST', '/api-keys', 'scopes as 5000 nested arrays', `{"name":"deep","scopes":${nestedArrays(5000)}}`],
     ['POST /api-keys', 'POST', '/api-keys', 'collections as 5000 nested arrays', `{"name":"deep","scopes":["read"],"collections":${nestedArrays(5000)}}`],
@@ -1303,28 +2131,89 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['GET /audit', 'unknown=1'],
     ['GET /audit', '__proto__[polluted]=1'],
   ];
-  queries.forEach(([route, query]) => b.add({ category: 'query-params', route, name: `${route}?${query.length > 60 ? `${query.slice(0, 57)}...` : query}`, method: 'GET', path: `${route.slice(4)}?${query}`, apiKey: admin }));
-  b.add({ category: 'query-params', route: 'GET /users/:id', name: 'GET /users/:id (missing) with query junk', method: 'GET', path: `/users/${missingUser}?expand=faces&__proto__[x]=1`, apiKey: admin });
-  b.add({ category: 'query-params', route: 'DELETE /users/:id', name: 'DELETE /users/:id (missing) with a cascade query', method: 'DELETE', path: `/users/${missingUser}?cascade=true&id=${known}`, apiKey: admin });
-  b.add({ category: 'query-params', route: 'POST /recognize', name: 'POST /recognize with topK=0 in the query too', method: 'POST', path: '/recognize?topK=5&collection=default', apiKey: admin, body: { kind: 'json', value: { image: clean, topK: 0 } } });
+  queries.forEach(([route, query]) =>
+    b.add({
+      category: 'query-params',
+      route,
+      name: `${route}?${query.length > 60 ? `${query.slice(0, 57)}...` : query}`,
+      method: 'GET',
+      path: `${route.slice(4)}?${query}`,
+      apiKey: admin,
+    }),
+  );
+  b.add({
+    category: 'query-params',
+    route: 'GET /users/:id',
+    name: 'GET /users/:id (missing) with query junk',
+    method: 'GET',
+    path: `/users/${missingUser}?expand=faces&__proto__[x]=1`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'query-params',
+    route: 'DELETE /users/:id',
+    name: 'DELETE /users/:id (missing) with a cascade query',
+    method: 'DELETE',
+    path: `/users/${missingUser}?cascade=true&id=${known}`,
+    apiKey: admin,
+  });
+  b.add({
+    category: 'query-params',
+    route: 'POST /recognize',
+    name: 'POST /recognize with topK=0 in the query too',
+    method: 'POST',
+    path: '/recognize?topK=5&collection=default',
+    apiKey: admin,
+    body: { kind: 'json', value: { image: clean, topK: 0 } },
+  });
 
   // =============================================================================================================
   // prototype pollution attempts (the app runs in this process: the suite also checks Object.prototype afterwards)
   const pollution: Array<[Route, HttpMethod, string, string, string]> = [
     ['POST /users', 'POST', '/users', '__proto__ key', `{"name":"x","images":["${junk}"],"__proto__":{"hostilePolluted":true,"admin":true}}`],
     ['POST /users', 'POST', '/users', 'constructor.prototype key', `{"name":"x","images":["${junk}"],"constructor":{"prototype":{"hostilePolluted":true}}}`],
-    ['POST /users', 'POST', '/users', '__proto__ in metadata with a face-less photo', `{"name":"x","images":["${noFace}"],"metadata":{"__proto__":{"hostilePolluted":true}}}`],
+    [
+      'POST /users',
+      'POST',
+      '/users',
+      '__proto__ in metadata with a face-less photo',
+      `{"name":"x","images":["${noFace}"],"metadata":{"__proto__":{"hostilePolluted":true}}}`,
+    ],
     ['PATCH /users/:id', 'PATCH', `/users/${missingUser}`, '__proto__ with a name on a missing user', '{"__proto__":{"name":"pwned","hostilePolluted":true}}'],
     ['PATCH /users/:id', 'PATCH', `/users/${known}`, 'constructor with a name', '{"constructor":{"prototype":{"name":"pwned"}},"name":123}'],
-    ['PATCH /users/:id', 'PATCH', `/users/${missingUser}`, '__proto__ in metadata on a missing user', '{"metadata":{"__proto__":{"hostilePolluted":true},"constructor":{"prototype":{"hostilePolluted":true}}}}'],
+    [
+      'PATCH /users/:id',
+      'PATCH',
+      `/users/${missingUser}`,
+      '__proto__ in metadata on a missing user',
+      '{"metadata":{"__proto__":{"hostilePolluted":true},"constructor":{"prototype":{"hostilePolluted":true}}}}',
+    ],
     ['POST /verify', 'POST', '/verify', '__proto__ carrying the claimed user', `{"__proto__":{"userId":"${known}"},"image":"${clean}"}`],
-    ['POST /verify', 'POST', '/verify', '__proto__ carrying threshold 0', `{"externalId":"nobody-${missingUser}","image":"${clean}","__proto__":{"threshold":0}}`],
+    [
+      'POST /verify',
+      'POST',
+      '/verify',
+      '__proto__ carrying threshold 0',
+      `{"externalId":"nobody-${missingUser}","image":"${clean}","__proto__":{"threshold":0}}`,
+    ],
     ['POST /recognize', 'POST', '/recognize', '__proto__ carrying topK', `{"image":"${junk}","__proto__":{"topK":50,"hostilePolluted":true}}`],
     ['POST /detect', 'POST', '/detect', '__proto__ carrying the image', `{"__proto__":{"image":"${clean}"}}`],
     ['POST /compare', 'POST', '/compare', '__proto__ carrying imageB', `{"imageA":"${clean}","__proto__":{"imageB":"${clean}"}}`],
     ['POST /collections', 'POST', '/collections', '__proto__ carrying the name', '{"__proto__":{"name":"hostile-proto","hostilePolluted":true}}'],
-    ['POST /collections', 'POST', '/collections', '__proto__ in settings', '{"name":"hostile-proto","settings":{"__proto__":{"matchThreshold":0},"matchThreshold":5}}'],
-    ['PATCH /collections/:name', 'PATCH', '/collections/default', '__proto__ in settings', '{"settings":{"__proto__":{"matchThreshold":0,"hostilePolluted":true},"matchThreshold":"0"}}'],
+    [
+      'POST /collections',
+      'POST',
+      '/collections',
+      '__proto__ in settings',
+      '{"name":"hostile-proto","settings":{"__proto__":{"matchThreshold":0},"matchThreshold":5}}',
+    ],
+    [
+      'PATCH /collections/:name',
+      'PATCH',
+      '/collections/default',
+      '__proto__ in settings',
+      '{"settings":{"__proto__":{"matchThreshold":0,"hostilePolluted":true},"matchThreshold":"0"}}',
+    ],
     ['POST /api-keys', 'POST', '/api-keys', '__proto__ carrying admin scopes', '{"__proto__":{"name":"backdoor","scopes":["admin"]}}'],
     ['POST /api-keys', 'POST', '/api-keys', 'constructor carrying admin scopes', '{"name":"x","scopes":123,"constructor":{"prototype":{"scopes":["admin"]}}}'],
   ];
@@ -1337,8 +2226,8 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['POST', `/users/${known}`, 'POST on a user', { name: 'pwned' }],
     ['PATCH', '/users', 'PATCH on the user list', { name: 'pwned' }],
     ['DELETE', '/users', 'DELETE on the user list'],
-    ['GET', `/users/${known}/faces`, 'GET on a user\'s faces'],
-    ['DELETE', `/users/${known}/faces`, 'DELETE on a user\'s faces'],
+    ['GET', `/users/${known}/faces`, "GET on a user's faces"],
+    ['DELETE', `/users/${known}/faces`, "DELETE on a user's faces"],
     ['PUT', `/users/${known}/faces/${ctx.knownFaceId}`, 'PUT on a face', {}],
     ['GET', '/verify', 'GET /verify'],
     ['DELETE', '/recognize', 'DELETE /recognize'],
@@ -1353,10 +2242,36 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['DELETE', '/health', 'DELETE /health'],
   ];
   confusion.forEach(([method, path, label, value]) =>
-    b.add({ category: 'method-confusion', route: 'other', name: `${method} ${label}`, method, path, apiKey: admin, body: value === undefined ? undefined : { kind: 'json', value } }),
+    b.add({
+      category: 'method-confusion',
+      route: 'other',
+      name: `${method} ${label}`,
+      method,
+      path,
+      apiKey: admin,
+      body: value === undefined ? undefined : { kind: 'json', value },
+    }),
   );
-  b.add({ category: 'method-confusion', route: 'POST /users/:id/faces', name: 'POST faces with X-HTTP-Method-Override: DELETE', method: 'POST', path: `/users/${known}/faces`, apiKey: admin, headers: { 'X-HTTP-Method-Override': 'DELETE', 'X-Method-Override': 'DELETE' }, body: { kind: 'json', value: { images: [junk] } } });
-  b.add({ category: 'method-confusion', route: 'POST /verify', name: 'POST /verify with X-HTTP-Method-Override: GET', method: 'POST', path: '/verify', apiKey: admin, headers: { 'X-HTTP-Method-Override': 'GET' }, body: { kind: 'json', value: { image: junk } } });
+  b.add({
+    category: 'method-confusion',
+    route: 'POST /users/:id/faces',
+    name: 'POST faces with X-HTTP-Method-Override: DELETE',
+    method: 'POST',
+    path: `/users/${known}/faces`,
+    apiKey: admin,
+    headers: { 'X-HTTP-Method-Override': 'DELETE', 'X-Method-Override': 'DELETE' },
+    body: { kind: 'json', value: { images: [junk] } },
+  });
+  b.add({
+    category: 'method-confusion',
+    route: 'POST /verify',
+    name: 'POST /verify with X-HTTP-Method-Override: GET',
+    method: 'POST',
+    path: '/verify',
+    apiKey: admin,
+    headers: { 'X-HTTP-Method-Override': 'GET' },
+    body: { kind: 'json', value: { image: junk } },
+  });
 
   // =============================================================================================================
   // headers
@@ -1365,7 +2280,13 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['POST /recognize', 'POST', '/recognize', { 'X-Request-Id': 'r'.repeat(8000) }, { image: junk }],
     ['POST /detect', 'POST', '/detect', { 'X-Request-Id': '../../etc/passwd' }, { image: junk }],
     ['POST /users', 'POST', '/users', { 'X-Forwarded-For': '1.1.1.1, <script>, ::1, 999.999.999.999' }, { name: 'x', images: [junk] }],
-    ['POST /verify', 'POST', '/verify', { 'X-Forwarded-For': "'; DROP TABLE audit_events; --", 'X-Real-IP': '127.0.0.1' }, { externalId: 'nobody', image: junk }],
+    [
+      'POST /verify',
+      'POST',
+      '/verify',
+      { 'X-Forwarded-For': "'; DROP TABLE audit_events; --", 'X-Real-IP': '127.0.0.1' },
+      { externalId: 'nobody', image: junk },
+    ],
     ['GET /users', 'GET', `/users?limit=0`, { 'X-Padding': 'p'.repeat(12000) }],
     ['POST /compare', 'POST', '/compare', { Accept: 'application/xml' }, { imageA: junk, imageB: junk }],
     ['POST /compare', 'POST', '/compare', { Accept: 'text/html', 'Accept-Language': '../../etc' }, { imageA: junk }],
@@ -1374,7 +2295,16 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
     ['DELETE /api-keys/:id', 'DELETE', `/api-keys/${missingKeyId}`, { 'Content-Type': 'application/json' }],
   ];
   headerCases.forEach(([route, method, path, headers, value], i) =>
-    b.add({ category: 'headers', route, name: `${route} with hostile headers #${i + 1} (${Object.keys(headers).join(', ')})`, method, path, apiKey: admin, headers, body: value === undefined ? undefined : { kind: 'json', value } }),
+    b.add({
+      category: 'headers',
+      route,
+      name: `${route} with hostile headers #${i + 1} (${Object.keys(headers).join(', ')})`,
+      method,
+      path,
+      apiKey: admin,
+      headers,
+      body: value === undefined ? undefined : { kind: 'json', value },
+    }),
   );
 
   return b.requests;

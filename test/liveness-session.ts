@@ -34,12 +34,21 @@ export interface ChallengeRun {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function openSession(app: TestApp, headers: Record<string, string>, collection?: string): Promise<SessionView> {
-  return (await app.http.post('/liveness/sessions').set(headers).send(collection ? { collection } : {}).expect(201)).body;
+  return (
+    await app.http
+      .post('/liveness/sessions')
+      .set(headers)
+      .send(collection ? { collection } : {})
+      .expect(201)
+  ).body;
 }
 
 /** One upload of frames for the session's current step. */
 export function upload(app: TestApp, headers: Record<string, string>, session: SessionView, frames: string[], final = false) {
-  return app.http.post(`/liveness/sessions/${session.id}/frames`).set(headers).send({ frames, stepNonce: session.stepNonce, ...(final ? { final: true } : {}) });
+  return app.http
+    .post(`/liveness/sessions/${session.id}/frames`)
+    .set(headers)
+    .send({ frames, stepNonce: session.stepNonce, ...(final ? { final: true } : {}) });
 }
 
 /**

@@ -78,7 +78,16 @@ function wrapSend(): void {
     responseMismatches.push(mismatch);
     console.error(`RESPONSE_SCHEMA_MISMATCH ${mismatch}`);
     this.status(500).type('application/problem+json');
-    return original.call(this, JSON.stringify({ type: 'about:blank', title: 'Response does not match the OpenAPI document', status: 500, detail: mismatch, code: 'RESPONSE_SCHEMA_MISMATCH' }));
+    return original.call(
+      this,
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Response does not match the OpenAPI document',
+        status: 500,
+        detail: mismatch,
+        code: 'RESPONSE_SCHEMA_MISMATCH',
+      }),
+    );
   } as typeof response.send;
 }
 
@@ -96,7 +105,9 @@ export function checkResponse(method: string, url: string, statusCode: number, c
   const path = url.split('?')[0];
   const route = state.routes.find((r) => r.method === method && r.pattern.test(path));
   if (!route) return null;
-  const operation = (state.document.paths[route.template] as Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>)[method.toLowerCase()];
+  const operation = (state.document.paths[route.template] as Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>)[
+    method.toLowerCase()
+  ];
   const status = String(statusCode);
   const documented = operation.responses[status] ?? operation.responses[`${status[0]}XX`] ?? operation.responses.default;
   const where = `${method} ${route.template} ${status}`;
@@ -119,6 +130,8 @@ export function checkResponse(method: string, url: string, statusCode: number, c
     return `${where}: ${type} body is not JSON`;
   }
   if (validate(parsed)) return null;
-  const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  const errors = (validate.errors ?? [])
+    .slice(0, 5)
+    .map((e) => `${e.instancePath || '(root)'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
   return `${where}: body does not match the schema: ${errors.join('; ')}`;
 }

@@ -21,4 +21,10 @@ export const STRANGERS = ['Vladimir_Putin/001.jpg', 'Arnold_Schwarzenegger/001.j
  * LFW photos in which a second face is at least half the size of the subject's: enrolment refuses them with
  * MULTIPLE_FACES (as it should), so tests that need a clean enrolment photo skip them.
  */
-export const MULTI_FACE_PHOTOS = new Set(['Ariel_Sharon/004.jpg', 'Arnold_Schwarzenegger/005.jpg', 'Arnold_Schwarzenegger/007.jpg', 'Colin_Powell/010.jpg', 'Tony_Blair/001.jpg']);
+export const MULTI_FACE_PHOTOS = new Set([
+  'Ariel_Sharon/004.jpg',
+  'Arnold_Schwarzenegger/005.jpg',
+  'Arnold_Schwarzenegger/007.jpg',
+  'Colin_Powell/010.jpg',
+  'Tony_Blair/001.jpg',
+]);

@@ -19,21 +19,38 @@ export interface Reply {
  * One request, by default on a connection of its own (no agent: the client itself then asks for `Connection: close`).
  * With a keep-alive agent the client asks to keep the connection, so a `Connection: close` answer is the server's.
  */
-export function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string, agent: Agent | false = false): Promise<Reply> {
+export function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+  agent: Agent | false = false,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const reply = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
-        // Every answer is checked against the API document, as the in-process suites' are (test/openapi-responses.ts).
-        useCommittedDocument();
-        const mismatch = checkResponse(method, path, reply.status, String(res.headers['content-type'] ?? ''), reply.body);
-        if (mismatch) reject(new Error(`RESPONSE_SCHEMA_MISMATCH ${mismatch}`));
-        else resolve(reply);
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: { ...headers, ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const reply = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+          // Every answer is checked against the API document, as the in-process suites' are (test/openapi-responses.ts).
+          useCommittedDocument();
+          const mismatch = checkResponse(method, path, reply.status, String(res.headers['content-type'] ?? ''), reply.body);
+          if (mismatch) reject(new Error(`RESPONSE_SCHEMA_MISMATCH ${mismatch}`));
+          else resolve(reply);
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -94,4 +111,3 @@ export class ServerProcess {
     return new Promise((resolve) => this.waiters.push({ test, resolve }));
   }
 }
-

@@ -58,11 +58,24 @@ export interface AttackPlan {
   strength: number;
 }
 
-export const DEFAULT_PLAN: AttackPlan = { turn: 'shift', lookUp: 'shift', jitter: 'light', wideEyes: false, neutralsAfterAnchor: 0, neutralsBetweenSteps: 1, strength: 1 };
+export const DEFAULT_PLAN: AttackPlan = {
+  turn: 'shift',
+  lookUp: 'shift',
+  jitter: 'light',
+  wideEyes: false,
+  neutralsAfterAnchor: 0,
+  neutralsBetweenSteps: 1,
+  strength: 1,
+};
 
 /** The photo as the attacker prepares it: upright (EXIF applied), at most `maxSide` pixels, JPEG. Analyse THIS one. */
 export async function prepareStill(bytes: Buffer, maxSide = 480): Promise<Buffer> {
-  return sharp(bytes).rotate().resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true }).removeAlpha().jpeg({ quality: 95 }).toBuffer();
+  return sharp(bytes)
+    .rotate()
+    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+    .removeAlpha()
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
 
 /** Edit strengths, in inter-ocular distances (IOD) unless noted; calibrated so today's judge reads each edit as the step. */
@@ -190,7 +203,6 @@ function invertMonotone(forward: (t: number) => number, target: number, lo: numb
   return (a + b) / 2;
 }
 
-
 /** Makes the frames that answer challenge steps from one still photo. */
 export class StillPhotoAttack {
   private readonly face: FaceFrame;
@@ -227,7 +239,8 @@ export class StillPhotoAttack {
     const frames: Buffer[] = [];
     const edit = { wideEyes: plan.wideEyes, step, plan };
     if (!first) for (let i = 0; i < plan.neutralsBetweenSteps; i++) frames.push(await this.frame({ wideEyes: plan.wideEyes }, plan.jitter));
-    if (step === 'turn_left' || step === 'turn_right' || step === 'look_up') frames.push(await this.frame({ ...edit, amount: 0.5 * plan.strength }, plan.jitter));
+    if (step === 'turn_left' || step === 'turn_right' || step === 'look_up')
+      frames.push(await this.frame({ ...edit, amount: 0.5 * plan.strength }, plan.jitter));
     frames.push(await this.frame({ ...edit, amount: plan.strength }, plan.jitter));
     frames.push(await this.frame({ ...edit, amount: 1.2 * plan.strength }, plan.jitter));
     return frames;
@@ -252,7 +265,11 @@ export class StillPhotoAttack {
     const warped = maps.length ? warp(picture, composeMaps(maps)) : { ...picture, data: new Uint8Array(picture.data) };
     this.photometricJitter(warped, jitter);
     const quality = jitter === 'strong' ? 80 + floor(this.random() * 15) : 90 + floor(this.random() * 6);
-    return sharp(Buffer.from(warped.data.buffer, warped.data.byteOffset, warped.data.length), { raw: { width: warped.width, height: warped.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+    return sharp(Buffer.from(warped.data.buffer, warped.data.byteOffset, warped.data.length), {
+      raw: { width: warped.width, height: warped.height, channels: 3 },
+    })
+      .jpeg({ quality })
+      .toBuffer();
   }
 
   private stepMap(step: Exclude<AttackStep, 'blink'>, plan: AttackPlan, amount: number): InverseMap {

@@ -29,13 +29,53 @@ const CLIENTS = QUICK ? [1, 4] : [1, 4, 8, 16];
 const SECONDS_PER_LEVEL = QUICK ? 3 : 12;
 const GALLERY: Record<TestDatabase, number> = QUICK ? { postgres: 1000, embedded: 1000 } : { postgres: 100_000, embedded: 10_000 };
 const HEALTH_EVERY_MS = 50;
-const UNLIMITED = { FACEGATE_RATE_LIMIT_ENROL: '1000000', FACEGATE_RATE_LIMIT_RECOGNIZE: '1000000', FACEGATE_RATE_LIMIT_READ: '1000000', FACEGATE_RATE_LIMIT_ADMIN: '1000000' };
+const UNLIMITED = {
+  FACEGATE_RATE_LIMIT_ENROL: '1000000',
+  FACEGATE_RATE_LIMIT_RECOGNIZE: '1000000',
+  FACEGATE_RATE_LIMIT_READ: '1000000',
+  FACEGATE_RATE_LIMIT_ADMIN: '1000000',
+};
 
 type Route = 'verify' | 'recognize';
-interface Probe { userId: string; image: string }
-interface Level { db: TestDatabase; faces: number; route: Route; clients: number; p50: number; p95: number; p99: number; rps: number; requests: number; errors: number }
-interface Saturation { db: TestDatabase; clients: number; healthP50: number; healthP99: number; healthMax: number; loopP99: number; loopMax: number }
-interface Million { faces: number; indexBuildS: number; lists: number | null; probes: number; searchP50: number; searchP95: number; verifyP50: number; recognizeP50: number; recognizeP95: number; rssMb: number; rssBeforeMb: number; heapMb: number }
+interface Probe {
+  userId: string;
+  image: string;
+}
+interface Level {
+  db: TestDatabase;
+  faces: number;
+  route: Route;
+  clients: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  rps: number;
+  requests: number;
+  errors: number;
+}
+interface Saturation {
+  db: TestDatabase;
+  clients: number;
+  healthP50: number;
+  healthP99: number;
+  healthMax: number;
+  loopP99: number;
+  loopMax: number;
+}
+interface Million {
+  faces: number;
+  indexBuildS: number;
+  lists: number | null;
+  probes: number;
+  searchP50: number;
+  searchP95: number;
+  verifyP50: number;
+  recognizeP50: number;
+  recognizeP95: number;
+  rssMb: number;
+  rssBeforeMb: number;
+  heapMb: number;
+}
 
 async function withApp<T>(kind: TestDatabase, work: (t: TestApp, base: string) => Promise<T>): Promise<T> {
   const db = await createTestDatabase(kind);
@@ -63,7 +103,9 @@ async function benchDatabase(kind: TestDatabase): Promise<{ levels: Level[]; sat
         const level = await load(base, route, clients, probes);
         if (watch) saturation = { db: kind, clients, ...(await watch.stop()) };
         levels.push({ db: kind, faces: GALLERY[kind], route, clients, ...level });
-        console.log(`${kind} /${route} x${clients}: p50 ${ms(level.p50)} p95 ${ms(level.p95)} p99 ${ms(level.p99)} ms, ${level.rps.toFixed(1)} req/s, ${level.errors} errors`);
+        console.log(
+          `${kind} /${route} x${clients}: p50 ${ms(level.p50)} p95 ${ms(level.p95)} p99 ${ms(level.p99)} ms, ${level.rps.toFixed(1)} req/s, ${level.errors} errors`,
+        );
       }
     }
     return { levels, saturation: saturation! };
@@ -105,7 +147,12 @@ async function addDistractors(t: TestApp, target: number): Promise<void> {
     await client.connect();
     try {
       const { rows } = await client.query<{ e: string }>('SELECT embedding::text AS e FROM faces');
-      await seedProductGallery(client, collectionId, missing, rows.map((r) => Float32Array.from(JSON.parse(r.e) as number[])));
+      await seedProductGallery(
+        client,
+        collectionId,
+        missing,
+        rows.map((r) => Float32Array.from(JSON.parse(r.e) as number[])),
+      );
     } finally {
       await client.end();
     }
@@ -143,7 +190,14 @@ async function load(base: string, route: Route, clients: number, probes: Probe[]
   const start = performance.now();
   await Promise.all(Array.from({ length: clients }, client));
   const seconds = (performance.now() - start) / 1000;
-  return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), rps: (times.length - errors) / seconds, requests: times.length, errors };
+  return {
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+    rps: (times.length - errors) / seconds,
+    requests: times.length,
+    errors,
+  };
 }
 
 /**
@@ -245,7 +299,11 @@ function millionReport(m: Million): string {
 }
 
 async function post(base: string, route: string, body: object): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${base}/${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-Key': ADMIN_KEY }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}/${route}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-API-Key': ADMIN_KEY },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -265,13 +323,18 @@ function report(levels: Level[], saturations: Saturation[]): string {
     '',
     '| database | faces | route | clients | p50 ms | p95 ms | p99 ms | req/s | requests | errors |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...levels.map((l) => `| ${dbName(l.db)} | ${l.faces.toLocaleString('en')} | /${l.route} | ${l.clients} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${l.rps.toFixed(1)} | ${l.requests} | ${l.errors} |`),
+    ...levels.map(
+      (l) =>
+        `| ${dbName(l.db)} | ${l.faces.toLocaleString('en')} | /${l.route} | ${l.clients} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${l.rps.toFixed(1)} | ${l.requests} | ${l.errors} |`,
+    ),
     '',
-    '**Responsiveness under saturation** (`GET /health` every 50 ms, and the event loop\'s delay, while the most clients run /recognize):',
+    "**Responsiveness under saturation** (`GET /health` every 50 ms, and the event loop's delay, while the most clients run /recognize):",
     '',
     '| database | recognize clients | /health p50 ms | /health p99 ms | /health max ms | event-loop delay p99 ms | max ms |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...saturations.map((s) => `| ${dbName(s.db)} | ${s.clients} | ${ms(s.healthP50)} | ${ms(s.healthP99)} | ${ms(s.healthMax)} | ${ms(s.loopP99)} | ${ms(s.loopMax)} |`),
+    ...saturations.map(
+      (s) => `| ${dbName(s.db)} | ${s.clients} | ${ms(s.healthP50)} | ${ms(s.healthP99)} | ${ms(s.healthMax)} | ${ms(s.loopP99)} | ${ms(s.loopMax)} |`,
+    ),
   ];
   return lines.join('\n');
 }

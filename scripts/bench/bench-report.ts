@@ -14,7 +14,9 @@ export function writeSection(name: string, markdown: string): void {
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const block = `${start}\n${markdown.trim()}\n${end}`;
-  const current = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n\nWritten by `npm run bench`. Timings are medians (p50) and 95th percentiles (p95) in milliseconds.\n';
+  const current = existsSync(FILE)
+    ? readFileSync(FILE, 'utf8')
+    : '# Benchmarks\n\nWritten by `npm run bench`. Timings are medians (p50) and 95th percentiles (p95) in milliseconds.\n';
   const pattern = new RegExp(`${escape(start)}[\\s\\S]*?${escape(end)}`);
   writeFileSync(FILE, pattern.test(current) ? current.replace(pattern, block) : `${current.trimEnd()}\n\n${block}\n`);
 }
@@ -23,7 +25,8 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
   const rank = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(rank), hi = Math.ceil(rank);
+  const lo = Math.floor(rank),
+    hi = Math.ceil(rank);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 

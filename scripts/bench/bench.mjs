@@ -26,7 +26,14 @@ const million = args.includes('--million');
 const passOn = args.filter((a, i) => a !== '--only' && args[i - 1] !== '--only' && a !== '--million');
 
 // --million adds the million-face API run, in a process of its own (its memory figure must not include other stages).
-const runs = only.flatMap((part) => (part === 'api' && million ? [[part, []], [part, ['--million']]] : [[part, []]]));
+const runs = only.flatMap((part) =>
+  part === 'api' && million
+    ? [
+        [part, []],
+        [part, ['--million']],
+      ]
+    : [[part, []]],
+);
 for (const [part, extra] of runs) {
   const [command, base] = PARTS[part];
   console.log(`\n=== bench: ${part} ${[...passOn, ...extra].join(' ')}`);

@@ -48,10 +48,36 @@ const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 type LoadMode = 'unauthenticated' | 'parsed' | 'detect';
-interface Flood { label: string; status: number; code: string; ms: number; rssBeforeMb: number; rssPeakMb: number; rssAfterMb: number }
-interface Health { label: string; p50: number; p99: number; max: number; probes: number; loopMaxMs: number; answered: Record<string, number>; perSecond: number }
-interface ServerRun { code: string; floods: Flood[]; health: Health[] }
-interface Parsing { bodyMb: number; jsonParseMs: number; readerTotalMs: number; readerLongestMs: number }
+interface Flood {
+  label: string;
+  status: number;
+  code: string;
+  ms: number;
+  rssBeforeMb: number;
+  rssPeakMb: number;
+  rssAfterMb: number;
+}
+interface Health {
+  label: string;
+  p50: number;
+  p99: number;
+  max: number;
+  probes: number;
+  loopMaxMs: number;
+  answered: Record<string, number>;
+  perSecond: number;
+}
+interface ServerRun {
+  code: string;
+  floods: Flood[];
+  health: Health[];
+}
+interface Parsing {
+  bodyMb: number;
+  jsonParseMs: number;
+  readerTotalMs: number;
+  readerLongestMs: number;
+}
 
 if (args[0] === '--load') void loadClient(JSON.parse(args[1]) as { port: number; mode: LoadMode });
 else void main();
@@ -94,7 +120,8 @@ async function benchServers(targets: Array<{ dir: string; code: string }>): Prom
   const runs: ServerRun[] = targets.map((t) => ({ code: t.code, floods: [], health: [] }));
   try {
     for (const [label, path, key] of FLOODS) {
-      for (const [i, target] of targets.entries()) runs[i].floods.push(await withServer(target.dir, db.url, (port, server) => flood(port, server, `${label}`, path, key)));
+      for (const [i, target] of targets.entries())
+        runs[i].floods.push(await withServer(target.dir, db.url, (port, server) => flood(port, server, `${label}`, path, key)));
     }
     const servers: Array<{ port: number; server: ChildProcess }> = [];
     try {
@@ -160,7 +187,10 @@ function startServer(dir: string, port: number, databaseUrl: string): ChildProce
 async function waitReady(port: number, server: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode})`);
-    const status = await get(port, '/health/ready').then((r) => r.status, () => 0);
+    const status = await get(port, '/health/ready').then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return;
     await sleep(200);
   }
@@ -224,16 +254,26 @@ async function flood(port: number, server: ChildProcess, label: string, path: st
       req.destroy();
       resolveAnswer({ status: 0, body: '', ms: performance.now() - started });
     }, FLOOD_TIMEOUT_MS);
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': FLOOD_BYTES, ...(key ? { 'X-API-Key': key } : {}) } }, (res) => {
-      const ms = performance.now() - started;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(timer);
-        req.destroy();
-        resolveAnswer({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': FLOOD_BYTES, ...(key ? { 'X-API-Key': key } : {}) },
+      },
+      (res) => {
+        const ms = performance.now() - started;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          req.destroy();
+          resolveAnswer({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms });
+        });
+      },
+    );
     let answered = false;
     req.on('response', () => (answered = true));
     req.on('error', (error) => {
@@ -261,7 +301,9 @@ async function flood(port: number, server: ChildProcess, label: string, path: st
 
 function rssMb(pid: number): number {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
   } catch {
     return 0;
@@ -295,7 +337,16 @@ async function healthUnder(port: number, label: string, mode: LoadMode | undefin
   const answered = load ? await load.stop() : {};
   const loopMaxMs = await lagSinceLastScrape(port);
   const total = Object.values(answered).reduce((a, b) => a + b, 0);
-  const result: Health = { label, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), probes: latencies.length, loopMaxMs, answered, perSecond: total / seconds };
+  const result: Health = {
+    label,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+    probes: latencies.length,
+    loopMaxMs,
+    answered,
+    perSecond: total / seconds,
+  };
   console.log(`health, ${label}: ${JSON.stringify(result)}`);
   return result;
 }
@@ -367,10 +418,17 @@ async function loadClient({ port, mode }: { port: number; mode: LoadMode }): Pro
 function detectBody(bytes: number, unknownField = false): Buffer {
   const photo = readFileSync(facePath('Tony_Blair/004.jpg'));
   const padded = Buffer.concat([photo, Buffer.alloc(Math.floor(((bytes - 100) * 3) / 4) - photo.length)]);
-  return Buffer.from(JSON.stringify({ image: `data:image/jpeg;base64,${padded.toString('base64')}`, smallFaces: false, ...(unknownField ? { unknown: true } : {}) }));
+  return Buffer.from(
+    JSON.stringify({ image: `data:image/jpeg;base64,${padded.toString('base64')}`, smallFaces: false, ...(unknownField ? { unknown: true } : {}) }),
+  );
 }
 
-function get(port: number, path: string, agent: Agent | undefined = undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(
+  port: number,
+  path: string,
+  agent: Agent | undefined = undefined,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolveGet, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent: agent ?? false, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -399,7 +457,12 @@ async function measureParsing(): Promise<Parsing> {
     reader.push(await longestBlock(() => read.read(arriving(body), {} as Response, 50 * MiB)));
   }
   const median = (xs: number[]) => percentile(xs, 50);
-  return { bodyMb: body.length / 1e6, jsonParseMs: median(jsonParse), readerTotalMs: median(reader.map((r) => r.total)), readerLongestMs: median(reader.map((r) => r.longest)) };
+  return {
+    bodyMb: body.length / 1e6,
+    jsonParseMs: median(jsonParse),
+    readerTotalMs: median(reader.map((r) => r.total)),
+    readerLongestMs: median(reader.map((r) => r.longest)),
+  };
 }
 
 /** The body as a request stream whose 64 KiB chunks arrive one per turn of the event loop, as from a socket. */
@@ -450,14 +513,21 @@ function markdown(runs: ServerRun[], parsing: Parsing): string {
     '',
     '| code | request | answer | time to the answer | server RSS before → peak → after |',
     '| --- | --- | --- | ---: | --- |',
-    ...runs.flatMap((r) => r.floods.map((f) => `| ${r.code} | ${f.label} | ${f.status ? `${f.status} ${f.code}` : 'none'} | ${f.status ? `${ms(f.ms)} ms` : `> ${FLOOD_TIMEOUT_MS / 1000} s`} | ${mb(f.rssBeforeMb)} → ${mb(f.rssPeakMb)} → ${mb(f.rssAfterMb)} MB |`)),
+    ...runs.flatMap((r) =>
+      r.floods.map(
+        (f) =>
+          `| ${r.code} | ${f.label} | ${f.status ? `${f.status} ${f.code}` : 'none'} | ${f.status ? `${ms(f.ms)} ms` : `> ${FLOOD_TIMEOUT_MS / 1000} s`} | ${mb(f.rssBeforeMb)} → ${mb(f.rssPeakMb)} → ${mb(f.rssAfterMb)} MB |`,
+      ),
+    ),
     '',
     `GET /health, back to back from one client, while 8 other clients keep sending 4 MiB bodies (${LOAD_SECONDS} s each; no load: ${IDLE_SECONDS} s). The /detect body is a 250×250 face photo padded to 3 MiB, as a data URL (with an unknown field for the parsed-then-refused row: validation answers 400 before the image is decoded); the event-loop delay is the server's own (nodejs_eventloop_lag_max_seconds over the phase).`,
     '',
     '| code | load | /health p50 | p99 | max | probes | server event-loop delay max | bodies answered |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
     ...runs.flatMap((r) =>
-      r.health.map((h) => `| ${r.code} | ${h.label} | ${ms(h.p50)} ms | ${ms(h.p99)} ms | ${ms(h.max)} ms | ${h.probes} | ${ms(h.loopMaxMs)} ms | ${answeredText(h)} |`),
+      r.health.map(
+        (h) => `| ${r.code} | ${h.label} | ${ms(h.p50)} ms | ${ms(h.p99)} ms | ${ms(h.max)} ms | ${h.probes} | ${ms(h.loopMaxMs)} ms | ${answeredText(h)} |`,
+      ),
     ),
     '',
     `Parsing a legal maximum body in one process (${parsing.bodyMb.toFixed(1)} MB: 10 images of 4.5 MB base64, 64 KiB chunks arriving one per event-loop turn; medians of ${QUICK ? 3 : 7}): ` +

@@ -18,8 +18,13 @@ const PREVIEW_FRAMES = ['live/026.jpg', 'live/028.jpg', 'live/029.jpg', 'live/03
 const STAGES: Array<keyof StageTimings> = ['decode', 'detect', 'landmarks', 'align', 'embed', 'liveness'];
 
 async function run(flip: boolean) {
-  const engine = await FaceEngine.create({ poolSize: 1, intraOpThreads: 1, flipAugmentation: flip }, { logger: { log: () => undefined, warn: console.warn, error: console.error } });
-  const files = loadFaceDataset(FACES_DIR).identities.map((i) => i.file).slice(0, QUICK ? 20 : undefined);
+  const engine = await FaceEngine.create(
+    { poolSize: 1, intraOpThreads: 1, flipAugmentation: flip },
+    { logger: { log: () => undefined, warn: console.warn, error: console.error } },
+  );
+  const files = loadFaceDataset(FACES_DIR)
+    .identities.map((i) => i.file)
+    .slice(0, QUICK ? 20 : undefined);
   const photos = files.map((f) => readFileSync(facePath(f)));
   for (const p of photos.slice(0, 10)) await engine.analyze(p, { embedding: true, liveness: true }); // warm-up
   const timings: StageTimings[] = [];
@@ -75,7 +80,9 @@ async function previewCost(): Promise<string> {
       wall.push(performance.now() - start);
       detect.push(result.timings.detect);
     }
-    rows.push(`| ${smallFaces ? 'true (default): whole image + 2x2 tiles' : 'false: whole image only'} | ${ms(percentile(detect, 50))} | ${ms(percentile(wall, 50))} | ${ms(percentile(wall, 95))} |`);
+    rows.push(
+      `| ${smallFaces ? 'true (default): whole image + 2x2 tiles' : 'false: whole image only'} | ${ms(percentile(detect, 50))} | ${ms(percentile(wall, 50))} | ${ms(percentile(wall, 95))} |`,
+    );
   }
   await engine.close();
   return [
@@ -88,7 +95,10 @@ async function previewCost(): Promise<string> {
 }
 
 function writePreview(preview: string): void {
-  writeSection('engine-preview', `## Face engine: the web page's live preview\n\nMachine: ${machineLine()}. Command: \`npx tsx scripts/bench/engine.bench.ts --preview-only\` (also part of \`npm run bench:engine\`).\n\n${preview}`);
+  writeSection(
+    'engine-preview',
+    `## Face engine: the web page's live preview\n\nMachine: ${machineLine()}. Command: \`npx tsx scripts/bench/engine.bench.ts --preview-only\` (also part of \`npm run bench:engine\`).\n\n${preview}`,
+  );
 }
 
 async function main() {

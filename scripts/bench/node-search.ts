@@ -77,12 +77,17 @@ export function searchGallery(gallery: NodeGallery, query: Float32Array, k: numb
     best[i] = score;
     bestRow[i] = row;
   }
-  return Array.from(bestRow).filter((r) => r >= 0).map((r) => gallery.ids[r]);
+  return Array.from(bestRow)
+    .filter((r) => r >= 0)
+    .map((r) => gallery.ids[r]);
 }
 
 /** Four accumulators: shorter dependency chains let the CPU overlap the multiply-adds. */
 function dot512(v: Float32Array, offset: number, q: Float32Array): number {
-  let a = 0, b = 0, c = 0, d = 0;
+  let a = 0,
+    b = 0,
+    c = 0,
+    d = 0;
   for (let i = 0; i < DIM; i += 4) {
     a += v[offset + i] * q[i];
     b += v[offset + i + 1] * q[i + 1];

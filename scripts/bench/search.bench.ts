@@ -54,7 +54,13 @@ const TARGET = { faces: 1_000_000, p50Ms: 20, recall1: 0.99 };
 const HNSW = { m: 16, efConstruction: 64, efSearch: [40, 100, 200, 400, 800] };
 const started = performance.now();
 
-interface Args { quick: boolean; keep: boolean; sizes: number[]; queries: number; hnswMax: number }
+interface Args {
+  quick: boolean;
+  keep: boolean;
+  sizes: number[];
+  queries: number;
+  hnswMax: number;
+}
 
 type Variant = 'exact' | 'ivfflat' | 'ivfflat-halfvec' | 'hnsw' | 'node';
 
@@ -78,11 +84,23 @@ interface Row {
   load?: number;
 }
 
-interface SizeReport { size: number; cosines: CosineStats; rows: Row[]; node: { loadS: number; rssMb: number; queries: number } }
+interface SizeReport {
+  size: number;
+  cosines: CosineStats;
+  rows: Row[];
+  node: { loadS: number; rssMb: number; queries: number };
+}
 
-interface Probe { person: number; text: string; vector: Float32Array }
+interface Probe {
+  person: number;
+  text: string;
+  vector: Float32Array;
+}
 
-interface Answer { ids: number[]; persons: number[] }
+interface Answer {
+  ids: number[];
+  persons: number[];
+}
 
 function parseArgs(argv: string[]): Args {
   const value = (flag: string) => {
@@ -193,7 +211,9 @@ async function planUses(client: pg.Client, sql: string, settings: Record<string,
 }
 
 function score(answers: Answer[], truth: Answer[], probes: Probe[]) {
-  let top1 = 0, top10 = 0, person = 0;
+  let top1 = 0,
+    top10 = 0,
+    person = 0;
   answers.forEach((a, q) => {
     if (a.ids[0] === truth[q].ids[0]) top1++;
     const expected = new Set(truth[q].ids);
@@ -257,40 +277,80 @@ async function benchSize(clients: pg.Client[], args: Args, size: number, seeds: 
   }
   if (!(args.keep && (await rowCount(client, queries)) === args.queries)) await createQueryTable(client, queries, size, args.queries);
   const cosines = await measureCosines(client, table, queries, seeds);
-  log(`${table}: cosine genuine ${cosines.genuine.toFixed(3)}, probe-genuine ${cosines.probeGenuine.toFixed(3)}, same-seed impostor ${cosines.sameSeedImpostor.toFixed(3)}, impostor ${cosines.impostor.toFixed(3)}`);
+  log(
+    `${table}: cosine genuine ${cosines.genuine.toFixed(3)}, probe-genuine ${cosines.probeGenuine.toFixed(3)}, same-seed impostor ${cosines.sameSeedImpostor.toFixed(3)}, impostor ${cosines.impostor.toFixed(3)}`,
+  );
   const probes = await loadProbes(client, queries);
 
   const rows: Row[] = [];
   const add = (measured: Row) => {
     const row = { ...measured, load: loadavg()[0] };
     rows.push(row);
-    log(`${size} ${row.variant} ${row.index} ${row.setting}: p50 ${ms(row.p50)} ms, p95 ${ms(row.p95)} ms, recall@1 ${row.recall1.toFixed(3)}, recall@10 ${row.recall10.toFixed(3)}, person@1 ${row.person1.toFixed(3)}${row.buildS !== null ? `, build ${row.buildS.toFixed(1)} s, ${row.indexMb?.toFixed(0)} MB` : ''}${row.note ? ` (${row.note})` : ''}`);
+    log(
+      `${size} ${row.variant} ${row.index} ${row.setting}: p50 ${ms(row.p50)} ms, p95 ${ms(row.p95)} ms, recall@1 ${row.recall1.toFixed(3)}, recall@10 ${row.recall10.toFixed(3)}, person@1 ${row.person1.toFixed(3)}${row.buildS !== null ? `, build ${row.buildS.toFixed(1)} s, ${row.indexMb?.toFixed(0)} MB` : ''}${row.note ? ` (${row.note})` : ''}`,
+    );
   };
 
   const exactSql = searchSql(table, 'vector');
   const exact = await runProbes(client, exactSql, { enable_indexscan: 'off' }, probes);
   const truth = exact.answers;
-  add({ size, variant: 'exact', index: 'none', setting: 'parallel seq scan', ...stats(exact.latencies), ...score(truth, truth, probes), buildS: null, indexMb: null });
+  add({
+    size,
+    variant: 'exact',
+    index: 'none',
+    setting: 'parallel seq scan',
+    ...stats(exact.latencies),
+    ...score(truth, truth, probes),
+    buildS: null,
+    indexMb: null,
+  });
 
   const node = await nodeBaseline(client, table, size, probes, truth);
   add(node.row);
 
   const lists = listsFor(size);
   for (const l of [lists, otherListsFor(size)]) {
-    await indexVariant(client, { size, variant: 'ivfflat', index: `lists ${l}`, name: `${table}_ivf`, table, probes, truth, add,
+    await indexVariant(client, {
+      size,
+      variant: 'ivfflat',
+      index: `lists ${l}`,
+      name: `${table}_ivf`,
+      table,
+      probes,
+      truth,
+      add,
       ddl: `CREATE INDEX ${table}_ivf ON ${table} USING ivfflat (embedding vector_cosine_ops) WITH (lists = ${l})`,
       sql: searchSql(table, 'vector'),
-      settings: probesFor(l).map((p) => ({ label: `probes ${p}`, values: ivfflatSettings(p, l) })) });
+      settings: probesFor(l).map((p) => ({ label: `probes ${p}`, values: ivfflatSettings(p, l) })),
+    });
   }
-  await indexVariant(client, { size, variant: 'ivfflat-halfvec', index: `lists ${lists}`, name: `${table}_ivf_half`, table, probes, truth, add,
+  await indexVariant(client, {
+    size,
+    variant: 'ivfflat-halfvec',
+    index: `lists ${lists}`,
+    name: `${table}_ivf_half`,
+    table,
+    probes,
+    truth,
+    add,
     ddl: `CREATE INDEX ${table}_ivf_half ON ${table} USING ivfflat ((embedding::halfvec(512)) halfvec_cosine_ops) WITH (lists = ${lists})`,
     sql: searchSql(table, 'halfvec'),
-    settings: probesFor(lists).map((p) => ({ label: `probes ${p}`, values: ivfflatSettings(p, lists) })) });
+    settings: probesFor(lists).map((p) => ({ label: `probes ${p}`, values: ivfflatSettings(p, lists) })),
+  });
   if (size <= args.hnswMax) {
-    await indexVariant(client, { size, variant: 'hnsw', index: `m ${HNSW.m}, ef_construction ${HNSW.efConstruction}`, name: `${table}_hnsw`, table, probes, truth, add,
+    await indexVariant(client, {
+      size,
+      variant: 'hnsw',
+      index: `m ${HNSW.m}, ef_construction ${HNSW.efConstruction}`,
+      name: `${table}_hnsw`,
+      table,
+      probes,
+      truth,
+      add,
       ddl: `CREATE INDEX ${table}_hnsw ON ${table} USING hnsw (embedding vector_cosine_ops) WITH (m = ${HNSW.m}, ef_construction = ${HNSW.efConstruction})`,
       sql: searchSql(table, 'vector'),
-      settings: HNSW.efSearch.map((ef) => ({ label: `ef_search ${ef}`, values: { 'hnsw.ef_search': String(ef), enable_seqscan: 'off' } })) });
+      settings: HNSW.efSearch.map((ef) => ({ label: `ef_search ${ef}`, values: { 'hnsw.ef_search': String(ef), enable_seqscan: 'off' } })),
+    });
   } else {
     log(`${size}: HNSW skipped (--hnsw-max ${args.hnswMax})`);
   }
@@ -342,7 +402,16 @@ async function indexVariant(client: pg.Client, v: IndexVariant): Promise<void> {
     const run = await runProbes(client, v.sql, setting.values, v.probes);
     // Build time and size once per index, on its first row.
     const build = i === 0 ? built : { buildS: null, indexMb: null };
-    v.add({ size: v.size, variant: v.variant, index: v.index, setting: setting.label, ...stats(run.latencies), ...score(run.answers, v.truth, v.probes), ...build, note });
+    v.add({
+      size: v.size,
+      variant: v.variant,
+      index: v.index,
+      setting: setting.label,
+      ...stats(run.latencies),
+      ...score(run.answers, v.truth, v.probes),
+      ...build,
+      note,
+    });
   }
   await client.query(`DROP INDEX ${v.name}`);
 }
@@ -369,7 +438,16 @@ async function nodeBaseline(client: pg.Client, table: string, size: number, prob
   const { rows } = await client.query<{ id: number; person: number }>(`SELECT id::int4 AS id, person FROM ${table} WHERE id = ANY($1::bigint[])`, [allIds]);
   for (const r of rows) personOf.set(r.id, r.person);
   for (const a of answers) a.persons = a.ids.slice(0, 1).map((id) => personOf.get(id) ?? -1);
-  const row: Row = { size, variant: 'node', index: 'Float32Array', setting: 'brute force, 1 thread', ...stats(latencies), ...score(answers, truth, probes), buildS: info.loadS, indexMb: info.rssMb };
+  const row: Row = {
+    size,
+    variant: 'node',
+    index: 'Float32Array',
+    setting: 'brute force, 1 thread',
+    ...stats(latencies),
+    ...score(answers, truth, probes),
+    buildS: info.loadS,
+    indexMb: info.rssMb,
+  };
   return { row, info };
 }
 
@@ -407,7 +485,9 @@ function sizeTable(report: SizeReport): string {
     const note = r.note ? ` (${r.note})` : '';
     const build = r.variant === 'node' ? `${num(r.buildS)} (load)` : num(r.buildS);
     const size = r.variant === 'node' ? `${num(r.indexMb, 0)} (RSS)` : num(r.indexMb, 0);
-    lines.push(`| ${r.variant} | ${r.index} | ${r.setting}${note} | ${ms(r.p50)} | ${ms(r.p95)} | ${num(r.recall1, 3)} | ${num(r.recall10, 3)} | ${num(r.person1, 3)} | ${build} | ${size} |`);
+    lines.push(
+      `| ${r.variant} | ${r.index} | ${r.setting}${note} | ${ms(r.p50)} | ${ms(r.p95)} | ${num(r.recall1, 3)} | ${num(r.recall10, 3)} | ${num(r.person1, 3)} | ${build} | ${size} |`,
+    );
   }
   const loads = report.rows.map((r) => r.load ?? NaN).filter(Number.isFinite);
   const best = bestIndex(report.rows, TARGET.recall1);
@@ -415,12 +495,17 @@ function sizeTable(report: SizeReport): string {
   const exact = report.rows.find((r) => r.variant === 'exact');
   lines.push('');
   if (best && node && exact) {
-    lines.push(`Fastest index with recall@1 ≥ ${TARGET.recall1}: ${label(best)}, p50 ${ms(best.p50)} ms. Node brute force p50 ${ms(node.p50)} ms = ` +
-      `${(node.p50 / best.p50).toFixed(1)}x that index and ${(node.p50 / exact.p50).toFixed(1)}x the exact scan; loading the gallery took ${num(report.node.loadS)} s and ${num(report.node.rssMb, 0)} MB of RSS.`);
+    lines.push(
+      `Fastest index with recall@1 ≥ ${TARGET.recall1}: ${label(best)}, p50 ${ms(best.p50)} ms. Node brute force p50 ${ms(node.p50)} ms = ` +
+        `${(node.p50 / best.p50).toFixed(1)}x that index and ${(node.p50 / exact.p50).toFixed(1)}x the exact scan; loading the gallery took ${num(report.node.loadS)} s and ${num(report.node.rssMb, 0)} MB of RSS.`,
+    );
   } else if (node && exact) {
-    lines.push(`No index reached recall@1 ≥ ${TARGET.recall1}. Node brute force p50 ${ms(node.p50)} ms = ${(node.p50 / exact.p50).toFixed(1)}x the exact scan.`);
+    lines.push(
+      `No index reached recall@1 ≥ ${TARGET.recall1}. Node brute force p50 ${ms(node.p50)} ms = ${(node.p50 / exact.p50).toFixed(1)}x the exact scan.`,
+    );
   }
-  if (loads.length > 0) lines.push(`1-minute load average as the rows finished: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (2 cores).`);
+  if (loads.length > 0)
+    lines.push(`1-minute load average as the rows finished: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (2 cores).`);
   return lines.join('\n');
 }
 
@@ -434,16 +519,24 @@ function targetVerdict(reports: SizeReport[]): string {
   }
   const fastAccurate = bestIndex(at.rows, TARGET.recall1);
   const bestUnder = at.rows.filter((r) => isIndex(r) && r.p50 <= TARGET.p50Ms).sort((a, b) => b.recall1 - a.recall1)[0];
-  return `${head} **Not met.** ` +
-    (fastAccurate ? `Fastest with recall@1 ≥ ${TARGET.recall1}: ${label(fastAccurate)}, p50 ${ms(fastAccurate.p50)} ms. ` : `No index setting reached recall@1 ${TARGET.recall1}. `) +
-    (bestUnder ? `Best recall@1 within ${TARGET.p50Ms} ms: ${label(bestUnder)}, ${bestUnder.recall1.toFixed(3)} (p50 ${ms(bestUnder.p50)} ms).` : `No index setting ran within ${TARGET.p50Ms} ms.`);
+  return (
+    `${head} **Not met.** ` +
+    (fastAccurate
+      ? `Fastest with recall@1 ≥ ${TARGET.recall1}: ${label(fastAccurate)}, p50 ${ms(fastAccurate.p50)} ms. `
+      : `No index setting reached recall@1 ${TARGET.recall1}. `) +
+    (bestUnder
+      ? `Best recall@1 within ${TARGET.p50Ms} ms: ${label(bestUnder)}, ${bestUnder.recall1.toFixed(3)} (p50 ${ms(bestUnder.p50)} ms).`
+      : `No index setting ran within ${TARGET.p50Ms} ms.`)
+  );
 }
 
 function chart(reports: SizeReport[]): string {
   const markerOf: Record<Variant, ChartPoint['marker']> = { exact: 'diamond', node: 'cross', ivfflat: 'circle', 'ivfflat-halfvec': 'triangle', hnsw: 'square' };
   const series = reports.map((report) => ({
     name: `${report.size.toLocaleString('en-US')} faces`,
-    points: report.rows.filter((r) => Number.isFinite(r.p50)).map((r) => ({ latencyMs: r.p50, recall: r.recall1, group: `${r.variant} ${r.index}`, marker: markerOf[r.variant] })),
+    points: report.rows
+      .filter((r) => Number.isFinite(r.p50))
+      .map((r) => ({ latencyMs: r.p50, recall: r.recall1, group: `${r.variant} ${r.index}`, marker: markerOf[r.variant] })),
   }));
   return latencyRecallChart(series, {
     title: 'pgvector search: p50 latency vs recall@1 (top-10, 512-d, cosine)',
@@ -459,7 +552,14 @@ function chart(reports: SizeReport[]): string {
   });
 }
 
-function markdown(args: Args, server: Awaited<ReturnType<typeof serverInfo>>, seeds: SeedSet, reports: SizeReport[], chartPath: string, minutes: number): string {
+function markdown(
+  args: Args,
+  server: Awaited<ReturnType<typeof serverInfo>>,
+  seeds: SeedSet,
+  reports: SizeReport[],
+  chartPath: string,
+  minutes: number,
+): string {
   const cos = reports[reports.length - 1].cosines;
   const command = `npx tsx scripts/bench/search.bench.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
   const hnswSkipped = reports.filter((r) => r.size > args.hnswMax).map((r) => r.size.toLocaleString('en-US'));
@@ -521,7 +621,9 @@ async function main() {
     const server = await serverInfo(client);
     log(`${server.postgres}, pgvector ${server.pgvector}`);
     const seeds = await seedSet(client, args.keep);
-    log(`${seeds.seeds.length} seeds (${seeds.skipped} photos without a face); real genuine cosine ${seeds.realGenuine.toFixed(3)}, impostor ${seeds.realImpostor.toFixed(3)}`);
+    log(
+      `${seeds.seeds.length} seeds (${seeds.skipped} photos without a face); real genuine cosine ${seeds.realGenuine.toFixed(3)}, impostor ${seeds.realImpostor.toFixed(3)}`,
+    );
     await ensurePeople(clients, Math.ceil(Math.max(...args.sizes) / FACES_PER_PERSON));
     log('people ready');
     for (const size of args.sizes) reports.push(await benchSize(clients, args, size, seeds.seeds.length));
@@ -551,8 +653,21 @@ function writeOutputs(args: Args, server: Awaited<ReturnType<typeof serverInfo>>
   writeFileSync(chartFile, chart(reports));
   const minutes = (performance.now() - started) / 60_000;
   const raw = {
-    machine: machineLine(), date: new Date().toISOString(), minutes, args, server,
-    dataset: { seeds: seeds.seeds.length, skippedPhotos: seeds.skipped, realGenuine: seeds.realGenuine, realImpostor: seeds.realImpostor, realImpostorStd: seeds.realImpostorStd, personSigma: PERSON_SIGMA, faceSigma: FACE_SIGMA, facesPerPerson: FACES_PER_PERSON },
+    machine: machineLine(),
+    date: new Date().toISOString(),
+    minutes,
+    args,
+    server,
+    dataset: {
+      seeds: seeds.seeds.length,
+      skippedPhotos: seeds.skipped,
+      realGenuine: seeds.realGenuine,
+      realImpostor: seeds.realImpostor,
+      realImpostorStd: seeds.realImpostorStd,
+      personSigma: PERSON_SIGMA,
+      faceSigma: FACE_SIGMA,
+      facesPerPerson: FACES_PER_PERSON,
+    },
     target: TARGET,
     sizes: reports,
   };

@@ -24,7 +24,8 @@ export interface ChartOptions {
   markerLegend: Array<{ marker: ChartPoint['marker']; label: string }>;
 }
 
-const W = 820, H = 520;
+const W = 820,
+  H = 520;
 const PLOT = { left: 70, right: 600, top: 50, bottom: 460 };
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
 
@@ -42,8 +43,11 @@ export function latencyRecallChart(series: ChartSeries[], options: ChartOptions)
     `<text x="${W / 2}" y="24" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
   ];
   if (options.targetMs !== undefined && options.targetRecall !== undefined) {
-    const tx = x(options.targetMs), ty = y(options.targetRecall);
-    parts.push(`<rect x="${PLOT.left}" y="${PLOT.top}" width="${tx - PLOT.left}" height="${ty - PLOT.top}" fill="#2ca02c" fill-opacity="0.08" stroke="#2ca02c" stroke-dasharray="4 3"/>`);
+    const tx = x(options.targetMs),
+      ty = y(options.targetRecall);
+    parts.push(
+      `<rect x="${PLOT.left}" y="${PLOT.top}" width="${tx - PLOT.left}" height="${ty - PLOT.top}" fill="#2ca02c" fill-opacity="0.08" stroke="#2ca02c" stroke-dasharray="4 3"/>`,
+    );
   }
   parts.push(...axes(x, y, xMin, xMax, yMin, yStep));
   series.forEach((s, i) => parts.push(...drawSeries(s, COLOURS[i % COLOURS.length], x, y)));
@@ -113,13 +117,20 @@ function legend(series: ChartSeries[], options: ChartOptions): string[] {
 }
 
 function marker(shape: ChartPoint['marker'], cx: number, cy: number, colour: string): string {
-  const X = cx.toFixed(1), Y = cy.toFixed(1), r = 5;
+  const X = cx.toFixed(1),
+    Y = cy.toFixed(1),
+    r = 5;
   switch (shape) {
-    case 'circle': return `<circle cx="${X}" cy="${Y}" r="${r}" fill="${colour}"/>`;
-    case 'square': return `<rect x="${(cx - r).toFixed(1)}" y="${(cy - r).toFixed(1)}" width="${2 * r}" height="${2 * r}" fill="${colour}"/>`;
-    case 'triangle': return `<polygon points="${X},${(cy - r - 1).toFixed(1)} ${(cx - r).toFixed(1)},${(cy + r).toFixed(1)} ${(cx + r).toFixed(1)},${(cy + r).toFixed(1)}" fill="${colour}"/>`;
-    case 'diamond': return `<polygon points="${X},${(cy - r - 1).toFixed(1)} ${(cx + r + 1).toFixed(1)},${Y} ${X},${(cy + r + 1).toFixed(1)} ${(cx - r - 1).toFixed(1)},${Y}" fill="none" stroke="${colour}" stroke-width="2"/>`;
-    case 'cross': return `<path d="M${cx - r},${cy - r}L${cx + r},${cy + r}M${cx - r},${cy + r}L${cx + r},${cy - r}" stroke="${colour}" stroke-width="2"/>`;
+    case 'circle':
+      return `<circle cx="${X}" cy="${Y}" r="${r}" fill="${colour}"/>`;
+    case 'square':
+      return `<rect x="${(cx - r).toFixed(1)}" y="${(cy - r).toFixed(1)}" width="${2 * r}" height="${2 * r}" fill="${colour}"/>`;
+    case 'triangle':
+      return `<polygon points="${X},${(cy - r - 1).toFixed(1)} ${(cx - r).toFixed(1)},${(cy + r).toFixed(1)} ${(cx + r).toFixed(1)},${(cy + r).toFixed(1)}" fill="${colour}"/>`;
+    case 'diamond':
+      return `<polygon points="${X},${(cy - r - 1).toFixed(1)} ${(cx + r + 1).toFixed(1)},${Y} ${X},${(cy + r + 1).toFixed(1)} ${(cx - r - 1).toFixed(1)},${Y}" fill="none" stroke="${colour}" stroke-width="2"/>`;
+    case 'cross':
+      return `<path d="M${cx - r},${cy - r}L${cx + r},${cy + r}M${cx - r},${cy + r}L${cx + r},${cy - r}" stroke="${colour}" stroke-width="2"/>`;
   }
 }
 

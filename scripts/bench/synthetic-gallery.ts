@@ -93,9 +93,11 @@ export function noiseSql(sigma: number, outer: string): string {
 /** Runs tasks over the given connections, one task per connection at a time (2 connections = both cores busy). */
 export async function runOnClients(clients: pg.Client[], tasks: Array<(c: pg.Client) => Promise<void>>): Promise<void> {
   let next = 0;
-  await Promise.all(clients.map(async (client) => {
-    while (next < tasks.length) await tasks[next++](client);
-  }));
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < tasks.length) await tasks[next++](client);
+    }),
+  );
 }
 
 /** Ranges [start, end) of `total` split into chunks. */
@@ -252,7 +254,8 @@ export async function seedProductGallery(client: pg.Client, collectionId: string
 
 /** People [a, b): users and their faces in one statement (the faces' foreign key is checked at its end). */
 async function insertProductPeople(client: pg.Client, collectionId: string, a: number, b: number, faces: number, seeds: number) {
-  await client.query(`
+  await client.query(
+    `
     WITH people AS MATERIALIZED (
       SELECT p, gen_random_uuid() AS user_id, l2_normalize(s.embedding + ${noiseSql(PERSON_SIGMA, 'p')}) AS centre
       FROM generate_series(${a}, ${b - 1}) p JOIN bench_product_seeds s ON s.seed = p % ${seeds}
@@ -264,7 +267,9 @@ async function insertProductPeople(client: pg.Client, collectionId: string, a: n
     SELECT people.user_id, $1::uuid, l2_normalize(people.centre + ${noiseSql(FACE_SIGMA, 'people.p + k')}), $2,
            '{"x":0,"y":0,"width":100,"height":100}'::jsonb, 0.99, '{}'::jsonb
     FROM people CROSS JOIN generate_series(0, ${FACES_PER_PERSON - 1}) k
-    WHERE people.p * ${FACES_PER_PERSON} + k < ${faces}`, [collectionId, PRODUCT_MODEL_ID]);
+    WHERE people.p * ${FACES_PER_PERSON} + k < ${faces}`,
+    [collectionId, PRODUCT_MODEL_ID],
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -51,11 +51,27 @@ const REFINE_ROUNDS = 40;
 /** iBUG 68 mirror pairs as [image-left, image-right] of a frontal unmirrored face; points 8, 27-30, 33, 51, 57, 62, 66 are on the midline. */
 const MIRROR_PAIRS: [number, number][] = [
   ...Array.from({ length: 8 }, (_, i) => [i, 16 - i] as [number, number]),
-  [17, 26], [18, 25], [19, 24], [20, 23], [21, 22],
-  [31, 35], [32, 34],
-  [36, 45], [37, 44], [38, 43], [39, 42], [41, 46], [40, 47],
-  [48, 54], [49, 53], [50, 52], [59, 55], [58, 56],
-  [60, 64], [61, 63], [67, 65],
+  [17, 26],
+  [18, 25],
+  [19, 24],
+  [20, 23],
+  [21, 22],
+  [31, 35],
+  [32, 34],
+  [36, 45],
+  [37, 44],
+  [38, 43],
+  [39, 42],
+  [41, 46],
+  [40, 47],
+  [48, 54],
+  [49, 53],
+  [50, 52],
+  [59, 55],
+  [58, 56],
+  [60, 64],
+  [61, 63],
+  [67, 65],
 ];
 const MIDLINE = [8, 27, 28, 29, 30, 33, 51, 57, 62, 66];
 const INNER = Array.from({ length: 51 }, (_, i) => 17 + i);
@@ -123,7 +139,8 @@ async function collect(): Promise<View[]> {
 /** Centred on the 68-point centroid and divided by the eye-centre distance: 68 x 2, as [x0, y0, x1, ...]. */
 function normalise(points: number[]): Float64Array {
   const out = new Float64Array(136);
-  let cx = 0, cy = 0;
+  let cx = 0,
+    cy = 0;
   for (let j = 0; j < 68; j++) {
     cx += points[2 * j] / 68;
     cy += points[2 * j + 1] / 68;
@@ -153,19 +170,23 @@ function symmetricEigen(input: number[][]): { values: number[]; vectors: number[
         if (Math.abs(a[p][q]) < 1e-300) continue;
         const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = a[k][p], akq = a[k][q];
+          const akp = a[k][p],
+            akq = a[k][q];
           a[k][p] = c * akp - s * akq;
           a[k][q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = a[p][k], aqk = a[q][k];
+          const apk = a[p][k],
+            aqk = a[q][k];
           a[p][k] = c * apk - s * aqk;
           a[q][k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = v[k][p], vkq = v[k][q];
+          const vkp = v[k][p],
+            vkq = v[k][q];
           v[k][p] = c * vkp - s * vkq;
           v[k][q] = s * vkp + c * vkq;
         }
@@ -196,9 +217,16 @@ const mulVec = (a: Mat3, v: Vec3): Vec3 => [dot(a[0], v), dot(a[1], v), dot(a[2]
 
 function rodrigues(w: Vec3): Mat3 {
   const theta = Math.hypot(...w);
-  if (theta < 1e-12) return [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+  if (theta < 1e-12)
+    return [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
   const [x, y, z] = [w[0] / theta, w[1] / theta, w[2] / theta];
-  const c = Math.cos(theta), s = Math.sin(theta), t = 1 - c;
+  const c = Math.cos(theta),
+    s = Math.sin(theta),
+    t = 1 - c;
   return [
     [t * x * x + c, t * x * y - s * z, t * x * z + s * y],
     [t * x * y + s * z, t * y * y + c, t * y * z - s * x],
@@ -221,7 +249,12 @@ function factorise(views: Float64Array[]): Vec3[] {
   for (let i = 0; i < 68; i++) for (let j = 0; j < i; j++) gram[i][j] = gram[j][i];
   const { values, vectors } = symmetricEigen(gram);
   const total = values.reduce((s, v) => s + Math.max(0, v), 0);
-  log(`singular values (share of energy): ${values.slice(0, 6).map((v) => ((100 * v) / total).toFixed(2) + '%').join(' ')}`);
+  log(
+    `singular values (share of energy): ${values
+      .slice(0, 6)
+      .map((v) => ((100 * v) / total).toFixed(2) + '%')
+      .join(' ')}`,
+  );
   // Affine shape: rows = the top 3 right singular vectors; motion rows = w . v_k.
   const basis = [0, 1, 2].map((k) => vectors.map((row) => row[k]));
   const motion = views.map((w) => [0, 1].map((axis) => basis.map((b) => b.reduce((s, bj, j) => s + bj * w[2 * j + axis], 0)) as Vec3));
@@ -229,7 +262,9 @@ function factorise(views: Float64Array[]): Vec3[] {
   const coeff = (a: Vec3, b: Vec3) => [a[0] * b[0], a[1] * b[1], a[2] * b[2], a[0] * b[1] + a[1] * b[0], a[0] * b[2] + a[2] * b[0], a[1] * b[2] + a[2] * b[1]];
   const ata = Array.from({ length: 6 }, () => new Array<number>(6).fill(0));
   for (const [a, b] of motion) {
-    const aa = coeff(a, a), bb = coeff(b, b), ab = coeff(a, b);
+    const aa = coeff(a, a),
+      bb = coeff(b, b),
+      ab = coeff(a, b);
     const rows = [aa.map((v, k) => v - bb[k]), ab];
     for (const r of rows) for (let p = 0; p < 6; p++) for (let q = 0; q < 6; q++) ata[p][q] += r[p] * r[q];
   }
@@ -237,13 +272,18 @@ function factorise(views: Float64Array[]): Vec3[] {
   let l = eig.vectors.map((row) => row[5]);
   log(`metric upgrade: smallest/next eigenvalue ${(eig.values[5] / eig.values[4]).toExponential(2)}`);
   if (l[0] + l[1] + l[2] < 0) l = l.map((v) => -v);
-  const L = [[l[0], l[3], l[4]], [l[3], l[1], l[5]], [l[4], l[5], l[2]]];
+  const L = [
+    [l[0], l[3], l[4]],
+    [l[3], l[1], l[5]],
+    [l[4], l[5], l[2]],
+  ];
   const le = symmetricEigen(L);
   log(`L eigenvalues ${le.values.map((v) => v.toExponential(3)).join(' ')} (must all be positive)`);
   if (le.values[2] <= 0) throw new Error('metric upgrade failed: L is not positive definite');
   // Q with Q Q^T = L (Cholesky, lower triangular); motion M Q, shape Q^-1 x affine shape (forward substitution).
   const q00 = Math.sqrt(L[0][0]);
-  const q10 = L[1][0] / q00, q20 = L[2][0] / q00;
+  const q10 = L[1][0] / q00,
+    q20 = L[2][0] / q00;
   const q11 = Math.sqrt(L[1][1] - q10 * q10);
   const q21 = (L[2][1] - q20 * q10) / q11;
   const q22 = Math.sqrt(L[2][2] - q20 * q20 - q21 * q21);
@@ -286,7 +326,13 @@ function fitPose(shape: Vec3[], w: Float64Array): Pose {
   const p = INNER.map((j) => [w[2 * j] - ic[0], w[2 * j + 1] - ic[1]]);
   // Affine start: rows = argmin |p - A m|, then orthonormalised.
   const mm = [0, 1, 2].map((a) => [0, 1, 2].map((b) => m.reduce((s, v) => s + v[a] * v[b], 0)));
-  const rows = [0, 1].map((axis) => solve3(mm, [0, 1, 2].map((a) => m.reduce((s, v, k) => s + v[a] * p[k][axis], 0))) ?? ([axis === 0 ? 1 : 0, axis, 0] as Vec3));
+  const rows = [0, 1].map(
+    (axis) =>
+      solve3(
+        mm,
+        [0, 1, 2].map((a) => m.reduce((s, v, k) => s + v[a] * p[k][axis], 0)),
+      ) ?? ([axis === 0 ? 1 : 0, axis, 0] as Vec3),
+  );
   const scale0 = (Math.hypot(...rows[0]) + Math.hypot(...rows[1])) / 2;
   const r1 = unit(rows[0]);
   const r2 = unit(rows[1].map((v, a) => v - dot(rows[1], r1) * r1[a]) as Vec3);
@@ -304,7 +350,8 @@ function fitPose(shape: Vec3[], w: Float64Array): Pose {
       const q = mulVec(rotation, m[k]);
       const jx = [0, scale * q[2], -scale * q[1], q[0]];
       const jy = [-scale * q[2], 0, scale * q[0], q[1]];
-      const rx = scale * q[0] - p[k][0], ry = scale * q[1] - p[k][1];
+      const rx = scale * q[0] - p[k][0],
+        ry = scale * q[1] - p[k][1];
       for (let a = 0; a < 4; a++) {
         jtr[a] -= jx[a] * rx + jy[a] * ry;
         for (let b = 0; b < 4; b++) jtj[a][b] += jx[a] * jx[b] + jy[a] * jy[b];
@@ -325,7 +372,11 @@ function fitPose(shape: Vec3[], w: Float64Array): Pose {
 function shapeFromPoses(views: Float64Array[], poses: Pose[], used: boolean[]): Vec3[] {
   const shape: Vec3[] = [];
   for (let j = 0; j < 68; j++) {
-    const a = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+    const a = [
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ];
     const b = [0, 0, 0];
     views.forEach((w, i) => {
       if (!used[i]) return;
@@ -376,7 +427,9 @@ function refine(views: Float64Array[], start: Vec3[]): { shape: Vec3[]; poses: P
     const change = Math.max(...shape.map((p, j) => Math.hypot(p[0] - before[j][0], p[1] - before[j][1], p[2] - before[j][2])));
     const res = poses.filter((_, i) => used[i]).map((p) => p.residual);
     if (round % 5 === 0 || change < 1e-5) {
-      log(`round ${round}: ${used.filter(Boolean).length} views used (residual limit ${limit.toFixed(4)}), median residual ${median(res).toFixed(4)}, largest point move ${change.toExponential(2)}`);
+      log(
+        `round ${round}: ${used.filter(Boolean).length} views used (residual limit ${limit.toFixed(4)}), median residual ${median(res).toFixed(4)}, largest point move ${change.toExponential(2)}`,
+      );
     }
     if (change < 1e-5) break;
   }
@@ -409,8 +462,14 @@ function toFrame(shape: Vec3[], views: Float64Array[], used: boolean[]): Vec3[] 
   // Pitch 0: the median pitch of the views used (a rotation of the model by a about x adds a to every pitch).
   const pitches = views.filter((_, i) => used[i]).map((w) => anglesOf(fitPose(framed, w).rotation).pitch);
   const a = (-median(pitches) * Math.PI) / 180;
-  log(`pitch of the views before levelling: median ${median(pitches).toFixed(2)} p10 ${quantile(pitches, 0.1).toFixed(1)} p90 ${quantile(pitches, 0.9).toFixed(1)}`);
-  const rx: Mat3 = [[1, 0, 0], [0, Math.cos(a), -Math.sin(a)], [0, Math.sin(a), Math.cos(a)]];
+  log(
+    `pitch of the views before levelling: median ${median(pitches).toFixed(2)} p10 ${quantile(pitches, 0.1).toFixed(1)} p90 ${quantile(pitches, 0.9).toFixed(1)}`,
+  );
+  const rx: Mat3 = [
+    [1, 0, 0],
+    [0, Math.cos(a), -Math.sin(a)],
+    [0, Math.sin(a), Math.cos(a)],
+  ];
   return framed.map((p) => mulVec(rx, p));
 }
 
@@ -447,17 +506,28 @@ async function main(): Promise<void> {
   const affine = factorise(views);
   const { shape, poses, used } = refine(views, affine);
   const usedRes = poses.filter((_, i) => used[i]).map((p) => p.residual);
-  log(`residual of the views used (eye distances): median ${median(usedRes).toFixed(4)} p90 ${quantile(usedRes, 0.9).toFixed(4)} max ${Math.max(...usedRes).toFixed(4)}`);
+  log(
+    `residual of the views used (eye distances): median ${median(usedRes).toFixed(4)} p90 ${quantile(usedRes, 0.9).toFixed(4)} max ${Math.max(...usedRes).toFixed(4)}`,
+  );
   const dropped = raw.filter((_, i) => !used[i]);
-  log(`dropped ${dropped.length} views: ${dropped.slice(0, 12).map((v) => v.label).join(', ')}${dropped.length > 12 ? ', ...' : ''}`);
+  log(
+    `dropped ${dropped.length} views: ${dropped
+      .slice(0, 12)
+      .map((v) => v.label)
+      .join(', ')}${dropped.length > 12 ? ', ...' : ''}`,
+  );
 
   const framed = toFrame(shape, views, used);
   const result = finalise(symmetrise(framed));
 
   const yaws = views.filter((_, i) => used[i]).map((w) => anglesOf(fitPose(result, w).rotation).yaw);
-  log(`yaw of the views used: p05 ${quantile(yaws, 0.05).toFixed(1)} p25 ${quantile(yaws, 0.25).toFixed(1)} med ${median(yaws).toFixed(1)} p75 ${quantile(yaws, 0.75).toFixed(1)} p95 ${quantile(yaws, 0.95).toFixed(1)}; |yaw| > 20: ${yaws.filter((y) => Math.abs(y) > 20).length}`);
+  log(
+    `yaw of the views used: p05 ${quantile(yaws, 0.05).toFixed(1)} p25 ${quantile(yaws, 0.25).toFixed(1)} med ${median(yaws).toFixed(1)} p75 ${quantile(yaws, 0.75).toFixed(1)} p95 ${quantile(yaws, 0.95).toFixed(1)}; |yaw| > 20: ${yaws.filter((y) => Math.abs(y) > 20).length}`,
+  );
   const eyeZ = [36, 39, 42, 45].reduce((s, i) => s + result[i][2], 0) / 4;
-  log(`nose tip (30) ${((result[30][2] - eyeZ) / EYE_DISTANCE).toFixed(3)} eye distances in front of the eye corners; jaw 0/16 ${((result[0][2] - eyeZ) / EYE_DISTANCE).toFixed(3)}, chin 8 ${((result[8][2] - eyeZ) / EYE_DISTANCE).toFixed(3)}`);
+  log(
+    `nose tip (30) ${((result[30][2] - eyeZ) / EYE_DISTANCE).toFixed(3)} eye distances in front of the eye corners; jaw 0/16 ${((result[0][2] - eyeZ) / EYE_DISTANCE).toFixed(3)}, chin 8 ${((result[8][2] - eyeZ) / EYE_DISTANCE).toFixed(3)}`,
+  );
 
   const lines = result.map((p, j) => `  ${p.map((v) => (Math.abs(v) < 0.0005 ? 0 : v).toFixed(3).padStart(8)).join(', ')}, // ${j}`);
   process.stdout.write(`export const MEAN_FACE_68: readonly number[] = [\n${lines.join('\n')}\n];\n`);

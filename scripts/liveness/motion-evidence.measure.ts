@@ -83,7 +83,12 @@ async function measureVideos(measure: Measure): Promise<Measured[][]> {
   }
   if (FRAMES && existsSync(FRAMES)) {
     for (const dir of readdirSync(FRAMES).filter((d) => statSync(join(FRAMES, d)).isDirectory())) {
-      byFolder.set(`frames:${dir}`, readdirSync(join(FRAMES, dir)).sort().map((f) => join(FRAMES, dir, f)));
+      byFolder.set(
+        `frames:${dir}`,
+        readdirSync(join(FRAMES, dir))
+          .sort()
+          .map((f) => join(FRAMES, dir, f)),
+      );
     }
   }
   const sequences: Measured[][] = [];
@@ -126,24 +131,50 @@ const f1 = (v: number) => v.toFixed(1);
 function reportPose(videos: Measured[][], photos: Map<string, Measured[]>): void {
   const all = [...videos.flat(), ...[...photos.values()].flat()];
   console.log('\n== Residual of real faces by |yaw3d| bucket (inner 51 points | with jaw) ==');
-  for (const [lo, hi] of [[0, 10], [10, 20], [20, 30], [30, 45], [45, 90]]) {
+  for (const [lo, hi] of [
+    [0, 10],
+    [10, 20],
+    [20, 30],
+    [30, 45],
+    [45, 90],
+  ]) {
     const bucket = all.filter((m) => Math.abs(m.yaw3d) >= lo && Math.abs(m.yaw3d) < hi);
     console.log(`|yaw| ${lo}-${hi}: ${stats(bucket.map((m) => m.residual))}  | jaw: ${stats(bucket.map((m) => m.residualJaw))}`);
   }
   console.log(`all real: ${stats(all.map((m) => m.residual))}`);
-  console.log('worst real:', [...all].sort((a, b) => b.residual - a.residual).slice(0, 6).map((m) => `${m.label} ${f3(m.residual)} yaw ${f1(m.yaw3d)}`).join('; '));
+  console.log(
+    'worst real:',
+    [...all]
+      .sort((a, b) => b.residual - a.residual)
+      .slice(0, 6)
+      .map((m) => `${m.label} ${f3(m.residual)} yaw ${f1(m.yaw3d)}`)
+      .join('; '),
+  );
   console.log('\n== Video frames: yaw/pitch 3-D vs five-point ==');
   for (const seq of videos) {
-    console.log(seq.map((m) => `${m.label.split('/').pop()} y3 ${f1(m.yaw3d)} y5 ${f1(m.yaw5)} p3 ${f1(m.pitch3d)} p5 ${f1(m.pitch5)} r ${f3(m.residual)}`).join('\n'));
+    console.log(
+      seq.map((m) => `${m.label.split('/').pop()} y3 ${f1(m.yaw3d)} y5 ${f1(m.yaw5)} p3 ${f1(m.pitch3d)} p5 ${f1(m.pitch5)} r ${f3(m.residual)}`).join('\n'),
+    );
   }
-  const xs = all.map((m) => m.yaw5), ys = all.map((m) => m.yaw3d);
+  const xs = all.map((m) => m.yaw5),
+    ys = all.map((m) => m.yaw3d);
   console.log(`yaw: corr(3-D, five-point) ${f3(correlation(xs, ys))}, slope ${f3(slope(xs, ys))} (3-D per five-point degree), over ${all.length} real faces`);
-  console.log(`pitch: corr ${f3(correlation(all.map((m) => m.pitch5), all.map((m) => m.pitch3d)))}`);
+  console.log(
+    `pitch: corr ${f3(
+      correlation(
+        all.map((m) => m.pitch5),
+        all.map((m) => m.pitch3d),
+      ),
+    )}`,
+  );
 }
 
 function correlation(a: number[], b: number[]): number {
-  const ma = a.reduce((s, v) => s + v, 0) / a.length, mb = b.reduce((s, v) => s + v, 0) / b.length;
-  let sab = 0, saa = 0, sbb = 0;
+  const ma = a.reduce((s, v) => s + v, 0) / a.length,
+    mb = b.reduce((s, v) => s + v, 0) / b.length;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   a.forEach((v, i) => {
     sab += (v - ma) * (b[i] - mb);
     saa += (v - ma) ** 2;
@@ -152,8 +183,10 @@ function correlation(a: number[], b: number[]): number {
   return sab / Math.sqrt(saa * sbb);
 }
 function slope(a: number[], b: number[]): number {
-  const ma = a.reduce((s, v) => s + v, 0) / a.length, mb = b.reduce((s, v) => s + v, 0) / b.length;
-  let sab = 0, saa = 0;
+  const ma = a.reduce((s, v) => s + v, 0) / a.length,
+    mb = b.reduce((s, v) => s + v, 0) / b.length;
+  let sab = 0,
+    saa = 0;
   a.forEach((v, i) => {
     sab += (v - ma) * (b[i] - mb);
     saa += (v - ma) ** 2;
@@ -195,7 +228,12 @@ interface EditResult {
 async function measureEdits(measure: Measure, photos: Map<string, Measured[]>): Promise<EditResult[]> {
   // One frontal, reasonably large photo per person: the attacker's best starting point.
   const sources = [...photos.entries()]
-    .map(([person, list]) => ({ person, m: list.filter((x) => Math.abs(x.yaw3d) < 12 && Math.abs(x.pitch3d) < 20).sort((a, b) => (b.face.quality?.sizePx ?? 0) - (a.face.quality?.sizePx ?? 0))[0] }))
+    .map(([person, list]) => ({
+      person,
+      m: list
+        .filter((x) => Math.abs(x.yaw3d) < 12 && Math.abs(x.pitch3d) < 20)
+        .sort((a, b) => (b.face.quality?.sizePx ?? 0) - (a.face.quality?.sizePx ?? 0))[0],
+    }))
     .filter((s) => s.m && (s.m.face.quality?.sizePx ?? 0) >= 90);
   console.log(`\nedit sources: ${sources.length} people (${sources.map((s) => s.m.label).join(', ')})`);
   const out: EditResult[] = [];
@@ -229,7 +267,9 @@ function reportEdits(edits: EditResult[]): void {
       console.log(`${kind.padEnd(16)} ${variant.padEnd(12)} residual ${stats(e.map((x) => x.edited.residual))}`);
       console.log(`${''.padEnd(29)} jaw      ${stats(e.map((x) => x.edited.residualJaw))}`);
       console.log(`${''.padEnd(29)} dYaw5 ${stats(e.map((x) => x.edited.yaw5 - x.anchor.yaw5))} dYaw3 ${stats(e.map((x) => x.edited.yaw3d - x.anchor.yaw3d))}`);
-      console.log(`${''.padEnd(29)} dPitch5 ${stats(e.map((x) => x.edited.pitch5 - x.anchor.pitch5))} dPitch3 ${stats(e.map((x) => x.edited.pitch3d - x.anchor.pitch3d))}`);
+      console.log(
+        `${''.padEnd(29)} dPitch5 ${stats(e.map((x) => x.edited.pitch5 - x.anchor.pitch5))} dPitch3 ${stats(e.map((x) => x.edited.pitch3d - x.anchor.pitch3d))}`,
+      );
     }
   }
 }
@@ -243,9 +283,21 @@ function reportTexture(pairs: Pair[], edits: EditResult[], photos: Map<string, M
     console.log(`${''.padEnd(34)} asym    ${stats(ch.map((c) => c.asymmetry))}`);
     return ch;
   };
-  for (const kind of ['consecutive', 'anchor-vs-turned', 'anchor-vs-still']) show(`video ${kind}`, pairs.filter((p) => p.kind === kind));
+  for (const kind of ['consecutive', 'anchor-vs-turned', 'anchor-vs-still'])
+    show(
+      `video ${kind}`,
+      pairs.filter((p) => p.kind === kind),
+    );
   const turned = pairs.filter((p) => p.kind === 'anchor-vs-turned');
-  console.log('  per turned pair: ' + turned.map((p) => `${p.frame.label.split('/').slice(-2).join('/')} dYaw ${f1(p.frame.yaw3d - p.anchor.yaw3d)} s ${f3(textureChange(p.anchor.face.texture, p.frame.face.texture).summary)}`).join('; '));
+  console.log(
+    '  per turned pair: ' +
+      turned
+        .map(
+          (p) =>
+            `${p.frame.label.split('/').slice(-2).join('/')} dYaw ${f1(p.frame.yaw3d - p.anchor.yaw3d)} s ${f3(textureChange(p.anchor.face.texture, p.frame.face.texture).summary)}`,
+        )
+        .join('; '),
+  );
   const photoPairs: { anchor: Measured; frame: Measured }[] = [];
   for (const list of photos.values()) {
     const frontal = [...list].sort((a, b) => Math.abs(a.yaw3d) - Math.abs(b.yaw3d))[0];
@@ -256,7 +308,11 @@ function reportTexture(pairs: Pair[], edits: EditResult[], photos: Map<string, M
   for (const kind of new Set(edits.map((e) => e.kind))) {
     for (const variant of VARIANTS) {
       const e = edits.filter((x) => x.kind === kind && x.variant === variant);
-      if (e.length) show(`${kind} ${variant}`, e.map((x) => ({ anchor: x.anchor, frame: x.edited })));
+      if (e.length)
+        show(
+          `${kind} ${variant}`,
+          e.map((x) => ({ anchor: x.anchor, frame: x.edited })),
+        );
     }
   }
   regionTable(turned, edits);
@@ -271,7 +327,9 @@ function regionTable(turned: Pair[], edits: EditResult[]): void {
       const r = textureChange(p.anchor.face.texture, p.frame.face.texture).regions;
       TEXTURE_REGIONS.forEach((reg, k) => {
         // Report "far" (the side that turned away) as left: a positive yaw turns the image-left half away.
-        const twin = flip(p) ? TEXTURE_REGIONS.findIndex((o) => o.name === reg.name && o.side !== reg.side && o.side !== 'centre' && reg.side !== 'centre') : -1;
+        const twin = flip(p)
+          ? TEXTURE_REGIONS.findIndex((o) => o.name === reg.name && o.side !== reg.side && o.side !== 'centre' && reg.side !== 'centre')
+          : -1;
         sums[k] += r[twin >= 0 ? twin : k] / list.length;
       });
     }
@@ -279,10 +337,20 @@ function regionTable(turned: Pair[], edits: EditResult[]): void {
   };
   const real = meanRegions(turned, (p) => p.frame.yaw3d - p.anchor.yaw3d < 0);
   const warpKinds = edits.filter((e) => e.variant === 'clean');
-  const fake = meanRegions(warpKinds.map((x) => ({ anchor: x.anchor, frame: x.edited })), (p) => p.frame.yaw5 - p.anchor.yaw5 < 0);
-  const noisy = meanRegions(edits.filter((e) => e.variant === 'noise').map((x) => ({ anchor: x.anchor, frame: x.edited })), (p) => p.frame.yaw5 - p.anchor.yaw5 < 0);
+  const fake = meanRegions(
+    warpKinds.map((x) => ({ anchor: x.anchor, frame: x.edited })),
+    (p) => p.frame.yaw5 - p.anchor.yaw5 < 0,
+  );
+  const noisy = meanRegions(
+    edits.filter((e) => e.variant === 'noise').map((x) => ({ anchor: x.anchor, frame: x.edited })),
+    (p) => p.frame.yaw5 - p.anchor.yaw5 < 0,
+  );
   console.log('\n== Mean change per region (far side = "left" after flipping): real turns | clean edits | noisy edits ==');
-  TEXTURE_REGIONS.forEach((r, k) => console.log(`${(r.side === 'left' ? 'far ' : r.side === 'right' ? 'near ' : '') + r.name}`.padEnd(20) + ` ${f3(real[k])} | ${f3(fake[k])} | ${f3(noisy[k])}`));
+  TEXTURE_REGIONS.forEach((r, k) =>
+    console.log(
+      `${(r.side === 'left' ? 'far ' : r.side === 'right' ? 'near ' : '') + r.name}`.padEnd(20) + ` ${f3(real[k])} | ${f3(fake[k])} | ${f3(noisy[k])}`,
+    ),
+  );
 }
 
 function thresholds(pairs: Pair[], photoPairs: { anchor: Measured; frame: Measured }[], edits: EditResult[]): void {
@@ -295,13 +363,19 @@ function thresholds(pairs: Pair[], photoPairs: { anchor: Measured; frame: Measur
   for (const t of [0.04, 0.05, 0.06, 0.07, 0.08, 0.1]) {
     const refused = realR.filter((r) => r > t).length;
     const caught = edits.filter((e) => e.edited.residual > t);
-    const byKind = [...new Set(edits.map((e) => e.kind))].map((k) => `${k} ${caught.filter((e) => e.kind === k).length}/${edits.filter((e) => e.kind === k).length}`).join(', ');
+    const byKind = [...new Set(edits.map((e) => e.kind))]
+      .map((k) => `${k} ${caught.filter((e) => e.kind === k).length}/${edits.filter((e) => e.kind === k).length}`)
+      .join(', ');
     console.log(`residual > ${t}: refuses ${refused}/${realR.length} real frames; catches ${caught.length}/${edits.length} edits (${byKind})`);
   }
   for (const t of [0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25]) {
     const accepted = edits.filter((e) => textureChange(e.anchor.face.texture, e.edited.face.texture).summary >= t);
-    const byKind = [...new Set(edits.map((e) => e.kind))].map((k) => `${k} ${accepted.filter((e) => e.kind === k).length}/${edits.filter((e) => e.kind === k).length}`).join(', ');
-    console.log(`texture summary >= ${t}: accepts ${realS.filter((s) => s >= t).length}/${realS.length} real turned pairs, ${consecutive.filter((s) => s >= t).length}/${consecutive.length} consecutive, ${photoS.filter((s) => s >= t).length}/${photoS.length} photo pairs; accepts ${accepted.length}/${edits.length} edits (${byKind})`);
+    const byKind = [...new Set(edits.map((e) => e.kind))]
+      .map((k) => `${k} ${accepted.filter((e) => e.kind === k).length}/${edits.filter((e) => e.kind === k).length}`)
+      .join(', ');
+    console.log(
+      `texture summary >= ${t}: accepts ${realS.filter((s) => s >= t).length}/${realS.length} real turned pairs, ${consecutive.filter((s) => s >= t).length}/${consecutive.length} consecutive, ${photoS.filter((s) => s >= t).length}/${photoS.length} photo pairs; accepts ${accepted.length}/${edits.length} edits (${byKind})`,
+    );
   }
 }
 
@@ -317,7 +391,9 @@ async function timing(m: Measured): Promise<void> {
   start = performance.now();
   for (let i = 0; i < n; i++) fitHeadPose(m.face.landmarks68);
   const pose = (performance.now() - start) / n;
-  console.log(`\ntiming: faceTexture ${tex.toFixed(3)} ms (${info.width}x${info.height}, face ${m.face.quality?.sizePx}px), fitHeadPose ${pose.toFixed(3)} ms; IOD ${f1(interOcular(m.face.landmarks68))}px`);
+  console.log(
+    `\ntiming: faceTexture ${tex.toFixed(3)} ms (${info.width}x${info.height}, face ${m.face.quality?.sizePx}px), fitHeadPose ${pose.toFixed(3)} ms; IOD ${f1(interOcular(m.face.landmarks68))}px`,
+  );
 }
 
 void main().catch((error) => {

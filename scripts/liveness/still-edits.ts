@@ -8,15 +8,7 @@ import type { Point } from '../../libs/face-engine/src';
 import { seededRandom } from '../../libs/face-engine/src/eval/seeded-random';
 
 export type EditKind =
-  | 'unedited'
-  | 'nose-mouth-15'
-  | 'nose-mouth-30'
-  | 'nose-up'
-  | 'mouth-stretch'
-  | 'eyes-shut'
-  | 'half-compress'
-  | 'perspective'
-  | 'liquify-turn';
+  'unedited' | 'nose-mouth-15' | 'nose-mouth-30' | 'nose-up' | 'mouth-stretch' | 'eyes-shut' | 'half-compress' | 'perspective' | 'liquify-turn';
 export const VARIANTS = ['clean', 'noise', 'bright', 'noise+bright', 'heavy'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
@@ -26,7 +18,12 @@ interface Raw {
   height: number;
 }
 
-export async function buildEdits(bytes: Buffer, p: readonly Point[], variant: Variant, seed: number): Promise<{ anchor: Buffer; edited: Map<EditKind, Buffer> }> {
+export async function buildEdits(
+  bytes: Buffer,
+  p: readonly Point[],
+  variant: Variant,
+  seed: number,
+): Promise<{ anchor: Buffer; edited: Map<EditKind, Buffer> }> {
   const { data, info } = await sharp(bytes).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const src: Raw = { data: Float32Array.from(data), width: info.width, height: info.height };
   const rng = seededRandom(seed);
@@ -53,7 +50,10 @@ export async function buildEdits(bytes: Buffer, p: readonly Point[], variant: Va
     if (variant.includes('bright') && !isAnchor) out = gain(out, 1.2, 12);
     if (variant === 'heavy') {
       out = addNoise(isAnchor ? out : gain(out, 0.85, 20), 16, rng);
-      const blurred = await sharp(await encode(out, 95)).blur(isAnchor ? 0.6 : 1.1).jpeg({ quality: 55 }).toBuffer();
+      const blurred = await sharp(await encode(out, 95))
+        .blur(isAnchor ? 0.6 : 1.1)
+        .jpeg({ quality: 55 })
+        .toBuffer();
       return blurred;
     }
     return encode(out);
@@ -86,7 +86,8 @@ function paintEyes(src: Raw, p: readonly Point[], iod: number): Raw {
   const out = copy(src);
   for (const eye of [range(36, 42), range(42, 48)]) {
     const c = centre(p, eye);
-    const rx = 0.32 * iod, ry = 0.14 * iod;
+    const rx = 0.32 * iod,
+      ry = 0.14 * iod;
     for (let y = Math.floor(c.y - 2 * ry); y <= c.y + 2 * ry; y++) {
       for (let x = Math.floor(c.x - 2 * rx); x <= c.x + 2 * rx; x++) {
         if (x < 0 || y < 0 || x >= src.width || y >= src.height) continue;
@@ -117,7 +118,8 @@ function perspective(src: Raw, c: Point, degrees: number): Raw {
   const f = src.width;
   const t = (degrees * Math.PI) / 180;
   return warp(src, (x, y) => {
-    const u = x - c.x, v = y - c.y;
+    const u = x - c.x,
+      v = y - c.y;
     const X = (u * f) / (f * Math.cos(t) + u * Math.sin(t));
     const Y = (v * (f - X * Math.sin(t))) / f;
     return [c.x + X, c.y + Y];
@@ -127,7 +129,8 @@ function perspective(src: Raw, c: Point, degrees: number): Raw {
 /** A smooth sideways push of the face centre (nose most, eyes and jaw less): a liquify imitation of a turn. */
 function liquifyTurn(src: Raw, p: readonly Point[], shift: number, iod: number): Raw {
   const c = centre(p, [30, 33, 51]);
-  const sx = 0.9 * iod, sy = 1.1 * iod;
+  const sx = 0.9 * iod,
+    sy = 1.1 * iod;
   return warp(src, (x, y) => {
     const w = Math.exp(-(((x - c.x) / sx) ** 2 + ((y - c.y) / sy) ** 2) / 2);
     return [x - w * shift, y];
@@ -147,11 +150,17 @@ function warp(src: Raw, inverse: (x: number, y: number) => [number, number]): Ra
 }
 
 function sample(src: Raw, x: number, y: number, out: Float32Array, at: number): void {
-  const cx = Math.max(0, Math.min(src.width - 1.001, x)), cy = Math.max(0, Math.min(src.height - 1.001, y));
-  const x0 = Math.floor(cx), y0 = Math.floor(cy), fx = cx - x0, fy = cy - y0;
+  const cx = Math.max(0, Math.min(src.width - 1.001, x)),
+    cy = Math.max(0, Math.min(src.height - 1.001, y));
+  const x0 = Math.floor(cx),
+    y0 = Math.floor(cy),
+    fx = cx - x0,
+    fy = cy - y0;
   for (let k = 0; k < 3; k++) {
-    const a = src.data[(y0 * src.width + x0) * 3 + k], b = src.data[(y0 * src.width + x0 + 1) * 3 + k];
-    const c = src.data[((y0 + 1) * src.width + x0) * 3 + k], d = src.data[((y0 + 1) * src.width + x0 + 1) * 3 + k];
+    const a = src.data[(y0 * src.width + x0) * 3 + k],
+      b = src.data[(y0 * src.width + x0 + 1) * 3 + k];
+    const c = src.data[((y0 + 1) * src.width + x0) * 3 + k],
+      d = src.data[((y0 + 1) * src.width + x0 + 1) * 3 + k];
     out[at + k] = (a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy;
   }
 }
@@ -174,7 +183,9 @@ function gain(src: Raw, g: number, offset: number): Raw {
 function encode(raw: Raw, quality = 92): Promise<Buffer> {
   const bytes = Buffer.alloc(raw.data.length);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.max(0, Math.min(255, Math.round(raw.data[i])));
-  return sharp(bytes, { raw: { width: raw.width, height: raw.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return sharp(bytes, { raw: { width: raw.width, height: raw.height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 }
 
 interface Bounds {
@@ -184,7 +195,8 @@ interface Bounds {
   y1: number;
 }
 function bounds(p: readonly Point[], idx: number[], margin: number): Bounds {
-  const xs = idx.map((i) => p[i].x), ys = idx.map((i) => p[i].y);
+  const xs = idx.map((i) => p[i].x),
+    ys = idx.map((i) => p[i].y);
   return { x0: Math.min(...xs) - margin, y0: Math.min(...ys) - margin, x1: Math.max(...xs) + margin, y1: Math.max(...ys) + margin };
 }
 /** 1 inside the box, falling smoothly (cosine) to 0 at `fade` outside it. */

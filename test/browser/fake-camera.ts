@@ -55,12 +55,23 @@ function toI420(rgb: Buffer, random: () => number): Buffer {
   }
   for (let y = 0; y < HEIGHT; y += 2) {
     for (let x = 0; x < WIDTH; x += 2) {
-      let r = 0, g = 0, b = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+      let r = 0,
+        g = 0,
+        b = 0;
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ]) {
         const i = ((y + dy) * WIDTH + x + dx) * 3;
-        r += rgb[i]; g += rgb[i + 1]; b += rgb[i + 2];
+        r += rgb[i];
+        g += rgb[i + 1];
+        b += rgb[i + 2];
       }
-      r /= 4; g /= 4; b /= 4;
+      r /= 4;
+      g /= 4;
+      b /= 4;
       const c = (y / 2) * (WIDTH / 2) + x / 2;
       out[uOffset + c] = clamp(-0.168736 * r - 0.331264 * g + 0.5 * b + 128);
       out[vOffset + c] = clamp(0.5 * r - 0.418688 * g - 0.081312 * b + 128);

@@ -36,7 +36,13 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   if (config.web.enabled) serveWebPage(app, config.web.dir);
   // CORS is closed unless origins are listed: browsers may then call the API from those origins only.
   if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins, methods: ['GET', 'POST', 'PATCH', 'DELETE'], allowedHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id'], exposedHeaders: ['X-Request-Id', 'Retry-After'], maxAge: 600 });
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    });
   }
   app.use(contentTypeCheck);
   app.use(queryCheck);
@@ -96,7 +102,8 @@ function trustProxyValue(value: string): boolean | number | string {
 
 /** Bodies are JSON or multipart; anything else is refused before parsing (415). */
 function contentTypeCheck(request: Request, response: Response, next: NextFunction): void {
-  const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0' || request.headers['transfer-encoding'] !== undefined;
+  const hasBody =
+    (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0') || request.headers['transfer-encoding'] !== undefined;
   if (!['POST', 'PUT', 'PATCH'].includes(request.method) || !hasBody || request.is(['application/json', 'application/*+json', 'multipart/form-data'])) {
     return next();
   }

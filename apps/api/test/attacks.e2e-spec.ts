@@ -12,7 +12,12 @@ import { DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
 const as = (key: string) => ({ 'X-API-Key': key });
-const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_RECOGNIZE: '100000', FACEGATE_RATE_LIMIT_READ: '100000', FACEGATE_RATE_LIMIT_ADMIN: '100000' };
+const NO_LIMITS = {
+  FACEGATE_RATE_LIMIT_ENROL: '100000',
+  FACEGATE_RATE_LIMIT_RECOGNIZE: '100000',
+  FACEGATE_RATE_LIMIT_READ: '100000',
+  FACEGATE_RATE_LIMIT_ADMIN: '100000',
+};
 const BUDGET = 5;
 const BURST = 50;
 const VICTIM = ['Tony_Blair/002.jpg', 'Tony_Blair/003.jpg'];
@@ -31,10 +36,20 @@ describe(`attacks by key holders (${kind})`, () => {
   let victim: string;
 
   beforeAll(async () => {
-    victim = (await app().http.post('/users').set(admin).send({ name: 'Tony', externalId: 'victim', images: VICTIM.map(photo) }).expect(201)).body.id;
+    victim = (
+      await app()
+        .http.post('/users')
+        .set(admin)
+        .send({ name: 'Tony', externalId: 'victim', images: VICTIM.map(photo) })
+        .expect(201)
+    ).body.id;
   });
 
-  const verify = (key: string, image: string, extra: object = {}) => app().http.post('/verify').set(as(key)).send({ userId: victim, image: photo(image), ...extra });
+  const verify = (key: string, image: string, extra: object = {}) =>
+    app()
+      .http.post('/verify')
+      .set(as(key))
+      .send({ userId: victim, image: photo(image), ...extra });
   const faceCount = async () => (await app().http.get(`/users/${victim}`).set(admin).expect(200)).body.faces.length as number;
 
   describe('1. threshold override', () => {
@@ -42,7 +57,11 @@ describe(`attacks by key holders (${kind})`, () => {
       const { key } = await newKey(app().http, 'threshold-attacker', ['recognize']);
       const forced = await verify(key, ATTACKER[0], { threshold: 0 }).expect(200);
       expect(forced.body).toMatchObject({ verified: false, threshold: DEFAULT_MATCH_THRESHOLD, similarity: null });
-      const recognised = await app().http.post('/recognize').set(as(key)).send({ image: photo(ATTACKER[0]), threshold: 0, topK: 50 }).expect(200);
+      const recognised = await app()
+        .http.post('/recognize')
+        .set(as(key))
+        .send({ image: photo(ATTACKER[0]), threshold: 0, topK: 50 })
+        .expect(200);
       expect(recognised.body).toMatchObject({ match: false, user: null, threshold: DEFAULT_MATCH_THRESHOLD, candidates: [] });
       // A stricter request is honoured and recorded.
       expect((await verify(key, VICTIM_PROBE, { threshold: 0.95 }).expect(200)).body).toMatchObject({ verified: false, threshold: 0.95 });
@@ -54,21 +73,51 @@ describe(`attacks by key holders (${kind})`, () => {
     it('compares the exact similarity with the threshold, not a rounded one', async () => {
       const { http } = app();
       await http.post('/collections').set(admin).send({ name: 'rounding' }).expect(201);
-      const id = (await http.post('/users').set(admin).send({ name: 'George', collection: 'rounding', images: [photo('George_W_Bush/002.jpg')] }).expect(201)).body.id;
+      const id = (
+        await http
+          .post('/users')
+          .set(admin)
+          .send({ name: 'George', collection: 'rounding', images: [photo('George_W_Bush/002.jpg')] })
+          .expect(201)
+      ).body.id;
       // The audit log keeps the exact similarity; pick a probe whose 4-decimal rounding goes up.
       const exact = new Map<string, number>();
       for (const probe of ['George_W_Bush/003.jpg', 'George_W_Bush/004.jpg', 'George_W_Bush/005.jpg', 'George_W_Bush/006.jpg', 'George_W_Bush/007.jpg']) {
-        await http.post('/verify').set(admin).send({ userId: id, image: photo(probe) }).expect(200);
+        await http
+          .post('/verify')
+          .set(admin)
+          .send({ userId: id, image: photo(probe) })
+          .expect(200);
         const last = (await http.get('/audit').query({ action: 'verify', userId: id, limit: 1 }).set(admin).expect(200)).body.items[0];
         exact.set(probe, last.similarity);
       }
       const [probe, similarity] = [...exact].find(([, s]) => Math.round(s * 10000) / 10000 > s)!;
       // A threshold between the exact value and its rounding: a rounded comparison would pass it.
       const threshold = (similarity + Math.round(similarity * 10000) / 10000) / 2;
-      await http.patch('/collections/rounding').set(admin).send({ settings: { matchThreshold: threshold } }).expect(200);
-      expect((await http.post('/verify').set(admin).send({ userId: id, image: photo(probe) }).expect(200)).body).toMatchObject({ verified: false, similarity: null });
-      await http.patch('/collections/rounding').set(admin).send({ settings: { matchThreshold: threshold, exposeScores: true } }).expect(200);
-      const shown = await http.post('/verify').set(admin).send({ userId: id, image: photo(probe) }).expect(200);
+      await http
+        .patch('/collections/rounding')
+        .set(admin)
+        .send({ settings: { matchThreshold: threshold } })
+        .expect(200);
+      expect(
+        (
+          await http
+            .post('/verify')
+            .set(admin)
+            .send({ userId: id, image: photo(probe) })
+            .expect(200)
+        ).body,
+      ).toMatchObject({ verified: false, similarity: null });
+      await http
+        .patch('/collections/rounding')
+        .set(admin)
+        .send({ settings: { matchThreshold: threshold, exposeScores: true } })
+        .expect(200);
+      const shown = await http
+        .post('/verify')
+        .set(admin)
+        .send({ userId: id, image: photo(probe) })
+        .expect(200);
       // Shown cut to 4 decimals: below the threshold, as the decision was.
       expect(shown.body.similarity).toBeLessThan(threshold);
     });
@@ -79,15 +128,31 @@ describe(`attacks by key holders (${kind})`, () => {
       const { http } = app();
       const { key: enrol } = await newKey(http, 'poisoner', ['enrol']);
       const { key: recognize } = await newKey(http, 'poison-check', ['recognize']);
-      const added = await http.post(`/users/${victim}/faces`).set(as(enrol)).send({ images: [photo(ATTACKER[1])] }).expect(422);
+      const added = await http
+        .post(`/users/${victim}/faces`)
+        .set(as(enrol))
+        .send({ images: [photo(ATTACKER[1])] })
+        .expect(422);
       expect(added.body).toMatchObject({ code: 'FACE_MISMATCH', index: 0 });
       expect(added.body).not.toHaveProperty('similarity');
       // The override is an admin's, not an enrol key's.
-      expect((await http.post(`/users/${victim}/faces`).set(as(enrol)).send({ images: [photo(ATTACKER[1])], allowMismatch: true }).expect(403)).body.code).toBe('FORBIDDEN');
+      expect(
+        (
+          await http
+            .post(`/users/${victim}/faces`)
+            .set(as(enrol))
+            .send({ images: [photo(ATTACKER[1])], allowMismatch: true })
+            .expect(403)
+        ).body.code,
+      ).toBe('FORBIDDEN');
       expect(await faceCount()).toBe(VICTIM.length);
       expect((await verify(recognize, ATTACKER[2]).expect(200)).body.verified).toBe(false);
       // Another photo of the victim is still welcome (006 matches 002 and 003 at 0.57 and 0.64; 005 is at 0.42 against 002).
-      await http.post(`/users/${victim}/faces`).set(as(enrol)).send({ images: [photo('Tony_Blair/006.jpg')] }).expect(201);
+      await http
+        .post(`/users/${victim}/faces`)
+        .set(as(enrol))
+        .send({ images: [photo('Tony_Blair/006.jpg')] })
+        .expect(201);
       expect(await faceCount()).toBe(VICTIM.length + 1);
     });
 
@@ -99,14 +164,35 @@ describe(`attacks by key holders (${kind})`, () => {
       expect((await http.delete(`/users/${victim}`).set(as(enrol)).expect(403)).body.code).toBe('FORBIDDEN');
       expect(await faceCount()).toBe(faces.length);
       // Re-enrolling under the victim's externalId is refused while the victim exists.
-      expect((await http.post('/users').set(as(enrol)).send({ name: 'Tony', externalId: 'victim', images: [photo(ATTACKER[3])] }).expect(409)).body.code).toBe('DUPLICATE_EXTERNAL_ID');
+      expect(
+        (
+          await http
+            .post('/users')
+            .set(as(enrol))
+            .send({ name: 'Tony', externalId: 'victim', images: [photo(ATTACKER[3])] })
+            .expect(409)
+        ).body.code,
+      ).toBe('DUPLICATE_EXTERNAL_ID');
     });
 
     it("testing photos against a person by adding them spends the key's attempt budget", async () => {
       const { http } = app();
       const { key: enrol } = await newKey(http, 'add-guesser', ['enrol']);
-      for (let i = 0; i < BUDGET; i++) expect((await http.post(`/users/${victim}/faces`).set(as(enrol)).send({ images: [photo(ATTACKER[i])] }).expect(422)).body.code).toBe('FACE_MISMATCH');
-      const refused = await http.post(`/users/${victim}/faces`).set(as(enrol)).send({ images: [photo('Tony_Blair/007.jpg')] }).expect(423);
+      for (let i = 0; i < BUDGET; i++)
+        expect(
+          (
+            await http
+              .post(`/users/${victim}/faces`)
+              .set(as(enrol))
+              .send({ images: [photo(ATTACKER[i])] })
+              .expect(422)
+          ).body.code,
+        ).toBe('FACE_MISMATCH');
+      const refused = await http
+        .post(`/users/${victim}/faces`)
+        .set(as(enrol))
+        .send({ images: [photo('Tony_Blair/007.jpg')] })
+        .expect(423);
       expect(refused.body.code).toBe('LOCKED_OUT');
       const audit = await http.get('/audit').query({ action: 'add_faces', userId: victim, outcome: 'locked_out' }).set(admin).expect(200);
       expect(audit.body.items).toHaveLength(1);
@@ -116,10 +202,18 @@ describe(`attacks by key holders (${kind})`, () => {
       const { http } = app();
       await http.post('/collections').set(admin).send({ name: 'mixed' }).expect(201);
       const { key: enrol } = await newKey(http, 'mixer', ['enrol'], ['mixed']);
-      const mixed = await http.post('/users').set(as(enrol)).send({ name: 'Two people', images: [photo('Hugo_Chavez/001.jpg'), photo('Hugo_Chavez/002.jpg'), photo('Gerhard_Schroeder/001.jpg')] }).expect(422);
+      const mixed = await http
+        .post('/users')
+        .set(as(enrol))
+        .send({ name: 'Two people', images: [photo('Hugo_Chavez/001.jpg'), photo('Hugo_Chavez/002.jpg'), photo('Gerhard_Schroeder/001.jpg')] })
+        .expect(422);
       expect(mixed.body).toMatchObject({ code: 'FACE_MISMATCH', index: 2 });
       expect((await http.get('/users').query({ collection: 'mixed' }).set(admin).expect(200)).body.items).toEqual([]);
-      const forced = await http.post('/users').set(admin).send({ name: 'Two people', collection: 'mixed', images: [photo('Hugo_Chavez/001.jpg'), photo('Gerhard_Schroeder/001.jpg')], allowMismatch: true }).expect(201);
+      const forced = await http
+        .post('/users')
+        .set(admin)
+        .send({ name: 'Two people', collection: 'mixed', images: [photo('Hugo_Chavez/001.jpg'), photo('Gerhard_Schroeder/001.jpg')], allowMismatch: true })
+        .expect(201);
       const audit = await http.get('/audit').query({ action: 'enrol', userId: forced.body.id }).set(admin).expect(200);
       expect(audit.body.items[0]).toMatchObject({ outcome: 'success', details: { allowMismatch: true } });
     });
@@ -127,13 +221,25 @@ describe(`attacks by key holders (${kind})`, () => {
     it('a duplicate refusal tells an enrol-only key neither who nor how similar', async () => {
       const { http } = app();
       const { key: enrol } = await newKey(http, 'prober', ['enrol']);
-      const blind = await http.post('/users').set(as(enrol)).send({ name: 'Who is this?', images: [photo(VICTIM_PROBE)] }).expect(409);
+      const blind = await http
+        .post('/users')
+        .set(as(enrol))
+        .send({ name: 'Who is this?', images: [photo(VICTIM_PROBE)] })
+        .expect(409);
       expect(blind.body.code).toBe('DUPLICATE_FACE');
       expect(blind.body).not.toHaveProperty('userId');
       expect(blind.body).not.toHaveProperty('similarity');
       expect(blind.body.detail).not.toContain(victim);
       const { key: reader } = await newKey(http, 'reader-enrol', ['enrol', 'read']);
-      expect((await http.post('/users').set(as(reader)).send({ name: 'Who is this?', images: [photo(VICTIM_PROBE)] }).expect(409)).body).toMatchObject({ userId: victim, similarity: expect.any(Number) });
+      expect(
+        (
+          await http
+            .post('/users')
+            .set(as(reader))
+            .send({ name: 'Who is this?', images: [photo(VICTIM_PROBE)] })
+            .expect(409)
+        ).body,
+      ).toMatchObject({ userId: victim, similarity: expect.any(Number) });
     });
   });
 
@@ -152,7 +258,9 @@ describe(`attacks by key holders (${kind})`, () => {
       // Only the evaluated ones reached the engine and the match: the audit has one rejection for each.
       const audit = await http.get('/audit').query({ action: 'verify', userId: victim, outcome: 'rejected', limit: 200 }).set(admin).expect(200);
       expect(audit.body.items.filter((i: { keyId: string }) => i.keyId === id)).toHaveLength(evaluated.length);
-      console.log(`attempt budget under a ${BURST}-request burst (${kind}): ${evaluated.length} evaluated, ${refused.length} refused LOCKED_OUT, ${Date.now() - started} ms`);
+      console.log(
+        `attempt budget under a ${BURST}-request burst (${kind}): ${evaluated.length} evaluated, ${refused.length} refused LOCKED_OUT, ${Date.now() - started} ms`,
+      );
       // The key is now locked out of the victim, even with the victim's own photo.
       expect((await verify(key, VICTIM_PROBE).expect(423)).body.code).toBe('LOCKED_OUT');
     });
@@ -165,22 +273,46 @@ describe(`attacks by key holders (${kind})`, () => {
       expect((await verify(key, VICTIM_PROBE).expect(423)).body.code).toBe('LOCKED_OUT');
       // Through 1:N the person is not handed over, and the answer is a stranger's: a distinct one (a 423) would tell
       // the locked-out guesser "this photo works". The audit log says what happened.
-      const single = await http.post('/recognize').set(as(key)).send({ image: photo(VICTIM_PROBE), topK: 5 }).expect(200);
+      const single = await http
+        .post('/recognize')
+        .set(as(key))
+        .send({ image: photo(VICTIM_PROBE), topK: 5 })
+        .expect(200);
       expect(single.body).toMatchObject({ match: false, user: null, similarity: null, candidates: [] });
-      const group = await http.post('/recognize').set(as(key)).send({ image: photo(VICTIM_PROBE), all: true }).expect(200);
+      const group = await http
+        .post('/recognize')
+        .set(as(key))
+        .send({ image: photo(VICTIM_PROBE), all: true })
+        .expect(200);
       expect(group.body.faces[0]).toMatchObject({ match: false, user: null, similarity: null, candidates: [] });
       expect(group.body.faces[0]).not.toHaveProperty('lockedOut');
       const recognitions = await http.get('/audit').query({ action: 'recognize', limit: 2 }).set(admin).expect(200);
-      expect(recognitions.body.items.map((i: { outcome: string; userId: string | null; keyId: string; details: { lockedOutUsers?: string[] } }) => [i.keyId, i.outcome, i.userId ?? i.details.lockedOutUsers])).toEqual([
+      expect(
+        recognitions.body.items.map((i: { outcome: string; userId: string | null; keyId: string; details: { lockedOutUsers?: string[] } }) => [
+          i.keyId,
+          i.outcome,
+          i.userId ?? i.details.lockedOutUsers,
+        ]),
+      ).toEqual([
         [id, 'no_match', [victim]],
         [id, 'locked_out', victim],
       ]);
       // Any recognize key could lock anyone out for everyone before; now the lock is the failing key's alone.
       expect((await verify(other, VICTIM_PROBE).expect(200)).body.verified).toBe(true);
-      expect((await http.post('/recognize').set(as(other)).send({ image: photo(VICTIM_PROBE) }).expect(200)).body).toMatchObject({ match: true, user: { id: victim } });
+      expect(
+        (
+          await http
+            .post('/recognize')
+            .set(as(other))
+            .send({ image: photo(VICTIM_PROBE) })
+            .expect(200)
+        ).body,
+      ).toMatchObject({ match: true, user: { id: victim } });
 
       const listed = await http.get('/lockouts').query({ userId: victim }).set(admin).expect(200);
-      expect(listed.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ userId: victim, keyId: id, keyName: 'locker', lockedUntil: expect.any(String) })]));
+      expect(listed.body.items).toEqual(
+        expect.arrayContaining([expect.objectContaining({ userId: victim, keyId: id, keyName: 'locker', lockedUntil: expect.any(String) })]),
+      );
       expect((await http.get('/lockouts').set(as(other)).expect(403)).body.code).toBe('FORBIDDEN');
       // An admin bound to the collection sees the lock on its person, but not which key: that key is not one of its own.
       const { key: tenantAdmin } = await newKey(http, 'default-admin', ['admin'], ['default']);
@@ -210,29 +342,66 @@ describe(`attacks by key holders (${kind})`, () => {
 
     it('a spoof refusal counts as a failed attempt', async () => {
       const { http } = app();
-      await http.post('/collections').set(admin).send({ name: 'spoof-proof', settings: { livenessMode: 'enforce', livenessThreshold: 1 } }).expect(201);
-      const person = (await http.post('/users').set(admin).send({ name: 'Hugo', collection: 'spoof-proof', images: [photo('Hugo_Chavez/001.jpg')] }).expect(201)).body.id;
+      await http
+        .post('/collections')
+        .set(admin)
+        .send({ name: 'spoof-proof', settings: { livenessMode: 'enforce', livenessThreshold: 1 } })
+        .expect(201);
+      const person = (
+        await http
+          .post('/users')
+          .set(admin)
+          .send({ name: 'Hugo', collection: 'spoof-proof', images: [photo('Hugo_Chavez/001.jpg')] })
+          .expect(201)
+      ).body.id;
       const { key } = await newKey(http, 'spoofer', ['recognize'], ['spoof-proof']);
       for (let i = 0; i < BUDGET; i++) {
-        const res = await http.post('/verify').set(as(key)).send({ userId: person, image: photo('Hugo_Chavez/003.jpg') }).expect(403);
+        const res = await http
+          .post('/verify')
+          .set(as(key))
+          .send({ userId: person, image: photo('Hugo_Chavez/003.jpg') })
+          .expect(403);
         expect(res.body.code).toBe('SPOOF_SUSPECTED');
         expect(res.body).not.toHaveProperty('livenessScore');
       }
-      expect((await http.post('/verify').set(as(key)).send({ userId: person, image: photo('Hugo_Chavez/003.jpg') }).expect(423)).body.code).toBe('LOCKED_OUT');
+      expect(
+        (
+          await http
+            .post('/verify')
+            .set(as(key))
+            .send({ userId: person, image: photo('Hugo_Chavez/003.jpg') })
+            .expect(423)
+        ).body.code,
+      ).toBe('LOCKED_OUT');
     });
 
     it('no scoring oracle: /recognize and /compare show no similarity or candidate below the threshold', async () => {
       const { http } = app();
       const { key } = await newKey(http, 'oracle', ['recognize']);
-      const stranger = await http.post('/recognize').set(as(key)).send({ image: photo('Vladimir_Putin/001.jpg'), topK: 50 }).expect(200);
+      const stranger = await http
+        .post('/recognize')
+        .set(as(key))
+        .send({ image: photo('Vladimir_Putin/001.jpg'), topK: 50 })
+        .expect(200);
       expect(stranger.body).toMatchObject({ match: false, similarity: null, confidence: null, candidates: [] });
-      const compared = await http.post('/compare').set(as(key)).send({ imageA: photo(VICTIM_PROBE), imageB: photo(ATTACKER[0]) }).expect(200);
+      const compared = await http
+        .post('/compare')
+        .set(as(key))
+        .send({ imageA: photo(VICTIM_PROBE), imageB: photo(ATTACKER[0]) })
+        .expect(200);
       expect(compared.body).toMatchObject({ match: false, similarity: null, confidence: null, threshold: DEFAULT_MATCH_THRESHOLD });
-      const same = await http.post('/compare').set(as(key)).send({ imageA: photo(VICTIM_PROBE), imageB: photo(VICTIM[0]) }).expect(200);
+      const same = await http
+        .post('/compare')
+        .set(as(key))
+        .send({ imageA: photo(VICTIM_PROBE), imageB: photo(VICTIM[0]) })
+        .expect(200);
       expect(same.body).toMatchObject({ match: true, similarity: expect.any(Number) });
       // Both decisions are audited with the threshold that decided and the exact similarity.
       const audit = await http.get('/audit').query({ action: 'compare', limit: 2 }).set(admin).expect(200);
-      expect(audit.body.items.map((i: { outcome: string; details: { threshold: number } }) => [i.outcome, i.details.threshold])).toEqual([['match', DEFAULT_MATCH_THRESHOLD], ['no_match', DEFAULT_MATCH_THRESHOLD]]);
+      expect(audit.body.items.map((i: { outcome: string; details: { threshold: number } }) => [i.outcome, i.details.threshold])).toEqual([
+        ['match', DEFAULT_MATCH_THRESHOLD],
+        ['no_match', DEFAULT_MATCH_THRESHOLD],
+      ]);
       expect(audit.body.items.every((i: { similarity: unknown }) => typeof i.similarity === 'number')).toBe(true);
     });
   });
@@ -241,7 +410,11 @@ describe(`attacks by key holders (${kind})`, () => {
     it('a key bound to one collection sees only its own counts in /stats, and not the shared index', async () => {
       const { http } = app();
       await http.post('/collections').set(admin).send({ name: 'tenant' }).expect(201);
-      await http.post('/users').set(admin).send({ name: 'Jacques', collection: 'tenant', images: [photo('Jacques_Chirac/001.jpg')] }).expect(201);
+      await http
+        .post('/users')
+        .set(admin)
+        .send({ name: 'Jacques', collection: 'tenant', images: [photo('Jacques_Chirac/001.jpg')] })
+        .expect(201);
       const { key } = await newKey(http, 'tenant-reader', ['read'], ['tenant']);
       const stats = await http.get('/stats').set(as(key)).expect(200);
       expect(stats.body.counts).toEqual({ collections: 1, users: 1, faces: 1 });
@@ -260,7 +433,11 @@ describe(`attacks by key holders (${kind})`, () => {
     ])('refuses %s (VALIDATION_FAILED) and stores nothing', async (_what, fields) => {
       const { http } = app();
       const before = (await http.get('/stats').set(admin).expect(200)).body.counts.users;
-      const res = await http.post('/users').set(admin).send({ ...fields, images: [photo('Ariel_Sharon/001.jpg')] }).expect(400);
+      const res = await http
+        .post('/users')
+        .set(admin)
+        .send({ ...fields, images: [photo('Ariel_Sharon/001.jpg')] })
+        .expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect((await http.get('/stats').set(admin).expect(200)).body.counts.users).toBe(before);
       expect((await http.patch(`/users/${victim}`).set(admin).send({ name: 'Admin\u202Enimda' }).expect(400)).body.code).toBe('VALIDATION_FAILED');
@@ -273,13 +450,26 @@ describe(`6. a revoked bootstrap key (${kind})`, () => {
     const db = await createTestDatabase(kind);
     try {
       const first = await startTestApp(db.env);
-      const spare = (await first.http.post('/api-keys').set(admin).send({ name: 'spare', scopes: ['admin'] }).expect(201)).body.key;
+      const spare = (
+        await first.http
+          .post('/api-keys')
+          .set(admin)
+          .send({ name: 'spare', scopes: ['admin'] })
+          .expect(201)
+      ).body.key;
       const keys = await first.http.get('/api-keys').set(admin).expect(200);
       const bootstrap = keys.body.find((k: { name: string }) => k.name === 'admin (FACEGATE_API_KEY)');
       await first.http.delete(`/api-keys/${bootstrap.id}`).set(as(spare)).expect(204);
       await first.close();
 
-      const server = ServerProcess.start({ ...db.env, PORT: String(await freePort()), HOST: '127.0.0.1', FACEGATE_API_KEY: ADMIN_KEY, LOG_FORMAT: 'json', FACEGATE_ENGINE_WORKERS: '1' });
+      const server = ServerProcess.start({
+        ...db.env,
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        FACEGATE_API_KEY: ADMIN_KEY,
+        LOG_FORMAT: 'json',
+        FACEGATE_ENGINE_WORKERS: '1',
+      });
       expect(await server.exited).toEqual({ code: 1, signal: null });
       const errors = server.lines.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((e) => e.level === 'error' || e.level === 'fatal');
       expect(errors).toHaveLength(1);

@@ -58,7 +58,12 @@ function head(method: string, path: string, headers: Record<string, string | num
  * socket takes them, without it nothing more. Resolves when the connection closes (never closed by the client, except
  * after 30 s or with `closeAfterAnswer`, once the answer is in).
  */
-function exchange(port: number, requestHead: string, chunks: Iterable<Buffer>, options: { keepWriting?: boolean; closeAfterAnswer?: boolean; waitForContinue?: boolean } = {}): Promise<Exchange> {
+function exchange(
+  port: number,
+  requestHead: string,
+  chunks: Iterable<Buffer>,
+  options: { keepWriting?: boolean; closeAfterAnswer?: boolean; waitForContinue?: boolean } = {},
+): Promise<Exchange> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const iterator = chunks[Symbol.iterator]();
@@ -97,7 +102,14 @@ function exchange(port: number, requestHead: string, chunks: Iterable<Buffer>, o
       clearTimeout(timer);
       const text = Buffer.concat(received).toString('latin1');
       const answer = finalAnswer(text);
-      resolve({ status: answer?.status ?? 0, headers: answer?.headers ?? {}, body: answer?.body ?? '', continued: text.startsWith('HTTP/1.1 100'), sent, timedOut });
+      resolve({
+        status: answer?.status ?? 0,
+        headers: answer?.headers ?? {},
+        body: answer?.body ?? '',
+        continued: text.startsWith('HTTP/1.1 100'),
+        sent,
+        timedOut,
+      });
     });
   });
 }
@@ -154,7 +166,9 @@ describe(`body limits (${kind})`, () => {
   });
 
   it('closes the connection on a client that keeps streaming without a key', async () => {
-    const answer = await exchange(port, head('POST', '/recognize', { 'Content-Length': HUGE, 'X-API-Key': 'fg_wrong_key_00000000000000' }), objectFlood(HUGE), { keepWriting: true });
+    const answer = await exchange(port, head('POST', '/recognize', { 'Content-Length': HUGE, 'X-API-Key': 'fg_wrong_key_00000000000000' }), objectFlood(HUGE), {
+      keepWriting: true,
+    });
     expectProblem(answer, 401, 'UNAUTHORIZED');
     expectCutOff(answer, HUGE);
   });
@@ -176,10 +190,15 @@ describe(`body limits (${kind})`, () => {
 
   it('asks for the body (100 Continue) only once the key is accepted', async () => {
     const body = Buffer.from(JSON.stringify({ name: 'continued' }));
-    const refused = await exchange(port, head('POST', '/collections', { 'Content-Length': body.length, Expect: '100-continue' }), [body], { waitForContinue: true });
+    const refused = await exchange(port, head('POST', '/collections', { 'Content-Length': body.length, Expect: '100-continue' }), [body], {
+      waitForContinue: true,
+    });
     expect({ continued: refused.continued, sent: refused.sent }).toEqual({ continued: false, sent: 0 });
     expectProblem(refused, 401, 'UNAUTHORIZED');
-    const accepted = await exchange(port, head('POST', '/collections', { 'Content-Length': body.length, Expect: '100-continue', ...admin }), [body], { waitForContinue: true, closeAfterAnswer: true });
+    const accepted = await exchange(port, head('POST', '/collections', { 'Content-Length': body.length, Expect: '100-continue', ...admin }), [body], {
+      waitForContinue: true,
+      closeAfterAnswer: true,
+    });
     expect({ continued: accepted.continued, status: accepted.status }).toEqual({ continued: true, status: 201 });
   });
 
@@ -188,7 +207,9 @@ describe(`body limits (${kind})`, () => {
     const declared = await app().http.post('/collections').set(admin).send({ name: 'too-big', description });
     expect({ status: declared.status, code: declared.body.code }).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
     // Chunked: no length to refuse up front; the bytes are counted and reading stops at the chunk over the limit.
-    const chunked = await exchange(port, head('PATCH', '/collections/default', { 'Transfer-Encoding': 'chunked', ...admin }), stringFlood(HUGE, true), { keepWriting: true });
+    const chunked = await exchange(port, head('PATCH', '/collections/default', { 'Transfer-Encoding': 'chunked', ...admin }), stringFlood(HUGE, true), {
+      keepWriting: true,
+    });
     expectProblem(chunked, 413, 'PAYLOAD_TOO_LARGE');
     expectCutOff(chunked, HUGE);
   });
@@ -209,7 +230,11 @@ describe(`body limits (${kind})`, () => {
     expect((await send(deep(33))).body.detail).toMatch(/nested more than 32 levels/);
     expect((await send(deep(32))).body.detail ?? '').not.toMatch(/nested/);
     const many = await send(`{"name":"many","settings":{"a":[${'0,'.repeat(10_000)}0]}}`);
-    expect({ status: many.status, code: many.body.code, detail: many.body.detail }).toEqual({ status: 400, code: 'VALIDATION_FAILED', detail: expect.stringMatching(/more than 10000 JSON values/) });
+    expect({ status: many.status, code: many.body.code, detail: many.body.detail }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: expect.stringMatching(/more than 10000 JSON values/),
+    });
   });
 
   it('refuses an authenticated 48 MiB flood of empty objects on an image route after its first values, unread', async () => {
@@ -233,7 +258,13 @@ describe(`body limits (${kind})`, () => {
       { keepWriting: true, closeAfterAnswer: true },
     );
     expect({ status: chunked.status, faces: JSON.parse(chunked.body).faces?.length }).toEqual({ status: 200, faces: 1 });
-    const gzipped = await app().http.post('/detect').set(admin).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize((x: unknown) => x as string).send(gzipSync(text) as unknown as string);
+    const gzipped = await app()
+      .http.post('/detect')
+      .set(admin)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize((x: unknown) => x as string)
+      .send(gzipSync(text) as unknown as string);
     expect({ status: gzipped.status, faces: gzipped.body.faces?.length, detail: gzipped.body.detail }).toEqual({ status: 200, faces: 1, detail: undefined });
     const bytes = Buffer.from(image.slice(image.indexOf(',') + 1), 'base64');
     await app().http.post('/detect').set(admin).attach('file', bytes, 'face.jpg').expect(200);

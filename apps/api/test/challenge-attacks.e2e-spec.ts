@@ -27,7 +27,12 @@ import {
  */
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
-const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_RECOGNIZE: '100000', FACEGATE_RATE_LIMIT_READ: '100000', FACEGATE_RATE_LIMIT_ADMIN: '100000' };
+const NO_LIMITS = {
+  FACEGATE_RATE_LIMIT_ENROL: '100000',
+  FACEGATE_RATE_LIMIT_RECOGNIZE: '100000',
+  FACEGATE_RATE_LIMIT_READ: '100000',
+  FACEGATE_RATE_LIMIT_ADMIN: '100000',
+};
 /** What a refused session may answer (README "Active liveness challenge"). */
 const REFUSALS = new Set(['CHALLENGE_FAILED', 'LIVENESS_FACE_CHANGED', 'SPOOF_SUSPECTED']);
 
@@ -49,7 +54,9 @@ const STILLS = [
   'deepface_img34/002.jpg',
 ];
 /** Every combination of turn method, look-up method and jitter: 12 plans, each used SESSIONS_PER_PERSON apart. */
-const PLANS: AttackPlan[] = TURN_METHODS.flatMap((turn) => LOOK_UP_METHODS.flatMap((lookUp) => JITTER_LEVELS.map((jitter) => ({ ...DEFAULT_PLAN, turn, lookUp, jitter }))));
+const PLANS: AttackPlan[] = TURN_METHODS.flatMap((turn) =>
+  LOOK_UP_METHODS.flatMap((lookUp) => JITTER_LEVELS.map((jitter) => ({ ...DEFAULT_PLAN, turn, lookUp, jitter }))),
+);
 const SESSIONS_PER_PERSON = 5;
 /** Neutral frames sent after the last step when the session still waits (an enforced passive check wants 5 scored frames after it). */
 const TAIL_FRAMES = 4;
@@ -131,7 +138,11 @@ function table(title: string, outcomes: Outcome[], label: (o: Outcome) => string
     const counts = new Map<string, number>();
     for (const o of os) counts.set(o.result, (counts.get(o.result) ?? 0) + 1);
     const passed = counts.get('passed') ?? 0;
-    const refused = [...counts.entries()].filter(([r]) => r !== 'passed').map(([r, n]) => `${r} ${n}`).join(', ') || '-';
+    const refused =
+      [...counts.entries()]
+        .filter(([r]) => r !== 'passed')
+        .map(([r, n]) => `${r} ${n}`)
+        .join(', ') || '-';
     return `  ${name.padEnd(34)} passed ${String(passed).padStart(3)}/${String(os.length).padEnd(3)} refused: ${refused}`;
   });
   return [`${title}:`, ...rows].join('\n');
@@ -177,7 +188,11 @@ describe(`still-photo attacks on the active challenge (${kind})`, () => {
     beforeAll(async () => {
       for (const [i, path] of STILLS.entries()) attackers.set(path, await loadStill(app(), path, 1000 + i));
       // The sign-in policy: a passed challenge AND a passive median at its threshold.
-      await app().http.post('/collections').set(admin).send({ name: 'sign-in', settings: { livenessMode: 'enforce' } }).expect(201);
+      await app()
+        .http.post('/collections')
+        .set(admin)
+        .send({ name: 'sign-in', settings: { livenessMode: 'enforce' } })
+        .expect(201);
     });
 
     afterAll(() => {
@@ -195,7 +210,10 @@ describe(`still-photo attacks on the active challenge (${kind})`, () => {
 
     it(`refuses most of ${STILLS.length * SESSIONS_PER_PERSON} sessions answered with edits of one photo (${STILLS.length} people, every turn and look-up method; known open: not yet all)`, async () => {
       const jobs = STILLS.flatMap((person, p) =>
-        Array.from({ length: SESSIONS_PER_PERSON }, (_, k) => () => attack(app(), person, attackers.get(person)!, PLANS[(p * SESSIONS_PER_PERSON + k) % PLANS.length])),
+        Array.from(
+          { length: SESSIONS_PER_PERSON },
+          (_, k) => () => attack(app(), person, attackers.get(person)!, PLANS[(p * SESSIONS_PER_PERSON + k) % PLANS.length]),
+        ),
       );
       outcomes.push(...(await runAll(jobs)));
       expect(outcomes).toHaveLength(STILLS.length * SESSIONS_PER_PERSON);

@@ -13,7 +13,12 @@ import { photo, photoBytes } from '../../../test/photos';
  */
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
-const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_RECOGNIZE: '100000', FACEGATE_RATE_LIMIT_READ: '100000', FACEGATE_RATE_LIMIT_ADMIN: '100000' };
+const NO_LIMITS = {
+  FACEGATE_RATE_LIMIT_ENROL: '100000',
+  FACEGATE_RATE_LIMIT_RECOGNIZE: '100000',
+  FACEGATE_RATE_LIMIT_READ: '100000',
+  FACEGATE_RATE_LIMIT_ADMIN: '100000',
+};
 
 const LIVE = Array.from({ length: 12 }, (_, i) => `live/${String(26 + i).padStart(3, '0')}.jpg`);
 const REPLAY = Array.from({ length: 15 }, (_, i) => `spoof/${String(27 + i).padStart(3, '0')}.jpg`);
@@ -98,7 +103,10 @@ function planFrom(anchor: Pose, poses: Pose[], tailFrames: number): ChallengePla
     // (the user looks back at the camera), in capture order.
     get tail() {
       const away = (p: Pose) => Math.abs(p.yaw - anchor.yaw) + Math.abs(p.pitch - anchor.pitch);
-      const nearest = poses.filter((p) => !used.includes(p.path)).sort((a, b) => away(a) - away(b)).slice(0, tailFrames);
+      const nearest = poses
+        .filter((p) => !used.includes(p.path))
+        .sort((a, b) => away(a) - away(b))
+        .slice(0, tailFrames);
       return nearest.sort((a, b) => a.index - b.index).map((p) => photo(p.path));
     },
   };
@@ -119,7 +127,10 @@ async function runSessions(app: TestApp, poses: Pose[], collection?: string): Pr
       const run = await performChallenge(app, admin, planFrom(anchor, poses, 5), { collection, attempts: 40 }).catch(() => null);
       if (!run) continue;
       const { response, steps } = run;
-      const result = response.body.status === 'passed' ? 'passed' : [response.body.code, response.body.reason].filter(Boolean).join('/') || `${response.body.status} at step ${response.body.completedSteps}`;
+      const result =
+        response.body.status === 'passed'
+          ? 'passed'
+          : [response.body.code, response.body.reason].filter(Boolean).join('/') || `${response.body.status} at step ${response.body.completedSteps}`;
       results.push({ anchor: anchor.path, steps, result });
     }
   }
@@ -146,7 +157,11 @@ describe(`real head movements pass the active challenge (${kind})`, () => {
 
   beforeAll(async () => {
     live = await readPoses(app(), LIVE);
-    await app().http.post('/collections').set(admin).send({ name: 'sign-in', settings: { livenessMode: 'enforce' } }).expect(201);
+    await app()
+      .http.post('/collections')
+      .set(admin)
+      .send({ name: 'sign-in', settings: { livenessMode: 'enforce' } })
+      .expect(201);
   });
 
   afterAll(() => console.log(`Real sequences (${kind}):\n  ${report.join('\n  ')}`));

@@ -20,11 +20,15 @@ describe(`concurrency (${kind})`, () => {
   const app = useTestApp();
   const ids = new Map<string, string>();
 
-
   it('20 parallel enrolments all succeed', async () => {
     expect(identities).toHaveLength(20);
     const results = await Promise.all(
-      identities.map(([identity, files]) => app().http.post('/users').set(auth).send({ name: identity, externalId: identity, images: [photo(files[0])] })),
+      identities.map(([identity, files]) =>
+        app()
+          .http.post('/users')
+          .set(auth)
+          .send({ name: identity, externalId: identity, images: [photo(files[0])] }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     results.forEach((r, i) => ids.set(identities[i][0], r.body.id));
@@ -33,7 +37,14 @@ describe(`concurrency (${kind})`, () => {
 
   it('50 parallel recognitions each find the right person', async () => {
     const probes = Array.from({ length: 50 }, (_, i) => identities[i % identities.length]);
-    const results = await Promise.all(probes.map(([, files]) => app().http.post('/recognize').set(auth).send({ image: photo(files[1]) })));
+    const results = await Promise.all(
+      probes.map(([, files]) =>
+        app()
+          .http.post('/recognize')
+          .set(auth)
+          .send({ image: photo(files[1]) }),
+      ),
+    );
     const wrong = results
       .map((r, i) => ({ expected: ids.get(probes[i][0]), got: r.body.user?.id, status: r.status }))
       .filter((r) => r.status !== 200 || r.got !== r.expected);

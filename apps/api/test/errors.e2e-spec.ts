@@ -12,11 +12,19 @@ describe(`every error is a coded problem (${kind})`, () => {
   let bushId: string;
 
   beforeAll(async () => {
-    const res = await app().http.post('/users').set(auth).send({ name: 'George', externalId: 'gwb', images: [photo('George_W_Bush/001.jpg')] }).expect(201);
+    const res = await app()
+      .http.post('/users')
+      .set(auth)
+      .send({ name: 'George', externalId: 'gwb', images: [photo('George_W_Bush/001.jpg')] })
+      .expect(201);
     bushId = res.body.id;
   });
 
-  const expectProblem = (res: { status: number; body: Record<string, unknown>; headers: Record<string, string>; text: string }, status: number, code: string) => {
+  const expectProblem = (
+    res: { status: number; body: Record<string, unknown>; headers: Record<string, string>; text: string },
+    status: number,
+    code: string,
+  ) => {
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }));
@@ -31,21 +39,67 @@ describe(`every error is a coded problem (${kind})`, () => {
   });
 
   it('VALIDATION_FAILED for missing, mistyped and unknown fields and bad ids', async () => {
-    expectProblem(await app().http.post('/users').set(auth).send({ images: [photo('George_W_Bush/002.jpg')] }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await app()
+        .http.post('/users')
+        .set(auth)
+        .send({ images: [photo('George_W_Bush/002.jpg')] }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expectProblem(await app().http.post('/users').set(auth).send({ name: 'x', images: [] }), 400, 'VALIDATION_FAILED');
     expectProblem(await app().http.post('/users').set(auth).send({ name: 'x', images: 'nope' }), 400, 'VALIDATION_FAILED');
-    expectProblem(await app().http.post('/users').set(auth).send({ name: 'x', images: [photo('George_W_Bush/002.jpg')], admin: true }), 400, 'VALIDATION_FAILED');
-    expectProblem(await app().http.post('/recognize').set(auth).send({ image: photo('George_W_Bush/002.jpg'), topK: 51 }), 400, 'VALIDATION_FAILED');
-    expectProblem(await app().http.post('/verify').set(auth).send({ image: photo('George_W_Bush/002.jpg') }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await app()
+        .http.post('/users')
+        .set(auth)
+        .send({ name: 'x', images: [photo('George_W_Bush/002.jpg')], admin: true }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await app()
+        .http.post('/recognize')
+        .set(auth)
+        .send({ image: photo('George_W_Bush/002.jpg'), topK: 51 }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await app()
+        .http.post('/verify')
+        .set(auth)
+        .send({ image: photo('George_W_Bush/002.jpg') }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expectProblem(await app().http.get('/users/not-a-uuid').set(auth), 400, 'VALIDATION_FAILED');
     expectProblem(await app().http.get('/users').query({ cursor: 'garbage' }).set(auth), 400, 'VALIDATION_FAILED');
     expectProblem(await app().http.post('/users').set(auth).set('Content-Type', 'application/json').send('{"name": "x", '), 400, 'VALIDATION_FAILED');
   });
 
   it('VALIDATION_FAILED for a collection purpose that does not exist, and the stored settings stay as they were', async () => {
-    await app().http.post('/collections').set(auth).send({ name: 'purposeful', settings: { purpose: 'photo_search' } }).expect(201);
-    expectProblem(await app().http.post('/collections').set(auth).send({ name: 'bad-purpose', settings: { purpose: 'login' } }), 400, 'VALIDATION_FAILED');
-    expectProblem(await app().http.patch('/collections/purposeful').set(auth).send({ settings: { purpose: 'SIGN_IN' } }), 400, 'VALIDATION_FAILED');
+    await app()
+      .http.post('/collections')
+      .set(auth)
+      .send({ name: 'purposeful', settings: { purpose: 'photo_search' } })
+      .expect(201);
+    expectProblem(
+      await app()
+        .http.post('/collections')
+        .set(auth)
+        .send({ name: 'bad-purpose', settings: { purpose: 'login' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await app()
+        .http.patch('/collections/purposeful')
+        .set(auth)
+        .send({ settings: { purpose: 'SIGN_IN' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     const stored = await app().http.get('/collections/purposeful').set(auth).expect(200);
     expect(stored.body).toMatchObject({ settings: { purpose: 'photo_search' }, policy: { purpose: 'photo_search', requireLivenessToken: false } });
     await app().http.get('/collections/bad-purpose').set(auth).expect(404);
@@ -56,46 +110,121 @@ describe(`every error is a coded problem (${kind})`, () => {
   });
 
   it('INVALID_IMAGE, UNSUPPORTED_FORMAT and IMAGE_TOO_LARGE for bad images', async () => {
-    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(pseudoRandomBytes(4000)) }), 400, 'INVALID_IMAGE');
+    expectProblem(
+      await app()
+        .http.post('/recognize')
+        .set(auth)
+        .send({ image: b64(pseudoRandomBytes(4000)) }),
+      400,
+      'INVALID_IMAGE',
+    );
     expectProblem(await app().http.post('/recognize').set(auth).send({ image: 'not base64 at all!' }), 400, 'INVALID_IMAGE');
     const jpeg = photoBytes('George_W_Bush/002.jpg');
-    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(jpeg.subarray(0, jpeg.length >> 1)) }), 400, 'INVALID_IMAGE');
-    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1')) }), 400, 'UNSUPPORTED_FORMAT');
-    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(pngDeclaring(50000, 50000)) }), 413, 'IMAGE_TOO_LARGE');
+    expectProblem(
+      await app()
+        .http.post('/recognize')
+        .set(auth)
+        .send({ image: b64(jpeg.subarray(0, jpeg.length >> 1)) }),
+      400,
+      'INVALID_IMAGE',
+    );
+    expectProblem(
+      await app()
+        .http.post('/recognize')
+        .set(auth)
+        .send({ image: b64(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1')) }),
+      400,
+      'UNSUPPORTED_FORMAT',
+    );
+    expectProblem(
+      await app()
+        .http.post('/recognize')
+        .set(auth)
+        .send({ image: b64(pngDeclaring(50000, 50000)) }),
+      413,
+      'IMAGE_TOO_LARGE',
+    );
   });
 
   it('IMAGE_TOO_LARGE for an uploaded file over the per-image limit', async () => {
     const big = Buffer.concat([photoBytes('George_W_Bush/002.jpg'), Buffer.alloc(700 * 1024)]);
     expectProblem(await app().http.post('/recognize').set(auth).attach('file', big, 'big.jpg'), 413, 'IMAGE_TOO_LARGE');
-    expectProblem(await app().http.post('/recognize').set(auth).send({ image: b64(big) }), 413, 'IMAGE_TOO_LARGE');
+    expectProblem(
+      await app()
+        .http.post('/recognize')
+        .set(auth)
+        .send({ image: b64(big) }),
+      413,
+      'IMAGE_TOO_LARGE',
+    );
   });
 
   it('TOO_MANY_FACES beyond the per-user limit, with nothing added', async () => {
-    const res = await app().http.post(`/users/${bushId}/faces`).set(auth).send({ images: [photo('George_W_Bush/002.jpg'), photo('George_W_Bush/003.jpg')] });
+    const res = await app()
+      .http.post(`/users/${bushId}/faces`)
+      .set(auth)
+      .send({ images: [photo('George_W_Bush/002.jpg'), photo('George_W_Bush/003.jpg')] });
     expectProblem(res, 422, 'TOO_MANY_FACES');
     expect((await app().http.get(`/users/${bushId}`).set(auth)).body.faces).toHaveLength(1);
   });
 
   it('PAYLOAD_TOO_LARGE for a body over the limit', async () => {
-    expectProblem(await app().http.post('/recognize').set(auth).send({ image: 'A'.repeat(3 * 1024 * 1024) }), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(
+      await app()
+        .http.post('/recognize')
+        .set(auth)
+        .send({ image: 'A'.repeat(3 * 1024 * 1024) }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('NO_FACE, MULTIPLE_FACES and FACE_TOO_SMALL, naming the photo that failed', async () => {
-    const noFace = await app().http.post('/users').set(auth).send({ name: 'x', images: [photo('George_W_Bush/002.jpg'), photo('noface/001.png')] });
+    const noFace = await app()
+      .http.post('/users')
+      .set(auth)
+      .send({ name: 'x', images: [photo('George_W_Bush/002.jpg'), photo('noface/001.png')] });
     expectProblem(noFace, 422, 'NO_FACE');
     expect(noFace.body.index).toBe(1);
-    const multiple = await app().http.post('/users').set(auth).send({ name: 'x', images: [photo('groups/003.jpg')] });
+    const multiple = await app()
+      .http.post('/users')
+      .set(auth)
+      .send({ name: 'x', images: [photo('groups/003.jpg')] });
     expectProblem(multiple, 422, 'MULTIPLE_FACES');
     expect(multiple.body.index).toBe(0);
     const tiny = await sharp(photoBytes('Tony_Blair/002.jpg')).resize(60, 60).jpeg().toBuffer();
-    const small = await app().http.post('/users').set(auth).send({ name: 'x', images: [b64(tiny)] });
+    const small = await app()
+      .http.post('/users')
+      .set(auth)
+      .send({ name: 'x', images: [b64(tiny)] });
     expectProblem(small, 422, 'FACE_TOO_SMALL');
-    expectProblem(await app().http.post('/recognize').set(auth).send({ image: photo('noface/003.png') }), 422, 'NO_FACE');
+    expectProblem(
+      await app()
+        .http.post('/recognize')
+        .set(auth)
+        .send({ image: photo('noface/003.png') }),
+      422,
+      'NO_FACE',
+    );
   });
 
   it('COLLECTION_NOT_FOUND for a collection that does not exist', async () => {
-    expectProblem(await app().http.post('/users').set(auth).send({ name: 'x', collection: 'nowhere', images: [photo('George_W_Bush/002.jpg')] }), 404, 'COLLECTION_NOT_FOUND');
-    expectProblem(await app().http.post('/recognize').set(auth).send({ collection: 'nowhere', image: photo('George_W_Bush/002.jpg') }), 404, 'COLLECTION_NOT_FOUND');
+    expectProblem(
+      await app()
+        .http.post('/users')
+        .set(auth)
+        .send({ name: 'x', collection: 'nowhere', images: [photo('George_W_Bush/002.jpg')] }),
+      404,
+      'COLLECTION_NOT_FOUND',
+    );
+    expectProblem(
+      await app()
+        .http.post('/recognize')
+        .set(auth)
+        .send({ collection: 'nowhere', image: photo('George_W_Bush/002.jpg') }),
+      404,
+      'COLLECTION_NOT_FOUND',
+    );
   });
 
   it('USER_NOT_FOUND and FACE_NOT_FOUND', async () => {
@@ -103,21 +232,49 @@ describe(`every error is a coded problem (${kind})`, () => {
     expectProblem(await app().http.get(`/users/${missing}`).set(auth), 404, 'USER_NOT_FOUND');
     expectProblem(await app().http.patch(`/users/${missing}`).set(auth).send({ name: 'y' }), 404, 'USER_NOT_FOUND');
     expectProblem(await app().http.delete(`/users/${missing}`).set(auth), 404, 'USER_NOT_FOUND');
-    expectProblem(await app().http.post('/verify').set(auth).send({ userId: missing, image: photo('George_W_Bush/002.jpg') }), 404, 'USER_NOT_FOUND');
-    expectProblem(await app().http.post('/verify').set(auth).send({ externalId: 'nobody', image: photo('George_W_Bush/002.jpg') }), 404, 'USER_NOT_FOUND');
+    expectProblem(
+      await app()
+        .http.post('/verify')
+        .set(auth)
+        .send({ userId: missing, image: photo('George_W_Bush/002.jpg') }),
+      404,
+      'USER_NOT_FOUND',
+    );
+    expectProblem(
+      await app()
+        .http.post('/verify')
+        .set(auth)
+        .send({ externalId: 'nobody', image: photo('George_W_Bush/002.jpg') }),
+      404,
+      'USER_NOT_FOUND',
+    );
     expectProblem(await app().http.delete(`/users/${bushId}/faces/${missing}`).set(auth), 404, 'FACE_NOT_FOUND');
     expectProblem(await app().http.get('/no-such-route').set(auth), 404, 'NOT_FOUND');
   });
 
   it('DUPLICATE_EXTERNAL_ID within a collection, allowed in another', async () => {
-    expectProblem(await app().http.post('/users').set(auth).send({ name: 'again', externalId: 'gwb', images: [photo('George_W_Bush/003.jpg')] }), 409, 'DUPLICATE_EXTERNAL_ID');
+    expectProblem(
+      await app()
+        .http.post('/users')
+        .set(auth)
+        .send({ name: 'again', externalId: 'gwb', images: [photo('George_W_Bush/003.jpg')] }),
+      409,
+      'DUPLICATE_EXTERNAL_ID',
+    );
     await app().http.post('/collections').set(auth).send({ name: 'other' }).expect(201);
-    await app().http.post('/users').set(auth).send({ name: 'again', externalId: 'gwb', collection: 'other', images: [photo('George_W_Bush/003.jpg')] }).expect(201);
+    await app()
+      .http.post('/users')
+      .set(auth)
+      .send({ name: 'again', externalId: 'gwb', collection: 'other', images: [photo('George_W_Bush/003.jpg')] })
+      .expect(201);
   });
 
   it('an enrolment that fails on a later photo stores nothing', async () => {
     const before = (await app().http.get('/stats').set(auth)).body.counts;
-    const res = await app().http.post('/users').set(auth).send({ name: 'partial', externalId: 'partial', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg'), b64(pseudoRandomBytes(999))] });
+    const res = await app()
+      .http.post('/users')
+      .set(auth)
+      .send({ name: 'partial', externalId: 'partial', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg'), b64(pseudoRandomBytes(999))] });
     expectProblem(res, 400, 'INVALID_IMAGE');
     expect(res.body.index).toBe(2);
     const after = (await app().http.get('/stats').set(auth)).body.counts;
@@ -127,7 +284,11 @@ describe(`every error is a coded problem (${kind})`, () => {
   });
 
   it('stored data is unchanged by all of the above: the known person still verifies', async () => {
-    const res = await app().http.post('/verify').set(auth).send({ userId: bushId, image: photo('George_W_Bush/004.jpg') }).expect(200);
+    const res = await app()
+      .http.post('/verify')
+      .set(auth)
+      .send({ userId: bushId, image: photo('George_W_Bush/004.jpg') })
+      .expect(200);
     expect(res.body.verified).toBe(true);
   });
 });

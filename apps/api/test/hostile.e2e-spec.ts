@@ -74,7 +74,8 @@ function problemsWith(o: Outcome): string[] {
   }
   if (body) {
     if (typeof body.code !== 'string' || body.code.length === 0) problems.push('no string code');
-    else if (o.request.expectCodes && !o.request.expectCodes.includes(body.code)) problems.push(`code ${body.code}, expected ${o.request.expectCodes.join(' or ')}`);
+    else if (o.request.expectCodes && !o.request.expectCodes.includes(body.code))
+      problems.push(`code ${body.code}, expected ${o.request.expectCodes.join(' or ')}`);
     if (body.status !== o.status) problems.push(`body.status ${String(body.status)} != ${o.status}`);
   }
   const sent = requestText(o.request).toLowerCase();
@@ -107,7 +108,14 @@ async function send(http: ReturnType<ReturnType<typeof useTestApp>>['http'], r: 
     return { request: r, status: res.status, contentType: String(res.headers['content-type'] ?? ''), text: res.text ?? '', ms: Date.now() - started };
   } catch (error) {
     const e = error as { response?: { status: number; headers: Record<string, string>; text: string }; message?: string };
-    if (e.response) return { request: r, status: e.response.status, contentType: String(e.response.headers['content-type'] ?? ''), text: e.response.text ?? '', ms: Date.now() - started };
+    if (e.response)
+      return {
+        request: r,
+        status: e.response.status,
+        contentType: String(e.response.headers['content-type'] ?? ''),
+        text: e.response.text ?? '',
+        ms: Date.now() - started,
+      };
     return { request: r, status: 0, contentType: '', text: '', ms: Date.now() - started, clientError: e.message ?? String(error) };
   }
 }
@@ -135,7 +143,11 @@ function violationTable(rows: Array<{ o: Outcome; problems: string[] }>): string
   const lines = rows.map(({ o, problems }) =>
     [`#${o.request.index}`, o.request.route, clip(o.request.name, 70), String(o.status), problems.join('; '), clip(o.clientError ?? o.text, 160)].join(' | '),
   );
-  return [`${rows.length} hostile request(s) were not answered with a coded 4xx problem (seed ${DEFAULT_SEED}):`, 'case | route | name | status | problems | body', ...lines].join('\n');
+  return [
+    `${rows.length} hostile request(s) were not answered with a coded 4xx problem (seed ${DEFAULT_SEED}):`,
+    'case | route | name | status | problems | body',
+    ...lines,
+  ].join('\n');
 }
 
 describe(`hostile requests (${kind})`, () => {
@@ -186,13 +198,23 @@ describe(`hostile requests (${kind})`, () => {
 
   beforeAll(async () => {
     const http = app().http;
-    const enrolled = await http.post('/users').set(auth).send({ name: 'Known Person', externalId: 'hostile-known', images: [photo('George_W_Bush/002.jpg')], metadata: { role: 'survivor' } }).expect(201);
+    const enrolled = await http
+      .post('/users')
+      .set(auth)
+      .send({ name: 'Known Person', externalId: 'hostile-known', images: [photo('George_W_Bush/002.jpg')], metadata: { role: 'survivor' } })
+      .expect(201);
     knownUserId = enrolled.body.id;
     knownFaceId = enrolled.body.faces[0].id;
     // Keys with less power, for escalation attempts, and a second collection for the confined one.
     await http.post('/collections').set(auth).send({ name: 'hostile-other', description: 'isolation target' }).expect(201);
     const key = async (name: string, scopes: string[], collections?: string[]) =>
-      (await http.post('/api-keys').set(auth).send({ name, scopes, ...(collections ? { collections } : {}) }).expect(201)).body as { id: string; key: string };
+      (
+        await http
+          .post('/api-keys')
+          .set(auth)
+          .send({ name, scopes, ...(collections ? { collections } : {}) })
+          .expect(201)
+      ).body as { id: string; key: string };
     const read = await key('hostile-read', ['read']);
     const recognize = await key('hostile-recognize', ['recognize']);
     const confined = await key('hostile-confined', ['enrol', 'read', 'recognize'], ['hostile-other']);
@@ -226,15 +248,22 @@ describe(`hostile requests (${kind})`, () => {
     const selected = ONLY ? requests.filter((r) => ONLY.test(`#${r.index} ${r.category} ${r.route} ${r.name}`)) : requests;
     outcomes = await inPool(selected, CONCURRENCY, (r) => send(app().http, r));
     if (REPORT) {
-      const row = (o: Outcome) => [o.request.index, o.request.category, o.request.route, o.request.name, o.status, o.ms, clip(o.clientError ?? o.text, 300)].join('\t');
+      const row = (o: Outcome) =>
+        [o.request.index, o.request.category, o.request.route, o.request.name, o.status, o.ms, clip(o.clientError ?? o.text, 300)].join('\t');
       writeFileSync(REPORT, `${outcomes.map(row).join('\n')}\n`);
     }
     const seconds = (Date.now() - started) / 1000;
     const byStatus = new Map<number, number>();
     for (const o of outcomes) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
-    const slowest = [...outcomes].sort((a, b) => b.ms - a.ms).slice(0, 3).map((o) => `#${o.request.index} ${o.ms} ms`);
+    const slowest = [...outcomes]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3)
+      .map((o) => `#${o.request.index} ${o.ms} ms`);
     console.log(
-      `hostile (${kind}): ${outcomes.length} requests in ${seconds.toFixed(1)} s; statuses ${[...byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}x${n}`).join(' ')}; slowest ${slowest.join(', ')}`,
+      `hostile (${kind}): ${outcomes.length} requests in ${seconds.toFixed(1)} s; statuses ${[...byStatus.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}x${n}`)
+        .join(' ')}; slowest ${slowest.join(', ')}`,
     );
     const violations = outcomes.map((o) => ({ o, problems: problemsWith(o) })).filter((v) => v.problems.length > 0);
     if (violations.length > 0) throw new Error(violationTable(violations));
@@ -257,7 +286,10 @@ describe(`hostile requests (${kind})`, () => {
   });
 
   it('the known person still verifies', async () => {
-    const res = await app().http.post('/verify').set(auth).send({ userId: knownUserId, image: photo('George_W_Bush/004.jpg') });
+    const res = await app()
+      .http.post('/verify')
+      .set(auth)
+      .send({ userId: knownUserId, image: photo('George_W_Bush/004.jpg') });
     expect({ status: res.status, verified: res.body.verified }).toEqual({ status: 200, verified: true });
   });
 });

@@ -8,7 +8,12 @@ import { photo, photoBytes } from '../../../test/photos';
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
 const as = (key: string) => ({ 'X-API-Key': key });
-const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_RECOGNIZE: '100000', FACEGATE_RATE_LIMIT_READ: '100000', FACEGATE_RATE_LIMIT_ADMIN: '100000' };
+const NO_LIMITS = {
+  FACEGATE_RATE_LIMIT_ENROL: '100000',
+  FACEGATE_RATE_LIMIT_RECOGNIZE: '100000',
+  FACEGATE_RATE_LIMIT_READ: '100000',
+  FACEGATE_RATE_LIMIT_ADMIN: '100000',
+};
 
 type Step = 'turn_left' | 'turn_right' | 'look_up' | 'blink' | 'smile';
 type Poses = { anchor: string } & Partial<Record<Step, string>>;
@@ -22,7 +27,12 @@ const WEBCAM: Poses = {
   look_up: 'live/032.jpg', // pitch -16.5
 };
 /** LFW photos: 006 has nearly shut eyes (eye opening 0.15 against 0.23). */
-const RUMSFELD: Poses = { anchor: 'Donald_Rumsfeld/003.jpg', blink: 'Donald_Rumsfeld/006.jpg', turn_left: 'Donald_Rumsfeld/002.jpg', turn_right: 'Donald_Rumsfeld/010.jpg' };
+const RUMSFELD: Poses = {
+  anchor: 'Donald_Rumsfeld/003.jpg',
+  blink: 'Donald_Rumsfeld/006.jpg',
+  turn_left: 'Donald_Rumsfeld/002.jpg',
+  turn_right: 'Donald_Rumsfeld/010.jpg',
+};
 /** LFW photos: 004 is a broad smile (mouth 1.43x as wide as in 009, the frontal anchor: yaw 3, pitch -6 in 3-D). */
 const POWELL: Poses = { anchor: 'Colin_Powell/009.jpg', smile: 'Colin_Powell/004.jpg', turn_left: 'Colin_Powell/001.jpg' };
 
@@ -111,7 +121,11 @@ describe(`active liveness challenge (${kind})`, () => {
       const session = await sessionFor(app(), WEBCAM);
       const others = POSES.filter((p) => p !== session.nextStep);
       // Frames for every pose at once, after the asked one: only the asked step is done, the others wait.
-      const res = await upload(app(), admin, session, [photo(WEBCAM.anchor), photo(WEBCAM[session.nextStep as Step]!), ...others.map((p) => photo(WEBCAM[p]!))]);
+      const res = await upload(app(), admin, session, [
+        photo(WEBCAM.anchor),
+        photo(WEBCAM[session.nextStep as Step]!),
+        ...others.map((p) => photo(WEBCAM[p]!)),
+      ]);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ status: 'in_progress', completedSteps: 1 });
     });
@@ -133,7 +147,11 @@ describe(`active liveness challenge (${kind})`, () => {
       const other = await openSession(app(), admin);
       const res = await upload(app(), admin, { ...session, stepNonce: other.stepNonce }, [photo(WEBCAM.anchor)]).expect(422);
       expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'stale_step' });
-      const missing = await app().http.post(`/liveness/sessions/${other.id}/frames`).set(admin).send({ frames: [photo(WEBCAM.anchor)] }).expect(400);
+      const missing = await app()
+        .http.post(`/liveness/sessions/${other.id}/frames`)
+        .set(admin)
+        .send({ frames: [photo(WEBCAM.anchor)] })
+        .expect(400);
       expect(missing.body.code).toBe('VALIDATION_FAILED');
     });
 
@@ -172,7 +190,8 @@ describe(`active liveness challenge (${kind})`, () => {
 
     it('refuses frames once the session has expired', async () => {
       const session = await sessionFor(app(), WEBCAM);
-      await app().app.get(PrismaService).client.$executeRaw`UPDATE liveness_sessions SET expires_at = now() - interval '1 second' WHERE id = ${session.id}::uuid`;
+      await app().app.get(PrismaService).client
+        .$executeRaw`UPDATE liveness_sessions SET expires_at = now() - interval '1 second' WHERE id = ${session.id}::uuid`;
       const res = await upload(app(), admin, session, [photo(WEBCAM.anchor), photo(WEBCAM[session.nextStep as Step]!)]).expect(410);
       expect(res.body.code).toBe('LIVENESS_SESSION_EXPIRED');
     });
@@ -200,7 +219,13 @@ describe(`active liveness challenge (${kind})`, () => {
 
     it('shows a session only to the key that opened it', async () => {
       const session = await sessionFor(app(), WEBCAM);
-      const other = (await app().http.post('/api-keys').set(admin).send({ name: 'other-app', scopes: ['recognize'] }).expect(201)).body.key;
+      const other = (
+        await app()
+          .http.post('/api-keys')
+          .set(admin)
+          .send({ name: 'other-app', scopes: ['recognize'] })
+          .expect(201)
+      ).body.key;
       expect((await app().http.get(`/liveness/sessions/${session.id}`).set(as(other)).expect(404)).body.code).toBe('LIVENESS_SESSION_NOT_FOUND');
       await upload(app(), as(other), session, [photo(WEBCAM.anchor)]).expect(404);
     });
@@ -216,14 +241,25 @@ describe(`active liveness challenge (${kind})`, () => {
     });
 
     it('/detect reports the eye and mouth measures the challenge reads', async () => {
-      const measure = async (p: string) => (await app().http.post('/detect').set(admin).send({ image: photo(p) }).expect(200)).body.faces[0].expression;
+      const measure = async (p: string) =>
+        (
+          await app()
+            .http.post('/detect')
+            .set(admin)
+            .send({ image: photo(p) })
+            .expect(200)
+        ).body.faces[0].expression;
       const [open, shut, neutral, smiling] = await Promise.all([RUMSFELD.anchor, RUMSFELD.blink!, POWELL.anchor, POWELL.smile!].map(measure));
       expect(shut.eyeOpening).toBeLessThan(0.7 * open.eyeOpening);
       expect(smiling.mouthWidth).toBeGreaterThan(1.15 * neutral.mouthWidth);
     });
 
     it('enforces the collection passive policy on the whole session', async () => {
-      await app().http.post('/collections').set(admin).send({ name: 'strict', settings: { livenessMode: 'enforce', livenessThreshold: 0.99 } }).expect(201);
+      await app()
+        .http.post('/collections')
+        .set(admin)
+        .send({ name: 'strict', settings: { livenessMode: 'enforce', livenessThreshold: 0.99 } })
+        .expect(201);
       // The steps are done, but an enforced passive check waits for 5 frames with a face (FACEGATE_LIVENESS_MIN_FRAMES).
       const waiting = await performChallenge(app(), admin, planFor(WEBCAM), { collection: 'strict', attempts: 50 });
       expect(waiting.response.body).toMatchObject({ status: 'in_progress', completedSteps: 2, nextStep: null, framesReceived: 3 });
@@ -246,68 +282,165 @@ describe(`active liveness challenge (${kind})`, () => {
     const webcamPerson = { externalId: 'webcam-1', collection: 'default' };
 
     beforeAll(async () => {
-      await app().http.post('/users').set(admin).send({ name: 'Webcam user', externalId: 'webcam-1', images: [photo('live/028.jpg'), photo('live/036.jpg')] }).expect(201);
+      await app()
+        .http.post('/users')
+        .set(admin)
+        .send({ name: 'Webcam user', externalId: 'webcam-1', images: [photo('live/028.jpg'), photo('live/036.jpg')] })
+        .expect(201);
     });
 
     it('verifies with a token once; the same token again is refused', async () => {
       const token = await passedToken(app(), WEBCAM);
-      const ok = await app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token }).expect(200);
+      const ok = await app()
+        .http.post('/verify')
+        .set(admin)
+        .send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token })
+        .expect(200);
       expect(ok.body).toMatchObject({ verified: true, liveness: { challengePassed: true } });
-      const replay = await app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token }).expect(409);
+      const replay = await app()
+        .http.post('/verify')
+        .set(admin)
+        .send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token })
+        .expect(409);
       expect(replay.body.code).toBe('LIVENESS_TOKEN_USED');
     });
 
     it('lets exactly one of two simultaneous requests use a token', async () => {
       const token = await passedToken(app(), WEBCAM);
-      const send = () => app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token });
+      const send = () =>
+        app()
+          .http.post('/verify')
+          .set(admin)
+          .send({ ...webcamPerson, image: photo('live/026.jpg'), livenessToken: token });
       const statuses = (await Promise.all([send(), send(), send()])).map((r) => r.status).sort();
       expect(statuses).toEqual([200, 409, 409]);
     });
 
     it('judges a token under the passive policy in force when it is used, on the session median', async () => {
       const { http } = app();
-      await http.post('/collections').set(admin).send({ name: 'tightened', settings: { livenessMode: 'advisory' } }).expect(201);
+      await http
+        .post('/collections')
+        .set(admin)
+        .send({ name: 'tightened', settings: { livenessMode: 'advisory' } })
+        .expect(201);
       const token = await passedToken(app(), WEBCAM, ADMIN_KEY, 'tightened');
-      await http.patch('/collections/tightened').set(admin).send({ settings: { livenessMode: 'enforce', livenessThreshold: 0.99 } }).expect(200);
-      const res = await http.post('/recognize').set(admin).send({ collection: 'tightened', image: photo('live/026.jpg'), livenessToken: token }).expect(403);
+      await http
+        .patch('/collections/tightened')
+        .set(admin)
+        .send({ settings: { livenessMode: 'enforce', livenessThreshold: 0.99 } })
+        .expect(200);
+      const res = await http
+        .post('/recognize')
+        .set(admin)
+        .send({ collection: 'tightened', image: photo('live/026.jpg'), livenessToken: token })
+        .expect(403);
       expect(res.body).toMatchObject({ code: 'SPOOF_SUSPECTED', livenessThreshold: 0.99 });
     });
 
     it('refuses a token for another face', async () => {
       const token = await passedToken(app(), WEBCAM);
-      const res = await app().http.post('/verify').set(admin).send({ ...webcamPerson, image: photo('Donald_Rumsfeld/004.jpg'), livenessToken: token }).expect(403);
+      const res = await app()
+        .http.post('/verify')
+        .set(admin)
+        .send({ ...webcamPerson, image: photo('Donald_Rumsfeld/004.jpg'), livenessToken: token })
+        .expect(403);
       expect(res.body.code).toBe('LIVENESS_FACE_MISMATCH');
     });
 
     it('refuses an expired token', async () => {
       const token = await passedToken(app(), WEBCAM);
-      await app().app.get(PrismaService).client.$executeRaw`UPDATE liveness_sessions SET token_expires_at = now() - interval '1 second' WHERE token_expires_at IS NOT NULL AND token_used_at IS NULL`;
-      expect((await app().http.post('/recognize').set(admin).send({ image: photo('live/026.jpg'), livenessToken: token }).expect(410)).body.code).toBe('LIVENESS_TOKEN_EXPIRED');
+      await app().app.get(PrismaService).client
+        .$executeRaw`UPDATE liveness_sessions SET token_expires_at = now() - interval '1 second' WHERE token_expires_at IS NOT NULL AND token_used_at IS NULL`;
+      expect(
+        (
+          await app()
+            .http.post('/recognize')
+            .set(admin)
+            .send({ image: photo('live/026.jpg'), livenessToken: token })
+            .expect(410)
+        ).body.code,
+      ).toBe('LIVENESS_TOKEN_EXPIRED');
     });
 
     it("refuses another key's token and made-up tokens alike", async () => {
-      const other = (await app().http.post('/api-keys').set(admin).send({ name: 'kiosk', scopes: ['recognize'] }).expect(201)).body.key;
+      const other = (
+        await app()
+          .http.post('/api-keys')
+          .set(admin)
+          .send({ name: 'kiosk', scopes: ['recognize'] })
+          .expect(201)
+      ).body.key;
       const token = await passedToken(app(), WEBCAM, other);
-      expect((await app().http.post('/recognize').set(admin).send({ image: photo('live/026.jpg'), livenessToken: token }).expect(403)).body.code).toBe('LIVENESS_TOKEN_INVALID');
-      expect((await app().http.post('/recognize').set(admin).send({ image: photo('live/026.jpg'), livenessToken: 'lt_madeup' }).expect(403)).body.code).toBe('LIVENESS_TOKEN_INVALID');
-      expect((await app().http.post('/recognize').set(admin).send({ image: photo('live/026.jpg'), livenessToken: 'not a token' }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect(
+        (
+          await app()
+            .http.post('/recognize')
+            .set(admin)
+            .send({ image: photo('live/026.jpg'), livenessToken: token })
+            .expect(403)
+        ).body.code,
+      ).toBe('LIVENESS_TOKEN_INVALID');
+      expect(
+        (
+          await app()
+            .http.post('/recognize')
+            .set(admin)
+            .send({ image: photo('live/026.jpg'), livenessToken: 'lt_madeup' })
+            .expect(403)
+        ).body.code,
+      ).toBe('LIVENESS_TOKEN_INVALID');
+      expect(
+        (
+          await app()
+            .http.post('/recognize')
+            .set(admin)
+            .send({ image: photo('live/026.jpg'), livenessToken: 'not a token' })
+            .expect(400)
+        ).body.code,
+      ).toBe('VALIDATION_FAILED');
       // The refused attempt by the wrong key did not use the token up for its owner.
-      const res = await app().http.post('/recognize').set(as(other)).send({ image: photo('live/026.jpg'), livenessToken: token }).expect(200);
+      const res = await app()
+        .http.post('/recognize')
+        .set(as(other))
+        .send({ image: photo('live/026.jpg'), livenessToken: token })
+        .expect(200);
       expect(res.body).toMatchObject({ match: true, liveness: { challengePassed: true } });
     });
 
     it('requires a token where the collection says so, and only from a session in that collection', async () => {
       const { http } = app();
-      await http.post('/collections').set(admin).send({ name: 'guarded', settings: { requireLivenessToken: true } }).expect(201);
-      await http.post('/users').set(admin).send({ name: 'Webcam user', externalId: 'webcam-1', collection: 'guarded', images: [photo('live/028.jpg')] }).expect(201);
+      await http
+        .post('/collections')
+        .set(admin)
+        .send({ name: 'guarded', settings: { requireLivenessToken: true } })
+        .expect(201);
+      await http
+        .post('/users')
+        .set(admin)
+        .send({ name: 'Webcam user', externalId: 'webcam-1', collection: 'guarded', images: [photo('live/028.jpg')] })
+        .expect(201);
       const claim = { externalId: 'webcam-1', collection: 'guarded', image: photo('live/026.jpg') };
       expect((await http.post('/verify').set(admin).send(claim).expect(403)).body.code).toBe('LIVENESS_REQUIRED');
       expect((await http.post('/recognize').set(admin).send({ collection: 'guarded', image: claim.image }).expect(403)).body.code).toBe('LIVENESS_REQUIRED');
-      expect((await http.post('/recognize').set(admin).send({ collection: 'guarded', image: claim.image, all: true }).expect(403)).body.code).toBe('LIVENESS_REQUIRED');
+      expect((await http.post('/recognize').set(admin).send({ collection: 'guarded', image: claim.image, all: true }).expect(403)).body.code).toBe(
+        'LIVENESS_REQUIRED',
+      );
       const elsewhere = await passedToken(app(), WEBCAM);
-      expect((await http.post('/verify').set(admin).send({ ...claim, livenessToken: elsewhere }).expect(403)).body.code).toBe('LIVENESS_TOKEN_INVALID');
+      expect(
+        (
+          await http
+            .post('/verify')
+            .set(admin)
+            .send({ ...claim, livenessToken: elsewhere })
+            .expect(403)
+        ).body.code,
+      ).toBe('LIVENESS_TOKEN_INVALID');
       const token = await passedToken(app(), WEBCAM, ADMIN_KEY, 'guarded');
-      const ok = await http.post('/verify').set(admin).send({ ...claim, livenessToken: token }).expect(200);
+      const ok = await http
+        .post('/verify')
+        .set(admin)
+        .send({ ...claim, livenessToken: token })
+        .expect(200);
       expect(ok.body).toMatchObject({ verified: true, liveness: { challengePassed: true } });
     });
 

@@ -40,11 +40,23 @@ describe(`GET /metrics (${kind})`, () => {
 
   beforeAll(async () => {
     const { http } = app();
-    const enrolled = await http.post('/users').set(admin).send({ name: 'George', externalId: 'gwb', images: [photo('George_W_Bush/002.jpg'), photo('George_W_Bush/003.jpg')] }).expect(201);
+    const enrolled = await http
+      .post('/users')
+      .set(admin)
+      .send({ name: 'George', externalId: 'gwb', images: [photo('George_W_Bush/002.jpg'), photo('George_W_Bush/003.jpg')] })
+      .expect(201);
     userId = enrolled.body.id;
     await http.get(`/users/${userId}`).set(admin).expect(200);
-    await http.post('/verify').set(admin).send({ externalId: 'gwb', image: photo('George_W_Bush/004.jpg') }).expect(200);
-    await http.post('/recognize').set(admin).send({ image: photo('George_W_Bush/005.jpg') }).expect(200);
+    await http
+      .post('/verify')
+      .set(admin)
+      .send({ externalId: 'gwb', image: photo('George_W_Bush/004.jpg') })
+      .expect(200);
+    await http
+      .post('/recognize')
+      .set(admin)
+      .send({ image: photo('George_W_Bush/005.jpg') })
+      .expect(200);
     await http.get('/no/such/route').set(admin).expect(404);
   });
 
@@ -84,7 +96,11 @@ describe(`GET /metrics (${kind})`, () => {
     expect(value(map, 'facegate_gallery_users', { collection: 'default' })).toBe(1);
     expect(value(map, 'facegate_gallery_faces', { collection: 'default' })).toBe(2);
     // Counted at most every FACEGATE_METRICS_GALLERY_SECONDS (a day here): a new enrolment shows up at the next count.
-    await app().http.post('/users').set(admin).send({ name: 'Tony', images: [photo('Tony_Blair/002.jpg')] }).expect(201);
+    await app()
+      .http.post('/users')
+      .set(admin)
+      .send({ name: 'Tony', images: [photo('Tony_Blair/002.jpg')] })
+      .expect(201);
     expect(value((await scrape()).map, 'facegate_gallery_users', { collection: 'default' })).toBe(1);
   });
 
@@ -114,11 +130,23 @@ describe(`GET /metrics (${kind})`, () => {
     await expectProblem({}, 401, 'UNAUTHORIZED');
     await expectProblem({ 'X-API-Key': 'fg_notakey_0000000000000000' }, 401, 'UNAUTHORIZED');
     await expectProblem({ Authorization: 'Bearer wrong-token-0123456789' }, 401, 'UNAUTHORIZED');
-    const reader = (await http.post('/api-keys').set(admin).send({ name: 'reader', scopes: ['read', 'recognize', 'enrol'] }).expect(201)).body.key;
+    const reader = (
+      await http
+        .post('/api-keys')
+        .set(admin)
+        .send({ name: 'reader', scopes: ['read', 'recognize', 'enrol'] })
+        .expect(201)
+    ).body.key;
     await expectProblem({ 'X-API-Key': reader }, 403, 'FORBIDDEN');
     // An admin bound to one tenant must not see the others' gallery sizes.
     await http.post('/collections').set(admin).send({ name: 'tenant' }).expect(201);
-    const tenantAdmin = (await http.post('/api-keys').set(admin).send({ name: 'tenant-admin', scopes: ['admin'], collections: ['tenant'] }).expect(201)).body.key;
+    const tenantAdmin = (
+      await http
+        .post('/api-keys')
+        .set(admin)
+        .send({ name: 'tenant-admin', scopes: ['admin'], collections: ['tenant'] })
+        .expect(201)
+    ).body.key;
     await expectProblem({ 'X-API-Key': tenantAdmin }, 403, 'FORBIDDEN');
   });
 

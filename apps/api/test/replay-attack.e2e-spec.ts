@@ -4,7 +4,12 @@ import { photo } from '../../../test/photos';
 
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
-const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_RECOGNIZE: '100000', FACEGATE_RATE_LIMIT_READ: '100000', FACEGATE_RATE_LIMIT_ADMIN: '100000' };
+const NO_LIMITS = {
+  FACEGATE_RATE_LIMIT_ENROL: '100000',
+  FACEGATE_RATE_LIMIT_RECOGNIZE: '100000',
+  FACEGATE_RATE_LIMIT_READ: '100000',
+  FACEGATE_RATE_LIMIT_ADMIN: '100000',
+};
 
 /**
  * The open bug of one of the systems we replace: "a photo of a registered selfie signs in", with the product's
@@ -22,7 +27,18 @@ const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_REC
 // (sent after the steps, for the passive median) face the camera within that range.
 const LIVE = {
   enrol: ['live/028.jpg', 'live/036.jpg'],
-  probes: ['live/026.jpg', 'live/027.jpg', 'live/029.jpg', 'live/030.jpg', 'live/031.jpg', 'live/032.jpg', 'live/033.jpg', 'live/034.jpg', 'live/035.jpg', 'live/037.jpg'],
+  probes: [
+    'live/026.jpg',
+    'live/027.jpg',
+    'live/029.jpg',
+    'live/030.jpg',
+    'live/031.jpg',
+    'live/032.jpg',
+    'live/033.jpg',
+    'live/034.jpg',
+    'live/035.jpg',
+    'live/037.jpg',
+  ],
   anchors: ['live/028.jpg', 'live/036.jpg'],
   turn_left: ['live/034.jpg'],
   turn_right: ['live/035.jpg'],
@@ -58,7 +74,12 @@ async function runSessions(app: TestApp, pools: Pools): Promise<Array<{ status: 
         const { response: res } = await performChallenge(app, admin, plan, { waitMs: STEP_WAIT_MS });
         // A step the frames did not complete leaves the session in progress: not passed.
         const code = res.status === 200 && res.body.status !== 'passed' ? 'NOT_COMPLETED' : res.body.code;
-        results.push({ status: res.body.status === 'passed' ? 200 : res.status === 200 ? 422 : res.status, code, reason: res.body.reason, token: res.body.livenessToken });
+        results.push({
+          status: res.body.status === 'passed' ? 200 : res.status === 200 ? 422 : res.status,
+          code,
+          reason: res.body.reason,
+          token: res.body.livenessToken,
+        });
       }
     }
   }
@@ -81,28 +102,58 @@ describe(`replay of a registered selfie, default settings (${kind})`, () => {
 
   beforeAll(async () => {
     const { http } = app();
-    await http.post('/users').set(admin).send({ name: 'Webcam user', externalId: 'cam', images: LIVE.enrol.map(photo) }).expect(201);
-    await http.post('/users').set(admin).send({ name: 'Colin Powell', externalId: 'cp', images: [photo('Colin_Powell/001.jpg'), photo('Colin_Powell/002.jpg')] }).expect(201);
+    await http
+      .post('/users')
+      .set(admin)
+      .send({ name: 'Webcam user', externalId: 'cam', images: LIVE.enrol.map(photo) })
+      .expect(201);
+    await http
+      .post('/users')
+      .set(admin)
+      .send({ name: 'Colin Powell', externalId: 'cp', images: [photo('Colin_Powell/001.jpg'), photo('Colin_Powell/002.jpg')] })
+      .expect(201);
     // For the passive layer alone: the same person in a collection that enforces the passive check but asks no token.
-    await http.post('/collections').set(admin).send({ name: 'passive-only', settings: { livenessMode: 'enforce', requireLivenessToken: false } }).expect(201);
-    await http.post('/users').set(admin).send({ name: 'Webcam user', externalId: 'cam', collection: 'passive-only', images: LIVE.enrol.map(photo) }).expect(201);
+    await http
+      .post('/collections')
+      .set(admin)
+      .send({ name: 'passive-only', settings: { livenessMode: 'enforce', requireLivenessToken: false } })
+      .expect(201);
+    await http
+      .post('/users')
+      .set(admin)
+      .send({ name: 'Webcam user', externalId: 'cam', collection: 'passive-only', images: LIVE.enrol.map(photo) })
+      .expect(201);
   });
 
   afterAll(() => console.log(`Replay attack (${kind}), default settings:\n  ${report.join('\n  ')}`));
 
-  it('a fresh install\'s default collection is for sign-in: a passed challenge required, the passive check enforced', async () => {
+  it("a fresh install's default collection is for sign-in: a passed challenge required, the passive check enforced", async () => {
     const res = await app().http.get('/collections/default').set(admin).expect(200);
-    expect(res.body.policy).toEqual(expect.objectContaining({ purpose: 'sign_in', livenessMode: 'enforce', livenessThreshold: 0.04, requireLivenessToken: true }));
+    expect(res.body.policy).toEqual(
+      expect.objectContaining({ purpose: 'sign_in', livenessMode: 'enforce', livenessThreshold: 0.04, requireLivenessToken: true }),
+    );
   });
 
   it('a photo of an enrolled person, or a replayed frame, does not sign in', async () => {
-    const web = await app().http.post('/verify').set(admin).send({ externalId: 'cp', image: photo('Colin_Powell/003.jpg') });
+    const web = await app()
+      .http.post('/verify')
+      .set(admin)
+      .send({ externalId: 'cp', image: photo('Colin_Powell/003.jpg') });
     expect(web.status).toBe(403);
     expect(web.body.code).toBe('LIVENESS_REQUIRED');
-    const identify = await app().http.post('/recognize').set(admin).send({ image: photo('Colin_Powell/003.jpg') });
+    const identify = await app()
+      .http.post('/recognize')
+      .set(admin)
+      .send({ image: photo('Colin_Powell/003.jpg') });
     expect(identify.body.code).toBe('LIVENESS_REQUIRED');
     const answers = [];
-    for (const frame of REPLAY.frames) answers.push(await app().http.post('/verify').set(admin).send({ externalId: 'cam', image: photo(frame) }));
+    for (const frame of REPLAY.frames)
+      answers.push(
+        await app()
+          .http.post('/verify')
+          .set(admin)
+          .send({ externalId: 'cam', image: photo(frame) }),
+      );
     expect(answers.map((a) => a.status)).toEqual(REPLAY.frames.map(() => 403));
     expect(new Set(answers.map((a) => a.body.code))).toEqual(new Set(['LIVENESS_REQUIRED']));
     report.push(`replayed single frames accepted: ${rate(0, REPLAY.frames.length)} (LIVENESS_REQUIRED)`);
@@ -113,7 +164,8 @@ describe(`replay of a registered selfie, default settings (${kind})`, () => {
     const live = await runSessions(app(), LIVE);
     const replayPassed = replay.filter((r) => r.status === 200).length;
     const livePassed = live.filter((r) => r.status === 200);
-    const codes = (rs: typeof replay) => [...new Set(rs.filter((r) => r.status !== 200).map((r) => [r.code, r.reason].filter(Boolean).join('/')))].join(', ') || 'none';
+    const codes = (rs: typeof replay) =>
+      [...new Set(rs.filter((r) => r.status !== 200).map((r) => [r.code, r.reason].filter(Boolean).join('/')))].join(', ') || 'none';
     report.push(`replay challenge sessions passed (APCER): ${rate(replayPassed, replay.length)}; refused with ${codes(replay)}`);
     report.push(`live challenge sessions refused (BPCER): ${rate(live.length - livePassed.length, live.length)}; refused with ${codes(live)}`);
     expect(replayPassed).toBe(0);
@@ -123,13 +175,21 @@ describe(`replay of a registered selfie, default settings (${kind})`, () => {
     // live/030.jpg alone scores 0.018 (refused by the passive-only policy); with a token its score is only reported,
     // because the session already enforced the policy over several frames of this face.
     for (const { token } of livePassed) {
-      const res = await app().http.post('/verify').set(admin).send({ externalId: 'cam', image: photo('live/030.jpg'), livenessToken: token }).expect(200);
+      const res = await app()
+        .http.post('/verify')
+        .set(admin)
+        .send({ externalId: 'cam', image: photo('live/030.jpg'), livenessToken: token })
+        .expect(200);
       expect(res.body).toMatchObject({ verified: true, liveness: { challengePassed: true, mode: 'enforce' } });
     }
   });
 
   it('the passive score of one frame alone is weaker than a session median: report the rates', async () => {
-    const verify = (image: string) => app().http.post('/verify').set(admin).send({ externalId: 'cam', collection: 'passive-only', image: photo(image) });
+    const verify = (image: string) =>
+      app()
+        .http.post('/verify')
+        .set(admin)
+        .send({ externalId: 'cam', collection: 'passive-only', image: photo(image) });
     const replay = await Promise.all(REPLAY.frames.map(verify));
     const live = await Promise.all(LIVE.probes.map(verify));
     const replayAccepted = replay.filter((r) => r.status === 200 && r.body.verified).length;

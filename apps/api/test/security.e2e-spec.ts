@@ -4,7 +4,12 @@ import { AuditRetentionService } from '@facegate/core';
 
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
-const NO_LIMITS = { FACEGATE_RATE_LIMIT_ENROL: '100000', FACEGATE_RATE_LIMIT_RECOGNIZE: '100000', FACEGATE_RATE_LIMIT_READ: '100000', FACEGATE_RATE_LIMIT_ADMIN: '100000' };
+const NO_LIMITS = {
+  FACEGATE_RATE_LIMIT_ENROL: '100000',
+  FACEGATE_RATE_LIMIT_RECOGNIZE: '100000',
+  FACEGATE_RATE_LIMIT_READ: '100000',
+  FACEGATE_RATE_LIMIT_ADMIN: '100000',
+};
 
 type Http = TestApp['http'];
 const createKey = async (http: Http, body: object): Promise<{ id: string; key: string }> => {
@@ -23,12 +28,28 @@ describe(`tenancy and security (${kind})`, () => {
   beforeAll(async () => {
     const { http } = app();
     await http.post('/collections').set(admin).send({ name: 'alpha', description: 'tenant A' }).expect(201);
-    await http.post('/collections').set(admin).send({ name: 'beta', settings: { matchThreshold: 0.5 } }).expect(201);
+    await http
+      .post('/collections')
+      .set(admin)
+      .send({ name: 'beta', settings: { matchThreshold: 0.5 } })
+      .expect(201);
     alphaKey = (await createKey(http, { name: 'tenant-a', scopes: ['enrol', 'recognize', 'read'], collections: ['alpha'] })).key;
     betaKey = (await createKey(http, { name: 'tenant-b', scopes: ['enrol', 'recognize', 'read'], collections: ['beta'] })).key;
     // With one bound collection, the key's requests default to it.
-    alphaUser = (await http.post('/users').set(as(alphaKey)).send({ name: 'Tony', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg')] }).expect(201)).body.id;
-    betaUser = (await http.post('/users').set(as(betaKey)).send({ name: 'Hugo', images: [photo('Hugo_Chavez/001.jpg'), photo('Hugo_Chavez/002.jpg')] }).expect(201)).body.id;
+    alphaUser = (
+      await http
+        .post('/users')
+        .set(as(alphaKey))
+        .send({ name: 'Tony', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg')] })
+        .expect(201)
+    ).body.id;
+    betaUser = (
+      await http
+        .post('/users')
+        .set(as(betaKey))
+        .send({ name: 'Hugo', images: [photo('Hugo_Chavez/001.jpg'), photo('Hugo_Chavez/002.jpg')] })
+        .expect(201)
+    ).body.id;
   });
 
   describe('collections', () => {
@@ -46,14 +67,22 @@ describe(`tenancy and security (${kind})`, () => {
     });
 
     it('applies a collection threshold setting', async () => {
-      const res = await app().http.post('/recognize').set(as(betaKey)).send({ image: photo('Hugo_Chavez/003.jpg') }).expect(200);
+      const res = await app()
+        .http.post('/recognize')
+        .set(as(betaKey))
+        .send({ image: photo('Hugo_Chavez/003.jpg') })
+        .expect(200);
       expect(res.body).toMatchObject({ threshold: 0.5, match: true, user: { id: betaUser } });
     });
 
     it('deletes a collection with all its users and embeddings', async () => {
       const { http } = app();
       await http.post('/collections').set(admin).send({ name: 'doomed' }).expect(201);
-      await http.post('/users').set(admin).send({ name: 'Colin', collection: 'doomed', images: [photo('Colin_Powell/001.jpg')] }).expect(201);
+      await http
+        .post('/users')
+        .set(admin)
+        .send({ name: 'Colin', collection: 'doomed', images: [photo('Colin_Powell/001.jpg')] })
+        .expect(201);
       const before = (await http.get('/stats').set(admin)).body.counts;
       await http.delete('/collections/doomed').set(admin).expect(204);
       const after = (await http.get('/stats').set(admin)).body.counts;
@@ -71,11 +100,31 @@ describe(`tenancy and security (${kind})`, () => {
       const { http } = app();
       expect((await http.get(`/users/${otherUser}`).set(as(key)).expect(404)).body.code).toBe('USER_NOT_FOUND');
       expect((await http.patch(`/users/${otherUser}`).set(as(key)).send({ name: 'x' }).expect(404)).body.code).toBe('USER_NOT_FOUND');
-      expect((await http.post('/verify').set(as(key)).send({ userId: otherUser, image: photo(otherPhoto) }).expect(404)).body.code).toBe('USER_NOT_FOUND');
+      expect(
+        (
+          await http
+            .post('/verify')
+            .set(as(key))
+            .send({ userId: otherUser, image: photo(otherPhoto) })
+            .expect(404)
+        ).body.code,
+      ).toBe('USER_NOT_FOUND');
       expect((await http.get('/users').query({ collection: otherCollection }).set(as(key)).expect(404)).body.code).toBe('COLLECTION_NOT_FOUND');
-      expect((await http.post('/recognize').set(as(key)).send({ collection: otherCollection, image: photo(otherPhoto) }).expect(404)).body.code).toBe('COLLECTION_NOT_FOUND');
+      expect(
+        (
+          await http
+            .post('/recognize')
+            .set(as(key))
+            .send({ collection: otherCollection, image: photo(otherPhoto) })
+            .expect(404)
+        ).body.code,
+      ).toBe('COLLECTION_NOT_FOUND');
       // Its own collection holds no match for the other tenant's person, and never names them.
-      const res = await http.post('/recognize').set(as(key)).send({ image: photo(otherPhoto), topK: 10 }).expect(200);
+      const res = await http
+        .post('/recognize')
+        .set(as(key))
+        .send({ image: photo(otherPhoto), topK: 10 })
+        .expect(200);
       expect(res.body.match).toBe(false);
       expect(JSON.stringify(res.body)).not.toContain(otherUser);
       // The other person is intact.
@@ -89,8 +138,24 @@ describe(`tenancy and security (${kind})`, () => {
 
     it('a key can only grant collections it may use itself', async () => {
       const boundAdmin = (await createKey(app().http, { name: 'alpha-admin', scopes: ['admin'], collections: ['alpha'] })).key;
-      expect((await app().http.post('/api-keys').set(as(boundAdmin)).send({ name: 'x', scopes: ['read'], collections: ['beta'] }).expect(403)).body.code).toBe('FORBIDDEN');
-      expect((await app().http.post('/api-keys').set(as(boundAdmin)).send({ name: 'x', scopes: ['read'] }).expect(403)).body.code).toBe('FORBIDDEN');
+      expect(
+        (
+          await app()
+            .http.post('/api-keys')
+            .set(as(boundAdmin))
+            .send({ name: 'x', scopes: ['read'], collections: ['beta'] })
+            .expect(403)
+        ).body.code,
+      ).toBe('FORBIDDEN');
+      expect(
+        (
+          await app()
+            .http.post('/api-keys')
+            .set(as(boundAdmin))
+            .send({ name: 'x', scopes: ['read'] })
+            .expect(403)
+        ).body.code,
+      ).toBe('FORBIDDEN');
       expect((await app().http.post('/collections').set(as(boundAdmin)).send({ name: 'sneaky' }).expect(403)).body.code).toBe('FORBIDDEN');
       const visible = await app().http.get('/collections').set(as(boundAdmin)).expect(200);
       expect(visible.body.map((c: { name: string }) => c.name)).toEqual(['alpha']);
@@ -170,7 +235,11 @@ describe(`tenancy and security (${kind})`, () => {
   describe('API keys', () => {
     it('shows a key once, lists only its prefix, and a revoked key fails on the next request', async () => {
       const { http } = app();
-      const created = await http.post('/api-keys').set(admin).send({ name: 'temp', scopes: ['read'] }).expect(201);
+      const created = await http
+        .post('/api-keys')
+        .set(admin)
+        .send({ name: 'temp', scopes: ['read'] })
+        .expect(201);
       expect(created.body.key).toMatch(/^fg_[a-z0-9]{8}_/);
       await http.get('/users').set(as(created.body.key)).expect(200);
       const list = await http.get('/api-keys').set(admin).expect(200);
@@ -186,9 +255,25 @@ describe(`tenancy and security (${kind})`, () => {
 
     it('validates scopes and collections', async () => {
       const { http } = app();
-      expect((await http.post('/api-keys').set(admin).send({ name: 'x', scopes: ['root'] }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+      expect(
+        (
+          await http
+            .post('/api-keys')
+            .set(admin)
+            .send({ name: 'x', scopes: ['root'] })
+            .expect(400)
+        ).body.code,
+      ).toBe('VALIDATION_FAILED');
       expect((await http.post('/api-keys').set(admin).send({ name: 'x', scopes: [] }).expect(400)).body.code).toBe('VALIDATION_FAILED');
-      expect((await http.post('/api-keys').set(admin).send({ name: 'x', scopes: ['read'], collections: ['missing'] }).expect(404)).body.code).toBe('COLLECTION_NOT_FOUND');
+      expect(
+        (
+          await http
+            .post('/api-keys')
+            .set(admin)
+            .send({ name: 'x', scopes: ['read'], collections: ['missing'] })
+            .expect(404)
+        ).body.code,
+      ).toBe('COLLECTION_NOT_FOUND');
     });
   });
 
@@ -196,22 +281,52 @@ describe(`tenancy and security (${kind})`, () => {
     it('locks the failing key out of the person after 3 failures, not the other keys; audits it, and recovers after the cool-down', async () => {
       const { http } = app();
       for (let i = 0; i < 3; i++) {
-        const res = await http.post('/verify').set(as(alphaKey)).send({ userId: alphaUser, image: photo(`Colin_Powell/00${i + 1}.jpg`) }).expect(200);
+        const res = await http
+          .post('/verify')
+          .set(as(alphaKey))
+          .send({ userId: alphaUser, image: photo(`Colin_Powell/00${i + 1}.jpg`) })
+          .expect(200);
         expect(res.body.verified).toBe(false);
       }
-      const locked = await http.post('/verify').set(as(alphaKey)).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(423);
+      const locked = await http
+        .post('/verify')
+        .set(as(alphaKey))
+        .send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') })
+        .expect(423);
       expect(locked.body.code).toBe('LOCKED_OUT');
       expect(locked.headers['content-type']).toMatch(/problem\+json/);
       // The lock is the failing key's: another key still verifies the person (no key can lock anyone out for all).
-      expect((await http.post('/verify').set(admin).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(200)).body.verified).toBe(true);
+      expect(
+        (
+          await http
+            .post('/verify')
+            .set(admin)
+            .send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') })
+            .expect(200)
+        ).body.verified,
+      ).toBe(true);
       // ...and the locked key cannot get around it through 1:N: the person is not handed over.
-      expect((await http.post('/recognize').set(as(alphaKey)).send({ image: photo('Tony_Blair/004.jpg') }).expect(200)).body).toMatchObject({ match: false, user: null });
+      expect(
+        (
+          await http
+            .post('/recognize')
+            .set(as(alphaKey))
+            .send({ image: photo('Tony_Blair/004.jpg') })
+            .expect(200)
+        ).body,
+      ).toMatchObject({ match: false, user: null });
       const audit = await http.get('/audit').query({ action: 'lockout', userId: alphaUser }).set(admin).expect(200);
       expect(audit.body.items).toHaveLength(1);
       const lockouts = await http.get('/lockouts').set(admin).expect(200);
-      expect(lockouts.body.items).toEqual([expect.objectContaining({ userId: alphaUser, collection: 'alpha', keyName: 'tenant-a', lockedUntil: expect.any(String) })]);
+      expect(lockouts.body.items).toEqual([
+        expect.objectContaining({ userId: alphaUser, collection: 'alpha', keyName: 'tenant-a', lockedUntil: expect.any(String) }),
+      ]);
       await new Promise((r) => setTimeout(r, 2300));
-      const again = await http.post('/verify').set(as(alphaKey)).send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') }).expect(200);
+      const again = await http
+        .post('/verify')
+        .set(as(alphaKey))
+        .send({ userId: alphaUser, image: photo('Tony_Blair/004.jpg') })
+        .expect(200);
       expect(again.body.verified).toBe(true);
       expect((await http.get('/lockouts').set(admin).expect(200)).body.items).toEqual([]);
     });
@@ -220,19 +335,49 @@ describe(`tenancy and security (${kind})`, () => {
   describe('audit log', () => {
     it('records each action with key, request id and outcome, and never an image or a vector', async () => {
       const { http } = app();
-      const temp = (await http.post('/users').set(admin).send({ name: 'Temp', images: [photo('Jacques_Chirac/002.jpg')] }).expect(201)).body.id;
-      const added = await http.post(`/users/${temp}/faces`).set(admin).send({ images: [photo('Jacques_Chirac/003.jpg')] }).expect(201);
+      const temp = (
+        await http
+          .post('/users')
+          .set(admin)
+          .send({ name: 'Temp', images: [photo('Jacques_Chirac/002.jpg')] })
+          .expect(201)
+      ).body.id;
+      const added = await http
+        .post(`/users/${temp}/faces`)
+        .set(admin)
+        .send({ images: [photo('Jacques_Chirac/003.jpg')] })
+        .expect(201);
       await http.delete(`/users/${temp}/faces/${added.body.faces[0].id}`).set(admin).expect(204);
       await http.patch(`/users/${temp}`).set(admin).send({ name: 'Temp 2' }).expect(200);
       await http.delete(`/users/${temp}`).set(admin).expect(204);
       const res = await http.get('/audit').query({ limit: 200 }).set(admin).expect(200);
       const items = res.body.items as Array<Record<string, unknown>>;
       const actions = new Set(items.map((i) => i.action));
-      for (const action of ['collection_create', 'collection_update', 'collection_delete', 'key_create', 'key_revoke', 'enrol', 'add_faces', 'delete_face', 'update', 'delete', 'verify', 'recognize', 'lockout']) {
+      for (const action of [
+        'collection_create',
+        'collection_update',
+        'collection_delete',
+        'key_create',
+        'key_revoke',
+        'enrol',
+        'add_faces',
+        'delete_face',
+        'update',
+        'delete',
+        'verify',
+        'recognize',
+        'lockout',
+      ]) {
         expect(actions).toContain(action);
       }
       const verify = items.find((i) => i.action === 'verify' && i.outcome === 'rejected')!;
-      expect(verify).toMatchObject({ collection: 'alpha', userId: alphaUser, keyId: expect.any(String), requestId: expect.any(String), clientIp: expect.any(String) });
+      expect(verify).toMatchObject({
+        collection: 'alpha',
+        userId: alphaUser,
+        keyId: expect.any(String),
+        requestId: expect.any(String),
+        clientIp: expect.any(String),
+      });
       expect(typeof verify.similarity).toBe('number');
       expect(typeof verify.liveness).toBe('number');
       const text = JSON.stringify(items);
@@ -247,12 +392,20 @@ describe(`tenancy and security (${kind})`, () => {
       expect(rejected.body.items.length).toBe(3);
       const beta = await http.get('/audit').query({ collection: 'beta' }).set(admin).expect(200);
       expect(beta.body.items.every((i: { collection: string }) => i.collection === 'beta')).toBe(true);
-      const future = await http.get('/audit').query({ from: new Date(Date.now() + 3_600_000).toISOString() }).set(admin).expect(200);
+      const future = await http
+        .get('/audit')
+        .query({ from: new Date(Date.now() + 3_600_000).toISOString() })
+        .set(admin)
+        .expect(200);
       expect(future.body.items).toEqual([]);
       const seen = new Set<string>();
       let cursor: string | null = null;
       do {
-        const page: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await http.get('/audit').query({ limit: 5, ...(cursor ? { cursor } : {}) }).set(admin).expect(200);
+        const page: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await http
+          .get('/audit')
+          .query({ limit: 5, ...(cursor ? { cursor } : {}) })
+          .set(admin)
+          .expect(200);
         page.body.items.forEach((i) => seen.add(i.id));
         cursor = page.body.nextCursor;
       } while (cursor);
@@ -268,7 +421,7 @@ describe(`tenancy and security (${kind})`, () => {
       expect((await app().http.get('/audit').set(admin).expect(200)).body.items).toEqual([]);
     });
 
-    it('a key bound to a collection sees only its collection\'s events', async () => {
+    it("a key bound to a collection sees only its collection's events", async () => {
       const boundAdmin = (await createKey(app().http, { name: 'beta-admin', scopes: ['admin'], collections: ['beta'] })).key;
       const res = await app().http.get('/audit').set(as(boundAdmin)).expect(200);
       expect(res.body.items.length).toBeGreaterThan(0);
@@ -293,7 +446,12 @@ describe(`rate limits (${kind})`, () => {
   const app = useTestApp({ ...NO_LIMITS, FACEGATE_RATE_LIMIT_READ: '3', FACEGATE_CORS_ORIGINS: 'https://app.example', FACEGATE_TRUST_PROXY: 'loopback' });
 
   it('records the client address from a trusted proxy', async () => {
-    await app().http.post('/recognize').set(admin).set('X-Forwarded-For', '203.0.113.7').send({ image: photo('Tony_Blair/002.jpg') }).expect(200);
+    await app()
+      .http.post('/recognize')
+      .set(admin)
+      .set('X-Forwarded-For', '203.0.113.7')
+      .send({ image: photo('Tony_Blair/002.jpg') })
+      .expect(200);
     const audit = await app().http.get('/audit').query({ action: 'recognize' }).set(admin).expect(200);
     expect(audit.body.items[0].clientIp).toBe('203.0.113.7');
   });
@@ -313,7 +471,11 @@ describe(`rate limits (${kind})`, () => {
     expect(refused.body.code).toBe('RATE_LIMITED');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     await http.get('/users').set(as(other)).expect(200);
-    await http.post('/recognize').set(admin).send({ image: photo('Tony_Blair/002.jpg') }).expect(200);
+    await http
+      .post('/recognize')
+      .set(admin)
+      .send({ image: photo('Tony_Blair/002.jpg') })
+      .expect(200);
   });
 });
 

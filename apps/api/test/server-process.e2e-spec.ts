@@ -63,20 +63,41 @@ describe(`the server process (${kind})`, () => {
 
   it('writes one JSON object per line, with request ids and an access line per request, never images or keys', async () => {
     const auth = { 'X-API-Key': ADMIN_KEY };
-    const enrol = await send(port, 'POST', '/users', { ...auth, 'X-Request-Id': 'logs-enrol-1' }, JSON.stringify({ name: 'Colin', externalId: 'cp', images: [image] }));
+    const enrol = await send(
+      port,
+      'POST',
+      '/users',
+      { ...auth, 'X-Request-Id': 'logs-enrol-1' },
+      JSON.stringify({ name: 'Colin', externalId: 'cp', images: [image] }),
+    );
     expect(enrol.status).toBe(201);
-    const probe = await send(port, 'POST', '/recognize', { ...auth, 'X-Request-Id': 'logs-recognize-1' }, JSON.stringify({ image: photo('Colin_Powell/004.jpg') }));
+    const probe = await send(
+      port,
+      'POST',
+      '/recognize',
+      { ...auth, 'X-Request-Id': 'logs-recognize-1' },
+      JSON.stringify({ image: photo('Colin_Powell/004.jpg') }),
+    );
     expect(probe.status).toBe(200);
     expect((await send(port, 'GET', '/users', { 'X-API-Key': 'fg_wrong_key_00000000000000', 'X-Request-Id': 'logs-denied-1' })).status).toBe(401);
     await server.waitFor((l) => l.includes('logs-denied-1'));
 
     const entries = server.lines.map((line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
-      expect(entry).toEqual(expect.objectContaining({ time: expect.any(String), level: expect.stringMatching(/^(fatal|error|warn|info|debug)$/), msg: expect.any(String) }));
+      expect(entry).toEqual(
+        expect.objectContaining({ time: expect.any(String), level: expect.stringMatching(/^(fatal|error|warn|info|debug)$/), msg: expect.any(String) }),
+      );
       return entry;
     });
     const access = (id: string) => entries.find((e) => e.requestId === id && e.msg === 'request');
-    expect(access('logs-enrol-1')).toMatchObject({ context: 'Http', method: 'POST', route: '/users', status: 201, durationMs: expect.any(Number), keyId: expect.stringMatching(/^.{8}$/) });
+    expect(access('logs-enrol-1')).toMatchObject({
+      context: 'Http',
+      method: 'POST',
+      route: '/users',
+      status: 201,
+      durationMs: expect.any(Number),
+      keyId: expect.stringMatching(/^.{8}$/),
+    });
     expect(access('logs-recognize-1')).toMatchObject({ method: 'POST', route: '/recognize', status: 200 });
     expect(access('logs-denied-1')).toMatchObject({ route: '/users', status: 401 });
     expect(access('logs-denied-1')).not.toHaveProperty('keyId');
@@ -112,19 +133,32 @@ describe(`the server process (${kind})`, () => {
 
     const results = await Promise.all(replies);
     for (const result of results) {
-      expect({ i: result.i, error: 'error' in result ? result.error : undefined, status: 'reply' in result ? result.reply.status : undefined }).toEqual({ i: result.i, error: undefined, status: 200 });
+      expect({ i: result.i, error: 'error' in result ? result.error : undefined, status: 'reply' in result ? result.reply.status : undefined }).toEqual({
+        i: result.i,
+        error: undefined,
+        status: 200,
+      });
       if ('reply' in result) expect(JSON.parse(result.reply.body)).toMatchObject({ match: true });
     }
     expect(await server.exited).toEqual({ code: 0, signal: null });
     agent.destroy();
     expect(await connectionRefused(port)).toBe(true);
     const messages = server.lines.map((l) => JSON.parse(l) as { msg: string; context?: string; requestId?: string });
-    expect(messages.filter((m) => m.context === 'Shutdown').map((m) => m.msg)).toEqual(['draining', 'listener closed; finishing requests in flight', 'shut down']);
+    expect(messages.filter((m) => m.context === 'Shutdown').map((m) => m.msg)).toEqual([
+      'draining',
+      'listener closed; finishing requests in flight',
+      'shut down',
+    ]);
 
     // Requests the server finished after it began draining (their access lines follow 'draining' in its own log):
     // each answer asked the client to close its keep-alive connection. Some were still being served at the signal.
     const drainingAt = messages.findIndex((m) => m.context === 'Shutdown' && m.msg === 'draining');
-    const finishedDraining = new Set(messages.slice(drainingAt).filter((m) => m.msg === 'request').map((m) => m.requestId));
+    const finishedDraining = new Set(
+      messages
+        .slice(drainingAt)
+        .filter((m) => m.msg === 'request')
+        .map((m) => m.requestId),
+    );
     const afterSignal = results.flatMap((r) => ('reply' in r && finishedDraining.has(`drain-${r.i}`) ? [r.reply] : []));
     expect(afterSignal.length).toBeGreaterThan(0);
     expect(afterSignal.map((reply) => reply.headers.connection)).toEqual(afterSignal.map(() => 'close'));

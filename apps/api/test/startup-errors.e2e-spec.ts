@@ -23,7 +23,14 @@ interface Outcome {
 }
 
 async function start(env: Record<string, string>): Promise<Outcome> {
-  const server = ServerProcess.start({ PORT: String(await freePort()), HOST: '127.0.0.1', FACEGATE_API_KEY: ADMIN_KEY, LOG_FORMAT: 'json', FACEGATE_ENGINE_WORKERS: '1', ...env });
+  const server = ServerProcess.start({
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    FACEGATE_API_KEY: ADMIN_KEY,
+    LOG_FORMAT: 'json',
+    FACEGATE_ENGINE_WORKERS: '1',
+    ...env,
+  });
   const { code } = await server.exited;
   const parsed = server.lines.flatMap((l) => {
     try {
@@ -61,7 +68,10 @@ describeOnce('start-up failures say what to do in one line', () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
-      expectOneLine(await start({ ...database.env, PORT: String(port) }), new RegExp(`^Port ${port} on 127.0.0.1 is already in use: stop the other process or set PORT`));
+      expectOneLine(
+        await start({ ...database.env, PORT: String(port) }),
+        new RegExp(`^Port ${port} on 127.0.0.1 is already in use: stop the other process or set PORT`),
+      );
     } finally {
       blocker.close();
     }
@@ -69,11 +79,17 @@ describeOnce('start-up failures say what to do in one line', () => {
 
   it('a database nobody listens for', async () => {
     const port = await freePort();
-    expectOneLine(await start({ DATABASE_URL: `postgres://postgres:s3cret@127.0.0.1:${port}/facegate` }), new RegExp(`^Cannot reach PostgreSQL at 127.0.0.1:${port}/facegate \\(ECONNREFUSED\\): start it or fix DATABASE_URL`));
+    expectOneLine(
+      await start({ DATABASE_URL: `postgres://postgres:s3cret@127.0.0.1:${port}/facegate` }),
+      new RegExp(`^Cannot reach PostgreSQL at 127.0.0.1:${port}/facegate \\(ECONNREFUSED\\): start it or fix DATABASE_URL`),
+    );
   });
 
   it('a database that does not exist', async () => {
-    expectOneLine(await start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/facegate_no_such_db' }), /^PostgreSQL at 127.0.0.1:5432\/facegate_no_such_db: database "facegate_no_such_db" does not exist\. Create it/);
+    expectOneLine(
+      await start({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/facegate_no_such_db' }),
+      /^PostgreSQL at 127.0.0.1:5432\/facegate_no_such_db: database "facegate_no_such_db" does not exist\. Create it/,
+    );
   });
 
   it('a user who may not create the pgvector extension (not a superuser; pgvector is not a trusted extension)', async () => {
@@ -85,7 +101,10 @@ describeOnce('start-up failures say what to do in one line', () => {
       await c.query(`CREATE DATABASE ${name} OWNER ${name}`);
     });
     try {
-      expectOneLine(await start({ DATABASE_URL: `postgres://${name}@127.0.0.1:5432/${name}` }), /may not create the pgvector extension .* CREATE EXTENSION vector; in that database once/);
+      expectOneLine(
+        await start({ DATABASE_URL: `postgres://${name}@127.0.0.1:5432/${name}` }),
+        /may not create the pgvector extension .* CREATE EXTENSION vector; in that database once/,
+      );
     } finally {
       await withClient(ADMIN_URL, async (c) => {
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -104,13 +123,19 @@ describeOnce('start-up failures say what to do in one line', () => {
 
     it('a missing model', async () => {
       rmSync(join(dir, MODEL_FILES.liveness));
-      expectOneLine(await start({ ...database.env, FACEGATE_MODELS_DIR: dir }), new RegExp(`^Model ${MODEL_FILES.liveness} is missing from .*: run \`npm run models\``));
+      expectOneLine(
+        await start({ ...database.env, FACEGATE_MODELS_DIR: dir }),
+        new RegExp(`^Model ${MODEL_FILES.liveness} is missing from .*: run \`npm run models\``),
+      );
     });
 
     it('a truncated model (onnxruntime would abort the process without a word)', async () => {
       const path = join(dir, MODEL_FILES.liveness);
       writeFileSync(path, readFileSync(path).subarray(0, 1000));
-      expectOneLine(await start({ ...database.env, FACEGATE_MODELS_DIR: dir }), /is not the file models\/manifest.json lists .* run `npm run models` to fetch it again/);
+      expectOneLine(
+        await start({ ...database.env, FACEGATE_MODELS_DIR: dir }),
+        /is not the file models\/manifest.json lists .* run `npm run models` to fetch it again/,
+      );
     });
   });
 });

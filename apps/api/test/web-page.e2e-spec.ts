@@ -23,7 +23,13 @@ describe(`web page serving (${testDatabase()})`, () => {
     expect(missing.body.code).toBe('NOT_FOUND');
     expect((await app().http.get('/users').expect(401)).body.code).toBe('UNAUTHORIZED');
     // Only the page and its assets are served: not the page's tests or tsconfig, nor anything above its folder.
-    for (const path of ['/tsconfig.json', '/test/web-page.browser-spec.ts', '/assets/../tsconfig.json', '/assets/..%2f..%2f..%2fpackage.json', '/assets/..%2f..%2f..%2f..%2fpackage.json']) {
+    for (const path of [
+      '/tsconfig.json',
+      '/test/web-page.browser-spec.ts',
+      '/assets/../tsconfig.json',
+      '/assets/..%2f..%2f..%2fpackage.json',
+      '/assets/..%2f..%2f..%2f..%2fpackage.json',
+    ]) {
       expect({ path, status: (await app().http.get(path)).status }).toEqual({ path, status: 404 });
     }
     expect((await app().http.get('/index.html').expect(200)).text).toContain('<title>facegate</title>');

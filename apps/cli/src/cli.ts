@@ -37,7 +37,10 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
       return argv.length === 0 ? 2 : 0;
     }
     const found = findCommand(argv);
-    if (!found) throw argv[0] === 'keys' ? new UsageError('keys needs one of: create, list, revoke (e.g. facegate keys create --help)') : new UsageError(`unknown command "${argv[0]}"`);
+    if (!found)
+      throw argv[0] === 'keys'
+        ? new UsageError('keys needs one of: create, list, revoke (e.g. facegate keys create --help)')
+        : new UsageError(`unknown command "${argv[0]}"`);
     name = found.spec.name;
     const args = parseArgs(argv.slice(found.words), found.spec);
     if (args.help) {
@@ -72,7 +75,14 @@ async function enrol(config: AppConfig, args: ParsedArgs, io: CliIo): Promise<nu
   const reportFile = stringFlag(args.flags.report);
   if (reportFile) assertWritable(reportFile);
   const report = await withContext(config, true, (app) =>
-    app.get(EnrolFolderCommand).run(folder, { collection, allowDuplicate: args.flags['allow-duplicate'] === true, allowMismatch: args.flags['allow-mismatch'] === true }, cliCaller(), new ProgressReporter(io.stderr)),
+    app
+      .get(EnrolFolderCommand)
+      .run(
+        folder,
+        { collection, allowDuplicate: args.flags['allow-duplicate'] === true, allowMismatch: args.flags['allow-mismatch'] === true },
+        cliCaller(),
+        new ProgressReporter(io.stderr),
+      ),
   );
   io.stdout.write(enrolSummary(report) + '\n');
   if (reportFile) {
@@ -84,9 +94,14 @@ async function enrol(config: AppConfig, args: ParsedArgs, io: CliIo): Promise<nu
 
 export function enrolSummary(report: EnrolReport): string {
   const s = report.summary;
-  const codes = Object.entries(s.rejectedByCode).sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => `${n} ${code}`).join(', ');
-  return `${s.people} people in ${report.folder}: ${s.enrolled} enrolled (${s.faces} faces), ${s.skipped} skipped (already enrolled), ${s.failed} failed; ` +
-    `${s.rejectedPhotos} photos rejected${codes ? ` (${codes})` : ''}`;
+  const codes = Object.entries(s.rejectedByCode)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, n]) => `${n} ${code}`)
+    .join(', ');
+  return (
+    `${s.people} people in ${report.folder}: ${s.enrolled} enrolled (${s.faces} faces), ${s.skipped} skipped (already enrolled), ${s.failed} failed; ` +
+    `${s.rejectedPhotos} photos rejected${codes ? ` (${codes})` : ''}`
+  );
 }
 
 async function exportFile(config: AppConfig, args: ParsedArgs, io: CliIo): Promise<number> {
@@ -102,9 +117,13 @@ async function importFile(config: AppConfig, args: ParsedArgs, io: CliIo): Promi
   if (!existsSync(file)) throw new Error(`${file} does not exist`);
   const collection = collectionFlag(args, 'import');
   const onConflict = (stringFlag(args.flags['on-conflict']) ?? 'fail') as 'fail' | 'skip';
-  const summary = await withContext(config, false, (app) => app.get(ImportCommand).run(file, { collection, onConflict }, cliCaller(), new ProgressReporter(io.stderr)));
+  const summary = await withContext(config, false, (app) =>
+    app.get(ImportCommand).run(file, { collection, onConflict }, cliCaller(), new ProgressReporter(io.stderr)),
+  );
   const created = summary.createdCollections.length ? `; created collection ${summary.createdCollections.map((c) => `"${c}"`).join(', ')}` : '';
-  io.stdout.write(`${summary.people} people in ${file}: ${summary.imported} imported (${summary.faces} faces), ${summary.skipped} skipped (externalId exists)${created}\n`);
+  io.stdout.write(
+    `${summary.people} people in ${file}: ${summary.imported} imported (${summary.faces} faces), ${summary.skipped} skipped (externalId exists)${created}\n`,
+  );
   return 0;
 }
 
@@ -113,9 +132,13 @@ async function keysCreate(config: AppConfig, args: ParsedArgs, io: CliIo): Promi
   const scopes = listFlag(args.flags.scopes);
   if (!name) throw new UsageError('--name is required', 'keys create');
   if (!scopes?.length) throw new UsageError('--scopes is required (admin, enrol, recognize, read)', 'keys create');
-  const created = await withContext(config, false, (app) => app.get(KeysCommand).create({ name, scopes, collections: listFlag(args.flags.collections) }, cliCaller()));
-  io.stderr.write(`created API key ${created.id} "${created.name}" (prefix ${created.prefix}, scopes ${created.scopes.join(',')}, collections ${created.collections.join(',') || 'all'}).\n` +
-    'The key follows on stdout; it is shown only this once, store it now.\n');
+  const created = await withContext(config, false, (app) =>
+    app.get(KeysCommand).create({ name, scopes, collections: listFlag(args.flags.collections) }, cliCaller()),
+  );
+  io.stderr.write(
+    `created API key ${created.id} "${created.name}" (prefix ${created.prefix}, scopes ${created.scopes.join(',')}, collections ${created.collections.join(',') || 'all'}).\n` +
+      'The key follows on stdout; it is shown only this once, store it now.\n',
+  );
   io.stdout.write(`${created.key}\n`);
   return 0;
 }
@@ -161,7 +184,9 @@ function reportError(error: unknown, command: string, io: CliIo): number {
     return 2;
   }
   if (error instanceof ImportRefusedError) {
-    io.stderr.write(`${prefix}: ${error.message}\n${error.problems.map((p) => `  ${p}`).join('\n')}\n${error.total > error.problems.length ? `  ... and ${error.total - error.problems.length} more\n` : ''}`);
+    io.stderr.write(
+      `${prefix}: ${error.message}\n${error.problems.map((p) => `  ${p}`).join('\n')}\n${error.total > error.problems.length ? `  ... and ${error.total - error.problems.length} more\n` : ''}`,
+    );
     return 1;
   }
   if (error instanceof DomainError) {

@@ -37,7 +37,9 @@ interface Run {
 }
 
 function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'DATA_DIR', 'FACEGATE_API_KEY', 'REDIS_URL'].includes(k) && !k.startsWith('FACEGATE_')));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'DATA_DIR', 'FACEGATE_API_KEY', 'REDIS_URL'].includes(k) && !k.startsWith('FACEGATE_')),
+  );
   const child = spawn(process.execPath, ['-r', '@swc-node/register', MAIN, ...args], {
     cwd: ROOT,
     env: { ...base, LOG_LEVEL: 'warn', FACEGATE_ENGINE_WORKERS: '2', ...env },
@@ -107,7 +109,9 @@ describe(`facegate command-line tool (${kind})`, () => {
     expect(first.stderr).toContain('[5/7] Hugo_Chavez: 6 enrolled, 1 rejected');
     expect(first.stderr).toContain('[7/7] Tony_Blair: 4 enrolled, 2 rejected');
     expect(first.stderr).toContain('rejected Hugo_Chavez/zz-noface.png: NO_FACE');
-    expect(first.stdout).toContain('7 enrolled (39 faces), 0 skipped (already enrolled), 0 failed; 4 photos rejected (1 FACE_MISMATCH, 2 MULTIPLE_FACES, 1 NO_FACE)');
+    expect(first.stdout).toContain(
+      '7 enrolled (39 faces), 0 skipped (already enrolled), 0 failed; 4 photos rejected (1 FACE_MISMATCH, 2 MULTIPLE_FACES, 1 NO_FACE)',
+    );
 
     const report = JSON.parse(readFileSync(reportFile, 'utf8'));
     expect(report.summary).toMatchObject({ people: 7, enrolled: 7, skipped: 0, failed: 0, faces: 39, rejectedPhotos: 4 });
@@ -149,7 +153,14 @@ describe(`facegate command-line tool (${kind})`, () => {
     const badSettings = join(work, 'bad-settings.jsonl');
     const visitors = { name: 'visitors', description: null, settings: { matchThreshold: 7 } };
     const last = JSON.parse(lines[lines.length - 1]);
-    writeFileSync(badSettings, [JSON.stringify({ ...header, collections: [...header.collections, visitors] }), ...lines.slice(1, -1), JSON.stringify({ ...last, collection: 'visitors' })].join('\n') + '\n');
+    writeFileSync(
+      badSettings,
+      [
+        JSON.stringify({ ...header, collections: [...header.collections, visitors] }),
+        ...lines.slice(1, -1),
+        JSON.stringify({ ...last, collection: 'visitors' }),
+      ].join('\n') + '\n',
+    );
     const refusedSettings = await cli(['import', badSettings], target.env);
     expect(refusedSettings.code).toBe(1);
     expect(refusedSettings.stderr).toContain('import refused, nothing was written: 1 problem');
@@ -173,7 +184,11 @@ describe(`facegate command-line tool (${kind})`, () => {
     let app = await startTestApp(target.env);
     try {
       for (const person of PEOPLE) {
-        const res = await app.http.post('/recognize').set('X-API-Key', key).send({ image: photo(`${person}/${PROBE}`) }).expect(200);
+        const res = await app.http
+          .post('/recognize')
+          .set('X-API-Key', key)
+          .send({ image: photo(`${person}/${PROBE}`) })
+          .expect(200);
         expect(res.body).toMatchObject({ match: true, user: { externalId: person } });
       }
     } finally {
@@ -186,7 +201,11 @@ describe(`facegate command-line tool (${kind})`, () => {
     expect(revoked.code).toBe(0);
     app = await startTestApp(target.env);
     try {
-      await app.http.post('/recognize').set('X-API-Key', key).send({ image: photo(`Hugo_Chavez/${PROBE}`) }).expect(401);
+      await app.http
+        .post('/recognize')
+        .set('X-API-Key', key)
+        .send({ image: photo(`Hugo_Chavez/${PROBE}`) })
+        .expect(401);
     } finally {
       await app.close();
     }
@@ -197,7 +216,8 @@ describe(`facegate command-line tool (${kind})`, () => {
     for (const file of ['001.jpg', '002.jpg', '003.jpg']) symlinkSync(facePath(`George_W_Bush/${file}`), join(folder, 'George_W_Bush', file));
     const resumed = await cli(['enrol', folder], source.env);
     expect(resumed.code).toBe(0);
-    for (const [i, person] of ['Ariel_Sharon', 'Colin_Powell', 'Donald_Rumsfeld'].entries()) expect(resumed.stderr).toContain(`[${i + 1}/8] ${person}: skipped (already enrolled)`);
+    for (const [i, person] of ['Ariel_Sharon', 'Colin_Powell', 'Donald_Rumsfeld'].entries())
+      expect(resumed.stderr).toContain(`[${i + 1}/8] ${person}: skipped (already enrolled)`);
     expect(resumed.stderr).toMatch(/\[4\/8\] George_W_Bush: [1-3] enrolled/);
     expect(resumed.stdout).toMatch(/8 people in .*: 1 enrolled \([1-3] faces\), 7 skipped \(already enrolled\), 0 failed/);
   });

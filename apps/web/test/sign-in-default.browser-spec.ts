@@ -39,7 +39,11 @@ describe('web page, default sign-in flow (fake camera)', () => {
     });
     await app.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.app.getHttpServer().address() as AddressInfo).port}/`;
-    await app.http.post('/users').set('X-API-Key', ADMIN_KEY).send({ name: 'Camera Person', externalId: 'cam-1', images: ['live/028.jpg', 'live/036.jpg'].map(photo) }).expect(201);
+    await app.http
+      .post('/users')
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ name: 'Camera Person', externalId: 'cam-1', images: ['live/028.jpg', 'live/036.jpg'].map(photo) })
+      .expect(201);
   });
 
   afterAll(async () => {

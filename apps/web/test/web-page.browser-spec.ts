@@ -137,7 +137,13 @@ describe('web page in headless Chromium (fake camera)', () => {
   });
 
   it('refuses an impostor claim: the same face is not cam-2', async () => {
-    await app.http.post('/users').set('X-API-Key', ADMIN_KEY).attach('files', facePath('Tony_Blair/002.jpg')).field('name', 'Tony Blair').field('externalId', 'cam-2').expect(201);
+    await app.http
+      .post('/users')
+      .set('X-API-Key', ADMIN_KEY)
+      .attach('files', facePath('Tony_Blair/002.jpg'))
+      .field('name', 'Tony Blair')
+      .field('externalId', 'cam-2')
+      .expect(201);
     await page.fill('#verify-claim', 'cam-2');
     await page.click('#verify-capture');
     await page.waitForSelector('#verify-result .decision.no', { timeout: STEP_TIMEOUT });
@@ -193,7 +199,12 @@ describe('web page in headless Chromium (fake camera)', () => {
     await page.keyboard.press('Escape');
     await page.waitForSelector('#confirm-dialog[open]', { state: 'detached' });
     expect(await page.locator('#people-list li').count()).toBe(1);
-    await app.http.get('/users').query({ search: 'cam-1' }).set('X-API-Key', ADMIN_KEY).expect(200).then((res) => expect(res.body.items).toHaveLength(1));
+    await app.http
+      .get('/users')
+      .query({ search: 'cam-1' })
+      .set('X-API-Key', ADMIN_KEY)
+      .expect(200)
+      .then((res) => expect(res.body.items).toHaveLength(1));
     // Focus went back to the row's Delete button, so a keyboard user is where they were.
     expect(await page.evaluate("document.activeElement && document.activeElement.getAttribute('aria-label')")).toBe('Delete Camera Person Renamed');
     await page.click('button[aria-label="Delete Camera Person Renamed"]');
@@ -308,7 +319,9 @@ async function hugePhoto(path: string): Promise<Buffer> {
   const side = 2400;
   const base = await sharp(path).resize(side, side).removeAlpha().raw().toBuffer();
   for (let i = 0; i < base.length; i++) base[i] = Math.max(0, Math.min(255, base[i] + ((i * 2654435761) >>> 28) - 8));
-  return sharp(base, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+  return sharp(base, { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
 }
 
 /** Where the cyan face box (#00e5ff) is in a PNG: pixel count, centre and width as fractions of the image width. */

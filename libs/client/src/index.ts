@@ -27,5 +27,9 @@ export type FacegateClient = Client<paths>;
  * Problem) on an HTTP error; network failures reject.
  */
 export function createFacegateClient({ baseUrl, apiKey, headers, ...options }: FacegateClientOptions): FacegateClient {
-  return createClient<paths>({ ...options, baseUrl: baseUrl.replace(/\/+$/, ''), headers: { ...(headers as Record<string, string> | undefined), 'X-API-Key': apiKey } });
+  return createClient<paths>({
+    ...options,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    headers: { ...(headers as Record<string, string> | undefined), 'X-API-Key': apiKey },
+  });
 }

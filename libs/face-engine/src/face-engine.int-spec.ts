@@ -14,7 +14,6 @@ const pairs = JSON.parse(readFileSync(facePath('pairs.json'), 'utf8')) as {
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-
 describe('FaceEngine on real models and photos', () => {
   let engine: FaceEngine;
   const embeddings = new Map<string, Float32Array>();
@@ -55,7 +54,10 @@ describe('FaceEngine on real models and photos', () => {
 
   it('counts the faces of group photos within the expected bounds', async () => {
     const found = await Promise.all(
-      data.groups.map(async (g) => ({ ...g, found: (await engine.analyze(readFileSync(facePath(g.file)), { details: 'none', smallFaces: true })).faces.length })),
+      data.groups.map(async (g) => ({
+        ...g,
+        found: (await engine.analyze(readFileSync(facePath(g.file)), { details: 'none', smallFaces: true })).faces.length,
+      })),
     );
     const within = found.filter((g) => g.found >= g.min && (g.max === null || g.found <= g.max));
     expect(within.length).toBeGreaterThanOrEqual(8);
@@ -99,7 +101,10 @@ describe('FaceEngine on real models and photos', () => {
     });
 
     it('a photo over the byte limit', async () => {
-      const small = await FaceEngine.create({ poolSize: 1, image: { maxBytes: 4096 } }, { logger: { log: () => undefined, warn: () => undefined, error: () => undefined } });
+      const small = await FaceEngine.create(
+        { poolSize: 1, image: { maxBytes: 4096 } },
+        { logger: { log: () => undefined, warn: () => undefined, error: () => undefined } },
+      );
       try {
         expect(await codeOf(small.analyze(jpeg))).toBe('IMAGE_TOO_LARGE');
       } finally {
@@ -134,7 +139,9 @@ describe('FaceEngine on real models and photos', () => {
 
   it('survives a job that crashes its worker and keeps serving', async () => {
     expect(await codeOf(engine.crashOneWorker())).toBe('ENGINE_FAILURE');
-    const results = await Promise.all(['Tony_Blair/001.jpg', 'Colin_Powell/001.jpg', 'Hugo_Chavez/001.jpg'].map((f) => engine.analyze(readFileSync(facePath(f)))));
+    const results = await Promise.all(
+      ['Tony_Blair/001.jpg', 'Colin_Powell/001.jpg', 'Hugo_Chavez/001.jpg'].map((f) => engine.analyze(readFileSync(facePath(f)))),
+    );
     expect(results.every((r) => r.primaryIndex >= 0)).toBe(true);
     expect(engine.stats().restarts).toBeGreaterThanOrEqual(1);
     expect(engine.healthy).toBe(true);

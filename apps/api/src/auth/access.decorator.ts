@@ -2,7 +2,6 @@ import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
 import { Scope } from '@facegate/core';
 
-
 export const ACCESS = 'facegate:access';
 
 /**

@@ -8,7 +8,6 @@ import { hasScope } from '@facegate/core';
 import { AuthenticatedRequest } from './caller.decorator';
 import { IS_PUBLIC } from './public.decorator';
 
-
 /** Every route needs a valid X-API-Key with the route's scope, unless marked @Public(). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {

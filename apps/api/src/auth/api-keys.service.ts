@@ -28,7 +28,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const key = this.crypto.generate();
     await this.store('admin (generated at first start)', key);
     // Printed once, on purpose, to stdout: it is not stored anywhere in clear.
-    process.stdout.write(`\n  facegate: no API key existed, so an admin key was generated. It is shown only this once:\n\n      ${key}\n\n  Send it as the X-API-Key header. Set FACEGATE_API_KEY to choose your own.\n\n`);
+    process.stdout.write(
+      `\n  facegate: no API key existed, so an admin key was generated. It is shown only this once:\n\n      ${key}\n\n  Send it as the X-API-Key header. Set FACEGATE_API_KEY to choose your own.\n\n`,
+    );
   }
 
   /**
@@ -74,7 +76,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
       return;
     }
     if (!this.crypto.sameHash(stored.hash, this.crypto.hash(key))) {
-      throw new StartupError(`FACEGATE_API_KEY has the prefix ${stored.prefix} of another stored key (${stored.id}) but is not that key: set FACEGATE_API_KEY to a different key.`);
+      throw new StartupError(
+        `FACEGATE_API_KEY has the prefix ${stored.prefix} of another stored key (${stored.id}) but is not that key: set FACEGATE_API_KEY to a different key.`,
+      );
     }
     if (stored.revokedAt) {
       throw new StartupError(

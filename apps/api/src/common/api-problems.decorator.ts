@@ -30,4 +30,10 @@ export function problemResponse(codes: ErrorCode[]) {
 
 export const IMAGE_PROBLEMS: ErrorCode[] = ['INVALID_IMAGE', 'UNSUPPORTED_FORMAT', 'IMAGE_TOO_LARGE', 'PAYLOAD_TOO_LARGE', 'NO_FACE', 'FACE_TOO_SMALL'];
 /** What a sign-in probe's liveness token can fail with (/verify, /recognize). */
-export const LIVENESS_TOKEN_PROBLEMS: ErrorCode[] = ['LIVENESS_REQUIRED', 'LIVENESS_TOKEN_INVALID', 'LIVENESS_FACE_MISMATCH', 'LIVENESS_TOKEN_USED', 'LIVENESS_TOKEN_EXPIRED'];
+export const LIVENESS_TOKEN_PROBLEMS: ErrorCode[] = [
+  'LIVENESS_REQUIRED',
+  'LIVENESS_TOKEN_INVALID',
+  'LIVENESS_FACE_MISMATCH',
+  'LIVENESS_TOKEN_USED',
+  'LIVENESS_TOKEN_EXPIRED',
+];

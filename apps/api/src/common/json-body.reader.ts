@@ -36,7 +36,12 @@ export class JsonBodyReader {
     assertUtf8(request);
     const decode = decoderFor(request);
     continueIfExpected(request, response);
-    const scanner = new JsonScanner({ maxDepth: MAX_INPUT_DEPTH, maxValues: MAX_JSON_VALUES, maxSkeletonBytes: this.maxSkeletonBytes, longStringBytes: LONG_STRING_BYTES });
+    const scanner = new JsonScanner({
+      maxDepth: MAX_INPUT_DEPTH,
+      maxValues: MAX_JSON_VALUES,
+      maxSkeletonBytes: this.maxSkeletonBytes,
+      longStringBytes: LONG_STRING_BYTES,
+    });
     const bytes = await collect(request, decode?.(), limitBytes, scanner);
     const longStrings = scanner.end();
     // As body-parser: an empty JSON body is an empty object.
@@ -58,7 +63,8 @@ function decoderFor(request: Request): (() => Transform) | undefined {
   const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity') return undefined;
   const decoder = DECODERS[encoding];
-  if (!decoder) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send identity, gzip, deflate or br.`);
+  if (!decoder)
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send identity, gzip, deflate or br.`);
   return decoder;
 }
 

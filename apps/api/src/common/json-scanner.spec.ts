@@ -95,7 +95,7 @@ describe('JsonScanner', () => {
   });
 
   it('refuses a flood of empty objects within the first chunks instead of reading it all', () => {
-    const chunk = Buffer.from(`[${'{},'.repeat(64 * 1024 / 3)}`);
+    const chunk = Buffer.from(`[${'{},'.repeat((64 * 1024) / 3)}`);
     const scanner = new JsonScanner(LIMITS);
     let chunks = 0;
     let error: unknown;
@@ -119,8 +119,14 @@ describe('JsonScanner', () => {
     expect(scan(whitespace, [], { maxSkeletonBytes: 1024 }).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
-  it('refuses raw control characters in strings, keys included, wherever the chunks are cut; outside strings they are JSON.parse\'s', () => {
-    for (const text of ['{"a":"x\u0001y"}', `{"image":"${'A'.repeat(100)}\n${'A'.repeat(100)}"}`, '{"k\u001f":1}', `["${'é'.repeat(50)}\t"]`, '["\\n\u0000"]']) {
+  it("refuses raw control characters in strings, keys included, wherever the chunks are cut; outside strings they are JSON.parse's", () => {
+    for (const text of [
+      '{"a":"x\u0001y"}',
+      `{"image":"${'A'.repeat(100)}\n${'A'.repeat(100)}"}`,
+      '{"k\u001f":1}',
+      `["${'é'.repeat(50)}\t"]`,
+      '["\\n\u0000"]',
+    ]) {
       const bytes = Buffer.from(text);
       for (let cut = 0; cut <= bytes.length; cut++) expect({ text, cut, code: scan(bytes, [cut]).code }).toEqual({ text, cut, code: 'VALIDATION_FAILED' });
     }

@@ -59,7 +59,11 @@ describe('decodeJsonString', () => {
       const text = randomText(1 + Math.floor(random() * 40));
       const expected = parsed(text);
       for (const budget of [1, 3, 4, 7, 10, 16, 31, 64, 4 * 1024 * 1024]) {
-        expect({ text: text.toString('hex'), budget, value: (await decode(text, budget)).value }).toEqual({ text: text.toString('hex'), budget, value: expected });
+        expect({ text: text.toString('hex'), budget, value: (await decode(text, budget)).value }).toEqual({
+          text: text.toString('hex'),
+          budget,
+          value: expected,
+        });
       }
     }
   });
@@ -93,7 +97,20 @@ describe('decodeJsonString', () => {
   });
 
   it('keeps a lone surrogate as the lone UTF-16 unit, as JSON.parse does', async () => {
-    for (const text of ['\\uD800', '\\uDBFF\\uDBFF', '\\uDC00', 'a\\uDFFFb', '\\uD800\\uD800\\uDC00', '\\uDC00\\uD800', '\\uD800x\\uDC00', '\\uD800\\n', '\\uD800\\u0041', '\\uD83D😀', '😀\\uDE00', 'é\\uD800é']) {
+    for (const text of [
+      '\\uD800',
+      '\\uDBFF\\uDBFF',
+      '\\uDC00',
+      'a\\uDFFFb',
+      '\\uD800\\uD800\\uDC00',
+      '\\uDC00\\uD800',
+      '\\uD800x\\uDC00',
+      '\\uD800\\n',
+      '\\uD800\\u0041',
+      '\\uD83D😀',
+      '😀\\uDE00',
+      'é\\uD800é',
+    ]) {
       const { value } = await decode(text, 4);
       expect({ text, units: units(value) }).toEqual({ text, units: units(parsed(Buffer.from(text))) });
       expect(value).toBe(parsed(Buffer.from(text)));
@@ -105,7 +122,23 @@ describe('decodeJsonString', () => {
   });
 
   it('refuses an escape JSON does not know, as JSON.parse does', async () => {
-    const invalid = ['\\x', 'abc\\', '\\', '\\u', '\\u12', '\\u12G4', '\\U0041', '\\a', '\\0', '\\ ', '\\uD800\\u12', 'é\\u00é9', `${'A'.repeat(100)}\\'`, '\\u+123', '\\u-123'];
+    const invalid = [
+      '\\x',
+      'abc\\',
+      '\\',
+      '\\u',
+      '\\u12',
+      '\\u12G4',
+      '\\U0041',
+      '\\a',
+      '\\0',
+      '\\ ',
+      '\\uD800\\u12',
+      'é\\u00é9',
+      `${'A'.repeat(100)}\\'`,
+      '\\u+123',
+      '\\u-123',
+    ];
     for (const text of invalid) {
       expect(() => parsed(Buffer.from(text))).toThrow(SyntaxError);
       expect({ text, code: await codeOf(text) }).toEqual({ text, code: 'VALIDATION_FAILED' });

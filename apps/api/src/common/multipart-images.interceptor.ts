@@ -134,7 +134,10 @@ function toDomainError(error: unknown): DomainError {
         return new DomainError('IMAGE_TOO_LARGE', 'An uploaded image is larger than the per-image limit.');
       case 'LIMIT_FILE_COUNT':
       case 'LIMIT_UNEXPECTED_FILE':
-        return new DomainError('VALIDATION_FAILED', `Too many files or an unexpected file field (${error.field ?? 'unknown'}); use file, files, imageA or imageB.`);
+        return new DomainError(
+          'VALIDATION_FAILED',
+          `Too many files or an unexpected file field (${error.field ?? 'unknown'}); use file, files, imageA or imageB.`,
+        );
       default:
         return new DomainError('VALIDATION_FAILED', `The multipart body was refused (${error.code}).`);
     }

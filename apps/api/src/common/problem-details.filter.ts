@@ -42,7 +42,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const code = HTTP_CODES[status];
       if (code) return buildProblem(code, this.describe(exception, status, request), {}, requestId);
     }
-    const message = exception instanceof Error ? exception.stack ?? exception.message : String(exception);
+    const message = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
     this.logger.error(`unhandled error on ${request.method} ${request.path} [${requestId}]: ${message}`);
     return buildProblem('INTERNAL_ERROR', 'An unexpected error occurred. Quote the request id when reporting it.', {}, requestId);
   }
@@ -50,7 +50,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private describe(exception: HttpException, status: number, request: Request): string {
     if (status === (HttpStatus.NOT_FOUND as number)) return `No route ${request.method} ${request.path}.`;
     const body = exception.getResponse();
-    const message = typeof body === 'object' && body !== null && 'message' in body ? (body).message : exception.message;
+    const message = typeof body === 'object' && body !== null && 'message' in body ? body.message : exception.message;
     return Array.isArray(message) ? message.join('; ') : String(message);
   }
 }

@@ -27,24 +27,36 @@ interface ComposeService {
   depends_on?: Record<string, unknown> | string[];
   profiles?: string[];
 }
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+};
 
 /** Every variable loadConfig() reads, recorded by a Proxy environment: the schema itself is the list. */
 function configVariables(): Set<string> {
   const read = new Set<string>();
-  const env = new Proxy({}, {
-    get: (_target, name) => {
-      if (typeof name === 'string') read.add(name);
-      return undefined;
+  const env = new Proxy(
+    {},
+    {
+      get: (_target, name) => {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
     },
-  });
+  );
   loadConfig(env);
   return read;
 }
 
 /** "8000:8000", "${FACEGATE_PORT:-8000}:8000", "127.0.0.1:8000:8000/tcp" -> 8000 (the container side). */
 function containerPort(mapping: string): number {
-  return Number(mapping.replace(/\$\{[^}]*\}/g, 'X').split(':').pop()!.split('/')[0]);
+  return Number(
+    mapping
+      .replace(/\$\{[^}]*\}/g, 'X')
+      .split(':')
+      .pop()!
+      .split('/')[0],
+  );
 }
 
 /**
@@ -77,7 +89,11 @@ function globRegExp(glob: string): RegExp {
 
 /** COPY sources (no --from): the paths taken from the build context. */
 function contextSources(line: string): string[] {
-  return line.split(/\s+/).slice(1).filter((a) => !a.startsWith('--')).slice(0, -1);
+  return line
+    .split(/\s+/)
+    .slice(1)
+    .filter((a) => !a.startsWith('--'))
+    .slice(0, -1);
 }
 
 /** True when `path` is `source` or inside it (a folder COPY). */
@@ -164,7 +180,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds from Dockerfiles that exist', () => {
-    for (const service of Object.values(services).filter((s) => s.build)) expect(existsSync(join(ROOT, service.build!.context, service.build!.dockerfile))).toBe(true);
+    for (const service of Object.values(services).filter((s) => s.build))
+      expect(existsSync(join(ROOT, service.build!.context, service.build!.dockerfile))).toBe(true);
   });
 });
 
@@ -175,7 +192,10 @@ describe.each(DOCKERFILES)('docker/%s', (file) => {
     const copies = instructions.filter((l) => /^COPY\s/i.test(l) && !/--from=/.test(l));
     expect(copies.length).toBeGreaterThan(0);
     for (const line of copies) {
-      const args = line.split(/\s+/).slice(1).filter((a) => !a.startsWith('--'));
+      const args = line
+        .split(/\s+/)
+        .slice(1)
+        .filter((a) => !a.startsWith('--'));
       for (const source of args.slice(0, -1)) expect([source, existsSync(join(ROOT, source))]).toEqual([source, true]);
     }
   });
@@ -188,7 +208,10 @@ describe.each(DOCKERFILES)('docker/%s', (file) => {
     const copied = build
       .filter((l) => /^COPY\s/i.test(l))
       .flatMap((l) => {
-        const args = l.split(/\s+/).slice(1).filter((a) => !a.startsWith('--'));
+        const args = l
+          .split(/\s+/)
+          .slice(1)
+          .filter((a) => !a.startsWith('--'));
         const dest = args[args.length - 1];
         return dest === './' ? args.slice(0, -1) : [dest.replace(/\/$/, '')];
       });
@@ -196,7 +219,8 @@ describe.each(DOCKERFILES)('docker/%s', (file) => {
     if (build.some((l) => /^RUN\s.*npm (ci|install)\b/.test(l))) made.push('node_modules');
     if (build.some((l) => /^RUN\s.*npm run build\b/.test(l))) {
       for (const app of ['api', 'cli']) {
-        const outDir = (JSON.parse(readFileSync(join(ROOT, 'apps', app, 'tsconfig.app.json'), 'utf8')) as { compilerOptions: { outDir: string } }).compilerOptions.outDir;
+        const outDir = (JSON.parse(readFileSync(join(ROOT, 'apps', app, 'tsconfig.app.json'), 'utf8')) as { compilerOptions: { outDir: string } })
+          .compilerOptions.outDir;
         made.push(relative(ROOT, resolve(ROOT, 'apps', app, outDir)));
       }
     }
@@ -216,17 +240,26 @@ describe.each(DOCKERFILES)('docker/%s', (file) => {
     const output = /output\s*=\s*"([^"]+)"/.exec(readFileSync(join(ROOT, 'prisma', 'schema.prisma'), 'utf8'))![1];
     const generated = relative(ROOT, resolve(ROOT, 'prisma', output));
     expect(generated).toMatch(/^libs\/database\/src\/generated/);
-    for (const path of [`${generated}/client.ts`, '.env', 'apps/api/.env', 'coverage/lcov.info', 'test-artifacts/x.png', 'data/pgdata']) expect([path, ignored(path)]).toEqual([path, true]);
+    for (const path of [`${generated}/client.ts`, '.env', 'apps/api/.env', 'coverage/lcov.info', 'test-artifacts/x.png', 'data/pgdata'])
+      expect([path, ignored(path)]).toEqual([path, true]);
     // Every .gitignore rule has its counterpart: what git does not track must not reach the image either.
-    const gitIgnored = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    const dockerRules = readFileSync(join(ROOT, 'docker', `${file}.dockerignore`), 'utf8').split('\n').map((l) => l.trim().replace(/^\/+|\/+$/g, ''));
+    const gitIgnored = readFileSync(join(ROOT, '.gitignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    const dockerRules = readFileSync(join(ROOT, 'docker', `${file}.dockerignore`), 'utf8')
+      .split('\n')
+      .map((l) => l.trim().replace(/^\/+|\/+$/g, ''));
     for (const rule of gitIgnored) expect([rule, dockerRules.includes(rule.replace(/^\/+|\/+$/g, ''))]).toEqual([rule, true]);
   });
 
   it('copies what postinstall reads before npm installs', () => {
     const install = instructions.findIndex((l) => /^RUN\s.*npm (ci|install)\b/.test(l));
     expect(install).toBeGreaterThan(0);
-    const copied = instructions.slice(0, install).filter((l) => /^COPY\s/i.test(l) && !/--from=/.test(l)).flatMap(contextSources);
+    const copied = instructions
+      .slice(0, install)
+      .filter((l) => /^COPY\s/i.test(l) && !/--from=/.test(l))
+      .flatMap(contextSources);
     const postinstall = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.postinstall;
     const scripts = [...postinstall.matchAll(/\bnode\s+(\S+)/g)].map((m) => m[1]);
     expect(scripts.length).toBeGreaterThan(0);
@@ -239,7 +272,8 @@ describe.each(DOCKERFILES)('docker/%s', (file) => {
     const known = configVariables();
     const names = instructions.filter((l) => /^ENV\s/.test(l)).flatMap(envNames);
     expect(names).toEqual(expect.arrayContaining(['DATA_DIR', 'PORT']));
-    for (const name of names.filter((n) => /^(DATA_DIR|PORT|DATABASE_URL|REDIS_URL|FACEGATE_\w+|LOG_\w+)$/.test(n))) expect([name, known.has(name)]).toEqual([name, true]);
+    for (const name of names.filter((n) => /^(DATA_DIR|PORT|DATABASE_URL|REDIS_URL|FACEGATE_\w+|LOG_\w+)$/.test(n)))
+      expect([name, known.has(name)]).toEqual([name, true]);
   });
 
   it('puts the command-line tool on PATH and runs as a non-root user', () => {
@@ -278,7 +312,10 @@ describe('the Node runtime', () => {
     const allow = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
     // onnxruntime-node's script downloads CUDA libraries: CPU installs must never run it (the CUDA image runs it itself).
     expect(allow['onnxruntime-node']).toBe(false);
-    const npmrcKeys = readFileSync(join(ROOT, '.npmrc'), 'utf8').split('\n').map((l) => l.split('=')[0].trim()).filter((k) => k && !k.startsWith('#'));
+    const npmrcKeys = readFileSync(join(ROOT, '.npmrc'), 'utf8')
+      .split('\n')
+      .map((l) => l.split('=')[0].trim())
+      .filter((k) => k && !k.startsWith('#'));
     expect(npmrcKeys.filter((k) => !['fund', 'audit', 'engine-strict', 'save-exact'].includes(k))).toEqual([]);
   });
 });

@@ -41,7 +41,10 @@ export class HealthController {
   @Get('stats')
   @Access('read')
   @ApiSecurity('api-key')
-  @ApiOperation({ summary: 'Counts, model, index settings and worker pool state', description: 'Counts cover only the collections the key may use; the vector index (shared by all collections) is shown to keys bound to no collection.' })
+  @ApiOperation({
+    summary: 'Counts, model, index settings and worker pool state',
+    description: 'Counts cover only the collections the key may use; the vector index (shared by all collections) is shown to keys bound to no collection.',
+  })
   @ApiOkResponse({ type: StatsDto })
   stats(@Caller() caller: CallerContext): Promise<StatsDto> {
     return this.health.stats(caller);

@@ -14,7 +14,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 function fakeHost() {
   const handlers = new Map<string, () => void>();
   const host = { time: 0, exits: [] as number[] };
-  const seam: ShutdownHost = { onSignal: (signal, handler) => void handlers.set(signal, handler), exit: (code) => void host.exits.push(code), now: () => host.time };
+  const seam: ShutdownHost = {
+    onSignal: (signal, handler) => void handlers.set(signal, handler),
+    exit: (code) => void host.exits.push(code),
+    now: () => host.time,
+  };
   return { host, seam, send: (signal: string, at: number) => ((host.time = at), handlers.get(signal)!()) };
 }
 
@@ -76,7 +80,8 @@ describe('GracefulShutdown drain', () => {
     server.close();
   });
 
-  const shutdown = (app: INestApplication, graceMs: number) => new GracefulShutdown(app, lifecycle, { delayMs: 0, graceMs }, { ...fakeHost().seam, now: () => performance.now() });
+  const shutdown = (app: INestApplication, graceMs: number) =>
+    new GracefulShutdown(app, lifecycle, { delayMs: 0, graceMs }, { ...fakeHost().seam, now: () => performance.now() });
 
   /** Everything the server sends on a raw connection, once it closes it. */
   const received = (socket: Socket) =>

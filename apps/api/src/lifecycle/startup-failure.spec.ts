@@ -16,24 +16,43 @@ describe('explainStartupFailure', () => {
   });
 
   it('names the port when it is taken or needs privileges', () => {
-    expect(explainStartupFailure(netError('EADDRINUSE', 'listen'), embedded)).toBe('Port 8000 on 0.0.0.0 is already in use: stop the other process or set PORT to a free port.');
+    expect(explainStartupFailure(netError('EADDRINUSE', 'listen'), embedded)).toBe(
+      'Port 8000 on 0.0.0.0 is already in use: stop the other process or set PORT to a free port.',
+    );
     expect(explainStartupFailure(netError('EACCES', 'listen'), embedded)).toMatch(/^Port 8000 .* set PORT to 1024 or above/);
   });
 
   it('says which database could not be reached, without its password, also inside an AggregateError', () => {
     const both = new AggregateError([netError('ECONNREFUSED', 'connect'), netError('ECONNREFUSED', 'connect')], 'connect failed');
     const line = explainStartupFailure(both, external);
-    expect(line).toBe('Cannot reach PostgreSQL at db.internal:6543/facegate (ECONNREFUSED): start it or fix DATABASE_URL (unset it to use the embedded database).');
+    expect(line).toBe(
+      'Cannot reach PostgreSQL at db.internal:6543/facegate (ECONNREFUSED): start it or fix DATABASE_URL (unset it to use the embedded database).',
+    );
     expect(line).not.toContain('secret');
-    expect(explainStartupFailure(new Error('wrapped', { cause: netError('ENOTFOUND', 'getaddrinfo') }), external)).toMatch(/^Cannot reach PostgreSQL at db.internal:6543\/facegate \(ENOTFOUND\)/);
+    expect(explainStartupFailure(new Error('wrapped', { cause: netError('ENOTFOUND', 'getaddrinfo') }), external)).toMatch(
+      /^Cannot reach PostgreSQL at db.internal:6543\/facegate \(ENOTFOUND\)/,
+    );
   });
 
   it('explains a refused login, a missing database, a missing pgvector and a user who may not create it', () => {
-    expect(explainStartupFailure(pgError('28P01', 'password authentication failed for user "app"'), external)).toMatch(/refused the login .* fix the user or password in DATABASE_URL/);
-    expect(explainStartupFailure(pgError('3D000', 'database "facegate" does not exist'), external)).toBe('PostgreSQL at db.internal:6543/facegate: database "facegate" does not exist. Create it (createdb) or fix the database name in DATABASE_URL.');
-    expect(explainStartupFailure(pgError('0A000', 'extension "vector" is not available'), external)).toMatch(/has no pgvector extension: install it \(Debian: bash scripts\/setup-pgvector.sh; Docker: the pgvector\/pgvector image\)/);
-    expect(explainStartupFailure(pgError('58P01', 'could not open extension control file "/usr/share/postgresql/15/extension/vector.control": No such file or directory'), external)).toMatch(/no pgvector/);
-    expect(explainStartupFailure(pgError('42501', 'permission denied to create extension "vector"'), external)).toMatch(/may not create the pgvector extension .* CREATE EXTENSION vector/);
+    expect(explainStartupFailure(pgError('28P01', 'password authentication failed for user "app"'), external)).toMatch(
+      /refused the login .* fix the user or password in DATABASE_URL/,
+    );
+    expect(explainStartupFailure(pgError('3D000', 'database "facegate" does not exist'), external)).toBe(
+      'PostgreSQL at db.internal:6543/facegate: database "facegate" does not exist. Create it (createdb) or fix the database name in DATABASE_URL.',
+    );
+    expect(explainStartupFailure(pgError('0A000', 'extension "vector" is not available'), external)).toMatch(
+      /has no pgvector extension: install it \(Debian: bash scripts\/setup-pgvector.sh; Docker: the pgvector\/pgvector image\)/,
+    );
+    expect(
+      explainStartupFailure(
+        pgError('58P01', 'could not open extension control file "/usr/share/postgresql/15/extension/vector.control": No such file or directory'),
+        external,
+      ),
+    ).toMatch(/no pgvector/);
+    expect(explainStartupFailure(pgError('42501', 'permission denied to create extension "vector"'), external)).toMatch(
+      /may not create the pgvector extension .* CREATE EXTENSION vector/,
+    );
   });
 
   it('leaves failures nobody foresaw to their stack trace', () => {

@@ -32,8 +32,10 @@ export function explainStartupFailure(error: unknown, context: StartupContext): 
     if (e instanceof StartupError || e instanceof ModelFilesError) return e.message;
     const code = typeof e.code === 'string' ? e.code : undefined;
     const message = typeof e.message === 'string' ? e.message : '';
-    if (e.syscall === 'listen' && code === 'EADDRINUSE') return `Port ${context.port} on ${context.host} is already in use: stop the other process or set PORT to a free port.`;
-    if (e.syscall === 'listen' && code === 'EACCES') return `Port ${context.port} on ${context.host} needs privileges this process does not have: set PORT to 1024 or above.`;
+    if (e.syscall === 'listen' && code === 'EADDRINUSE')
+      return `Port ${context.port} on ${context.host} is already in use: stop the other process or set PORT to a free port.`;
+    if (e.syscall === 'listen' && code === 'EACCES')
+      return `Port ${context.port} on ${context.host} needs privileges this process does not have: set PORT to 1024 or above.`;
     if (!context.databaseUrl) continue;
     const database = describeDatabase(context.databaseUrl);
     if (code && UNREACHABLE.has(code)) {

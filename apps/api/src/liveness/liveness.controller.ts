@@ -18,7 +18,8 @@ export class LivenessController {
   @Post()
   @ApiOperation({
     summary: 'Open an active liveness challenge',
-    description: 'Returns a random sequence of steps (turn_left, turn_right, look_up, blink, smile) to perform in order in front of the camera, and when the session expires.',
+    description:
+      'Returns a random sequence of steps (turn_left, turn_right, look_up, blink, smile) to perform in order in front of the camera, and when the session expires.',
   })
   @ApiCreatedResponse({ type: SessionDto })
   @ApiProblems('COLLECTION_NOT_FOUND')

@@ -6,13 +6,27 @@ const NOW = new Date('2026-01-02T03:04:05.678Z');
 
 describe('toLogEntry', () => {
   it('takes the last string parameter as the context and names Nest levels as collectors do', () => {
-    expect(toLogEntry('log', 'Database ready', ['PrismaService'], NOW)).toEqual({ time: '2026-01-02T03:04:05.678Z', level: 'info', context: 'PrismaService', msg: 'Database ready' });
+    expect(toLogEntry('log', 'Database ready', ['PrismaService'], NOW)).toEqual({
+      time: '2026-01-02T03:04:05.678Z',
+      level: 'info',
+      context: 'PrismaService',
+      msg: 'Database ready',
+    });
     expect(toLogEntry('verbose', 'x', [], NOW).level).toBe('debug');
   });
 
   it('turns an object message into fields and adds the request id', () => {
     const entry = toLogEntry('log', { msg: 'request', method: 'GET', status: 200, durationMs: 4.2 }, ['Http'], NOW, 'req-1');
-    expect(entry).toEqual({ time: NOW.toISOString(), level: 'info', context: 'Http', msg: 'request', requestId: 'req-1', method: 'GET', status: 200, durationMs: 4.2 });
+    expect(entry).toEqual({
+      time: NOW.toISOString(),
+      level: 'info',
+      context: 'Http',
+      msg: 'request',
+      requestId: 'req-1',
+      method: 'GET',
+      status: 200,
+      durationMs: 4.2,
+    });
   });
 
   it('keeps a stack apart from the message', () => {
@@ -22,7 +36,12 @@ describe('toLogEntry', () => {
   });
 
   it('never writes images, embeddings, keys or bodies passed as fields, and cuts huge messages', () => {
-    const entry = toLogEntry('log', { msg: 'x', image: 'data:image/jpeg;base64,AAAA', embedding: new Float32Array(4), apiKey: 'fg_secret', body: { a: 1 }, ok: 1 }, [], NOW);
+    const entry = toLogEntry(
+      'log',
+      { msg: 'x', image: 'data:image/jpeg;base64,AAAA', embedding: new Float32Array(4), apiKey: 'fg_secret', body: { a: 1 }, ok: 1 },
+      [],
+      NOW,
+    );
     expect(entry).toEqual({ time: NOW.toISOString(), level: 'info', msg: 'x', ok: 1 });
     const long = toLogEntry('log', 'ab '.repeat(1000), [], NOW);
     expect(long.msg.length).toBeLessThan(MAX_MESSAGE_CHARS + 50);
@@ -49,7 +68,9 @@ describe('formatJson and formatPretty', () => {
   });
 
   it('writes a readable line for a terminal', () => {
-    expect(formatPretty(toLogEntry('log', { msg: 'request', status: 200 }, ['Http'], NOW, 'r1'))).toBe('2026-01-02T03:04:05.678Z INFO  [Http] request requestId=r1 status=200');
+    expect(formatPretty(toLogEntry('log', { msg: 'request', status: 200 }, ['Http'], NOW, 'r1'))).toBe(
+      '2026-01-02T03:04:05.678Z INFO  [Http] request requestId=r1 status=200',
+    );
   });
 });
 

@@ -18,14 +18,22 @@ describe('log redaction', () => {
   });
 
   it('summarises Buffers, typed arrays and ArrayBuffers at any depth', () => {
-    const entry = toLogEntry('log', { msg: 'x', a: Buffer.alloc(2048), nested: { b: new Float32Array(512), c: new ArrayBuffer(16), d: [new Uint8Array(3)] } }, [], NOW);
+    const entry = toLogEntry(
+      'log',
+      { msg: 'x', a: Buffer.alloc(2048), nested: { b: new Float32Array(512), c: new ArrayBuffer(16), d: [new Uint8Array(3)] } },
+      [],
+      NOW,
+    );
     expect(entry).toMatchObject({ a: '[binary 2048 bytes]', nested: { b: '[binary 2048 bytes]', c: '[binary 16 bytes]', d: ['[binary 3 bytes]'] } });
     expect(toLogEntry('log', Buffer.alloc(10), [], NOW).msg).toBe('[binary 10 bytes]');
     expect(toLogEntry('log', 'm', [Buffer.alloc(10)], NOW).extra).toEqual(['[binary 10 bytes]']);
   });
 
   it('replaces an embedding-like array of numbers, as a field, a parameter or the message', () => {
-    expect(toLogEntry('log', { msg: 'x', vector: embedding(), deep: { v: embedding() } }, [], NOW)).toMatchObject({ vector: '[512 numbers]', deep: { v: '[512 numbers]' } });
+    expect(toLogEntry('log', { msg: 'x', vector: embedding(), deep: { v: embedding() } }, [], NOW)).toMatchObject({
+      vector: '[512 numbers]',
+      deep: { v: '[512 numbers]' },
+    });
     expect(toLogEntry('log', 'm', [embedding()], NOW).extra).toEqual(['[512 numbers]']);
     expect(toLogEntry('log', embedding(), [], NOW).msg).toBe('[512 numbers]');
     // Short lists of numbers (a box, a few scores) stay readable.
@@ -40,9 +48,15 @@ describe('log redaction', () => {
 
   it('replaces base64 and image data URLs in messages, fields, parameters and stacks', () => {
     expect(toLogEntry('log', `decode failed for ${BASE64} here`, [], NOW).msg).toBe(`decode failed for [base64 ${BASE64.length} chars] here`);
-    expect(toLogEntry('log', `got data:image/jpeg;base64,${BASE64.slice(0, 50)}`, [], NOW).msg).toBe(`got [image data URL ${'data:image/jpeg;base64,'.length + 50} chars]`);
+    expect(toLogEntry('log', `got data:image/jpeg;base64,${BASE64.slice(0, 50)}`, [], NOW).msg).toBe(
+      `got [image data URL ${'data:image/jpeg;base64,'.length + 50} chars]`,
+    );
     const entry = toLogEntry('log', { msg: 'x', note: `photo=${BASE64}`, deep: { photo: `data:image/png;base64,${BASE64}` } }, [`p ${BASE64}`, 'Ctx'], NOW);
-    expect(entry).toMatchObject({ note: `photo=[base64 ${BASE64.length} chars]`, deep: { photo: expect.stringMatching(/^\[image data URL \d+ chars\]$/) }, extra: [`p [base64 ${BASE64.length} chars]`] });
+    expect(entry).toMatchObject({
+      note: `photo=[base64 ${BASE64.length} chars]`,
+      deep: { photo: expect.stringMatching(/^\[image data URL \d+ chars\]$/) },
+      extra: [`p [base64 ${BASE64.length} chars]`],
+    });
     // A lone string parameter is taken as the context, so it is scrubbed as well.
     expect(toLogEntry('log', 'm', [`p ${BASE64}`], NOW).context).toBe(`p [base64 ${BASE64.length} chars]`);
     const error = new Error(`bad image ${BASE64}`);
@@ -52,7 +66,9 @@ describe('log redaction', () => {
   });
 
   it('catches base64 cut into MIME lines, and URL-safe base64', () => {
-    const mime = BASE64.slice(0, 760).match(/.{1,76}/g)!.join('\r\n');
+    const mime = BASE64.slice(0, 760)
+      .match(/.{1,76}/g)!
+      .join('\r\n');
     expect(redactText(`x ${mime} y`)).toMatch(/^x \[base64 \d+ chars\] y$/);
     expect(redactText(BASE64.replace(/\+/g, '-').replace(/\//g, '_'))).toBe(`[base64 ${BASE64.length} chars]`);
   });

@@ -4,7 +4,8 @@
  */
 
 /** Field names dropped at any depth. */
-const FORBIDDEN_FIELDS = /^(image|images|file|files|frames|imageA|imageB|embedding|embeddings|body|apiKey|key|x-api-key|authorization|token|livenessToken|password|secret)$/i;
+const FORBIDDEN_FIELDS =
+  /^(image|images|file|files|frames|imageA|imageB|embedding|embeddings|body|apiKey|key|x-api-key|authorization|token|livenessToken|password|secret)$/i;
 /** Strings are cut here: a log line is no place for a pasted body. */
 export const MAX_STRING_CHARS = 2000;
 /** Deeper values are replaced: enough for any field we log, and it ends cycles. */

@@ -6,12 +6,15 @@ import { MetricsAccessGuard } from './metrics-access.guard';
 
 const TOKEN = 'scrape-token-0123456789';
 const keys = {
-  'fg_admin': { id: 'k-admin-1234', scopes: ['admin'], collections: [] },
-  'fg_bound': { id: 'k-bound-1234', scopes: ['admin'], collections: ['alpha'] },
-  'fg_read': { id: 'k-read-12345', scopes: ['read'], collections: [] },
+  fg_admin: { id: 'k-admin-1234', scopes: ['admin'], collections: [] },
+  fg_bound: { id: 'k-bound-1234', scopes: ['admin'], collections: ['alpha'] },
+  fg_read: { id: 'k-read-12345', scopes: ['read'], collections: [] },
 } as Record<string, { id: string; scopes: string[]; collections: string[] }>;
 // The real callerOf (header checks, caller built from the key) over a stubbed key lookup.
-const service = { authenticate: async (presented: string) => keys[presented] ?? null, callerOf: ApiKeysService.prototype.callerOf } as unknown as ApiKeysService;
+const service = {
+  authenticate: async (presented: string) => keys[presented] ?? null,
+  callerOf: ApiKeysService.prototype.callerOf,
+} as unknown as ApiKeysService;
 
 function context(headers: Record<string, string>): ExecutionContext {
   const request = { method: 'GET', path: '/metrics', ip: '127.0.0.1', socket: {}, header: (name: string) => headers[name.toLowerCase()] };

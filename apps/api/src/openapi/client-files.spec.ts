@@ -18,7 +18,11 @@ describe('the generated client files', () => {
 
   it('names every operation for a client, and defines every security scheme an operation uses', async () => {
     const document = await currentOpenApiDocument();
-    const operations = Object.values(document.paths).flatMap((item) => Object.values(item).filter((o): o is { operationId: string; security?: Array<Record<string, string[]>> } => typeof o === 'object' && o !== null && 'operationId' in o));
+    const operations = Object.values(document.paths).flatMap((item) =>
+      Object.values(item).filter(
+        (o): o is { operationId: string; security?: Array<Record<string, string[]>> } => typeof o === 'object' && o !== null && 'operationId' in o,
+      ),
+    );
     expect(operations.length).toBeGreaterThan(25);
     for (const op of operations) expect(op.operationId).toMatch(/^[a-z][a-zA-Z]+$/);
     expect(new Set(operations.map((o) => o.operationId)).size).toBe(operations.length);

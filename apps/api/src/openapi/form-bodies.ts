@@ -29,7 +29,11 @@ export function formBodies(document: OpenAPIObject): void {
       for (const [field, schema] of Object.entries(json.properties ?? {})) {
         const file = FILE_PARTS[field];
         const key = file?.part ?? field;
-        properties[key] = file ? (file.many ? { type: 'array', items: BINARY, description: `The ${field}, one part each.` } : { ...BINARY, description: `The ${field}, as a file part.` }) : schema;
+        properties[key] = file
+          ? file.many
+            ? { type: 'array', items: BINARY, description: `The ${field}, one part each.` }
+            : { ...BINARY, description: `The ${field}, as a file part.` }
+          : schema;
         if (json.required?.includes(field)) required.push(key);
       }
       schemas[`${name}Form`] = { ...json, properties, ...(required.length ? { required } : {}) };

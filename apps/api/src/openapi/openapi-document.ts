@@ -64,7 +64,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setVersion(version)
     .setLicense('MIT', 'https://opensource.org/license/mit')
     .addServer('/', 'The facegate that serves this document (e.g. http://localhost:8000 after npm start)')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (POST /api-keys, or FACEGATE_API_KEY at the first start).' }, 'api-key')
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (POST /api-keys, or FACEGATE_API_KEY at the first start).' },
+      'api-key',
+    )
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'FACEGATE_METRICS_TOKEN, for GET /metrics only.' }, 'bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto], operationIdFactory: operationId });
@@ -79,7 +82,10 @@ function finishDocument(document: OpenAPIObject): OpenAPIObject {
   document.components = {
     ...document.components,
     headers: {
-      'X-Request-Id': { description: 'The request id (the client may send its own): in every log line and problem of this request.', schema: { type: 'string' } },
+      'X-Request-Id': {
+        description: 'The request id (the client may send its own): in every log line and problem of this request.',
+        schema: { type: 'string' },
+      },
       'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 0 } },
     },
   };

@@ -9,7 +9,13 @@ export interface LooseOperation {
 }
 
 /** The code an error response without examples stands for (a scope check's 403, readiness's 503). */
-const CODE_OF_STATUS: Record<string, ErrorCode> = { '400': 'VALIDATION_FAILED', '401': 'UNAUTHORIZED', '403': 'FORBIDDEN', '429': 'RATE_LIMITED', '503': 'NOT_READY' };
+const CODE_OF_STATUS: Record<string, ErrorCode> = {
+  '400': 'VALIDATION_FAILED',
+  '401': 'UNAUTHORIZED',
+  '403': 'FORBIDDEN',
+  '429': 'RATE_LIMITED',
+  '503': 'NOT_READY',
+};
 
 /**
  * Every error a route can answer, with the Problem schema: the codes its decorators name, plus those every route of

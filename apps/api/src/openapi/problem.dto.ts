@@ -13,7 +13,11 @@ export class ProblemDto {
   @ApiProperty({ example: 422, description: 'The HTTP status, repeated.' }) status!: number;
   @ApiProperty({ example: 'No face was found in the image.', description: 'What happened in this case, for people.' }) detail!: string;
   @ApiProperty({ enum: CODES, enumName: 'ErrorCode', example: 'NO_FACE', description: 'The stable code to act on.' }) code!: ErrorCode;
-  @ApiPropertyOptional({ example: '6903f8f0-ab62-4b22-b12a-657d6243184a', description: "The request's X-Request-Id (the client's own when it sent one), for the logs." }) requestId?: string;
+  @ApiPropertyOptional({
+    example: '6903f8f0-ab62-4b22-b12a-657d6243184a',
+    description: "The request's X-Request-Id (the client's own when it sent one), for the logs.",
+  })
+  requestId?: string;
   @ApiPropertyOptional({ example: 1, description: 'Which photo of a list failed (enrolment, liveness frames).' }) index?: number;
   @ApiPropertyOptional({ example: 'images[1]', description: 'Which field failed.' }) field?: string;
   @ApiPropertyOptional({ type: [String], example: ['sharpness'], description: 'LOW_QUALITY: the checks that failed.' }) failedChecks?: string[];

@@ -29,7 +29,10 @@ export class RecognitionController {
 
   @Post('verify')
   @HttpCode(200)
-  @ApiOperation({ summary: '1:1 - is this photo the claimed person?', description: 'Compared against every enrolled face of the person; the best similarity decides.' })
+  @ApiOperation({
+    summary: '1:1 - is this photo the claimed person?',
+    description: 'Compared against every enrolled face of the person; the best similarity decides.',
+  })
   @ApiOkResponse({ type: VerifyResponseDto })
   @ApiProblems('USER_NOT_FOUND', 'LOCKED_OUT', 'COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', ...LIVENESS_TOKEN_PROBLEMS)
   verify(@Body() dto: VerifyDto, @Caller() caller: CallerContext) {
@@ -38,7 +41,10 @@ export class RecognitionController {
 
   @Post('recognize')
   @HttpCode(200)
-  @ApiOperation({ summary: '1:N - who is this?', description: 'Nearest distinct people in the collection, searched inside PostgreSQL. `match` is true only at or above the threshold.' })
+  @ApiOperation({
+    summary: '1:N - who is this?',
+    description: 'Nearest distinct people in the collection, searched inside PostgreSQL. `match` is true only at or above the threshold.',
+  })
   @ApiExtraModels(RecognizeResponseDto, RecognizeAllResponseDto)
   @ApiOkResponse({
     description: 'RecognizeResponseDto for the main face; RecognizeAllResponseDto (every face) with `all: true`.',
@@ -59,7 +65,10 @@ export class RecognitionController {
 
   @Post('compare')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Do the main faces of two photos match? (nothing stored)', description: "Judged under the collection's threshold; the similarity is shown for a match, or always if the collection sets exposeScores." })
+  @ApiOperation({
+    summary: 'Do the main faces of two photos match? (nothing stored)',
+    description: "Judged under the collection's threshold; the similarity is shown for a match, or always if the collection sets exposeScores.",
+  })
   @ApiOkResponse({ type: CompareResponseDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
   compare(@Body() dto: CompareDto, @Caller() caller: CallerContext) {

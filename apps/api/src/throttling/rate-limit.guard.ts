@@ -37,8 +37,12 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
-    throw new DomainError('RATE_LIMITED', `Rate limit of ${detail.limit} requests per ${Math.round(detail.ttl / 1000)} s reached; retry after ${retryAfter} s.`, {
-      retryAfterSeconds: retryAfter,
-    });
+    throw new DomainError(
+      'RATE_LIMITED',
+      `Rate limit of ${detail.limit} requests per ${Math.round(detail.ttl / 1000)} s reached; retry after ${retryAfter} s.`,
+      {
+        retryAfterSeconds: retryAfter,
+      },
+    );
   }
 }

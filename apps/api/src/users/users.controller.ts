@@ -18,7 +18,8 @@ export class UsersController {
   @UseInterceptors(MultipartImages('images'))
   @ApiOperation({
     summary: 'Enrol a person with 1 to 10 photos',
-    description: 'Every photo must show exactly one clear face, and all of them the same person (FACE_MISMATCH); if one fails, nothing is stored and the error names its index.',
+    description:
+      'Every photo must show exactly one clear face, and all of them the same person (FACE_MISMATCH); if one fails, nothing is stored and the error names its index.',
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: UserDto })
@@ -70,7 +71,10 @@ export class UsersController {
 
   @Post(':id/faces')
   @UseInterceptors(MultipartImages('images'))
-  @ApiOperation({ summary: 'Add photos to a person', description: "Each new photo must match every face the person already has, at the collection's threshold (FACE_MISMATCH otherwise)." })
+  @ApiOperation({
+    summary: 'Add photos to a person',
+    description: "Each new photo must match every face the person already has, at the collection's threshold (FACE_MISMATCH otherwise).",
+  })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: AddedFacesDto })
   @Access('enrol')

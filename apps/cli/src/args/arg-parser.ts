@@ -39,7 +39,10 @@ export interface ParsedArgs {
 export class UsageError extends Error {
   readonly exitCode = 2;
 
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -84,7 +87,8 @@ function readFlag(argv: readonly string[], i: number, spec: CommandSpec, flags: 
   if (value === undefined || (inline === undefined && value.startsWith('--')) || value === '') {
     throw new UsageError(`option --${name} needs a value${flag.valueName ? ` (${flag.valueName})` : ''}`, spec.name);
   }
-  if (flag.choices && !flag.choices.includes(value)) throw new UsageError(`option --${name} must be one of ${flag.choices.join(', ')}, got "${value}"`, spec.name);
+  if (flag.choices && !flag.choices.includes(value))
+    throw new UsageError(`option --${name} must be one of ${flag.choices.join(', ')}, got "${value}"`, spec.name);
   flags[name] = value;
   return inline === undefined ? i + 1 : i;
 }
@@ -98,7 +102,10 @@ function checkPositionals(positionals: string[], spec: CommandSpec): void {
 /** Comma-separated list flag (`--scopes a,b`): trimmed, empty items dropped. */
 export function listFlag(value: string | boolean | undefined): string[] | undefined {
   if (typeof value !== 'string') return undefined;
-  return value.split(',').map((v) => v.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export function stringFlag(value: string | boolean | undefined): string | undefined {

@@ -8,11 +8,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'enrol',
     summary:
       'Enrol a folder with one sub-folder per person (the sub-folder name is the externalId; the name is the same with "_" as spaces). ' +
-      'Each photo is checked on its own by the API\'s rules; a person is stored in one transaction with every photo that passed.',
+      "Each photo is checked on its own by the API's rules; a person is stored in one transaction with every photo that passed.",
     positionals: [{ name: 'folder', required: true }],
     flags: {
       collection: COLLECTION,
-      report: { type: 'string', valueName: 'file.json', description: 'write every person\'s outcome and every rejected photo (code, reason) as JSON' },
+      report: { type: 'string', valueName: 'file.json', description: "write every person's outcome and every rejected photo (code, reason) as JSON" },
       'allow-duplicate': { type: 'boolean', description: 'enrol a face even if it matches another person of the collection (DUPLICATE_FACE otherwise)' },
       'allow-mismatch': { type: 'boolean', description: "keep a photo even if it does not match the person's other photos (FACE_MISMATCH otherwise); audited" },
     },
@@ -30,12 +30,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'import',
-    summary:
-      'Read an export file: every line is validated first (nothing is written if one is bad), then each person is stored in one transaction.',
+    summary: 'Read an export file: every line is validated first (nothing is written if one is bad), then each person is stored in one transaction.',
     positionals: [{ name: 'file.jsonl', required: true }],
     flags: {
       collection: { type: 'string', valueName: 'name', description: 'put everyone in this collection instead of the one in the file (created if missing)' },
-      'on-conflict': { type: 'string', valueName: 'rule', choices: ['fail', 'skip'], description: 'an externalId that already exists: fail before writing anything (default), or skip that person' },
+      'on-conflict': {
+        type: 'string',
+        valueName: 'rule',
+        choices: ['fail', 'skip'],
+        description: 'an externalId that already exists: fail before writing anything (default), or skip that person',
+      },
     },
     notes: 'A file from another embedding model is refused. People without an externalId are always imported as new people.',
     examples: ['facegate import staff.jsonl', 'facegate import staff.jsonl --collection staff-copy --on-conflict skip'],

@@ -79,7 +79,12 @@ export class EnrolFolderCommand {
         ? { externalId: person.externalId, name: person.name, status: 'skipped' as const, faces: 0, rejected: [], reason: 'already enrolled' }
         : await this.enrolPerson(root, person, options, caller);
       results.push(result);
-      progress.personDone(index + 1, scan.people.length, person.folder, { status: result.status, enrolled: result.faces, rejected: result.rejected.length, reason: result.reason });
+      progress.personDone(index + 1, scan.people.length, person.folder, {
+        status: result.status,
+        enrolled: result.faces,
+        rejected: result.rejected.length,
+        reason: result.reason,
+      });
       for (const r of result.rejected) progress.note(`  rejected ${r.photo}: ${r.code} (${r.reason})`);
     }
     progress.finish();
@@ -93,13 +98,24 @@ export class EnrolFolderCommand {
     let accepted = checked.filter((c): c is { photo: string; face: ExtractedFace } => 'face' in c);
     result.rejected.push(...checked.filter((c): c is { photo: string; rejected: RejectedPhoto } => 'rejected' in c).map((c) => c.rejected));
     const max = this.config.enrolment.maxFacesPerUser;
-    for (const extra of accepted.slice(max)) result.rejected.push({ photo: extra.photo, code: 'TOO_MANY_FACES', reason: `at most ${max} faces per person (FACEGATE_MAX_FACES_PER_USER)` });
+    for (const extra of accepted.slice(max))
+      result.rejected.push({ photo: extra.photo, code: 'TOO_MANY_FACES', reason: `at most ${max} faces per person (FACEGATE_MAX_FACES_PER_USER)` });
     accepted = accepted.slice(0, max);
     // A photo matching someone else (DUPLICATE_FACE), or not matching this person's other photos (FACE_MISMATCH), is
     // dropped and the rest tried again: one photo, not the person.
     while (accepted.length > 0) {
       try {
-        const user = await this.users.enrolExtracted({ name: person.name, externalId: person.externalId, collection: options.collection, allowDuplicate: options.allowDuplicate, allowMismatch: options.allowMismatch }, accepted.map((a) => a.face), caller);
+        const user = await this.users.enrolExtracted(
+          {
+            name: person.name,
+            externalId: person.externalId,
+            collection: options.collection,
+            allowDuplicate: options.allowDuplicate,
+            allowMismatch: options.allowMismatch,
+          },
+          accepted.map((a) => a.face),
+          caller,
+        );
         return { ...result, status: 'enrolled', userId: user.id, faces: user.faces.length };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

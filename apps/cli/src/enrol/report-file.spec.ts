@@ -17,7 +17,9 @@ describe('the --report file', () => {
   it('is refused up front with the reason and a writable place to use instead', () => {
     const missing = join(dir, 'no-such-folder', 'r.json');
     expect(() => assertWritable(missing)).toThrow(ReportFileError);
-    expect(() => assertWritable(missing)).toThrow(`cannot write the report to ${missing}: the folder does not exist (ENOENT). Choose a writable path (in the container: under /data or /tmp).`);
+    expect(() => assertWritable(missing)).toThrow(
+      `cannot write the report to ${missing}: the folder does not exist (ENOENT). Choose a writable path (in the container: under /data or /tmp).`,
+    );
   });
 
   it('names a folder given as the file', () => {

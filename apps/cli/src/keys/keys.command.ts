@@ -10,7 +10,11 @@ export class KeysCommand {
   constructor(private readonly keys: ApiKeysAdminService) {}
 
   async create(input: { name?: string; scopes?: string[]; collections?: string[] }, caller: Actor) {
-    const dto = await validateLikeApi(CreateApiKeyDto, { name: input.name, scopes: input.scopes, ...(input.collections ? { collections: input.collections } : {}) });
+    const dto = await validateLikeApi(CreateApiKeyDto, {
+      name: input.name,
+      scopes: input.scopes,
+      ...(input.collections ? { collections: input.collections } : {}),
+    });
     return this.keys.create(dto, caller);
   }
 
@@ -25,10 +29,28 @@ export class KeysCommand {
 
 /** A plain table for a terminal; revoked keys stay listed with their date. */
 export function formatKeyTable(keys: KeyView[]): string {
-  const rows = keys.map((k) => [k.id, k.prefix, k.name, k.scopes.join(','), k.collections.length ? k.collections.join(',') : '(all)', iso(k.createdAt), iso(k.lastUsedAt), iso(k.revokedAt)]);
+  const rows = keys.map((k) => [
+    k.id,
+    k.prefix,
+    k.name,
+    k.scopes.join(','),
+    k.collections.length ? k.collections.join(',') : '(all)',
+    iso(k.createdAt),
+    iso(k.lastUsedAt),
+    iso(k.revokedAt),
+  ]);
   const head = ['id', 'prefix', 'name', 'scopes', 'collections', 'created', 'last used', 'revoked'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [head, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [head, ...rows]
+      .map((r) =>
+        r
+          .map((cell, i) => cell.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 function iso(date: Date | null): string {

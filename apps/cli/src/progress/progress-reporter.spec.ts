@@ -4,7 +4,9 @@ describe('progress formatting', () => {
   it('writes the plain per-person line', () => {
     expect(formatProgressLine(12, 31, 'Tony_Blair', { status: 'enrolled', enrolled: 9, rejected: 1 })).toBe('[12/31] Tony_Blair: 9 enrolled, 1 rejected');
     expect(formatProgressLine(3, 31, 'Ada', { status: 'skipped', enrolled: 0, rejected: 0 })).toBe('[3/31] Ada: skipped (already enrolled)');
-    expect(formatProgressLine(4, 31, 'Nobody', { status: 'failed', enrolled: 0, rejected: 2, reason: 'no photo passed' })).toBe('[4/31] Nobody: failed: no photo passed (0 enrolled, 2 rejected)');
+    expect(formatProgressLine(4, 31, 'Nobody', { status: 'failed', enrolled: 0, rejected: 2, reason: 'no photo passed' })).toBe(
+      '[4/31] Nobody: failed: no photo passed (0 enrolled, 2 rejected)',
+    );
   });
 
   it('draws a bar with counts and percentage that fits the terminal', () => {

@@ -30,15 +30,18 @@ export class ExportCommand {
   async run(out: NodeJS.WritableStream, options: { collection?: string }): Promise<ExportSummary> {
     const collections = await this.transfer.collections(options.collection);
     if (options.collection && collections.length === 0) throw new DomainError('COLLECTION_NOT_FOUND', `No collection "${options.collection}".`);
-    await write(out, encodeHeader({
-      model: EMBEDDING_MODEL_ID,
-      dimensions: EMBEDDING_DIMENSIONS,
-      exportedAt: new Date().toISOString(),
-      collections: collections.map((c) => ({ name: c.name, description: c.description, settings: (c.settings ?? {}) as Record<string, unknown> })),
-    }));
+    await write(
+      out,
+      encodeHeader({
+        model: EMBEDDING_MODEL_ID,
+        dimensions: EMBEDDING_DIMENSIONS,
+        exportedAt: new Date().toISOString(),
+        collections: collections.map((c) => ({ name: c.name, description: c.description, settings: (c.settings ?? {}) as Record<string, unknown> })),
+      }),
+    );
     const summary: ExportSummary = { people: 0, faces: 0, otherModelFaces: 0 };
     const ids = collections.map((c) => c.id);
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await this.transfer.usersPage(ids, after, PAGE_USERS);
       if (page.length === 0) break;
       after = page[page.length - 1].id;
@@ -50,13 +53,15 @@ export class ExportCommand {
         if (faces.length === 0) continue;
         summary.people += 1;
         summary.faces += faces.length;
-        lines.push(encodePerson({
-          externalId: user.externalId,
-          name: user.name,
-          collection: user.collection.name,
-          metadata: (user.metadata ?? {}) as Record<string, unknown>,
-          faces: faces.map((f) => ({ embedding: embeddings.get(f.id)!, box: f.box as never, score: f.score, quality: f.quality as Record<string, unknown> })),
-        }));
+        lines.push(
+          encodePerson({
+            externalId: user.externalId,
+            name: user.name,
+            collection: user.collection.name,
+            metadata: (user.metadata ?? {}) as Record<string, unknown>,
+            faces: faces.map((f) => ({ embedding: embeddings.get(f.id)!, box: f.box as never, score: f.score, quality: f.quality as Record<string, unknown> })),
+          }),
+        );
       }
       if (lines.length > 0) await write(out, lines.join('\n'));
     }

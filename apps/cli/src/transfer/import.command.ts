@@ -20,7 +20,10 @@ export interface ImportSummary {
 
 /** The file cannot be imported; nothing was written. `problems` are per line, at most MAX_PROBLEMS of them. */
 export class ImportRefusedError extends Error {
-  constructor(readonly problems: string[], readonly total: number) {
+  constructor(
+    readonly problems: string[],
+    readonly total: number,
+  ) {
     super(`import refused, nothing was written: ${total} problem${total === 1 ? '' : 's'}`);
     this.name = 'ImportRefusedError';
   }
@@ -144,9 +147,13 @@ export class ImportCommand {
   private async checkConflicts(target: string, batch: Array<{ externalId: string; line: number }>, report: (m: string) => void): Promise<void> {
     const collection = await this.transfer.findCollection(target);
     if (!collection) return;
-    const existing = await this.transfer.existingExternalIds(collection.id, batch.map((b) => b.externalId));
+    const existing = await this.transfer.existingExternalIds(
+      collection.id,
+      batch.map((b) => b.externalId),
+    );
     for (const b of batch) {
-      if (existing.has(b.externalId)) report(`line ${b.line}: externalId "${b.externalId}" already exists in collection "${target}" (use --on-conflict skip to keep the existing person)`);
+      if (existing.has(b.externalId))
+        report(`line ${b.line}: externalId "${b.externalId}" already exists in collection "${target}" (use --on-conflict skip to keep the existing person)`);
     }
   }
 
@@ -164,9 +171,20 @@ export class ImportCommand {
       if (onConflict === 'skip') return false;
       throw new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${person.externalId}" already exists in collection "${collection}".`);
     }
-    const faces: ExtractedFace[] = person.faces.map((f) => ({ embedding: Float32Array.from(f.embedding), box: f.box, score: f.score, quality: f.quality as unknown as ExtractedFace['quality'] }));
+    const faces: ExtractedFace[] = person.faces.map((f) => ({
+      embedding: Float32Array.from(f.embedding),
+      box: f.box,
+      score: f.score,
+      quality: f.quality as unknown as ExtractedFace['quality'],
+    }));
     try {
-      const user = await this.users.createWithFaces({ collectionId, name: person.name, externalId: person.externalId ?? undefined, metadata: person.metadata, faces });
+      const user = await this.users.createWithFaces({
+        collectionId,
+        name: person.name,
+        externalId: person.externalId ?? undefined,
+        metadata: person.metadata,
+        faces,
+      });
       await this.audit.record(caller, { action: 'import', collection, userId: user.id, outcome: 'success', details: { faces: faces.length } });
       return true;
     } catch (error) {

@@ -9,7 +9,8 @@ const unit = (seed: number) => {
 const expected = { model: 'model-a', dimensions: DIMS };
 const options = { dimensions: DIMS, maxFaces: 3 };
 const face = (embedding: unknown = Array.from(unit(1))) => ({ embedding, box: { x: 1, y: 2, width: 30, height: 40 }, score: 0.99, quality: { sharpness: 50 } });
-const person = (extra: Record<string, unknown> = {}) => JSON.stringify({ externalId: 'emp-1', name: 'Ada', collection: 'default', metadata: {}, faces: [face()], ...extra });
+const person = (extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ externalId: 'emp-1', name: 'Ada', collection: 'default', metadata: {}, faces: [face()], ...extra });
 
 function problem(run: () => unknown): string {
   try {
@@ -22,10 +23,21 @@ function problem(run: () => unknown): string {
 }
 
 describe('header', () => {
-  const header = encodeHeader({ model: 'model-a', dimensions: DIMS, exportedAt: '2026-11-22T00:00:00.000Z', collections: [{ name: 'staff', description: null, settings: { matchThreshold: 0.4 } }] });
+  const header = encodeHeader({
+    model: 'model-a',
+    dimensions: DIMS,
+    exportedAt: '2026-11-22T00:00:00.000Z',
+    collections: [{ name: 'staff', description: null, settings: { matchThreshold: 0.4 } }],
+  });
 
   it('round-trips', () => {
-    expect(decodeHeader(header, expected)).toMatchObject({ format: 'facegate-export', version: 1, model: 'model-a', dimensions: DIMS, collections: [{ name: 'staff', settings: { matchThreshold: 0.4 } }] });
+    expect(decodeHeader(header, expected)).toMatchObject({
+      format: 'facegate-export',
+      version: 1,
+      model: 'model-a',
+      dimensions: DIMS,
+      collections: [{ name: 'staff', settings: { matchThreshold: 0.4 } }],
+    });
   });
 
   it('refuses a file of another model, naming both models', () => {
@@ -82,6 +94,11 @@ describe('person lines', () => {
 
 describe('checkEmbedding', () => {
   it('accepts float32 rounding around unit norm', () => {
-    expect(() => checkEmbedding(Array.from(unit(5), (v) => Number(v.toPrecision(9))), DIMS)).not.toThrow();
+    expect(() =>
+      checkEmbedding(
+        Array.from(unit(5), (v) => Number(v.toPrecision(9))),
+        DIMS,
+      ),
+    ).not.toThrow();
   });
 });

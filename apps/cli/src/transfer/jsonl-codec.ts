@@ -46,7 +46,10 @@ export interface PersonLine {
 
 /** A line that cannot be imported; `line` is 1-based, as editors count. */
 export class LineError extends Error {
-  constructor(readonly line: number, problem: string) {
+  constructor(
+    readonly line: number,
+    problem: string,
+  ) {
     super(`line ${line}: ${problem}`);
     this.name = 'LineError';
   }
@@ -57,8 +60,15 @@ export function encodeHeader(header: Omit<ExportHeader, 'format' | 'version'>): 
 }
 
 /** Embeddings with 9 significant digits: the fewest that round-trip every float32 exactly. */
-export function encodePerson(person: Omit<PersonLine, 'faces'> & { faces: Array<Omit<FaceLine, 'embedding'> & { embedding: Float32Array | number[] }> }): string {
-  const faces = person.faces.map((f) => ({ embedding: Array.from(f.embedding, (v) => Number(v.toPrecision(9))), box: f.box, score: f.score, quality: f.quality }));
+export function encodePerson(
+  person: Omit<PersonLine, 'faces'> & { faces: Array<Omit<FaceLine, 'embedding'> & { embedding: Float32Array | number[] }> },
+): string {
+  const faces = person.faces.map((f) => ({
+    embedding: Array.from(f.embedding, (v) => Number(v.toPrecision(9))),
+    box: f.box,
+    score: f.score,
+    quality: f.quality,
+  }));
   return JSON.stringify({ externalId: person.externalId, name: person.name, collection: person.collection, metadata: person.metadata, faces });
 }
 
@@ -70,22 +80,36 @@ export interface HeaderExpectations {
 export function decodeHeader(text: string, expected: HeaderExpectations): ExportHeader {
   const value = parseObject(text, 1);
   if (value.format !== EXPORT_FORMAT) throw new LineError(1, `not a facegate export (the header's "format" must be "${EXPORT_FORMAT}")`);
-  if (value.version !== EXPORT_VERSION) throw new LineError(1, `format version ${String(value.version)} is not supported (this tool reads version ${EXPORT_VERSION})`);
+  if (value.version !== EXPORT_VERSION)
+    throw new LineError(1, `format version ${String(value.version)} is not supported (this tool reads version ${EXPORT_VERSION})`);
   if (typeof value.model !== 'string' || value.model !== expected.model) {
-    throw new LineError(1, `the file's embeddings come from model "${String(value.model)}", but this server uses "${expected.model}": embeddings of different models cannot be compared, so re-enrol from photos instead`);
+    throw new LineError(
+      1,
+      `the file's embeddings come from model "${String(value.model)}", but this server uses "${expected.model}": embeddings of different models cannot be compared, so re-enrol from photos instead`,
+    );
   }
-  if (value.dimensions !== expected.dimensions) throw new LineError(1, `the file has ${String(value.dimensions)}-dimensional embeddings, this server ${expected.dimensions}`);
+  if (value.dimensions !== expected.dimensions)
+    throw new LineError(1, `the file has ${String(value.dimensions)}-dimensional embeddings, this server ${expected.dimensions}`);
   if (typeof value.exportedAt !== 'string') throw new LineError(1, 'the header has no "exportedAt"');
   const collections = Array.isArray(value.collections) ? value.collections : [];
-  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, model: value.model, dimensions: value.dimensions, exportedAt: value.exportedAt, collections: collections.map((c, i) => collectionLine(c, i)) };
+  return {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    model: value.model,
+    dimensions: value.dimensions,
+    exportedAt: value.exportedAt,
+    collections: collections.map((c, i) => collectionLine(c, i)),
+  };
 }
 
 function collectionLine(value: unknown, index: number): CollectionLine {
-  if (!isPlainObject(value) || typeof value.name !== 'string' || !COLLECTION_NAME.test(value.name)) throw new LineError(1, `header collection ${index} has no valid name`);
+  if (!isPlainObject(value) || typeof value.name !== 'string' || !COLLECTION_NAME.test(value.name))
+    throw new LineError(1, `header collection ${index} has no valid name`);
   const settings = value.settings === undefined ? {} : value.settings;
   if (!isPlainObject(settings)) throw new LineError(1, `header collection "${value.name}" has settings that are not an object`);
   const description = value.description ?? null;
-  if (description !== null && typeof description !== 'string') throw new LineError(1, `header collection "${value.name}" has a description that is not a string`);
+  if (description !== null && typeof description !== 'string')
+    throw new LineError(1, `header collection "${value.name}" has a description that is not a string`);
   // The settings' and description's own rules (CreateCollectionDto) are checked by the import before anything is written.
   return { name: value.name, description, settings };
 }
@@ -102,12 +126,14 @@ export function decodePerson(text: string, line: number, options: { dimensions: 
   if (unknown) fail(`unknown field "${unknown}"`);
   if (typeof value.name !== 'string' || value.name.length < 1 || value.name.length > MAX_TEXT) fail(`"name" must be a string of 1-${MAX_TEXT} characters`);
   const externalId = value.externalId ?? null;
-  if (externalId !== null && (typeof externalId !== 'string' || externalId.length < 1 || externalId.length > MAX_TEXT)) fail(`"externalId" must be null or a string of 1-${MAX_TEXT} characters`);
+  if (externalId !== null && (typeof externalId !== 'string' || externalId.length < 1 || externalId.length > MAX_TEXT))
+    fail(`"externalId" must be null or a string of 1-${MAX_TEXT} characters`);
   if (typeof value.collection !== 'string' || !COLLECTION_NAME.test(value.collection)) fail('"collection" must be 1-64 lowercase letters, digits, "-" or "_"');
   const metadata = value.metadata ?? {};
   if (!isPlainObject(metadata)) fail('"metadata" must be an object');
   if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) fail(`"metadata" is larger than ${MAX_METADATA_BYTES} bytes`);
-  if (!Array.isArray(value.faces) || value.faces.length < 1 || value.faces.length > options.maxFaces) fail(`"faces" must be a list of 1-${options.maxFaces} faces`);
+  if (!Array.isArray(value.faces) || value.faces.length < 1 || value.faces.length > options.maxFaces)
+    fail(`"faces" must be a list of 1-${options.maxFaces} faces`);
   const faces = (value.faces as unknown[]).map((face, i) => {
     try {
       return decodeFace(face, options.dimensions);
@@ -115,7 +141,13 @@ export function decodePerson(text: string, line: number, options: { dimensions: 
       return fail(`face ${i}: ${(error as Error).message}`);
     }
   });
-  return { externalId: externalId as string | null, name: value.name as string, collection: value.collection as string, metadata: metadata as Record<string, unknown>, faces };
+  return {
+    externalId: externalId as string | null,
+    name: value.name as string,
+    collection: value.collection as string,
+    metadata: metadata as Record<string, unknown>,
+    faces,
+  };
 }
 
 function decodeFace(value: unknown, dimensions: number): FaceLine {
@@ -124,10 +156,16 @@ function decodeFace(value: unknown, dimensions: number): FaceLine {
   if (unknown) throw new Error(`unknown field "${unknown}"`);
   checkEmbedding(value.embedding, dimensions);
   const box = value.box;
-  if (!isPlainObject(box) || !['x', 'y', 'width', 'height'].every((k) => isFiniteNumber(box[k]))) throw new Error('"box" must have finite x, y, width and height');
+  if (!isPlainObject(box) || !['x', 'y', 'width', 'height'].every((k) => isFiniteNumber(box[k])))
+    throw new Error('"box" must have finite x, y, width and height');
   if (!isFiniteNumber(value.score) || value.score < 0 || value.score > 1) throw new Error('"score" must be a number in [0, 1]');
   if (!isPlainObject(value.quality)) throw new Error('"quality" must be an object');
-  return { embedding: value.embedding, box: { x: box.x as number, y: box.y as number, width: box.width as number, height: box.height as number }, score: value.score, quality: value.quality };
+  return {
+    embedding: value.embedding,
+    box: { x: box.x as number, y: box.y as number, width: box.width as number, height: box.height as number },
+    score: value.score,
+    quality: value.quality,
+  };
 }
 
 /** Dimension, finite numbers and unit norm (cosine search assumes L2-normalised vectors). */

@@ -16,7 +16,11 @@ export class TransferRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   collections(name?: string) {
-    return this.prisma.client.collection.findMany({ where: name ? { name } : {}, orderBy: { name: 'asc' }, select: { id: true, name: true, description: true, settings: true } });
+    return this.prisma.client.collection.findMany({
+      where: name ? { name } : {},
+      orderBy: { name: 'asc' },
+      select: { id: true, name: true, description: true, settings: true },
+    });
   }
 
   /** Keyset page on the user id: constant cost per page however far into a large gallery, no OFFSET scans. */

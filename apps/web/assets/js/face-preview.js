@@ -92,7 +92,10 @@ export class FacePreview {
       if (!(error instanceof ApiError)) return INTERVAL_MS;
       const { code } = error.problem;
       if (code === 'FORBIDDEN' || code === 'UNAUTHORIZED') {
-        this.say({ level: 'none', text: code === 'FORBIDDEN' ? 'The live face box needs a key with the recognize scope; capturing still works.' : describeProblem(error.problem).text });
+        this.say({
+          level: 'none',
+          text: code === 'FORBIDDEN' ? 'The live face box needs a key with the recognize scope; capturing still works.' : describeProblem(error.problem).text,
+        });
         this.generation++;
         return 0;
       }

@@ -45,7 +45,10 @@ export async function runLivenessChallenge({ api, camera, collection, prompt, on
       const left = session.maxFrames - session.framesReceived;
       const frames = await captureBatch(camera, Math.max(1, Math.min(FRAMES_PER_BATCH, session.maxFramesPerRequest ?? FRAMES_PER_BATCH, left)), sent);
       const final = frames.length >= left;
-      session = await api.postImages(`/liveness/sessions/${session.id}/frames`, 'files', frames, { stepNonce: session.stepNonce, final: final ? 'true' : undefined });
+      session = await api.postImages(`/liveness/sessions/${session.id}/frames`, 'files', frames, {
+        stepNonce: session.stepNonce,
+        final: final ? 'true' : undefined,
+      });
       if (session.status === 'in_progress') show();
     }
     if (session.status !== 'passed') throw new Error('The liveness challenge was not passed.');

@@ -19,7 +19,13 @@ let key = null;
 
 const camera = new Camera(byId('video'));
 // The live box runs only while someone can see it: the page is visible and a tab that captures is open.
-const preview = new FacePreview(camera, byId('overlay'), byId('camera-hint'), () => api, () => !document.hidden && byId('panel-people').hidden);
+const preview = new FacePreview(
+  camera,
+  byId('overlay'),
+  byId('camera-hint'),
+  () => api,
+  () => !document.hidden && byId('panel-people').hidden,
+);
 const collectionInput = /** @type {HTMLInputElement} */ (byId('collection'));
 
 /** @type {import('./panels/context.js').PanelContext} */
@@ -107,7 +113,11 @@ function disconnect() {
 async function loadCollections() {
   let names = key?.collections ?? [];
   if (names.length === 0 && context.can('admin')) {
-    names = await context.api().get('/collections').then((/** @type {Array<{ name: string }>} */ list) => list.map((c) => c.name)).catch(() => []);
+    names = await context
+      .api()
+      .get('/collections')
+      .then((/** @type {Array<{ name: string }>} */ list) => list.map((c) => c.name))
+      .catch(() => []);
   }
   byId('collection-options').replaceChildren(...names.map((name) => el('option', { value: name })));
   if (key && key.collections.length > 0 && !key.collections.includes(collectionInput.value)) collectionInput.value = key.collections[0];
@@ -163,26 +173,30 @@ function setUpCamera() {
   const reason = Camera.unavailableReason();
   if (reason) return noCamera(reason);
   const toggle = byId('camera-toggle');
-  toggle.addEventListener('click', () => void busy(toggle, async () => {
-    if (camera.running) {
-      preview.stop();
-      camera.stop();
-      byId('camera-hint').textContent = 'The camera is off.';
-      return;
-    }
-    const message = byId('camera-unavailable');
-    try {
-      await camera.start();
-      message.hidden = true;
-      preview.start();
-      byId('camera-hint').textContent = 'Looking for a face…';
-    } catch (error) {
-      // Permission refused or no device: say why and keep the button, the user may fix it and try again.
-      message.textContent = cameraErrorText(error);
-      message.hidden = false;
-      byId('camera-hint').textContent = 'No camera: use the file buttons.';
-    }
-  }).then(() => (toggle.textContent = camera.running ? 'Stop camera' : 'Start camera')));
+  toggle.addEventListener(
+    'click',
+    () =>
+      void busy(toggle, async () => {
+        if (camera.running) {
+          preview.stop();
+          camera.stop();
+          byId('camera-hint').textContent = 'The camera is off.';
+          return;
+        }
+        const message = byId('camera-unavailable');
+        try {
+          await camera.start();
+          message.hidden = true;
+          preview.start();
+          byId('camera-hint').textContent = 'Looking for a face…';
+        } catch (error) {
+          // Permission refused or no device: say why and keep the button, the user may fix it and try again.
+          message.textContent = cameraErrorText(error);
+          message.hidden = false;
+          byId('camera-hint').textContent = 'No camera: use the file buttons.';
+        }
+      }).then(() => (toggle.textContent = camera.running ? 'Stop camera' : 'Start camera')),
+  );
 }
 
 /** Without a camera the page still works from files: camera controls are disabled and say why. @param {string} reason */

@@ -35,10 +35,13 @@ export function byId(id) {
  * @param {{ code?: string, requestId?: string }} [meta]
  */
 export function showMessage(container, level, text, meta = {}) {
-  const message = el('div', { class: `message ${level}`, role: level === 'error' ? 'alert' : 'status', 'data-code': meta.code },
+  const message = el(
+    'div',
+    { class: `message ${level}`, role: level === 'error' ? 'alert' : 'status', 'data-code': meta.code },
     text,
     meta.code ? el('span', { class: 'code' }, ` (${meta.code})`) : null,
-    meta.requestId ? el('span', { class: 'request-id' }, `Request id ${meta.requestId}`) : null);
+    meta.requestId ? el('span', { class: 'request-id' }, `Request id ${meta.requestId}`) : null,
+  );
   container.replaceChildren(message);
   return message;
 }

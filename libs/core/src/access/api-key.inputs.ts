@@ -13,7 +13,13 @@ export class CreateApiKeyDto {
   @IsPlainText()
   name!: string;
 
-  @ApiProperty({ enum: SCOPES, isArray: true, example: ['recognize'], description: 'admin: collections, keys, audit (and everything else); enrol: users write; recognize: verify, recognize, detect, compare; read: users read, stats' })
+  @ApiProperty({
+    enum: SCOPES,
+    isArray: true,
+    example: ['recognize'],
+    description:
+      'admin: collections, keys, audit (and everything else); enrol: users write; recognize: verify, recognize, detect, compare; read: users read, stats',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(4)

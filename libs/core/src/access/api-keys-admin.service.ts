@@ -25,7 +25,13 @@ export class ApiKeysAdminService {
       { action: 'key_create', collection: collections.length === 1 ? collections[0] : null },
       async () => {
         const key = this.crypto.generate();
-        const stored = await this.keys.create({ name: dto.name, prefix: this.crypto.prefixOf(key), hash: this.crypto.hash(key), scopes: dto.scopes, collections });
+        const stored = await this.keys.create({
+          name: dto.name,
+          prefix: this.crypto.prefixOf(key),
+          hash: this.crypto.hash(key),
+          scopes: dto.scopes,
+          collections,
+        });
         return { ...present(stored), key };
       },
       (created) => ({ details: { keyCreated: created.id, prefix: created.prefix, scopes: created.scopes.join(',') } }),
@@ -48,9 +54,14 @@ export class ApiKeysAdminService {
   async revoke(id: string, caller: Actor): Promise<void> {
     const key = await this.keys.findById(id);
     if (!key || !mayManageKey(caller, key.collections)) throw new DomainError('NOT_FOUND', `No API key ${id}.`);
-    await this.audit.audited(caller, { action: 'key_revoke' }, async () => {
-      if (!(await this.keys.revoke(id, new Date()))) throw new DomainError('NOT_FOUND', `API key ${id} is already revoked.`);
-    }, () => ({ details: { keyRevoked: id, prefix: key.prefix } }));
+    await this.audit.audited(
+      caller,
+      { action: 'key_revoke' },
+      async () => {
+        if (!(await this.keys.revoke(id, new Date()))) throw new DomainError('NOT_FOUND', `API key ${id} is already revoked.`);
+      },
+      () => ({ details: { keyRevoked: id, prefix: key.prefix } }),
+    );
   }
 
   private async checkGrantable(collections: string[], caller: Actor): Promise<void> {
@@ -62,5 +73,14 @@ export class ApiKeysAdminService {
 }
 
 function present(k: StoredKey) {
-  return { id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, collections: k.collections, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt };
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    scopes: k.scopes,
+    collections: k.collections,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    revokedAt: k.revokedAt,
+  };
 }

@@ -48,8 +48,12 @@ export class CollectionAccessService {
 
   /** A collection's stored settings with the server's defaults filled in. */
   policyOf(settings: unknown): CollectionPolicy {
-    const defaults = { purpose: this.config.collections.defaultPurpose, matchThreshold: this.config.matching.threshold, livenessThreshold: this.config.liveness.threshold };
-    return effectivePolicy((settings ?? {}), defaults);
+    const defaults = {
+      purpose: this.config.collections.defaultPurpose,
+      matchThreshold: this.config.matching.threshold,
+      livenessThreshold: this.config.liveness.threshold,
+    };
+    return effectivePolicy(settings ?? {}, defaults);
   }
 
   mayUse(caller: Pick<CallerContext, 'collections'>, name: string): boolean {

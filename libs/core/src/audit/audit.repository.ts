@@ -25,13 +25,12 @@ export interface AuditFilter {
   to?: Date;
 }
 
-
 @Injectable()
 export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async insert(entry: AuditEntry): Promise<void> {
-    await this.prisma.client.auditEvent.create({ data: { ...entry, details: (entry.details ?? {}) } });
+    await this.prisma.client.auditEvent.create({ data: { ...entry, details: entry.details ?? {} } });
   }
 
   /** Newest first, keyset-paginated on (at, id). */

@@ -42,7 +42,12 @@ export class AuditService {
    * Runs `work` and records its outcome: "success" plus what `describe` adds, or the error code it failed with
    * (then rethrows). The subject may be refined by the work itself through `subject` (e.g. the new user's id).
    */
-  async audited<T>(caller: Actor, subject: AuditSubject, work: (subject: AuditSubject) => Promise<T>, describe?: (result: T) => Partial<AuditEvent>): Promise<T> {
+  async audited<T>(
+    caller: Actor,
+    subject: AuditSubject,
+    work: (subject: AuditSubject) => Promise<T>,
+    describe?: (result: T) => Partial<AuditEvent>,
+  ): Promise<T> {
     const live = { ...subject };
     try {
       const result = await work(live);

@@ -15,12 +15,19 @@ describe('a collection policy', () => {
   });
 
   it('lets a photo-search collection opt out in one setting', () => {
-    expect(effectivePolicy({ purpose: 'photo_search' }, DEFAULTS)).toMatchObject({ purpose: 'photo_search', livenessMode: 'advisory', requireLivenessToken: false });
+    expect(effectivePolicy({ purpose: 'photo_search' }, DEFAULTS)).toMatchObject({
+      purpose: 'photo_search',
+      livenessMode: 'advisory',
+      requireLivenessToken: false,
+    });
   });
 
   it("follows the server's default purpose", () => {
     expect(effectivePolicy({}, { ...DEFAULTS, purpose: 'photo_search' })).toMatchObject({ livenessMode: 'advisory', requireLivenessToken: false });
-    expect(effectivePolicy({ purpose: 'sign_in' }, { ...DEFAULTS, purpose: 'photo_search' })).toMatchObject({ livenessMode: 'enforce', requireLivenessToken: true });
+    expect(effectivePolicy({ purpose: 'sign_in' }, { ...DEFAULTS, purpose: 'photo_search' })).toMatchObject({
+      livenessMode: 'enforce',
+      requireLivenessToken: true,
+    });
   });
 
   it("keeps explicit settings over the purpose's defaults (an upgraded collection keeps what it had)", () => {

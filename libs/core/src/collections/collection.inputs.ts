@@ -36,13 +36,19 @@ export class CollectionSettingsDto implements CollectionSettings {
 
   @ApiPropertyOptional({
     enum: LIVENESS_MODES,
-    description: 'Passive liveness: off, advisory (reported only) or enforce (SPOOF_SUSPECTED below the threshold). Default: enforce for sign_in, advisory for photo_search.',
+    description:
+      'Passive liveness: off, advisory (reported only) or enforce (SPOOF_SUSPECTED below the threshold). Default: enforce for sign_in, advisory for photo_search.',
   })
   @IsOptional()
   @IsIn(LIVENESS_MODES)
   livenessMode?: (typeof LIVENESS_MODES)[number];
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, example: 0.9, description: 'Passive liveness score needed to count as live (default FACEGATE_LIVENESS_THRESHOLD).' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 1,
+    example: 0.9,
+    description: 'Passive liveness score needed to count as live (default FACEGATE_LIVENESS_THRESHOLD).',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)

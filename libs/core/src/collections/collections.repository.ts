@@ -32,7 +32,10 @@ export class CollectionsRepository {
   async update(name: string, data: { description?: string; settings?: object }): Promise<CollectionRecord | null> {
     const { count } = await this.prisma.client.collection.updateMany({
       where: { name },
-      data: { ...(data.description !== undefined ? { description: data.description } : {}), ...(data.settings !== undefined ? { settings: data.settings } : {}) },
+      data: {
+        ...(data.description !== undefined ? { description: data.description } : {}),
+        ...(data.settings !== undefined ? { settings: data.settings } : {}),
+      },
     });
     return count === 0 ? null : this.find(name);
   }

@@ -71,6 +71,15 @@ export class CollectionsService {
   /** What is stored, and the policy in force: the purpose's defaults and the server's, filled in. */
   private present(c: CollectionRecord) {
     const counts = { users: c._count.users, faces: c._count.faces };
-    return { id: c.id, name: c.name, description: c.description, settings: c.settings, policy: this.access.policyOf(c.settings), ...counts, createdAt: c.createdAt, updatedAt: c.updatedAt };
+    return {
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      settings: c.settings,
+      policy: this.access.policyOf(c.settings),
+      ...counts,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    };
   }
 }

@@ -12,7 +12,13 @@ describe('loadConfig', () => {
   });
 
   it('reads and converts values', () => {
-    const config = loadConfig({ PORT: '9000', DATABASE_URL: 'postgres://u:p@db:5432/x', FACEGATE_FLIP: 'true', FACEGATE_MATCH_THRESHOLD: '0.5', FACEGATE_API_KEY: 'x'.repeat(20) });
+    const config = loadConfig({
+      PORT: '9000',
+      DATABASE_URL: 'postgres://u:p@db:5432/x',
+      FACEGATE_FLIP: 'true',
+      FACEGATE_MATCH_THRESHOLD: '0.5',
+      FACEGATE_API_KEY: 'x'.repeat(20),
+    });
     expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgres://u:p@db:5432/x', engine: { flipAugmentation: true }, matching: { threshold: 0.5 } });
   });
 
@@ -42,7 +48,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FACEGATE_MAX_BODY_BYTES: '32768' })).toThrow('FACEGATE_MAX_SMALL_BODY_BYTES must not exceed FACEGATE_MAX_BODY_BYTES');
   });
 
-  it('serves the web page from the repository\'s apps/web by default, and can turn it off', () => {
+  it("serves the web page from the repository's apps/web by default, and can turn it off", () => {
     const config = loadConfig({});
     expect(config.web.enabled).toBe(true);
     expect(existsSync(join(config.web.dir, 'index.html'))).toBe(true);
@@ -67,7 +73,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses more frames per request than per session', () => {
-    expect(() => loadConfig({ FACEGATE_LIVENESS_MAX_FRAMES: '10', FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST: '20' })).toThrow('FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST');
+    expect(() => loadConfig({ FACEGATE_LIVENESS_MAX_FRAMES: '10', FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST: '20' })).toThrow(
+      'FACEGATE_LIVENESS_MAX_FRAMES_PER_REQUEST',
+    );
   });
 
   it('refuses a medium confidence margin larger than the high one', () => {
@@ -80,8 +88,19 @@ describe('loadConfig', () => {
       metrics: { enabled: true, token: undefined, galleryRefreshSeconds: 30 },
       shutdown: { delaySeconds: 0, graceSeconds: 8 },
     });
-    const config = loadConfig({ LOG_FORMAT: 'pretty', FACEGATE_METRICS: 'false', FACEGATE_METRICS_TOKEN: 't'.repeat(24), FACEGATE_METRICS_GALLERY_SECONDS: '0', FACEGATE_SHUTDOWN_DELAY_SECONDS: '5', FACEGATE_SHUTDOWN_GRACE_SECONDS: '2.5' });
-    expect(config).toMatchObject({ logFormat: 'pretty', metrics: { enabled: false, token: 't'.repeat(24), galleryRefreshSeconds: 0 }, shutdown: { delaySeconds: 5, graceSeconds: 2.5 } });
+    const config = loadConfig({
+      LOG_FORMAT: 'pretty',
+      FACEGATE_METRICS: 'false',
+      FACEGATE_METRICS_TOKEN: 't'.repeat(24),
+      FACEGATE_METRICS_GALLERY_SECONDS: '0',
+      FACEGATE_SHUTDOWN_DELAY_SECONDS: '5',
+      FACEGATE_SHUTDOWN_GRACE_SECONDS: '2.5',
+    });
+    expect(config).toMatchObject({
+      logFormat: 'pretty',
+      metrics: { enabled: false, token: 't'.repeat(24), galleryRefreshSeconds: 0 },
+      shutdown: { delaySeconds: 5, graceSeconds: 2.5 },
+    });
   });
 
   it('logs pretty lines in a terminal and JSON lines otherwise, unless LOG_FORMAT says', () => {

@@ -151,7 +151,10 @@ function findUp(start: string, file: string): string | undefined {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`Invalid configuration: ${variable} ${problem}`);
     this.name = 'ConfigError';
   }
@@ -352,7 +355,10 @@ class EnvReader {
   list(name: string): string[] {
     const raw = this.raw(name);
     if (raw === undefined) return [];
-    const items = raw.split(',').map((v) => v.trim()).filter(Boolean);
+    const items = raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     for (const item of items) {
       try {
         new URL(item);
@@ -367,7 +373,14 @@ class EnvReader {
   subset<T extends string>(name: string, allowed: readonly T[], defaults: readonly T[] = allowed): T[] {
     const raw = this.raw(name);
     if (raw === undefined) return [...defaults];
-    const items = [...new Set(raw.split(',').map((v) => v.trim()).filter(Boolean))];
+    const items = [
+      ...new Set(
+        raw
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean),
+      ),
+    ];
     const unknown = items.find((item) => !allowed.includes(item as T));
     if (unknown !== undefined || items.length === 0) throw new ConfigError(name, `must be a comma-separated list of ${allowed.join(', ')}, got "${raw}"`);
     return items as T[];

@@ -56,7 +56,9 @@ describe('FaceRulesService', () => {
   });
 
   it('refuses a face below the minimum size', async () => {
-    const error = await rulesReturning(result([face(100, 30)], 0)).forEnrolment('img').catch((e: DomainError) => e);
+    const error = await rulesReturning(result([face(100, 30)], 0))
+      .forEnrolment('img')
+      .catch((e: DomainError) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).code).toBe('FACE_TOO_SMALL');
     expect((error as DomainError).details).toMatchObject({ sizePx: 30, minFaceSize: 40 });

@@ -101,7 +101,11 @@ export class FaceRulesService {
     const face = result.faces[result.primaryIndex];
     const size = face.quality?.sizePx ?? Math.max(face.box.width, face.box.height);
     const min = this.config.enrolment.minFaceSize;
-    if (size < min) throw new DomainError('FACE_TOO_SMALL', `The face is ${Math.round(size)} px; at least ${min} px is needed.`, { sizePx: Math.round(size), minFaceSize: min });
+    if (size < min)
+      throw new DomainError('FACE_TOO_SMALL', `The face is ${Math.round(size)} px; at least ${min} px is needed.`, {
+        sizePx: Math.round(size),
+        minFaceSize: min,
+      });
     return face;
   }
 

@@ -55,10 +55,12 @@ describe('advance', () => {
   };
 
   it('completes the steps in the asked order, holding poses over several frames', () => {
-    expect(run(['turn_left', 'turn_right', 'blink'], ['neutral', 'turn_left', 'turn_left', 'transition', 'neutral', 'turn_right', 'neutral', 'blink'])).toEqual({
-      completed: 3,
-      holding: 'blink',
-    });
+    expect(run(['turn_left', 'turn_right', 'blink'], ['neutral', 'turn_left', 'turn_left', 'transition', 'neutral', 'turn_right', 'neutral', 'blink'])).toEqual(
+      {
+        completed: 3,
+        holding: 'blink',
+      },
+    );
   });
 
   it('fails when a head movement comes out of order', () => {

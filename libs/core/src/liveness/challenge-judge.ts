@@ -83,9 +83,7 @@ export interface ChallengeProgress {
   holding: Gesture | null;
 }
 
-export type StepOutcome =
-  | { kind: 'progress'; progress: ChallengeProgress }
-  | { kind: 'wrong_step'; expected: ChallengeStep; saw: Gesture };
+export type StepOutcome = { kind: 'progress'; progress: ChallengeProgress } | { kind: 'wrong_step'; expected: ChallengeStep; saw: Gesture };
 
 /**
  * Advances the challenge by one frame's gesture. The asked step completes it; a held gesture (the same as the step

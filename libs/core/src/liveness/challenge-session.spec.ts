@@ -47,11 +47,19 @@ describe('applyFrames', () => {
 
   it('fails on a frame sent twice', () => {
     const still = frame(0);
-    expect(applyFrames(['turn_left'], EMPTY_STATE, null, [still, frame(5), still], settings).failure).toEqual({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame', frame: 2 });
+    expect(applyFrames(['turn_left'], EMPTY_STATE, null, [still, frame(5), still], settings).failure).toEqual({
+      code: 'CHALLENGE_FAILED',
+      reason: 'repeated_frame',
+      frame: 2,
+    });
   });
 
   it('fails on a head movement out of order', () => {
-    expect(applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(-30)], settings).failure).toMatchObject({ reason: 'wrong_step', expected: 'turn_left', saw: 'turn_right' });
+    expect(applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(-30)], settings).failure).toMatchObject({
+      reason: 'wrong_step',
+      expected: 'turn_left',
+      saw: 'turn_right',
+    });
   });
 
   it('skips frames without a face', () => {

@@ -144,7 +144,8 @@ export function applyFrames(
     }
     report.push({ index, face: true, gesture, similarity });
     const outcome = advance(challenge, state.progress, gesture);
-    if (outcome.kind === 'wrong_step') return fail({ code: 'CHALLENGE_FAILED', reason: 'wrong_step', frame: index, expected: outcome.expected, saw: outcome.saw });
+    if (outcome.kind === 'wrong_step')
+      return fail({ code: 'CHALLENGE_FAILED', reason: 'wrong_step', frame: index, expected: outcome.expected, saw: outcome.saw });
     if (outcome.progress.completed > state.progress.completed) state.suspectFrames = 0;
     state.progress = outcome.progress;
     if (isComplete(challenge, state, settings)) break;

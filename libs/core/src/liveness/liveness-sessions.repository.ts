@@ -25,8 +25,7 @@ export interface StoredSession {
 }
 
 export type TokenRedemption =
-  | { ok: true; sessionId: string; anchorEmbedding: Float32Array; passiveMedian: number | null }
-  | { ok: false; reason: 'invalid' | 'used' | 'expired' };
+  { ok: true; sessionId: string; anchorEmbedding: Float32Array; passiveMedian: number | null } | { ok: false; reason: 'invalid' | 'used' | 'expired' };
 
 const EMBEDDING_BYTES = EMBEDDING_DIMENSIONS * 4;
 /** The database clock in epoch milliseconds, as a SQL fragment (no parameters). */
@@ -40,7 +39,13 @@ export class LivenessSessionsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Opens a session; its first step starts now, by the database clock. */
-  async create(input: { keyId: string; collectionId: string; challenge: ChallengeStep[]; seconds: number; stepNonce: string }): Promise<{ id: string; expiresAt: Date; state: SessionState }> {
+  async create(input: {
+    keyId: string;
+    collectionId: string;
+    challenge: ChallengeStep[];
+    seconds: number;
+    stepNonce: string;
+  }): Promise<{ id: string; expiresAt: Date; state: SessionState }> {
     const state: SessionState = { ...EMPTY_STATE, stepNonce: input.stepNonce };
     try {
       const rows = await this.prisma.client.$queryRaw<Array<{ id: string; expiresAt: Date; state: SessionState }>>`
@@ -135,4 +140,3 @@ function toFloats(bytes: Uint8Array): Float32Array {
   const copy = new Uint8Array(bytes);
   return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
 }
-

@@ -28,7 +28,10 @@ export class LivenessTokenService {
   /** Fails fast, before any image work, when the collection requires a token and none was given. */
   assertPresentIfRequired(token: string | undefined, collection: CollectionRef): void {
     if (!token && collection.policy.requireLivenessToken) {
-      throw new DomainError('LIVENESS_REQUIRED', `Collection "${collection.name}" requires a liveness token: pass a challenge at POST /liveness/sessions first.`);
+      throw new DomainError(
+        'LIVENESS_REQUIRED',
+        `Collection "${collection.name}" requires a liveness token: pass a challenge at POST /liveness/sessions first.`,
+      );
     }
   }
 

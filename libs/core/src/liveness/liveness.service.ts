@@ -35,9 +35,20 @@ export class LivenessService {
     await this.sessions.purgeExpired();
     const { steps, challengeLength, sessionSeconds } = this.config.liveness;
     const challenge = drawChallenge(steps, challengeLength, (n) => this.secrets.randomInt(n));
-    const opened = await this.sessions.create({ keyId: caller.keyId, collectionId: collection.id, challenge, seconds: sessionSeconds, stepNonce: this.secrets.nonce() });
+    const opened = await this.sessions.create({
+      keyId: caller.keyId,
+      collectionId: collection.id,
+      challenge,
+      seconds: sessionSeconds,
+      stepNonce: this.secrets.nonce(),
+    });
     const { id } = opened;
-    await this.audit.record(caller, { action: 'liveness_session', collection: collection.name, outcome: 'opened', details: { sessionId: id, steps: challenge.length } });
+    await this.audit.record(caller, {
+      action: 'liveness_session',
+      collection: collection.name,
+      outcome: 'opened',
+      details: { sessionId: id, steps: challenge.length },
+    });
     this.logger.log(`session ${id} opened in ${collection.name}: ${challenge.length} steps`);
     return this.view({ ...opened, challenge, status: 'pending' });
   }
@@ -111,16 +122,24 @@ export class LivenessService {
     }
     if (session.expired) throw sessionExpired(session);
     const { maxFramesPerRequest, maxFramesPerSession } = this.config.liveness;
-    if (incoming > maxFramesPerRequest) throw new DomainError('VALIDATION_FAILED', `At most ${maxFramesPerRequest} frames per request.`, { maxFramesPerRequest });
+    if (incoming > maxFramesPerRequest)
+      throw new DomainError('VALIDATION_FAILED', `At most ${maxFramesPerRequest} frames per request.`, { maxFramesPerRequest });
     if (session.state.frames + incoming > maxFramesPerSession) {
-      throw new DomainError('CHALLENGE_FAILED', `The session allows ${maxFramesPerSession} frames in all.`, { reason: 'too_many_frames', maxFrames: maxFramesPerSession });
+      throw new DomainError('CHALLENGE_FAILED', `The session allows ${maxFramesPerSession} frames in all.`, {
+        reason: 'too_many_frames',
+        maxFrames: maxFramesPerSession,
+      });
     }
   }
 
   /** Frames are analysed in parallel on the worker pool; the order of the results is the order of the upload. */
   private async analyse(frames: Array<string | Buffer>): Promise<AnalysedFrame[]> {
     const analysed = await Promise.all(
-      frames.map((frame, i) => this.faces.forChallengeFrame(frame).catch((e: unknown) => { throw e instanceof DomainError ? e.withDetails({ field: `frames[${i}]` }) : e; })),
+      frames.map((frame, i) =>
+        this.faces.forChallengeFrame(frame).catch((e: unknown) => {
+          throw e instanceof DomainError ? e.withDetails({ field: `frames[${i}]` }) : e;
+        }),
+      ),
     );
     return analysed.map(({ bytes, face }) => ({ hash: this.secrets.hash(bytes), face: face && toFrameFace(face) }));
   }
@@ -163,11 +182,23 @@ export class LivenessService {
   }
 
   /** Records the failure (the session is closed for good: no retries against the same challenge) and throws it. */
-  private async fail(session: StoredSession, collection: CollectionRef, result: ReturnType<typeof applyFrames>, failure: Failure, caller: CallerContext): Promise<never> {
+  private async fail(
+    session: StoredSession,
+    collection: CollectionRef,
+    result: ReturnType<typeof applyFrames>,
+    failure: Failure,
+    caller: CallerContext,
+  ): Promise<never> {
     await this.saveOrBusy(session, { status: 'failed', state: result.state, anchorEmbedding: null, failure });
     const { code, ...details } = failure;
     const summary = { sessionId: session.id, completedSteps: result.state.progress.completed, ...details };
-    await this.audit.record(caller, { action: 'liveness_challenge', collection: collection.name, outcome: code, liveness: median(result.state.passiveScores), details: summary });
+    await this.audit.record(caller, {
+      action: 'liveness_challenge',
+      collection: collection.name,
+      outcome: code,
+      liveness: median(result.state.passiveScores),
+      details: summary,
+    });
     this.logger.log(`session ${session.id} failed: ${code}${'reason' in failure ? ` (${failure.reason})` : ''} after ${result.state.frames} frames`);
     throw new DomainError(code, describeFailure(failure), { ...summary, frames: result.report.map((r) => ({ ...r })) });
   }

@@ -44,8 +44,20 @@ describe('AttemptBudgetService', () => {
 
   it('settles a match as a success and a rejection as a failure, before answering', async () => {
     const { service, settled } = setUp();
-    await expect(service.attempt(caller, user, async () => ({ verified: true }), (r) => r.verified)).resolves.toEqual({ verified: true });
-    await service.attempt(caller, user, async () => ({ verified: false }), (r) => r.verified);
+    await expect(
+      service.attempt(
+        caller,
+        user,
+        async () => ({ verified: true }),
+        (r) => r.verified,
+      ),
+    ).resolves.toEqual({ verified: true });
+    await service.attempt(
+      caller,
+      user,
+      async () => ({ verified: false }),
+      (r) => r.verified,
+    );
     expect(settled).toEqual(['success', 'failure']);
   });
 
@@ -59,30 +71,68 @@ describe('AttemptBudgetService', () => {
   ] as const)('settles a %s refusal as %s, and rethrows it', async (code, outcome) => {
     const { service, settled } = setUp();
     const refusal = new DomainError(code, 'no');
-    await expect(service.attempt(caller, user, async () => { throw refusal; }, () => true)).rejects.toBe(refusal);
+    await expect(
+      service.attempt(
+        caller,
+        user,
+        async () => {
+          throw refusal;
+        },
+        () => true,
+      ),
+    ).rejects.toBe(refusal);
     expect(settled).toEqual([outcome]);
   });
 
   it('settles an unexpected error as void', async () => {
     const { service, settled } = setUp();
-    await expect(service.attempt(caller, user, async () => { throw new TypeError('bug'); }, () => true)).rejects.toThrow('bug');
+    await expect(
+      service.attempt(
+        caller,
+        user,
+        async () => {
+          throw new TypeError('bug');
+        },
+        () => true,
+      ),
+    ).rejects.toThrow('bug');
     expect(settled).toEqual(['void']);
   });
 
   it('never lets a failed settle mask the answer', async () => {
     const { service } = setUp({ settleFails: true });
-    await expect(service.attempt(caller, user, async () => 'answer', () => false)).resolves.toBe('answer');
+    await expect(
+      service.attempt(
+        caller,
+        user,
+        async () => 'answer',
+        () => false,
+      ),
+    ).resolves.toBe('answer');
   });
 
   it('audits the lock the attempt caused, naming the locked key', async () => {
     const { service, audit } = setUp({ lockOnSettle: true });
-    await service.attempt(caller, user, async () => false, (r) => r);
-    expect(audit.record).toHaveBeenCalledWith(caller, expect.objectContaining({ action: 'lockout', outcome: 'locked', details: expect.objectContaining({ failures: 5, lockedKeyId: 'key-1' }) }));
+    await service.attempt(
+      caller,
+      user,
+      async () => false,
+      (r) => r,
+    );
+    expect(audit.record).toHaveBeenCalledWith(
+      caller,
+      expect.objectContaining({ action: 'lockout', outcome: 'locked', details: expect.objectContaining({ failures: 5, lockedKeyId: 'key-1' }) }),
+    );
   });
 
   it('gives abandoned reservations twice the engine timeout plus a margin', async () => {
     const { service, repository } = setUp();
-    await service.attempt(caller, user, async () => true, (r) => r);
+    await service.attempt(
+      caller,
+      user,
+      async () => true,
+      (r) => r,
+    );
     expect(repository.reserve).toHaveBeenCalledWith('user-1', 'key-1', { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, staleSeconds: 90 });
   });
 
@@ -115,7 +165,14 @@ describe('AttemptBudgetService', () => {
 
     it('answers an attempt just inside the margin', async () => {
       const { service, settled, advance } = setUp();
-      await expect(service.attempt(caller, user, async () => (advance(88_000), true), (r) => r)).resolves.toBe(true);
+      await expect(
+        service.attempt(
+          caller,
+          user,
+          async () => (advance(88_000), true),
+          (r) => r,
+        ),
+      ).resolves.toBe(true);
       expect(settled).toEqual(['success']);
     });
   });

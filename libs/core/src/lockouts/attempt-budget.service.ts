@@ -85,7 +85,13 @@ export class AttemptBudgetService {
     if (reservation === 'reserved') return;
     if (reservation === 'gone') throw userNotFound(user.id);
     const refusal = await this.attempts.refusal(user.id, caller.keyId);
-    await this.audit.record(caller, { action: user.action, collection: user.collection, userId: user.id, outcome: 'locked_out', details: { inFlight: !refusal.locked } });
+    await this.audit.record(caller, {
+      action: user.action,
+      collection: user.collection,
+      userId: user.id,
+      outcome: 'locked_out',
+      details: { inFlight: !refusal.locked },
+    });
     const why = refusal.locked ? 'Too many failed attempts on this person with this key' : 'Too many attempts on this person are in progress with this key';
     throw new DomainError('LOCKED_OUT', `${why}; try again in ${refusal.retryAfterSeconds} s.`, { retryAfterSeconds: refusal.retryAfterSeconds });
   }
@@ -95,7 +101,9 @@ export class AttemptBudgetService {
     try {
       const locked = await this.attempts.settle(user.id, caller.keyId, outcome, this.rules);
       if (!locked) return;
-      this.logger.warn(`verification of user ${user.id} by key ${caller.keyId} locked until ${locked.lockedUntil.toISOString()} after ${locked.failures} failures`);
+      this.logger.warn(
+        `verification of user ${user.id} by key ${caller.keyId} locked until ${locked.lockedUntil.toISOString()} after ${locked.failures} failures`,
+      );
       await this.audit.record(caller, {
         action: 'lockout',
         outcome: 'locked',

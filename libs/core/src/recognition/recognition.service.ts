@@ -56,12 +56,26 @@ export class RecognitionService {
     return this.attempts.attempt(
       caller,
       { action: 'verify', id: user.id, collection: collection.name },
-      () => this.audit.audited(caller, subject, () => this.judgeClaim(dto, user, collection, threshold, caller), (r) => r.audit).then((r) => r.body),
+      () =>
+        this.audit
+          .audited(
+            caller,
+            subject,
+            () => this.judgeClaim(dto, user, collection, threshold, caller),
+            (r) => r.audit,
+          )
+          .then((r) => r.body),
       (body) => body.verified,
     );
   }
 
-  private async judgeClaim(dto: VerifyInput, user: { id: string; externalId: string | null; name: string }, collection: CollectionRef, threshold: number, caller: CallerContext) {
+  private async judgeClaim(
+    dto: VerifyInput,
+    user: { id: string; externalId: string | null; name: string },
+    collection: CollectionRef,
+    threshold: number,
+    caller: CallerContext,
+  ) {
     this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
     const probe = await this.faces.forProbe(dto.image);
     const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
@@ -87,70 +101,83 @@ export class RecognitionService {
     const collection = await this.access.resolve(caller, dto.collection);
     if (dto.all) return this.recognizeAll(dto, collection, caller);
     const threshold = decidingThreshold(collection.policy, dto.threshold);
-    return this.audit.audited(
-      caller,
-      { action: 'recognize', collection: collection.name },
-      async (subject) => {
-        this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
-        const probe = await this.faces.forProbe(dto.image);
-        const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
-        const liveness = this.livenessFor(probe.liveness, collection, challenge);
-        const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
-        if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
-        this.logger.log(`recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`);
-        return {
-          body: {
-            match: ranked.match,
-            user: ranked.user ?? null,
-            ...this.shown(ranked.similarity, ranked.match, threshold, collection.policy),
-            threshold,
-            candidates: ranked.candidates,
-            face: presentProbe(probe),
-            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
-          },
-          similarity: ranked.similarity,
-          lockedOut: ranked.lockedOut,
-          liveness: probe.liveness ?? null,
-        };
-      },
-      (r) => ({ outcome: r.lockedOut ? 'locked_out' : r.body.match ? 'match' : 'no_match', similarity: r.similarity, liveness: r.liveness, details: { threshold } }),
-    ).then((r) => r.body);
+    return this.audit
+      .audited(
+        caller,
+        { action: 'recognize', collection: collection.name },
+        async (subject) => {
+          this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
+          const probe = await this.faces.forProbe(dto.image);
+          const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
+          const liveness = this.livenessFor(probe.liveness, collection, challenge);
+          const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
+          if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
+          this.logger.log(
+            `recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`,
+          );
+          return {
+            body: {
+              match: ranked.match,
+              user: ranked.user ?? null,
+              ...this.shown(ranked.similarity, ranked.match, threshold, collection.policy),
+              threshold,
+              candidates: ranked.candidates,
+              face: presentProbe(probe),
+              liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
+            },
+            similarity: ranked.similarity,
+            lockedOut: ranked.lockedOut,
+            liveness: probe.liveness ?? null,
+          };
+        },
+        (r) => ({
+          outcome: r.lockedOut ? 'locked_out' : r.body.match ? 'match' : 'no_match',
+          similarity: r.similarity,
+          liveness: r.liveness,
+          details: { threshold },
+        }),
+      )
+      .then((r) => r.body);
   }
 
   /** Every usable face of a group photo, each answered like a single recognition. */
   private async recognizeAll(dto: RecognizeInput, collection: CollectionRef, caller: CallerContext) {
     const threshold = decidingThreshold(collection.policy, dto.threshold);
-    return this.audit.audited(
-      caller,
-      { action: 'recognize', collection: collection.name },
-      async () => {
-        // A token binds one face; a group answer cannot honour it, and a collection that requires one gets none.
-        if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with all: true (a token is for one face).');
-        this.livenessTokens.assertPresentIfRequired(undefined, collection);
-        const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES);
-        const faces = [];
-        const lockedOut: string[] = [];
-        for (const probe of probes) {
-          const liveness = this.livenessFor(probe.liveness, collection);
-          const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
-          if (ranked.lockedOut) lockedOut.push(ranked.nearestUserId);
-          faces.push({
-            face: presentProbe(probe),
-            match: ranked.match,
-            user: ranked.user ?? null,
-            ...this.shown(ranked.similarity, ranked.match, threshold, collection.policy),
-            candidates: ranked.candidates,
-            liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: false },
-          });
-        }
-        this.logger.log(`recognize all in ${collection.name}: ${faces.length} faces, ${faces.filter((f) => f.match).length} matched at threshold ${threshold}`);
-        return { threshold, faces, lockedOut };
-      },
-      (r) => ({
-        outcome: r.faces.some((f) => f.match) ? 'match' : 'no_match',
-        details: { threshold, faces: r.faces.length, matched: r.faces.filter((f) => f.match).length, lockedOutUsers: r.lockedOut },
-      }),
-    ).then(({ threshold: decided, faces }) => ({ threshold: decided, faces }));
+    return this.audit
+      .audited(
+        caller,
+        { action: 'recognize', collection: collection.name },
+        async () => {
+          // A token binds one face; a group answer cannot honour it, and a collection that requires one gets none.
+          if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with all: true (a token is for one face).');
+          this.livenessTokens.assertPresentIfRequired(undefined, collection);
+          const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES);
+          const faces = [];
+          const lockedOut: string[] = [];
+          for (const probe of probes) {
+            const liveness = this.livenessFor(probe.liveness, collection);
+            const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
+            if (ranked.lockedOut) lockedOut.push(ranked.nearestUserId);
+            faces.push({
+              face: presentProbe(probe),
+              match: ranked.match,
+              user: ranked.user ?? null,
+              ...this.shown(ranked.similarity, ranked.match, threshold, collection.policy),
+              candidates: ranked.candidates,
+              liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: false },
+            });
+          }
+          this.logger.log(
+            `recognize all in ${collection.name}: ${faces.length} faces, ${faces.filter((f) => f.match).length} matched at threshold ${threshold}`,
+          );
+          return { threshold, faces, lockedOut };
+        },
+        (r) => ({
+          outcome: r.faces.some((f) => f.match) ? 'match' : 'no_match',
+          details: { threshold, faces: r.faces.length, matched: r.faces.filter((f) => f.match).length, lockedOutUsers: r.lockedOut },
+        }),
+      )
+      .then(({ threshold: decided, faces }) => ({ threshold: decided, faces }));
   }
 
   async detect(image: string | Buffer, smallFaces: boolean) {
@@ -160,7 +187,14 @@ export class RecognitionService {
       height: result.height,
       faces: result.faces.map((f) => {
         const issues = this.faces.enrolmentIssues(f, result.faces);
-        return { box: f.box, score: f.score, landmarks: f.landmarks, quality: f.quality, expression: f.expression, enrolment: { ok: issues.length === 0, issues } };
+        return {
+          box: f.box,
+          score: f.score,
+          landmarks: f.landmarks,
+          quality: f.quality,
+          expression: f.expression,
+          enrolment: { ok: issues.length === 0, issues },
+        };
       }),
     };
   }
@@ -169,20 +203,22 @@ export class RecognitionService {
   async compare(dto: CompareInput, caller: CallerContext) {
     const collection = await this.access.resolve(caller, dto.collection);
     const threshold = collection.policy.matchThreshold;
-    return this.audit.audited(
-      caller,
-      { action: 'compare', collection: collection.name },
-      async () => {
-        const [a, b] = await Promise.all([
-          this.faces.forProbe(dto.imageA).catch((e: unknown) => rethrowWith(e, 'imageA')),
-          this.faces.forProbe(dto.imageB).catch((e: unknown) => rethrowWith(e, 'imageB')),
-        ]);
-        const similarity = cosineSimilarity(a.embedding, b.embedding);
-        const match = similarity >= threshold;
-        return { body: { match, ...this.shown(similarity, match, threshold, collection.policy), threshold }, similarity };
-      },
-      (r) => ({ outcome: r.body.match ? 'match' : 'no_match', similarity: r.similarity, details: { threshold } }),
-    ).then((r) => r.body);
+    return this.audit
+      .audited(
+        caller,
+        { action: 'compare', collection: collection.name },
+        async () => {
+          const [a, b] = await Promise.all([
+            this.faces.forProbe(dto.imageA).catch((e: unknown) => rethrowWith(e, 'imageA')),
+            this.faces.forProbe(dto.imageB).catch((e: unknown) => rethrowWith(e, 'imageB')),
+          ]);
+          const similarity = cosineSimilarity(a.embedding, b.embedding);
+          const match = similarity >= threshold;
+          return { body: { match, ...this.shown(similarity, match, threshold, collection.policy), threshold }, similarity };
+        },
+        (r) => ({ outcome: r.body.match ? 'match' : 'no_match', similarity: r.similarity, details: { threshold } }),
+      )
+      .then((r) => r.body);
   }
 
   /**
@@ -198,7 +234,10 @@ export class RecognitionService {
     const nearest = hits[0];
     // Only people who could be shown need the lock lookup: a stranger's probe (most misses) costs no query.
     const showable = hits.filter((h) => collection.policy.exposeScores || h.similarity >= threshold);
-    const locked = await this.attempts.lockedFor(caller, showable.map((h) => h.userId));
+    const locked = await this.attempts.lockedFor(
+      caller,
+      showable.map((h) => h.userId),
+    );
     const shown = showable.filter((h) => !locked.has(h.userId));
     const people = new Map((await this.users.findSummaries(shown.map((h) => h.userId))).map((u) => [u.id, u]));
     const candidates = shown.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: displayedSimilarity(h.similarity) }));

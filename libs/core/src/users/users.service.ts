@@ -60,7 +60,13 @@ export class UsersService {
         const extracted = await extract();
         if (!dto.allowMismatch) rejectMixedPeople(extracted, collection.policy.matchThreshold);
         if (!dto.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller);
-        const user = await this.users.createWithFaces({ collectionId: collection.id, name: dto.name, externalId: dto.externalId, metadata: dto.metadata ?? {}, faces: extracted });
+        const user = await this.users.createWithFaces({
+          collectionId: collection.id,
+          name: dto.name,
+          externalId: dto.externalId,
+          metadata: dto.metadata ?? {},
+          faces: extracted,
+        });
         subject.userId = user.id;
         this.logger.log(`enrolled user ${user.id} in ${collection.name} with ${extracted.length} faces in ${Date.now() - started} ms`);
         return present(user);
@@ -111,19 +117,25 @@ export class UsersService {
     const user = await this.visible(id, caller);
     const collection = await this.access.resolve(caller, user.collection.name);
     // Testing photos against a known person is an attempt on them like a verification: FACE_MISMATCH is a failure.
-    return this.attempts.attempt(caller, { action: 'add_faces', id: user.id, collection: collection.name }, () => this.audit.audited(
+    return this.attempts.attempt(
       caller,
-      { action: 'add_faces', collection: user.collection.name, userId: user.id },
-      async () => {
-        const extracted = await this.extractAll(images);
-        if (!options.allowMismatch) await this.rejectStrangers(extracted, user.id, collection.policy.matchThreshold);
-        if (!options.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller, user.id);
-        const faces = await this.users.addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser);
-        this.logger.log(`added ${faces.length} faces to user ${id}`);
-        return { faces: faces.map(presentFace) };
-      },
-      (added) => ({ details: { faces: added.faces.length, ...overrides(options) } }),
-    ), () => true);
+      { action: 'add_faces', id: user.id, collection: collection.name },
+      () =>
+        this.audit.audited(
+          caller,
+          { action: 'add_faces', collection: user.collection.name, userId: user.id },
+          async () => {
+            const extracted = await this.extractAll(images);
+            if (!options.allowMismatch) await this.rejectStrangers(extracted, user.id, collection.policy.matchThreshold);
+            if (!options.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller, user.id);
+            const faces = await this.users.addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser);
+            this.logger.log(`added ${faces.length} faces to user ${id}`);
+            return { faces: faces.map(presentFace) };
+          },
+          (added) => ({ details: { faces: added.faces.length, ...overrides(options) } }),
+        ),
+      () => true,
+    );
   }
 
   async removeFace(id: string, faceId: string, caller: CallerContext): Promise<void> {
@@ -150,7 +162,9 @@ export class UsersService {
     for (const [index, face] of faces.entries()) {
       const worst = await this.vectors.worstMatchForUser({ userId, embedding: face.embedding });
       if (worst !== null && worst < threshold) {
-        throw new DomainError('FACE_MISMATCH', `Photo ${index} does not match this person's enrolled faces; every face of a person must match the others.`, { index });
+        throw new DomainError('FACE_MISMATCH', `Photo ${index} does not match this person's enrolled faces; every face of a person must match the others.`, {
+          index,
+        });
       }
     }
   }
@@ -195,9 +209,16 @@ function assertMayOverrideMismatch(allowMismatch: boolean | undefined, caller: A
 }
 
 function rejectMixedPeople(faces: ExtractedFace[], threshold: number): void {
-  const mismatch = findMismatch(faces.map((f) => f.embedding), threshold);
+  const mismatch = findMismatch(
+    faces.map((f) => f.embedding),
+    threshold,
+  );
   if (mismatch) {
-    throw new DomainError('FACE_MISMATCH', `Photo ${mismatch.index} does not match photo ${mismatch.otherIndex}; all photos of one enrolment must show the same person.`, { ...mismatch });
+    throw new DomainError(
+      'FACE_MISMATCH',
+      `Photo ${mismatch.index} does not match photo ${mismatch.otherIndex}; all photos of one enrolment must show the same person.`,
+      { ...mismatch },
+    );
   }
 }
 
@@ -209,7 +230,6 @@ function overrides(options: { allowDuplicate?: boolean; allowMismatch?: boolean 
 function duplicateExternalId(externalId: string): DomainError {
   return new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${externalId}" already exists in this collection.`);
 }
-
 
 function checkMetadata(metadata: object | undefined): void {
   if (metadata !== undefined && Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {

@@ -73,9 +73,7 @@ describe('EmbeddedPostgres', () => {
     server = await EmbeddedPostgres.start({ dataDir: dir.path, maxConnections: 12 });
     const pool = new Pool({ connectionString: server.url, max: 10 });
     try {
-      const results = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => pool.query<{ v: number }>(`SELECT $1::int * ${(i % 5) + 1} AS v`, [i])),
-      );
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => pool.query<{ v: number }>(`SELECT $1::int * ${(i % 5) + 1} AS v`, [i])));
       const expected = Array.from({ length: 200 }, (_, i) => i * ((i % 5) + 1));
       expect(results.map((result) => result.rows[0].v)).toEqual(expected);
     } finally {

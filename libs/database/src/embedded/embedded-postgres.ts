@@ -14,10 +14,7 @@ export interface EmbeddedPostgresOptions {
   logger?: DatabaseLogger;
 }
 
-type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'failed'; message: string }
-  | { type: 'stopped' };
+type WorkerMessage = { type: 'ready' } | { type: 'failed'; message: string } | { type: 'stopped' };
 
 const DEFAULT_MAX_CONNECTIONS = 12;
 const STOP_TIMEOUT_MS = 15_000;
@@ -146,10 +143,7 @@ function workerData(dataDir: string, socketDir: SocketDir, options: EmbeddedPost
 }
 
 /** The next message of `type` from the worker; rejects on a 'failed' message, a worker error or an early exit. */
-function nextMessage<T extends WorkerMessage['type']>(
-  worker: Worker,
-  type: T,
-): Promise<Extract<WorkerMessage, { type: T }>> {
+function nextMessage<T extends WorkerMessage['type']>(worker: Worker, type: T): Promise<Extract<WorkerMessage, { type: T }>> {
   return new Promise((resolvePromise, reject) => {
     const cleanUp = () => {
       worker.off('message', onMessage);

@@ -112,9 +112,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const alphaUsers = await createUsers(alpha, GALLERY_USERS, 'a');
     const betaUsers = await createUsers(beta, 50, 'b');
     const rows = [
-      ...alphaUsers.flatMap((userId) =>
-        Array.from({ length: FACES_PER_USER }, () => face(userId, alpha, random.unitVector())),
-      ),
+      ...alphaUsers.flatMap((userId) => Array.from({ length: FACES_PER_USER }, () => face(userId, alpha, random.unitVector()))),
       ...betaUsers.map((userId) => face(userId, beta, random.unitVector())),
     ];
     const inserted = await indexed.insertFaces(prisma.client, rows);
@@ -146,9 +144,9 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
 
   it('refuses a face whose collection differs from its user', async () => {
     const [userId] = await createUsers(alpha, 1, 'mismatch');
-    await expect(
-      exact.insertFaces(prisma.client, [{ ...face(userId, beta, random.unitVector()) }]),
-    ).rejects.toThrow(/foreign key|faces_user_id_collection_id_fkey/i);
+    await expect(exact.insertFaces(prisma.client, [{ ...face(userId, beta, random.unitVector()) }])).rejects.toThrow(
+      /foreign key|faces_user_id_collection_id_fkey/i,
+    );
     gallery.pop();
   });
 
@@ -311,10 +309,13 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const [user] = await createUsers(alpha, 2, 'concurrent');
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const open = holder.$transaction(async (tx) => {
-      await exact.insertFaces(tx, [face(user, alpha, random.unitVector())]);
-      await held;
-    }, { timeout: 60_000 });
+    const open = holder.$transaction(
+      async (tx) => {
+        await exact.insertFaces(tx, [face(user, alpha, random.unitVector())]);
+        await held;
+      },
+      { timeout: 60_000 },
+    );
     await sleep(200);
     let built = false;
     const rebuild = indexed.ensureIndex({ force: true }).then((r) => ((built = true), r));

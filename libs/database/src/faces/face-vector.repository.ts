@@ -3,24 +3,8 @@ import { Client } from 'pg';
 import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
-import {
-  IndexPlan,
-  IndexState,
-  REBUILD_GROWTH_FACTOR,
-  candidatePool,
-  clampTopK,
-  planIndex,
-  probesForLists,
-} from './ivfflat-tuning';
-import {
-  BestMatch,
-  EnsureIndexResult,
-  IndexInfo,
-  InsertedFace,
-  NewFace,
-  SearchCollectionParams,
-  SearchHit,
-} from './face-vector.types';
+import { IndexPlan, IndexState, REBUILD_GROWTH_FACTOR, candidatePool, clampTopK, planIndex, probesForLists } from './ivfflat-tuning';
+import { BestMatch, EnsureIndexResult, IndexInfo, InsertedFace, NewFace, SearchCollectionParams, SearchHit } from './face-vector.types';
 import { toVectorSql } from './vector-sql';
 
 /** The typed client or an interactive transaction's client: both run raw SQL. */
@@ -116,10 +100,7 @@ export class FaceVectorRepository {
   /** The index path's settings and query share one transaction (Prisma's batch form: BEGIN, both, COMMIT). */
   private async runPlan<T>(plan: SearchPlan, sql: Prisma.Sql): Promise<T[]> {
     if (plan.mode === 'exact') return this.client.$queryRaw<T[]>(sql);
-    const [, rows] = await this.client.$transaction([
-      this.client.$queryRaw(plan.settings),
-      this.client.$queryRaw<T[]>(sql),
-    ]);
+    const [, rows] = await this.client.$transaction([this.client.$queryRaw(plan.settings), this.client.$queryRaw<T[]>(sql)]);
     return rows;
   }
 

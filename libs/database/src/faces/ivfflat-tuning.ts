@@ -52,9 +52,7 @@ export interface IndexState {
   builtAt?: Date | null;
 }
 
-export type IndexPlan =
-  | { action: 'none'; reason: string }
-  | { action: 'create' | 'rebuild' | 'adopt'; lists: number };
+export type IndexPlan = { action: 'none'; reason: string } | { action: 'create' | 'rebuild' | 'adopt'; lists: number };
 
 /** Decides what ensureIndex() should do for a table of `rows` faces; `force` (npm run db:reindex) always rebuilds. */
 export function planIndex(rows: number, state: IndexState, minRowsForIndex: number, force = false): IndexPlan {

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
     console.log(`[db:reindex] rebuilding the IVFFlat index on ${url ? 'PostgreSQL' : `the embedded database in ${dataDir}`}...`);
     const result = await repository.ensureIndex({ force: true });
     const info = await repository.indexInfo();
-    console.log(`[db:reindex] ${result.action}: ${result.rows} faces, lists ${info.lists ?? '-'}, probes ${info.probes}, ${result.durationMs} ms${result.reason ? ` (${result.reason})` : ''}`);
+    console.log(
+      `[db:reindex] ${result.action}: ${result.rows} faces, lists ${info.lists ?? '-'}, probes ${info.probes}, ${result.durationMs} ms${result.reason ? ` (${result.reason})` : ''}`,
+    );
     if (result.action === 'busy') process.exitCode = 1;
   } finally {
     await client.$disconnect();

@@ -44,11 +44,7 @@ interface MigrationRow {
 }
 
 /** Applies every pending migration, each in its own transaction together with its `_prisma_migrations` row. */
-export async function runMigrations(
-  connectionString: string,
-  migrationsDir: string,
-  logger: DatabaseLogger = silentLogger,
-): Promise<MigrationResult> {
+export async function runMigrations(connectionString: string, migrationsDir: string, logger: DatabaseLogger = silentLogger): Promise<MigrationResult> {
   const files = readMigrationFiles(migrationsDir);
   return withClient(connectionString, async (client) => {
     // Session-level lock: released explicitly below, or by the server if this process dies.
@@ -71,9 +67,7 @@ export async function runMigrations(
 export async function migrationStatus(connectionString: string, migrationsDir: string): Promise<MigrationStatus> {
   const files = readMigrationFiles(migrationsDir);
   return withClient(connectionString, async (client) => {
-    const exists = await client.query<{ found: boolean }>(
-      `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS found`,
-    );
+    const exists = await client.query<{ found: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS found`);
     const rows = exists.rows[0].found ? await readRows(client) : [];
     const pending = pendingMigrations(files, rows).map((file) => file.name);
     const applied = files.map((file) => file.name).filter((name) => !pending.includes(name));
@@ -94,9 +88,7 @@ async function withClient<T>(connectionString: string, work: (client: Client) =>
 }
 
 async function readRows(client: Client): Promise<MigrationRow[]> {
-  const result = await client.query<MigrationRow>(
-    `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`,
-  );
+  const result = await client.query<MigrationRow>(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`);
   return result.rows;
 }
 
@@ -150,10 +142,7 @@ async function applyMigration(client: Client, file: MigrationFile, logger: Datab
     );
     // No parameters: the simple query protocol runs a multi-statement script in one round trip.
     await client.query(file.sql);
-    await client.query(
-      `UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
-      [id],
-    );
+    await client.query(`UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
     await client.query('COMMIT');
   } catch (error) {
     // The whole migration, its row included, rolls back: a failure leaves no trace and the next start retries it.

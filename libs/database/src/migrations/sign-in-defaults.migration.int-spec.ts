@@ -6,7 +6,6 @@ import { runMigrations } from './migration-runner';
 
 const MIGRATION = '20261203150000_secure_sign_in_defaults';
 
-
 /**
  * Upgrading to secure sign-in defaults must not change what a collection in use does: its former defaults are
  * written into its settings, and what it set itself is kept. An unused collection gets the new defaults.
@@ -26,7 +25,9 @@ describe(`migration ${MIGRATION}`, () => {
     await withClient(db.url, async (c) => {
       await c.query(`INSERT INTO collections (name, settings, updated_at) VALUES
         ('in-use', '{}', now()), ('tuned', '{"livenessMode": "enforce", "livenessThreshold": 0.7, "matchThreshold": 0.5}', now()), ('empty', '{}', now())`);
-      await c.query(`INSERT INTO users (collection_id, name, updated_at) SELECT id, 'someone', now() FROM collections WHERE name IN ('in-use', 'tuned', 'default')`);
+      await c.query(
+        `INSERT INTO users (collection_id, name, updated_at) SELECT id, 'someone', now() FROM collections WHERE name IN ('in-use', 'tuned', 'default')`,
+      );
     });
     cpSync(findMigrationsDir(__dirname), migrations.path, { recursive: true });
     await runMigrations(db.url, migrations.path);

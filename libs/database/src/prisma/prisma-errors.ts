@@ -4,7 +4,11 @@
  * raw query (e.g. a row inserted for a parent deleted a moment before).
  */
 export function isForeignKeyViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } } | null;
+  const e = error as {
+    code?: string;
+    message?: string;
+    meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } };
+  } | null;
   if (!e) return false;
   if (e.code === 'P2003' || e.meta?.code === '23503') return true;
   const cause = e.meta?.driverAdapterError?.cause;

@@ -70,11 +70,12 @@ socket.on('error', (error) => process.stdout.write(error.code || error.message))
  * Anything unexpected (setpriv missing, node not executable by nobody) comes back as text, so assertions show it.
  */
 export function connectAsNobody(socketPath: string): string {
-  const child = spawnSync(
-    'setpriv',
-    ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, '-e', CONNECT_SCRIPT, socketPath],
-    { cwd: '/', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, encoding: 'utf8', timeout: 15_000 },
-  );
+  const child = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, '-e', CONNECT_SCRIPT, socketPath], {
+    cwd: '/',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
   if (child.error) return `spawn failed: ${child.error.message}`;
   return child.stdout || `exit ${child.status}: ${child.stderr}`;
 }

@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_LIVENESS_MIN_FRAMES, DEFAULT_LIVENESS_THRESHOLD, DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR, FaceEngineOverrides } from '../face-engine.config';
+import {
+  DEFAULT_LIVENESS_MIN_FRAMES,
+  DEFAULT_LIVENESS_THRESHOLD,
+  DEFAULT_MATCH_THRESHOLD,
+  DEFAULT_MODELS_DIR,
+  FaceEngineOverrides,
+} from '../face-engine.config';
 import { DEFAULT_TARGET_FAR } from '../eval/verification-summary';
 
 export const USAGE = [

@@ -31,7 +31,8 @@ export function printDevSummary(r: EvaluationReport): void {
   printRows(rows);
   if (r.missed.length) console.log(`\nno face found in: ${r.missed.join(', ')}`);
   for (const g of r.groups.details) {
-    if (g.found < g.min || (g.max !== null && g.found > g.max)) console.log(`group out of bounds: ${g.file} found ${g.found}, expected ${g.min}..${g.max ?? 'any'}`);
+    if (g.found < g.min || (g.max !== null && g.found > g.max))
+      console.log(`group out of bounds: ${g.file} found ${g.found}, expected ${g.min}..${g.max ?? 'any'}`);
   }
 }
 
@@ -41,17 +42,36 @@ export function printLfwSummary(r: LfwReport): void {
   const rows: Row[] = [
     ['photos with a face', `${r.detected}/${r.images}${r.undecodable.length ? ` (${r.undecodable.length} undecodable)` : ''}`],
     ['View 2 accuracy (10 folds)', `${pct(p.meanAccuracy, 2)} ± ${pct(p.sd, 2)} (sd over folds; s.e. ${pct(p.standardError, 2)})`],
-    ['  pairs with a face missing', `${p.noFacePairs} (scored as rejections); counted as errors: ${pct(p.noFaceAsError.meanAccuracy, 2)} ± ${pct(p.noFaceAsError.sd, 2)}`],
-    ['  without the label errors', `${pct(p.withoutLabelErrors.meanAccuracy, 2)} ± ${pct(p.withoutLabelErrors.sd, 2)} (${p.withoutLabelErrors.pairsLeftOut} known mislabelled pairs left out)`],
+    [
+      '  pairs with a face missing',
+      `${p.noFacePairs} (scored as rejections); counted as errors: ${pct(p.noFaceAsError.meanAccuracy, 2)} ± ${pct(p.noFaceAsError.sd, 2)}`,
+    ],
+    [
+      '  without the label errors',
+      `${pct(p.withoutLabelErrors.meanAccuracy, 2)} ± ${pct(p.withoutLabelErrors.sd, 2)} (${p.withoutLabelErrors.pairsLeftOut} known mislabelled pairs left out)`,
+    ],
     [`  at fixed threshold ${p.atServiceThreshold.threshold}`, `${pct(p.atServiceThreshold.meanAccuracy, 2)} ± ${pct(p.atServiceThreshold.sd, 2)}`],
-    ...(r.scoreNormalised ? [[`  with AS-norm (top ${r.scoreNormalised.topK})`, `${pct(r.scoreNormalised.meanAccuracy, 2)} ± ${pct(r.scoreNormalised.sd, 2)} (${r.scoreNormalised.errors} errors)`] as Row] : []),
+    ...(r.scoreNormalised
+      ? [
+          [
+            `  with AS-norm (top ${r.scoreNormalised.topK})`,
+            `${pct(r.scoreNormalised.meanAccuracy, 2)} ± ${pct(r.scoreNormalised.sd, 2)} (${r.scoreNormalised.errors} errors)`,
+          ] as Row,
+        ]
+      : []),
     ['  fold thresholds', p.folds.map((f) => f.threshold.toFixed(3)).join(' ')],
-    ['  errors', `${p.misclassified.length}: ${p.misclassified.filter((m) => m.same).length} same-person pairs rejected (${p.misclassified.filter((m) => m.knownLabelError).length} of them known label errors), ${p.misclassified.filter((m) => !m.same).length} different-person pairs accepted`],
+    [
+      '  errors',
+      `${p.misclassified.length}: ${p.misclassified.filter((m) => m.same).length} same-person pairs rejected (${p.misclassified.filter((m) => m.knownLabelError).length} of them known label errors), ${p.misclassified.filter((m) => !m.same).length} different-person pairs accepted`,
+    ],
     ['all against all', `${count(r.allAgainstAll.photos)} photos, scored in ${r.allAgainstAll.scoringSeconds} s`],
     ...verificationRows(r.allAgainstAll).map(([k, v]): Row => [`  ${k}`, v]),
     ['  rank-1 (leave-one-out)', `${pct(r.allAgainstAll.rank1, 2)} of ${count(r.allAgainstAll.rank1Probes)} probes`],
     [`templates (up to ${r.templates.templateSize} photos)`, 'EER, TAR @ FAR 1e-3 / 1e-4, rank-1'],
-    ...r.templates.results.map((t): Row => [`  ${t.aggregator}`, `${pct(t.eer, 3)}, ${pct(t.tarAtFar1e3, 2)} / ${pct(t.tarAtFar1e4, 2)}, ${pct(t.rank1, 2)} (${count(t.genuine)} genuine, ${count(t.impostor)} impostor)`]),
+    ...r.templates.results.map((t): Row => [
+      `  ${t.aggregator}`,
+      `${pct(t.eer, 3)}, ${pct(t.tarAtFar1e3, 2)} / ${pct(t.tarAtFar1e4, 2)}, ${pct(t.rank1, 2)} (${count(t.genuine)} genuine, ${count(t.impostor)} impostor)`,
+    ]),
     ...(r.latencyMs ? latencyRows(r.latencyMs) : []),
   ];
   printRows(rows);
@@ -74,7 +94,10 @@ function verificationRows(v: VerificationSummary): Row[] {
 }
 
 function latencyRows(latency: StageLatency): Row[] {
-  return (['decode', 'detect', 'landmarks', 'align', 'embed', 'liveness', 'total'] as const).map((s): Row => [`latency ${s} (ms)`, `p50 ${latency[s].p50}, p95 ${latency[s].p95}`]);
+  return (['decode', 'detect', 'landmarks', 'align', 'embed', 'liveness', 'total'] as const).map((s): Row => [
+    `latency ${s} (ms)`,
+    `p50 ${latency[s].p50}, p95 ${latency[s].p95}`,
+  ]);
 }
 
 function printRows(rows: Row[]): void {

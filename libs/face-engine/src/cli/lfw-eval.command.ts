@@ -25,12 +25,20 @@ export async function runLfwEvaluation(args: EvalArgs & { lfw: string }): Promis
   const { report, scores } = evaluateLfw(data, table, { ...args, onScoringProgress: (d, t) => bar.update(d, t, 'pairs') });
   bar.done(`scored ${count(report.allAgainstAll.genuinePairs + report.allAgainstAll.impostorPairs)} pairs in ${report.allAgainstAll.scoringSeconds} s`);
   printLfwSummary(report);
-  const resources = { embedSeconds: (embeddedAt - started) / 1000, totalSeconds: (Date.now() - started) / 1000, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const resources = {
+    embedSeconds: (embeddedAt - started) / 1000,
+    totalSeconds: (Date.now() - started) / 1000,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
   console.log(`\nrun: embeddings ${resources.embedSeconds.toFixed(1)} s, total ${resources.totalSeconds.toFixed(1)} s, peak RSS ${resources.peakRssMb} MB`);
   const full = { ...report, run: { date: new Date().toISOString(), cpu: cpus()[0]?.model, cores: cpus().length, pipeline, ...runInfo(args), ...resources } };
   if (args.out) writeFileSync(args.out, JSON.stringify(full, null, 2) + '\n');
   const v = report.allAgainstAll;
-  if (args.plot) writeFileSync(args.plot, verificationPlot(`LFW all against all (${count(v.genuinePairs)} genuine vs ${count(v.impostorPairs)} impostor pairs)`, v, rocCurve(scores)));
+  if (args.plot)
+    writeFileSync(
+      args.plot,
+      verificationPlot(`LFW all against all (${count(v.genuinePairs)} genuine vs ${count(v.impostorPairs)} impostor pairs)`, v, rocCurve(scores)),
+    );
   if (args.out) console.log(`report: ${args.out}`);
   if (args.plot) console.log(`ROC plot: ${args.plot}`);
 }
@@ -41,7 +49,12 @@ async function embed(args: EvalArgs, data: LfwDataset): Promise<EmbeddingTable> 
   const bar = new ProgressBar(process.stderr);
   const started = Date.now();
   try {
-    const table = await embedPhotos(engine, data.root, data.images.map((i) => i.file), { concurrency: args.workers, onProgress: (d, t, f) => bar.update(d, t, f) });
+    const table = await embedPhotos(
+      engine,
+      data.root,
+      data.images.map((i) => i.file),
+      { concurrency: args.workers, onProgress: (d, t, f) => bar.update(d, t, f) },
+    );
     bar.done(`embedded ${count(table.files.length)} photos in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return table;
   } finally {

@@ -19,10 +19,16 @@ export function scoreAllPairs(table: EmbeddingTable, identities: readonly string
   const n = table.files.length;
   const id = identityIndex(identities);
   const { genuineCount, impostorCount } = pairCounts(id);
-  const genuine = new Float32Array(genuineCount), impostor = new Float32Array(impostorCount);
-  const bestScore = new Float32Array(n).fill(-Infinity), bestIndex = new Int32Array(n).fill(-1);
-  const v = table.vectors, d = table.dimensions, face = table.hasFace;
-  let g = 0, k = 0, done = 0;
+  const genuine = new Float32Array(genuineCount),
+    impostor = new Float32Array(impostorCount);
+  const bestScore = new Float32Array(n).fill(-Infinity),
+    bestIndex = new Int32Array(n).fill(-1);
+  const v = table.vectors,
+    d = table.dimensions,
+    face = table.hasFace;
+  let g = 0,
+    k = 0,
+    done = 0;
   const total = (n * (n - 1)) / 2;
   for (let i = 0; i < n; i++) {
     const rowI = i * d;
@@ -71,7 +77,8 @@ export function pairCounts(id: Int32Array): { genuineCount: number; impostorCoun
 function rankOne(id: Int32Array, face: Uint8Array, bestIndex: Int32Array): AllPairsResult['rank1'] {
   const withFace = new Map<number, number>();
   for (let i = 0; i < id.length; i++) if (face[i]) withFace.set(id[i], (withFace.get(id[i]) ?? 0) + 1);
-  let probes = 0, correct = 0;
+  let probes = 0,
+    correct = 0;
   for (let i = 0; i < id.length; i++) {
     if (!face[i] || (withFace.get(id[i]) ?? 0) < 2) continue;
     probes++;

@@ -30,7 +30,8 @@ export interface EmbedOptions {
 /** Analyses every photo the way enrolment and 1:1 do (primary face, no tiles, no liveness). */
 export async function embedPhotos(engine: FaceEngine, root: string, files: string[], options: EmbedOptions): Promise<EmbeddingTable> {
   const table = emptyTable(files);
-  let next = 0, done = 0;
+  let next = 0,
+    done = 0;
   const workerLoop = async () => {
     while (next < files.length) {
       const i = next++;
@@ -71,7 +72,10 @@ function emptyTable(files: string[]): EmbeddingTable {
 /** Saves a table as JSON (vectors in base64) so other scorings can run without the models. */
 export function saveEmbeddingTable(path: string, table: EmbeddingTable, pipeline: Record<string, unknown>): void {
   const vectors = Buffer.from(table.vectors.buffer, table.vectors.byteOffset, table.vectors.byteLength).toString('base64');
-  writeFileSync(path, JSON.stringify({ pipeline, files: table.files, dimensions: table.dimensions, hasFace: [...table.hasFace], faceCounts: [...table.faceCounts], vectors }));
+  writeFileSync(
+    path,
+    JSON.stringify({ pipeline, files: table.files, dimensions: table.dimensions, hasFace: [...table.hasFace], faceCounts: [...table.faceCounts], vectors }),
+  );
 }
 
 export function loadEmbeddingTable(path: string): { table: EmbeddingTable; pipeline: Record<string, unknown> } {
@@ -87,14 +91,24 @@ export function loadEmbeddingTable(path: string): { table: EmbeddingTable; pipel
   const vectors = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(vectors.buffer).set(bytes);
   if (vectors.length !== parsed.files.length * parsed.dimensions) throw new Error(`${path}: ${vectors.length} values for ${parsed.files.length} photos`);
-  const table = { files: parsed.files, dimensions: parsed.dimensions, vectors, hasFace: Uint8Array.from(parsed.hasFace), faceCounts: Int32Array.from(parsed.faceCounts), timings: [] };
+  const table = {
+    files: parsed.files,
+    dimensions: parsed.dimensions,
+    vectors,
+    hasFace: Uint8Array.from(parsed.hasFace),
+    faceCounts: Int32Array.from(parsed.faceCounts),
+    timings: [],
+  };
   return { table, pipeline: parsed.pipeline };
 }
 
 /** Dot product of rows i and j (the cosine similarity: rows are L2-normalised). */
 export function rowDot(table: EmbeddingTable, i: number, j: number): number {
-  const v = table.vectors, d = table.dimensions;
-  let a = i * d, b = j * d, dot = 0;
+  const v = table.vectors,
+    d = table.dimensions;
+  let a = i * d,
+    b = j * d,
+    dot = 0;
   for (const end = a + d; a < end; a++, b++) dot += v[a] * v[b];
   return dot;
 }

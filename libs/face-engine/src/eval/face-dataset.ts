@@ -50,7 +50,10 @@ function loadKinds(root: string): Map<string, string> {
 function imagesIn(root: string, folder: string): string[] {
   const dir = join(root, folder);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => IMAGE.test(f)).sort().map((f) => `${folder}/${f}`);
+  return readdirSync(dir)
+    .filter((f) => IMAGE.test(f))
+    .sort()
+    .map((f) => `${folder}/${f}`);
 }
 
 // pairs.json leaves out pairs of the same photo at two resolutions; without it, every within-identity pair counts.

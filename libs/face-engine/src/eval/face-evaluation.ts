@@ -84,7 +84,8 @@ async function analyseAll(engine: FaceEngine, data: FaceDataset, options: Evalua
     })),
   ];
   const results: Analysed = new Map();
-  let next = 0, done = 0;
+  let next = 0,
+    done = 0;
   const workerLoop = async () => {
     while (next < jobs.length) {
       const job = jobs[next++];
@@ -105,7 +106,8 @@ async function analyseAll(engine: FaceEngine, data: FaceDataset, options: Evalua
 // rejected too (score -1), which is what the service does (it answers NO_FACE).
 function pairScores(data: FaceDataset, emb: Map<string, Float32Array>): { genuine: Float64Array; impostor: Float64Array } {
   const score = (a: string, b: string) => {
-    const ea = emb.get(a), eb = emb.get(b);
+    const ea = emb.get(a),
+      eb = emb.get(b);
     return ea && eb ? cosineSimilarity(ea, eb) : -1;
   };
   const genuine = Float64Array.from(data.genuinePairs, ({ a, b }) => score(a, b));
@@ -132,14 +134,16 @@ function pairScores(data: FaceDataset, emb: Map<string, Float32Array>): { genuin
 function identification(data: FaceDataset, emb: Map<string, Float32Array>): EvaluationReport['identification'] {
   const paired = new Set(data.genuinePairs.flatMap(({ a, b }) => [`${a}|${b}`, `${b}|${a}`]));
   const identityOf = new Map(data.identities.map((i) => [i.file, i.identity]));
-  let probes = 0, correct = 0;
+  let probes = 0,
+    correct = 0;
   for (const probe of data.identities) {
     const hasMate = data.identities.some((g) => g.file !== probe.file && g.identity === probe.identity && paired.has(`${probe.file}|${g.file}`));
     if (!hasMate) continue;
     probes++;
     const pe = emb.get(probe.file);
     if (!pe) continue;
-    let best = -Infinity, bestFile = '';
+    let best = -Infinity,
+      bestFile = '';
     for (const g of data.identities) {
       if (g.file === probe.file) continue;
       if (g.identity === probe.identity && !paired.has(`${probe.file}|${g.file}`)) continue;

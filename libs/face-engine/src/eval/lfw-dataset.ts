@@ -30,7 +30,10 @@ export function loadLfwDataset(root: string): LfwDataset {
   const folds = parseLfwPairs(readFileSync(pairsFile, 'utf8'), fileOf);
   const images = listImages(imageDir, prefix);
   const known = new Set(images.map((i) => i.file));
-  const absent = folds.flat().flatMap((p) => [p.a, p.b]).filter((f) => !known.has(f));
+  const absent = folds
+    .flat()
+    .flatMap((p) => [p.a, p.b])
+    .filter((f) => !known.has(f));
   if (absent.length > 0) throw new Error(`pairs.txt names ${absent.length} images that are not in ${imageDir}, e.g. ${absent[0]}`);
   return { root, images, folds };
 }
@@ -52,7 +55,10 @@ function listImages(imageDir: string, prefix: string): LfwDataset['images'] {
  * `Name n1 n2` followed by <pairs> different-person lines `Name1 n1 Name2 n2` (tab- or space-separated).
  */
 export function parseLfwPairs(text: string, fileOf: (name: string, n: number) => string): LfwPair[][] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const header = (lines[0] ?? '').split(/\s+/).map(Number);
   const [foldCount, perClass] = header;
   if (header.length !== 2 || !Number.isInteger(foldCount) || !Number.isInteger(perClass) || foldCount < 2 || perClass < 1) {
@@ -82,7 +88,9 @@ function parsePairLine(line: string, same: boolean, lineNo: number, fileOf: (nam
   };
   if (same && parts.length === 3) return { a: fileOf(parts[0], index(parts[1])), b: fileOf(parts[0], index(parts[2])), same };
   if (!same && parts.length === 4) return { a: fileOf(parts[0], index(parts[1])), b: fileOf(parts[2], index(parts[3])), same };
-  throw new Error(`pairs.txt line ${lineNo}: expected a ${same ? 'same-person line "Name n1 n2"' : 'different-person line "Name1 n1 Name2 n2"'}, got "${line}"`);
+  throw new Error(
+    `pairs.txt line ${lineNo}: expected a ${same ? 'same-person line "Name n1 n2"' : 'different-person line "Name1 n1 Name2 n2"'}, got "${line}"`,
+  );
 }
 
 /**
@@ -104,5 +112,7 @@ export function isKnownLabelError(pair: LfwPair): boolean {
   if (!pair.same) return false;
   const base = (f: string) => f.split('/').pop() ?? f;
   const names = new Set([base(pair.a), base(pair.b)]);
-  return LFW_LABEL_ERRORS.some(([name, n1, n2]) => names.has(`${name}_${String(n1).padStart(4, '0')}.jpg`) && names.has(`${name}_${String(n2).padStart(4, '0')}.jpg`));
+  return LFW_LABEL_ERRORS.some(
+    ([name, n1, n2]) => names.has(`${name}_${String(n1).padStart(4, '0')}.jpg`) && names.has(`${name}_${String(n2).padStart(4, '0')}.jpg`),
+  );
 }

@@ -12,7 +12,18 @@ import { evaluateLfw, LfwReport } from './lfw-evaluation';
  * The View 2 protocol end to end on a made-up pairs.txt of two folds, over LFW photos of ../shared/faces laid out
  * as lfw.tgz unpacks (symbolic links in a temporary folder: the photos are never copied).
  */
-const PEOPLE = ['Ariel_Sharon', 'Arnold_Schwarzenegger', 'Colin_Powell', 'Donald_Rumsfeld', 'George_W_Bush', 'Gerhard_Schroeder', 'Hugo_Chavez', 'Jacques_Chirac', 'Tony_Blair', 'Vladimir_Putin'];
+const PEOPLE = [
+  'Ariel_Sharon',
+  'Arnold_Schwarzenegger',
+  'Colin_Powell',
+  'Donald_Rumsfeld',
+  'George_W_Bush',
+  'Gerhard_Schroeder',
+  'Hugo_Chavez',
+  'Jacques_Chirac',
+  'Tony_Blair',
+  'Vladimir_Putin',
+];
 const PAIRS = `2\t3
 Ariel_Sharon\t1\t2
 Colin_Powell\t1\t3
@@ -38,13 +49,19 @@ describe('LFW evaluation on a two-fold pairs.txt', () => {
     root = mkdtempSync(join(tmpdir(), 'facegate-lfw-'));
     for (const name of PEOPLE) {
       mkdirSync(join(root, 'lfw', name), { recursive: true });
-      for (let n = 1; n <= 4; n++) symlinkSync(facePath(`${name}/${String(n).padStart(3, '0')}.jpg`), join(root, 'lfw', name, `${name}_${String(n).padStart(4, '0')}.jpg`));
+      for (let n = 1; n <= 4; n++)
+        symlinkSync(facePath(`${name}/${String(n).padStart(3, '0')}.jpg`), join(root, 'lfw', name, `${name}_${String(n).padStart(4, '0')}.jpg`));
     }
     writeFileSync(join(root, 'pairs.txt'), PAIRS);
     data = loadLfwDataset(root);
     const engine = await FaceEngine.create({ poolSize: 1 }, { logger: { log: () => undefined, warn: () => undefined, error: () => undefined } });
     try {
-      table = await embedPhotos(engine, root, data.images.map((i) => i.file), { concurrency: 1 });
+      table = await embedPhotos(
+        engine,
+        root,
+        data.images.map((i) => i.file),
+        { concurrency: 1 },
+      );
     } finally {
       await engine.close();
     }
@@ -62,7 +79,10 @@ describe('LFW evaluation on a two-fold pairs.txt', () => {
   });
 
   it('chooses each fold threshold on the other fold: no threshold classifies that fold better', () => {
-    for (const [fold, other] of [[0, 1], [1, 0]]) {
+    for (const [fold, other] of [
+      [0, 1],
+      [1, 0],
+    ]) {
       const chosen = report.protocol.folds[fold];
       const candidates = data.folds[other].map((p) => scoreOf(p.a, p.b));
       const bestOnOther = Math.max(...candidates.map((t) => accuracyAt(other, t)), accuracyAt(other, Infinity));

@@ -61,7 +61,11 @@ export function evaluateLfw(data: LfwDataset, table: EmbeddingTable, options: Lf
   const scored = data.folds.map((fold) => fold.map((p) => scorePair(table, rowOf, p)));
   const protocol = runLfwProtocol(scored);
   const started = performance.now();
-  const all = scoreAllPairs(table, data.images.map((i) => i.identity), options.onScoringProgress);
+  const all = scoreAllPairs(
+    table,
+    data.images.map((i) => i.identity),
+    options.onScoringProgress,
+  );
   const summary = verificationSummary(all.scores, { threshold: options.threshold, targetFar: options.targetFar });
   const scoringSeconds = (performance.now() - started) / 1000;
   const report: LfwReport = {
@@ -71,16 +75,30 @@ export function evaluateLfw(data: LfwDataset, table: EmbeddingTable, options: Lf
     noFace: table.files.filter((_, i) => !table.hasFace[i] && table.faceCounts[i] >= 0),
     undecodable: table.files.filter((_, i) => table.faceCounts[i] < 0),
     protocol: protocolReport(data, scored, protocol, options.threshold),
-    allAgainstAll: { ...summary, photos: table.files.length, rank1: all.rank1.correct / all.rank1.probes, rank1Probes: all.rank1.probes, scoringSeconds: Math.round(scoringSeconds * 10) / 10 },
+    allAgainstAll: {
+      ...summary,
+      photos: table.files.length,
+      rank1: all.rank1.correct / all.rank1.probes,
+      rank1Probes: all.rank1.probes,
+      scoringSeconds: Math.round(scoringSeconds * 10) / 10,
+    },
     scoreNormalised: options.scoreNormTopK ? normalisedProtocol(data, table, scored, options.scoreNormTopK) : undefined,
-    templates: { templateSize: TEMPLATE_SIZE, results: evaluateTemplates(table, data.images.map((i) => i.identity), { templateSize: TEMPLATE_SIZE }) },
+    templates: {
+      templateSize: TEMPLATE_SIZE,
+      results: evaluateTemplates(
+        table,
+        data.images.map((i) => i.identity),
+        { templateSize: TEMPLATE_SIZE },
+      ),
+    },
     latencyMs: table.timings.length > 0 ? stageLatency(table.timings) : null,
   };
   return { report, scores: all.scores };
 }
 
 function scorePair(table: EmbeddingTable, rowOf: Map<string, number>, pair: LfwDataset['folds'][number][number]): ScoredPair {
-  const a = rowOf.get(pair.a), b = rowOf.get(pair.b);
+  const a = rowOf.get(pair.a),
+    b = rowOf.get(pair.b);
   if (a === undefined || b === undefined) throw new Error(`no embedding row for ${a === undefined ? pair.a : pair.b}`);
   const score = table.hasFace[a] && table.hasFace[b] ? rowDot(table, a, b) : null;
   return { same: pair.same, score, knownLabelError: isKnownLabelError(pair) };

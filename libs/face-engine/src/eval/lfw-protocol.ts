@@ -49,7 +49,11 @@ export function runLfwProtocol(folds: ScoredPair[][]): LfwProtocolResult {
   const all = () => true;
   const asLabelled = crossValidate(folds, all, () => false);
   const strict = crossValidate(folds, all, (p) => p.score === null);
-  const clean = crossValidate(folds, (p) => !p.knownLabelError, () => false);
+  const clean = crossValidate(
+    folds,
+    (p) => !p.knownLabelError,
+    () => false,
+  );
   return {
     ...asLabelled,
     noFacePairs: folds.flat().filter((p) => p.score === null).length,
@@ -60,7 +64,10 @@ export function runLfwProtocol(folds: ScoredPair[][]): LfwProtocolResult {
 
 function crossValidate(folds: ScoredPair[][], include: (p: ScoredPair) => boolean, forcedError: (p: ScoredPair) => boolean): ProtocolSummary {
   const results = folds.map((_, k) => {
-    const train = folds.filter((_, j) => j !== k).flat().filter(include);
+    const train = folds
+      .filter((_, j) => j !== k)
+      .flat()
+      .filter(include);
     const chosen = bestAccuracyThreshold(sortScores(scoreSets(train)));
     return testFold(folds[k], k + 1, chosen, include, forcedError);
   });
@@ -69,7 +76,16 @@ function crossValidate(folds: ScoredPair[][], include: (p: ScoredPair) => boolea
 
 function scoreSets(pairs: ScoredPair[]): { genuine: Float64Array; impostor: Float64Array } {
   const score = (p: ScoredPair) => p.score ?? NO_FACE_SCORE;
-  return { genuine: Float64Array.from(pairs.filter((p) => p.same), score), impostor: Float64Array.from(pairs.filter((p) => !p.same), score) };
+  return {
+    genuine: Float64Array.from(
+      pairs.filter((p) => p.same),
+      score,
+    ),
+    impostor: Float64Array.from(
+      pairs.filter((p) => !p.same),
+      score,
+    ),
+  };
 }
 
 function testFold(

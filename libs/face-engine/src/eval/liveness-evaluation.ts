@@ -60,7 +60,11 @@ export function livenessReport(input: LivenessInput): LivenessReport {
     if (l.length >= input.sessionFrames || s.length >= input.sessionFrames) {
       const count = input.sessionsPerKind ?? SESSIONS_PER_KIND;
       const seed = hashSeed(kind);
-      sessions[kind] = errors(sessionMedians(l, input.sessionFrames, count, seed), sessionMedians(s, input.sessionFrames, count, seed + 1), input.serviceThreshold);
+      sessions[kind] = errors(
+        sessionMedians(l, input.sessionFrames, count, seed),
+        sessionMedians(s, input.sessionFrames, count, seed + 1),
+        input.serviceThreshold,
+      );
     }
   }
   return {

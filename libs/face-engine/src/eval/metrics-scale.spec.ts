@@ -9,8 +9,10 @@ import { normalCdf, normalQuantile } from './rate-bound';
  * 2e-3 (s.e. ~2e-4: 900 impostors pass there, and the threshold moves with their count), TAR at FAR 1e-5 1.2e-2
  * (s.e. ~2.2e-3: only 90 pass), AUC 2e-6.
  */
-const SIGMA = 0.1, MEAN_GENUINE = 0.6;
-const IMPOSTORS = 9_000_000, GENUINE = 1_000_000;
+const SIGMA = 0.1,
+  MEAN_GENUINE = 0.6;
+const IMPOSTORS = 9_000_000,
+  GENUINE = 1_000_000;
 
 const farAt = (t: number) => 1 - normalCdf(t / SIGMA);
 const tarAt = (t: number) => 1 - normalCdf((t - MEAN_GENUINE) / SIGMA);

@@ -134,7 +134,7 @@ describe('verification metrics agree with their definitions on small random sets
 
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i', (seed) => {
     let state = seed * 7919;
-    const next = () => ((state = (state * 48271) % 2147483647) / 2147483647);
+    const next = () => (state = (state * 48271) % 2147483647) / 2147483647;
     // Scores on a coarse grid so that ties within and across the sets are common.
     const genuine = Array.from({ length: 40 }, () => Math.round((0.3 + next()) * 20) / 20);
     const impostor = Array.from({ length: 60 }, () => Math.round(next() * 20) / 20);

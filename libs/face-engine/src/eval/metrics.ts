@@ -47,7 +47,8 @@ function sortedCopy(values: ArrayLike<number>, inPlace = false): ScoreArray {
 
 /** Index of the first value >= t in an ascending array (its length if none). */
 export function lowerBound(sorted: ScoreArray, t: number): number {
-  let lo = 0, hi = sorted.length;
+  let lo = 0,
+    hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid] < t) lo = mid + 1;
@@ -70,8 +71,10 @@ export function acceptRate(sorted: ScoreArray, threshold: number): number {
  * >= threshold), in one merged pass over both sorted sets. Returning true stops the walk.
  */
 export function walkThresholds(s: SortedScores, visit: (threshold: number, genuineAccepted: number, impostorAccepted: number) => boolean | void): void {
-  const g = s.genuine, im = s.impostor;
-  let gi = g.length - 1, ii = im.length - 1;
+  const g = s.genuine,
+    im = s.impostor;
+  let gi = g.length - 1,
+    ii = im.length - 1;
   while (gi >= 0 || ii >= 0) {
     const threshold = gi < 0 ? im[ii] : ii < 0 ? g[gi] : Math.max(g[gi], im[ii]);
     while (gi >= 0 && g[gi] === threshold) gi--;
@@ -82,7 +85,8 @@ export function walkThresholds(s: SortedScores, visit: (threshold: number, genui
 
 /** Area under the ROC curve = P(genuine score > impostor score), ties counting one half (Mann-Whitney U). */
 export function auc(s: SortedScores): number {
-  const g = s.genuine, im = s.impostor;
+  const g = s.genuine,
+    im = s.impostor;
   if (g.length === 0 || im.length === 0) return NaN;
   let below = 0; // impostors strictly below the current genuine score
   let wins = 0;
@@ -102,8 +106,10 @@ export function auc(s: SortedScores): number {
  * the drawn staircase is off by at most one step of either size.
  */
 export function rocCurve(s: SortedScores, options: { logStep?: number; tarStep?: number } = {}): RocPoint[] {
-  const logStep = options.logStep ?? 0.005, tarStep = options.tarStep ?? 0.0005;
-  const nG = s.genuine.length, nI = s.impostor.length;
+  const logStep = options.logStep ?? 0.005,
+    tarStep = options.tarStep ?? 0.0005;
+  const nG = s.genuine.length,
+    nI = s.impostor.length;
   const points: RocPoint[] = [{ threshold: Infinity, far: 0, tar: 0 }];
   let pending: RocPoint | undefined;
   walkThresholds(s, (threshold, tp, fp) => {
@@ -124,11 +130,14 @@ export function rocCurve(s: SortedScores, options: { logStep?: number; tarStep?:
  * ROC points that bracket the crossing.
  */
 export function eer(s: SortedScores): { eer: number; threshold: number } {
-  const nG = s.genuine.length, nI = s.impostor.length;
-  let prevFar = 0, prevTar = 0;
+  const nG = s.genuine.length,
+    nI = s.impostor.length;
+  let prevFar = 0,
+    prevTar = 0;
   let result = { eer: 0.5, threshold: NaN };
   walkThresholds(s, (threshold, tp, fp) => {
-    const far = fp / nI, tar = tp / nG;
+    const far = fp / nI,
+      tar = tp / nG;
     const dPrev = prevFar - (1 - prevTar);
     const dCur = far - (1 - tar);
     if (dCur < 0) {
@@ -165,7 +174,8 @@ export function tarAtFar(s: SortedScores, far: number): { tar: number; threshold
  * the genuine ones ~30 to 1, and plain accuracy would reward rejecting everything.
  */
 export function bestBalancedAccuracy(s: SortedScores): { accuracy: number; threshold: number } {
-  const nG = s.genuine.length, nI = s.impostor.length;
+  const nG = s.genuine.length,
+    nI = s.impostor.length;
   let best = { accuracy: 0.5, threshold: Infinity };
   walkThresholds(s, (threshold, tp, fp) => {
     const accuracy = (tp / nG + (1 - fp / nI)) / 2;
@@ -181,8 +191,11 @@ export function bestBalancedAccuracy(s: SortedScores): { accuracy: number; thres
  * the side they were counted on.
  */
 export function bestAccuracyThreshold(s: SortedScores): { accuracy: number; threshold: number } {
-  const nG = s.genuine.length, nI = s.impostor.length;
-  let bestCorrect = nI, bestScore = Infinity, nextLower = -Infinity;
+  const nG = s.genuine.length,
+    nI = s.impostor.length;
+  let bestCorrect = nI,
+    bestScore = Infinity,
+    nextLower = -Infinity;
   let found = false;
   walkThresholds(s, (threshold, tp, fp) => {
     if (found) {
@@ -227,7 +240,8 @@ export function confidentThresholdAtFar(impostor: ScoreArray, far: number, confi
   if (n === 0) return { threshold: NaN, accepted: 0, enoughPairs: false };
   const admissible = (k: number) => rateUpperBound(k, n, confidence) <= far;
   if (!admissible(0)) return { threshold: nextAbove(impostor[n - 1]), accepted: 0, enoughPairs: false };
-  let lo = 0, hi = n; // admissible(lo) holds; find the largest such k
+  let lo = 0,
+    hi = n; // admissible(lo) holds; find the largest such k
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (admissible(mid)) lo = mid;
@@ -241,7 +255,8 @@ export function confidentThresholdAtFar(impostor: ScoreArray, far: number, confi
 
 /** Smallest and largest of any array without spreading it into arguments. */
 export function minMax(values: ArrayLike<number>): { min: number; max: number } {
-  let min = Infinity, max = -Infinity;
+  let min = Infinity,
+    max = -Infinity;
   for (let i = 0; i < values.length; i++) {
     if (values[i] < min) min = values[i];
     if (values[i] > max) max = values[i];

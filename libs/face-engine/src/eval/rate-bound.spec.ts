@@ -33,7 +33,8 @@ describe('confidence bound of a false accept rate', () => {
   it('joins the exact limit smoothly where the approximation takes over', () => {
     // The exact limit at the switch, computed past it: the two forms differ by far less than one event.
     const k = EXACT_POISSON_MAX + 1;
-    let lo = k, hi = k + 60;
+    let lo = k,
+      hi = k + 60;
     for (let i = 0; i < 80; i++) {
       const mid = (lo + hi) / 2;
       if (logPoissonCdf(k, mid) > Math.log(0.05)) lo = mid;

@@ -31,7 +31,8 @@ export function poissonUpperLimit(k: number, confidence = 0.95): number {
 // Bisection on the log of the Poisson CDF, which decreases as lambda grows.
 function exactUpperLimit(k: number, alpha: number): number {
   const logAlpha = Math.log(alpha);
-  let lo = 0, hi = k + 10 * Math.sqrt(k + 1) + 10;
+  let lo = 0,
+    hi = k + 10 * Math.sqrt(k + 1) + 10;
   for (let i = 0; i < 80; i++) {
     const mid = (lo + hi) / 2;
     if (logPoissonCdf(k, mid) > logAlpha) lo = mid;
@@ -87,7 +88,8 @@ export function normalCdf(x: number): number {
   if (x <= -8) return 0;
   if (x >= 8) return 1;
   // Phi(x) = 1/2 + phi(x) * sum_n x^(2n+1) / (1*3*5*...*(2n+1)); every term is positive, so no cancellation.
-  let term = x, sum = x;
+  let term = x,
+    sum = x;
   for (let n = 1; n < 500 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
     term *= (x * x) / (2 * n + 1);
     sum += term;
@@ -98,7 +100,8 @@ export function normalCdf(x: number): number {
 /** Inverse of normalCdf by bisection (60 halvings of [-8, 8]: error < 1e-16). */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`probability must be in (0, 1), got ${p}`);
-  let lo = -8, hi = 8;
+  let lo = -8,
+    hi = 8;
   for (let i = 0; i < 60; i++) {
     const mid = (lo + hi) / 2;
     if (normalCdf(mid) < p) lo = mid;

@@ -9,7 +9,12 @@ export interface RocPlotInput {
   markFar: number[];
 }
 
-const W = 760, H = 520, L = 80, R = 30, T = 50, B = 70;
+const W = 760,
+  H = 520,
+  L = 80,
+  R = 30,
+  T = 50,
+  B = 70;
 const MIN_FAR = 1e-5;
 
 /**
@@ -46,7 +51,8 @@ export function renderRocSvg({ title, roc, legend, markFar }: RocPlotInput): str
   }
   const path = stepPath(visible, x, y);
   parts.push(`<path d="${path}" fill="none" stroke="#1f5fbf" stroke-width="2.5"/>`);
-  const boxW = 340, boxH = 18 * legend.length + 12;
+  const boxW = 340,
+    boxH = 18 * legend.length + 12;
   parts.push(`<rect x="${W - R - boxW - 10}" y="${H - B - boxH - 10}" width="${boxW}" height="${boxH}" fill="white" stroke="#999"/>`);
   legend.forEach((line, i) => {
     parts.push(`<text x="${W - R - boxW}" y="${H - B - boxH + 8 + i * 18}">${escapeXml(line)}</text>`);

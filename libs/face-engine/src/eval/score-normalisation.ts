@@ -22,7 +22,8 @@ export function normaliseLfwScores(data: LfwDataset, table: EmbeddingTable, scor
     return fold.map((p, i) => {
       const original = scored[f][i];
       if (original.score === null) return original;
-      const a = statsOf(rowOf.get(p.a)!), b = statsOf(rowOf.get(p.b)!);
+      const a = statsOf(rowOf.get(p.a)!),
+        b = statsOf(rowOf.get(p.b)!);
       const score = ((original.score - a.mean) / a.sd + (original.score - b.mean) / b.sd) / 2;
       return { ...original, score };
     });

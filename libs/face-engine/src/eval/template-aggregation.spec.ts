@@ -5,7 +5,14 @@ import { evaluateTemplates } from './template-aggregation';
 function table(angles: number[], hasFace = angles.map(() => 1)): EmbeddingTable {
   const vectors = new Float32Array(angles.length * 2);
   angles.forEach((a, i) => vectors.set([Math.cos(a), Math.sin(a)], i * 2));
-  return { files: angles.map((_, i) => `p${i}.jpg`), dimensions: 2, vectors, hasFace: Uint8Array.from(hasFace), faceCounts: new Int32Array(angles.length), timings: [] };
+  return {
+    files: angles.map((_, i) => `p${i}.jpg`),
+    dimensions: 2,
+    vectors,
+    hasFace: Uint8Array.from(hasFace),
+    faceCounts: new Int32Array(angles.length),
+    timings: [],
+  };
 }
 
 describe('template aggregation', () => {

@@ -42,7 +42,9 @@ export function evaluateTemplates(table: EmbeddingTable, identities: readonly st
   const correct = AGGREGATORS.map(() => 0);
   const fixed = people.map((p) => p.rows.slice(0, options.templateSize));
   const fixedGram = fixed.map((rows) => gramSum(table, rows));
-  const mine = new Float64Array(AGGREGATORS.length), theirs = new Float64Array(AGGREGATORS.length), best = new Float64Array(AGGREGATORS.length);
+  const mine = new Float64Array(AGGREGATORS.length),
+    theirs = new Float64Array(AGGREGATORS.length),
+    best = new Float64Array(AGGREGATORS.length);
   let k = 0;
   probes.forEach(({ row, person }, i) => {
     const own = person.rows.filter((r) => r !== row).slice(0, options.templateSize);
@@ -67,7 +69,15 @@ export function evaluateTemplates(table: EmbeddingTable, identities: readonly st
 
 function summarise(aggregator: Aggregator, genuine: Float32Array, impostor: Float32Array, rank1: number): TemplateResult {
   const v = verificationSummary(sortScores({ genuine, impostor }, { inPlace: true }), { threshold: 0 });
-  return { aggregator, genuine: genuine.length, impostor: impostor.length, eer: v.eer, tarAtFar1e3: v.tarAtFar['1e-3'], tarAtFar1e4: v.tarAtFar['1e-4'], rank1 };
+  return {
+    aggregator,
+    genuine: genuine.length,
+    impostor: impostor.length,
+    eer: v.eer,
+    tarAtFar1e3: v.tarAtFar['1e-3'],
+    tarAtFar1e4: v.tarAtFar['1e-4'],
+    rank1,
+  };
 }
 
 function peopleWithTwoFaces(table: EmbeddingTable, identities: readonly string[]): Array<{ name: string; rows: number[] }> {
@@ -90,7 +100,10 @@ function gramSum(table: EmbeddingTable, rows: number[]): number {
 
 // One entry per AGGREGATORS element, in that order, written into `out` (no allocation: ~8 million calls on LFW).
 function aggregate(table: EmbeddingTable, probe: number, rows: number[], gram: number, out: Float64Array): void {
-  let first = 0, best = -Infinity, second = -Infinity, total = 0;
+  let first = 0,
+    best = -Infinity,
+    second = -Infinity,
+    total = 0;
   rows.forEach((r, i) => {
     const s = rowDot(table, probe, r);
     if (i === 0) first = s;

@@ -1,14 +1,4 @@
-import {
-  acceptRate,
-  auc,
-  bestBalancedAccuracy,
-  confidentThresholdAtFar,
-  eer,
-  percentile,
-  SortedScores,
-  tarAtFar,
-  thresholdAtFar,
-} from './metrics';
+import { acceptRate, auc, bestBalancedAccuracy, confidentThresholdAtFar, eer, percentile, SortedScores, tarAtFar, thresholdAtFar } from './metrics';
 
 export const FAR_POINTS = { '1e-2': 1e-2, '1e-3': 1e-3, '1e-4': 1e-4, '1e-5': 1e-5 } as const;
 export type FarKey = keyof typeof FAR_POINTS;
@@ -56,7 +46,8 @@ export function verificationSummary(s: SortedScores, options: SummaryOptions): V
   const confidence = options.targetConfidence ?? DEFAULT_TARGET_CONFIDENCE;
   const confident = confidentThresholdAtFar(impostor, far, confidence);
   const measurable = (k: FarKey) => FAR_POINTS[k] * impostor.length >= 1;
-  const perFar = <T>(f: (k: FarKey) => T) => Object.fromEntries((Object.keys(FAR_POINTS) as FarKey[]).map((k) => [k, measurable(k) ? f(k) : null])) as Record<FarKey, T | null>;
+  const perFar = <T>(f: (k: FarKey) => T) =>
+    Object.fromEntries((Object.keys(FAR_POINTS) as FarKey[]).map((k) => [k, measurable(k) ? f(k) : null])) as Record<FarKey, T | null>;
   return {
     genuinePairs: genuine.length,
     impostorPairs: impostor.length,
@@ -69,7 +60,11 @@ export function verificationSummary(s: SortedScores, options: SummaryOptions): V
     bestThreshold: round(best.threshold, 4),
     recommendedThreshold: confident.enoughPairs ? roundUpToHundredth(confident.threshold) : null,
     recommendation: { far, confidence, acceptedImpostors: confident.accepted, enoughPairs: confident.enoughPairs },
-    atThreshold: { threshold: options.threshold, tar: round(acceptRate(genuine, options.threshold), 6), far: round(acceptRate(impostor, options.threshold), 6) },
+    atThreshold: {
+      threshold: options.threshold,
+      tar: round(acceptRate(genuine, options.threshold), 6),
+      far: round(acceptRate(impostor, options.threshold), 6),
+    },
     genuine: { min: round(genuine[0] ?? NaN, 4), p1: round(percentile(genuine, 1), 4), median: round(percentile(genuine, 50), 4) },
     impostor: { median: round(percentile(impostor, 50), 4), p999: round(percentile(impostor, 99.9), 4), max: round(impostor[impostor.length - 1] ?? NaN, 4) },
   };

@@ -106,7 +106,8 @@ function refine(problem: Problem, start: Mat3): { rotation: Mat3; cost: number }
 
 function bestScale(problem: Problem, r: Mat3): number {
   const { model: m, image: p, weights } = problem;
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let k = 0; k < weights.length; k++) {
     const qx = r[0][0] * m[k * 3] + r[0][1] * m[k * 3 + 1] + r[0][2] * m[k * 3 + 2];
     const qy = r[1][0] * m[k * 3] + r[1][1] * m[k * 3 + 1] + r[1][2] * m[k * 3 + 2];
@@ -128,12 +129,20 @@ function gaussNewtonStep(problem: Problem, r: Mat3, s: number): number[] | null 
   const jy = new Float64Array(4);
   for (let k = 0; k < weights.length; k++) {
     const w = weights[k];
-    const mx = m[k * 3], my = m[k * 3 + 1], mz = m[k * 3 + 2];
+    const mx = m[k * 3],
+      my = m[k * 3 + 1],
+      mz = m[k * 3 + 2];
     const qx = r[0][0] * mx + r[0][1] * my + r[0][2] * mz;
     const qy = r[1][0] * mx + r[1][1] * my + r[1][2] * mz;
     const qz = r[2][0] * mx + r[2][1] * my + r[2][2] * mz;
-    jx[0] = 0; jx[1] = s * qz; jx[2] = -s * qy; jx[3] = qx;
-    jy[0] = -s * qz; jy[1] = 0; jy[2] = s * qx; jy[3] = qy;
+    jx[0] = 0;
+    jx[1] = s * qz;
+    jx[2] = -s * qy;
+    jx[3] = qx;
+    jy[0] = -s * qz;
+    jy[1] = 0;
+    jy[2] = s * qx;
+    jy[3] = qy;
     const rx = s * qx - p[k * 2];
     const ry = s * qy - p[k * 2 + 1];
     for (let a = 0; a < 4; a++) {
@@ -142,14 +151,19 @@ function gaussNewtonStep(problem: Problem, r: Mat3, s: number): number[] | null 
     }
   }
   for (let a = 0; a < 4; a++) for (let b = 0; b < a; b++) jtj[a][b] = jtj[b][a];
-  return solveLinear(jtj.map((row) => Array.from(row)), Array.from(jtr));
+  return solveLinear(
+    jtj.map((row) => Array.from(row)),
+    Array.from(jtr),
+  );
 }
 
 function cost(problem: Problem, r: Mat3, s: number): number {
   const { model: m, image: p, weights } = problem;
   let sum = 0;
   for (let k = 0; k < weights.length; k++) {
-    const mx = m[k * 3], my = m[k * 3 + 1], mz = m[k * 3 + 2];
+    const mx = m[k * 3],
+      my = m[k * 3 + 1],
+      mz = m[k * 3 + 2];
     const dx = s * (r[0][0] * mx + r[0][1] * my + r[0][2] * mz) - p[k * 2];
     const dy = s * (r[1][0] * mx + r[1][1] * my + r[1][2] * mz) - p[k * 2 + 1];
     sum += weights[k] * (dx * dx + dy * dy);
@@ -174,9 +188,21 @@ export function interOcular(p: readonly Point[]): number {
  */
 export function rotationFromAngles(yawDeg: number, pitchDeg: number, rollDeg: number): Mat3 {
   const [y, p, r] = [yawDeg / DEG, -pitchDeg / DEG, rollDeg / DEG];
-  const rz: Mat3 = [[Math.cos(r), -Math.sin(r), 0], [Math.sin(r), Math.cos(r), 0], [0, 0, 1]];
-  const ry: Mat3 = [[Math.cos(y), 0, Math.sin(y)], [0, 1, 0], [-Math.sin(y), 0, Math.cos(y)]];
-  const rx: Mat3 = [[1, 0, 0], [0, Math.cos(p), -Math.sin(p)], [0, Math.sin(p), Math.cos(p)]];
+  const rz: Mat3 = [
+    [Math.cos(r), -Math.sin(r), 0],
+    [Math.sin(r), Math.cos(r), 0],
+    [0, 0, 1],
+  ];
+  const ry: Mat3 = [
+    [Math.cos(y), 0, Math.sin(y)],
+    [0, 1, 0],
+    [-Math.sin(y), 0, Math.cos(y)],
+  ];
+  const rx: Mat3 = [
+    [1, 0, 0],
+    [0, Math.cos(p), -Math.sin(p)],
+    [0, Math.sin(p), Math.cos(p)],
+  ];
   return mulMat(rz, mulMat(ry, rx));
 }
 
@@ -200,9 +226,16 @@ export function projectMeanFace(yawDeg: number, pitchDeg: number, rollDeg: numbe
 
 function rodrigues(w: Vec3): Mat3 {
   const theta = Math.hypot(w[0], w[1], w[2]);
-  if (theta < 1e-12) return [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+  if (theta < 1e-12)
+    return [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
   const [x, y, z] = [w[0] / theta, w[1] / theta, w[2] / theta];
-  const c = Math.cos(theta), s = Math.sin(theta), t = 1 - c;
+  const c = Math.cos(theta),
+    s = Math.sin(theta),
+    t = 1 - c;
   return [
     [t * x * x + c, t * x * y - s * z, t * x * z + s * y],
     [t * x * y + s * z, t * y * y + c, t * y * z - s * x],
@@ -216,9 +249,5 @@ function mulMat(a: Mat3, b: Mat3): Mat3 {
 }
 
 function mulVec(a: Mat3, v: Vec3): Vec3 {
-  return [
-    a[0][0] * v[0] + a[0][1] * v[1] + a[0][2] * v[2],
-    a[1][0] * v[0] + a[1][1] * v[1] + a[1][2] * v[2],
-    a[2][0] * v[0] + a[2][1] * v[1] + a[2][2] * v[2],
-  ];
+  return [a[0][0] * v[0] + a[0][1] * v[1] + a[0][2] * v[2], a[1][0] * v[0] + a[1][1] * v[1] + a[1][2] * v[2], a[2][0] * v[0] + a[2][1] * v[1] + a[2][2] * v[2]];
 }

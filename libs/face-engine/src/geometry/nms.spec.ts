@@ -20,8 +20,24 @@ describe('nonMaxSuppression', () => {
     const a = box(0, 0, 100, 100);
     const b = box(60, 0, 100, 100); // IoU = 4000 / 16000 = 0.25
     expect(intersectionOverUnion(a, b)).toBeCloseTo(0.25, 6);
-    expect(nonMaxSuppression([{ box: a, score: 0.9 }, { box: b, score: 0.8 }], 0.4)).toHaveLength(2);
-    expect(nonMaxSuppression([{ box: a, score: 0.9 }, { box: b, score: 0.8 }], 0.2)).toHaveLength(1);
+    expect(
+      nonMaxSuppression(
+        [
+          { box: a, score: 0.9 },
+          { box: b, score: 0.8 },
+        ],
+        0.4,
+      ),
+    ).toHaveLength(2);
+    expect(
+      nonMaxSuppression(
+        [
+          { box: a, score: 0.9 },
+          { box: b, score: 0.8 },
+        ],
+        0.2,
+      ),
+    ).toHaveLength(1);
   });
 
   it('returns nothing for nothing', () => {

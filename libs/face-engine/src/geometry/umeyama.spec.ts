@@ -21,7 +21,10 @@ describe('estimateSimilarity (Umeyama)', () => {
     [180, 2, -3, 9],
   ])('recovers rotation %d deg, scale %d, translation (%d, %d) exactly', (angle, scale, tx, ty) => {
     const truth = similarity(angle, scale, tx, ty);
-    const estimated = estimateSimilarity(src, src.map((p) => applyAffine(truth, p)));
+    const estimated = estimateSimilarity(
+      src,
+      src.map((p) => applyAffine(truth, p)),
+    );
     estimated.forEach((v, i) => expect(v).toBeCloseTo(truth[i], 9));
   });
 
@@ -46,7 +49,18 @@ describe('estimateSimilarity (Umeyama)', () => {
 
   it('rejects degenerate input', () => {
     expect(() => estimateSimilarity([{ x: 1, y: 1 }], [{ x: 1, y: 1 }])).toThrow();
-    expect(() => estimateSimilarity([{ x: 1, y: 1 }, { x: 1, y: 1 }], [{ x: 0, y: 0 }, { x: 2, y: 2 }])).toThrow();
+    expect(() =>
+      estimateSimilarity(
+        [
+          { x: 1, y: 1 },
+          { x: 1, y: 1 },
+        ],
+        [
+          { x: 0, y: 0 },
+          { x: 2, y: 2 },
+        ],
+      ),
+    ).toThrow();
   });
 
   it('inverts an affine transform', () => {

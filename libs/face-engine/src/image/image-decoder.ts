@@ -32,10 +32,7 @@ export async function resizeRgb(image: RgbImage, width: number, height: number, 
   if (region) {
     pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
   }
-  const { data, info } = await pipeline
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await pipeline.resize(width, height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }
 

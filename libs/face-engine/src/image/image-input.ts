@@ -52,8 +52,18 @@ function decodeImageString(input: string, limits: ImageLimits): Buffer {
 /** Identifies the container by its magic bytes; the declared MIME type of a data URL is not trusted. */
 export function sniffImageFormat(bytes: Uint8Array): ImageFormat {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 &&
-      bytes[4] === 0x0d && bytes[5] === 0x0a && bytes[6] === 0x1a && bytes[7] === 0x0a) return 'png';
+  if (
+    bytes.length >= 8 &&
+    bytes[0] === 0x89 &&
+    bytes[1] === 0x50 &&
+    bytes[2] === 0x4e &&
+    bytes[3] === 0x47 &&
+    bytes[4] === 0x0d &&
+    bytes[5] === 0x0a &&
+    bytes[6] === 0x1a &&
+    bytes[7] === 0x0a
+  )
+    return 'png';
   if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'webp';
   const known = knownOtherFormat(bytes);
   if (known) throw new DomainError('UNSUPPORTED_FORMAT', `${known} images are not supported; send JPEG, PNG or WebP.`, { format: known });

@@ -46,7 +46,12 @@ export async function alignFace(image: RgbImage, points: FivePoints): Promise<Rg
 /** The bounding box, in image pixels, of what the 112x112 output samples (plus a margin for bilinear taps). */
 function sourceRegion(transform: Affine, width: number, height: number) {
   const inv = invertAffine(transform);
-  const corners = [[0, 0], [ALIGNED_SIZE, 0], [0, ALIGNED_SIZE], [ALIGNED_SIZE, ALIGNED_SIZE]].map(([u, v]) => ({
+  const corners = [
+    [0, 0],
+    [ALIGNED_SIZE, 0],
+    [0, ALIGNED_SIZE],
+    [ALIGNED_SIZE, ALIGNED_SIZE],
+  ].map(([u, v]) => ({
     x: inv[0] * u + inv[1] * v + inv[2],
     y: inv[3] * u + inv[4] * v + inv[5],
   }));

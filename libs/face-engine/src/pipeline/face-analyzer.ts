@@ -18,7 +18,6 @@ import { selectPrimaryFace } from './primary-face';
 import type { FaceEngineConfig } from '../face-engine.config';
 import { MODEL_FILES } from './model-files';
 
-
 /**
  * The whole photo-to-embedding pipeline for one thread. It owns ONNX sessions, so it lives inside a worker thread
  * (session.run blocks the thread it runs on for the whole inference).
@@ -36,9 +35,7 @@ export class FaceAnalyzer {
   static async load(config: FaceEngineConfig, warn: (message: string) => void): Promise<FaceAnalyzer> {
     const options = { intraOpThreads: config.intraOpThreads, executionProvider: config.executionProvider, warn };
     const [det, lm, emb, live] = await Promise.all(
-      [MODEL_FILES.detector, MODEL_FILES.landmarks, MODEL_FILES.embedder, MODEL_FILES.liveness].map((f) =>
-        createSession(join(config.modelsDir, f), options),
-      ),
+      [MODEL_FILES.detector, MODEL_FILES.landmarks, MODEL_FILES.embedder, MODEL_FILES.liveness].map((f) => createSession(join(config.modelsDir, f), options)),
     );
     return new FaceAnalyzer(
       config,
@@ -56,7 +53,11 @@ export class FaceAnalyzer {
     const detections = await timed(timings, 'detect', () => this.detector.detect(image, options.smallFaces ?? false));
     detections.sort((a, b) => boxArea(b.box) - boxArea(a.box));
     const faces: AnalyzedFace[] = detections.map((d) => ({ box: roundBox(d.box), score: round4(d.score) }));
-    const primaryIndex = selectPrimaryFace(detections.map((d) => d.box), image.width, image.height);
+    const primaryIndex = selectPrimaryFace(
+      detections.map((d) => d.box),
+      image.width,
+      image.height,
+    );
     const details = options.details ?? 'primary';
     for (let i = 0; i < faces.length; i++) {
       if (details === 'all' || (details === 'primary' && i === primaryIndex)) {

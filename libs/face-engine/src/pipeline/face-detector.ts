@@ -81,7 +81,6 @@ export function tileGrid(width: number, height: number): Box[] {
   return ys.flatMap((y) => xs.map((x) => ({ x, y, width: tw, height: th })));
 }
 
-
 /** Planar RGB, (x-127)/128, with the resized image centred in a 320x240 canvas padded with 127 (= 0 after norm). */
 function letterboxTensor(resized: RgbImage, padX: number, padY: number): Float32Array {
   const plane = INPUT_WIDTH * INPUT_HEIGHT;

@@ -50,7 +50,9 @@ export function l2Normalize(v: Float32Array): Float32Array {
 
 /** Cosine similarity of two embeddings (dot product when both are L2-normalised). */
 export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i] * b[i];
     na += a[i] * a[i];

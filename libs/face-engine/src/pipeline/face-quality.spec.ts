@@ -42,7 +42,7 @@ describe('estimatePose', () => {
 describe('image statistics', () => {
   const flat = { data: new Uint8Array(16 * 16 * 3).fill(128), width: 16, height: 16 };
   const checker = {
-    data: Uint8Array.from({ length: 16 * 16 * 3 }, (_, i) => ((Math.floor(i / 3) % 16) + Math.floor(i / 48)) % 2 ? 255 : 0),
+    data: Uint8Array.from({ length: 16 * 16 * 3 }, (_, i) => (((Math.floor(i / 3) % 16) + Math.floor(i / 48)) % 2 ? 255 : 0)),
     width: 16,
     height: 16,
   };

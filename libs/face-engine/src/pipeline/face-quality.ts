@@ -19,7 +19,9 @@ export function estimatePose(p: FivePoints): { yaw: number; pitch: number; roll:
     x: cos * (q.x - eyeMid.x) - sin * (q.y - eyeMid.y),
     y: sin * (q.x - eyeMid.x) + cos * (q.y - eyeMid.y),
   });
-  const le = derotate(p.leftEye), re = derotate(p.rightEye), nose = derotate(p.nose);
+  const le = derotate(p.leftEye),
+    re = derotate(p.rightEye),
+    nose = derotate(p.nose);
   const mouth = derotate({ x: (p.mouthLeft.x + p.mouthRight.x) / 2, y: (p.mouthLeft.y + p.mouthRight.y) / 2 });
   const eyeDistance = Math.max(1e-6, re.x - le.x);
   const faceHeight = Math.max(1e-6, mouth.y);
@@ -33,7 +35,9 @@ export function laplacianVariance(aligned: RgbImage): number {
   const { data, width, height } = aligned;
   const grey = new Float32Array(width * height);
   for (let i = 0; i < grey.length; i++) grey[i] = luma(data[i * 3], data[i * 3 + 1], data[i * 3 + 2]);
-  let sum = 0, sumSq = 0, n = 0;
+  let sum = 0,
+    sumSq = 0,
+    n = 0;
   for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < width - 1; x++) {
       const i = y * width + x;

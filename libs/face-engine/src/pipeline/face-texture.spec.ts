@@ -3,7 +3,8 @@ import { projectMeanFace } from '../geometry/head-pose-3d';
 import { RgbImage } from '../image/raw-image';
 import { faceTexture, TEXTURE_LENGTH, TEXTURE_REGIONS, textureChange } from './face-texture';
 
-const W = 320, H = 240;
+const W = 320,
+  H = 240;
 
 /** A synthetic textured "face": a smooth pattern of the given frequency, with the 68 points of a projected mean face. */
 function scene(pattern: (x: number, y: number) => number): RgbImage {
@@ -30,7 +31,10 @@ describe('faceTexture', () => {
 
   it('ignores a global change of brightness and contrast', () => {
     const a = faceTexture(scene(stripes), face);
-    const b = faceTexture(scene((x, y) => 1.15 * stripes(x, y) - 10), face);
+    const b = faceTexture(
+      scene((x, y) => 1.15 * stripes(x, y) - 10),
+      face,
+    );
     expect(textureChange(a, b).regions.every((r) => r < 0.02)).toBe(true);
   });
 
@@ -38,14 +42,20 @@ describe('faceTexture', () => {
     const shift: Point = { x: 17, y: -9 };
     const moved = scene((x, y) => stripes(x - shift.x, y - shift.y));
     const a = faceTexture(scene(stripes), face);
-    const b = faceTexture(moved, face.map((p) => ({ x: p.x + shift.x, y: p.y + shift.y })));
+    const b = faceTexture(
+      moved,
+      face.map((p) => ({ x: p.x + shift.x, y: p.y + shift.y })),
+    );
     expect(Math.max(...textureChange(a, b).regions)).toBeLessThan(0.05);
   });
 
   it('sees a change of content on one side as a one-sided change', () => {
     const a = faceTexture(scene(stripes), face);
     // New content on the image-left half only (as when the far cheek and the background behind it change).
-    const b = faceTexture(scene((x, y) => (x < 150 ? 128 + 60 * Math.sin(y / 3) : stripes(x, y))), face);
+    const b = faceTexture(
+      scene((x, y) => (x < 150 ? 128 + 60 * Math.sin(y / 3) : stripes(x, y))),
+      face,
+    );
     const change = textureChange(a, b);
     expect(change.left).toBeGreaterThan(change.right + 0.2);
     expect(change.asymmetry).toBeGreaterThan(0.2);
@@ -54,8 +64,14 @@ describe('faceTexture', () => {
   it('summarises by the median region, so a few painted regions do not count as a new capture', () => {
     const a = faceTexture(scene(stripes), face);
     const eyes = [face[37], face[44]];
-    const paintedEyes = faceTexture(scene((x, y) => (eyes.some((e) => Math.hypot((x - e.x) / 14, (y - e.y) / 6) < 1) ? 90 : stripes(x, y))), face);
-    const recaptured = faceTexture(scene((x, y) => 128 + 50 * Math.sin((x + y) / 5) + 30 * Math.cos(x / 9)), face);
+    const paintedEyes = faceTexture(
+      scene((x, y) => (eyes.some((e) => Math.hypot((x - e.x) / 14, (y - e.y) / 6) < 1) ? 90 : stripes(x, y))),
+      face,
+    );
+    const recaptured = faceTexture(
+      scene((x, y) => 128 + 50 * Math.sin((x + y) / 5) + 30 * Math.cos(x / 9)),
+      face,
+    );
     const painted = textureChange(a, paintedEyes);
     expect(Math.max(...painted.regions)).toBeGreaterThan(0.3);
     expect(painted.summary).toBeLessThan(0.05);

@@ -88,7 +88,9 @@ function regionStats(integral: IntegralGrey, quad: Point[]): RegionStats {
     }
   }
   const histogram = new Float64Array(BINS);
-  let magnitude = 0, sum = 0, sumSq = 0;
+  let magnitude = 0,
+    sum = 0,
+    sumSq = 0;
   for (let k = 0; k < g.length; k++) {
     sum += g[k];
     sumSq += g[k] * g[k];
@@ -183,7 +185,8 @@ class IntegralGrey {
     const y0 = clampInt(Math.min(...points.map((p) => p.y)) - margin, 0, image.height - 1);
     const x1 = clampInt(Math.max(...points.map((p) => p.x)) + margin, x0, image.width - 1);
     const y1 = clampInt(Math.max(...points.map((p) => p.y)) + margin, y0, image.height - 1);
-    const w = x1 - x0 + 1, h = y1 - y0 + 1;
+    const w = x1 - x0 + 1,
+      h = y1 - y0 + 1;
     const sums = new Float64Array((w + 1) * (h + 1));
     for (let y = 0; y < h; y++) {
       let row = 0;
@@ -198,8 +201,10 @@ class IntegralGrey {
 
   /** Mean grey of the box of half-side `half` around (x, y), clipped to the covered area. */
   boxMean(x: number, y: number, half: number): number {
-    const ax = clampInt(x - half - this.x0, 0, this.w - 1), bx = clampInt(x + half - this.x0, ax, this.w - 1) + 1;
-    const ay = clampInt(y - half - this.y0, 0, this.h - 1), by = clampInt(y + half - this.y0, ay, this.h - 1) + 1;
+    const ax = clampInt(x - half - this.x0, 0, this.w - 1),
+      bx = clampInt(x + half - this.x0, ax, this.w - 1) + 1;
+    const ay = clampInt(y - half - this.y0, 0, this.h - 1),
+      by = clampInt(y + half - this.y0, ay, this.h - 1) + 1;
     const W = this.w + 1;
     const total = this.sums[by * W + bx] - this.sums[ay * W + bx] - this.sums[by * W + ax] + this.sums[ay * W + ax];
     return total / ((bx - ax) * (by - ay));
@@ -234,8 +239,22 @@ function mirrorCorner(c: Corner): Corner {
 function buildMirror(): number[] {
   const m = Array.from({ length: 68 }, (_, i) => i);
   const pairs: [number, number][] = [
-    [31, 35], [32, 34], [36, 45], [37, 44], [38, 43], [39, 42], [40, 47], [41, 46],
-    [48, 54], [49, 53], [50, 52], [55, 59], [56, 58], [60, 64], [61, 63], [65, 67],
+    [31, 35],
+    [32, 34],
+    [36, 45],
+    [37, 44],
+    [38, 43],
+    [39, 42],
+    [40, 47],
+    [41, 46],
+    [48, 54],
+    [49, 53],
+    [50, 52],
+    [55, 59],
+    [56, 58],
+    [60, 64],
+    [61, 63],
+    [65, 67],
   ];
   for (let i = 0; i <= 8; i++) pairs.push([i, 16 - i]);
   for (let i = 17; i <= 21; i++) pairs.push([i, 43 - i]);
@@ -245,6 +264,5 @@ function buildMirror(): number[] {
   }
   return m;
 }
-
 
 const clampInt = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.floor(v)));

@@ -37,7 +37,9 @@ describe('verifyModelFiles', () => {
     const error = failure();
     expect(error).toBeInstanceOf(ModelFilesError);
     expect(error).toMatchObject({ file: MODEL_FILES.liveness, problem: 'missing' });
-    expect(error.message).toBe(`Model ${MODEL_FILES.liveness} is missing from ${dir}: run \`npm run models\` to fetch and verify the models (or point FACEGATE_MODELS_DIR at the folder that has them).`);
+    expect(error.message).toBe(
+      `Model ${MODEL_FILES.liveness} is missing from ${dir}: run \`npm run models\` to fetch and verify the models (or point FACEGATE_MODELS_DIR at the folder that has them).`,
+    );
   });
 
   it('refuses a model whose bytes differ from the manifest (a truncated download)', () => {

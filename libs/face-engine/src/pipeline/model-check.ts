@@ -34,12 +34,20 @@ export function verifyModelFiles(modelsDir: string, manifestPath: string): void 
   for (const file of Object.values(MODEL_FILES)) {
     const path = join(modelsDir, file);
     if (!existsSync(path)) {
-      throw new ModelFilesError(`Model ${file} is missing from ${modelsDir}: run \`npm run models\` to fetch and verify the models (or point FACEGATE_MODELS_DIR at the folder that has them).`, file, 'missing');
+      throw new ModelFilesError(
+        `Model ${file} is missing from ${modelsDir}: run \`npm run models\` to fetch and verify the models (or point FACEGATE_MODELS_DIR at the folder that has them).`,
+        file,
+        'missing',
+      );
     }
     if (!manifest) continue;
     const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
     if (actual !== expected.get(file)) {
-      throw new ModelFilesError(`Model ${path} is not the file models/manifest.json lists (sha256 ${actual.slice(0, 12)}…, expected ${(expected.get(file) ?? 'none').slice(0, 12)}…): run \`npm run models\` to fetch it again.`, file, 'altered');
+      throw new ModelFilesError(
+        `Model ${path} is not the file models/manifest.json lists (sha256 ${actual.slice(0, 12)}…, expected ${(expected.get(file) ?? 'none').slice(0, 12)}…): run \`npm run models\` to fetch it again.`,
+        file,
+        'altered',
+      );
     }
   }
 }

@@ -5,7 +5,6 @@ import { JobSettledEvent, WorkerPool } from './worker-pool';
 
 const script = join(__dirname, '__fixtures__', 'test.worker.ts');
 
-
 describe('WorkerPool', () => {
   let pool: WorkerPool;
   const logs: string[] = [];
@@ -58,7 +57,7 @@ describe('WorkerPool', () => {
     const hangs = [pool.run('hang', null), pool.run('hang', null)];
     const queued = Array.from({ length: 5 }, (_, i) => pool.run('echo', i));
     expect(await codeOf(pool.run('echo', 'overflow'))).toBe('ENGINE_BUSY');
-    expect((await Promise.all(hangs.map(codeOf)))).toEqual(['ENGINE_TIMEOUT', 'ENGINE_TIMEOUT']);
+    expect(await Promise.all(hangs.map(codeOf))).toEqual(['ENGINE_TIMEOUT', 'ENGINE_TIMEOUT']);
     await expect(Promise.all(queued)).resolves.toEqual([0, 1, 2, 3, 4]);
   });
 });
@@ -114,7 +113,12 @@ describe('WorkerPool job events', () => {
     } finally {
       await pool.close();
     }
-    expect(events.map((e) => [e.op, e.outcome])).toEqual([['echo', 'rejected'], ['slow', 'ok'], ['echo', 'ok'], ['coded', 'error']]);
+    expect(events.map((e) => [e.op, e.outcome])).toEqual([
+      ['echo', 'rejected'],
+      ['slow', 'ok'],
+      ['echo', 'ok'],
+      ['coded', 'error'],
+    ]);
     const [, slowEvent, queuedEvent] = events;
     expect(slowEvent.runMs).toBeGreaterThan(0);
     // The echo waited in the queue while the slow job ran.

@@ -15,7 +15,8 @@ export class CollectionDto {
   @ApiProperty({ example: 'conference-2026' }) name!: string;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty({ type: CollectionSettingsDto, description: 'What was set.' }) settings!: CollectionSettingsDto;
-  @ApiProperty({ type: CollectionPolicyDto, description: "The policy in force: the settings, the purpose's defaults and the server's." }) policy!: CollectionPolicyDto;
+  @ApiProperty({ type: CollectionPolicyDto, description: "The policy in force: the settings, the purpose's defaults and the server's." })
+  policy!: CollectionPolicyDto;
   @ApiProperty({ example: 120 }) users!: number;
   @ApiProperty({ example: 360 }) faces!: number;
   @ApiProperty() createdAt!: Date;

@@ -42,8 +42,9 @@ export class DatabaseStatsDto {
 }
 
 export class StatsDto {
-  @ApiProperty({ type: GalleryCountsDto, description: "Counts over the collections the key may use." }) counts!: GalleryCountsDto;
+  @ApiProperty({ type: GalleryCountsDto, description: 'Counts over the collections the key may use.' }) counts!: GalleryCountsDto;
   @ApiProperty({ type: ModelStatsDto }) model!: ModelStatsDto;
-  @ApiPropertyOptional({ type: IndexStatsDto, description: 'The vector index shared by all collections: for keys bound to no collection only.' }) index?: IndexStatsDto;
+  @ApiPropertyOptional({ type: IndexStatsDto, description: 'The vector index shared by all collections: for keys bound to no collection only.' })
+  index?: IndexStatsDto;
   @ApiProperty({ type: DatabaseStatsDto }) database!: DatabaseStatsDto;
 }

@@ -35,7 +35,10 @@ export class SubmitFramesDto implements SubmitFramesInput {
   @MaxLength(64)
   stepNonce!: string;
 
-  @ApiPropertyOptional({ default: false, description: 'These are the last frames: if the challenge is not complete after them, it fails (CHALLENGE_FAILED, reason incomplete).' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'These are the last frames: if the challenge is not complete after them, it fails (CHALLENGE_FAILED, reason incomplete).',
+  })
   @IsOptional()
   @IsBoolean()
   final?: boolean;
@@ -62,14 +65,26 @@ export class SessionLivenessDto {
 export class SessionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['in_progress', 'passed', 'failed'] }) status!: string;
-  @ApiProperty({ enum: CHALLENGE_STEPS, isArray: true, example: ['turn_left', 'look_up'], description: 'The steps revealed so far: those done and the current one. Later steps are revealed one at a time.' })
+  @ApiProperty({
+    enum: CHALLENGE_STEPS,
+    isArray: true,
+    example: ['turn_left', 'look_up'],
+    description: 'The steps revealed so far: those done and the current one. Later steps are revealed one at a time.',
+  })
   challenge!: string[];
   @ApiProperty({ type: [String], example: ['Turn your head to your left', 'Tilt your head up'] }) instructions!: string[];
   @ApiProperty({ example: 3 }) totalSteps!: number;
   @ApiProperty({ example: 1 }) completedSteps!: number;
   @ApiProperty({ nullable: true, enum: CHALLENGE_STEPS, example: 'look_up' }) nextStep!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: 'q8V3fJ0n2wYt1bQeZk9x7A', description: 'Send with the frames that answer the current step.' }) stepNonce!: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'The current step must be answered by then (FACEGATE_LIVENESS_STEP_SECONDS).' }) stepExpiresAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'q8V3fJ0n2wYt1bQeZk9x7A', description: 'Send with the frames that answer the current step.' })
+  stepNonce!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'The current step must be answered by then (FACEGATE_LIVENESS_STEP_SECONDS).',
+  })
+  stepExpiresAt!: string | null;
   @ApiProperty({ example: 12 }) framesReceived!: number;
   @ApiProperty({ example: 60 }) maxFrames!: number;
   @ApiProperty({ example: 20, description: 'Most frames one upload may carry.' }) maxFramesPerRequest!: number;
@@ -79,7 +94,10 @@ export class SessionDto {
 export class FramesResultDto extends SessionDto {
   @ApiProperty({ type: [FrameReportDto] }) frames!: FrameReportDto[];
   @ApiPropertyOptional({ type: SessionLivenessDto }) liveness?: SessionLivenessDto;
-  @ApiPropertyOptional({ example: 'lt_Q2hhbGxlbmdlIHBhc3NlZC4gV2VsY29tZSBiYWNrIQ', description: 'Only when passed: single use, for /verify or /recognize in this collection with this key, for this face.' })
+  @ApiPropertyOptional({
+    example: 'lt_Q2hhbGxlbmdlIHBhc3NlZC4gV2VsY29tZSBiYWNrIQ',
+    description: 'Only when passed: single use, for /verify or /recognize in this collection with this key, for this face.',
+  })
   livenessToken?: string;
   @ApiPropertyOptional({ format: 'date-time' }) tokenExpiresAt?: string;
 }

@@ -33,7 +33,8 @@ export class LockoutDto {
     type: String,
     format: 'uuid',
     nullable: true,
-    description: 'The key whose failed attempts caused the lock; only that key is locked out. null for an admin bound to collections when the key is not one it may see (GET /api-keys).',
+    description:
+      'The key whose failed attempts caused the lock; only that key is locked out. null for an admin bound to collections when the key is not one it may see (GET /api-keys).',
   })
   keyId!: string | null;
   @ApiProperty({ type: String, example: 'fg_3kq9x', nullable: true }) keyPrefix!: string | null;

@@ -10,7 +10,11 @@ const SIMILARITY =
   "Cosine similarity of the best match, cut to 4 decimals (the decision uses the exact value). null when there is no match, unless the collection sets exposeScores: a rejection's score would let a caller hill-climb an image towards someone.";
 const THRESHOLD = "The threshold that decided: the collection's matchThreshold, or the request's threshold when that is higher.";
 const CONFIDENCE = 'How far the similarity is from the threshold (high >= 0.15, medium >= 0.05, low closer). null when the similarity is withheld.';
-const IMAGE = { type: String, description: 'Face photo: base64 or data URL. Multipart: field `file`.', example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...' };
+const IMAGE = {
+  type: String,
+  description: 'Face photo: base64 or data URL. Multipart: field `file`.',
+  example: 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...',
+};
 /** A per-request match threshold in [0, 1]: it can only make the decision stricter than the collection's. */
 function ThresholdField(): PropertyDecorator {
   return applyDecorators(
@@ -32,7 +36,8 @@ function LivenessTokenField(): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
       example: 'lt_Q2hhbGxlbmdlIHBhc3NlZC4gV2VsY29tZSBiYWNrIQ',
-      description: 'Token of a passed liveness challenge: single use, for this face, key and collection. Required when the collection sets requireLivenessToken.',
+      description:
+        'Token of a passed liveness challenge: single use, for this face, key and collection. Required when the collection sets requireLivenessToken.',
     }),
     IsOptional(),
     IsString(),
@@ -78,7 +83,11 @@ export class RecognizeDto implements RecognizeInput {
   @LivenessTokenField()
   livenessToken?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'Answer for every face of usable size in the photo (largest 50 first) instead of the main face: the response is then {threshold, faces: [...]}.' })
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Answer for every face of usable size in the photo (largest 50 first) instead of the main face: the response is then {threshold, faces: [...]}.',
+  })
   @IsOptional()
   @IsBoolean()
   all?: boolean;
@@ -98,7 +107,8 @@ export class DetectDto {
 
   @ApiPropertyOptional({
     default: true,
-    description: 'Also search a 2x2 grid of tiles at twice the resolution for small faces (group photos). `false`: one detector pass, about a fifth of the work, for live previews where the face is large.',
+    description:
+      'Also search a 2x2 grid of tiles at twice the resolution for small faces (group photos). `false`: one detector pass, about a fifth of the work, for live previews where the face is large.',
   })
   @IsOptional()
   @IsBoolean()
@@ -125,10 +135,12 @@ export class UserRefDto {
 }
 
 export class LivenessDto {
-  @ApiProperty({ type: Number, nullable: true, example: 0.97, description: 'Passive liveness score 0..1 (null when the policy is off).' }) score!: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 0.97, description: 'Passive liveness score 0..1 (null when the policy is off).' }) score!:
+    number | null;
   @ApiProperty({ type: Boolean, nullable: true, example: true }) live!: boolean | null;
   @ApiProperty({ enum: ['off', 'advisory', 'enforce'], example: 'advisory' }) mode!: string;
-  @ApiProperty({ example: true, description: 'A liveness token from a passed active challenge was presented and accepted for this face.' }) challengePassed!: boolean;
+  @ApiProperty({ example: true, description: 'A liveness token from a passed active challenge was presented and accepted for this face.' })
+  challengePassed!: boolean;
 }
 
 export class ProbeFaceDto {
@@ -158,7 +170,10 @@ export class RecognizedFaceDto {
   @ApiProperty({ type: UserRefDto, nullable: true }) user!: UserRefDto | null;
   @ApiProperty({ type: Number, example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
   @ApiProperty({ enum: ['high', 'medium', 'low'], nullable: true, description: CONFIDENCE }) confidence!: string | null;
-  @ApiProperty({ type: [CandidateDto], description: 'Nearest distinct people, best first (at most topK): only those at or above the threshold unless the collection sets exposeScores.' })
+  @ApiProperty({
+    type: [CandidateDto],
+    description: 'Nearest distinct people, best first (at most topK): only those at or above the threshold unless the collection sets exposeScores.',
+  })
   candidates!: CandidateDto[];
   @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
   @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
@@ -168,7 +183,6 @@ export class RecognizedFaceDto {
 export class RecognizeResponseDto extends RecognizedFaceDto {
   @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
 }
-
 
 /** The answer to `all: true`: every usable face of the photo, largest first. */
 export class RecognizeAllResponseDto {
@@ -199,7 +213,8 @@ export class EnrolmentCheckDto {
   @ApiProperty({ example: false, description: 'Whether this face alone passes the enrolment gates.' }) ok!: boolean;
   @ApiProperty({
     example: ['size'],
-    description: 'Failed gates: `size` (below FACEGATE_MIN_FACE_SIZE), `detectorScore`, `sharpness`, `brightness`, `yaw`, `pitch`, `roll`, `second_face` (another face at least FACEGATE_SECOND_FACE_RATIO of this one\'s size: the photo would be refused as MULTIPLE_FACES).',
+    description:
+      "Failed gates: `size` (below FACEGATE_MIN_FACE_SIZE), `detectorScore`, `sharpness`, `brightness`, `yaw`, `pitch`, `roll`, `second_face` (another face at least FACEGATE_SECOND_FACE_RATIO of this one's size: the photo would be refused as MULTIPLE_FACES).",
   })
   issues!: string[];
 }

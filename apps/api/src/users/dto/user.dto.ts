@@ -5,7 +5,6 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsObject, IsOptional, I
 import { IsImageInput } from '../../common/image-input.validator';
 import { PageLimitField } from '../../common/page-limit.field';
 
-
 /** An optional collection name: 1-64 lowercase letters, digits, "-" or "_"; absent means "default". */
 export function CollectionField(): PropertyDecorator {
   return applyDecorators(
@@ -55,7 +54,13 @@ export class CreateUserDto implements CreateUserInput {
   @CollectionField()
   collection?: string;
 
-  @ApiProperty({ type: [String], minItems: 1, maxItems: 10, example: [IMAGE_EXAMPLE], description: 'Face photos (base64 or data URLs), one person each. Multipart: field `files` (or `file`).' })
+  @ApiProperty({
+    type: [String],
+    minItems: 1,
+    maxItems: 10,
+    example: [IMAGE_EXAMPLE],
+    description: 'Face photos (base64 or data URLs), one person each. Multipart: field `files` (or `file`).',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
@@ -68,7 +73,10 @@ export class CreateUserDto implements CreateUserInput {
   @HasPlainKeys()
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ default: false, description: 'Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).',
+  })
   @IsOptional()
   @IsBoolean()
   allowDuplicate?: boolean;
@@ -107,7 +115,10 @@ export class AddFacesDto {
   @IsImageInput({ each: true })
   images!: Array<string | Buffer>;
 
-  @ApiPropertyOptional({ default: false, description: 'Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).',
+  })
   @IsOptional()
   @IsBoolean()
   allowDuplicate?: boolean;

@@ -72,16 +72,25 @@ export class EnrolPanel {
   async submit() {
     const data = new FormData(this.form);
     const name = String(data.get('name') ?? '').trim();
-    if (!name) return showMessage(this.result, 'error', 'Enter the person\'s name.');
+    if (!name) return showMessage(this.result, 'error', "Enter the person's name.");
     if (this.photos.length === 0) return showMessage(this.result, 'error', 'Add at least one photo: capture from the camera or choose files.');
     showMessage(this.result, 'warn', `Enrolling ${name} with ${this.photos.length} photo(s)…`);
     try {
-      const user = await this.context.api().postImages('/users', 'files', this.photos.map((p) => p.blob), {
-        name,
-        externalId: String(data.get('externalId') ?? '').trim() || undefined,
-        collection: this.context.collection(),
-      });
-      showMessage(this.result, 'ok', `Enrolled ${user.name}${user.externalId ? ` (${user.externalId})` : ''} with ${user.faces.length} face(s) in ${user.collection}.`);
+      const user = await this.context.api().postImages(
+        '/users',
+        'files',
+        this.photos.map((p) => p.blob),
+        {
+          name,
+          externalId: String(data.get('externalId') ?? '').trim() || undefined,
+          collection: this.context.collection(),
+        },
+      );
+      showMessage(
+        this.result,
+        'ok',
+        `Enrolled ${user.name}${user.externalId ? ` (${user.externalId})` : ''} with ${user.faces.length} face(s) in ${user.collection}.`,
+      );
       this.form.reset();
       this.photos.forEach((p) => URL.revokeObjectURL(p.url));
       this.photos = [];

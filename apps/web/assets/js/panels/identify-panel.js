@@ -22,7 +22,9 @@ export class IdentifyPanel {
     try {
       const { image, livenessToken } = await probe();
       showMessage(this.result, 'warn', 'Identifying…');
-      const answer = await this.context.api().postImages('/recognize', 'file', [image], { collection: this.context.collection(), topK: String(TOP_K), livenessToken });
+      const answer = await this.context
+        .api()
+        .postImages('/recognize', 'file', [image], { collection: this.context.collection(), topK: String(TOP_K), livenessToken });
       this.result.replaceChildren(
         decisionView({
           yes: answer.match,
@@ -44,11 +46,22 @@ export class IdentifyPanel {
   /** @param {Array<{ user: { id: string, name: string, externalId: string | null }, similarity: number }>} candidates @param {number} threshold */
   candidates(candidates, threshold) {
     if (candidates.length === 0) return el('p', { class: 'hint' }, 'The collection is empty.');
-    return el('div', {},
+    return el(
+      'div',
+      {},
       el('h3', {}, 'Nearest people'),
-      el('ol', { class: 'candidates' },
-        ...candidates.map((c) => el('li', {},
-          `${c.user.name}${c.user.externalId ? ` (${c.user.externalId})` : ''}: ${formatScore(c.similarity)}`,
-          similarityGauge(c.similarity, threshold, `${c.user.name}: similarity against the threshold`)))));
+      el(
+        'ol',
+        { class: 'candidates' },
+        ...candidates.map((c) =>
+          el(
+            'li',
+            {},
+            `${c.user.name}${c.user.externalId ? ` (${c.user.externalId})` : ''}: ${formatScore(c.similarity)}`,
+            similarityGauge(c.similarity, threshold, `${c.user.name}: similarity against the threshold`),
+          ),
+        ),
+      ),
+    );
   }
 }

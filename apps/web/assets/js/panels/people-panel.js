@@ -32,7 +32,9 @@ export class PeoplePanel {
     const search = this.search.value.trim();
     const ticket = ++this.loading;
     try {
-      const page = await this.context.api().get('/users', { collection: this.context.collection(), search: search || undefined, limit: 20, cursor: this.cursor ?? undefined });
+      const page = await this.context
+        .api()
+        .get('/users', { collection: this.context.collection(), search: search || undefined, limit: 20, cursor: this.cursor ?? undefined });
       if (ticket !== this.loading) return;
       const rows = page.items.map((/** @type {Person} */ p) => this.row(p));
       if (reset) this.list.replaceChildren(...rows);
@@ -40,7 +42,12 @@ export class PeoplePanel {
       this.cursor = page.nextCursor;
       this.more.hidden = !page.nextCursor;
       const shown = this.list.children.length;
-      this.status.textContent = shown === 0 ? (search ? `Nobody matches "${search}".` : 'Nobody is enrolled in this collection yet.') : `${shown} ${shown === 1 ? 'person' : 'people'} shown${page.nextCursor ? ' (more available)' : ''}.`;
+      this.status.textContent =
+        shown === 0
+          ? search
+            ? `Nobody matches "${search}".`
+            : 'Nobody is enrolled in this collection yet.'
+          : `${shown} ${shown === 1 ? 'person' : 'people'} shown${page.nextCursor ? ' (more available)' : ''}.`;
     } catch (error) {
       if (ticket !== this.loading) return;
       this.list.replaceChildren();
@@ -53,8 +60,16 @@ export class PeoplePanel {
   row(person) {
     const label = person.externalId ? `${person.name} (${person.externalId})` : person.name;
     const name = el('strong', {}, person.name);
-    const who = el('div', { class: 'who' }, name,
-      el('span', { class: 'meta' }, [person.externalId, `${person.faceCount} photo(s)`, `enrolled ${new Date(person.createdAt).toLocaleDateString()}`].filter(Boolean).join(' · ')));
+    const who = el(
+      'div',
+      { class: 'who' },
+      name,
+      el(
+        'span',
+        { class: 'meta' },
+        [person.externalId, `${person.faceCount} photo(s)`, `enrolled ${new Date(person.createdAt).toLocaleDateString()}`].filter(Boolean).join(' · '),
+      ),
+    );
     const actions = el('div', { class: 'actions' });
     const item = el('li', { 'data-user-id': person.id }, who, actions);
     if (this.context.can('recognize')) actions.append(this.button('Verify', `Verify ${person.name}`, () => this.context.openVerify({ id: person.id, label })));
@@ -102,7 +117,9 @@ export class PeoplePanel {
 
   /** Inline rename: Enter saves, Escape cancels. @param {Person} person @param {HTMLElement} item @param {HTMLElement} name */
   rename(person, item, name) {
-    const input = /** @type {HTMLInputElement} */ (el('input', { value: person.name, 'aria-label': `New name for ${person.name}`, maxlength: 200, required: true }));
+    const input = /** @type {HTMLInputElement} */ (
+      el('input', { value: person.name, 'aria-label': `New name for ${person.name}`, maxlength: 200, required: true })
+    );
     const save = el('button', { type: 'submit' }, 'Save');
     const cancel = el('button', { type: 'button', class: 'secondary' }, 'Cancel');
     const form = el('form', { class: 'row' }, input, save, cancel);
@@ -147,14 +164,16 @@ export class PeoplePanel {
 
   /** @param {Person} person @param {HTMLElement} item */
   async confirmAndDelete(person, item) {
-    const sure = await this.context.confirm(`Delete ${person.name}${person.externalId ? ` (${person.externalId})` : ''} and all their ${person.faceCount} enrolled face(s)? This cannot be undone.`);
+    const sure = await this.context.confirm(
+      `Delete ${person.name}${person.externalId ? ` (${person.externalId})` : ''} and all their ${person.faceCount} enrolled face(s)? This cannot be undone.`,
+    );
     if (!sure) return;
     try {
       await this.context.api().request('DELETE', `/users/${person.id}`);
       const next = /** @type {HTMLElement | null} */ (item.nextElementSibling ?? item.previousElementSibling);
       item.remove();
       showMessage(this.status, 'ok', `Deleted ${person.name}.`);
-      (/** @type {HTMLElement | null} */ (next?.querySelector('button')) ?? this.search).focus();
+      /** @type {HTMLElement | null} */ ((next?.querySelector('button')) ?? this.search).focus();
     } catch (error) {
       showError(this.status, error);
     }

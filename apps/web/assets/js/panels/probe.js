@@ -20,7 +20,13 @@ export async function probeFromCamera(context, withLiveness, onProgress) {
   context.lock.liveness = true;
   context.preview.pause(true);
   try {
-    const livenessToken = await runLivenessChallenge({ api: context.api(), camera: context.camera, collection: context.collection(), prompt: context.prompt, onProgress });
+    const livenessToken = await runLivenessChallenge({
+      api: context.api(),
+      camera: context.camera,
+      collection: context.collection(),
+      prompt: context.prompt,
+      onProgress,
+    });
     return { image: await context.camera.capture(), livenessToken };
   } finally {
     context.lock.liveness = false;
@@ -59,16 +65,22 @@ export function decisionView(result) {
   const similarity = result.similarity === null ? 'similarity withheld below the threshold' : `similarity ${formatScore(result.similarity)}`;
   const parts = [similarity, `threshold ${result.threshold.toFixed(2)}`];
   if (result.confidence) parts.push(`confidence ${result.confidence}`);
-  return el('div', { class: 'decision-view', 'data-decision': result.yes ? 'yes' : 'no' },
+  return el(
+    'div',
+    { class: 'decision-view', 'data-decision': result.yes ? 'yes' : 'no' },
     el('p', { class: `decision ${result.yes ? 'yes' : 'no'}` }, `${result.yes ? '✔' : '✘'} ${result.title}`),
     similarityGauge(result.similarity, result.threshold, 'Similarity against the threshold'),
     el('p', { class: 'gauge-caption' }, parts.join(' · ')),
-    result.liveness ? el('p', { class: 'gauge-caption' }, livenessText(result.liveness)) : null);
+    result.liveness ? el('p', { class: 'gauge-caption' }, livenessText(result.liveness)) : null,
+  );
 }
 
 /** @param {{ challengePassed?: boolean, live?: boolean | null, score?: number | null, mode?: string }} liveness */
 function livenessText(liveness) {
   const challenge = liveness.challengePassed ? 'liveness challenge passed' : 'no liveness challenge';
-  const passive = liveness.mode === 'off' || liveness.score === null || liveness.score === undefined ? 'passive check off' : `passive score ${formatScore(liveness.score)} (${liveness.mode})`;
+  const passive =
+    liveness.mode === 'off' || liveness.score === null || liveness.score === undefined
+      ? 'passive check off'
+      : `passive score ${formatScore(liveness.score)} (${liveness.mode})`;
   return `${challenge} · ${passive}`;
 }

@@ -71,14 +71,16 @@ export class VerifyPanel {
         collection: this.context.collection(),
         livenessToken,
       });
-      this.result.replaceChildren(decisionView({
-        yes: answer.verified,
-        title: answer.verified ? `Verified: ${answer.user.name}` : `Not ${answer.user.name}`,
-        similarity: answer.similarity,
-        threshold: answer.threshold,
-        confidence: answer.confidence,
-        liveness: answer.liveness,
-      }));
+      this.result.replaceChildren(
+        decisionView({
+          yes: answer.verified,
+          title: answer.verified ? `Verified: ${answer.user.name}` : `Not ${answer.user.name}`,
+          similarity: answer.similarity,
+          threshold: answer.threshold,
+          confidence: answer.confidence,
+          liveness: answer.liveness,
+        }),
+      );
     } catch (error) {
       showError(this.result, error);
     } finally {
