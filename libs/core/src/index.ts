@@ -44,7 +44,7 @@ export * from './recognition/liveness-policy';
 export * from './recognition/recognition.inputs';
 export * from './recognition/recognition.service';
 export * from './users/face-consistency';
-export * from './users/user-not-found';
+export * from './users/user-errors';
 export * from './users/user.inputs';
 export * from './users/users.repository';
 export * from './users/users.service';

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EMBEDDING_DIMENSIONS, FaceVectorRepository, PrismaService } from '@facegate/database';
+import { EMBEDDING_DIMENSIONS, FaceVectorRepository } from '@facegate/database';
 import { APP_CONFIG, AppConfig, CallerContext, EMBEDDING_MODEL_ID, FaceEngineService } from '@facegate/core';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
+import { DatabaseStatusRepository } from './database-status.repository';
 import { StatsRepository } from './stats.repository';
 
 const started = Date.now();
@@ -9,7 +10,7 @@ const started = Date.now();
 @Injectable()
 export class HealthService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly database: DatabaseStatusRepository,
     private readonly engine: FaceEngineService,
     private readonly vectors: FaceVectorRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -27,10 +28,10 @@ export class HealthService {
    */
   async ready() {
     const draining = this.lifecycle.draining;
-    const database = await this.databaseCheck();
+    const database = await this.database.status();
     const models = this.engine.ready;
     const ready = !draining && database.ok && database.migrationsPending === 0 && models;
-    return { ready, checks: { database: database.ok, migrationsPending: database.migrationsPending, models, databaseMode: this.prisma.mode, draining } };
+    return { ready, checks: { database: database.ok, migrationsPending: database.migrationsPending, models, databaseMode: this.database.mode, draining } };
   }
 
   /**
@@ -45,7 +46,7 @@ export class HealthService {
       counts,
       model: { id: EMBEDDING_MODEL_ID, dimensions: EMBEDDING_DIMENSIONS, threshold: this.config.matching.threshold, ...this.engineView(bound) },
       ...(index ? { index } : {}),
-      database: { mode: this.prisma.mode },
+      database: { mode: this.database.mode },
     };
   }
 
@@ -53,14 +54,5 @@ export class HealthService {
   private engineView(bound: boolean) {
     const { pool, ...engine } = this.engine.describe();
     return bound ? engine : { ...engine, pool };
-  }
-
-  private async databaseCheck(): Promise<{ ok: boolean; migrationsPending: number }> {
-    try {
-      await this.prisma.client.$queryRaw`SELECT 1`;
-      return { ok: this.prisma.ready, migrationsPending: (await this.prisma.pendingMigrations()).length };
-    } catch {
-      return { ok: false, migrationsPending: -1 };
-    }
   }
 }

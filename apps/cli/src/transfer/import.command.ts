@@ -1,7 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { EMBEDDING_DIMENSIONS } from '@facegate/database';
-import { Actor, APP_CONFIG, AppConfig, AuditService, CollectionsService, EMBEDDING_MODEL_ID, ExtractedFace, UsersRepository } from '@facegate/core';
+import {
+  Actor,
+  APP_CONFIG,
+  AppConfig,
+  AuditService,
+  CollectionsService,
+  duplicateExternalId,
+  EMBEDDING_MODEL_ID,
+  ExternalIdTakenError,
+  ExtractedFace,
+  UsersRepository,
+} from '@facegate/core';
 import { collectionDto, CollectionSpec, ensureCollection } from '../collection-provisioner';
 import { ProgressReporter } from '../progress/progress-reporter';
 import { decodeHeader, decodePerson, ExportHeader, LineError, PersonLine } from './jsonl-codec';
@@ -169,7 +180,7 @@ export class ImportCommand {
   private async store(person: PersonLine, collectionId: string, collection: string, onConflict: ConflictRule, caller: Actor): Promise<boolean> {
     if (person.externalId !== null && (await this.users.findByExternalId(collectionId, person.externalId))) {
       if (onConflict === 'skip') return false;
-      throw new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${person.externalId}" already exists in collection "${collection}".`);
+      throw duplicateExternalId(person.externalId, collection);
     }
     const faces: ExtractedFace[] = person.faces.map((f) => ({
       embedding: Float32Array.from(f.embedding),
@@ -188,8 +199,9 @@ export class ImportCommand {
       await this.audit.record(caller, { action: 'import', collection, userId: user.id, outcome: 'success', details: { faces: faces.length } });
       return true;
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'DUPLICATE_EXTERNAL_ID' && onConflict === 'skip') return false;
-      throw error;
+      if (!(error instanceof ExternalIdTakenError)) throw error;
+      if (onConflict === 'skip') return false;
+      throw duplicateExternalId(error.externalId, collection);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { PrismaService } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
+import { CollectionsRepository } from '../collections/collections.repository';
 import { Actor, CallerContext, mayManageKey } from './actor';
 import { ApiKeysRepository, StoredKey } from './api-keys.repository';
 import { KeyCryptoService } from './key-crypto.service';
@@ -13,7 +13,7 @@ export class ApiKeysAdminService {
   constructor(
     private readonly keys: ApiKeysRepository,
     private readonly crypto: KeyCryptoService,
-    private readonly prisma: PrismaService,
+    private readonly collections: CollectionsRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -67,7 +67,7 @@ export class ApiKeysAdminService {
   private async checkGrantable(collections: string[], caller: Actor): Promise<void> {
     if (!mayManageKey(caller, collections)) throw new DomainError('FORBIDDEN', 'A key can only grant access to collections it may use itself.');
     if (collections.length === 0) return;
-    const found = await this.prisma.client.collection.count({ where: { name: { in: collections } } });
+    const found = await this.collections.countNamed(collections);
     if (found !== collections.length) throw new DomainError('COLLECTION_NOT_FOUND', 'Every collection of the key must exist.');
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { PrismaService } from '@facegate/database';
 import { CollectionPolicy, effectivePolicy } from '../collections/collection-policy';
+import { CollectionsRepository } from '../collections/collections.repository';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { CallerContext } from './actor';
@@ -22,7 +22,7 @@ export interface CollectionRef {
 @Injectable()
 export class CollectionAccessService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly collections: CollectionsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -30,14 +30,14 @@ export class CollectionAccessService {
   async resolve(caller: Pick<CallerContext, 'collections'>, requested?: string): Promise<CollectionRef> {
     const name = requested ?? (caller.collections.length === 1 ? caller.collections[0] : DEFAULT_COLLECTION);
     if (!this.mayUse(caller, name)) throw collectionNotFound(name);
-    const found = await this.prisma.client.collection.findUnique({ where: { name }, select: { id: true, name: true, settings: true } });
+    const found = await this.collections.findSettings(name);
     if (!found) throw collectionNotFound(name);
     return this.ref(found);
   }
 
   /** A collection by id (for records that point to one), under the same rule as resolve(). */
   async resolveById(caller: CallerContext, id: string): Promise<CollectionRef> {
-    const found = await this.prisma.client.collection.findUnique({ where: { id }, select: { id: true, name: true, settings: true } });
+    const found = await this.collections.findSettingsById(id);
     if (!found || !this.mayUse(caller, found.name)) throw new DomainError('COLLECTION_NOT_FOUND', 'The collection no longer exists.');
     return this.ref(found);
   }

@@ -13,6 +13,9 @@ const FIELDS = {
 
 export type CollectionRecord = Prisma.CollectionGetPayload<{ select: typeof FIELDS }>;
 
+const SETTINGS_FIELDS = { id: true, name: true, settings: true } as const;
+export type CollectionSettingsRecord = Prisma.CollectionGetPayload<{ select: typeof SETTINGS_FIELDS }>;
+
 @Injectable()
 export class CollectionsRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -23,6 +26,20 @@ export class CollectionsRepository {
 
   list(names?: string[]): Promise<CollectionRecord[]> {
     return this.prisma.client.collection.findMany({ where: names ? { name: { in: names } } : {}, orderBy: { name: 'asc' }, select: FIELDS });
+  }
+
+  /** What access checks need: id, name and the stored settings, by name. */
+  findSettings(name: string): Promise<CollectionSettingsRecord | null> {
+    return this.prisma.client.collection.findUnique({ where: { name }, select: SETTINGS_FIELDS });
+  }
+
+  findSettingsById(id: string): Promise<CollectionSettingsRecord | null> {
+    return this.prisma.client.collection.findUnique({ where: { id }, select: SETTINGS_FIELDS });
+  }
+
+  /** How many of `names` exist. */
+  countNamed(names: string[]): Promise<number> {
+    return this.prisma.client.collection.count({ where: { name: { in: names } } });
   }
 
   find(name: string): Promise<CollectionRecord | null> {

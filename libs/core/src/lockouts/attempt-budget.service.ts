@@ -3,7 +3,7 @@ import { DomainError, ErrorCode } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext } from '../access/actor';
 import { Clock } from '../common/clock';
-import { userNotFound } from '../users/user-not-found';
+import { userNotFound } from '../users/user-errors';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AttemptOutcome, AttemptsRepository, BudgetRules } from './attempts.repository';

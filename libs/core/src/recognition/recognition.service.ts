@@ -11,7 +11,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { UsersRepository } from '../users/users.repository';
-import { userNotFound } from '../users/user-not-found';
+import { userNotFound } from '../users/user-errors';
 import { UsersService } from '../users/users.service';
 import { confidenceOf } from './confidence';
 import { CompareInput, RecognizeInput, VerifyInput } from './recognition.inputs';

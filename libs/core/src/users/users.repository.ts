@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
+import { ExternalIdTakenError } from './user-errors';
 import { FaceVectorRepository, isUniqueViolation, Prisma, PrismaService } from '@facegate/database';
 import { KeysetCursor } from '../common/keyset-cursor';
 import { ExtractedFace, EMBEDDING_MODEL_ID } from '../face/face-rules.service';
@@ -41,7 +42,7 @@ export class UsersRepository {
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${input.externalId}" already exists in this collection.`);
+        throw new ExternalIdTakenError(input.externalId ?? '');
       }
       throw error;
     }

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { CreateUserInput, ListUsersQuery, UpdateUserInput } from './user.inputs';
 import { findMismatch } from './face-consistency';
-import { userNotFound } from './user-not-found';
+import { duplicateExternalId, ExternalIdTakenError, userNotFound } from './user-errors';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
 import { displayedSimilarity } from '../collections/collection-policy';
@@ -60,13 +60,11 @@ export class UsersService {
         const extracted = await extract();
         if (!dto.allowMismatch) rejectMixedPeople(extracted, collection.policy.matchThreshold);
         if (!dto.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller);
-        const user = await this.users.createWithFaces({
-          collectionId: collection.id,
-          name: dto.name,
-          externalId: dto.externalId,
-          metadata: dto.metadata ?? {},
-          faces: extracted,
-        });
+        const user = await this.users
+          .createWithFaces({ collectionId: collection.id, name: dto.name, externalId: dto.externalId, metadata: dto.metadata ?? {}, faces: extracted })
+          .catch((error: unknown) => {
+            throw error instanceof ExternalIdTakenError ? duplicateExternalId(error.externalId) : error;
+          });
         subject.userId = user.id;
         this.logger.log(`enrolled user ${user.id} in ${collection.name} with ${extracted.length} faces in ${Date.now() - started} ms`);
         return present(user);
@@ -225,10 +223,6 @@ function rejectMixedPeople(faces: ExtractedFace[], threshold: number): void {
 /** The overrides a request used, for its audit entry. */
 function overrides(options: { allowDuplicate?: boolean; allowMismatch?: boolean }) {
   return { ...(options.allowDuplicate ? { allowDuplicate: true } : {}), ...(options.allowMismatch ? { allowMismatch: true } : {}) };
-}
-
-function duplicateExternalId(externalId: string): DomainError {
-  return new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${externalId}" already exists in this collection.`);
 }
 
 function checkMetadata(metadata: object | undefined): void {

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { type DatabaseMode, PrismaService } from '@facegate/database';
+
+export interface DatabaseStatus {
+  ok: boolean;
+  /** Migrations not applied yet; -1 when the database did not answer. */
+  migrationsPending: number;
+}
+
+/** What readiness and stats ask the database: does it answer, is its schema current, which kind is it. */
+@Injectable()
+export class DatabaseStatusRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  get mode(): DatabaseMode {
+    return this.prisma.mode;
+  }
+
+  async status(): Promise<DatabaseStatus> {
+    try {
+      await this.prisma.client.$queryRaw`SELECT 1`;
+      return { ok: this.prisma.ready, migrationsPending: (await this.prisma.pendingMigrations()).length };
+    } catch {
+      return { ok: false, migrationsPending: -1 };
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { DomainError } from '@facegate/common';
+
+/** The one answer for a person that does not exist or that the key may not see (the same 404 either way). */
+export function userNotFound(id: string): DomainError {
+  return new DomainError('USER_NOT_FOUND', `No user ${id}.`);
+}
+
+/** The one answer for an externalId already used in the collection, whoever finds it: the API, the import, a race. */
+export function duplicateExternalId(externalId: string, collection?: string): DomainError {
+  const where = collection ? `collection "${collection}"` : 'this collection';
+  return new DomainError('DUPLICATE_EXTERNAL_ID', `A user with externalId "${externalId}" already exists in ${where}.`);
+}
+
+/**
+ * What the repository reports when the database's unique index refused an externalId (a concurrent enrolment won the
+ * race): a storage fact, which the services turn into DUPLICATE_EXTERNAL_ID.
+ */
+export class ExternalIdTakenError extends Error {
+  override readonly name = 'ExternalIdTakenError';
+
+  constructor(readonly externalId: string) {
+    super(`externalId ${externalId} is taken`);
+  }
+}
