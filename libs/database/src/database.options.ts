@@ -29,18 +29,26 @@ export const DEFAULT_DATABASE_OPTIONS: Omit<DatabaseOptions, 'url' | 'dataDir'> 
   minRowsForIndex: 1_000,
 };
 
+/** The valid range [min, max] of each numeric option: the one home of these bounds (the app's configuration reads them). */
+export const DATABASE_OPTION_RANGES = {
+  poolSize: [1, 100],
+  probes: [1, 10_000],
+  exactScanMaxFaces: [0, 100_000_000],
+  minRowsForIndex: [1, 100_000_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
 /** Throws on nonsense values, so a bad configuration fails at start-up rather than in the first query. */
 export function validateDatabaseOptions(options: DatabaseOptions): DatabaseOptions {
-  const positive: Array<keyof DatabaseOptions> = ['poolSize', 'minRowsForIndex'];
-  for (const key of positive) requireInteger(key, options[key], 1);
-  if (options.probes !== undefined) requireInteger('probes', options.probes, 1);
-  requireInteger('exactScanMaxFaces', options.exactScanMaxFaces, 0);
+  requireInteger('poolSize', options.poolSize, DATABASE_OPTION_RANGES.poolSize);
+  requireInteger('minRowsForIndex', options.minRowsForIndex, DATABASE_OPTION_RANGES.minRowsForIndex);
+  if (options.probes !== undefined) requireInteger('probes', options.probes, DATABASE_OPTION_RANGES.probes);
+  requireInteger('exactScanMaxFaces', options.exactScanMaxFaces, DATABASE_OPTION_RANGES.exactScanMaxFaces);
   if (!options.url && !options.dataDir) throw new Error('DatabaseOptions needs either url or dataDir');
   return options;
 }
 
-function requireInteger(name: string, value: unknown, min: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new Error(`DatabaseOptions.${name} must be an integer >= ${min}, got ${String(value)}`);
+function requireInteger(name: string, value: unknown, [min, max]: readonly [number, number]): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`DatabaseOptions.${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
   }
 }

@@ -72,6 +72,19 @@ export const DEFAULT_FACE_ENGINE_CONFIG: FaceEngineConfig = {
   maxQueue: 256,
 };
 
+/**
+ * The valid range [min, max] of each numeric setting. The one home of these bounds: the engine checks its options
+ * against them and the app's configuration reads its environment variables with them.
+ */
+export const FACE_ENGINE_RANGES = {
+  poolSize: [1, 64],
+  intraOpThreads: [1, 64],
+  jobTimeoutMs: [100, 600_000],
+  maxQueue: [1, 100_000],
+  imageMaxBytes: [1024, 100 * 1024 * 1024],
+  imageMaxPixels: [64 * 64, 500_000_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
 export type FaceEngineOverrides = Partial<Omit<FaceEngineConfig, 'detection' | 'image'>> & {
   detection?: Partial<FaceEngineConfig['detection']>;
   image?: Partial<FaceEngineConfig['image']>;
@@ -91,16 +104,16 @@ export function resolveFaceEngineConfig(overrides: FaceEngineOverrides = {}): Fa
   const numIn = (name: string, v: number, min: number, max: number) => {
     if (typeof v !== 'number' || Number.isNaN(v) || v < min || v > max) problems.push(`${name} must be in [${min}, ${max}], got ${v}`);
   };
-  intIn('poolSize', config.poolSize, 1, 64);
-  intIn('intraOpThreads', config.intraOpThreads, 1, 64);
+  intIn('poolSize', config.poolSize, ...FACE_ENGINE_RANGES.poolSize);
+  intIn('intraOpThreads', config.intraOpThreads, ...FACE_ENGINE_RANGES.intraOpThreads);
   numIn('detection.scoreThreshold', config.detection.scoreThreshold, 0.05, 1);
   numIn('detection.nmsIou', config.detection.nmsIou, 0.05, 1);
   numIn('detection.tileScoreThreshold', config.detection.tileScoreThreshold, 0.05, 1);
   numIn('matchThreshold', config.matchThreshold, -1, 1);
-  intIn('image.maxBytes', config.image.maxBytes, 1024, 512 * 1024 * 1024);
-  intIn('image.maxPixels', config.image.maxPixels, 64 * 64, 500_000_000);
-  intIn('jobTimeoutMs', config.jobTimeoutMs, 100, 600_000);
-  intIn('maxQueue', config.maxQueue, 1, 1_000_000);
+  intIn('image.maxBytes', config.image.maxBytes, ...FACE_ENGINE_RANGES.imageMaxBytes);
+  intIn('image.maxPixels', config.image.maxPixels, ...FACE_ENGINE_RANGES.imageMaxPixels);
+  intIn('jobTimeoutMs', config.jobTimeoutMs, ...FACE_ENGINE_RANGES.jobTimeoutMs);
+  intIn('maxQueue', config.maxQueue, ...FACE_ENGINE_RANGES.maxQueue);
   if (!['cpu', 'cuda'].includes(config.executionProvider)) problems.push(`executionProvider must be cpu or cuda`);
   if (problems.length > 0) throw new Error(`Invalid face engine configuration: ${problems.join('; ')}`);
   return config;

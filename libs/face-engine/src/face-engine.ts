@@ -7,7 +7,7 @@ import { extname, join } from 'node:path';
 import { DEFAULT_MODELS_DIR, FaceEngineConfig, FaceEngineOverrides, resolveFaceEngineConfig } from './face-engine.config';
 import { ImageFormat, parseImageInput } from './image/image-input';
 import { AnalysisResult, AnalyzeOptions, StageTimings } from './pipeline/face.types';
-import { verifyModelFiles } from './pipeline/model-check';
+import { verifyEmbeddingModelId, verifyModelFiles } from './pipeline/model-check';
 import type { AnalyzePayload, FaceWorkerData } from './worker/face.worker';
 import { JobSettledEvent, WorkerPool, WorkerPoolStats } from './worker/worker-pool';
 
@@ -52,6 +52,7 @@ export class FaceEngine {
   static async create(overrides: FaceEngineOverrides = {}, options: FaceEngineOptions = {}): Promise<FaceEngine> {
     const config = resolveFaceEngineConfig(overrides);
     // The release's manifest, wherever the models are: another file under the same name is not the measured model.
+    verifyEmbeddingModelId(join(DEFAULT_MODELS_DIR, 'manifest.json'));
     verifyModelFiles(config.modelsDir, join(DEFAULT_MODELS_DIR, 'manifest.json'));
     const logger = options.logger ?? consoleLogger;
     const workerData: FaceWorkerData = { config, allowCrashOp: options.allowCrashOp };

@@ -3,6 +3,7 @@ export { FaceEngine } from './face-engine';
 export type { FaceEngineLogger, FaceEngineObserver, FaceEngineOptions } from './face-engine';
 export {
   DEFAULT_FACE_ENGINE_CONFIG,
+  FACE_ENGINE_RANGES,
   DEFAULT_LIVENESS_MIN_FRAMES,
   DEFAULT_LIVENESS_THRESHOLD,
   DEFAULT_MATCH_THRESHOLD,
@@ -13,6 +14,7 @@ export type { FaceEngineConfig, FaceEngineOverrides } from './face-engine.config
 export type { AnalysisResult, AnalyzeOptions, AnalyzedFace, FaceExpression, FaceQuality, FivePoints, StageTimings } from './pipeline/face.types';
 export type { Box, Point } from './geometry/geometry.types';
 export { EMBEDDING_DIMENSIONS, cosineSimilarity } from './pipeline/face-embedder';
+export { EMBEDDING_MODEL } from './pipeline/model-files';
 export { MODEL_FILES } from './pipeline/model-files';
 export { ModelFilesError, verifyModelFiles } from './pipeline/model-check';
 export { median } from './liveness/session-median';

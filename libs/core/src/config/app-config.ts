@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_LIVENESS_MIN_FRAMES, DEFAULT_LIVENESS_THRESHOLD, DEFAULT_MATCH_THRESHOLD, DEFAULT_MODELS_DIR } from '@facegate/face-engine';
+import { DATABASE_OPTION_RANGES as DATABASE_RANGES, DEFAULT_DATABASE_OPTIONS as DATABASE } from '@facegate/database';
+import {
+  DEFAULT_FACE_ENGINE_CONFIG as ENGINE,
+  DEFAULT_LIVENESS_MIN_FRAMES,
+  DEFAULT_LIVENESS_THRESHOLD,
+  DEFAULT_MATCH_THRESHOLD,
+  DEFAULT_MODELS_DIR,
+  FACE_ENGINE_RANGES as ENGINE_RANGES,
+} from '@facegate/face-engine';
 import { COLLECTION_PURPOSES, CollectionPurpose } from '../collections/collection-policy';
 import { CHALLENGE_STEPS, ChallengeStep, POSE_STEPS } from '../liveness/challenge-judge';
 
@@ -247,25 +255,25 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
     },
     engine: {
       modelsDir: resolve(read.string('FACEGATE_MODELS_DIR', DEFAULT_MODELS_DIR)),
-      poolSize: read.int('FACEGATE_ENGINE_WORKERS', engineWorkers, 1, 64),
-      intraOpThreads: read.int('FACEGATE_ENGINE_THREADS', 1, 1, 64),
-      executionProvider: read.oneOf('FACEGATE_EXECUTION_PROVIDER', ['cpu', 'cuda'] as const, 'cpu'),
-      flipAugmentation: read.bool('FACEGATE_FLIP', false),
-      jobTimeoutMs: read.int('FACEGATE_ENGINE_TIMEOUT_MS', 30000, 100, 600000),
-      maxQueue: read.int('FACEGATE_ENGINE_MAX_QUEUE', 256, 1, 100000),
+      poolSize: read.int('FACEGATE_ENGINE_WORKERS', engineWorkers, ...ENGINE_RANGES.poolSize),
+      intraOpThreads: read.int('FACEGATE_ENGINE_THREADS', ENGINE.intraOpThreads, ...ENGINE_RANGES.intraOpThreads),
+      executionProvider: read.oneOf('FACEGATE_EXECUTION_PROVIDER', ['cpu', 'cuda'] as const, ENGINE.executionProvider),
+      flipAugmentation: read.bool('FACEGATE_FLIP', ENGINE.flipAugmentation),
+      jobTimeoutMs: read.int('FACEGATE_ENGINE_TIMEOUT_MS', ENGINE.jobTimeoutMs, ...ENGINE_RANGES.jobTimeoutMs),
+      maxQueue: read.int('FACEGATE_ENGINE_MAX_QUEUE', ENGINE.maxQueue, ...ENGINE_RANGES.maxQueue),
     },
     limits: {
-      maxImageBytes: read.int('FACEGATE_MAX_IMAGE_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-      maxImagePixels: read.int('FACEGATE_MAX_IMAGE_PIXELS', 40_000_000, 4096, 500_000_000),
+      maxImageBytes: read.int('FACEGATE_MAX_IMAGE_BYTES', ENGINE.image.maxBytes, ...ENGINE_RANGES.imageMaxBytes),
+      maxImagePixels: read.int('FACEGATE_MAX_IMAGE_PIXELS', ENGINE.image.maxPixels, ...ENGINE_RANGES.imageMaxPixels),
       maxImagesPerRequest: read.int('FACEGATE_MAX_IMAGES_PER_REQUEST', 10, 1, 10),
       maxBodyBytes: read.int('FACEGATE_MAX_BODY_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       maxSmallBodyBytes: read.int('FACEGATE_MAX_SMALL_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024 * 1024),
     },
     database: {
-      poolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 100),
-      probes: read.optionalInt('FACEGATE_IVFFLAT_PROBES', 1, 10000),
-      exactScanMaxFaces: read.int('FACEGATE_EXACT_SCAN_MAX_FACES', 20000, 0, 100_000_000),
-      minRowsForIndex: read.int('FACEGATE_MIN_ROWS_FOR_INDEX', 1000, 1, 100_000_000),
+      poolSize: read.int('DATABASE_POOL_SIZE', DATABASE.poolSize, ...DATABASE_RANGES.poolSize),
+      probes: read.optionalInt('FACEGATE_IVFFLAT_PROBES', ...DATABASE_RANGES.probes),
+      exactScanMaxFaces: read.int('FACEGATE_EXACT_SCAN_MAX_FACES', DATABASE.exactScanMaxFaces, ...DATABASE_RANGES.exactScanMaxFaces),
+      minRowsForIndex: read.int('FACEGATE_MIN_ROWS_FOR_INDEX', DATABASE.minRowsForIndex, ...DATABASE_RANGES.minRowsForIndex),
       indexCheckSeconds: read.int('FACEGATE_INDEX_CHECK_SECONDS', 300, 1, 86_400),
     },
   };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { AnalysisResult, AnalyzedFace, Box, FaceExpression, FaceQuality, HeadPose3d } from '@facegate/face-engine';
+import { AnalysisResult, AnalyzedFace, Box, EMBEDDING_MODEL, FaceExpression, FaceQuality, HeadPose3d } from '@facegate/face-engine';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FaceEngineService } from './face-engine.service';
@@ -19,8 +19,8 @@ export interface ExtractedFace {
   texture?: Float32Array;
 }
 
-/** Identifies the embedding model stored with every face, so a model change can never mix incompatible vectors. */
-export const EMBEDDING_MODEL_ID = 'mobilefacenet-fr_feature-87aacdfe';
+/** The id stored with every face (its home is the face engine's EMBEDDING_MODEL). */
+export const EMBEDDING_MODEL_ID = EMBEDDING_MODEL.id;
 
 /**
  * The rules that turn a photo into the one face it is about. Enrolment is strict (an ambiguous photo would enrol

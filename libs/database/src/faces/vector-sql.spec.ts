@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+// The model's identity lives in the face engine; this library only names the column it fills.
+import { EMBEDDING_MODEL } from '../../../face-engine/src/pipeline/model-files';
 import { EMBEDDING_DIMENSIONS, toVectorSql } from './vector-sql';
 
 describe('toVectorSql', () => {
@@ -16,5 +20,16 @@ describe('toVectorSql', () => {
     const bad = new Float32Array(EMBEDDING_DIMENSIONS);
     bad[7] = Number.NaN;
     expect(() => toVectorSql(bad)).toThrow(/NaN/);
+  });
+});
+
+describe('EMBEDDING_DIMENSIONS', () => {
+  it("is the column's width in the schema and the embedding model's output size (the model's home is the face engine)", () => {
+    const root = join(__dirname, '../../../..');
+    const schema = readFileSync(join(root, 'prisma/schema.prisma'), 'utf8');
+    const init = readFileSync(join(root, 'prisma/migrations/20261122000000_init/migration.sql'), 'utf8');
+    expect(EMBEDDING_DIMENSIONS).toBe(EMBEDDING_MODEL.dimensions);
+    expect(schema).toContain(`vector(${EMBEDDING_DIMENSIONS})`);
+    expect(init).toContain(`vector(${EMBEDDING_DIMENSIONS})`);
   });
 });

@@ -2,7 +2,9 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { RgbImage } from '../image/raw-image';
 import { runSingle } from '../runtime/onnx-session.factory';
 
-export const EMBEDDING_DIMENSIONS = 512;
+import { EMBEDDING_MODEL } from './model-files';
+
+export const EMBEDDING_DIMENSIONS = EMBEDDING_MODEL.dimensions;
 
 /** MobileFaceNet (ArcFace-style loss) on the aligned 112x112 face. BGR input beat RGB in every pipeline measured. */
 export class FaceEmbedder {

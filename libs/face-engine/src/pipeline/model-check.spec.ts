@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelFilesError, verifyModelFiles } from './model-check';
-import { MODEL_FILES } from './model-files';
+import { ModelFilesError, verifyEmbeddingModelId, verifyModelFiles } from './model-check';
+import { EMBEDDING_MODEL, MODEL_FILES } from './model-files';
 
 describe('verifyModelFiles', () => {
   let dir: string;
@@ -54,5 +54,25 @@ describe('verifyModelFiles', () => {
     expect(() => verifyModelFiles(dir, manifest)).not.toThrow();
     rmSync(join(dir, MODEL_FILES.detector));
     expect(failure()).toMatchObject({ problem: 'missing' });
+  });
+});
+
+describe('verifyEmbeddingModelId', () => {
+  const releaseManifest = join(__dirname, '../../../../models/manifest.json');
+
+  it("accepts the release's manifest: the embedder id names its weights", () => {
+    expect(() => verifyEmbeddingModelId(releaseManifest)).not.toThrow();
+  });
+
+  it('refuses a manifest whose embedder weights the id does not name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facegate-manifest-'));
+    try {
+      const manifest = join(dir, 'manifest.json');
+      writeFileSync(manifest, JSON.stringify({ models: [{ file: EMBEDDING_MODEL.file, sha256: 'ffffffff' + '0'.repeat(56) }] }));
+      expect(() => verifyEmbeddingModelId(manifest)).toThrow(ModelFilesError);
+      expect(() => verifyEmbeddingModelId(manifest)).toThrow(/ffffffff0000/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

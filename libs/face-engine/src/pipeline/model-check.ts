@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MODEL_FILES } from './model-files';
+import { EMBEDDING_MODEL, MODEL_FILES } from './model-files';
 
 /**
  * A model file that is missing or is not the one this release was measured with. Checked before the files reach
@@ -49,5 +49,22 @@ export function verifyModelFiles(modelsDir: string, manifestPath: string): void 
         'altered',
       );
     }
+  }
+}
+
+/**
+ * Checks that the manifest's embedder weights are the ones EMBEDDING_MODEL.id names (its last 8 hex digits are their
+ * sha256 prefix): other weights would store vectors under this id that are not comparable with the gallery's.
+ */
+export function verifyEmbeddingModelId(manifestPath: string): void {
+  if (!existsSync(manifestPath)) return;
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  const sha = manifest.models.find((m) => m.file === EMBEDDING_MODEL.file)?.sha256 ?? '';
+  if (!EMBEDDING_MODEL.id.endsWith(`-${sha.slice(0, 8)}`)) {
+    throw new ModelFilesError(
+      `${manifestPath} lists embedder weights (sha256 ${sha.slice(0, 12) || 'none'}…) other than this release's model ${EMBEDDING_MODEL.id}: stored faces would mix incompatible vectors.`,
+      EMBEDDING_MODEL.file,
+      'altered',
+    );
   }
 }
