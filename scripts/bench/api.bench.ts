@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { FaceVectorRepository, PrismaService } from '@facegate/database';
+import { FaceVectorRepository, PrismaService, VectorIndexRepository } from '@facegate/database';
 import { loadFaceDataset } from '../../libs/face-engine/src/eval/face-dataset';
 import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../../test/e2e-app';
 import { MULTI_FACE_PHOTOS } from '../../test/photos';
@@ -157,7 +157,7 @@ async function addDistractors(t: TestApp, target: number): Promise<void> {
       await client.end();
     }
   }
-  const index = await t.app.get(FaceVectorRepository).ensureIndex();
+  const index = await t.app.get(VectorIndexRepository).ensureIndex();
   if (index.action !== 'none') console.log(`  IVFFlat ${index.action}: ${index.lists} lists in ${(index.durationMs / 1000).toFixed(1)} s`);
 }
 
@@ -241,7 +241,7 @@ async function benchMillion(): Promise<Million> {
     const started = performance.now();
     await addDistractors(t, 1_000_000);
     const indexBuildS = (performance.now() - started) / 1000;
-    const info = await t.app.get(FaceVectorRepository).indexInfo();
+    const info = await t.app.get(VectorIndexRepository).indexInfo();
     const search = await searchAlone(t, await enrolledEmbeddings(t));
     const verify = await load(base, 'verify', 1, probes);
     const recognize = await load(base, 'recognize', 1, probes);

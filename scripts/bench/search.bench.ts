@@ -19,6 +19,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { listsForRows } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 import { loadGallery, searchGallery } from './node-search';
 import { ChartPoint, latencyRecallChart } from './svg-chart';
@@ -244,10 +245,8 @@ async function buildIndex(client: pg.Client, name: string, ddl: string): Promise
 // ---------------------------------------------------------------------------------------------------------------
 // One gallery size
 
-/** pgvector's guidance, as the product's listsForRows: rows / 1000 up to 1M rows, sqrt(rows) above, at least 10. */
-function listsFor(rows: number): number {
-  return Math.max(10, rows <= 1_000_000 ? Math.round(rows / 1000) : Math.round(Math.sqrt(rows)));
-}
+/** The lists the product would build for this many rows (its own rule, imported, so the benchmark cannot drift). */
+const listsFor = listsForRows;
 
 /** 1, then multiples of sqrt(lists) (pgvector's starting point), finer around it, capped at every list. */
 function probesFor(lists: number): number[] {

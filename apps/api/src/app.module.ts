@@ -13,6 +13,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { LockoutsModule } from './lockouts/lockouts.module';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         LockoutsModule,
         LivenessModule,
         HealthModule,
+        MaintenanceModule,
       ],
     };
   }

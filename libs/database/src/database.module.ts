@@ -1,6 +1,7 @@
 import { DynamicModule, InjectionToken, Module, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
 import { DATABASE_OPTIONS, DatabaseOptions, validateDatabaseOptions } from './database.options';
 import { FaceVectorRepository } from './faces/face-vector.repository';
+import { VectorIndexRepository } from './faces/vector-index.repository';
 import { PrismaService } from './prisma/prisma.service';
 
 export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -13,7 +14,8 @@ export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'import
 
 /**
  * DatabaseModule.forRootAsync({ useFactory: (config) => ({ ...DEFAULT_DATABASE_OPTIONS, url, dataDir }), inject })
- * provides DATABASE_OPTIONS, PrismaService and FaceVectorRepository.
+ * provides DATABASE_OPTIONS, PrismaService, FaceVectorRepository (the search path) and VectorIndexRepository (the index's
+ * lifecycle).
  */
 @Module({})
 export class DatabaseModule {
@@ -31,8 +33,9 @@ export class DatabaseModule {
         },
         PrismaService,
         FaceVectorRepository,
+        VectorIndexRepository,
       ],
-      exports: [DATABASE_OPTIONS, PrismaService, FaceVectorRepository],
+      exports: [DATABASE_OPTIONS, PrismaService, FaceVectorRepository, VectorIndexRepository],
     };
   }
 }

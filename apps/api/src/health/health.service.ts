@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EMBEDDING_DIMENSIONS, FaceVectorRepository } from '@facegate/database';
+import { EMBEDDING_DIMENSIONS, VectorIndexRepository } from '@facegate/database';
 import { APP_CONFIG, AppConfig, CallerContext, EMBEDDING_MODEL_ID, FaceEngineService } from '@facegate/core';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { DatabaseStatusRepository } from './database-status.repository';
@@ -12,7 +12,7 @@ export class HealthService {
   constructor(
     private readonly database: DatabaseStatusRepository,
     private readonly engine: FaceEngineService,
-    private readonly vectors: FaceVectorRepository,
+    private readonly vectorIndex: VectorIndexRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly lifecycle: LifecycleService,
     private readonly galleries: StatsRepository,
@@ -41,7 +41,7 @@ export class HealthService {
    */
   async stats(caller: CallerContext) {
     const bound = caller.collections.length > 0;
-    const [counts, index] = await Promise.all([this.galleries.counts(bound ? caller.collections : undefined), bound ? null : this.vectors.indexInfo()]);
+    const [counts, index] = await Promise.all([this.galleries.counts(bound ? caller.collections : undefined), bound ? null : this.vectorIndex.indexInfo()]);
     return {
       counts,
       model: { id: EMBEDDING_MODEL_ID, dimensions: EMBEDDING_DIMENSIONS, threshold: this.config.matching.threshold, ...this.engineView(bound) },

@@ -6,8 +6,19 @@ import { PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
 import { EmbeddingGenerator, cosine } from '../testing/random-embeddings';
 import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../testing/test-database';
-import { FaceVectorRepository, IVFFLAT_INDEX_NAME } from './face-vector.repository';
+import { FaceVectorRepository } from './face-vector.repository';
+import { IVFFLAT_INDEX_NAME, VectorIndexRepository } from './vector-index.repository';
 import { NewFace } from './face-vector.types';
+
+/** The search repository over its own index repository, as DatabaseModule wires them, with the index's operations at hand. */
+function repositories(provider: PrismaClientProvider, options: DatabaseOptions) {
+  const index = new VectorIndexRepository(provider, options);
+  return Object.assign(new FaceVectorRepository(provider, options, index), {
+    ensureIndex: (o?: { force?: boolean }) => index.ensureIndex(o),
+    indexInfo: () => index.indexInfo(),
+  });
+}
+type Repositories = ReturnType<typeof repositories>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,13 +52,13 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
   let prisma: PrismaService;
   let options: DatabaseOptions;
   /** Always the exact scan (threshold above any collection here). */
-  let exact: FaceVectorRepository;
+  let exact: Repositories;
   /**
    * The index path as soon as an index exists (threshold 0), probing 3 of its 10 lists: few enough that the planner
    * prefers the index to a seq scan (from about half the lists on, it rightly does not), enough that a near-duplicate
    * probe (cosine ~0.98) lands in a probed list whatever centroids k-means drew from its random sample.
    */
-  let indexed: FaceVectorRepository;
+  let indexed: Repositories;
   let alpha: string;
   let beta: string;
   const gallery: GalleryFace[] = [];
@@ -83,8 +94,8 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     };
     prisma = new PrismaService(options);
     await prisma.onModuleInit();
-    exact = new FaceVectorRepository(prisma, { ...options, exactScanMaxFaces: 1_000_000 });
-    indexed = new FaceVectorRepository(prisma, { ...options, exactScanMaxFaces: 0, probes: 3 });
+    exact = repositories(prisma, { ...options, exactScanMaxFaces: 1_000_000 });
+    indexed = repositories(prisma, { ...options, exactScanMaxFaces: 0, probes: 3 });
     alpha = (await prisma.client.collection.create({ data: { name: 'alpha' } })).id;
     beta = (await prisma.client.collection.create({ data: { name: 'beta' } })).id;
   });
@@ -244,7 +255,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const forced = await withSeqScansOff();
     await prisma.client.$executeRaw`DROP INDEX faces_collection_id_idx`;
     try {
-      const repository = new FaceVectorRepository(forced, { ...options, exactScanMaxFaces: 0, probes: 3 });
+      const repository = repositories(forced, { ...options, exactScanMaxFaces: 0, probes: 3 });
       const probe = random.unitVector();
       const { plan } = await repository.explainSearch({ collectionId: beta, embedding: probe, topK: 20 });
       expect(plan).toContain(IVFFLAT_INDEX_NAME);

@@ -9,7 +9,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { DEFAULT_DATABASE_OPTIONS } from '../database.options';
 import { EmbeddedPostgres } from '../embedded/embedded-postgres';
 import { PrismaClient } from '../generated/prisma/client';
-import { FaceVectorRepository } from './face-vector.repository';
+import { VectorIndexRepository } from './vector-index.repository';
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: connectionUrl, max: 1 }) });
   try {
     const provider = { client, mode: url ? ('postgres' as const) : ('embedded' as const), connectionUrl };
-    const repository = new FaceVectorRepository(provider, { ...DEFAULT_DATABASE_OPTIONS, url, dataDir });
+    const repository = new VectorIndexRepository(provider, { ...DEFAULT_DATABASE_OPTIONS, url, dataDir });
     console.log(`[db:reindex] rebuilding the IVFFlat index on ${url ? 'PostgreSQL' : `the embedded database in ${dataDir}`}...`);
     const result = await repository.ensureIndex({ force: true });
     const info = await repository.indexInfo();

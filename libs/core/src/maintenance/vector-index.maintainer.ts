@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { FaceVectorRepository } from '@facegate/database';
+import { VectorIndexRepository } from '@facegate/database';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -15,7 +15,7 @@ export class VectorIndexMaintainer implements OnApplicationBootstrap, OnApplicat
   private running?: Promise<void>;
 
   constructor(
-    private readonly vectors: FaceVectorRepository,
+    private readonly vectorIndex: VectorIndexRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -35,7 +35,7 @@ export class VectorIndexMaintainer implements OnApplicationBootstrap, OnApplicat
 
   private async check(): Promise<void> {
     try {
-      await this.vectors.ensureIndex();
+      await this.vectorIndex.ensureIndex();
     } catch (error) {
       this.logger.warn(`index check failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
