@@ -376,15 +376,18 @@ describe('RecognitionService.recognize', () => {
     expect(await service.recognize({ image: 'img' }, callerWith(['recognize'], [], 'key-2'))).toMatchObject({ match: true, user: { id: 'u-ann' } });
   });
 
-  // BUG (found by this test): with exposeScores on, the top-level similarity of a locked-out person's face is shown
-  // (>= the threshold, with match: false), which tells the locked-out guesser "this photo works"; the candidates list
-  // hides that person. A stranger's answer would never show a similarity at or above the threshold.
-  it.failing('hides the score of a locked-out person even where the collection exposes scores', async () => {
+  // Found by this test (fixed): with exposeScores on, the top-level similarity of a locked-out person's face was shown
+  // (>= the threshold, with match: false), telling the locked-out guesser "this photo works".
+  it('hides the score of a locked-out person even where the collection exposes scores', async () => {
     const { service, attempts } = setUp({ hits: [hit('u-open', 0.9)] });
     attempts.lock('u-open', 'key-1');
     const body = await single(service.recognize({ image: 'img', collection: 'open' }, me));
     expect(body.match).toBe(false);
     expect(body.similarity === null || body.similarity < THRESHOLD).toBe(true);
+    // The gallery as it answers without the locked person: the next one's score, as a stranger's probe would show.
+    const two = setUp({ hits: [hit('u-open', 0.9), hit('u-ann', 0.2)] });
+    two.attempts.lock('u-open', 'key-1');
+    expect(await single(two.service.recognize({ image: 'img', collection: 'open' }, me))).toMatchObject({ match: false, similarity: 0.2 });
   });
 
   it('does not charge the attempt budget (1:N names nobody in advance)', async () => {

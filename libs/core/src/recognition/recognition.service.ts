@@ -119,7 +119,7 @@ export class RecognitionService {
             body: {
               match: ranked.match,
               user: ranked.user ?? null,
-              ...this.shown(ranked.similarity, ranked.match, threshold, collection.policy),
+              ...this.shown(ranked.visibleSimilarity, ranked.match, threshold, collection.policy),
               threshold,
               candidates: ranked.candidates,
               face: presentProbe(probe),
@@ -162,7 +162,7 @@ export class RecognitionService {
               face: presentProbe(probe),
               match: ranked.match,
               user: ranked.user ?? null,
-              ...this.shown(ranked.similarity, ranked.match, threshold, collection.policy),
+              ...this.shown(ranked.visibleSimilarity, ranked.match, threshold, collection.policy),
               candidates: ranked.candidates,
               liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: false },
             });
@@ -244,7 +244,18 @@ export class RecognitionService {
     const reached = nearest !== undefined && nearest.similarity >= threshold;
     const lockedOut = reached && locked.has(nearest.userId);
     const user = reached && !lockedOut ? people.get(nearest.userId) : undefined;
-    return { candidates, user, nearestUserId: nearest?.userId, match: user !== undefined, lockedOut, similarity: nearest?.similarity ?? null };
+    // What the caller may be told: the gallery as it would answer without the people this key is locked out of, so
+    // a locked-out person's score never shows (not even where the collection exposes scores). The audit keeps the truth.
+    const visibleSimilarity = hits.find((h) => !locked.has(h.userId))?.similarity ?? null;
+    return {
+      candidates,
+      user,
+      nearestUserId: nearest?.userId,
+      match: user !== undefined,
+      lockedOut,
+      similarity: nearest?.similarity ?? null,
+      visibleSimilarity,
+    };
   }
 
   /**

@@ -33,6 +33,7 @@ export class UsersService {
   ) {}
 
   async enrol(dto: CreateUserInput, caller: CallerContext) {
+    this.assertFaceCount(dto.images.length);
     return this.store(dto, () => this.extractAll(dto.images), caller);
   }
 
@@ -41,9 +42,14 @@ export class UsersService {
    * which reports each bad photo instead of failing the person). Same rules as enrol() from there on.
    */
   async enrolExtracted(dto: Omit<CreateUserInput, 'images'>, faces: ExtractedFace[], caller: Actor) {
-    const max = this.config.enrolment.maxFacesPerUser;
-    if (faces.length === 0 || faces.length > max) throw new DomainError('VALIDATION_FAILED', `Between 1 and ${max} faces per user.`, { faces: faces.length });
+    this.assertFaceCount(faces.length);
     return this.store(dto, () => Promise.resolve(faces), caller);
+  }
+
+  /** A new person gets between 1 and FACEGATE_MAX_FACES_PER_USER faces, whichever door enrols them; checked before any work. */
+  private assertFaceCount(faces: number): void {
+    const max = this.config.enrolment.maxFacesPerUser;
+    if (faces === 0 || faces > max) throw new DomainError('VALIDATION_FAILED', `Between 1 and ${max} faces per user.`, { faces });
   }
 
   private async store(dto: Omit<CreateUserInput, 'images'>, extract: () => Promise<ExtractedFace[]>, caller: Actor) {
