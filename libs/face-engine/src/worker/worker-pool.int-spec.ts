@@ -3,17 +3,31 @@ import { DomainError } from '@facegate/common';
 import { codeOf } from '../../../../test/error-code';
 import { JobSettledEvent, WorkerPool } from './worker-pool';
 
+/*
+ * Real worker threads, so the integration tier (the unit tier has no threads). Every test starts its own pool, so
+ * none depends on what another left behind, and waits for conditions instead of sleeping fixed times.
+ */
 const script = join(__dirname, '__fixtures__', 'test.worker.ts');
+
+/** Polls `condition` every 20 ms until it holds; fails after `ms`. */
+async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('WorkerPool', () => {
   let pool: WorkerPool;
-  const logs: string[] = [];
+  let logs: string[];
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    logs = [];
     pool = new WorkerPool({ script, size: 2, jobTimeoutMs: 1500, maxQueue: 5, stuckAfterMs: 2000, onLog: (_l, m) => logs.push(m) });
     await pool.start();
   });
-  afterAll(() => pool.close());
+  afterEach(() => pool.close());
 
   it('runs jobs and returns their results', async () => {
     await expect(pool.run('echo', { a: 1 })).resolves.toEqual({ a: 1 });
@@ -47,13 +61,12 @@ describe('WorkerPool', () => {
     expect(await codeOf(pool.run('hang', null))).toBe('ENGINE_TIMEOUT');
     await expect(pool.run('echo', 'after')).resolves.toBe('after');
     expect(pool.stats().restarts).toBe(restarts + 1);
-    await new Promise((r) => setTimeout(r, 2200));
-    expect(logs.some((m) => m.includes('stuck'))).toBe(true);
+    await until(() => logs.some((m) => m.includes('stuck')));
   });
 
   it('refuses work beyond the queue limit with ENGINE_BUSY instead of queueing without bound', async () => {
-    // The worker replaced by the previous test must be up, so both hanging jobs start and leave the queue.
-    while (pool.stats().ready < 2) await new Promise((r) => setTimeout(r, 20));
+    // Both workers up, so both hanging jobs start and leave the queue.
+    await until(() => pool.stats().ready === 2);
     const hangs = [pool.run('hang', null), pool.run('hang', null)];
     const queued = Array.from({ length: 5 }, (_, i) => pool.run('echo', i));
     expect(await codeOf(pool.run('echo', 'overflow'))).toBe('ENGINE_BUSY');
@@ -67,7 +80,7 @@ describe('WorkerPool lifecycle', () => {
     const pool = new WorkerPool({ script, size: 1, jobTimeoutMs: 5000, maxQueue: 5 });
     await pool.start();
     const running = pool.run('slow', 'done');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => pool.stats().busy === 1);
     const queued = codeOf(pool.run('echo', 'never started'));
     await pool.close();
     await expect(running).resolves.toBe('done');
@@ -82,7 +95,7 @@ describe('WorkerPool lifecycle', () => {
       expect(await codeOf(pool.run('slow', 'late'))).toBe('ENGINE_TIMEOUT');
       // A replacement serves while the late worker is still busy.
       await expect(pool.run('echo', 'next')).resolves.toBe('next');
-      await new Promise((r) => setTimeout(r, 500));
+      await until(() => pool.stats().busy === 0);
       expect(pool.stats()).toMatchObject({ size: 1, ready: 1, busy: 0, restarts: 1 });
     } finally {
       await pool.close();

@@ -1,3 +1,4 @@
+// Real HTTP servers and sockets, timed in real time: the integration tier (the unit tier has no sleeps or I/O).
 import { Logger } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Agent, createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
