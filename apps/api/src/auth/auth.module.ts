@@ -2,8 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
-import { RateLimitGuard } from '../throttling/rate-limit.guard';
-import { RateLimitModule } from '../throttling/throttling.module';
+import { RateLimitGuard } from '../rate-limits/rate-limit.guard';
+import { RateLimitModule } from '../rate-limits/rate-limit.module';
 
 /**
  * Authentication at the HTTP door. The guards run on every route in this order: the API-key guard authenticates and

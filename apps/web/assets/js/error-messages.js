@@ -83,7 +83,8 @@ export function describeProblem(problem) {
   const messages = ERROR_MESSAGES;
   let text = messages[problem.code] ?? problem.detail ?? problem.title ?? 'Something went wrong.';
   if (problem.code === 'CHALLENGE_FAILED' && typeof problem.reason === 'string') {
-    text += ' ' + /** @type {Record<string, string>} */ ((CHALLENGE_REASONS)[problem.reason] ?? '');
+    const reasons = /** @type {Record<string, string>} */ (CHALLENGE_REASONS);
+    text += ' ' + (reasons[problem.reason] ?? '');
   }
   if (problem.code === 'LOW_QUALITY' && Array.isArray(problem.failedChecks)) text += ` (${checkWords(problem.failedChecks)})`;
   if (problem.code === 'VALIDATION_FAILED' && problem.detail) text += ` ${problem.detail}`;

@@ -1,5 +1,5 @@
 import { TEXTURE_LENGTH } from '@facegate/face-engine';
-import { applyFrames, AnalysedFrame, EMPTY_STATE, isComplete } from './challenge-session';
+import { applyFrames, AnalyzedFrame, EMPTY_STATE, isComplete } from './challenge-session';
 
 // Unit embeddings: the same person = the same direction; a stranger = an orthogonal one.
 const person = new Float32Array([1, 0, 0]);
@@ -9,7 +9,7 @@ let n = 0;
 // A texture that differs from the anchor's in every region (a new capture), or that equals it (an edited still).
 const ANCHOR_TEXTURE = Float32Array.from({ length: TEXTURE_LENGTH }, (_, i) => (i % 10 === 0 ? 1 : 0));
 const NEW_CAPTURE = Float32Array.from({ length: TEXTURE_LENGTH }, (_, i) => (i % 10 === 5 ? 1 : 0));
-const frame = (yaw: number, embedding = person, liveness = 0.5, texture = NEW_CAPTURE, residual = 0.04): AnalysedFrame => ({
+const frame = (yaw: number, embedding = person, liveness = 0.5, texture = NEW_CAPTURE, residual = 0.04): AnalyzedFrame => ({
   hash: `h${n++}`,
   face: { measures: pose(yaw), embedding, liveness, texture: Math.abs(yaw) < 1e-9 ? ANCHOR_TEXTURE : texture, residual },
 });

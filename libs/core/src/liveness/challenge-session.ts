@@ -34,7 +34,7 @@ export const MAX_JUDGED_YAW = 32;
 export const EMPTY_STATE: SessionState = { anchor: null, progress: { completed: 0, holding: null }, frames: 0, frameHashes: [], passiveScores: [] };
 
 /** One analysed frame: its digest and its primary face (null when it shows none of usable size). */
-export interface AnalysedFrame {
+export interface AnalyzedFrame {
   hash: string;
   face: { measures: FrameMeasures; embedding: Float32Array; liveness?: number; texture: Float32Array; residual: number } | null;
 }
@@ -83,7 +83,7 @@ export function applyFrames(
   challenge: readonly ChallengeStep[],
   before: SessionState,
   anchorBefore: Float32Array | null,
-  frames: readonly AnalysedFrame[],
+  frames: readonly AnalyzedFrame[],
   settings: ApplySettings,
 ): ApplyResult {
   const state: SessionState = { ...before, progress: { ...before.progress }, frameHashes: [...before.frameHashes], passiveScores: [...before.passiveScores] };

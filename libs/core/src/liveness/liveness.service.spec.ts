@@ -96,7 +96,7 @@ let frameCount = 0;
 function frame(yaw: number, options: { person?: number; liveness?: number; face?: boolean } = {}): string {
   return JSON.stringify({ yaw, person: options.person ?? 0, liveness: options.liveness ?? 0.5, face: options.face ?? true, n: frameCount++ });
 }
-function analysed(image: string | Buffer): { bytes: Buffer; face: ExtractedFace | null } {
+function analyzed(image: string | Buffer): { bytes: Buffer; face: ExtractedFace | null } {
   const text = String(image);
   const f = JSON.parse(text) as { yaw: number; person: number; liveness: number; face: boolean };
   const bytes = Buffer.from(text);
@@ -125,7 +125,7 @@ function setUp(env: Record<string, string> = {}) {
   });
   const collections = new FakeCollections({ default: { purpose: 'photo_search' }, signin: { purpose: 'sign_in' }, other: { purpose: 'photo_search' } });
   const sessions = new FakeSessions();
-  const faces = { forChallengeFrame: jest.fn(async (image: string | Buffer) => analysed(image)) };
+  const faces = { forChallengeFrame: jest.fn(async (image: string | Buffer) => analyzed(image)) };
   let nonces = 0;
   const secrets = { randomInt: jest.fn(() => 0), token: () => 'lt_minted', nonce: () => `nonce-${++nonces}`, hash: sha };
   const { service: audit, entries } = auditLog();
@@ -287,7 +287,7 @@ describe('LivenessService.submitFrames', () => {
     expect(sessions.rows.get(id)?.state.frames).toBe(0);
   });
 
-  it('answers LIVENESS_SESSION_EXPIRED when the session expired while its frames were being analysed', async () => {
+  it('answers LIVENESS_SESSION_EXPIRED when the session expired while its frames were being analyzed', async () => {
     const { service, sessions, think } = setUp();
     const { id } = await service.open({}, me);
     think();

@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { median } from '@facegate/face-engine';
 import { drawChallenge, STEP_INSTRUCTIONS } from './challenge-judge';
-import { AnalysedFrame, applyFrames, isComplete, SessionFailure, SessionState } from './challenge-session';
+import { AnalyzedFrame, applyFrames, isComplete, SessionFailure, SessionState } from './challenge-session';
 import { OpenSessionInput, SubmitFramesInput } from './liveness.inputs';
 import { LivenessSecretsService } from './liveness-secrets.service';
 import { LivenessSessionsRepository, StoredSession } from './liveness-sessions.repository';
@@ -62,10 +62,10 @@ export class LivenessService {
     const session = await this.owned(id, caller);
     const collection = await this.access.resolveById(caller, session.collectionId);
     this.assertOpen(session, dto.frames.length);
-    const unanalysed = { state: session.state, anchorEmbedding: null, report: [], failure: null };
+    const unanalyzed = { state: session.state, anchorEmbedding: null, report: [], failure: null };
     const stepFailure = this.stepFailure(session, dto.stepNonce);
-    if (stepFailure) return this.fail(session, collection, unanalysed, stepFailure, caller);
-    const analysed = await this.analyse(dto.frames);
+    if (stepFailure) return this.fail(session, collection, unanalyzed, stepFailure, caller);
+    const analyzed = await this.analyze(dto.frames);
     const settings = {
       turnDegrees: this.config.liveness.turnDegrees,
       lookUpDegrees: this.config.liveness.lookUpDegrees,
@@ -73,7 +73,7 @@ export class LivenessService {
       // One frame's passive score is unreliable (README "Passive liveness"): an enforcing session waits for enough.
       minScoredFrames: collection.policy.livenessMode === 'enforce' ? this.config.liveness.minPassiveFrames : 0,
     };
-    const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analysed, settings);
+    const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analyzed, settings);
     const done = isComplete(session.challenge, result.state, settings);
     const stepped = result.state.progress.completed > session.state.progress.completed;
     const failure =
@@ -133,15 +133,15 @@ export class LivenessService {
   }
 
   /** Frames are analysed in parallel on the worker pool; the order of the results is the order of the upload. */
-  private async analyse(frames: Array<string | Buffer>): Promise<AnalysedFrame[]> {
-    const analysed = await Promise.all(
+  private async analyze(frames: Array<string | Buffer>): Promise<AnalyzedFrame[]> {
+    const analyzed = await Promise.all(
       frames.map((frame, i) =>
         this.faces.forChallengeFrame(frame).catch((e: unknown) => {
           throw e instanceof DomainError ? e.withDetails({ field: `frames[${i}]` }) : e;
         }),
       ),
     );
-    return analysed.map(({ bytes, face }) => ({ hash: this.secrets.hash(bytes), face: face && toFrameFace(face) }));
+    return analyzed.map(({ bytes, face }) => ({ hash: this.secrets.hash(bytes), face: face && toFrameFace(face) }));
   }
 
   /** Under an enforcing collection the frames' median passive score must reach its threshold. */
@@ -283,7 +283,7 @@ function sessionExpired(session: StoredSession): DomainError {
   return new DomainError('LIVENESS_SESSION_EXPIRED', `The session expired at ${session.expiresAt.toISOString()}; open a new one.`);
 }
 
-function toFrameFace(face: ExtractedFace): AnalysedFrame['face'] {
+function toFrameFace(face: ExtractedFace): AnalyzedFrame['face'] {
   // forChallengeFrame guarantees the pose, texture and expression measures (ENGINE_FAILURE otherwise). Head pose
   // comes from the rigid 3-D fit of the 68 landmarks: steadier than five points (no upward pitch drift on turns).
   const pose = face.pose3d!;

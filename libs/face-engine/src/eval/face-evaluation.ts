@@ -35,7 +35,7 @@ export interface EvaluationOptions {
   onProgress?: (done: number, total: number, file: string) => void;
 }
 
-type Analysed = Map<string, AnalysisResult | null>;
+type Analyzed = Map<string, AnalysisResult | null>;
 
 export interface Evaluation {
   report: EvaluationReport;
@@ -45,7 +45,7 @@ export interface Evaluation {
 
 /** Runs the engine over every photo of a dataset and computes the metrics the README and issues quote. */
 export async function evaluateDataset(engine: FaceEngine, data: FaceDataset, options: EvaluationOptions): Promise<Evaluation> {
-  const results = await analyseAll(engine, data, options);
+  const results = await analyzeAll(engine, data, options);
   const embeddings = new Map<string, Float32Array>();
   for (const { file } of data.identities) {
     const r = results.get(file);
@@ -70,7 +70,7 @@ export async function evaluateDataset(engine: FaceEngine, data: FaceDataset, opt
   return { report, scores };
 }
 
-async function analyseAll(engine: FaceEngine, data: FaceDataset, options: EvaluationOptions): Promise<Analysed> {
+async function analyzeAll(engine: FaceEngine, data: FaceDataset, options: EvaluationOptions): Promise<Analyzed> {
   // Identity, live and spoof photos go the enrolment/verification way (primary face, no tiles); group and
   // face-free photos the /detect way (every face, small-face tiles on).
   const jobs: Array<{ file: string; options: AnalyzeOptions }> = [
@@ -83,7 +83,7 @@ async function analyseAll(engine: FaceEngine, data: FaceDataset, options: Evalua
       options: { details: 'none', smallFaces: true } as AnalyzeOptions,
     })),
   ];
-  const results: Analysed = new Map();
+  const results: Analyzed = new Map();
   let next = 0,
     done = 0;
   const workerLoop = async () => {
@@ -160,19 +160,19 @@ function identification(data: FaceDataset, emb: Map<string, Float32Array>): Eval
   return { rank1: round(ratio(correct, probes), 6), probes };
 }
 
-function groups(data: FaceDataset, results: Analysed): EvaluationReport['groups'] {
+function groups(data: FaceDataset, results: Analyzed): EvaluationReport['groups'] {
   const details = data.groups.map((g) => ({ file: g.file, found: results.get(g.file)?.faces.length ?? 0, min: g.min, max: g.max }));
   const withinBounds = details.filter((d) => d.found >= d.min && (d.max === null || d.found <= d.max)).length;
   return { withinBounds, total: details.length, details };
 }
 
-function noface(data: FaceDataset, results: Analysed): EvaluationReport['noface'] {
+function noface(data: FaceDataset, results: Analyzed): EvaluationReport['noface'] {
   const files = data.noface.filter((f) => (results.get(f)?.faces.length ?? 0) > 0);
   return { falseDetections: files.length, total: data.noface.length, files };
 }
 
 // A live photo with no face cannot pass, so it scores 0 ("not live"), as does a spoof with no face.
-function liveness(data: FaceDataset, results: Analysed, options: EvaluationOptions): LivenessReport {
+function liveness(data: FaceDataset, results: Analyzed, options: EvaluationOptions): LivenessReport {
   let noFace = 0;
   const scored = (file: string) => {
     const r = results.get(file);

@@ -173,7 +173,8 @@ export class PeoplePanel {
       const next = /** @type {HTMLElement | null} */ (item.nextElementSibling ?? item.previousElementSibling);
       item.remove();
       showMessage(this.status, 'ok', `Deleted ${person.name}.`);
-      /** @type {HTMLElement | null} */ ((next?.querySelector('button')) ?? this.search).focus();
+      const button = /** @type {HTMLElement | null} */ (next?.querySelector('button') ?? null);
+      (button ?? this.search).focus();
     } catch (error) {
       showError(this.status, error);
     }
