@@ -270,17 +270,26 @@ describe(`every error is a coded problem (${kind})`, () => {
   });
 
   it('an enrolment that fails on a later photo stores nothing', async () => {
+    // (Two photos: this app allows two faces per person, and a third photo is refused before any is analysed.)
     const before = (await app().http.get('/stats').set(auth)).body.counts;
     const res = await app()
       .http.post('/users')
       .set(auth)
-      .send({ name: 'partial', externalId: 'partial', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg'), b64(pseudoRandomBytes(999))] });
+      .send({ name: 'partial', externalId: 'partial', images: [photo('Tony_Blair/002.jpg'), b64(pseudoRandomBytes(999))] });
     expectProblem(res, 400, 'INVALID_IMAGE');
-    expect(res.body.index).toBe(2);
+    expect(res.body.index).toBe(1);
     const after = (await app().http.get('/stats').set(auth)).body.counts;
     expect(after).toEqual(before);
     const list = await app().http.get('/users').set(auth).expect(200);
     expect(list.body.items.map((u: { externalId: string }) => u.externalId)).not.toContain('partial');
+  });
+
+  it('refuses more photos than a person may have before analysing any (FACEGATE_MAX_FACES_PER_USER 2 here)', async () => {
+    const before = (await app().http.get('/stats').set(auth)).body.counts;
+    const three = [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg'), photo('Tony_Blair/004.jpg')];
+    const res = await app().http.post('/users').set(auth).send({ name: 'three', externalId: 'three', images: three });
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect((await app().http.get('/stats').set(auth)).body.counts).toEqual(before);
   });
 
   it('stored data is unchanged by all of the above: the known person still verifies', async () => {

@@ -18,14 +18,14 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Issue a key; the response is the only time the key itself is shown' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
-  create(@Body() dto: CreateApiKeyDto, @Caller() caller: CallerContext) {
+  create(@Body() dto: CreateApiKeyDto, @Caller() caller: CallerContext): Promise<CreatedApiKeyDto> {
     return this.keys.create(dto, caller);
   }
 
   @Get()
   @ApiOperation({ summary: 'Keys with prefix, scopes, collections, created and last used (never the key or its hash)' })
   @ApiOkResponse({ type: [ApiKeyDto] })
-  list(@Caller() caller: CallerContext) {
+  list(@Caller() caller: CallerContext): Promise<ApiKeyDto[]> {
     return this.keys.list(caller);
   }
 
@@ -33,7 +33,7 @@ export class ApiKeysController {
   @AnyKey()
   @ApiOperation({ summary: 'The calling key itself: name, prefix, scopes and collections (any valid key may ask; the web page uses it)' })
   @ApiOkResponse({ type: ApiKeyDto })
-  me(@Caller() caller: CallerContext) {
+  me(@Caller() caller: CallerContext): Promise<ApiKeyDto> {
     return this.keys.current(caller);
   }
 

@@ -15,7 +15,7 @@ export class AuditController {
   @Access('admin')
   @ApiOperation({ summary: 'Audit events, newest first, with filters and cursor pagination (admin)' })
   @ApiOkResponse({ type: AuditPageDto })
-  list(@Query() query: AuditQueryDto, @Caller() caller: CallerContext) {
+  list(@Query() query: AuditQueryDto, @Caller() caller: CallerContext): Promise<AuditPageDto> {
     return this.audit.list(query, caller);
   }
 }

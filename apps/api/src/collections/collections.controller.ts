@@ -18,14 +18,14 @@ export class CollectionsController {
   @ApiOperation({ summary: 'Create a collection (an isolated gallery)' })
   @ApiCreatedResponse({ type: CollectionDto })
   @ApiProblems('COLLECTION_EXISTS')
-  create(@Body() dto: CreateCollectionDto, @Caller() caller: CallerContext) {
+  create(@Body() dto: CreateCollectionDto, @Caller() caller: CallerContext): Promise<CollectionDto> {
     return this.collections.create(dto, caller);
   }
 
   @Get()
   @ApiOperation({ summary: 'Collections this key may use, with user and face counts' })
   @ApiOkResponse({ type: [CollectionDto] })
-  list(@Caller() caller: CallerContext) {
+  list(@Caller() caller: CallerContext): Promise<CollectionDto[]> {
     return this.collections.list(caller);
   }
 
@@ -33,7 +33,7 @@ export class CollectionsController {
   @ApiOperation({ summary: 'One collection: its counts, stored settings and the policy in force' })
   @ApiOkResponse({ type: CollectionDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
-  get(@Param('name', CollectionNamePipe) name: string, @Caller() caller: CallerContext) {
+  get(@Param('name', CollectionNamePipe) name: string, @Caller() caller: CallerContext): Promise<CollectionDto> {
     return this.collections.get(name, caller);
   }
 
@@ -41,7 +41,7 @@ export class CollectionsController {
   @ApiOperation({ summary: "Replace a collection's description and settings (admin)" })
   @ApiOkResponse({ type: CollectionDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
-  update(@Param('name', CollectionNamePipe) name: string, @Body() dto: UpdateCollectionDto, @Caller() caller: CallerContext) {
+  update(@Param('name', CollectionNamePipe) name: string, @Body() dto: UpdateCollectionDto, @Caller() caller: CallerContext): Promise<CollectionDto> {
     return this.collections.update(name, dto, caller);
   }
 

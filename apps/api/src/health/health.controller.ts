@@ -30,12 +30,15 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: database reachable, migrations applied, models loaded' })
   @ApiOkResponse({ type: ReadinessDto })
   @ApiProblems('NOT_READY')
-  async ready(@Req() request: Request, @Res() response: Response) {
+  async ready(@Req() request: Request, @Res() response: Response): Promise<void> {
     const result = await this.health.ready();
-    if (result.ready) return response.status(200).json(result);
+    if (result.ready) {
+      response.status(200).json(result satisfies ReadinessDto);
+      return;
+    }
     const detail = result.checks.draining ? 'The service is shutting down.' : 'The service is not ready yet.';
     const problem = { ...buildProblem('NOT_READY', detail, {}, requestIdOf(request)), checks: result.checks };
-    return sendProblem(response, problem);
+    sendProblem(response, problem);
   }
 
   @Get('stats')

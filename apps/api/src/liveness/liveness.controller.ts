@@ -23,7 +23,7 @@ export class LivenessController {
   })
   @ApiCreatedResponse({ type: SessionDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
-  open(@Body() dto: OpenSessionDto, @Caller() caller: CallerContext) {
+  open(@Body() dto: OpenSessionDto, @Caller() caller: CallerContext): Promise<SessionDto> {
     return this.liveness.open(dto, caller);
   }
 
@@ -31,7 +31,7 @@ export class LivenessController {
   @ApiOperation({ summary: 'State of a liveness session (never its token)' })
   @ApiOkResponse({ type: SessionDto })
   @ApiProblems('LIVENESS_SESSION_NOT_FOUND')
-  get(@Param('id', UuidPipe) id: string, @Caller() caller: CallerContext) {
+  get(@Param('id', UuidPipe) id: string, @Caller() caller: CallerContext): Promise<SessionDto> {
     return this.liveness.get(id, caller);
   }
 
@@ -59,7 +59,7 @@ export class LivenessController {
     'LIVENESS_FACE_CHANGED',
     'SPOOF_SUSPECTED',
   )
-  frames(@Param('id', UuidPipe) id: string, @Body() dto: SubmitFramesDto, @Caller() caller: CallerContext) {
+  frames(@Param('id', UuidPipe) id: string, @Body() dto: SubmitFramesDto, @Caller() caller: CallerContext): Promise<FramesResultDto> {
     return this.liveness.submitFrames(id, dto, caller);
   }
 }

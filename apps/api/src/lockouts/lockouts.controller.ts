@@ -18,7 +18,7 @@ export class LockoutsController {
   @ApiOperation({ summary: 'Verification locks in force: who, locked out for which key, until when (admin)' })
   @ApiOkResponse({ type: LockoutListDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
-  list(@Query() query: ListLockoutsQueryDto, @Caller() caller: CallerContext) {
+  list(@Query() query: ListLockoutsQueryDto, @Caller() caller: CallerContext): Promise<LockoutListDto> {
     return this.lockouts.list(query, caller);
   }
 

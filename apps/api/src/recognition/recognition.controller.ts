@@ -35,7 +35,7 @@ export class RecognitionController {
   })
   @ApiOkResponse({ type: VerifyResponseDto })
   @ApiProblems('USER_NOT_FOUND', 'LOCKED_OUT', 'COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', ...LIVENESS_TOKEN_PROBLEMS)
-  verify(@Body() dto: VerifyDto, @Caller() caller: CallerContext) {
+  verify(@Body() dto: VerifyDto, @Caller() caller: CallerContext): Promise<VerifyResponseDto> {
     return this.recognition.verify(dto, caller);
   }
 
@@ -51,7 +51,7 @@ export class RecognitionController {
     schema: { oneOf: [{ $ref: getSchemaPath(RecognizeResponseDto) }, { $ref: getSchemaPath(RecognizeAllResponseDto) }] },
   })
   @ApiProblems('COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', 'LOCKED_OUT', ...LIVENESS_TOKEN_PROBLEMS)
-  recognize(@Body() dto: RecognizeDto, @Caller() caller: CallerContext) {
+  recognize(@Body() dto: RecognizeDto, @Caller() caller: CallerContext): Promise<RecognizeResponseDto | RecognizeAllResponseDto> {
     return this.recognition.recognize(dto, caller);
   }
 
@@ -59,7 +59,7 @@ export class RecognitionController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Every face in a photo with landmarks and quality (no matching, nothing stored)' })
   @ApiOkResponse({ type: DetectResponseDto })
-  detect(@Body() dto: DetectDto) {
+  detect(@Body() dto: DetectDto): Promise<DetectResponseDto> {
     return this.recognition.detect(dto.image, dto.smallFaces ?? true);
   }
 
@@ -71,7 +71,7 @@ export class RecognitionController {
   })
   @ApiOkResponse({ type: CompareResponseDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
-  compare(@Body() dto: CompareDto, @Caller() caller: CallerContext) {
+  compare(@Body() dto: CompareDto, @Caller() caller: CallerContext): Promise<CompareResponseDto> {
     return this.recognition.compare(dto, caller);
   }
 }

@@ -25,7 +25,7 @@ export class UsersController {
   @ApiCreatedResponse({ type: UserDto })
   @Access('enrol')
   @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'FACE_MISMATCH', 'DUPLICATE_EXTERNAL_ID', 'DUPLICATE_FACE', 'COLLECTION_NOT_FOUND')
-  create(@Body() dto: CreateUserDto, @Caller() caller: CallerContext) {
+  create(@Body() dto: CreateUserDto, @Caller() caller: CallerContext): Promise<UserDto> {
     return this.users.enrol(dto, caller);
   }
 
@@ -34,7 +34,7 @@ export class UsersController {
   @Access('read')
   @ApiOkResponse({ type: UserPageDto })
   @ApiProblems('COLLECTION_NOT_FOUND')
-  list(@Query() query: ListUsersQueryDto, @Caller() caller: CallerContext) {
+  list(@Query() query: ListUsersQueryDto, @Caller() caller: CallerContext): Promise<UserPageDto> {
     return this.users.list(query, caller);
   }
 
@@ -43,7 +43,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @Access('read')
   @ApiProblems('USER_NOT_FOUND')
-  get(@Param('id', UuidPipe) id: string, @Caller() caller: CallerContext) {
+  get(@Param('id', UuidPipe) id: string, @Caller() caller: CallerContext): Promise<UserDto> {
     return this.users.get(id, caller);
   }
 
@@ -52,7 +52,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @Access('enrol')
   @ApiProblems('USER_NOT_FOUND')
-  update(@Param('id', UuidPipe) id: string, @Body() dto: UpdateUserDto, @Caller() caller: CallerContext) {
+  update(@Param('id', UuidPipe) id: string, @Body() dto: UpdateUserDto, @Caller() caller: CallerContext): Promise<UserDto> {
     return this.users.update(id, dto, caller);
   }
 
@@ -79,7 +79,7 @@ export class UsersController {
   @ApiCreatedResponse({ type: AddedFacesDto })
   @Access('enrol')
   @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'FACE_MISMATCH', 'DUPLICATE_FACE', 'USER_NOT_FOUND', 'TOO_MANY_FACES', 'LOCKED_OUT')
-  addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto, @Caller() caller: CallerContext) {
+  addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto, @Caller() caller: CallerContext): Promise<AddedFacesDto> {
     return this.users.addFaces(id, dto.images, caller, { allowDuplicate: dto.allowDuplicate, allowMismatch: dto.allowMismatch });
   }
 

@@ -27,7 +27,9 @@ export class AuditService {
     const filter = { ...query, collections: bound ? caller.collections : undefined };
     const { rows, more } = await this.audit.list(filter, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
     const last = rows[rows.length - 1];
-    return { items: rows, nextCursor: more && last ? encodeCursor(last) : null };
+    // details holds what record() wrote: always an object.
+    const items = rows.map((row) => ({ ...row, details: row.details as Record<string, unknown> }));
+    return { items, nextCursor: more && last ? encodeCursor(last) : null };
   }
 
   async record(caller: Actor | null, event: AuditEvent): Promise<void> {

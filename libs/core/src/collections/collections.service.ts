@@ -6,6 +6,7 @@ import { Actor, CallerContext } from '../access/actor';
 import { CollectionAccessService, collectionNotFound, DEFAULT_COLLECTION } from '../access/collection-access.service';
 import { CollectionRecord, CollectionsRepository } from './collections.repository';
 import { CreateCollectionDto, UpdateCollectionDto } from './collection.inputs';
+import type { CollectionSettings } from './collection-policy';
 
 /** Galleries: isolated sets of people (an event, an organisation, a tenant). */
 @Injectable()
@@ -75,7 +76,8 @@ export class CollectionsService {
       id: c.id,
       name: c.name,
       description: c.description,
-      settings: c.settings,
+      // Written only from validated CollectionSettingsDto input.
+      settings: c.settings as CollectionSettings,
       policy: this.access.policyOf(c.settings),
       ...counts,
       createdAt: c.createdAt,

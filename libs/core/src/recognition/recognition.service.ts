@@ -187,6 +187,8 @@ export class RecognitionService {
       height: result.height,
       faces: result.faces.map((f) => {
         const issues = this.faces.enrolmentIssues(f, result.faces);
+        // detectAll analyses every face in full (details: 'all'), so these are always there.
+        if (!f.landmarks || !f.quality || !f.expression) throw new Error('detectAll returned a face without its details');
         return {
           box: f.box,
           score: f.score,

@@ -7,6 +7,7 @@ import { FaceVectorRepository } from '@facegate/database';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import type { Box, FaceQuality } from '@facegate/face-engine';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { CreateUserInput, ListUsersQuery, UpdateUserInput } from './user.inputs';
 import { findMismatch } from './face-consistency';
@@ -243,7 +244,8 @@ function present(user: UserRecord) {
     externalId: user.externalId,
     name: user.name,
     collection: user.collection.name,
-    metadata: user.metadata,
+    // JSON columns hold what the service wrote from validated input (metadata) or the engine (box, quality).
+    metadata: user.metadata as Record<string, unknown>,
     faces: user.faces.map(presentFace),
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
@@ -251,5 +253,5 @@ function present(user: UserRecord) {
 }
 
 function presentFace(face: FaceRecord) {
-  return { id: face.id, box: face.box, score: face.score, quality: face.quality, createdAt: face.createdAt };
+  return { id: face.id, box: face.box as unknown as Box, score: face.score, quality: face.quality as unknown as FaceQuality, createdAt: face.createdAt };
 }
