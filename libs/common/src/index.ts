@@ -1,2 +1,3 @@
 export * from './errors/error-codes';
 export * from './errors/domain.error';
+export * from './terminal/progress-bar';

@@ -1,4 +1,5 @@
-import { formatBar, formatProgressLine, ProgressReporter } from './progress-reporter';
+import { formatBar } from '@facegate/common';
+import { formatProgressLine, ProgressReporter } from './progress-reporter';
 
 describe('progress formatting', () => {
   it('writes the plain per-person line', () => {

@@ -1,3 +1,5 @@
+import { formatBar, type ProgressStream } from '@facegate/common';
+
 /** What happened to one person of a folder enrolment or an import. */
 export interface PersonOutcome {
   status: 'enrolled' | 'imported' | 'skipped' | 'failed';
@@ -16,22 +18,6 @@ export function describeOutcome(outcome: PersonOutcome): string {
   if (outcome.status === 'skipped') return `skipped (${outcome.reason ?? 'already enrolled'})`;
   const counts = `${outcome.enrolled} ${outcome.status === 'imported' ? 'faces imported' : 'enrolled'}, ${outcome.rejected} rejected`;
   return outcome.status === 'failed' ? `failed: ${outcome.reason ?? 'no photo passed'} (${counts})` : counts;
-}
-
-/** `[##########..........]  12/31  39%  Tony_Blair`, fitted to `columns`. */
-export function formatBar(done: number, total: number, label: string, columns = 80): string {
-  const fraction = total > 0 ? Math.min(1, done / total) : 1;
-  const counts = ` ${done}/${total} ${String(Math.floor(fraction * 100)).padStart(3)}% `;
-  const width = Math.max(10, Math.min(30, columns - counts.length - 12));
-  const filled = Math.round(fraction * width);
-  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${counts}${label}`;
-  return line.length > columns - 1 ? line.slice(0, Math.max(0, columns - 1)) : line;
-}
-
-export interface ProgressStream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
 }
 
 /**

@@ -6,7 +6,7 @@ import { evaluateDataset } from '../eval/face-evaluation';
 import { rocCurve } from '../eval/metrics';
 import { EvalArgs, engineOverrides, runInfo } from './eval-args';
 import { printDevSummary, verificationPlot } from './eval-summary.printer';
-import { ProgressBar } from './progress-bar';
+import { ProgressBar } from '@facegate/common';
 
 const quiet = { log: () => undefined, warn: (m: string) => console.error(m), error: (m: string) => console.error(m) };
 

@@ -7,7 +7,7 @@ import { evaluateLfw } from '../eval/lfw-evaluation';
 import { rocCurve } from '../eval/metrics';
 import { EvalArgs, engineOverrides, runInfo } from './eval-args';
 import { count, printLfwSummary, verificationPlot } from './eval-summary.printer';
-import { ProgressBar } from './progress-bar';
+import { ProgressBar } from '@facegate/common';
 
 const quiet = { log: () => undefined, warn: (m: string) => console.error(m), error: (m: string) => console.error(m) };
 
