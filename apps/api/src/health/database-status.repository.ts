@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type DatabaseMode, PrismaService } from '@facegate/database';
+import { type DatabaseMode, type DatabasePoolStats, PrismaService } from '@facegate/database';
 
 export interface DatabaseStatus {
   ok: boolean;
@@ -7,13 +7,18 @@ export interface DatabaseStatus {
   migrationsPending: number;
 }
 
-/** What readiness and stats ask the database: does it answer, is its schema current, which kind is it. */
+/** What readiness, stats and metrics ask the database: does it answer, is its schema current, which kind is it, its pool. */
 @Injectable()
 export class DatabaseStatusRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   get mode(): DatabaseMode {
     return this.prisma.mode;
+  }
+
+  /** The connection pool's occupancy (read from the driver, no query). */
+  poolStats(): DatabasePoolStats {
+    return this.prisma.poolStats();
   }
 
   async status(): Promise<DatabaseStatus> {

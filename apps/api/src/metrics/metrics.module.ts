@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { FACE_ENGINE_OBSERVER, FaceModule } from '@facegate/core';
+import { DatabaseStatusRepository } from '../health/database-status.repository';
 import { GalleryStatsRepository } from './gallery-stats.repository';
 import { MetricsAccessGuard } from './metrics-access.guard';
 import { MetricsController } from './metrics.controller';
@@ -16,6 +17,7 @@ import { MetricsService } from './metrics.service';
     { provide: FACE_ENGINE_OBSERVER, inject: [MetricsRegistry], useFactory: (metrics: MetricsRegistry) => metrics.engineObserver() },
     MetricsService,
     GalleryStatsRepository,
+    DatabaseStatusRepository,
     MetricsAccessGuard,
   ],
   exports: [MetricsRegistry, FACE_ENGINE_OBSERVER],

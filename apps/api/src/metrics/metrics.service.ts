@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaService } from '@facegate/database';
 import { collectDefaultMetrics, Gauge } from 'prom-client';
 import { APP_CONFIG, AppConfig, FaceEngineService } from '@facegate/core';
+import { DatabaseStatusRepository } from '../health/database-status.repository';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { GalleryStatsRepository } from './gallery-stats.repository';
 import { MetricsRegistry } from './metrics-registry';
@@ -15,7 +15,7 @@ export class MetricsService {
   constructor(
     private readonly metrics: MetricsRegistry,
     private readonly engine: FaceEngineService,
-    private readonly prisma: PrismaService,
+    private readonly database: DatabaseStatusRepository,
     private readonly gallery: GalleryStatsRepository,
     private readonly lifecycle: LifecycleService,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -55,7 +55,7 @@ export class MetricsService {
   }
 
   private databaseGauges(): void {
-    const pool = () => this.prisma.poolStats();
+    const pool = () => this.database.poolStats();
     this.gauge('facegate_db_pool_connections', 'Open connections in the database pool.', () => pool().total);
     this.gauge('facegate_db_pool_idle_connections', 'Idle connections in the database pool.', () => pool().idle);
     this.gauge('facegate_db_pool_waiting_clients', 'Queries waiting for a free database connection.', () => pool().waiting);
