@@ -7,7 +7,7 @@ import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
 import type { FaceVectorRepository, SearchHit } from '@facegate/database';
 import { ExtractedFace } from '../face/face-rules.service';
-import { ExternalIdTakenError } from '../users/user-errors';
+import { ExternalIdTakenError, FaceLimitReachedError } from '../users/user-errors';
 import { FaceRecord, UserRecord, UsersRepository } from '../users/users.repository';
 
 interface StoredFace {
@@ -110,7 +110,7 @@ export class FakePeople {
       if (!user) return Promise.reject(new Error(`no user ${target.id}`));
       const existing = user.faces.length;
       if (existing + faces.length > maxFaces) {
-        return Promise.reject(new DomainError('TOO_MANY_FACES', `The user has ${existing} faces; at most ${maxFaces} are allowed.`, { existing, maxFaces }));
+        return Promise.reject(new FaceLimitReachedError(existing, maxFaces));
       }
       const added = faces.map((f) => ({ id: `f-${this.next++}`, embedding: f.embedding, createdAt: AT }));
       user.faces.push(...added);

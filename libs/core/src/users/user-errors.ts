@@ -22,3 +22,20 @@ export class ExternalIdTakenError extends Error {
     super(`externalId ${externalId} is taken`);
   }
 }
+
+/** The one answer for faces beyond FACEGATE_MAX_FACES_PER_USER. */
+export function tooManyFaces(existing: number, maxFaces: number): DomainError {
+  return new DomainError('TOO_MANY_FACES', `The user has ${existing} faces; at most ${maxFaces} are allowed.`, { existing, maxFaces });
+}
+
+/** What the repository reports when adding faces would pass the limit (counted under the person's row lock). */
+export class FaceLimitReachedError extends Error {
+  override readonly name = 'FaceLimitReachedError';
+
+  constructor(
+    readonly existing: number,
+    readonly maxFaces: number,
+  ) {
+    super(`face limit ${maxFaces} reached (${existing} stored)`);
+  }
+}

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@facegate/common';
-import { ExternalIdTakenError } from './user-errors';
+import { ExternalIdTakenError, FaceLimitReachedError } from './user-errors';
 import { FaceVectorRepository, isUniqueViolation, Prisma, PrismaService } from '@facegate/database';
 import { KeysetCursor } from '../common/keyset-cursor';
 import { ExtractedFace, EMBEDDING_MODEL_ID } from '../face/face-rules.service';
@@ -100,7 +99,7 @@ export class UsersRepository {
       await tx.$queryRaw`SELECT id FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
       const existing = await tx.face.count({ where: { userId: user.id } });
       if (existing + faces.length > maxFaces) {
-        throw new DomainError('TOO_MANY_FACES', `The user has ${existing} faces; at most ${maxFaces} are allowed.`, { existing, maxFaces });
+        throw new FaceLimitReachedError(existing, maxFaces);
       }
       const inserted = await this.vectors.insertFaces(tx, this.faceRows(user.id, user.collectionId, faces));
       return tx.face.findMany({ where: { id: { in: inserted.map((f) => f.id) } }, select: FACE_FIELDS, orderBy: { createdAt: 'asc' } });

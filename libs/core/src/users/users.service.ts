@@ -11,7 +11,7 @@ import type { Box, FaceQuality } from '@facegate/face-engine';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { CreateUserInput, ListUsersQuery, UpdateUserInput } from './user.inputs';
 import { findMismatch } from './face-consistency';
-import { duplicateExternalId, ExternalIdTakenError, userNotFound } from './user-errors';
+import { duplicateExternalId, ExternalIdTakenError, FaceLimitReachedError, tooManyFaces, userNotFound } from './user-errors';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
 import { displayedSimilarity } from '../collections/collection-policy';
@@ -133,7 +133,11 @@ export class UsersService {
             const extracted = await this.extractAll(images);
             if (!options.allowMismatch) await this.rejectStrangers(extracted, user.id, collection.policy.matchThreshold);
             if (!options.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller, user.id);
-            const faces = await this.users.addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser);
+            const faces = await this.users
+              .addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser)
+              .catch((error: unknown) => {
+                throw error instanceof FaceLimitReachedError ? tooManyFaces(error.existing, error.maxFaces) : error;
+              });
             this.logger.log(`added ${faces.length} faces to user ${id}`);
             return { faces: faces.map(presentFace) };
           },
