@@ -3,7 +3,6 @@
  * over one shared store. Similarities are real cosine similarities of the stored embeddings (see fakes.embedding),
  * so duplicate and mismatch rules are exercised with numbers the test chose.
  */
-import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
 import type { FaceVectorRepository, SearchHit } from '@facegate/database';
 import { ExtractedFace } from '../face/face-rules.service';
