@@ -19,7 +19,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { listsForRows } from '@facegate/database';
+import { ivfflatSearchSettings, listsForRows } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 import { loadGallery, searchGallery } from './node-search';
 import { ChartPoint, latencyRecallChart } from './svg-chart';
@@ -367,9 +367,9 @@ function searchSql(table: string, type: 'vector' | 'halfvec'): string {
   ) nearest ORDER BY distance`;
 }
 
-/** As FaceVectorRepository: probes, iterative scan in relaxed order up to every list. Seq scan off: a row measures its index. */
+/** The product's own search settings (imported). Seq scan off: a row measures its index. */
 function ivfflatSettings(probes: number, lists: number): Record<string, string> {
-  return { 'ivfflat.probes': String(probes), 'ivfflat.iterative_scan': 'relaxed_order', 'ivfflat.max_probes': String(lists), enable_seqscan: 'off' };
+  return { ...ivfflatSearchSettings(probes, lists), enable_seqscan: 'off' };
 }
 
 interface IndexVariant {

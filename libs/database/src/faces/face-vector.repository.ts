@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
-import { candidatePool, clampTopK, probesForLists } from './ivfflat-tuning';
+import { candidatePool, clampTopK, ivfflatSearchSettings, probesForLists } from './ivfflat-tuning';
 import { BestMatch, InsertedFace, NewFace, SearchCollectionParams, SearchHit } from './face-vector.types';
 import { countAll, FaceWriter } from './face-writer';
 import { VectorIndexRepository } from './vector-index.repository';
@@ -190,9 +190,8 @@ function exactSearchSql(collectionId: string, vector: string, topK: number): Pri
  * of silently returning fewer rows.
  */
 function indexSearchSettings(probes: number, lists: number): Prisma.Sql {
-  return Prisma.sql`SELECT set_config('ivfflat.probes', ${String(probes)}, true),
-    set_config('ivfflat.iterative_scan', 'relaxed_order', true),
-    set_config('ivfflat.max_probes', ${String(lists)}, true)`;
+  const settings = Object.entries(ivfflatSearchSettings(probes, lists)).map(([name, value]) => Prisma.sql`set_config(${name}, ${value}, true)`);
+  return Prisma.sql`SELECT ${Prisma.join(settings)}`;
 }
 
 /**

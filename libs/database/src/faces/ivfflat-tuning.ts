@@ -73,3 +73,12 @@ export function planIndex(rows: number, state: IndexState, minRowsForIndex: numb
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
+
+/**
+ * The planner settings of a search on the IVFFlat index: `probes` lists, and pgvector's iterative scan in relaxed
+ * order up to every list, so a collection filter applied to the index's rows cannot leave the answer short. The one
+ * home of these settings: the repository applies them with SET LOCAL, the search benchmark measures them.
+ */
+export function ivfflatSearchSettings(probes: number, lists: number): Record<string, string> {
+  return { 'ivfflat.probes': String(probes), 'ivfflat.iterative_scan': 'relaxed_order', 'ivfflat.max_probes': String(lists) };
+}
