@@ -14,6 +14,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { LockoutsModule } from './lockouts/lockouts.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
+import { StreamModule } from './stream/stream.module';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         LivenessModule,
         HealthModule,
         MaintenanceModule,
+        StreamModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { StreamWsAdapter } from './stream/stream-ws.adapter';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -25,6 +26,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logger: new AppLogger({ level: config.logLevel, format: config.logFormat }),
   });
   app.disable('x-powered-by');
+  // The WebSocket stream (stream/): its transport limits come from the validated configuration.
+  app.useWebSocketAdapter(new StreamWsAdapter(app, config));
   if (config.trustProxy) app.set('trust proxy', trustProxyValue(config.trustProxy));
   // Bodies are read after the guards, by BodyReaderInterceptor and MultipartImages (common/body.module.ts): no body
   // parser here. An answer given before the body was read closes the connection; 100-continue waits for the reader.

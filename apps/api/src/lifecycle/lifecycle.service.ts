@@ -11,6 +11,8 @@ export class LifecycleService {
   private isDraining = false;
   private readonly inFlight = new Set<Response>();
   private idleWaiters: Array<() => void> = [];
+  private readonly drainHooks: Array<() => Promise<void>> = [];
+  private drained: Promise<unknown> = Promise.resolve();
 
   get draining(): boolean {
     return this.isDraining;
@@ -27,14 +29,29 @@ export class LifecycleService {
     response.once('close', () => this.untrack(response));
   }
 
+  /** Work to finish when draining starts (the stream closes its sockets after their frame in flight). */
+  onDrain(hook: () => Promise<void>): void {
+    this.drainHooks.push(hook);
+  }
+
   startDraining(): void {
     if (this.draining) return;
     this.isDraining = true;
     for (const response of this.inFlight) closeAfter(response);
+    this.drained = Promise.all(this.drainHooks.map((hook) => hook().catch(() => undefined)));
   }
 
   /** Resolves when no request is in flight, or after `limitMs` (false then). */
   whenIdle(limitMs: number): Promise<boolean> {
+    const started = Date.now();
+    return this.requestsIdle(limitMs).then(async (idle) => {
+      if (!idle) return false;
+      const left = limitMs - (Date.now() - started);
+      return Promise.race([this.drained.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.max(0, left)).unref())]);
+    });
+  }
+
+  private requestsIdle(limitMs: number): Promise<boolean> {
     if (this.inFlight.size === 0) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), limitMs);

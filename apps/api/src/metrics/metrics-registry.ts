@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FaceEngineObserver, JobSettledEvent, StageTimings } from '@facegate/face-engine';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Seconds; HTTP from a cached read (~1 ms) to a slow multi-photo enrolment. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -60,6 +60,39 @@ export class MetricsRegistry {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+
+  private readonly streamOpen = new Gauge({
+    name: 'facegate_stream_connections',
+    help: 'Open WebSocket stream connections (authenticated).',
+    registers: [this.registry],
+  });
+
+  private readonly streamFrames = new Counter({
+    name: 'facegate_stream_frames_total',
+    help: 'Stream frames by outcome: answered, or dropped (superseded by a newer frame, or over the frame rate).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly streamLatency = new Histogram({
+    name: 'facegate_stream_frame_seconds',
+    help: 'Time from a stream frame entering the engine to its answer being sent.',
+    buckets: HTTP_BUCKETS,
+    registers: [this.registry],
+  });
+
+  streamConnections(open: number): void {
+    this.streamOpen.set(open);
+  }
+
+  streamFrameAnswered(ms: number): void {
+    this.streamFrames.inc({ outcome: 'answered' });
+    this.streamLatency.observe(ms / 1000);
+  }
+
+  streamFramesDropped(count: number): void {
+    this.streamFrames.inc({ outcome: 'dropped' }, count);
+  }
 
   observeHttp(method: string, route: string, status: string, seconds: number): void {
     this.httpRequests.inc({ method, route, status });

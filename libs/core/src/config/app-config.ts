@@ -33,6 +33,17 @@ export interface AppConfig {
     /** Gallery sizes per collection are counted at most this often (0 = on every scrape). */
     galleryRefreshSeconds: number;
   };
+  /** The WebSocket stream at /v1/stream (README "Live streams"). */
+  stream: {
+    /** Frames a connection may send per second; more are dropped (reported, never queued). */
+    maxFps: number;
+    /** Open stream connections per API key. */
+    maxConnectionsPerKey: number;
+    /** A connection that sends nothing this long is closed (4408). */
+    idleSeconds: number;
+    /** A connection is closed after this long, whatever it does (4409): reconnect for a new one. */
+    maxSessionSeconds: number;
+  };
   shutdown: {
     /** On SIGTERM/SIGINT: keep accepting (readiness answers 503) this long, so load balancers stop sending... */
     delaySeconds: number;
@@ -189,6 +200,12 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       enabled: read.bool('FACEGATE_METRICS', true),
       token: read.optionalSecret('FACEGATE_METRICS_TOKEN', 16),
       galleryRefreshSeconds: read.int('FACEGATE_METRICS_GALLERY_SECONDS', 30, 0, 86_400),
+    },
+    stream: {
+      maxFps: read.int('FACEGATE_STREAM_MAX_FPS', 10, 1, 60),
+      maxConnectionsPerKey: read.int('FACEGATE_STREAM_MAX_CONNECTIONS_PER_KEY', 4, 1, 1000),
+      idleSeconds: read.int('FACEGATE_STREAM_IDLE_SECONDS', 30, 1, 3600),
+      maxSessionSeconds: read.int('FACEGATE_STREAM_MAX_SESSION_SECONDS', 600, 10, 86_400),
     },
     shutdown: {
       delaySeconds: read.number('FACEGATE_SHUTDOWN_DELAY_SECONDS', 0, 0, 600),

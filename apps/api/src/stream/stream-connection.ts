@@ -1,0 +1,216 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { DomainError } from '@facegate/common';
+import type { AppConfig, CallerContext } from '@facegate/core';
+import { LatestFrameQueue } from './latest-frame-queue';
+import {
+  type ClientMessage,
+  keyFromProtocols,
+  parseClientMessage,
+  type ServerMessage,
+  STREAM_PROTOCOL,
+  type StreamFrame,
+  type StreamSettings,
+} from './stream-protocol';
+import type { StreamService } from './stream.service';
+
+/** Close codes (README "Live streams"): 1001 and 1008 are the standard ones, 44xx mirror the HTTP statuses. */
+export const CLOSE = {
+  goingAway: 1001,
+  policy: 1008,
+  unauthorized: 4401,
+  forbidden: 4403,
+  idle: 4408,
+  sessionOver: 4409,
+  tooManyConnections: 4429,
+} as const;
+
+/** How long a client that sent no key in its subprotocols has to send {"type":"auth"}. */
+const AUTH_WINDOW_MS = 5_000;
+/** Messages held while the key is being checked; a client flooding before it is admitted is cut off. */
+const MAX_EARLY_MESSAGES = 4;
+
+export interface StreamConnectionHooks {
+  /** Admits an authenticated caller (per-key connection limit); false refuses it. */
+  admit(caller: CallerContext): boolean;
+  closed(caller: CallerContext | null): void;
+  framesAnswered(ms: number): void;
+  framesDropped(count: number): void;
+}
+
+/**
+ * One client's stream: authentication before anything else, then its frames through a latest-frame-wins queue, with
+ * idle and session deadlines. Every failure is a coded `error` message; nothing a client sends can crash the process.
+ */
+export class StreamConnection {
+  private caller: CallerContext | null = null;
+  private settings: StreamSettings = { op: 'detect' };
+  private readonly early: Array<[Buffer, boolean]> = [];
+  private readonly queue: LatestFrameQueue;
+  private idleTimer?: NodeJS.Timeout;
+  private readonly sessionTimer: NodeJS.Timeout;
+  private authTimer?: NodeJS.Timeout;
+  private ended = false;
+  private cleaned = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly request: IncomingMessage,
+    private readonly service: StreamService,
+    private readonly config: AppConfig['stream'],
+    private readonly hooks: StreamConnectionHooks,
+  ) {
+    this.queue = new LatestFrameQueue({
+      maxFps: config.maxFps,
+      process: (frame) => this.answer(frame),
+      dropped: (seq, reason) => {
+        this.hooks.framesDropped(1);
+        this.send({ type: 'dropped', seq, reason });
+      },
+    });
+    this.sessionTimer = setTimeout(() => this.end(CLOSE.sessionOver, 'session length reached; reconnect'), config.maxSessionSeconds * 1000);
+    this.sessionTimer.unref();
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+    socket.on('close', () => this.cleanUp());
+    socket.on('error', () => this.cleanUp());
+    this.touch();
+  }
+
+  /** Starts authentication: with the key from the subprotocols at once, else after a first `auth` message. */
+  start(): void {
+    if (this.socket.protocol !== STREAM_PROTOCOL) return this.end(CLOSE.policy, `offer the ${STREAM_PROTOCOL} subprotocol`);
+    const offered = String(this.request.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
+    const key = keyFromProtocols(offered);
+    if (key !== undefined) return void this.authenticate(key);
+    this.authTimer = setTimeout(() => this.refuse(new DomainError('UNAUTHORIZED', 'No API key within 5 s.'), CLOSE.unauthorized), AUTH_WINDOW_MS);
+  }
+
+  /** Graceful shutdown: no new frames, the one in the engine is answered, then 1001. */
+  async drain(): Promise<void> {
+    await this.queue.close();
+    this.end(CLOSE.goingAway, 'server shutting down');
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.touch();
+    if (!this.caller) return this.beforeAdmission(data, isBinary);
+    let message: ClientMessage;
+    try {
+      message = parseClientMessage(data, isBinary, this.settings);
+    } catch (error) {
+      return this.sendError(error);
+    }
+    this.handle(message);
+  }
+
+  private beforeAdmission(data: Buffer, isBinary: boolean): void {
+    if (this.authTimer && !isBinary) {
+      try {
+        const message = parseClientMessage(data, false, this.settings);
+        if (message.type === 'auth') {
+          clearTimeout(this.authTimer);
+          this.authTimer = undefined;
+          return void this.authenticate(message.key);
+        }
+      } catch {
+        // Not an auth message: refused below.
+      }
+      return this.refuse(new DomainError('UNAUTHORIZED', 'The first message must be {"type":"auth","key":"..."}.'), CLOSE.unauthorized);
+    }
+    if (this.early.length >= MAX_EARLY_MESSAGES) return this.end(CLOSE.policy, 'too many messages before authentication');
+    this.early.push([data, isBinary]);
+  }
+
+  private async authenticate(key: string): Promise<void> {
+    try {
+      const caller = await this.service.authenticate(key, this.request);
+      if (!this.hooks.admit(caller)) {
+        return this.refuse(
+          new DomainError('RATE_LIMITED', `This API key already holds its ${this.config.maxConnectionsPerKey} stream connections.`),
+          CLOSE.tooManyConnections,
+        );
+      }
+      this.caller = caller;
+    } catch (error) {
+      const code = error instanceof DomainError && error.code === 'FORBIDDEN' ? CLOSE.forbidden : CLOSE.unauthorized;
+      return this.refuse(error, code);
+    }
+    this.send({ type: 'ready', protocol: STREAM_PROTOCOL, settings: this.settings, limits: this.limits() });
+    for (const [data, isBinary] of this.early.splice(0)) this.onMessage(data, isBinary);
+  }
+
+  private handle(message: ClientMessage): void {
+    switch (message.type) {
+      case 'config':
+        this.settings = message.settings;
+        return this.send({ type: 'ready', protocol: STREAM_PROTOCOL, settings: this.settings, limits: this.limits() });
+      case 'frame':
+        return this.queue.push(message.frame);
+      case 'ping':
+        return this.send({ type: 'pong' });
+      case 'auth':
+        return this.sendError(new DomainError('VALIDATION_FAILED', 'Already authenticated.'));
+    }
+  }
+
+  private async answer(frame: StreamFrame): Promise<void> {
+    const started = performance.now();
+    try {
+      const body = await this.service.answer(frame, this.caller!);
+      const ms = Math.round(performance.now() - started);
+      this.hooks.framesAnswered(ms);
+      this.send({ type: 'result', seq: frame.seq, op: frame.settings.op, ms, body });
+    } catch (error) {
+      this.sendError(error, frame.seq);
+    }
+  }
+
+  private limits(): Record<string, number> {
+    return {
+      maxFps: this.config.maxFps,
+      idleSeconds: this.config.idleSeconds,
+      maxSessionSeconds: this.config.maxSessionSeconds,
+    };
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.end(CLOSE.idle, 'idle'), this.config.idleSeconds * 1000);
+    this.idleTimer.unref();
+  }
+
+  private sendError(error: unknown, seq?: number): void {
+    if (error instanceof DomainError) return this.send({ type: 'error', ...(seq === undefined ? {} : { seq }), code: error.code, detail: error.message });
+    this.send({ type: 'error', ...(seq === undefined ? {} : { seq }), code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' });
+  }
+
+  private refuse(error: unknown, code: number): void {
+    this.sendError(error);
+    this.end(code, error instanceof DomainError ? error.code : 'refused');
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private end(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason.slice(0, 120));
+    this.cleanUp();
+  }
+
+  /** Once per connection, however it ends (closed by either side, or a socket error). */
+  private cleanUp(): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    this.ended = true;
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.sessionTimer);
+    clearTimeout(this.authTimer);
+    void this.queue.close();
+    this.hooks.closed(this.caller);
+  }
+}

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { DomainError } from '@facegate/common';
+import { APP_CONFIG, type AppConfig, type CallerContext, hasScope, RecognitionService, type Scope } from '@facegate/core';
+import { ApiKeysService } from '../auth/api-keys.service';
+import type { StreamFrame } from './stream-protocol';
+
+/** The scope a stream needs: it answers detect and recognize, the `recognize` class of routes. */
+export const STREAM_SCOPE: Scope = 'recognize';
+
+/**
+ * The stream's rules: who may open one (the same keys, scopes and collection binding as HTTP) and what a frame is
+ * answered with (the same services, so the same shapes, thresholds, liveness policy and audit entries as HTTP).
+ */
+@Injectable()
+export class StreamService {
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly recognition: RecognitionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The caller behind `presented`, or UNAUTHORIZED / FORBIDDEN as on HTTP. */
+  async authenticate(presented: string | undefined, request: IncomingMessage): Promise<CallerContext> {
+    if (!presented) throw new DomainError('UNAUTHORIZED', 'Send the API key as the subprotocol facegate.key.<key> or in a first {"type":"auth"} message.');
+    const key = await this.keys.authenticate(presented);
+    if (!key) throw new DomainError('UNAUTHORIZED', 'The API key is not valid or has been revoked.');
+    const caller: CallerContext = {
+      keyId: key.id,
+      scopes: key.scopes as Scope[],
+      collections: key.collections,
+      clientIp: request.socket.remoteAddress ?? 'unknown',
+      requestId: `ws-${randomUUID()}`,
+    };
+    if (!hasScope(caller, STREAM_SCOPE)) throw new DomainError('FORBIDDEN', `This API key lacks the "${STREAM_SCOPE}" scope.`, { scope: STREAM_SCOPE });
+    return caller;
+  }
+
+  /** A frame's answer: the body HTTP would return for the same image and settings. */
+  async answer(frame: StreamFrame, caller: CallerContext): Promise<unknown> {
+    this.checkSize(frame);
+    const { op, collection, threshold, topK, smallFaces } = frame.settings;
+    if (op === 'detect') return this.recognition.detect(frame.image, smallFaces ?? false);
+    return this.recognition.recognize({ image: frame.image, collection, threshold, topK }, caller);
+  }
+
+  /** Binary frames are bytes already; base64 ones are about 4/3 of theirs. The engine checks decoded sizes again. */
+  private checkSize(frame: StreamFrame): void {
+    const bytes = typeof frame.image === 'string' ? Math.floor((frame.image.length * 3) / 4) : frame.image.length;
+    const max = this.config.limits.maxImageBytes;
+    if (bytes > max) throw new DomainError('IMAGE_TOO_LARGE', `A frame may hold at most ${max} bytes of image.`, { maxBytes: max });
+  }
+}

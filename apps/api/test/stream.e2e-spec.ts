@@ -1,0 +1,239 @@
+import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
+import { photo, photoBytes } from '../../../test/photos';
+import { LifecycleService } from '../src/lifecycle/lifecycle.service';
+import { STREAM_PATH } from '../src/stream/stream.gateway';
+
+/**
+ * Issue 18: recognition and detection over the WebSocket stream, against a listening server: authentication before
+ * any frame, the same answers as HTTP for the same photos, latest frame wins under a flood, the limits, and 1001 on
+ * shutdown.
+ */
+const kind = testDatabase();
+const admin = { 'X-API-Key': ADMIN_KEY };
+
+interface Message {
+  type: string;
+  seq?: number;
+  code?: string;
+  body?: Record<string, unknown>;
+  reason?: string;
+}
+
+/** A client that records every message and how the socket closed. */
+class Client {
+  readonly messages: Message[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  readonly socket: WebSocket;
+  private waiters: Array<() => void> = [];
+
+  constructor(url: string, protocols: string[]) {
+    this.socket = new WebSocket(url, protocols);
+    this.socket.on('message', (data: Buffer) => {
+      this.messages.push(JSON.parse(data.toString('utf8')) as Message);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) => this.socket.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('error', reject);
+    });
+  }
+
+  send(message: object): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /** Resolves once a message matching `predicate` has arrived (10 s at most). */
+  async next(predicate: (m: Message) => boolean): Promise<Message> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const found = this.messages.find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no such message; got ${JSON.stringify(this.messages.map((m) => [m.type, m.seq, m.code]))}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+}
+
+function listen(t: TestApp): Promise<string> {
+  return t.app.listen(0, '127.0.0.1').then(() => {
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    return `ws://127.0.0.1:${port}${STREAM_PATH}`;
+  });
+}
+
+const keyed = (key: string) => ['facegate.v1', `facegate.key.${key}`];
+
+describe(`WebSocket stream (${kind})`, () => {
+  const app = useTestApp({ FACEGATE_STREAM_MAX_CONNECTIONS_PER_KEY: '3', FACEGATE_STREAM_MAX_FPS: '20' });
+  let url: string;
+  const clients: Client[] = [];
+  const client = async (protocols: string[], open = true) => {
+    const c = new Client(url, protocols);
+    clients.push(c);
+    if (open) await c.opened();
+    return c;
+  };
+
+  beforeAll(async () => {
+    url = await listen(app());
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.socket.terminate();
+    await new Promise((r) => setTimeout(r, 50));
+  });
+
+  it('refuses a client without the facegate.v1 subprotocol (1008)', async () => {
+    const c = await client([]);
+    expect((await c.closed).code).toBe(1008);
+  });
+
+  it('refuses a wrong key before any frame is answered (UNAUTHORIZED, 4401), by subprotocol or by auth message', async () => {
+    const byProtocol = await client(keyed('fg_nope_nope'));
+    byProtocol.send({ type: 'frame', seq: 1, image: photo('Tony_Blair/002.jpg') });
+    expect(await byProtocol.closed).toMatchObject({ code: 4401 });
+    expect(byProtocol.messages.map((m) => m.type)).toEqual(['error']);
+    expect(byProtocol.messages[0].code).toBe('UNAUTHORIZED');
+
+    const byMessage = await client(['facegate.v1']);
+    byMessage.send({ type: 'auth', key: 'wrong' });
+    expect(await byMessage.closed).toMatchObject({ code: 4401 });
+
+    const frameFirst = await client(['facegate.v1']);
+    frameFirst.send({ type: 'frame', seq: 1, image: photo('Tony_Blair/002.jpg') });
+    expect(await frameFirst.closed).toMatchObject({ code: 4401 });
+    expect(frameFirst.messages.some((m) => m.type === 'result')).toBe(false);
+  });
+
+  it('refuses a key without the recognize scope (FORBIDDEN, 4403)', async () => {
+    const created = await app()
+      .http.post('/api-keys')
+      .set(admin)
+      .send({ name: 'reader', scopes: ['read'] })
+      .expect(201);
+    const c = await client(keyed(created.body.key as string));
+    expect(await c.closed).toMatchObject({ code: 4403 });
+    expect(c.messages).toEqual([expect.objectContaining({ type: 'error', code: 'FORBIDDEN' })]);
+  });
+
+  it('answers a detect frame (JSON or binary) with the body POST /detect gives for the same photo', async () => {
+    const image = photo('Tony_Blair/002.jpg');
+    const http = await app().http.post('/detect').set(admin).send({ image, smallFaces: false }).expect(200);
+    const c = await client(keyed(ADMIN_KEY));
+    await c.next((m) => m.type === 'ready');
+    c.send({ type: 'frame', seq: 7, image });
+    expect((await c.next((m) => m.seq === 7)).body).toEqual(http.body);
+
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(8);
+    c.socket.send(Buffer.concat([header, photoBytes('Tony_Blair/002.jpg')]));
+    expect((await c.next((m) => m.seq === 8)).body).toEqual(http.body);
+  });
+
+  it('recognizes as POST /recognize does, in a photo-search collection, and answers coded errors per frame', async () => {
+    await app()
+      .http.post('/collections')
+      .set(admin)
+      .send({ name: 'stream-search', settings: { purpose: 'photo_search' } })
+      .expect(201);
+    const enrolled = await app()
+      .http.post('/users')
+      .set(admin)
+      .send({ name: 'Tony', collection: 'stream-search', images: [photo('Tony_Blair/002.jpg'), photo('Tony_Blair/003.jpg')] })
+      .expect(201);
+    const image = photo('Tony_Blair/004.jpg');
+    const http = await app().http.post('/recognize').set(admin).send({ image, collection: 'stream-search' }).expect(200);
+    const c = await client(keyed(ADMIN_KEY));
+    c.send({ type: 'config', op: 'recognize', collection: 'stream-search' });
+    await c.next((m) => m.type === 'ready' && (m as { settings?: { op?: string } }).settings?.op === 'recognize');
+    c.send({ type: 'frame', seq: 1, image });
+    const answer = await c.next((m) => m.seq === 1);
+    expect(answer.body).toMatchObject({ match: true, user: { id: enrolled.body.id }, similarity: http.body.similarity, threshold: http.body.threshold });
+
+    // A sign-in collection: no token, no answer, exactly as on HTTP.
+    await app()
+      .http.post('/collections')
+      .set(admin)
+      .send({ name: 'stream-signin', settings: { purpose: 'sign_in' } })
+      .expect(201);
+    c.send({ type: 'frame', seq: 2, image, collection: 'stream-signin' });
+    expect(await c.next((m) => m.seq === 2)).toMatchObject({ type: 'error', code: 'LIVENESS_REQUIRED' });
+    c.send({ type: 'frame', seq: 3, image: 'bm90IGFuIGltYWdl' });
+    expect(await c.next((m) => m.seq === 3)).toMatchObject({ type: 'error', code: 'INVALID_IMAGE' });
+    c.send({ type: 'frame', seq: 4, image, op: 'delete' });
+    expect(await c.next((m) => m.type === 'error' && m.code === 'VALIDATION_FAILED')).toBeDefined();
+    c.send({ type: 'ping' });
+    await c.next((m) => m.type === 'pong');
+  });
+
+  it('keeps one frame in the engine under a flood: the newest wins, the replaced ones are reported, answers stay in order', async () => {
+    const c = await client(keyed(ADMIN_KEY));
+    await c.next((m) => m.type === 'ready');
+    const image = photo('George_W_Bush/003.jpg');
+    const sent = 15;
+    for (let seq = 1; seq <= sent; seq++) c.send({ type: 'frame', seq, image });
+    await c.next((m) => m.seq === sent && m.type === 'result');
+    const answered = c.messages.filter((m) => m.type === 'result').map((m) => m.seq!);
+    const dropped = c.messages.filter((m) => m.type === 'dropped').map((m) => m.seq!);
+    expect([...answered, ...dropped].sort((a, b) => a - b)).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
+    expect(answered).toEqual([...answered].sort((a, b) => a - b));
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(c.messages.filter((m) => m.type === 'dropped').every((m) => m.reason === 'superseded')).toBe(true);
+  });
+
+  it('limits connections per key (4429)', async () => {
+    const open = [await client(keyed(ADMIN_KEY)), await client(keyed(ADMIN_KEY)), await client(keyed(ADMIN_KEY))];
+    await Promise.all(open.map((c) => c.next((m) => m.type === 'ready')));
+    const fourth = await client(keyed(ADMIN_KEY));
+    expect(await fourth.closed).toMatchObject({ code: 4429 });
+    expect(fourth.messages[0]).toMatchObject({ type: 'error', code: 'RATE_LIMITED' });
+    open[0].socket.close();
+    await open[0].closed;
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await client(keyed(ADMIN_KEY));
+    await again.next((m) => m.type === 'ready');
+  });
+});
+
+describe(`WebSocket stream limits and shutdown (${kind})`, () => {
+  const app = useTestApp({ FACEGATE_STREAM_IDLE_SECONDS: '1', FACEGATE_STREAM_MAX_FPS: '2' });
+  let url: string;
+
+  beforeAll(async () => {
+    url = await listen(app());
+  });
+
+  it('drops frames over the frame rate (reason rate) and closes an idle connection (4408)', async () => {
+    const c = new Client(url, keyed(ADMIN_KEY));
+    await c.opened();
+    await c.next((m) => m.type === 'ready');
+    const image = photo('George_W_Bush/003.jpg');
+    for (let seq = 1; seq <= 5; seq++) c.send({ type: 'frame', seq, image });
+    await c.next((m) => m.type === 'dropped' && m.reason === 'rate');
+    expect(c.messages.filter((m) => m.reason === 'rate').length).toBeGreaterThanOrEqual(3);
+    expect(await c.closed).toMatchObject({ code: 4408 });
+  });
+
+  it('closes open streams with 1001 when the server drains, after the frame in flight is answered', async () => {
+    const c = new Client(url, keyed(ADMIN_KEY));
+    await c.opened();
+    await c.next((m) => m.type === 'ready');
+    c.send({ type: 'frame', seq: 1, image: photo('George_W_Bush/003.jpg') });
+    await new Promise((r) => setTimeout(r, 20));
+    app().app.get(LifecycleService).startDraining();
+    expect(await c.closed).toMatchObject({ code: 1001 });
+    expect(c.messages.some((m) => m.seq === 1 && m.type === 'result')).toBe(true);
+    const late = new Client(url, keyed(ADMIN_KEY));
+    await late.opened();
+    expect(await late.closed).toMatchObject({ code: 1001 });
+  });
+});
