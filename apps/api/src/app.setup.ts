@@ -1,3 +1,4 @@
+import { ASYNCAPI_JSON_PATH, buildAsyncApiDocument } from './stream/asyncapi-document';
 import { StreamWsAdapter } from './stream/stream-ws.adapter';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
@@ -116,4 +117,7 @@ function contentTypeCheck(request: Request, response: Response, next: NextFuncti
 
 function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app, APP_VERSION), { jsonDocumentUrl: OPENAPI_JSON_PATH });
+  // The WebSocket stream's messages, beside the HTTP API's document (public, like it).
+  const asyncApi = buildAsyncApiDocument(APP_VERSION);
+  app.getHttpAdapter().get(ASYNCAPI_JSON_PATH, (_request: Request, response: Response) => void response.json(asyncApi));
 }

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';
 import { LifecycleService } from '../src/lifecycle/lifecycle.service';
-import { STREAM_PATH } from '../src/stream/stream.gateway';
+import { STREAM_PATH } from '../src/stream/stream-protocol';
 
 /**
  * Issue 18: recognition and detection over the WebSocket stream, against a listening server: authentication before
@@ -90,6 +90,11 @@ describe(`WebSocket stream (${kind})`, () => {
   afterEach(async () => {
     for (const c of clients.splice(0)) c.socket.terminate();
     await new Promise((r) => setTimeout(r, 50));
+  });
+
+  it('serves the AsyncAPI document of the stream beside the OpenAPI one, without a key', async () => {
+    const res = await app().http.get('/docs/asyncapi.json').expect(200);
+    expect(res.body).toMatchObject({ asyncapi: '3.0.0', channels: { stream: { address: STREAM_PATH } } });
   });
 
   it('refuses a client without the facegate.v1 subprotocol (1008)', async () => {

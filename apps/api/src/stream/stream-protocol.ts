@@ -6,6 +6,7 @@ import { MAX_TOP_K } from '@facegate/database';
  * Messages of the WebSocket stream (README "Live streams"), protocol `facegate.v1`. Every client message is checked
  * here; anything else is refused with a coded error message, the same codes as HTTP.
  */
+export const STREAM_PATH = '/v1/stream';
 export const STREAM_PROTOCOL = 'facegate.v1';
 /** A subprotocol carrying the API key: browsers cannot set headers on a WebSocket, and query strings end up in logs. */
 export const KEY_PROTOCOL_PREFIX = 'facegate.key.';

@@ -7,9 +7,8 @@ import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { StreamConnections } from './stream-connections';
 import { CLOSE, StreamConnection } from './stream-connection';
+import { STREAM_PATH } from './stream-protocol';
 import { StreamService } from './stream.service';
-
-export const STREAM_PATH = '/v1/stream';
 
 /**
  * The WebSocket endpoint (README "Live streams"): one StreamConnection per socket. Refuses new sockets while the
