@@ -15,8 +15,12 @@ import { facePath } from '../../../test/shared-faces';
  * sensor noise on every frame, as a print held up to a webcam would give) never completes the challenge.
  */
 const STEP_TIMEOUT = 90_000;
-// Frontal, turning to his left (20 and 27 degrees in the rigid 3-D fit: within what the challenge judges), frontal again.
-const LIVE_FRAMES = ['live/028.jpg', 'live/037.jpg', 'live/034.jpg', 'live/036.jpg'];
+// Frontal (yaw 4 degrees in the rigid 3-D fit), turned to his left (27: 23 degrees from the anchor, within what the
+// challenge judges, and right after the anchor, so the turn comes within the 12 frames this test allows), half-way
+// back (20) and frontal again. Chosen by passive score as well: the sign-in policy judges the median of the session's
+// frames at 0.04, and these score 0.34, 0.07, 0.33 and 0.34 on the files; with 028 (0.05-0.08) as the frontal frame
+// the median was a coin toss once the browser's camera path had re-encoded it.
+const LIVE_FRAMES = ['live/036.jpg', 'live/034.jpg', 'live/037.jpg', 'live/036.jpg'];
 
 describe('web page, default sign-in flow (fake camera)', () => {
   let app: TestApp;
@@ -78,6 +82,7 @@ describe('web page, default sign-in flow (fake camera)', () => {
     await page.fill('#verify-claim', 'cam-1');
     await page.click('#verify-capture');
     await page.waitForSelector('#verify-result .decision, #verify-result .message.error', { timeout: STEP_TIMEOUT });
+    if (process.env.DEBUG_PAGE) console.log(JSON.stringify((await app.http.get('/audit?action=liveness_challenge').set('X-API-Key', ADMIN_KEY)).body, null, 1));
     expect(await page.textContent('#verify-result')).toContain('Verified: Camera Person');
     expect(await page.textContent('#verify-result')).toContain('liveness challenge passed');
   });
