@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
+import { FRONTAL_PITCH, FRONTAL_YAW, LIVE, planFrom, readPoses } from '../../../test/live-sequences';
 import { photo, photoBytes } from '../../../test/photos';
 import { LifecycleService } from '../src/lifecycle/lifecycle.service';
 import { STREAM_PATH } from '../src/stream/stream-protocol';
@@ -19,6 +20,7 @@ interface Message {
   code?: string;
   body?: Record<string, unknown>;
   reason?: string;
+  session?: { id: string; status: string; nextStep: string | null; completedSteps: number; stepNonce: string | null; livenessToken?: string };
 }
 
 /** A client that records every message and how the socket closed. */
@@ -240,5 +242,137 @@ describe(`WebSocket stream limits and shutdown (${kind})`, () => {
     const late = new Client(url, keyed(ADMIN_KEY));
     await late.opened();
     expect(await late.closed).toMatchObject({ code: 1001 });
+  });
+});
+
+type Plan = ReturnType<typeof planFrom>;
+type Outcome = { passed: true; sessionId: string; token: string; steps: string[] } | { passed: false; error?: Message; steps: string[] } | null;
+
+/**
+ * One challenge over the socket, as a streaming client runs it: open it, send the anchor, then for each step the
+ * `challenge` message reveals, the frames that show it, one at a time, until the step is seen. Null when the plan
+ * has no frames for a revealed step (the caller closes the socket, which abandons the session).
+ */
+async function streamChallenge(c: Client, plan: Plan, collection: string): Promise<Outcome> {
+  const opened = c.messages.length;
+  c.send({ type: 'challenge', collection });
+  let session = (await c.next((m) => m.type === 'challenge' && c.messages.indexOf(m) >= opened)).session!;
+  let seq = 0;
+  const steps: string[] = [];
+  const sendFrame = async (image: string): Promise<Message> => {
+    const n = ++seq;
+    c.send({ type: 'frame', seq: n, image });
+    return c.next((m) => m.seq === n);
+  };
+  const first = await sendFrame(plan.anchor[0]);
+  if (first.type !== 'result') return { passed: false, error: first, steps };
+  while (session.status === 'in_progress' && session.nextStep) {
+    const frames = plan.step(session.nextStep, session.completedSteps);
+    if (frames === null) return null;
+    steps.push(session.nextStep);
+    const before = session.completedSteps;
+    for (const image of frames) {
+      const answer = await sendFrame(image);
+      if (answer.type === 'error') return { passed: false, error: answer, steps };
+      if (answer.type === 'result') session = answer.body as unknown as typeof session;
+      if (session.completedSteps > before || session.status !== 'in_progress') break;
+    }
+    if (session.completedSteps === before && session.status === 'in_progress') return { passed: false, steps };
+  }
+  if (session.status !== 'passed') return { passed: false, steps };
+  const announced = await c.next((m) => m.type === 'challenge' && m.session?.status === 'passed');
+  return { passed: true, sessionId: session.id, token: announced.session!.livenessToken!, steps };
+}
+
+describe(`liveness challenge and rate limits over the stream (${kind})`, () => {
+  const app = useTestApp({
+    FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right',
+    FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2',
+    // The clip's frames are ready at once; the reaction time a person needs is unit-tested (stream-challenge.spec.ts).
+    FACEGATE_LIVENESS_MIN_STEP_MS: '0',
+    FACEGATE_STREAM_CHALLENGE_FPS: '30',
+    FACEGATE_STREAM_MAX_FPS: '30',
+    FACEGATE_RATE_LIMIT_RECOGNIZE: '60',
+  });
+  let url: string;
+
+  beforeAll(async () => {
+    url = await listen(app());
+    await app()
+      .http.post('/collections')
+      .set(admin)
+      .send({ name: 'stream-live', settings: { purpose: 'photo_search' } })
+      .expect(201);
+  });
+
+  it('passes a challenge answered with real head movements: prompts per step over the socket, then a single-use token', async () => {
+    const poses = await readPoses(app(), LIVE);
+    const anchors = poses.filter((p) => Math.abs(p.yaw) <= FRONTAL_YAW && Math.abs(p.pitch) <= FRONTAL_PITCH);
+    let outcome: Outcome = null;
+    for (const anchor of anchors) {
+      for (let attempt = 0; attempt < 4 && !outcome; attempt++) {
+        const c = new Client(url, keyed(ADMIN_KEY));
+        await c.opened();
+        await c.next((m) => m.type === 'ready');
+        outcome = await streamChallenge(c, planFrom(anchor, poses, 0), 'stream-live');
+        c.socket.close();
+        await c.closed;
+      }
+      if (outcome?.passed) break;
+      outcome = null;
+    }
+    expect(outcome).toMatchObject({ passed: true, token: expect.stringMatching(/^\S{20,}$/) });
+    const passed = outcome as Extract<Outcome, { passed: true }>;
+    expect(passed.steps.sort()).toEqual(['turn_left', 'turn_right']);
+    // The same session over HTTP: passed, and its token is never shown again.
+    const seen = await app().http.get(`/liveness/sessions/${passed.sessionId}`).set(admin).expect(200);
+    expect(seen.body).toMatchObject({ status: 'passed', completedSteps: 2 });
+    expect(seen.body.livenessToken).toBeUndefined();
+  }, 120_000);
+
+  it('fails a challenge answered with a still photo, and the session stays failed over HTTP', async () => {
+    const c = new Client(url, keyed(ADMIN_KEY));
+    await c.opened();
+    await c.next((m) => m.type === 'ready');
+    c.send({ type: 'challenge', collection: 'stream-live' });
+    const { session } = await c.next((m) => m.type === 'challenge');
+    const still = photo('Tony_Blair/002.jpg');
+    c.send({ type: 'frame', seq: 1, image: still });
+    expect(await c.next((m) => m.seq === 1)).toMatchObject({ type: 'result', op: 'liveness' });
+    c.send({ type: 'frame', seq: 2, image: still });
+    expect(await c.next((m) => m.seq === 2)).toMatchObject({ type: 'error', code: 'CHALLENGE_FAILED' });
+    const seen = await app().http.get(`/liveness/sessions/${session!.id}`).set(admin).expect(200);
+    expect(seen.body).toMatchObject({ status: 'failed', failure: { code: 'CHALLENGE_FAILED', reason: 'repeated_frame' } });
+    // The challenge is over: the connection's frames are detect frames again.
+    c.send({ type: 'frame', seq: 3, image: still });
+    expect(await c.next((m) => m.seq === 3)).toMatchObject({ type: 'result', op: 'detect' });
+    c.socket.close();
+  });
+
+  it('spends the HTTP rate-limit budget: frames and /detect calls of one key share the recognize class', async () => {
+    const created = await app()
+      .http.post('/api-keys')
+      .set(admin)
+      .send({ name: 'budget', scopes: ['recognize'] })
+      .expect(201);
+    const key = created.body.key as string;
+    const image = photo('George_W_Bush/003.jpg');
+    for (let i = 0; i < 30; i++) await app().http.post('/detect').set('X-API-Key', key).send({ image }).expect(200);
+    // /recognize is another route of the same class: one budget, not one per route.
+    for (let i = 0; i < 20; i++) await app().http.post('/verify').set('X-API-Key', key).send({}).expect(400);
+    const c = new Client(url, keyed(key));
+    await c.opened();
+    await c.next((m) => m.type === 'ready');
+    let seq = 0;
+    for (; seq < 15; seq++) {
+      c.send({ type: 'frame', seq, image });
+      const answer = await c.next((m) => m.seq === seq);
+      if (answer.type === 'error') break;
+    }
+    expect(c.messages.find((m) => m.seq === seq)).toMatchObject({ type: 'error', code: 'RATE_LIMITED' });
+    expect(c.messages.filter((m) => m.type === 'result')).toHaveLength(10);
+    const refused = await app().http.post('/detect').set('X-API-Key', key).send({ image }).expect(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
+    c.socket.close();
   });
 });

@@ -7,10 +7,11 @@ import { ACCESS } from '../auth/access.decorator';
 import type { Scope } from '@facegate/core';
 import { AuthenticatedRequest } from '../auth/caller.decorator';
 import { IS_PUBLIC } from '../auth/public.decorator';
+import { budgetKey, rateLimited } from './rate-limit-budget';
 
 /**
  * One budget per API key and route class: each named throttler (enrol, recognize, read, admin) applies only to the
- * routes of its class. Runs after the API-key guard, so it counts per key, not per address (clients behind one NAT
+ * routes of its class, and all of them share it (not one budget per route). Runs after the API-key guard, so it counts per key, not per address (clients behind one NAT
  * would otherwise share a budget).
  */
 @Injectable()
@@ -33,16 +34,15 @@ export class RateLimitGuard extends ThrottlerGuard {
     return Promise.resolve(req.caller ? `key:${req.caller.keyId}` : `ip:${req.ip}`);
   }
 
+  /** One budget per class and caller, shared by every route of the class and by the stream (RateLimitBudget). */
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return budgetKey(throttlerName, tracker);
+  }
+
   // eslint-disable-next-line @typescript-eslint/require-await -- the base class's signature is async; this one only throws
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
-    throw new DomainError(
-      'RATE_LIMITED',
-      `Rate limit of ${detail.limit} requests per ${Math.round(detail.ttl / 1000)} s reached; retry after ${retryAfter} s.`,
-      {
-        retryAfterSeconds: retryAfter,
-      },
-    );
+    throw rateLimited(detail.limit, detail.ttl, retryAfter);
   }
 }

@@ -1,25 +1,26 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule, ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig } from '@facegate/core';
+import { RATE_LIMIT_STORAGE, RateLimitBudget } from './rate-limit-budget';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-
-export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
 
 /**
  * Rate-limit counters: in Redis when REDIS_URL is set (every instance then shares one budget per key), else in this
- * process's memory. A provider, so Nest closes the Redis connection on shutdown.
+ * process's memory. A provider, so Nest closes the Redis connection on shutdown. RateLimitBudget spends the same
+ * budgets outside HTTP (the stream).
  */
 @Module({
   providers: [
+    RateLimitBudget,
     {
       provide: RATE_LIMIT_STORAGE,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): ThrottlerStorage => (config.redisUrl ? new RedisThrottlerStorage(config.redisUrl) : new ThrottlerStorageService()),
     },
   ],
-  exports: [RATE_LIMIT_STORAGE],
+  exports: [RATE_LIMIT_STORAGE, RateLimitBudget],
 })
-class RateLimitStorageModule {}
+export class RateLimitStorageModule {}
 
 export const RateLimitModule = ThrottlerModule.forRootAsync({
   imports: [RateLimitStorageModule],

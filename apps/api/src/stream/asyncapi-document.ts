@@ -1,5 +1,5 @@
 import { MAX_TOP_K } from '@facegate/database';
-import { KEY_PROTOCOL_PREFIX, STREAM_OPS, STREAM_PATH, STREAM_PROTOCOL } from './stream-protocol';
+import { DROP_REASONS, KEY_PROTOCOL_PREFIX, STREAM_OPS, STREAM_PATH, STREAM_PROTOCOL } from './stream-protocol';
 
 /** Where the stream's AsyncAPI document is served, beside the OpenAPI one. */
 export const ASYNCAPI_JSON_PATH = '/docs/asyncapi.json';
@@ -52,6 +52,17 @@ const MESSAGES: Record<string, { summary: string; contentType?: string; payload:
     contentType: 'application/octet-stream',
     payload: { type: 'string', format: 'binary' },
   },
+  openChallenge: {
+    summary:
+      'Opens an active liveness challenge (as POST /liveness/sessions). Until it passes or fails, every frame answers it: ' +
+      "each is judged as an upload of one frame to POST /liveness/sessions/{id}/frames, the step's nonce taken from when it arrived.",
+    payload: {
+      type: 'object',
+      required: ['type'],
+      additionalProperties: false,
+      properties: { type: { const: 'challenge' }, collection: SETTINGS.collection },
+    },
+  },
   ping: { summary: 'Keeps an idle connection open.', payload: { type: 'object', required: ['type'], properties: { type: { const: 'ping' } } } },
   ready: {
     summary: 'Sent after authentication and after each config: the settings in force and the limits.',
@@ -67,33 +78,42 @@ const MESSAGES: Record<string, { summary: string; contentType?: string; payload:
     },
   },
   result: {
-    summary: "A frame's answer: body is what POST /detect or POST /recognize returns for the same image (see the OpenAPI document).",
+    summary:
+      "A frame's answer: body is what POST /detect or POST /recognize returns for the same image, or for a challenge frame what POST /liveness/sessions/{id}/frames returns (see the OpenAPI document).",
     payload: {
       type: 'object',
       required: ['type', 'seq', 'op', 'ms', 'body'],
       properties: {
         type: { const: 'result' },
         seq: { type: 'integer' },
-        op: { type: 'string', enum: [...STREAM_OPS] },
+        op: { type: 'string', enum: [...STREAM_OPS, 'liveness'] },
         ms: { type: 'integer' },
         body: { type: 'object' },
       },
     },
   },
+  challenge: {
+    summary:
+      "A liveness challenge's prompt: sent when it opens, when a step is done (the next step, its instruction and deadline), and when it passes (with the single-use livenessToken). " +
+      'session is what the HTTP session routes answer (SessionDto / FramesResultDto in the OpenAPI document).',
+    payload: { type: 'object', required: ['type', 'session'], properties: { type: { const: 'challenge' }, session: { type: 'object' } } },
+  },
   dropped: {
-    summary: 'A frame that will not be answered: replaced by a newer one while waiting, or over the frame rate.',
+    summary:
+      'A frame that will not be answered: superseded (a newer one replaced it while it waited), rate (over the frame rate), ' +
+      "early (a challenge frame sent before its step's prompt or within the reaction time after it), stale (it answered a challenge step that was over).",
     payload: {
       type: 'object',
       required: ['type', 'seq', 'reason'],
-      properties: { type: { const: 'dropped' }, seq: { type: 'integer' }, reason: { enum: ['superseded', 'rate'] } },
+      properties: { type: { const: 'dropped' }, seq: { type: 'integer' }, reason: { enum: [...DROP_REASONS] } },
     },
   },
   error: { summary: 'A coded error, for one frame or for the connection (then followed by a close).', payload: ERROR_SCHEMA },
   pong: { summary: 'The answer to ping.', payload: { type: 'object', required: ['type'], properties: { type: { const: 'pong' } } } },
 };
 
-const SENT = ['auth', 'config', 'frame', 'binaryFrame', 'ping'];
-const RECEIVED = ['ready', 'result', 'dropped', 'error', 'pong'];
+const SENT = ['auth', 'config', 'frame', 'binaryFrame', 'openChallenge', 'ping'];
+const RECEIVED = ['ready', 'result', 'challenge', 'dropped', 'error', 'pong'];
 
 /** An AsyncAPI 3.0 document of the stream, built from the same constants the gateway uses. */
 export function buildAsyncApiDocument(version: string): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { StreamFrame } from './stream-protocol';
+import type { DropReason, StreamFrame } from './stream-protocol';
 
 export interface LatestFrameQueueOptions {
   /** Frames accepted per second; the rest are dropped with reason `rate`. */
@@ -6,7 +6,7 @@ export interface LatestFrameQueueOptions {
   /** Analyses one frame; resolves when its answer has been sent. */
   process: (frame: StreamFrame) => Promise<void>;
   /** Reports a frame that will never be answered. */
-  dropped: (seq: number, reason: 'superseded' | 'rate') => void;
+  dropped: (seq: number, reason: DropReason) => void;
   now?: () => number;
 }
 

@@ -3,8 +3,10 @@ import type { WebSocket } from 'ws';
 import { DomainError } from '@facegate/common';
 import type { AppConfig, CallerContext } from '@facegate/core';
 import { LatestFrameQueue } from './latest-frame-queue';
+import { type ChallengeView, endsChallenge, StreamChallenge } from './stream-challenge';
 import {
   type ClientMessage,
+  type DropReason,
   keyFromProtocols,
   parseClientMessage,
   type ServerMessage,
@@ -52,21 +54,20 @@ export class StreamConnection {
   private authTimer?: NodeJS.Timeout;
   private ended = false;
   private cleaned = false;
+  /** The liveness challenge this connection runs, if any: while it does, every frame answers it. */
+  private challenge: StreamChallenge | null = null;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly request: IncomingMessage,
     private readonly service: StreamService,
-    private readonly config: AppConfig['stream'],
+    private readonly config: AppConfig['stream'] & { minStepMs: number },
     private readonly hooks: StreamConnectionHooks,
   ) {
     this.queue = new LatestFrameQueue({
       maxFps: config.maxFps,
       process: (frame) => this.answer(frame),
-      dropped: (seq, reason) => {
-        this.hooks.framesDropped(1);
-        this.send({ type: 'dropped', seq, reason });
-      },
+      dropped: (seq, reason) => this.drop(seq, reason),
     });
     this.sessionTimer = setTimeout(() => this.end(CLOSE.sessionOver, 'session length reached; reconnect'), config.maxSessionSeconds * 1000);
     this.sessionTimer.unref();
@@ -147,7 +148,9 @@ export class StreamConnection {
         this.settings = message.settings;
         return this.send({ type: 'ready', protocol: STREAM_PROTOCOL, settings: this.settings, limits: this.limits() });
       case 'frame':
-        return this.queue.push(message.frame);
+        return this.pushFrame(message.frame);
+      case 'challenge':
+        return void this.openChallenge(message.collection);
       case 'ping':
         return this.send({ type: 'pong' });
       case 'auth':
@@ -155,7 +158,47 @@ export class StreamConnection {
     }
   }
 
+  private pushFrame(frame: StreamFrame): void {
+    const refused = this.challenge?.admit(frame);
+    if (refused) return this.drop(frame.seq, refused);
+    this.queue.push(frame);
+  }
+
+  /** Opens a liveness session; its prompts come as `challenge` messages, its frames' verdicts as `result`s. */
+  private async openChallenge(collection: string | undefined): Promise<void> {
+    if (this.challenge) return this.sendError(new DomainError('VALIDATION_FAILED', 'A liveness challenge is already running on this connection.'));
+    const challenge = new StreamChallenge({ fps: this.config.challengeFps, minStepMs: this.config.minStepMs });
+    this.challenge = challenge;
+    try {
+      const session = await this.service.openChallenge(collection, this.caller!);
+      if (this.challenge !== challenge) return;
+      challenge.update(session);
+      this.send({ type: 'challenge', session });
+    } catch (error) {
+      if (this.challenge === challenge) this.challenge = null;
+      this.sendError(error);
+    }
+  }
+
+  private async answerChallenge(frame: StreamFrame, challenge: StreamChallenge): Promise<void> {
+    if (!challenge.current(frame)) return this.drop(frame.seq, 'stale');
+    const started = performance.now();
+    try {
+      const body: ChallengeView = await this.service.answerChallenge(frame.challenge!.sessionId, frame.challenge!.stepNonce, frame, this.caller!);
+      const ms = Math.round(performance.now() - started);
+      this.hooks.framesAnswered(ms);
+      this.send({ type: 'result', seq: frame.seq, op: 'liveness', ms, body });
+      if (body.status !== 'in_progress') this.challenge = null;
+      if (challenge.update(body)) this.send({ type: 'challenge', session: body });
+    } catch (error) {
+      if (error instanceof DomainError && endsChallenge(error.code)) this.challenge = null;
+      this.sendError(error, frame.seq);
+    }
+  }
+
   private async answer(frame: StreamFrame): Promise<void> {
+    if (frame.challenge && this.challenge) return this.answerChallenge(frame, this.challenge);
+    if (frame.challenge) return this.drop(frame.seq, 'stale');
     const started = performance.now();
     try {
       const body = await this.service.answer(frame, this.caller!);
@@ -170,6 +213,7 @@ export class StreamConnection {
   private limits(): Record<string, number> {
     return {
       maxFps: this.config.maxFps,
+      challengeFps: this.config.challengeFps,
       idleSeconds: this.config.idleSeconds,
       maxSessionSeconds: this.config.maxSessionSeconds,
     };
@@ -189,6 +233,11 @@ export class StreamConnection {
   private refuse(error: unknown, code: number): void {
     this.sendError(error);
     this.end(code, error instanceof DomainError ? error.code : 'refused');
+  }
+
+  private drop(seq: number, reason: DropReason): void {
+    this.hooks.framesDropped(1);
+    this.send({ type: 'dropped', seq, reason });
   }
 
   private send(message: ServerMessage): void {

@@ -28,16 +28,31 @@ export interface StreamFrame {
   image: string | Buffer;
   /** Settings of this frame only (a JSON frame's own op, collection...). */
   settings: StreamSettings;
+  /** Set on arrival while a liveness challenge runs: the frame answers that session's step revealed then. */
+  challenge?: { sessionId: string; stepNonce: string | null };
 }
 
 export type ClientMessage =
-  { type: 'auth'; key: string } | { type: 'config'; settings: StreamSettings } | { type: 'frame'; frame: StreamFrame } | { type: 'ping' };
+  | { type: 'auth'; key: string }
+  | { type: 'config'; settings: StreamSettings }
+  | { type: 'frame'; frame: StreamFrame }
+  | { type: 'challenge'; collection?: string }
+  | { type: 'ping' };
+
+/**
+ * Why a frame is never answered: `superseded` (a newer frame replaced it while it waited), `rate` (over the frame
+ * rate), `early` (a challenge frame that arrived before the step was revealed or within the time a person needs to
+ * react to it), `stale` (it arrived for a challenge step that was over by the time the engine was free).
+ */
+export const DROP_REASONS = ['superseded', 'rate', 'early', 'stale'] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
 
 /** Server → client. */
 export type ServerMessage =
   | { type: 'ready'; protocol: string; settings: StreamSettings; limits: Record<string, number> }
-  | { type: 'result'; seq: number; op: StreamOp; ms: number; body: unknown }
-  | { type: 'dropped'; seq: number; reason: 'superseded' | 'rate' }
+  | { type: 'result'; seq: number; op: StreamOp | 'liveness'; ms: number; body: unknown }
+  | { type: 'challenge'; session: unknown }
+  | { type: 'dropped'; seq: number; reason: DropReason }
   | { type: 'error'; seq?: number; code: ErrorCode; detail: string }
   | { type: 'pong' };
 
@@ -64,6 +79,8 @@ export function parseClientMessage(data: Buffer, isBinary: boolean, current: Str
       return { type: 'config', settings: settingsFrom(message, { op: current.op }) };
     case 'frame':
       return { type: 'frame', frame: jsonFrame(message, current) };
+    case 'challenge':
+      return { type: 'challenge', collection: challengeCollection(message) };
     case 'ping':
       return { type: 'ping' };
     default:
@@ -84,6 +101,16 @@ function jsonFrame(message: Record<string, unknown>, current: StreamSettings): S
   return { seq, image: message.image, settings: own ? settingsFrom(message, current) : current };
 }
 
+function challengeCollection(message: Record<string, unknown>): string | undefined {
+  const unknown = Object.keys(message).filter((k) => k !== 'type' && k !== 'collection');
+  if (unknown.length > 0) throw invalid(`Unknown field ${unknown.map((k) => `"${k.slice(0, 30)}"`).join(', ')}.`);
+  if (message.collection === undefined) return undefined;
+  if (typeof message.collection !== 'string' || !COLLECTION_NAME.test(message.collection)) throw invalidCollection();
+  return message.collection;
+}
+
+const invalidCollection = () => invalid('"collection" must be 1-64 lowercase letters, digits, "-" or "_".');
+
 const SETTING_KEYS = new Set(['type', 'seq', 'image', 'op', 'collection', 'threshold', 'topK', 'smallFaces']);
 
 /** Settings from a message; absent fields keep `base`'s. Unknown fields are refused, as on HTTP. */
@@ -96,8 +123,7 @@ export function settingsFrom(message: Record<string, unknown>, base: StreamSetti
     settings.op = message.op as StreamOp;
   }
   if (message.collection !== undefined) {
-    if (typeof message.collection !== 'string' || !COLLECTION_NAME.test(message.collection))
-      throw invalid('"collection" must be 1-64 lowercase letters, digits, "-" or "_".');
+    if (typeof message.collection !== 'string' || !COLLECTION_NAME.test(message.collection)) throw invalidCollection();
     settings.collection = message.collection;
   }
   if (message.threshold !== undefined) {

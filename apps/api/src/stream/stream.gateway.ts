@@ -31,7 +31,7 @@ export class StreamGateway implements OnGatewayConnection {
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     if (this.lifecycle.draining) return socket.close(CLOSE.goingAway, 'server shutting down');
-    const limits = this.config.stream;
+    const limits = { ...this.config.stream, minStepMs: this.config.liveness.minStepMs };
     const connection: StreamConnection = new StreamConnection(socket, request, this.service, limits, {
       admit: (caller) => this.connections.open(caller.keyId, limits.maxConnectionsPerKey),
       closed: (caller) => {

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DomainError } from '@facegate/common';
-import { APP_CONFIG, type AppConfig, type CallerContext, hasScope, RecognitionService, type Scope } from '@facegate/core';
+import { APP_CONFIG, type AppConfig, type CallerContext, hasScope, LivenessService, RecognitionService, type Scope } from '@facegate/core';
 import { ApiKeysService } from '../auth/api-keys.service';
+import { RateLimitBudget } from '../rate-limits/rate-limit-budget';
 import type { StreamFrame } from './stream-protocol';
 
 /** The scope a stream needs: it answers detect and recognize, the `recognize` class of routes. */
@@ -11,13 +12,16 @@ export const STREAM_SCOPE: Scope = 'recognize';
 
 /**
  * The stream's rules: who may open one (the same keys, scopes and collection binding as HTTP) and what a frame is
- * answered with (the same services, so the same shapes, thresholds, liveness policy and audit entries as HTTP).
+ * answered with (the same services, so the same shapes, thresholds, liveness policy and audit entries as HTTP). Each
+ * frame that reaches the engine spends one unit of the key's `recognize` rate-limit budget, the one HTTP spends.
  */
 @Injectable()
 export class StreamService {
   constructor(
     private readonly keys: ApiKeysService,
     private readonly recognition: RecognitionService,
+    private readonly liveness: LivenessService,
+    private readonly budget: RateLimitBudget,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -40,9 +44,23 @@ export class StreamService {
   /** A frame's answer: the body HTTP would return for the same image and settings. */
   async answer(frame: StreamFrame, caller: CallerContext): Promise<unknown> {
     this.checkSize(frame);
+    await this.budget.spend(STREAM_SCOPE, caller.keyId);
     const { op, collection, threshold, topK, smallFaces } = frame.settings;
     if (op === 'detect') return this.recognition.detect(frame.image, smallFaces ?? false);
     return this.recognition.recognize({ image: frame.image, collection, threshold, topK }, caller);
+  }
+
+  /** Opens a liveness challenge, as POST /liveness/sessions does; the session view with the first step's prompt. */
+  async openChallenge(collection: string | undefined, caller: CallerContext) {
+    await this.budget.spend(STREAM_SCOPE, caller.keyId);
+    return this.liveness.open({ collection }, caller);
+  }
+
+  /** One frame for the step `stepNonce` names, judged as POST /liveness/sessions/:id/frames judges an upload of one. */
+  async answerChallenge(sessionId: string, stepNonce: string | null, frame: StreamFrame, caller: CallerContext) {
+    this.checkSize(frame);
+    await this.budget.spend(STREAM_SCOPE, caller.keyId);
+    return this.liveness.submitFrames(sessionId, { frames: [frame.image], stepNonce: stepNonce ?? '' }, caller);
   }
 
   /** Binary frames are bytes already; base64 ones are about 4/3 of theirs. The engine checks decoded sizes again. */

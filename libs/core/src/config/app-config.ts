@@ -43,6 +43,11 @@ export interface AppConfig {
     idleSeconds: number;
     /** A connection is closed after this long, whatever it does (4409): reconnect for a new one. */
     maxSessionSeconds: number;
+    /**
+     * Liveness challenge frames judged per second on one connection (the rest are dropped, reason `rate`): a session
+     * holds FACEGATE_LIVENESS_MAX_FRAMES frames in all, and a webcam's 10-30 frames/s would spend them in seconds.
+     */
+    challengeFps: number;
   };
   shutdown: {
     /** On SIGTERM/SIGINT: keep accepting (readiness answers 503) this long, so load balancers stop sending... */
@@ -206,6 +211,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       maxConnectionsPerKey: read.int('FACEGATE_STREAM_MAX_CONNECTIONS_PER_KEY', 4, 1, 1000),
       idleSeconds: read.int('FACEGATE_STREAM_IDLE_SECONDS', 30, 1, 3600),
       maxSessionSeconds: read.int('FACEGATE_STREAM_MAX_SESSION_SECONDS', 600, 10, 86_400),
+      challengeFps: read.int('FACEGATE_STREAM_CHALLENGE_FPS', 5, 1, 30),
     },
     shutdown: {
       delaySeconds: read.number('FACEGATE_SHUTDOWN_DELAY_SECONDS', 0, 0, 600),
