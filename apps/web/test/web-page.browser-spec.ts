@@ -30,6 +30,9 @@ describe('web page in headless Chromium (fake camera)', () => {
   let context: BrowserContext;
   let page: Page;
   const y4m = join(tmpdir(), `facegate-fake-camera-${process.pid}.y4m`);
+  const httpPosts: string[] = [];
+  const streams: string[] = [];
+  const streamFrames = { binary: 0, challenges: 0 };
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -44,6 +47,18 @@ describe('web page in headless Chromium (fake camera)', () => {
     browser = await launchChromium(y4m);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['camera'] });
     page = await context.newPage();
+    // What travels how: the live box and the challenge go over the stream; HTTP carries only the captures' requests.
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (r.method() === 'POST') httpPosts.push(path);
+    });
+    page.on('websocket', (ws) => {
+      streams.push(new URL(ws.url()).pathname);
+      ws.on('framesent', (frame) => {
+        if (typeof frame.payload !== 'string') streamFrames.binary++;
+        else if (frame.payload.includes('"challenge"')) streamFrames.challenges++;
+      });
+    });
     // DEBUG_PAGE=1 logs the page's requests, answers (with error bodies) and console, to diagnose a failed step.
     if (process.env.DEBUG_PAGE) {
       page.on('request', (r) => console.log('REQ', r.method(), r.url()));
@@ -87,11 +102,15 @@ describe('web page in headless Chromium (fake camera)', () => {
     await page.locator('#app-view').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
   });
 
-  it('draws a live face box over the camera preview with a quality hint', async () => {
+  it('draws a live face box over the camera preview with a quality hint, from the stream (no polling)', async () => {
     await page.click('#camera-toggle');
     await page.waitForSelector('#camera-hint[data-level="ok"]', { timeout: STEP_TIMEOUT });
     await page.waitForSelector('#overlay[data-faces="1"]', { timeout: STEP_TIMEOUT });
     expect(await page.textContent('#camera-hint')).toContain('Ready to capture');
+    expect(await page.getAttribute('#overlay', 'data-source')).toBe('stream');
+    expect(streams).toEqual(['/v1/stream']);
+    expect(streamFrames.binary).toBeGreaterThan(0);
+    expect(httpPosts.filter((p) => p === '/detect')).toEqual([]);
     await shot('02-face-box');
     // The box is drawn in cyan (--box-ok) on the preview: find its pixels in the screenshot of the camera stage.
     const stage = await page.locator('#stage').screenshot({ path: join(ARTIFACTS, '02-face-box-stage.png') });
@@ -163,7 +182,28 @@ describe('web page in headless Chromium (fake camera)', () => {
     await page.waitForSelector('#verify-result .decision', { timeout: STEP_TIMEOUT });
     expect(await page.textContent('#verify-result .decision')).toContain('Verified: Camera Person');
     expect(await page.textContent('#verify-result')).toContain('liveness challenge passed');
+    // The challenge ran over the socket: opened there, no session or frame upload over HTTP.
+    expect(streamFrames.challenges).toBeGreaterThan(0);
+    expect(httpPosts.filter((p) => p.startsWith('/liveness'))).toEqual([]);
     await page.uncheck('#verify-liveness');
+  });
+
+  it('falls back to HTTP for the live box where a WebSocket cannot open', async () => {
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['camera'] });
+    // A browser or proxy without WebSocket: the constructor throws, as it does for a blocked scheme.
+    await other.addInitScript('window.WebSocket = function () { throw new SyntaxError("blocked"); };');
+    const fallback = await other.newPage();
+    const detects: string[] = [];
+    fallback.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/detect') detects.push(r.url());
+    });
+    await connect(fallback, ADMIN_KEY);
+    await fallback.locator('#app-view').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await fallback.click('#camera-toggle');
+    await fallback.waitForSelector('#overlay[data-faces="1"]', { timeout: STEP_TIMEOUT });
+    expect(await fallback.getAttribute('#overlay', 'data-source')).toBe('http');
+    expect(detects.length).toBeGreaterThan(0);
+    await other.close();
   });
 
   it('identifies the person from the camera and lists the nearest candidates', async () => {

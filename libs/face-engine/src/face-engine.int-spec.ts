@@ -114,13 +114,18 @@ describe('FaceEngine on real models and photos', () => {
   });
 
   it('answers ENGINE_TIMEOUT for an image that overruns the limit without killing the process', async () => {
-    const slow = await FaceEngine.create({ poolSize: 1, jobTimeoutMs: 100 }, { logger: quiet });
+    const slow = await FaceEngine.create({ poolSize: 1, jobTimeoutMs: 250 }, { logger: quiet });
     try {
-      // 60+ faces each landmarked, aligned and embedded: far beyond 100 ms.
+      // 46 faces each landmarked, aligned and embedded: 560-690 ms on one idle worker of the bench machine.
       const crowd = readFileSync(facePath('groups/009.jpg'));
       expect(await codeOf(slow.analyze(crowd, { details: 'all', smallFaces: true, embedding: true }))).toBe('ENGINE_TIMEOUT');
-      const result = await slow.analyze(readFileSync(facePath('Tony_Blair/002.jpg')));
-      expect(result.primaryIndex).toBeGreaterThanOrEqual(0);
+      // The overrun worker is replaced and the engine answers again. A one-face photo takes 11-26 ms, but the new
+      // worker's first run, on a machine busy with other suites, once took over 100 ms: up to three tries.
+      let outcome = await codeOf(slow.analyze(readFileSync(facePath('Tony_Blair/002.jpg'))));
+      for (let tries = 1; tries < 3 && outcome === 'ENGINE_TIMEOUT'; tries++)
+        outcome = await codeOf(slow.analyze(readFileSync(facePath('Tony_Blair/002.jpg'))));
+      expect(outcome).toBe('resolved');
+      expect(slow.stats().restarts).toBeGreaterThanOrEqual(1);
     } finally {
       await slow.close();
     }

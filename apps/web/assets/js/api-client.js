@@ -1,7 +1,9 @@
 // @ts-check
+import { StreamClient } from './stream-client.js';
+
 /**
  * The page's only door to the API: same origin, X-API-Key on every call, problem+json turned into ApiError.
- * Images travel as multipart (no base64 bloat); everything else as JSON.
+ * Images travel as multipart (no base64 bloat); everything else as JSON. Live frames go over `stream()`.
  */
 
 /** @typedef {{ type?: string, title?: string, status: number, detail?: string, code: string, requestId?: string, [extra: string]: unknown }} Problem */
@@ -18,6 +20,13 @@ export class ApiClient {
   /** @param {string} key */
   constructor(key) {
     this.key = key;
+    /** @type {StreamClient | null} */
+    this.streamClient = null;
+  }
+
+  /** The key's WebSocket stream (live preview, liveness challenge), shared by the page's parts. */
+  stream() {
+    return (this.streamClient ??= new StreamClient(this.key));
   }
 
   /**
