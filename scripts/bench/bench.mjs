@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --quick] [-- --only engine,api,search,body] [-- --million]
+ * npm run bench [-- --quick] [-- --only engine,api,search,body,stream] [-- --million]
  * Runs the benchmarks one after another (they would compete for the same cores otherwise); each writes its own section
  * of BENCHMARKS.md, except in --quick mode, which CI runs once so that the scripts cannot rot.
  */
@@ -13,6 +13,8 @@ const PARTS = {
   search: ['npx', ['tsx', 'scripts/bench/search.bench.ts']],
   // Request bodies against the real server; prints its section (written to BENCHMARKS.md only with --write).
   body: ['npx', ['tsx', 'scripts/bench/body.bench.ts']],
+  // WebSocket streams against the real server: per-frame latency and drops with 1-16 streams.
+  stream: ['npx', ['tsx', 'scripts/bench/stream.bench.ts']],
 };
 
 const args = process.argv.slice(2);

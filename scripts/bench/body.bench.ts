@@ -14,7 +14,7 @@
  *
  *   npx tsx scripts/bench/body.bench.ts [--quick] [--baseline <git ref>] [--write]
  */
-import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, fork } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -23,13 +23,13 @@ import { PassThrough } from 'node:stream';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { Request, Response } from 'express';
 import { JsonBodyReader } from '../../apps/api/src/common/json-body.reader';
 import type { AppConfig } from '@facegate/core';
 import { freePort } from '../../test/server-process';
 import { facePath } from '../../test/shared-faces';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
+import { ADMIN_KEY, createDatabase, get, rssMb, startServer, stop, waitReady, withServer } from './bench-server';
 
 const ROOT = resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -44,8 +44,6 @@ const LOAD_SECONDS = QUICK ? 4 : 20;
 const IDLE_SECONDS = QUICK ? 2 : 10;
 /** A flood still unanswered after this long is reported as such (the old code took 80 s and 4.6 GB over one). */
 const FLOOD_TIMEOUT_MS = (QUICK ? 60 : 240) * 1000;
-const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 type LoadMode = 'unauthenticated' | 'parsed' | 'detect';
 interface Flood {
@@ -143,77 +141,6 @@ async function benchServers(targets: Array<{ dir: string; code: string }>): Prom
   }
 }
 
-async function withServer<T>(dir: string, databaseUrl: string, work: (port: number, server: ChildProcess) => Promise<T>): Promise<T> {
-  const port = await freePort();
-  const server = startServer(dir, port, databaseUrl);
-  try {
-    await waitReady(port, server);
-    return await work(port, server);
-  } finally {
-    await stop(server);
-  }
-}
-
-/** SIGKILL: a server still chewing on a flood would not get to its SIGTERM handler. */
-async function stop(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGKILL');
-  await exited;
-}
-
-function startServer(dir: string, port: number, databaseUrl: string): ChildProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NODE_ENV: 'production',
-      MALLOC_ARENA_MAX: '2',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      FACEGATE_API_KEY: ADMIN_KEY,
-      FACEGATE_MODELS_DIR: join(ROOT, 'models'),
-      LOG_FORMAT: 'json',
-      ...Object.fromEntries(['ENROL', 'RECOGNIZE', 'READ', 'ADMIN'].map((c) => [`FACEGATE_RATE_LIMIT_${c}`, '10000000'])),
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-  return child;
-}
-
-async function waitReady(port: number, server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode})`);
-    const status = await get(port, '/health/ready').then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await sleep(200);
-  }
-  throw new Error('the server did not become ready');
-}
-
-/** A fresh PostgreSQL database (as the e2e tests make one). */
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `facegate_bench_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  return { url: `postgres://postgres@127.0.0.1:5432/${name}`, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Another commit's sources, with this checkout's node_modules, generated Prisma client and models. */
 function checkout(ref: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'facegate-baseline-'));
@@ -297,17 +224,6 @@ async function flood(port: number, server: ChildProcess, label: string, path: st
   const code = safeCode(answer.body);
   console.log(`flood ${label}: ${answer.status} ${code} in ${ms(answer.ms)} ms; RSS ${rssBeforeMb} -> ${rssPeakMb} -> ${rssAfterMb} MB`);
   return { label, status: answer.status, code, ms: answer.ms, rssBeforeMb, rssPeakMb: Math.max(rssPeakMb, rssAfterMb), rssAfterMb };
-}
-
-function rssMb(pid: number): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('VmRSS:'));
-    return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
 }
 
 function safeCode(body: string): string {
@@ -421,23 +337,6 @@ function detectBody(bytes: number, unknownField = false): Buffer {
   return Buffer.from(
     JSON.stringify({ image: `data:image/jpeg;base64,${padded.toString('base64')}`, smallFaces: false, ...(unknownField ? { unknown: true } : {}) }),
   );
-}
-
-function get(
-  port: number,
-  path: string,
-  agent: Agent | undefined = undefined,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolveGet, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: agent ?? false, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { Agent } from 'node:http';
+import WebSocket from 'ws';
 import { ADMIN_KEY, createTestDatabase, testDatabase } from '../../../test/e2e-app';
 import { photo } from '../../../test/photos';
 import { connectionRefused, freePort, send, ServerProcess } from '../../../test/server-process';
@@ -110,9 +111,10 @@ describe(`the server process (${kind})`, () => {
     expect(all).not.toContain('fg_wrong_key');
   });
 
-  it('on SIGTERM finishes every accepted request, asking keep-alive clients to close, then exits 0 and stops listening', async () => {
+  it('on SIGTERM finishes every accepted request and stream frame, closes streams with 1001, then exits 0 and stops listening', async () => {
     const probe = photo('Colin_Powell/005.jpg');
     const body = JSON.stringify({ image: probe });
+    const stream = await openStream(port);
     // Keep-alive connections: the client does not ask to close them, so only the drain can.
     const agent = new Agent({ keepAlive: true });
     let answered = 0;
@@ -129,7 +131,13 @@ describe(`the server process (${kind})`, () => {
       if (answered + serving >= CONCURRENT && serving > 0) break;
       if (answered === CONCURRENT) throw new Error('every request was answered before the signal: nothing was in flight');
     }
+    // A stream frame sent just before the signal (behind the recognitions in the engine's queue) is answered, then
+    // the socket is closed with 1001.
+    stream.socket.send(JSON.stringify({ type: 'frame', seq: 1, image: probe }));
+    await new Promise((r) => setTimeout(r, 100));
     server.child.kill('SIGTERM');
+    expect(await stream.closed).toBe(1001);
+    expect(stream.messages.filter((m) => m.seq === 1).map((m) => m.type)).toEqual(['result']);
 
     const results = await Promise.all(replies);
     for (const result of results) {
@@ -165,3 +173,18 @@ describe(`the server process (${kind})`, () => {
     expectNoImagesOrEmbeddings(server.lines, [probe]);
   });
 });
+
+/** A stream connection to the real process, authenticated, recording its messages and its close code. */
+async function openStream(port: number) {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/v1/stream`, ['facegate.v1', `facegate.key.${ADMIN_KEY}`]);
+  const messages: Array<{ type: string; seq?: number }> = [];
+  const closed = new Promise<number>((resolve) => socket.on('close', (code: number) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    socket.on('message', (data: Buffer) => {
+      messages.push(JSON.parse(data.toString('utf8')) as { type: string; seq?: number });
+      if (messages[messages.length - 1].type === 'ready') resolve();
+    });
+    socket.once('error', reject);
+  });
+  return { socket, messages, closed };
+}

@@ -42,7 +42,29 @@ describe('LatestFrameQueue', () => {
     expect(processed).toEqual([1, 4, 5]);
   });
 
-  it('drops frames beyond maxFps in a one-second window, before they wait', async () => {
+  it('admits a client at exactly maxFps whose timer jitters, and still holds it to maxFps on average', () => {
+    const { queue, dropped, completeOne, tick } = setUp(10);
+    // 100 ms apart on average, as setInterval delivers them: one late tick, then the next one early.
+    const gaps = [100, 100, 130, 70, 100, 115, 85, 100];
+    for (let i = 0; i < 200; i++) {
+      queue.push(frame(i));
+      void completeOne();
+      tick(gaps[i % gaps.length]);
+    }
+    expect(dropped.filter(([, reason]) => reason === 'rate')).toEqual([]);
+    // Twice the rate for 10 s: about half dropped, a second's burst admitted at first.
+    const before = dropped.length;
+    for (let i = 200; i < 400; i++) {
+      queue.push(frame(i));
+      void completeOne();
+      tick(50);
+    }
+    const rate = dropped.slice(before).filter(([, reason]) => reason === 'rate').length;
+    expect(rate).toBeGreaterThanOrEqual(90);
+    expect(rate).toBeLessThanOrEqual(100);
+  });
+
+  it('drops frames beyond maxFps a second, before they wait', async () => {
     const { queue, processed, dropped, completeOne, tick } = setUp(2);
     queue.push(frame(1));
     queue.push(frame(2));

@@ -1,0 +1,123 @@
+/**
+ * The real server for the benchmarks that measure it from outside: main.ts in a process of its own (as `npm start`
+ * runs it, under swc for Nest's decorator metadata) on a fresh PostgreSQL database, with plain node:http probes.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { freePort } from '../../test/server-process';
+
+const ROOT = resolve(__dirname, '..', '..');
+export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function withServer<T>(
+  dir: string,
+  databaseUrl: string,
+  work: (port: number, server: ChildProcess) => Promise<T>,
+  env: Record<string, string> = {},
+): Promise<T> {
+  const port = await freePort();
+  const server = startServer(dir, port, databaseUrl, env);
+  try {
+    await waitReady(port, server);
+    return await work(port, server);
+  } finally {
+    await stop(server);
+  }
+}
+
+/** SIGKILL: a server still chewing on a flood would not get to its SIGTERM handler. */
+export async function stop(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((r) => server.once('exit', r));
+  server.kill('SIGKILL');
+  await exited;
+}
+
+/** `env` adds to (or overrides) the server's environment: rate limits are lifted unless it sets them. */
+export function startServer(dir: string, port: number, databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NODE_ENV: 'production',
+      MALLOC_ARENA_MAX: '2',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FACEGATE_API_KEY: ADMIN_KEY,
+      FACEGATE_MODELS_DIR: join(ROOT, 'models'),
+      LOG_FORMAT: 'json',
+      ...Object.fromEntries(['ENROL', 'RECOGNIZE', 'READ', 'ADMIN'].map((c) => [`FACEGATE_RATE_LIMIT_${c}`, '10000000'])),
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+  return child;
+}
+
+export async function waitReady(port: number, server: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode})`);
+    const status = await get(port, '/health/ready').then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await sleep(200);
+  }
+  throw new Error('the server did not become ready');
+}
+
+/** A fresh PostgreSQL database (as the e2e tests make one). */
+export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `facegate_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  return { url: `postgres://postgres@127.0.0.1:5432/${name}`, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export function get(
+  port: number,
+  path: string,
+  agent: Agent | undefined = undefined,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolveGet, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: agent ?? false, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A process's resident memory in MB (0 once it has gone). */
+export function rssMb(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
+    return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
