@@ -165,6 +165,11 @@ describe(`WebSocket stream (${kind})`, () => {
     c.send({ type: 'frame', seq: 1, image });
     const answer = await c.next((m) => m.seq === 1);
     expect(answer.body).toMatchObject({ match: true, user: { id: enrolled.body.id }, similarity: http.body.similarity, threshold: http.body.threshold });
+    // Audited as HTTP recognitions are, under the stream's own request id.
+    const audit = await app().http.get('/audit').query({ action: 'recognize', collection: 'stream-search' }).set(admin).expect(200);
+    expect(audit.body.items.filter((e: { requestId: string }) => e.requestId.startsWith('ws-'))).toEqual([
+      expect.objectContaining({ outcome: 'match', userId: enrolled.body.id, clientIp: '127.0.0.1' }),
+    ]);
 
     // A sign-in collection: no token, no answer, exactly as on HTTP.
     await app()
