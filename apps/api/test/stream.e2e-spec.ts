@@ -5,6 +5,7 @@ import { FRONTAL_PITCH, FRONTAL_YAW, LIVE, planFrom, readPoses } from '../../../
 import { photo, photoBytes } from '../../../test/photos';
 import { LifecycleService } from '../src/lifecycle/lifecycle.service';
 import { STREAM_PATH } from '../src/stream/stream-protocol';
+import { StreamConnections } from '../src/stream/stream-connections';
 
 /**
  * Issue 18: recognition and detection over the WebSocket stream, against a listening server: authentication before
@@ -200,6 +201,64 @@ describe(`WebSocket stream (${kind})`, () => {
     expect(answered).toEqual([...answered].sort((a, b) => a - b));
     expect(dropped.length).toBeGreaterThan(0);
     expect(c.messages.filter((m) => m.type === 'dropped').every((m) => m.reason === 'superseded')).toBe(true);
+  });
+
+  it('reads nothing but a short auth message from a client that has not sent its key (binary or long: 4401)', async () => {
+    const binary = await client(['facegate.v1']);
+    binary.socket.send(Buffer.concat([Buffer.alloc(4), photoBytes('Tony_Blair/002.jpg')]));
+    expect(await binary.closed).toMatchObject({ code: 4401 });
+    const long = await client(['facegate.v1']);
+    long.send({ type: 'auth', key: ADMIN_KEY, padding: 'x'.repeat(2000) });
+    expect(await long.closed).toMatchObject({ code: 4401 });
+  });
+
+  it('gives no connection slot to a client cut off while its key was being checked', async () => {
+    // Each floods before it is admitted and is closed (1008); none may keep one of the key's 3 slots (they did: the
+    // key check finished after the close and took a slot for good).
+    for (let i = 0; i < 4; i++) {
+      const c = await client(keyed(ADMIN_KEY));
+      for (let n = 0; n < 8; n++) c.send({ type: 'ping' });
+      // A client whose key was checked before its pings arrived is admitted instead; it leaves on its own.
+      const first = await Promise.race([c.closed.then(() => 'closed'), c.next((m) => m.type === 'ready').then(() => 'ready')]);
+      if (first === 'ready') c.socket.close();
+      await c.closed;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(app().app.get(StreamConnections).total).toBe(0);
+    const open = [await client(keyed(ADMIN_KEY)), await client(keyed(ADMIN_KEY)), await client(keyed(ADMIN_KEY))];
+    await Promise.all(open.map((c) => c.next((m) => m.type === 'ready')));
+  });
+
+  it('discards messages over four times the frame rate unread, and says so', async () => {
+    const c = await client(keyed(ADMIN_KEY));
+    await c.next((m) => m.type === 'ready');
+    for (let n = 0; n < 300; n++) c.send({ type: 'ping' });
+    await c.next((m) => m.type === 'error' && m.code === 'RATE_LIMITED');
+    await new Promise((r) => setTimeout(r, 300));
+    // A bucket of 80 (4 x FACEGATE_STREAM_MAX_FPS 20), refilling while the pings arrive.
+    const pongs = c.messages.filter((m) => m.type === 'pong').length;
+    expect(pongs).toBeGreaterThanOrEqual(80);
+    expect(pongs).toBeLessThan(150);
+  });
+
+  it('stops answering a key revoked while its socket is open: the next frame gets UNAUTHORIZED and 4401', async () => {
+    const created = await app()
+      .http.post('/api-keys')
+      .set(admin)
+      .send({ name: 'revoked-later', scopes: ['recognize'] })
+      .expect(201);
+    const c = await client(keyed(created.body.key as string));
+    await c.next((m) => m.type === 'ready');
+    const image = photo('Tony_Blair/002.jpg');
+    c.send({ type: 'frame', seq: 1, image });
+    expect(await c.next((m) => m.seq === 1)).toMatchObject({ type: 'result' });
+    await app()
+      .http.delete(`/api-keys/${created.body.id as string}`)
+      .set(admin)
+      .expect(204);
+    c.send({ type: 'frame', seq: 2, image });
+    expect(await c.next((m) => m.seq === 2)).toMatchObject({ type: 'error', code: 'UNAUTHORIZED' });
+    expect(await c.closed).toMatchObject({ code: 4401 });
   });
 
   it('limits connections per key (4429)', async () => {

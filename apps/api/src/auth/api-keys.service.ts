@@ -57,6 +57,12 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return stored;
   }
 
+  /** Whether a key admitted earlier is still unrevoked (a stream re-checks its key before every frame). */
+  async isActive(keyId: string): Promise<boolean> {
+    const key = await this.keys.findById(keyId);
+    return key !== null && key.revokedAt === null;
+  }
+
   /**
    * FACEGATE_API_KEY becomes an admin key on first sight. A revoked one must not come back to life at the next start
    * (revoking is how a leaked key is killed), and one whose prefix belongs to another stored key cannot be stored:

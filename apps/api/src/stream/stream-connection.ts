@@ -4,6 +4,7 @@ import { DomainError } from '@facegate/common';
 import type { AppConfig, CallerContext } from '@facegate/core';
 import { LatestFrameQueue } from './latest-frame-queue';
 import { type ChallengeView, endsChallenge, StreamChallenge } from './stream-challenge';
+import { TokenBucket } from './token-bucket';
 import {
   type ClientMessage,
   type DropReason,
@@ -29,8 +30,15 @@ export const CLOSE = {
 
 /** How long a client that sent no key in its subprotocols has to send {"type":"auth"}. */
 const AUTH_WINDOW_MS = 5_000;
-/** Messages held while the key is being checked; a client flooding before it is admitted is cut off. */
+/** Messages held while the key is being checked, and their bytes; a client flooding before it is admitted is cut off. */
 const MAX_EARLY_MESSAGES = 4;
+const MAX_EARLY_BYTES = 2 * 1024 * 1024;
+/** An auth message is a key in JSON: anything longer is refused unread. */
+const MAX_AUTH_MESSAGE_BYTES = 1024;
+/** Messages of any kind per second, as a multiple of the frame rate: beyond it they are discarded unparsed. */
+const MESSAGES_PER_FRAME = 4;
+/** Answers queued for a client that does not read them; beyond this the socket is cut. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export interface StreamConnectionHooks {
   /** Admits an authenticated caller (per-key connection limit); false refuses it. */
@@ -48,6 +56,9 @@ export class StreamConnection {
   private caller: CallerContext | null = null;
   private settings: StreamSettings = { op: 'detect' };
   private readonly early: Array<[Buffer, boolean]> = [];
+  private earlyBytes = 0;
+  private readonly messages: TokenBucket;
+  private discardedReportedAt = 0;
   private readonly queue: LatestFrameQueue;
   private idleTimer?: NodeJS.Timeout;
   private readonly sessionTimer: NodeJS.Timeout;
@@ -60,6 +71,7 @@ export class StreamConnection {
   constructor(
     private readonly socket: WebSocket,
     private readonly request: IncomingMessage,
+    private readonly clientIp: string,
     private readonly service: StreamService,
     private readonly config: AppConfig['stream'] & { minStepMs: number },
     private readonly hooks: StreamConnectionHooks,
@@ -69,6 +81,7 @@ export class StreamConnection {
       process: (frame) => this.answer(frame),
       dropped: (seq, reason) => this.drop(seq, reason),
     });
+    this.messages = new TokenBucket(config.maxFps * MESSAGES_PER_FRAME);
     this.sessionTimer = setTimeout(() => this.end(CLOSE.sessionOver, 'session length reached; reconnect'), config.maxSessionSeconds * 1000);
     this.sessionTimer.unref();
     socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
@@ -85,7 +98,10 @@ export class StreamConnection {
       .map((p) => p.trim());
     const key = keyFromProtocols(offered);
     if (key !== undefined) return void this.authenticate(key);
-    this.authTimer = setTimeout(() => this.refuse(new DomainError('UNAUTHORIZED', 'No API key within 5 s.'), CLOSE.unauthorized), AUTH_WINDOW_MS);
+    this.authTimer = setTimeout(() => {
+      this.authTimer = undefined;
+      this.refuse(new DomainError('UNAUTHORIZED', 'No API key within 5 s.'), CLOSE.unauthorized);
+    }, AUTH_WINDOW_MS);
   }
 
   /** Graceful shutdown: no new frames, the one in the engine is answered, then 1001. */
@@ -95,8 +111,11 @@ export class StreamConnection {
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
+    // A closing socket still delivers what was in flight; nothing after the end is acted on.
+    if (this.ended) return;
     this.touch();
     if (!this.caller) return this.beforeAdmission(data, isBinary);
+    if (!this.messages.take()) return this.discarded();
     let message: ClientMessage;
     try {
       message = parseClientMessage(data, isBinary, this.settings);
@@ -107,7 +126,11 @@ export class StreamConnection {
   }
 
   private beforeAdmission(data: Buffer, isBinary: boolean): void {
-    if (this.authTimer && !isBinary) {
+    if (this.authTimer) {
+      // Waiting for {"type":"auth"}: nothing else is read, and nothing long is parsed.
+      if (isBinary || data.length > MAX_AUTH_MESSAGE_BYTES) {
+        return this.refuse(new DomainError('UNAUTHORIZED', 'The first message must be {"type":"auth","key":"..."}.'), CLOSE.unauthorized);
+      }
       try {
         const message = parseClientMessage(data, false, this.settings);
         if (message.type === 'auth') {
@@ -120,13 +143,16 @@ export class StreamConnection {
       }
       return this.refuse(new DomainError('UNAUTHORIZED', 'The first message must be {"type":"auth","key":"..."}.'), CLOSE.unauthorized);
     }
-    if (this.early.length >= MAX_EARLY_MESSAGES) return this.end(CLOSE.policy, 'too many messages before authentication');
+    this.earlyBytes += data.length;
+    if (this.early.length >= MAX_EARLY_MESSAGES || this.earlyBytes > MAX_EARLY_BYTES) return this.end(CLOSE.policy, 'too many messages before authentication');
     this.early.push([data, isBinary]);
   }
 
   private async authenticate(key: string): Promise<void> {
     try {
-      const caller = await this.service.authenticate(key, this.request);
+      const caller = await this.service.authenticate(key, this.clientIp);
+      // The client may have gone (or been cut off) while the key was checked: it must not take a connection slot.
+      if (this.ended) return;
       if (!this.hooks.admit(caller)) {
         return this.refuse(
           new DomainError('RATE_LIMITED', `This API key already holds its ${this.config.maxConnectionsPerKey} stream connections.`),
@@ -139,7 +165,19 @@ export class StreamConnection {
       return this.refuse(error, code);
     }
     this.send({ type: 'ready', protocol: STREAM_PROTOCOL, settings: this.settings, limits: this.limits() });
+    this.earlyBytes = 0;
     for (const [data, isBinary] of this.early.splice(0)) this.onMessage(data, isBinary);
+  }
+
+  /** Messages over the rate are not read at all; the client hears so at most once a second. */
+  private discarded(): void {
+    const now = Date.now();
+    if (now - this.discardedReportedAt < 1000) return;
+    this.discardedReportedAt = now;
+    const perSecond = this.config.maxFps * MESSAGES_PER_FRAME;
+    this.sendError(
+      new DomainError('RATE_LIMITED', `More than ${perSecond} messages a second: the excess is discarded unread.`, { maxMessagesPerSecond: perSecond }),
+    );
   }
 
   private handle(message: ClientMessage): void {
@@ -176,7 +214,7 @@ export class StreamConnection {
       this.send({ type: 'challenge', session });
     } catch (error) {
       if (this.challenge === challenge) this.challenge = null;
-      this.sendError(error);
+      this.failed(error);
     }
   }
 
@@ -192,7 +230,7 @@ export class StreamConnection {
       if (challenge.update(body)) this.send({ type: 'challenge', session: body });
     } catch (error) {
       if (error instanceof DomainError && endsChallenge(error.code)) this.challenge = null;
-      this.sendError(error, frame.seq);
+      this.failed(error, frame.seq);
     }
   }
 
@@ -206,7 +244,7 @@ export class StreamConnection {
       this.hooks.framesAnswered(ms);
       this.send({ type: 'result', seq: frame.seq, op: frame.settings.op, ms, body });
     } catch (error) {
-      this.sendError(error, frame.seq);
+      this.failed(error, frame.seq);
     }
   }
 
@@ -230,6 +268,15 @@ export class StreamConnection {
     this.send({ type: 'error', ...(seq === undefined ? {} : { seq }), code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' });
   }
 
+  /** A frame's or a challenge's error; a key revoked while the socket was open also ends the connection (4401). */
+  private failed(error: unknown, seq?: number): void {
+    if (error instanceof DomainError && error.code === 'UNAUTHORIZED') {
+      this.sendError(error, seq);
+      return this.end(CLOSE.unauthorized, 'UNAUTHORIZED');
+    }
+    this.sendError(error, seq);
+  }
+
   private refuse(error: unknown, code: number): void {
     this.sendError(error);
     this.end(code, error instanceof DomainError ? error.code : 'refused');
@@ -241,7 +288,13 @@ export class StreamConnection {
   }
 
   private send(message: ServerMessage): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      // The client does not read its answers: they would pile up in this process.
+      this.end(CLOSE.policy, 'answers not read');
+      return this.socket.terminate();
+    }
+    this.socket.send(JSON.stringify(message));
   }
 
   private end(code: number, reason: string): void {

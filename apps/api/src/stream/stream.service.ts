@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { DomainError } from '@facegate/common';
 import { APP_CONFIG, type AppConfig, type CallerContext, hasScope, LivenessService, RecognitionService, type Scope } from '@facegate/core';
 import { ApiKeysService } from '../auth/api-keys.service';
@@ -26,7 +25,7 @@ export class StreamService {
   ) {}
 
   /** The caller behind `presented`, or UNAUTHORIZED / FORBIDDEN as on HTTP. */
-  async authenticate(presented: string | undefined, request: IncomingMessage): Promise<CallerContext> {
+  async authenticate(presented: string | undefined, clientIp: string): Promise<CallerContext> {
     if (!presented) throw new DomainError('UNAUTHORIZED', 'Send the API key as the subprotocol facegate.key.<key> or in a first {"type":"auth"} message.');
     const key = await this.keys.authenticate(presented);
     if (!key) throw new DomainError('UNAUTHORIZED', 'The API key is not valid or has been revoked.');
@@ -34,7 +33,7 @@ export class StreamService {
       keyId: key.id,
       scopes: key.scopes as Scope[],
       collections: key.collections,
-      clientIp: request.socket.remoteAddress ?? 'unknown',
+      clientIp,
       requestId: `ws-${randomUUID()}`,
     };
     if (!hasScope(caller, STREAM_SCOPE)) throw new DomainError('FORBIDDEN', `This API key lacks the "${STREAM_SCOPE}" scope.`, { scope: STREAM_SCOPE });
@@ -44,23 +43,32 @@ export class StreamService {
   /** A frame's answer: the body HTTP would return for the same image and settings. */
   async answer(frame: StreamFrame, caller: CallerContext): Promise<unknown> {
     this.checkSize(frame);
-    await this.budget.spend(STREAM_SCOPE, caller.keyId);
+    await this.admit(caller);
     const { op, collection, threshold, topK, smallFaces } = frame.settings;
     if (op === 'detect') return this.recognition.detect(frame.image, smallFaces ?? false);
-    return this.recognition.recognize({ image: frame.image, collection, threshold, topK }, caller);
+    return this.recognition.recognize({ image: frame.image, collection, threshold, topK }, forFrame(caller, frame));
   }
 
   /** Opens a liveness challenge, as POST /liveness/sessions does; the session view with the first step's prompt. */
   async openChallenge(collection: string | undefined, caller: CallerContext) {
-    await this.budget.spend(STREAM_SCOPE, caller.keyId);
+    await this.admit(caller);
     return this.liveness.open({ collection }, caller);
   }
 
   /** One frame for the step `stepNonce` names, judged as POST /liveness/sessions/:id/frames judges an upload of one. */
   async answerChallenge(sessionId: string, stepNonce: string | null, frame: StreamFrame, caller: CallerContext) {
     this.checkSize(frame);
+    await this.admit(caller);
+    return this.liveness.submitFrames(sessionId, { frames: [frame.image], stepNonce: stepNonce ?? '' }, forFrame(caller, frame));
+  }
+
+  /**
+   * Before any work for an open socket: the key must still be unrevoked (revocation takes effect at the next frame,
+   * as at HTTP's next request) and its `recognize` budget must have room.
+   */
+  private async admit(caller: CallerContext): Promise<void> {
+    if (!(await this.keys.isActive(caller.keyId))) throw new DomainError('UNAUTHORIZED', 'The API key has been revoked.');
     await this.budget.spend(STREAM_SCOPE, caller.keyId);
-    return this.liveness.submitFrames(sessionId, { frames: [frame.image], stepNonce: stepNonce ?? '' }, caller);
   }
 
   /** Binary frames are bytes already; base64 ones are about 4/3 of theirs. The engine checks decoded sizes again. */
@@ -69,4 +77,9 @@ export class StreamService {
     const max = this.config.limits.maxImageBytes;
     if (bytes > max) throw new DomainError('IMAGE_TOO_LARGE', `A frame may hold at most ${max} bytes of image.`, { maxBytes: max });
   }
+}
+
+/** Each frame is its own request in the audit log: the connection's id with the frame's seq. */
+function forFrame(caller: CallerContext, frame: StreamFrame): CallerContext {
+  return { ...caller, requestId: `${caller.requestId}-${frame.seq}` };
 }
