@@ -29,6 +29,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Issues an API key through the API, as an admin would: its id and the key itself (shown once). */
+export async function createKey(app: TestApp, body: { name: string; scopes: string[]; collections?: string[] }): Promise<{ id: string; key: string }> {
+  const res = await app.http.post('/api-keys').set('X-API-Key', ADMIN_KEY).send(body).expect(201);
+  return { id: res.body.id as string, key: res.body.key as string };
+}
+
 /** A fresh, empty database of the given kind: a new PostgreSQL database, or a new embedded data directory. */
 export async function createTestDatabase(kind: TestDatabase): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (kind === 'embedded') {

@@ -1,4 +1,4 @@
-import { createTestDatabase, ADMIN_KEY, startTestApp, testDatabase, useTestApp, TestApp } from '../../../test/e2e-app';
+import { createKey, createTestDatabase, ADMIN_KEY, startTestApp, testDatabase, useTestApp, TestApp } from '../../../test/e2e-app';
 import { photo } from '../../../test/photos';
 import { AuditRetentionService } from '@facegate/core';
 
@@ -11,11 +11,6 @@ const NO_LIMITS = {
   FACEGATE_RATE_LIMIT_ADMIN: '100000',
 };
 
-type Http = TestApp['http'];
-const createKey = async (http: Http, body: object): Promise<{ id: string; key: string }> => {
-  const res = await http.post('/api-keys').set(admin).send(body).expect(201);
-  return { id: res.body.id, key: res.body.key };
-};
 const as = (key: string) => ({ 'X-API-Key': key });
 
 describe(`tenancy and security (${kind})`, () => {
@@ -33,8 +28,8 @@ describe(`tenancy and security (${kind})`, () => {
       .set(admin)
       .send({ name: 'beta', settings: { matchThreshold: 0.5 } })
       .expect(201);
-    alphaKey = (await createKey(http, { name: 'tenant-a', scopes: ['enrol', 'recognize', 'read'], collections: ['alpha'] })).key;
-    betaKey = (await createKey(http, { name: 'tenant-b', scopes: ['enrol', 'recognize', 'read'], collections: ['beta'] })).key;
+    alphaKey = (await createKey(app(), { name: 'tenant-a', scopes: ['enrol', 'recognize', 'read'], collections: ['alpha'] })).key;
+    betaKey = (await createKey(app(), { name: 'tenant-b', scopes: ['enrol', 'recognize', 'read'], collections: ['beta'] })).key;
     // With one bound collection, the key's requests default to it.
     alphaUser = (
       await http
@@ -137,7 +132,7 @@ describe(`tenancy and security (${kind})`, () => {
     });
 
     it('a key can only grant collections it may use itself', async () => {
-      const boundAdmin = (await createKey(app().http, { name: 'alpha-admin', scopes: ['admin'], collections: ['alpha'] })).key;
+      const boundAdmin = (await createKey(app(), { name: 'alpha-admin', scopes: ['admin'], collections: ['alpha'] })).key;
       expect(
         (
           await app()
@@ -198,12 +193,12 @@ describe(`tenancy and security (${kind})`, () => {
     const keys: Record<string, string> = {};
 
     beforeAll(async () => {
-      for (const scope of ['enrol', 'recognize', 'read', 'admin']) keys[scope] = (await createKey(app().http, { name: `only-${scope}`, scopes: [scope] })).key;
+      for (const scope of ['enrol', 'recognize', 'read', 'admin']) keys[scope] = (await createKey(app(), { name: `only-${scope}`, scopes: [scope] })).key;
     });
 
     it.each(routes)('%s %s needs %s', async (method, path, needed) => {
       for (const [scope, key] of Object.entries(keys)) {
-        const req = (app().http as unknown as Record<string, (p: string) => ReturnType<Http['get']>>)[method](path).set(as(key));
+        const req = (app().http as unknown as Record<string, (p: string) => ReturnType<TestApp['http']['get']>>)[method](path).set(as(key));
         const res = method === 'get' || method === 'delete' ? await req : await req.send({});
         const allowed = scope === needed || scope === 'admin';
         if (allowed) {
@@ -422,7 +417,7 @@ describe(`tenancy and security (${kind})`, () => {
     });
 
     it("a key bound to a collection sees only its collection's events", async () => {
-      const boundAdmin = (await createKey(app().http, { name: 'beta-admin', scopes: ['admin'], collections: ['beta'] })).key;
+      const boundAdmin = (await createKey(app(), { name: 'beta-admin', scopes: ['admin'], collections: ['beta'] })).key;
       const res = await app().http.get('/audit').set(as(boundAdmin)).expect(200);
       expect(res.body.items.length).toBeGreaterThan(0);
       expect(res.body.items.every((i: { collection: string }) => i.collection === 'beta')).toBe(true);
@@ -465,7 +460,7 @@ describe(`rate limits (${kind})`, () => {
 
   it('refuses the 4th read in a window with 429, Retry-After and RATE_LIMITED; other keys and classes keep their budgets', async () => {
     const { http } = app();
-    const other = (await createKey(http, { name: 'other', scopes: ['read', 'recognize'] })).key;
+    const other = (await createKey(app(), { name: 'other', scopes: ['read', 'recognize'] })).key;
     for (let i = 0; i < 3; i++) await http.get('/users').set(admin).expect(200);
     const refused = await http.get('/users').set(admin).expect(429);
     expect(refused.body.code).toBe('RATE_LIMITED');

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
+import { ADMIN_KEY, createKey, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { FRONTAL_PITCH, FRONTAL_YAW, LIVE, planFrom, readPoses } from '../../../test/live-sequences';
 import { photo, photoBytes } from '../../../test/photos';
 import { LifecycleService } from '../src/lifecycle/lifecycle.service';
@@ -123,12 +123,7 @@ describe(`WebSocket stream (${kind})`, () => {
   });
 
   it('refuses a key without the recognize scope (FORBIDDEN, 4403)', async () => {
-    const created = await app()
-      .http.post('/api-keys')
-      .set(admin)
-      .send({ name: 'reader', scopes: ['read'] })
-      .expect(201);
-    const c = await client(keyed(created.body.key as string));
+    const c = await client(keyed((await createKey(app(), { name: 'reader', scopes: ['read'] })).key));
     expect(await c.closed).toMatchObject({ code: 4403 });
     expect(c.messages).toEqual([expect.objectContaining({ type: 'error', code: 'FORBIDDEN' })]);
   });
@@ -242,20 +237,13 @@ describe(`WebSocket stream (${kind})`, () => {
   });
 
   it('stops answering a key revoked while its socket is open: the next frame gets UNAUTHORIZED and 4401', async () => {
-    const created = await app()
-      .http.post('/api-keys')
-      .set(admin)
-      .send({ name: 'revoked-later', scopes: ['recognize'] })
-      .expect(201);
-    const c = await client(keyed(created.body.key as string));
+    const created = await createKey(app(), { name: 'revoked-later', scopes: ['recognize'] });
+    const c = await client(keyed(created.key));
     await c.next((m) => m.type === 'ready');
     const image = photo('Tony_Blair/002.jpg');
     c.send({ type: 'frame', seq: 1, image });
     expect(await c.next((m) => m.seq === 1)).toMatchObject({ type: 'result' });
-    await app()
-      .http.delete(`/api-keys/${created.body.id as string}`)
-      .set(admin)
-      .expect(204);
+    await app().http.delete(`/api-keys/${created.id}`).set(admin).expect(204);
     c.send({ type: 'frame', seq: 2, image });
     expect(await c.next((m) => m.seq === 2)).toMatchObject({ type: 'error', code: 'UNAUTHORIZED' });
     expect(await c.closed).toMatchObject({ code: 4401 });
@@ -400,6 +388,9 @@ describe(`liveness challenge and rate limits over the stream (${kind})`, () => {
     await c.next((m) => m.type === 'ready');
     c.send({ type: 'challenge', collection: 'stream-live' });
     const { session } = await c.next((m) => m.type === 'challenge');
+    // One challenge at a time on a connection.
+    c.send({ type: 'challenge', collection: 'stream-live' });
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'VALIDATION_FAILED' });
     const still = photo('Tony_Blair/002.jpg');
     c.send({ type: 'frame', seq: 1, image: still });
     expect(await c.next((m) => m.seq === 1)).toMatchObject({ type: 'result', op: 'liveness' });
@@ -414,15 +405,10 @@ describe(`liveness challenge and rate limits over the stream (${kind})`, () => {
   });
 
   it('spends the HTTP rate-limit budget: frames and /detect calls of one key share the recognize class', async () => {
-    const created = await app()
-      .http.post('/api-keys')
-      .set(admin)
-      .send({ name: 'budget', scopes: ['recognize'] })
-      .expect(201);
-    const key = created.body.key as string;
+    const { key } = await createKey(app(), { name: 'budget', scopes: ['recognize'] });
     const image = photo('George_W_Bush/003.jpg');
     for (let i = 0; i < 30; i++) await app().http.post('/detect').set('X-API-Key', key).send({ image }).expect(200);
-    // /recognize is another route of the same class: one budget, not one per route.
+    // /verify is another route of the same class: one budget, not one per route.
     for (let i = 0; i < 20; i++) await app().http.post('/verify').set('X-API-Key', key).send({}).expect(400);
     const c = new Client(url, keyed(key));
     await c.opened();

@@ -13,6 +13,11 @@ export function budgetKey(routeClass: string, tracker: string): string {
   return `facegate:${routeClass}:${tracker}`;
 }
 
+/** Whose budget a request spends: its API key's (an unauthenticated request's is its address's, in the guard). */
+export function keyTracker(keyId: string): string {
+  return `key:${keyId}`;
+}
+
 /**
  * Rate-limit budgets for callers outside HTTP's guard (the WebSocket stream): the same storage (Redis when
  * configured), keys, windows and limits as RateLimitGuard, so a stream frame costs what one HTTP request costs.
@@ -30,7 +35,7 @@ export class RateLimitBudget {
     const ttl = this.config.rateLimits.windowSeconds * 1000;
     let record: Awaited<ReturnType<ThrottlerStorage['increment']>>;
     try {
-      record = await this.storage.increment(budgetKey(routeClass, `key:${keyId}`), ttl, limit, ttl, routeClass);
+      record = await this.storage.increment(budgetKey(routeClass, keyTracker(keyId)), ttl, limit, ttl, routeClass);
     } catch {
       // The shared counter store is down: refuse (fail closed), as the HTTP guard does.
       throw new DomainError('NOT_READY', 'The rate-limit store is unavailable; retry shortly.');

@@ -7,12 +7,12 @@ import { ACCESS } from '../auth/access.decorator';
 import type { Scope } from '@facegate/core';
 import { AuthenticatedRequest } from '../auth/caller.decorator';
 import { IS_PUBLIC } from '../auth/public.decorator';
-import { budgetKey, rateLimited } from './rate-limit-budget';
+import { budgetKey, keyTracker, rateLimited } from './rate-limit-budget';
 
 /**
  * One budget per API key and route class: each named throttler (enrol, recognize, read, admin) applies only to the
- * routes of its class, and all of them share it (not one budget per route). Runs after the API-key guard, so it counts per key, not per address (clients behind one NAT
- * would otherwise share a budget).
+ * routes of its class, and all of them share it (not one budget per route). Runs after the API-key guard, so it
+ * counts per key, not per address (clients behind one NAT would otherwise share a budget).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -31,7 +31,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override getTracker(req: AuthenticatedRequest): Promise<string> {
-    return Promise.resolve(req.caller ? `key:${req.caller.keyId}` : `ip:${req.ip}`);
+    return Promise.resolve(req.caller ? keyTracker(req.caller.keyId) : `ip:${req.ip}`);
   }
 
   /** One budget per class and caller, shared by every route of the class and by the stream (RateLimitBudget). */

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@facegate/common';
 import type { DropReason, StreamFrame } from './stream-protocol';
+import { TokenBucket } from './token-bucket';
 
 /** What the stream needs of a liveness session's view (POST /liveness/sessions answers the same shape). */
 export interface ChallengeView {
@@ -29,19 +30,21 @@ export function endsChallenge(code: ErrorCode): boolean {
  * arrived (its nonce), not to the step current when the engine gets to them: a frame that waited while a step was
  * completed was captured before the person could see the next prompt, so it is dropped (`stale`), never judged
  * against that prompt. Frames that arrive sooner after a reveal than a person reacts are dropped (`early`) instead of
- * failing the session as `too_fast`, which the service still applies to anything that gets through; and at most
- * `fps` frames a second are judged, so a webcam's rate cannot spend the session's frame allowance in seconds.
+ * failing the session as `too_fast`, which the service still applies to anything that gets through; and `fps` frames
+ * a second are judged on average, so a webcam's rate cannot spend the session's frame allowance in seconds.
  */
 export class StreamChallenge {
   private sessionId: string | null = null;
   private stepNonce: string | null = null;
   private revealedAt = 0;
-  private lastJudgedAt = Number.NEGATIVE_INFINITY;
+  private readonly rate: TokenBucket;
 
   constructor(
     private readonly limits: { fps: number; minStepMs: number },
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.rate = new TokenBucket(limits.fps, now);
+  }
 
   /** The session has been asked for but not yet opened. */
   get opening(): boolean {
@@ -61,8 +64,7 @@ export class StreamChallenge {
   admit(frame: StreamFrame): DropReason | null {
     const now = this.now();
     if (this.sessionId === null || now - this.revealedAt < this.limits.minStepMs) return 'early';
-    if (now - this.lastJudgedAt < 1000 / this.limits.fps) return 'rate';
-    this.lastJudgedAt = now;
+    if (!this.rate.take()) return 'rate';
     frame.challenge = { sessionId: this.sessionId, stepNonce: this.stepNonce };
     return null;
   }

@@ -13,6 +13,7 @@ import {
   type ServerMessage,
   STREAM_PROTOCOL,
   type StreamFrame,
+  type StreamOp,
   type StreamSettings,
 } from './stream-protocol';
 import type { StreamService } from './stream.service';
@@ -218,32 +219,42 @@ export class StreamConnection {
     }
   }
 
-  private async answerChallenge(frame: StreamFrame, challenge: StreamChallenge): Promise<void> {
-    if (!challenge.current(frame)) return this.drop(frame.seq, 'stale');
-    const started = performance.now();
-    try {
-      const body: ChallengeView = await this.service.answerChallenge(frame.challenge!.sessionId, frame.challenge!.stepNonce, frame, this.caller!);
-      const ms = Math.round(performance.now() - started);
-      this.hooks.framesAnswered(ms);
-      this.send({ type: 'result', seq: frame.seq, op: 'liveness', ms, body });
-      if (body.status !== 'in_progress') this.challenge = null;
-      if (challenge.update(body)) this.send({ type: 'challenge', session: body });
-    } catch (error) {
-      if (error instanceof DomainError && endsChallenge(error.code)) this.challenge = null;
-      this.failed(error, frame.seq);
-    }
+  /** A challenge frame, judged only while the step it arrived for is still the one asked. */
+  private async answerChallenge(frame: StreamFrame, { sessionId, stepNonce }: NonNullable<StreamFrame['challenge']>): Promise<void> {
+    const challenge = this.challenge;
+    if (!challenge?.current(frame)) return this.drop(frame.seq, 'stale');
+    await this.timed(frame, 'liveness', (caller) => this.service.answerChallenge(sessionId, stepNonce, frame, caller), {
+      answered: (body: ChallengeView) => {
+        if (body.status !== 'in_progress') this.challenge = null;
+        if (challenge.update(body)) this.send({ type: 'challenge', session: body });
+      },
+      failed: (error) => {
+        if (error instanceof DomainError && endsChallenge(error.code)) this.challenge = null;
+      },
+    });
   }
 
   private async answer(frame: StreamFrame): Promise<void> {
-    if (frame.challenge && this.challenge) return this.answerChallenge(frame, this.challenge);
-    if (frame.challenge) return this.drop(frame.seq, 'stale');
+    if (frame.challenge) return this.answerChallenge(frame, frame.challenge);
+    await this.timed(frame, frame.settings.op, (caller) => this.service.answer(frame, caller));
+  }
+
+  /** Runs a frame's work and sends its result (with the time it took) or its coded error, then the follow-ups. */
+  private async timed<T>(
+    frame: StreamFrame,
+    op: StreamOp | 'liveness',
+    work: (caller: CallerContext) => Promise<T>,
+    then: { answered?: (body: T) => void; failed?: (error: unknown) => void } = {},
+  ): Promise<void> {
     const started = performance.now();
     try {
-      const body = await this.service.answer(frame, this.caller!);
+      const body = await work(this.caller!);
       const ms = Math.round(performance.now() - started);
       this.hooks.framesAnswered(ms);
-      this.send({ type: 'result', seq: frame.seq, op: frame.settings.op, ms, body });
+      this.send({ type: 'result', seq: frame.seq, op, ms, body });
+      then.answered?.(body);
     } catch (error) {
+      then.failed?.(error);
       this.failed(error, frame.seq);
     }
   }

@@ -44,6 +44,9 @@ describe('stream protocol', () => {
       { type: 'frame', seq: 1, image: 'a', extra: true },
       { type: 'config', op: 'detect', smallFaces: 'yes' },
       { type: 'auth', key: '' },
+      { type: 'challenge', collection: 'Bad Name' },
+      { type: 'challenge', collection: 7 },
+      { type: 'challenge', steps: ['blink'] },
       { type: 'shutdown' },
     ]) {
       expect([bad, codeOf(() => parseClientMessage(text(bad), false, current))]).toEqual([bad, 'VALIDATION_FAILED']);
@@ -56,6 +59,8 @@ describe('stream protocol', () => {
       settings: { op: 'recognize', collection: 'gate' },
     });
     expect(keyFromProtocols(['facegate.v1', 'facegate.key.fg_ab12cd34_secret'])).toBe('fg_ab12cd34_secret');
+    expect(parseClientMessage(text({ type: 'challenge', collection: 'gate' }), false, current)).toEqual({ type: 'challenge', collection: 'gate' });
+    expect(parseClientMessage(text({ type: 'challenge' }), false, current)).toEqual({ type: 'challenge', collection: undefined });
     expect(keyFromProtocols(['facegate.v1'])).toBeUndefined();
     expect(keyFromProtocols(['facegate.key.'])).toBeUndefined();
   });

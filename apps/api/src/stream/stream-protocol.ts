@@ -102,8 +102,7 @@ function jsonFrame(message: Record<string, unknown>, current: StreamSettings): S
 }
 
 function challengeCollection(message: Record<string, unknown>): string | undefined {
-  const unknown = Object.keys(message).filter((k) => k !== 'type' && k !== 'collection');
-  if (unknown.length > 0) throw invalid(`Unknown field ${unknown.map((k) => `"${k.slice(0, 30)}"`).join(', ')}.`);
+  refuseUnknown(message, CHALLENGE_KEYS);
   if (message.collection === undefined) return undefined;
   if (typeof message.collection !== 'string' || !COLLECTION_NAME.test(message.collection)) throw invalidCollection();
   return message.collection;
@@ -112,11 +111,17 @@ function challengeCollection(message: Record<string, unknown>): string | undefin
 const invalidCollection = () => invalid('"collection" must be 1-64 lowercase letters, digits, "-" or "_".');
 
 const SETTING_KEYS = new Set(['type', 'seq', 'image', 'op', 'collection', 'threshold', 'topK', 'smallFaces']);
+const CHALLENGE_KEYS = new Set(['type', 'collection']);
+
+/** Unknown fields are refused, as on HTTP. */
+function refuseUnknown(message: Record<string, unknown>, allowed: ReadonlySet<string>): void {
+  const unknown = Object.keys(message).filter((k) => !allowed.has(k));
+  if (unknown.length > 0) throw invalid(`Unknown field ${unknown.map((k) => `"${k.slice(0, 30)}"`).join(', ')}.`);
+}
 
 /** Settings from a message; absent fields keep `base`'s. Unknown fields are refused, as on HTTP. */
 export function settingsFrom(message: Record<string, unknown>, base: StreamSettings): StreamSettings {
-  const unknown = Object.keys(message).filter((k) => !SETTING_KEYS.has(k));
-  if (unknown.length > 0) throw invalid(`Unknown field ${unknown.map((k) => `"${k.slice(0, 30)}"`).join(', ')}.`);
+  refuseUnknown(message, SETTING_KEYS);
   const settings: StreamSettings = { ...base };
   if (message.op !== undefined) {
     if (!STREAM_OPS.includes(message.op as StreamOp)) throw invalid(`"op" must be one of ${STREAM_OPS.join(', ')}.`);
