@@ -191,6 +191,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{id}/faces/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove several enrolled faces at once, all or nothing (admin)
+         * @description Deletes the listed faces of this person in one transaction: if any id is not one of their faces, nothing is deleted and FACE_NOT_FOUND lists the missing ids.
+         */
+        post: operations["deleteFaces"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{id}/faces/{faceId}": {
         parameters: {
             query?: never;
@@ -785,6 +805,16 @@ export interface components {
         AddedFacesDto: {
             faces: components["schemas"]["FaceDto"][];
         };
+        DeleteFacesDto: {
+            /** @description Faces of this person to delete, all or nothing: if any id is not one of their faces, none is deleted (FACE_NOT_FOUND names them). */
+            faceIds: string[];
+        };
+        DeletedFacesDto: {
+            /** @description Faces deleted (their embeddings are gone). */
+            deleted: number;
+            /** @description Faces the person still has. */
+            remaining: number;
+        };
         VerifyDto: {
             /**
              * Format: uuid
@@ -802,10 +832,15 @@ export interface components {
              */
             collection?: string;
             /**
-             * @description Face photo: base64 or data URL. Multipart: field `file`.
+             * @description Face photo: base64 or data URL. Multipart: field `file`. Required unless faceId is given.
              * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...
              */
-            image: string;
+            image?: string;
+            /**
+             * Format: uuid
+             * @description Admin only: a stored face of this collection as the probe instead of a photo (no image is sent; the stored embedding is searched). It is no live capture: no liveness score, no livenessToken, challengePassed false. Give image or faceId, not both.
+             */
+            faceId?: string;
             /** @description Cosine similarity needed for a match. It can only raise the collection's matchThreshold (default: the server threshold, 0.42): the larger of the two decides, and the answer's `threshold` says which. */
             threshold?: number;
             /**
@@ -928,10 +963,15 @@ export interface components {
         };
         RecognizeDto: {
             /**
-             * @description Face photo: base64 or data URL. Multipart: field `file`.
+             * @description Face photo: base64 or data URL. Multipart: field `file`. Required unless faceId is given.
              * @example data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...
              */
-            image: string;
+            image?: string;
+            /**
+             * Format: uuid
+             * @description Admin only: a stored face of this collection as the probe instead of a photo (no image is sent; the stored embedding is searched). It is no live capture: no liveness score, no livenessToken, challengePassed false. Give image or faceId, not both.
+             */
+            faceId?: string;
             /**
              * @description Collection (gallery) name; default "default".
              * @example default
@@ -1499,7 +1539,12 @@ export interface components {
              * Format: binary
              * @description The image, as a file part.
              */
-            file: string;
+            file?: string;
+            /**
+             * Format: uuid
+             * @description Admin only: a stored face of this collection as the probe instead of a photo (no image is sent; the stored embedding is searched). It is no live capture: no liveness score, no livenessToken, challengePassed false. Give image or faceId, not both.
+             */
+            faceId?: string;
             /** @description Cosine similarity needed for a match. It can only raise the collection's matchThreshold (default: the server threshold, 0.42): the larger of the two decides, and the answer's `threshold` says which. */
             threshold?: number;
             /**
@@ -1513,7 +1558,12 @@ export interface components {
              * Format: binary
              * @description The image, as a file part.
              */
-            file: string;
+            file?: string;
+            /**
+             * Format: uuid
+             * @description Admin only: a stored face of this collection as the probe instead of a photo (no image is sent; the stored embedding is searched). It is no live capture: no liveness score, no livenessToken, challengePassed false. Give image or faceId, not both.
+             */
+            faceId?: string;
             /**
              * @description Collection (gallery) name; default "default".
              * @example default
@@ -2988,6 +3038,103 @@ export interface operations {
             };
             /** @description `ENGINE_BUSY`: The face engine is busy; `ENGINE_TIMEOUT`: The face engine took too long; `ENGINE_FAILURE`: The face engine failed */
             503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    deleteFaces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteFacesDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedFacesDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: The request is not valid */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `UNAUTHORIZED`: A valid API key is required */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `FORBIDDEN`: The API key may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `USER_NOT_FOUND`: The user does not exist; `FACE_NOT_FOUND`: The face does not exist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The content type is not supported */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests */
+            429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];

@@ -43,6 +43,7 @@ const OPERATION_IDS: Record<string, string> = {
   'UsersController.remove': 'deleteUser',
   'UsersController.addFaces': 'addFaces',
   'UsersController.removeFace': 'deleteFace',
+  'UsersController.removeFaces': 'deleteFaces',
 };
 
 function operationId(controllerKey: string, methodKey: string): string {

@@ -3,7 +3,17 @@ import { ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, A
 import { ApiProblems, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
 import { MultipartImages } from '../common/multipart-images.interceptor';
 import { UuidPipe } from '../common/uuid.pipe';
-import { AddedFacesDto, AddFacesDto, CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto, UserPageDto } from './dto/user.dto';
+import {
+  AddedFacesDto,
+  AddFacesDto,
+  CreateUserDto,
+  DeletedFacesDto,
+  DeleteFacesDto,
+  ListUsersQueryDto,
+  UpdateUserDto,
+  UserDto,
+  UserPageDto,
+} from './dto/user.dto';
 import { CallerContext, UsersService } from '@facegate/core';
 import { Access } from '../auth/access.decorator';
 import { Caller } from '../auth/caller.decorator';
@@ -81,6 +91,20 @@ export class UsersController {
   @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'FACE_MISMATCH', 'DUPLICATE_FACE', 'USER_NOT_FOUND', 'TOO_MANY_FACES', 'LOCKED_OUT')
   addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto, @Caller() caller: CallerContext): Promise<AddedFacesDto> {
     return this.users.addFaces(id, dto.images, caller, { allowDuplicate: dto.allowDuplicate, allowMismatch: dto.allowMismatch });
+  }
+
+  @Post(':id/faces/delete')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Remove several enrolled faces at once, all or nothing (admin)',
+    description:
+      'Deletes the listed faces of this person in one transaction: if any id is not one of their faces, nothing is deleted and FACE_NOT_FOUND lists the missing ids.',
+  })
+  @ApiOkResponse({ type: DeletedFacesDto })
+  @Access('admin')
+  @ApiProblems('USER_NOT_FOUND', 'FACE_NOT_FOUND')
+  removeFaces(@Param('id', UuidPipe) id: string, @Body() dto: DeleteFacesDto, @Caller() caller: CallerContext): Promise<DeletedFacesDto> {
+    return this.users.removeFaces(id, dto.faceIds, caller);
   }
 
   @Delete(':id/faces/:faceId')

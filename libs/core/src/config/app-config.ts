@@ -12,6 +12,7 @@ import {
 } from '@facegate/face-engine';
 import { COLLECTION_PURPOSES, CollectionPurpose } from '../collections/collection-policy';
 import { CHALLENGE_STEPS, ChallengeStep, POSE_STEPS } from '../liveness/challenge-judge';
+import { MAX_FACES_PER_USER_LIMIT } from '../users/user.inputs';
 
 /** The one typed configuration object. Built once at boot from the environment; nothing else reads process.env. */
 export interface AppConfig {
@@ -274,7 +275,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
     enrolment: {
       minFaceSize: read.int('FACEGATE_MIN_FACE_SIZE', 40, 1, 10000),
       secondFaceRatio: read.number('FACEGATE_SECOND_FACE_RATIO', 0.5, 0.01, 1),
-      maxFacesPerUser: read.int('FACEGATE_MAX_FACES_PER_USER', 20, 1, 1000),
+      maxFacesPerUser: read.int('FACEGATE_MAX_FACES_PER_USER', 20, 1, MAX_FACES_PER_USER_LIMIT),
     },
     engine: {
       modelsDir: resolve(read.string('FACEGATE_MODELS_DIR', DEFAULT_MODELS_DIR)),

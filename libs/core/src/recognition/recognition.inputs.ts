@@ -4,13 +4,17 @@ export interface VerifyInput {
   userId?: string;
   externalId?: string;
   collection?: string;
-  image: ImageInput;
+  /** The probe: a photo, or (admin only) a stored face's id. */
+  image?: ImageInput;
+  faceId?: string;
   threshold?: number;
   livenessToken?: string;
 }
 
 export interface RecognizeInput {
-  image: ImageInput;
+  /** The probe: a photo, or (admin only) a stored face's id. */
+  image?: ImageInput;
+  faceId?: string;
   collection?: string;
   threshold?: number;
   livenessToken?: string;

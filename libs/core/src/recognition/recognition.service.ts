@@ -3,7 +3,8 @@ import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
 import { FaceVectorRepository } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext } from '../access/actor';
+import { CallerContext, hasScope } from '../access/actor';
+import type { ImageInput } from '../common/image-input';
 import { CollectionAccessService, CollectionRef } from '../access/collection-access.service';
 import { CollectionPolicy, decidingThreshold, displayedSimilarity } from '../collections/collection-policy';
 import { AppConfig } from '../config/app-config';
@@ -76,10 +77,7 @@ export class RecognitionService {
     threshold: number,
     caller: CallerContext,
   ) {
-    this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
-    const probe = await this.faces.forProbe(dto.image);
-    const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
-    const liveness = this.livenessFor(probe.liveness, collection, challenge);
+    const { probe, challenge, liveness } = await this.probeWithLiveness(dto, collection, caller);
     const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
     const similarity = best?.similarity ?? null;
     const verified = similarity !== null && similarity >= threshold;
@@ -93,23 +91,23 @@ export class RecognitionService {
         liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
         face: presentProbe(probe),
       },
-      audit: { outcome: verified ? 'success' : 'rejected', similarity, liveness: probe.liveness ?? null, details: { threshold } },
+      audit: { outcome: verified ? 'success' : 'rejected', similarity, liveness: probe.liveness ?? null, details: { threshold, ...probeDetails(dto) } },
     };
   }
 
   async recognize(dto: RecognizeInput, caller: CallerContext) {
     const collection = await this.access.resolve(caller, dto.collection);
-    if (dto.all) return this.recognizeAll(dto, collection, caller);
+    if (dto.all) {
+      if (dto.faceId !== undefined) throw new DomainError('VALIDATION_FAILED', 'faceId cannot be combined with all: true (a stored face is one face).');
+      return this.recognizeAll(dto, collection, caller);
+    }
     const threshold = decidingThreshold(collection.policy, dto.threshold);
     return this.audit
       .audited(
         caller,
         { action: 'recognize', collection: collection.name },
         async (subject) => {
-          this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
-          const probe = await this.faces.forProbe(dto.image);
-          const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
-          const liveness = this.livenessFor(probe.liveness, collection, challenge);
+          const { probe, challenge, liveness } = await this.probeWithLiveness(dto, collection, caller);
           const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
           if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
           this.logger.log(
@@ -134,10 +132,39 @@ export class RecognitionService {
           outcome: r.lockedOut ? 'locked_out' : r.body.match ? 'match' : 'no_match',
           similarity: r.similarity,
           liveness: r.liveness,
-          details: { threshold },
+          details: { threshold, ...probeDetails(dto) },
         }),
       )
       .then((r) => r.body);
+  }
+
+  /**
+   * The probe of a verification or recognition with its liveness. A photo goes through the engine and the collection's
+   * liveness policy. A stored face (faceId, the cloud APIs' "search by face id") is an operator's tool: admin only,
+   * of this collection, and never a live capture, so it carries no liveness score, cannot take a liveness token and
+   * never reports a passed challenge. A collection's token requirement guards sign-in by photo; an admin key, which
+   * may enrol any face anyway, gains nothing from a stored face that it could not already do.
+   */
+  private async probeWithLiveness(dto: { image?: ImageInput; faceId?: string; livenessToken?: string }, collection: CollectionRef, caller: CallerContext) {
+    if ((dto.image === undefined) === (dto.faceId === undefined)) throw new DomainError('VALIDATION_FAILED', 'Give image or faceId, not both.');
+    if (dto.faceId !== undefined) {
+      if (!hasScope(caller, 'admin')) throw new DomainError('FORBIDDEN', 'Only an admin key may search by a stored face (faceId).', { scope: 'admin' });
+      if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with faceId (a stored face is no live capture).');
+      const probe = await this.storedProbe(dto.faceId, collection);
+      const challenge: ChallengeCheck = { challengePassed: false, sessionId: null, passiveMedian: null };
+      return { probe, challenge, liveness: judgeLiveness(undefined, collection.policy.livenessMode, collection.policy.livenessThreshold) };
+    }
+    this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
+    const probe = await this.faces.forProbe(dto.image!);
+    const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
+    return { probe, challenge, liveness: this.livenessFor(probe.liveness, collection, challenge) };
+  }
+
+  /** A stored face of this collection as a probe; a face of another collection is as unknown as a missing one. */
+  private async storedProbe(faceId: string, collection: CollectionRef): Promise<ExtractedFace> {
+    const face = await this.vectors.storedFace(faceId);
+    if (!face || face.collectionId !== collection.id) throw new DomainError('FACE_NOT_FOUND', `No face ${faceId} in collection "${collection.name}".`);
+    return { embedding: face.embedding, box: face.box as ExtractedFace['box'], score: face.score, quality: face.quality as ExtractedFace['quality'] };
   }
 
   /** Every usable face of a group photo, each answered like a single recognition. */
@@ -151,6 +178,7 @@ export class RecognitionService {
           // A token binds one face; a group answer cannot honour it, and a collection that requires one gets none.
           if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with all: true (a token is for one face).');
           this.livenessTokens.assertPresentIfRequired(undefined, collection);
+          if (dto.image === undefined) throw new DomainError('VALIDATION_FAILED', 'image is required with all: true.');
           const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES);
           const faces = [];
           const lockedOut: string[] = [];
@@ -296,6 +324,11 @@ export class RecognitionService {
     if (!user) throw userNotFound(dto.externalId!);
     return user;
   }
+}
+
+/** The audit log names the stored face a search by face id used. */
+function probeDetails(dto: { faceId?: string }): { probeFaceId?: string } {
+  return dto.faceId === undefined ? {} : { probeFaceId: dto.faceId };
 }
 
 function presentProbe(probe: ExtractedFace) {

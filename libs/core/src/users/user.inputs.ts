@@ -11,6 +11,9 @@ export interface CreateUserInput {
   allowMismatch?: boolean;
 }
 
+/** The most faces one person may have (FACEGATE_MAX_FACES_PER_USER's upper bound), and so the most one call deletes. */
+export const MAX_FACES_PER_USER_LIMIT = 1000;
+
 export interface UpdateUserInput {
   name?: string;
   metadata?: Record<string, unknown>;

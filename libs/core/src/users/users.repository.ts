@@ -111,6 +111,25 @@ export class UsersRepository {
     return count > 0;
   }
 
+  /**
+   * Deletes these faces of the user, all or none: when any id is not one of the user's faces (or went meanwhile), the
+   * transaction rolls back and the missing ids are returned instead.
+   */
+  async deleteFaces(userId: string, faceIds: readonly string[]): Promise<{ deleted: number; remaining: number } | { missing: string[] }> {
+    try {
+      return await this.prisma.client.$transaction(async (tx) => {
+        const { count } = await tx.face.deleteMany({ where: { id: { in: [...faceIds] }, userId } });
+        if (count !== faceIds.length) throw new IncompleteDeletion();
+        return { deleted: count, remaining: await tx.face.count({ where: { userId } }) };
+      });
+    } catch (error) {
+      if (!(error instanceof IncompleteDeletion)) throw error;
+      const present = await this.prisma.client.face.findMany({ where: { id: { in: [...faceIds] }, userId }, select: { id: true } });
+      const found = new Set(present.map((f) => f.id));
+      return { missing: faceIds.filter((id) => !found.has(id)) };
+    }
+  }
+
   private faceRows(userId: string, collectionId: string, faces: ExtractedFace[]) {
     return faces.map((f) => ({
       userId,
@@ -123,6 +142,9 @@ export class UsersRepository {
     }));
   }
 }
+
+/** Rolls back a batch deletion that did not find every face it was given. */
+class IncompleteDeletion extends Error {}
 
 /** Prisma's `contains` becomes ILIKE '%text%' without escaping: `%` and `_` in a search must match themselves. */
 function likeLiteral(text: string): string {

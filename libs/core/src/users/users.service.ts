@@ -154,6 +154,24 @@ export class UsersService {
     });
   }
 
+  /** Several faces of one person in one call, all or nothing (admin only, like removing one). */
+  async removeFaces(id: string, faceIds: readonly string[], caller: CallerContext): Promise<{ deleted: number; remaining: number }> {
+    const user = await this.visible(id, caller);
+    return this.audit.audited(
+      caller,
+      { action: 'delete_faces', collection: user.collection.name, userId: user.id },
+      async () => {
+        const result = await this.users.deleteFaces(id, faceIds);
+        if ('missing' in result) {
+          throw new DomainError('FACE_NOT_FOUND', `User ${id} has no face ${result.missing.join(', ')}; nothing was deleted.`, { missing: result.missing });
+        }
+        this.logger.log(`deleted ${result.deleted} faces of user ${id} (${result.remaining} left)`);
+        return result;
+      },
+      (r) => ({ details: { faces: r.deleted, faceIds: [...faceIds] } }),
+    );
+  }
+
   /** The user, if it exists in a collection this key may use; otherwise the same 404 as a user that does not exist. */
   async visible(id: string, caller: CallerContext): Promise<UserRecord> {
     const user = await this.users.findById(id);

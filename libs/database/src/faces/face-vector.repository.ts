@@ -3,7 +3,7 @@ import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
 import { candidatePool, clampTopK, ivfflatSearchSettings, probesForLists } from './ivfflat-tuning';
-import { BestMatch, InsertedFace, NewFace, SearchCollectionParams, SearchHit } from './face-vector.types';
+import { BestMatch, InsertedFace, NewFace, SearchCollectionParams, SearchHit, StoredFace } from './face-vector.types';
 import { countAll, FaceWriter } from './face-writer';
 import { VectorIndexRepository } from './vector-index.repository';
 import { toVectorSql } from './vector-sql';
@@ -137,6 +137,15 @@ export class FaceVectorRepository {
       SELECT id, embedding::text AS embedding FROM faces WHERE user_id IN (${ids})`;
     // pgvector's text form "[0.1,-0.2,...]" is a JSON array.
     return new Map(rows.map((row) => [row.id, Float32Array.from(JSON.parse(row.embedding) as number[])]));
+  }
+
+  /** One face with its embedding (a search by face id uses it as the probe), or null when there is no such face. */
+  async storedFace(faceId: string): Promise<StoredFace | null> {
+    const rows = await this.client.$queryRaw<Array<Omit<StoredFace, 'embedding'> & { embedding: string }>>`
+      SELECT id, user_id AS "userId", collection_id AS "collectionId", embedding::text AS embedding, box, score, quality
+      FROM faces WHERE id = ${faceId}::uuid`;
+    const row = rows[0];
+    return row ? { ...row, embedding: Float32Array.from(JSON.parse(row.embedding) as number[]) } : null;
   }
 
   /** Exact count (uses the btree on collection_id); also refreshes the cache the search path reads. */

@@ -32,6 +32,17 @@ export interface SearchHit {
   similarity: number;
 }
 
+/** One stored face with its embedding: the probe of a search by face id. */
+export interface StoredFace {
+  id: string;
+  userId: string;
+  collectionId: string;
+  embedding: Float32Array;
+  box: unknown;
+  score: number;
+  quality: unknown;
+}
+
 export interface BestMatch {
   faceId: string;
   similarity: number;

@@ -2,7 +2,7 @@ import type { CompareInput, RecognizeInput, VerifyInput } from '@facegate/core';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_TOP_K } from '@facegate/database';
-import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
 import { BoxDto, CollectionField, ExternalIdField, QualityDto } from '../../users/dto/user.dto';
 
@@ -28,6 +28,28 @@ function ThresholdField(): PropertyDecorator {
     IsNumber({ allowNaN: false, allowInfinity: false }),
     Min(0),
     Max(1),
+  );
+}
+
+/** The probe photo of /verify and /recognize: required unless the probe is a stored face (faceId). */
+function ProbeImageField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ ...IMAGE, description: `${IMAGE.description} Required unless faceId is given.` }),
+    ValidateIf((o: { faceId?: unknown }) => o.faceId === undefined),
+    IsImageInput(),
+  );
+}
+
+/** A stored face as the probe instead of a photo (admin only): its embedding is searched as is. */
+function ProbeFaceIdField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      format: 'uuid',
+      description:
+        'Admin only: a stored face of this collection as the probe instead of a photo (no image is sent; the stored embedding is searched). It is no live capture: no liveness score, no livenessToken, challengePassed false. Give image or faceId, not both.',
+    }),
+    IsOptional(),
+    IsUUID(),
   );
 }
 
@@ -58,9 +80,11 @@ export class VerifyDto implements VerifyInput {
   @CollectionField()
   collection?: string;
 
-  @ApiProperty(IMAGE)
-  @IsImageInput()
-  image!: string | Buffer;
+  @ProbeImageField()
+  image?: string | Buffer;
+
+  @ProbeFaceIdField()
+  faceId?: string;
 
   @ThresholdField()
   threshold?: number;
@@ -70,9 +94,11 @@ export class VerifyDto implements VerifyInput {
 }
 
 export class RecognizeDto implements RecognizeInput {
-  @ApiProperty(IMAGE)
-  @IsImageInput()
-  image!: string | Buffer;
+  @ProbeImageField()
+  image?: string | Buffer;
+
+  @ProbeFaceIdField()
+  faceId?: string;
 
   @CollectionField()
   collection?: string;

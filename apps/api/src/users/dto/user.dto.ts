@@ -1,7 +1,29 @@
-import { COLLECTION_NAME, HasPlainKeys, IsPlainText, type CreateUserInput, type ListUsersQuery, type UpdateUserInput } from '@facegate/core';
+import {
+  COLLECTION_NAME,
+  HasPlainKeys,
+  IsPlainText,
+  MAX_FACES_PER_USER_LIMIT,
+  type CreateUserInput,
+  type ListUsersQuery,
+  type UpdateUserInput,
+} from '@facegate/core';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
 import { PageLimitField } from '../../common/page-limit.field';
 
@@ -127,6 +149,23 @@ export class AddFacesDto {
   allowMismatch?: boolean;
 }
 
+export class DeleteFacesDto {
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    minItems: 1,
+    maxItems: MAX_FACES_PER_USER_LIMIT,
+    uniqueItems: true,
+    description: 'Faces of this person to delete, all or nothing: if any id is not one of their faces, none is deleted (FACE_NOT_FOUND names them).',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_FACES_PER_USER_LIMIT)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  faceIds!: string[];
+}
+
 export class ListUsersQueryDto implements ListUsersQuery {
   @CollectionField()
   collection?: string;
@@ -199,4 +238,9 @@ export class UserPageDto {
 
 export class AddedFacesDto {
   @ApiProperty({ type: [FaceDto] }) faces!: FaceDto[];
+}
+
+export class DeletedFacesDto {
+  @ApiProperty({ description: 'Faces deleted (their embeddings are gone).' }) deleted!: number;
+  @ApiProperty({ description: 'Faces the person still has.' }) remaining!: number;
 }
