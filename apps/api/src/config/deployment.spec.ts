@@ -9,8 +9,7 @@ import 'reflect-metadata';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { IS_PUBLIC } from '../auth/public.decorator';
-import { HealthController } from '../health/health.controller';
+import { configVariables, hardShutdownDeadline, isPublicHealthRoute } from '../../../../test/deployment-checks';
 import { loadConfig } from '@facegate/core';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
@@ -31,22 +30,6 @@ const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
 };
-
-/** Every variable loadConfig() reads, recorded by a Proxy environment: the schema itself is the list. */
-function configVariables(): Set<string> {
-  const read = new Set<string>();
-  const env = new Proxy(
-    {},
-    {
-      get: (_target, name) => {
-        if (typeof name === 'string') read.add(name);
-        return undefined;
-      },
-    },
-  );
-  loadConfig(env);
-  return read;
-}
 
 /** "8000:8000", "${FACEGATE_PORT:-8000}:8000", "127.0.0.1:8000:8000/tcp" -> 8000 (the container side). */
 function containerPort(mapping: string): number {
@@ -172,11 +155,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('forwards signals to Node (an init as PID 1) and lets docker stop wait longer than the API drains', () => {
-    const { delaySeconds, graceSeconds } = loadConfig({}).shutdown;
-    // graceful-shutdown.ts closes the app within 15 s after the grace period before its hard exit.
-    const hardDeadline = delaySeconds + graceSeconds + 15;
     expect(services.api.init).toBe(true);
-    expect(seconds(services.api.stop_grace_period ?? '10s')).toBeGreaterThan(hardDeadline);
+    expect(seconds(services.api.stop_grace_period ?? '10s')).toBeGreaterThan(hardShutdownDeadline());
   });
 
   it('builds from Dockerfiles that exist', () => {
@@ -285,11 +265,7 @@ describe.each(DOCKERFILES)('docker/%s', (file) => {
     const check = instructions.find((l) => l.startsWith('HEALTHCHECK'));
     const url = new URL(/(https?:\/\/[^'"\s)]+)/.exec(check ?? '')![1]);
     expect(Number(url.port)).toBe(loadConfig({}).port);
-    const route = Object.getOwnPropertyNames(HealthController.prototype)
-      .map((name) => (HealthController.prototype as unknown as Record<string, () => unknown>)[name])
-      .find((handler) => `/${Reflect.getMetadata('path', handler)}` === url.pathname);
-    expect(route).toBeDefined();
-    expect(Reflect.getMetadata(IS_PUBLIC, route!)).toBe(true);
+    expect(isPublicHealthRoute(url.pathname)).toBe(true);
   });
 });
 

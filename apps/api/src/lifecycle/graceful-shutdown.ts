@@ -13,7 +13,8 @@ export interface ShutdownTimes {
   closeMs?: number;
 }
 
-const DEFAULT_CLOSE_MS = 15_000;
+/** Closing's share of the hard deadline (delay + grace + close); deployments give the process longer than that. */
+export const DEFAULT_CLOSE_MS = 15_000;
 /** While idle but not yet closed, how long to wait for the server's close before looking again. */
 const IDLE_RECHECK_MS = 100;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
