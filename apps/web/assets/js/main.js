@@ -6,6 +6,10 @@ import { EnrolPanel } from './panels/enrol-panel.js';
 import { IdentifyPanel } from './panels/identify-panel.js';
 import { PeoplePanel } from './panels/people-panel.js';
 import { VerifyPanel } from './panels/verify-panel.js';
+import { AuditPanel } from './panels/audit-panel.js';
+import { CollectionsPanel } from './panels/collections-panel.js';
+import { KeysPanel } from './panels/keys-panel.js';
+import { LockoutsPanel } from './panels/lockouts-panel.js';
 import { busy, byId, el, showError } from './ui.js';
 
 const KEY_STORAGE = 'facegate.apiKey';
@@ -24,7 +28,7 @@ const preview = new FacePreview(
   byId('overlay'),
   byId('camera-hint'),
   () => api,
-  () => !document.hidden && byId('panel-people').hidden,
+  () => !document.hidden && selectedTab()?.dataset.captures !== undefined,
 );
 const collectionInput = /** @type {HTMLInputElement} */ (byId('collection'));
 
@@ -40,6 +44,8 @@ const context = {
   prompt: byId('prompt'),
   can: (scope) => !!key && (key.scopes.includes('admin') || key.scopes.includes(scope)),
   confirm,
+  confirmTyped,
+  keyPrefix: () => key?.prefix ?? '',
   openVerify: (person) => {
     verify.preset(person);
     selectTab(byId('tab-verify'));
@@ -52,6 +58,14 @@ const enrol = new EnrolPanel(context);
 const verify = new VerifyPanel(context);
 const identify = new IdentifyPanel(context);
 const people = new PeoplePanel(context);
+// The operator's console: keys, collections, audit and lockouts (admin keys only; the server enforces it too).
+/** @type {Record<string, { load: () => Promise<void> }>} */
+const consolePanels = {
+  'tab-keys': new KeysPanel(context),
+  'tab-collections': new CollectionsPanel(context, () => void loadCollections()),
+  'tab-audit': new AuditPanel(context),
+  'tab-lockouts': new LockoutsPanel(context),
+};
 
 setUpConnect();
 setUpTabs();
@@ -145,7 +159,15 @@ function selectTab(tab) {
     other.tabIndex = selected ? 0 : -1;
     byId(/** @type {string} */ (other.getAttribute('aria-controls'))).hidden = !selected;
   }
+  // The camera card serves the tabs that capture; the console's lists get the whole width.
+  byId('app-view').classList.toggle('console', tab.dataset.captures === undefined);
   if (tab.id === 'tab-people') void people.load(true);
+  void consolePanels[tab.id]?.load();
+}
+
+/** @returns {HTMLButtonElement | undefined} */
+function selectedTab() {
+  return tabs().find((t) => t.getAttribute('aria-selected') === 'true');
 }
 
 function setUpTabs() {
@@ -214,11 +236,45 @@ function noCamera(reason) {
 
 // --- confirmation -----------------------------------------------------------------------------------------------
 
-/** A modal confirmation (native <dialog>: focus is trapped and Escape cancels). @param {string} text */
-function confirm(text) {
+/**
+ * A modal confirmation (native <dialog>: focus is trapped and Escape cancels).
+ * @param {string} text @param {string} [action] the confirming button's label
+ */
+function confirm(text, action = 'Delete') {
   const dialog = /** @type {HTMLDialogElement} */ (byId('confirm-dialog'));
   byId('confirm-text').textContent = text;
+  byId('confirm-ok').textContent = action;
   dialog.returnValue = '';
   dialog.showModal();
   return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true }));
+}
+
+/**
+ * A confirmation for what cannot be undone: the button stays disabled until `word` is typed exactly.
+ * @param {string} text @param {string} word
+ * @returns {Promise<boolean>}
+ */
+function confirmTyped(text, word) {
+  const dialog = /** @type {HTMLDialogElement} */ (byId('typed-confirm-dialog'));
+  const input = /** @type {HTMLInputElement} */ (byId('typed-confirm-input'));
+  const ok = /** @type {HTMLButtonElement} */ (byId('typed-confirm-ok'));
+  byId('typed-confirm-text').textContent = text;
+  byId('typed-confirm-word').textContent = word;
+  input.value = '';
+  ok.disabled = true;
+  const check = () => (ok.disabled = input.value !== word);
+  input.addEventListener('input', check);
+  dialog.returnValue = '';
+  dialog.showModal();
+  input.focus();
+  return new Promise((resolve) =>
+    dialog.addEventListener(
+      'close',
+      () => {
+        input.removeEventListener('input', check);
+        resolve(dialog.returnValue === 'confirm' && input.value === word);
+      },
+      { once: true },
+    ),
+  );
 }

@@ -77,3 +77,29 @@ export async function busy(button, work) {
     }
   }
 }
+
+/**
+ * One row of a console list: a title, a line of details and action buttons (one column on a phone, see .records).
+ * @param {string} title @param {Array<string | null | undefined | false>} details @param {HTMLElement[]} [actions]
+ * @param {Record<string, string>} [attributes]
+ */
+export function recordItem(title, details, actions = [], attributes = {}) {
+  return el(
+    'li',
+    attributes,
+    el('div', { class: 'who' }, el('strong', {}, title), el('span', { class: 'meta' }, details.filter(Boolean).join(' · '))),
+    el('div', { class: 'actions' }, ...actions),
+  );
+}
+
+/** @param {string} text @param {string} label @param {() => unknown} action @param {string} [kind] */
+export function actionButton(text, label, action, kind = 'secondary') {
+  const button = /** @type {HTMLButtonElement} */ (el('button', { type: 'button', class: kind, 'aria-label': label }, text));
+  button.addEventListener('click', () => void busy(button, async () => action()));
+  return button;
+}
+
+/** A date for lists: local date and time, or a dash. @param {string | null | undefined} iso */
+export function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}

@@ -8,7 +8,9 @@
  *   preview: import('../face-preview.js').FacePreview,
  *   prompt: HTMLElement,
  *   can: (scope: 'enrol' | 'recognize' | 'read' | 'admin') => boolean,
- *   confirm: (text: string) => Promise<boolean>,
+ *   confirm: (text: string, action?: string) => Promise<boolean>,
+ *   confirmTyped: (text: string, word: string) => Promise<boolean>,
+ *   keyPrefix: () => string,
  *   openVerify: (claim: { id: string, label: string }) => void,
  *   lock: { liveness: boolean },
  * }} PanelContext
