@@ -59,6 +59,18 @@ describe('operator console in headless Chromium', () => {
     if (process.env.UPDATE_DOCS_SCREENSHOTS) await target.screenshot({ path: join(ROOT, 'docs', 'web', `console-${name}.png`), fullPage: true });
   }
 
+  /**
+   * Polls a page expression until it is true. (waitForFunction with a string would evaluate it inside the page, which
+   * the page's content security policy refuses, rightly.)
+   */
+  async function until(target: Page, expression: string): Promise<void> {
+    const deadline = Date.now() + TIMEOUT;
+    while (!(await target.evaluate(expression))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
+      await target.waitForTimeout(50);
+    }
+  }
+
   async function connect(target: Page, key: string): Promise<void> {
     await target.goto(url);
     await target.fill('#api-key', key);
@@ -179,13 +191,25 @@ describe('operator console in headless Chromium', () => {
     await page.fill('#audit-action', 'verify');
     await page.fill('#audit-outcome', 'rejected');
     await page.click('#audit-apply');
-    await page.waitForFunction(
+    await until(
+      page,
       `document.querySelectorAll('#audit-list li').length === ${expected.length} && Array.from(document.querySelectorAll('#audit-list li')).every((li) => li.getAttribute('data-outcome') === 'rejected')`,
-      undefined,
-      { timeout: TIMEOUT },
     );
     const actions = (await page.evaluate("Array.from(document.querySelectorAll('#audit-list li')).map((li) => li.getAttribute('data-action'))")) as string[];
     expect(new Set(actions)).toEqual(new Set(['verify']));
+    // The person by external id: the log records ids, the page looks the id up.
+    await page.fill('#audit-user', 'tony');
+    await page.click('#audit-apply');
+    const ofBlair = (await app.http.get('/audit').query({ action: 'verify', outcome: 'rejected', userId: blair }).set(admin).expect(200)).body.items;
+    await until(page, `document.querySelectorAll('#audit-list li').length === ${ofBlair.length}`);
+    expect(await page.textContent('#audit-list')).not.toContain('console-c');
+    await page.fill('#audit-user', 'nobody-has-this');
+    await page.click('#audit-apply');
+    await page.waitForSelector('#audit-status .message.error', { timeout: TIMEOUT });
+    expect(await page.textContent('#audit-status')).toContain('Nobody has the external id "nobody-has-this"');
+    await page.fill('#audit-user', '');
+    await page.click('#audit-apply');
+    await until(page, `document.querySelectorAll('#audit-list li').length === ${expected.length}`);
     await shot('audit');
 
     const [jsonl] = await Promise.all([page.waitForEvent('download'), page.click('#audit-export-jsonl')]);

@@ -31,6 +31,7 @@ const ACTIONS = [
 const OUTCOMES = ['success', 'rejected', 'match', 'no_match', 'locked_out', 'locked', 'opened', 'passed', 'CHALLENGE_FAILED', 'SPOOF_SUSPECTED', 'LOCKED_OUT'];
 /** The API's largest page, and how much one export may gather (page by page, in the browser). */
 const PAGE = 200;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXPORT_MAX = 10_000;
 const CSV_COLUMNS = /** @type {const} */ ([
   'at',
@@ -73,17 +74,31 @@ export class AuditPanel {
     return this.page(true);
   }
 
-  /** The filters as query parameters; datetime-local is the browser's local time, sent as an instant. */
-  filters() {
+  /**
+   * The filters as query parameters; datetime-local is the browser's local time, sent as an instant. A person given by
+   * external id is looked up in the collection filtered on (or default), since the log records person ids.
+   * @returns {Promise<Record<string, string | undefined>>}
+   */
+  async filters() {
     const data = new FormData(this.form);
     /** @type {Record<string, string | undefined>} */
     const query = {};
-    for (const name of ['collection', 'userId', 'action', 'outcome']) query[name] = String(data.get(name) ?? '').trim() || undefined;
+    for (const name of ['collection', 'action', 'outcome']) query[name] = String(data.get(name) ?? '').trim() || undefined;
     for (const name of ['from', 'to']) {
       const value = String(data.get(name) ?? '');
       query[name] = value ? new Date(value).toISOString() : undefined;
     }
+    const person = String(data.get('person') ?? '').trim();
+    query.userId = person && !UUID.test(person) ? await this.personId(person, query.collection ?? 'default') : person || undefined;
     return query;
+  }
+
+  /** @param {string} externalId @param {string} collection */
+  async personId(externalId, collection) {
+    const page = await this.context.api().get('/users', { collection, search: externalId, limit: 100 });
+    const match = page.items.find((/** @type {{ id: string, externalId: string | null }} */ u) => u.externalId === externalId);
+    if (!match) throw new Error(`Nobody has the external id "${externalId}" in collection "${collection}".`);
+    return /** @type {string} */ (match.id);
   }
 
   /** @param {boolean} reset */
@@ -91,7 +106,7 @@ export class AuditPanel {
     if (reset) this.cursor = null;
     const ticket = ++this.loading;
     try {
-      const page = await this.context.api().get('/audit', { ...this.filters(), limit: 50, cursor: this.cursor ?? undefined });
+      const page = await this.context.api().get('/audit', { ...(await this.filters()), limit: 50, cursor: this.cursor ?? undefined });
       if (ticket !== this.loading) return;
       const rows = page.items.map((/** @type {AuditEvent} */ e) => this.row(e));
       if (reset) this.list.replaceChildren(...rows);
@@ -134,10 +149,11 @@ export class AuditPanel {
     try {
       /** @type {AuditEvent[]} */
       const events = [];
+      const filters = await this.filters();
       /** @type {string | null} */
       let cursor = null;
       do {
-        const page = await this.context.api().get('/audit', { ...this.filters(), limit: PAGE, cursor: cursor ?? undefined });
+        const page = await this.context.api().get('/audit', { ...filters, limit: PAGE, cursor: cursor ?? undefined });
         events.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor && events.length < EXPORT_MAX);
