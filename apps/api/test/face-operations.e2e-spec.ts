@@ -122,6 +122,64 @@ describe(`face-level operations (${kind})`, () => {
       );
     });
 
+    it('refuses a key that may not search by face before anything is looked up (no person, collection or budget)', async () => {
+      const { key } = await createKey(app(), { name: 'probe-order', scopes: ['recognize'] });
+      const blair = people.get('Tony_Blair')!;
+      const as = { 'X-API-Key': key };
+      expectProblem(await app().http.post('/verify').set(as).send({ userId: randomUUID(), faceId: blair.faces[0].id }), 403, 'FORBIDDEN');
+      expectProblem(await app().http.post('/recognize').set(as).send({ faceId: blair.faces[0].id, collection: 'nope' }), 403, 'FORBIDDEN');
+      expectProblem(await app().http.post('/recognize').set(as).send({ faceId: blair.faces[0].id, all: true }), 403, 'FORBIDDEN');
+    });
+
+    it('keeps a bound admin key to its own collections', async () => {
+      const { key } = await createKey(app(), { name: 'other-admin', scopes: ['admin'], collections: ['other'] });
+      const rumsfeld = people.get('other/Donald_Rumsfeld')!;
+      const blair = people.get('Tony_Blair')!;
+      const as = { 'X-API-Key': key };
+      expectProblem(await app().http.post('/verify').set(as).send({ userId: rumsfeld.id, faceId: blair.faces[0].id }), 404, 'FACE_NOT_FOUND');
+      expectProblem(await app().http.post('/recognize').set(as).send({ faceId: blair.faces[0].id }), 404, 'FACE_NOT_FOUND');
+      const own = await app().http.post('/recognize').set(as).send({ faceId: rumsfeld.faces[1].id }).expect(200);
+      expect(own.body.user.id).toBe(rumsfeld.id);
+    });
+
+    it("is no attempt on the person: its certain success does not wipe the key's failed verifications", async () => {
+      const bush = people.get('George_W_Bush')!;
+      const impostor = () =>
+        app()
+          .http.post('/verify')
+          .set(admin)
+          .send({ userId: bush.id, image: photo('Colin_Powell/004.jpg') });
+      // FACEGATE_LOCKOUT_FAILURES is 5: four failures, a search by the person's own face, then the fifth failure locks.
+      for (let i = 0; i < 4; i++) expect((await impostor().expect(200)).body.verified).toBe(false);
+      expect((await app().http.post('/verify').set(admin).send({ userId: bush.id, faceId: bush.faces[0].id }).expect(200)).body.verified).toBe(true);
+      expect((await impostor().expect(200)).body.verified).toBe(false);
+      expectProblem(await impostor(), 423, 'LOCKED_OUT');
+      await app().http.delete(`/lockouts/${bush.id}`).set(admin).expect(204);
+    });
+
+    it('answers a stored face without a liveness check even where passive liveness is enforced (no capture to judge)', async () => {
+      await app()
+        .http.post('/collections')
+        .set(admin)
+        .send({ name: 'enforced', settings: { purpose: 'photo_search', livenessMode: 'enforce' } })
+        .expect(201);
+      const schroeder = await enrol('Gerhard_Schroeder', 'enforced');
+      const res = await app().http.post('/recognize').set(admin).send({ faceId: schroeder.faces[0].id, collection: 'enforced' }).expect(200);
+      expect(res.body).toMatchObject({ match: true, liveness: { mode: 'enforce', score: null, live: null, challengePassed: false } });
+    });
+
+    it('takes faceId as a multipart field too, and refuses it beside a file', async () => {
+      const blair = people.get('Tony_Blair')!;
+      const res = await app().http.post('/recognize').set(admin).field('faceId', blair.faces[0].id).expect(200);
+      expect(res.body.user.id).toBe(blair.id);
+      const both = await app()
+        .http.post('/recognize')
+        .set(admin)
+        .field('faceId', blair.faces[0].id)
+        .attach('file', Buffer.from(photo('Tony_Blair/004.jpg').split(',')[1], 'base64'), 'probe.jpg');
+      expectProblem(both, 400, 'VALIDATION_FAILED');
+    });
+
     it('refuses a request with both probes, neither, a bad id, or faceId with all: true', async () => {
       const blair = people.get('Tony_Blair')!;
       const face = blair.faces[0].id;
@@ -189,9 +247,28 @@ describe(`face-level operations (${kind})`, () => {
       expect(audit.body.items[0]).toMatchObject({ outcome: 'success', details: { faces: 2, faceIds: [powell.faces[0].id, powell.faces[1].id] } });
     });
 
+    it('takes ids in either case, and an id spelt twice is a repeat', async () => {
+      const blair = people.get('Tony_Blair')!;
+      const id = blair.faces[2].id;
+      expectProblem(
+        await app()
+          .http.post(`/users/${blair.id}/faces/delete`)
+          .set(admin)
+          .send({ faceIds: [id, id.toUpperCase()] }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      const res = await app()
+        .http.post(`/users/${blair.id}/faces/delete`)
+        .set(admin)
+        .send({ faceIds: [id.toUpperCase()] })
+        .expect(200);
+      expect(res.body).toEqual({ deleted: 1, remaining: 2 });
+    });
+
     it('refuses bad lists (empty, repeated ids, not uuids) and keys that are not admin', async () => {
       const bush = people.get('George_W_Bush')!;
-      for (const faceIds of [[], [bush.faces[0].id, bush.faces[0].id], ['x'], 'abc', null]) {
+      for (const faceIds of [[], [bush.faces[0].id, bush.faces[0].id], ['x'], 'abc', null, [null]]) {
         expectProblem(await app().http.post(`/users/${bush.id}/faces/delete`).set(admin).send({ faceIds }), 400, 'VALIDATION_FAILED');
       }
       const { key } = await createKey(app(), { name: 'enrol-only', scopes: ['enrol', 'read'] });

@@ -3271,7 +3271,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `USER_NOT_FOUND`: The user does not exist; `COLLECTION_NOT_FOUND`: The collection does not exist */
+            /** @description `USER_NOT_FOUND`: The user does not exist; `FACE_NOT_FOUND`: The face does not exist; `COLLECTION_NOT_FOUND`: The collection does not exist */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3408,7 +3408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `COLLECTION_NOT_FOUND`: The collection does not exist */
+            /** @description `COLLECTION_NOT_FOUND`: The collection does not exist; `FACE_NOT_FOUND`: The face does not exist */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -2,8 +2,9 @@
  * The Kubernetes manifests (docker/kubernetes: a kustomize base and two overlays) rendered with `kubectl kustomize`, as
  * a user applies them, and the rendered objects checked against the code: probes on the API's public health routes,
  * the port it listens on, a termination grace period beyond its hard shutdown deadline under the rendered settings,
- * only variables the configuration reads, the Secret's keys, Services that select the right pods, Redis wherever
- * several pods must share budgets, and an HPA aimed at the Deployment. No cluster is needed, only kubectl
+ * only variables the configuration reads, the Secret's keys, Services that select the right pods, Redis (reachable
+ * only from the API) wherever several pods must share rate limits, pods that meet the restricted Pod Security
+ * Standard, a pinned image, and an HPA that owns the count, with a disruption budget and a spread over nodes. No cluster is needed, only kubectl
  * (scripts/setup-kubectl.sh installs Debian's when there is none).
  */
 import { execFileSync } from 'node:child_process';
@@ -156,7 +157,7 @@ describe.each(RENDERINGS)('Kubernetes manifests: %s', (dir) => {
     expect(ports.map((p) => p.targetPort)).toEqual(['http']);
   });
 
-  it('shares rate limits, budgets and liveness sessions through Redis wherever more than one pod may run', () => {
+  it('shares rate limits through Redis wherever more than one pod may run (budgets and sessions are in PostgreSQL)', () => {
     const hpa = find(objects, 'HorizontalPodAutoscaler', 'facegate');
     const several = (spec.replicas ?? 1) > 1 || hpa !== undefined;
     const redisUrl = env().REDIS_URL;
@@ -176,6 +177,45 @@ describe.each(RENDERINGS)('Kubernetes manifests: %s', (dir) => {
         selects((service.spec as { selector: Record<string, string> }).selector, (o.spec as unknown as DeploymentSpec).template.metadata.labels),
     );
     expect(redis?.metadata.name).toBe('facegate-redis');
+    // Only the API's pods reach Redis.
+    const policy = find(objects, 'NetworkPolicy', 'facegate-redis')!;
+    const policySpec = policy.spec as {
+      podSelector: { matchLabels: Record<string, string> };
+      ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[];
+    };
+    expect(selects(policySpec.podSelector.matchLabels, (redis!.spec as unknown as DeploymentSpec).template.metadata.labels)).toBe(true);
+    expect(policySpec.ingress).toHaveLength(1);
+    const from = policySpec.ingress[0].from.map((f) => f.podSelector.matchLabels);
+    expect(from.every((labels) => selects(labels, spec.template.metadata.labels))).toBe(true);
+    expect(from.some((labels) => selects(labels, (redis!.spec as unknown as DeploymentSpec).template.metadata.labels))).toBe(false);
+    expect(policySpec.ingress[0].ports.map((p) => p.port)).toEqual([Number(url.port)]);
+  });
+
+  it('runs every pod under the restricted Pod Security Standard, without a service account token, from a pinned image', () => {
+    for (const d of objects.filter((o) => o.kind === 'Deployment')) {
+      const podSpec = (
+        d.spec as unknown as {
+          template: {
+            spec: {
+              automountServiceAccountToken?: boolean;
+              securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+              containers: Array<{ securityContext?: { allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } } }>;
+            };
+          };
+        }
+      ).template.spec;
+      expect([
+        d.metadata.name,
+        podSpec.automountServiceAccountToken,
+        podSpec.securityContext?.runAsNonRoot,
+        podSpec.securityContext?.seccompProfile?.type,
+      ]).toEqual([d.metadata.name, false, true, 'RuntimeDefault']);
+      for (const c of podSpec.containers) {
+        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      }
+    }
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(api!.image).toBe(`facegate:${version}`);
   });
 
   if (dir === 'overlays/scaled') {
@@ -192,7 +232,19 @@ describe.each(RENDERINGS)('Kubernetes manifests: %s', (dir) => {
       expect(hpaSpec.maxReplicas).toBeGreaterThan(hpaSpec.minReplicas);
       expect(hpaSpec.metrics.map((m) => m.resource.name)).toEqual(['cpu']);
       expect(api!.resources!.requests!.cpu).toBeDefined();
-      expect(spec.replicas).toBeGreaterThanOrEqual(hpaSpec.minReplicas);
+      // The HPA owns the count: a replicas field would reset it on every apply.
+      expect(spec.replicas).toBeUndefined();
+    });
+
+    it('keeps one pod serving through a node drain: a disruption budget and a spread over nodes', () => {
+      const pdb = find(objects, 'PodDisruptionBudget', 'facegate')!;
+      const pdbSpec = pdb.spec as { minAvailable: number; selector: { matchLabels: Record<string, string> } };
+      expect(pdbSpec.minAvailable).toBe(1);
+      expect(selects(pdbSpec.selector.matchLabels, spec.template.metadata.labels)).toBe(true);
+      const spread = (pod as unknown as { topologySpreadConstraints: { topologyKey: string; labelSelector: { matchLabels: Record<string, string> } }[] })
+        .topologySpreadConstraints;
+      expect(spread.map((c) => c.topologyKey)).toEqual(['kubernetes.io/hostname']);
+      expect(selects(spread[0].labelSelector.matchLabels, spec.template.metadata.labels)).toBe(true);
     });
   }
 });

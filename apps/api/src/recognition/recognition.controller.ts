@@ -34,7 +34,7 @@ export class RecognitionController {
     description: 'Compared against every enrolled face of the person; the best similarity decides.',
   })
   @ApiOkResponse({ type: VerifyResponseDto })
-  @ApiProblems('USER_NOT_FOUND', 'LOCKED_OUT', 'COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', ...LIVENESS_TOKEN_PROBLEMS)
+  @ApiProblems('USER_NOT_FOUND', 'FACE_NOT_FOUND', 'LOCKED_OUT', 'COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', ...LIVENESS_TOKEN_PROBLEMS)
   verify(@Body() dto: VerifyDto, @Caller() caller: CallerContext): Promise<VerifyResponseDto> {
     return this.recognition.verify(dto, caller);
   }
@@ -50,7 +50,7 @@ export class RecognitionController {
     description: 'RecognizeResponseDto for the main face; RecognizeAllResponseDto (every face) with `all: true`.',
     schema: { oneOf: [{ $ref: getSchemaPath(RecognizeResponseDto) }, { $ref: getSchemaPath(RecognizeAllResponseDto) }] },
   })
-  @ApiProblems('COLLECTION_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', 'LOCKED_OUT', ...LIVENESS_TOKEN_PROBLEMS)
+  @ApiProblems('COLLECTION_NOT_FOUND', 'FACE_NOT_FOUND', 'SPOOF_SUSPECTED', 'LOW_QUALITY', 'LOCKED_OUT', ...LIVENESS_TOKEN_PROBLEMS)
   recognize(@Body() dto: RecognizeDto, @Caller() caller: CallerContext): Promise<RecognizeResponseDto | RecognizeAllResponseDto> {
     return this.recognition.recognize(dto, caller);
   }

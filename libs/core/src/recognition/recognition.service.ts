@@ -50,24 +50,24 @@ export class RecognitionService {
    * (LOCKED_OUT when the key's budget for this person is spent) and settled before the answer leaves.
    */
   async verify(dto: VerifyInput, caller: CallerContext) {
+    assertProbeAllowed(dto, caller);
     const user = await this.claimedUser(dto, caller);
     const collection = await this.access.resolve(caller, user.collection.name);
     const threshold = decidingThreshold(collection.policy, dto.threshold);
     const subject = { action: 'verify', collection: collection.name, userId: user.id };
-    return this.attempts.attempt(
-      caller,
-      { action: 'verify', id: user.id, collection: collection.name },
-      () =>
-        this.audit
-          .audited(
-            caller,
-            subject,
-            () => this.judgeClaim(dto, user, collection, threshold, caller),
-            (r) => r.audit,
-          )
-          .then((r) => r.body),
-      (body) => body.verified,
-    );
+    const judge = () =>
+      this.audit
+        .audited(
+          caller,
+          subject,
+          () => this.judgeClaim(dto, user, collection, threshold, caller),
+          (r) => r.audit,
+        )
+        .then((r) => r.body);
+    // A stored face is no attempt on the person: nothing is guessed, and its certain success must not wipe the key's
+    // failures (an admin clears a lockout in the open, through /lockouts, audited as such).
+    if (dto.faceId !== undefined) return judge();
+    return this.attempts.attempt(caller, { action: 'verify', id: user.id, collection: collection.name }, judge, (body) => body.verified);
   }
 
   private async judgeClaim(
@@ -96,11 +96,11 @@ export class RecognitionService {
   }
 
   async recognize(dto: RecognizeInput, caller: CallerContext) {
+    assertProbeAllowed(dto, caller);
+    if (dto.all && dto.faceId !== undefined)
+      throw new DomainError('VALIDATION_FAILED', 'faceId cannot be combined with all: true (a stored face is one face).');
     const collection = await this.access.resolve(caller, dto.collection);
-    if (dto.all) {
-      if (dto.faceId !== undefined) throw new DomainError('VALIDATION_FAILED', 'faceId cannot be combined with all: true (a stored face is one face).');
-      return this.recognizeAll(dto, collection, caller);
-    }
+    if (dto.all) return this.recognizeAll(dto, collection, caller);
     const threshold = decidingThreshold(collection.policy, dto.threshold);
     return this.audit
       .audited(
@@ -146,9 +146,7 @@ export class RecognitionService {
    * may enrol any face anyway, gains nothing from a stored face that it could not already do.
    */
   private async probeWithLiveness(dto: { image?: ImageInput; faceId?: string; livenessToken?: string }, collection: CollectionRef, caller: CallerContext) {
-    if ((dto.image === undefined) === (dto.faceId === undefined)) throw new DomainError('VALIDATION_FAILED', 'Give image or faceId, not both.');
     if (dto.faceId !== undefined) {
-      if (!hasScope(caller, 'admin')) throw new DomainError('FORBIDDEN', 'Only an admin key may search by a stored face (faceId).', { scope: 'admin' });
       if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with faceId (a stored face is no live capture).');
       const probe = await this.storedProbe(dto.faceId, collection);
       const challenge: ChallengeCheck = { challengePassed: false, sessionId: null, passiveMedian: null };
@@ -323,6 +321,17 @@ export class RecognitionService {
     const user = await this.users.findByExternalId(collection.id, dto.externalId!);
     if (!user) throw userNotFound(dto.externalId!);
     return user;
+  }
+}
+
+/**
+ * Checked before anything is looked up: one probe, a photo or a stored face, and a stored face only for an admin key,
+ * so a key that may not search by face learns nothing (no person, collection or face exists or not) and spends nothing.
+ */
+function assertProbeAllowed(dto: { image?: unknown; faceId?: string }, caller: CallerContext): void {
+  if ((dto.image === undefined) === (dto.faceId === undefined)) throw new DomainError('VALIDATION_FAILED', 'Give image or faceId, not both.');
+  if (dto.faceId !== undefined && !hasScope(caller, 'admin')) {
+    throw new DomainError('FORBIDDEN', 'Only an admin key may search by a stored face (faceId).', { scope: 'admin' });
   }
 }
 

@@ -48,7 +48,8 @@ function ProbeFaceIdField(): PropertyDecorator {
       description:
         'Admin only: a stored face of this collection as the probe instead of a photo (no image is sent; the stored embedding is searched). It is no live capture: no liveness score, no livenessToken, challengePassed false. Give image or faceId, not both.',
     }),
-    IsOptional(),
+    // Not IsOptional, which would let null through as "no face id": only an absent field is absent.
+    ValidateIf((o: { faceId?: unknown }) => o.faceId !== undefined),
     IsUUID(),
   );
 }

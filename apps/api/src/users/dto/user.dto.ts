@@ -24,6 +24,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { Transform } from 'class-transformer';
 import { IsImageInput } from '../../common/image-input.validator';
 import { PageLimitField } from '../../common/page-limit.field';
 
@@ -158,6 +159,8 @@ export class DeleteFacesDto {
     uniqueItems: true,
     description: 'Faces of this person to delete, all or nothing: if any id is not one of their faces, none is deleted (FACE_NOT_FOUND names them).',
   })
+  // One spelling per id before the uniqueness check: the database answers uuids in lower case.
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v)) : value))
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_FACES_PER_USER_LIMIT)

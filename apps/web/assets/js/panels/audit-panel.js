@@ -89,16 +89,26 @@ export class AuditPanel {
       query[name] = value ? new Date(value).toISOString() : undefined;
     }
     const person = String(data.get('person') ?? '').trim();
-    query.userId = person && !UUID.test(person) ? await this.personId(person, query.collection ?? 'default') : person || undefined;
+    query.userId = person && !UUID.test(person) ? await this.personId(person, query.collection) : person || undefined;
     return query;
   }
 
-  /** @param {string} externalId @param {string} collection */
+  /**
+   * A person's id from their external id, in the collection filtered on (or the key's default one). The search also
+   * matches names and parts of ids, so it pages until the exact external id turns up.
+   * @param {string} externalId @param {string | undefined} collection
+   */
   async personId(externalId, collection) {
-    const page = await this.context.api().get('/users', { collection, search: externalId, limit: 100 });
-    const match = page.items.find((/** @type {{ id: string, externalId: string | null }} */ u) => u.externalId === externalId);
-    if (!match) throw new Error(`Nobody has the external id "${externalId}" in collection "${collection}".`);
-    return /** @type {string} */ (match.id);
+    /** @type {string | null} */
+    let cursor = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await this.context.api().get('/users', { collection, search: externalId, limit: 100, cursor: cursor ?? undefined });
+      const match = page.items.find((/** @type {{ id: string, externalId: string | null }} */ u) => u.externalId === externalId);
+      if (match) return /** @type {string} */ (match.id);
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    throw new Error(`Nobody has the external id "${externalId}" in collection "${collection ?? 'default'}".`);
   }
 
   /** @param {boolean} reset */
