@@ -1,0 +1,183 @@
+/**
+ * How the challenge judge's motion evidence (new capture and rigid fit, libs/core liveness/motion-evidence.ts) treats
+ * real head movements and the still-photo attack of the test suite, step kind by step kind:
+ *
+ * - Real: frame sequences of people turning and tilting the head, given with --frames <dir> (one sub-folder of numbered
+ *   frames per clip, e.g. extracted with ffmpeg at 10 fps into /tmp; never into the repository), plus the webcam frames
+ *   of ../shared/faces/live. Each frame is judged against the nearest frontal frame before it (within 6 s), as a session
+ *   judges against its anchor. A "step" is a run of frames that show one movement; it passes as the judge's step does:
+ *   a frame with evidence arrives before MAX_SUSPECT_FRAMES frames without it.
+ * - Edited: the frames test/still-photo-attacks.ts makes from one frontal photo of each of 11 people, for every turn
+ *   method, look-up method and jitter level, judged against the attack's own anchor frame.
+ *
+ * Run: nice npx tsx scripts/liveness/challenge-evidence.measure.ts [--frames /tmp/frames] [--faces ../shared/faces]
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { classifyFrame, FrameMeasures, isFrontal, MAX_JUDGED_YAW, MAX_SUSPECT_FRAMES, motionEvidence } from '../../libs/core/src';
+import { FaceEngine } from '../../libs/face-engine/src';
+import { JITTER_LEVELS, LOOK_UP_METHODS, prepareStill, StillPhotoAttack, TURN_METHODS, DEFAULT_PLAN, AttackStep } from '../../test/still-photo-attacks';
+
+const args = process.argv.slice(2);
+const argOf = (name: string, fallback?: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const FACES = resolve(argOf('--faces', join(__dirname, '../../../shared/faces')) as string);
+const FRAMES = argOf('--frames');
+/** The judge's defaults (FACEGATE_LIVENESS_TURN_DEGREES, _LOOK_UP_DEGREES). */
+const SETTINGS = { turnDegrees: 18, lookUpDegrees: 12 };
+/** How far back a clip's frame looks for its anchor: about a challenge's length at 10 frames a second. */
+const ANCHOR_WINDOW = 60;
+const STILLS = [
+  'George_W_Bush/007.jpg',
+  'Colin_Powell/008.jpg',
+  'Donald_Rumsfeld/003.jpg',
+  'Tony_Blair/002.jpg',
+  'Gerhard_Schroeder/009.jpg',
+  'Jacques_Chirac/009.jpg',
+  'deepface_img1/007.jpg',
+  'deepface_img3/003.jpg',
+  'deepface_img8/007.jpg',
+  'deepface_img29/002.jpg',
+  'deepface_img34/002.jpg',
+];
+const MOVES = ['turn_left', 'turn_right', 'look_up'] as const;
+
+interface Frame {
+  measures: FrameMeasures;
+  texture: Float32Array;
+  residual: number;
+}
+
+/** Per movement: frames that show it, those with evidence, steps and steps passed. */
+type Tally = Record<(typeof MOVES)[number], { frames: number; moved: number; steps: number; passed: number }>;
+const tally = (): Tally => ({
+  turn_left: { frames: 0, moved: 0, steps: 0, passed: 0 },
+  turn_right: { frames: 0, moved: 0, steps: 0, passed: 0 },
+  look_up: { frames: 0, moved: 0, steps: 0, passed: 0 },
+});
+
+async function main(): Promise<void> {
+  const engine = await FaceEngine.create({ poolSize: 2, intraOpThreads: 1 }, { logger: { log: () => {}, warn: console.warn, error: console.error } });
+  const measure = async (bytes: Buffer): Promise<Frame | null> => {
+    const r = await engine.analyze(bytes, { details: 'primary', pose3d: true, texture: true });
+    const f = r.faces[r.primaryIndex];
+    if (!f?.pose3d || !f.texture || !f.expression) return null;
+    return {
+      measures: { yaw: f.pose3d.yaw, pitch: f.pose3d.pitch, eyeOpening: f.expression.eyeOpening, mouthWidth: f.expression.mouthWidth },
+      texture: f.texture,
+      residual: f.pose3d.residual,
+    };
+  };
+  try {
+    const real = tally();
+    for (const [clip, files] of clips()) {
+      const frames: Array<Frame | null> = [];
+      for (const file of files) frames.push(await measure(readFileSync(file)));
+      const own = tally();
+      judgeClip(frames, own);
+      add(real, own);
+      console.log(`real ${clip.padEnd(22)} ${files.length} frames: ${describe(own)}`);
+    }
+    console.log(`\nreal, all clips: ${describe(real)}`);
+    const edited = tally();
+    for (const [i, path] of STILLS.entries()) {
+      const still = await prepareStill(readFileSync(join(FACES, path)));
+      const base = await engine.analyze(still, { details: 'primary' });
+      const landmarks = base.faces[base.primaryIndex]?.landmarks;
+      if (!landmarks) continue;
+      for (const turn of TURN_METHODS)
+        for (const lookUp of LOOK_UP_METHODS)
+          for (const jitter of JITTER_LEVELS) {
+            const attacker = await StillPhotoAttack.from(still, landmarks, 1000 + i);
+            const plan = { ...DEFAULT_PLAN, turn, lookUp, jitter };
+            const anchor = await measure((await attacker.anchorFrames(plan))[0]);
+            if (!anchor) continue;
+            for (const step of MOVES) {
+              const frames: Array<Frame | null> = [];
+              for (const bytes of await attacker.stepFrames(step as AttackStep, plan)) frames.push(await measure(bytes));
+              judgeStep(anchor, frames, step, edited);
+            }
+          }
+    }
+    console.log(`edited stills (${STILLS.length} people, every method and jitter): ${describe(edited)}`);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** ../shared/faces/live as one clip, and every sub-folder of --frames. */
+function clips(): Array<[string, string[]]> {
+  const live = Array.from({ length: 12 }, (_, i) => join(FACES, 'live', `${String(26 + i).padStart(3, '0')}.jpg`));
+  const out: Array<[string, string[]]> = [['shared/faces live', live]];
+  if (FRAMES && existsSync(FRAMES)) {
+    for (const dir of readdirSync(FRAMES).filter((d) => statSync(join(FRAMES, d)).isDirectory())) {
+      out.push([
+        dir,
+        readdirSync(join(FRAMES, dir))
+          .sort()
+          .map((f) => join(FRAMES, dir, f)),
+      ]);
+    }
+  }
+  return out;
+}
+
+/** Each run of frames showing one movement against the nearest frontal frame before it is a step. */
+function judgeClip(frames: Array<Frame | null>, into: Tally): void {
+  let i = 0;
+  while (i < frames.length) {
+    const anchor = anchorBefore(frames, i);
+    const move = anchor && frames[i] ? movement(anchor, frames[i]!) : null;
+    if (!anchor || !move) {
+      i++;
+      continue;
+    }
+    const run: Array<Frame | null> = [];
+    while (i < frames.length && frames[i] && movement(anchor, frames[i]!) === move) run.push(frames[i++]);
+    judgeStep(anchor, run, move, into);
+  }
+}
+
+function anchorBefore(frames: Array<Frame | null>, i: number): Frame | null {
+  for (let k = i - 1; k >= Math.max(0, i - ANCHOR_WINDOW); k--) {
+    const f = frames[k];
+    if (f && isFrontal(f.measures)) return f;
+  }
+  return null;
+}
+
+function movement(anchor: Frame, frame: Frame): (typeof MOVES)[number] | null {
+  const gesture = classifyFrame(anchor.measures, frame.measures, SETTINGS);
+  return (MOVES as readonly string[]).includes(gesture) ? (gesture as (typeof MOVES)[number]) : null;
+}
+
+/** The judge's step rule on these frames: evidence before MAX_SUSPECT_FRAMES frames without it (turns past MAX_JUDGED_YAW unjudged). */
+function judgeStep(anchor: Frame, frames: Array<Frame | null>, step: (typeof MOVES)[number], into: Tally): void {
+  let suspects = 0;
+  let outcome: 'passed' | 'failed' | null = null;
+  for (const frame of frames) {
+    if (!frame || movement(anchor, frame) !== step || Math.abs(frame.measures.yaw - anchor.measures.yaw) > MAX_JUDGED_YAW) continue;
+    into[step].frames++;
+    const moved = motionEvidence(anchor.texture, frame) === 'moved';
+    if (moved) into[step].moved++;
+    if (outcome) continue;
+    if (moved) outcome = 'passed';
+    else if (++suspects >= MAX_SUSPECT_FRAMES) outcome = 'failed';
+  }
+  if (!outcome) return; // no judged frame showed the step
+  into[step].steps++;
+  if (outcome === 'passed') into[step].passed++;
+}
+
+function add(to: Tally, from: Tally): void {
+  for (const m of MOVES) for (const k of ['frames', 'moved', 'steps', 'passed'] as const) to[m][k] += from[m][k];
+}
+
+function describe(t: Tally): string {
+  const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)}%` : '-');
+  return MOVES.map((m) => `${m} frames ${t[m].moved}/${t[m].frames} (${pct(t[m].moved, t[m].frames)}), steps ${t[m].passed}/${t[m].steps}`).join('; ');
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
