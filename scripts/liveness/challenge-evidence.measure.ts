@@ -6,7 +6,7 @@
  *   frames per clip, e.g. extracted with ffmpeg at 10 fps into /tmp; never into the repository), plus the webcam frames
  *   of ../shared/faces/live. Each frame is judged against the nearest frontal frame before it (within 6 s), as a session
  *   judges against its anchor. A "step" is a run of frames that show one movement; it passes as the judge's step does:
- *   a frame with evidence arrives before MAX_SUSPECT_FRAMES frames without it.
+ *   a frame with evidence arrives before maxSuspectFrames(step) frames without it (3 for a turn, 1 for a look-up).
  * - Edited: the frames test/still-photo-attacks.ts makes from one frontal photo of each of 11 people, for every turn
  *   method, look-up method and jitter level, judged against the attack's own anchor frame.
  *
@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { classifyFrame, FrameMeasures, isFrontal, MAX_JUDGED_YAW, MAX_SUSPECT_FRAMES, motionEvidence } from '../../libs/core/src';
+import { classifyFrame, FrameMeasures, isFrontal, MAX_JUDGED_YAW, maxSuspectFrames, motionEvidence } from '../../libs/core/src';
 import { FaceEngine } from '../../libs/face-engine/src';
 import { JITTER_LEVELS, LOOK_UP_METHODS, prepareStill, StillPhotoAttack, TURN_METHODS, DEFAULT_PLAN, AttackStep } from '../../test/still-photo-attacks';
 
@@ -150,7 +150,7 @@ function movement(anchor: Frame, frame: Frame): (typeof MOVES)[number] | null {
   return (MOVES as readonly string[]).includes(gesture) ? (gesture as (typeof MOVES)[number]) : null;
 }
 
-/** The judge's step rule on these frames: evidence before MAX_SUSPECT_FRAMES frames without it (turns past MAX_JUDGED_YAW unjudged). */
+/** The judge's step rule on these frames: evidence before maxSuspectFrames(step) frames without it (turns past MAX_JUDGED_YAW unjudged). */
 function judgeStep(anchor: Frame, frames: Array<Frame | null>, step: (typeof MOVES)[number], into: Tally): void {
   let suspects = 0;
   let outcome: 'passed' | 'failed' | null = null;
@@ -161,7 +161,7 @@ function judgeStep(anchor: Frame, frames: Array<Frame | null>, step: (typeof MOV
     if (moved) into[step].moved++;
     if (outcome) continue;
     if (moved) outcome = 'passed';
-    else if (++suspects >= MAX_SUSPECT_FRAMES) outcome = 'failed';
+    else if (++suspects >= maxSuspectFrames(step)) outcome = 'failed';
   }
   if (!outcome) return; // no judged frame showed the step
   into[step].steps++;

@@ -157,20 +157,6 @@ function passedSessions(outcomes: Outcome[]): string[] {
   return outcomes.filter((o) => o.result === 'passed').map((o) => `${o.person} ${o.challenge.join('>')} (${o.plan.turn}/${o.plan.lookUp}/${o.plan.jitter})`);
 }
 
-/**
- * KNOWN OPEN HOLE (issue 14 stays open): the new-capture evidence (region texture against the anchor) stops most of
- * these edits, not all: strong warps with noise change the region statistics as much as a small real turn does.
- * Measured on 2026-12-03: 8 to 12 of 55 head-movement sessions passed from run to run (the server draws the steps;
- * 38 of 55 on the former five-point judge without the new-capture check). Until the judge stops them all, this guards
- * against regressions: at most 30% pass, and every refusal is a coded refusal. The goal, and the issue's bar, is none.
- */
-function expectFewPassed(outcomes: Outcome[], atMost: number): void {
-  const passed = passedSessions(outcomes);
-  if (passed.length > 0) console.log(`KNOWN OPEN (issue 14): ${passed.length}/${outcomes.length} edited-photo sessions passed:\n  ${passed.join('\n  ')}`);
-  expect(passed.length).toBeLessThanOrEqual(atMost);
-  for (const o of outcomes.filter((x) => x.result !== 'passed')) expect(REFUSALS).toContain(o.result.split('/')[0]);
-}
-
 describe(`still-photo attacks on the active challenge (${kind})`, () => {
   describe('head movements: turns and looking up', () => {
     const app = useTestApp({
@@ -208,7 +194,7 @@ describe(`still-photo attacks on the active challenge (${kind})`, () => {
       );
     });
 
-    it(`refuses most of ${STILLS.length * SESSIONS_PER_PERSON} sessions answered with edits of one photo (${STILLS.length} people, every turn and look-up method; known open: not yet all)`, async () => {
+    it(`refuses all ${STILLS.length * SESSIONS_PER_PERSON} sessions answered with edits of one photo (${STILLS.length} people, every turn and look-up method)`, async () => {
       const jobs = STILLS.flatMap((person, p) =>
         Array.from(
           { length: SESSIONS_PER_PERSON },
@@ -217,16 +203,18 @@ describe(`still-photo attacks on the active challenge (${kind})`, () => {
       );
       outcomes.push(...(await runAll(jobs)));
       expect(outcomes).toHaveLength(STILLS.length * SESSIONS_PER_PERSON);
-      expectFewPassed(outcomes, Math.floor(outcomes.length * 0.3));
+      // Every challenge holds a look-up (the step list allows it), and a look-up frame without a new capture fails the
+      // session at once: edited turns clear the new-capture bar in nearly every step, edited look-ups almost never.
+      expectAllRefused(outcomes);
     }, 600_000);
 
-    it('refuses most of them under the sign-in policy too, whichever layer says no (known open: not yet all)', async () => {
+    it('refuses them under the sign-in policy too, whichever layer says no', async () => {
       const signIn = await runAll(
         STILLS.slice(0, 6).map((person, p) => () => attack(app(), person, attackers.get(person)!, PLANS[(p * 7 + 3) % PLANS.length], 'sign-in')),
       );
       console.log(`Still-photo attacks under the sign-in policy (${kind}):\n${table('by turn method', signIn, (o) => `turn ${o.plan.turn}`)}`);
       // Edited high-quality photos score as live to the passive model (about 1.0), so that layer adds little here.
-      expectFewPassed(signIn, 3);
+      expectAllRefused(signIn);
     }, 300_000);
   });
 

@@ -1,5 +1,5 @@
 import { advance, ChallengeProgress, ChallengeStep, classifyFrame, drawChallenge, FrameMeasures, Gesture, isFrontal } from './challenge-judge';
-import { median } from '@facegate/face-engine';
+import { median, seededRandom } from '@facegate/face-engine';
 
 // Measures the engine returned for real photos of ../shared/faces (yaw, pitch, eye opening, mouth width).
 const m = (yaw: number, pitch: number, eyeOpening: number, mouthWidth: number): FrameMeasures => ({ yaw, pitch, eyeOpening, mouthWidth });
@@ -111,8 +111,22 @@ describe('drawChallenge', () => {
   });
 
   it('uses the random source for every choice', () => {
-    expect(drawChallenge(['turn_left', 'turn_right', 'look_up'], 3, () => 0)).toEqual(['turn_left', 'turn_right', 'turn_left']);
+    // turn_left, turn_right, turn_left drawn; no look-up among them, so position randomInt(3) = 0 becomes one.
+    expect(drawChallenge(['turn_left', 'turn_right', 'look_up'], 3, () => 0)).toEqual(['look_up', 'turn_right', 'turn_left']);
     expect(drawChallenge(['turn_left', 'turn_right', 'look_up'], 3, (n) => n - 1)).toEqual(['look_up', 'turn_right', 'look_up']);
+  });
+
+  it('puts a look-up in every challenge where look_up is allowed (the movement an edited photo cannot fake), never twice in a row', () => {
+    const seeded = seededRandom(7);
+    for (let i = 0; i < 2000; i++) {
+      const length = 1 + (i % 4);
+      const steps = drawChallenge(['turn_left', 'turn_right', 'look_up', 'blink', 'smile'], length, (n) => Math.floor(seeded() * n));
+      expect(steps).toHaveLength(length);
+      expect(steps).toContain('look_up');
+      for (let k = 1; k < steps.length; k++) expect(steps[k]).not.toBe(steps[k - 1]);
+    }
+    // Without look_up allowed, turns alone as before.
+    expect(drawChallenge(['turn_left', 'turn_right'], 3, () => 0)).toEqual(['turn_left', 'turn_right', 'turn_left']);
   });
 });
 

@@ -104,7 +104,10 @@ export function advance(challenge: readonly ChallengeStep[], progress: Challenge
 
 /**
  * A random challenge of `length` steps drawn from `allowed`, never the same step twice in a row (a held pose would
- * answer both), so the order cannot be known before the session starts. When the draw holds no head movement, one
+ * answer both), so the order cannot be known before the session starts. Where look_up is allowed, every challenge
+ * holds one: looking up shows the underside of the nose and chin, which no edit of a frontal photo has (measured,
+ * README "Active liveness challenge": every real look-up frame clears the new-capture bar, 5% of edited ones do),
+ * while an edited turn finds a frame that clears it in nearly every step. When the draw holds no head movement, one
  * position gets one: expressions alone can be faked by editing one photo.
  */
 export function drawChallenge(allowed: readonly ChallengeStep[], length: number, randomInt: (n: number) => number): ChallengeStep[] {
@@ -112,6 +115,10 @@ export function drawChallenge(allowed: readonly ChallengeStep[], length: number,
   for (let i = 0; i < length; i++) {
     const pool = allowed.length > 1 ? allowed.filter((s) => s !== steps[i - 1]) : allowed;
     steps.push(pool[randomInt(pool.length)]);
+  }
+  if (allowed.includes('look_up') && !steps.includes('look_up')) {
+    // No step is a look-up, so none of the new one's neighbours is: no repeat.
+    steps[randomInt(length)] = 'look_up';
   }
   const poses = allowed.filter((s) => POSE_STEPS.includes(s));
   if (poses.length > 0 && !steps.some((s) => POSE_STEPS.includes(s))) {

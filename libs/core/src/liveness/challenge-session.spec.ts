@@ -98,6 +98,18 @@ describe('applyFrames', () => {
     expect(third.failure).toEqual({ code: 'CHALLENGE_FAILED', reason: 'edited_still', frame: 3, step: 'turn_left' });
   });
 
+  it('fails a look-up at its first frame without a new capture (every real look-up measured had one)', () => {
+    const up = (texture: Float32Array): AnalyzedFrame => ({
+      hash: `h${n++}`,
+      face: { measures: pose(0, -20), embedding: person, liveness: 0.5, texture, residual: 0.04 },
+    });
+    const edited = applyFrames(['look_up'], EMPTY_STATE, null, [frame(0), up(ANCHOR_TEXTURE)], settings);
+    expect(edited.failure).toEqual({ code: 'CHALLENGE_FAILED', reason: 'edited_still', frame: 1, step: 'look_up' });
+    const real = applyFrames(['look_up'], EMPTY_STATE, null, [frame(0), up(NEW_CAPTURE)], settings);
+    expect(real.failure).toBeNull();
+    expect(real.state.progress.completed).toBe(1);
+  });
+
   it('lets a new capture complete the step after weak frames, and refuses a non-rigid landmark set', () => {
     const r = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(30, person, 0.5, ANCHOR_TEXTURE), frame(31)], settings);
     expect(r.state.progress.completed).toBe(1);

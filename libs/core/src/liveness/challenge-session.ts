@@ -1,7 +1,7 @@
 import { displayedSimilarity } from '../collections/collection-policy';
 import { cosineSimilarity } from '@facegate/face-engine';
 import { advance, ChallengeProgress, ChallengeStep, classifyFrame, FrameMeasures, Gesture, isFrontal, JudgeSettings, POSE_STEPS } from './challenge-judge';
-import { MAX_SUSPECT_FRAMES, motionEvidence, MotionEvidence } from './motion-evidence';
+import { maxSuspectFrames, motionEvidence, MotionEvidence } from './motion-evidence';
 
 /** What a session remembers between uploads. Measures, digests and scores only: never a frame. */
 export interface SessionState {
@@ -136,8 +136,8 @@ export function applyFrames(
       // The asked movement, but no new capture: it does not count, and repeated, it ends the session.
       report.push({ index, face: true, gesture, similarity, evidence });
       state.suspectFrames = (state.suspectFrames ?? 0) + 1;
-      if (state.suspectFrames >= MAX_SUSPECT_FRAMES) {
-        const step = challenge[state.progress.completed];
+      const step = challenge[state.progress.completed];
+      if (state.suspectFrames >= maxSuspectFrames(step)) {
         return fail({ code: 'CHALLENGE_FAILED', reason: evidence === 'not_rigid' ? 'not_a_rigid_face' : 'edited_still', frame: index, step });
       }
       continue;

@@ -114,9 +114,13 @@ function analyzed(image: string | Buffer): { bytes: Buffer; face: ExtractedFace 
 
 const me = callerWith(['recognize'], [], 'key-1');
 
-/** Challenges are drawn with randomInt() = 0 from the head movements: turn_left, then turn_right. */
+/**
+ * Challenges are drawn with randomInt() = 0 from the turns: turn_left, then turn_right. (With look_up allowed, as by
+ * default, every challenge holds a look-up: drawChallenge's tests cover that; these are about the session's mechanics.)
+ */
 function setUp(env: Record<string, string> = {}) {
   const config = testConfig({
+    FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right',
     FACEGATE_MATCH_THRESHOLD: '0.42',
     FACEGATE_LIVENESS_THRESHOLD: '0.04',
     FACEGATE_LIVENESS_MIN_FRAMES: '5',
@@ -146,7 +150,7 @@ describe('LivenessService.open', () => {
   it("opens a session for the caller's key in the resolved collection, revealing only the first step", async () => {
     const { service, sessions, entries, secrets } = setUp();
     const opened = await service.open({}, me);
-    expect(secrets.randomInt).toHaveBeenCalledWith(3);
+    expect(secrets.randomInt).toHaveBeenCalledWith(2);
     expect(opened).toMatchObject({
       status: 'in_progress',
       challenge: ['turn_left'],

@@ -1,4 +1,5 @@
 import { TEXTURE_LENGTH, textureChange } from '@facegate/face-engine';
+import type { ChallengeStep } from './challenge-judge';
 
 /**
  * Whether a frame that shows an asked head movement is a new capture of a head that moved, or one photo edited to
@@ -19,6 +20,16 @@ export const MAX_POSE_RESIDUAL = 0.1;
  * several frames and the texture change grows with the angle, so one or two weak frames are tolerated.
  */
 export const MAX_SUSPECT_FRAMES = 3;
+/**
+ * A look-up allows none: every real look-up frame measured cleared the bar (47 of 47 in ten clips of ten people,
+ * lowest 0.213), so a look-up frame without it is an edit, not a weak capture.
+ */
+export const MAX_SUSPECT_LOOK_UP_FRAMES = 1;
+
+/** Frames of a step that may show the movement without evidence; the one that reaches this fails the session. */
+export function maxSuspectFrames(step: ChallengeStep | undefined): number {
+  return step === 'look_up' ? MAX_SUSPECT_LOOK_UP_FRAMES : MAX_SUSPECT_FRAMES;
+}
 
 export type MotionEvidence = 'moved' | 'not_rigid' | 'same_texture';
 
