@@ -9,10 +9,13 @@
  *   a frame with evidence arrives before maxSuspectFrames(step) frames without it (3 for a turn, 1 for a look-up).
  * - Edited: the frames test/still-photo-attacks.ts makes from one frontal photo of each of 11 people, for every turn
  *   method, look-up method and jitter level, judged against the attack's own anchor frame.
+ * - Edited and shaded: the same frames with a brightness pattern laid over them (±25%, a few pixels across), as an
+ *   attacker who knows the new-capture statistic (region levels, contrasts and gradient orientations) would add.
  *
  * Run: nice npx tsx scripts/liveness/challenge-evidence.measure.ts [--frames /tmp/frames] [--faces ../shared/faces]
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import sharp from 'sharp';
 import { join, resolve } from 'node:path';
 import { classifyFrame, FrameMeasures, isFrontal, MAX_JUDGED_YAW, maxSuspectFrames, motionEvidence } from '../../libs/core/src';
 import { FaceEngine } from '../../libs/face-engine/src';
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     }
     console.log(`\nreal, all clips: ${describe(real)}`);
     const edited = tally();
+    const shaded = tally();
     for (const [i, path] of STILLS.entries()) {
       const still = await prepareStill(readFileSync(join(FACES, path)));
       const base = await engine.analyze(still, { details: 'primary' });
@@ -93,15 +97,39 @@ async function main(): Promise<void> {
             if (!anchor) continue;
             for (const step of MOVES) {
               const frames: Array<Frame | null> = [];
-              for (const bytes of await attacker.stepFrames(step as AttackStep, plan)) frames.push(await measure(bytes));
+              const shadedFrames: Array<Frame | null> = [];
+              for (const bytes of await attacker.stepFrames(step as AttackStep, plan)) {
+                frames.push(await measure(bytes));
+                shadedFrames.push(await measure(await shade(bytes)));
+              }
               judgeStep(anchor, frames, step, edited);
+              judgeStep(anchor, shadedFrames, step, shaded);
             }
           }
     }
     console.log(`edited stills (${STILLS.length} people, every method and jitter): ${describe(edited)}`);
+    console.log(`edited and shaded: ${describe(shaded)}`);
   } finally {
     await engine.close();
   }
+}
+
+/** A brightness pattern over the whole picture: what moves region statistics without moving a single feature. */
+async function shade(bytes: Buffer): Promise<Buffer> {
+  const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const out = Buffer.alloc(data.length);
+  for (let y = 0; y < info.height; y++) {
+    for (let x = 0; x < info.width; x++) {
+      const f = 1 + 0.25 * Math.sin(x / 9) * Math.cos(y / 11);
+      for (let c = 0; c < 3; c++) {
+        const i = (y * info.width + x) * 3 + c;
+        out[i] = Math.max(0, Math.min(255, Math.round(data[i] * f)));
+      }
+    }
+  }
+  return sharp(out, { raw: { width: info.width, height: info.height, channels: 3 } })
+    .jpeg({ quality: 92 })
+    .toBuffer();
 }
 
 /** ../shared/faces/live as one clip, and every sub-folder of --frames. */
