@@ -6,18 +6,29 @@
  *   frames per clip, e.g. extracted with ffmpeg at 10 fps into /tmp; never into the repository), plus the webcam frames
  *   of ../shared/faces/live. Each frame is judged against the nearest frontal frame before it (within 6 s), as a session
  *   judges against its anchor. A "step" is a run of frames that show one movement; it passes as the judge's step does:
- *   a frame with evidence arrives before maxSuspectFrames(step) frames without it (3 for a turn, 1 for a look-up).
+ *   evidenceFramesNeeded(step) frames with evidence (1 for a turn, 2 for a look-up) arrive before maxSuspectFrames(step)
+ *   frames without it (3 for a turn, 1 for a look-up). --every 2 keeps every second frame of a clip: a 10-fps clip seen
+ *   as the web page's 5-fps capture.
  * - Edited: the frames test/still-photo-attacks.ts makes from one frontal photo of each of 11 people, for every turn
  *   method, look-up method and jitter level, judged against the attack's own anchor frame.
  * - Edited and shaded: the same frames with a brightness pattern laid over them (±25%, a few pixels across), as an
  *   attacker who knows the new-capture statistic (region levels, contrasts and gradient orientations) would add.
  *
- * Run: nice npx tsx scripts/liveness/challenge-evidence.measure.ts [--frames /tmp/frames] [--faces ../shared/faces]
+ * Run: nice npx tsx scripts/liveness/challenge-evidence.measure.ts [--frames /tmp/frames] [--every 2] [--look-up-frames 1] [--faces ../shared/faces]
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { join, resolve } from 'node:path';
-import { classifyFrame, FrameMeasures, isFrontal, MAX_JUDGED_YAW, maxSuspectFrames, motionEvidence } from '../../libs/core/src';
+import {
+  classifyFrame,
+  DEFAULT_LOOK_UP_EVIDENCE_FRAMES,
+  evidenceFramesNeeded,
+  FrameMeasures,
+  isFrontal,
+  MAX_JUDGED_YAW,
+  maxSuspectFrames,
+  motionEvidence,
+} from '../../libs/core/src';
 import { FaceEngine } from '../../libs/face-engine/src';
 import { JITTER_LEVELS, LOOK_UP_METHODS, prepareStill, StillPhotoAttack, TURN_METHODS, DEFAULT_PLAN, AttackStep } from '../../test/still-photo-attacks';
 
@@ -25,6 +36,9 @@ const args = process.argv.slice(2);
 const argOf = (name: string, fallback?: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const FACES = resolve(argOf('--faces', join(__dirname, '../../../shared/faces')) as string);
 const FRAMES = argOf('--frames');
+const EVERY = Math.max(1, Number(argOf('--every', '1')));
+/** FACEGATE_LIVENESS_LOOK_UP_FRAMES to judge with (--look-up-frames). */
+const LOOK_UP_FRAMES = Math.max(1, Number(argOf('--look-up-frames', String(DEFAULT_LOOK_UP_EVIDENCE_FRAMES))));
 /** The judge's defaults (FACEGATE_LIVENESS_TURN_DEGREES, _LOOK_UP_DEGREES). */
 const SETTINGS = { turnDegrees: 18, lookUpDegrees: 12 };
 /** How far back a clip's frame looks for its anchor: about a challenge's length at 10 frames a second. */
@@ -142,6 +156,7 @@ function clips(): Array<[string, string[]]> {
         dir,
         readdirSync(join(FRAMES, dir))
           .sort()
+          .filter((_, k) => k % EVERY === 0)
           .map((f) => join(FRAMES, dir, f)),
       ]);
     }
@@ -178,20 +193,26 @@ function movement(anchor: Frame, frame: Frame): (typeof MOVES)[number] | null {
   return (MOVES as readonly string[]).includes(gesture) ? (gesture as (typeof MOVES)[number]) : null;
 }
 
-/** The judge's step rule on these frames: evidence before maxSuspectFrames(step) frames without it (turns past MAX_JUDGED_YAW unjudged). */
+/**
+ * The judge's step rule on these frames: evidenceFramesNeeded(step) frames with evidence before maxSuspectFrames(step)
+ * frames without it (turns past MAX_JUDGED_YAW unjudged). A run that ends short of either does not pass.
+ */
 function judgeStep(anchor: Frame, frames: Array<Frame | null>, step: (typeof MOVES)[number], into: Tally): void {
   let suspects = 0;
+  let evidence = 0;
+  let shown = false;
   let outcome: 'passed' | 'failed' | null = null;
   for (const frame of frames) {
     if (!frame || movement(anchor, frame) !== step || Math.abs(frame.measures.yaw - anchor.measures.yaw) > MAX_JUDGED_YAW) continue;
     into[step].frames++;
+    shown = true;
     const moved = motionEvidence(anchor.texture, frame) === 'moved';
     if (moved) into[step].moved++;
     if (outcome) continue;
-    if (moved) outcome = 'passed';
-    else if (++suspects >= maxSuspectFrames(step)) outcome = 'failed';
+    if (moved && ++evidence >= evidenceFramesNeeded(step, LOOK_UP_FRAMES)) outcome = 'passed';
+    else if (!moved && ++suspects >= maxSuspectFrames(step)) outcome = 'failed';
   }
-  if (!outcome) return; // no judged frame showed the step
+  if (!shown) return; // no judged frame showed the step
   into[step].steps++;
   if (outcome === 'passed') into[step].passed++;
 }

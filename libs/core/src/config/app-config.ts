@@ -12,6 +12,7 @@ import {
 } from '@facegate/face-engine';
 import { COLLECTION_PURPOSES, CollectionPurpose } from '../collections/collection-policy';
 import { CHALLENGE_STEPS, ChallengeStep, POSE_STEPS } from '../liveness/challenge-judge';
+import { DEFAULT_LOOK_UP_EVIDENCE_FRAMES } from '../liveness/motion-evidence';
 import { MAX_FACES_PER_USER_LIMIT } from '../users/user.inputs';
 
 /** The one typed configuration object. Built once at boot from the environment; nothing else reads process.env. */
@@ -128,6 +129,8 @@ export interface AppConfig {
     /** Yaw change (degrees) that counts as a head turn, and upward pitch change that counts as looking up. */
     turnDegrees: number;
     lookUpDegrees: number;
+    /** Frames with evidence of a new capture (not an edited photo) a look-up must be held for. */
+    lookUpFrames: number;
   };
   enrolment: {
     /** Smallest accepted face (side of the square face box, in pixels). */
@@ -271,6 +274,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       minStepMs: read.int('FACEGATE_LIVENESS_MIN_STEP_MS', 300, 0, 10_000),
       turnDegrees: read.number('FACEGATE_LIVENESS_TURN_DEGREES', 18, 5, 60),
       lookUpDegrees: read.number('FACEGATE_LIVENESS_LOOK_UP_DEGREES', 12, 5, 60),
+      lookUpFrames: read.int('FACEGATE_LIVENESS_LOOK_UP_FRAMES', DEFAULT_LOOK_UP_EVIDENCE_FRAMES, 1, 10),
     },
     enrolment: {
       minFaceSize: read.int('FACEGATE_MIN_FACE_SIZE', 40, 1, 10000),

@@ -1,7 +1,7 @@
 import { displayedSimilarity } from '../collections/collection-policy';
 import { cosineSimilarity } from '@facegate/face-engine';
 import { advance, ChallengeProgress, ChallengeStep, classifyFrame, FrameMeasures, Gesture, isFrontal, JudgeSettings, POSE_STEPS } from './challenge-judge';
-import { maxSuspectFrames, motionEvidence, MotionEvidence } from './motion-evidence';
+import { evidenceFramesNeeded, maxSuspectFrames, motionEvidence, MotionEvidence } from './motion-evidence';
 
 /** What a session remembers between uploads. Measures, digests and scores only: never a frame. */
 export interface SessionState {
@@ -26,6 +26,8 @@ export interface SessionState {
   anchorTexture?: number[];
   /** Frames of the current step that showed the asked movement without evidence of a new capture. */
   suspectFrames?: number;
+  /** Frames of the current step that showed the asked movement as a new capture, while it needs more than one. */
+  evidenceFrames?: number;
 }
 
 /** Yaw from the anchor beyond which a frame is not judged (see applyFrames). */
@@ -68,6 +70,8 @@ export interface ApplySettings extends JudgeSettings {
   sameFaceThreshold: number;
   /** Frames with a passive score the session needs before it may end (0 when the passive check is not enforced). */
   minScoredFrames: number;
+  /** Frames with evidence of a new capture a look-up needs (see motion-evidence.ts). */
+  lookUpFrames: number;
 }
 
 /** The steps are done and there are enough scored frames for the passive median to decide. */
@@ -143,10 +147,18 @@ export function applyFrames(
       continue;
     }
     report.push({ index, face: true, gesture, similarity });
+    if (answersPoseStep(challenge, state, gesture)) {
+      // A look-up counts once it is held: a second new capture showing it, not one lucky edit.
+      state.evidenceFrames = (state.evidenceFrames ?? 0) + 1;
+      if (state.evidenceFrames < evidenceFramesNeeded(challenge[state.progress.completed], settings.lookUpFrames)) continue;
+    }
     const outcome = advance(challenge, state.progress, gesture);
     if (outcome.kind === 'wrong_step')
       return fail({ code: 'CHALLENGE_FAILED', reason: 'wrong_step', frame: index, expected: outcome.expected, saw: outcome.saw });
-    if (outcome.progress.completed > state.progress.completed) state.suspectFrames = 0;
+    if (outcome.progress.completed > state.progress.completed) {
+      state.suspectFrames = 0;
+      state.evidenceFrames = 0;
+    }
     state.progress = outcome.progress;
     if (isComplete(challenge, state, settings)) break;
   }

@@ -69,6 +69,7 @@ export class LivenessService {
     const settings = {
       turnDegrees: this.config.liveness.turnDegrees,
       lookUpDegrees: this.config.liveness.lookUpDegrees,
+      lookUpFrames: this.config.liveness.lookUpFrames,
       sameFaceThreshold: collection.policy.matchThreshold,
       // One frame's passive score is unreliable (README "Passive liveness"): an enforcing session waits for enough.
       minScoredFrames: collection.policy.livenessMode === 'enforce' ? this.config.liveness.minPassiveFrames : 0,

@@ -26,6 +26,20 @@ export const MAX_SUSPECT_FRAMES = 3;
  */
 export const MAX_SUSPECT_LOOK_UP_FRAMES = 1;
 
+/**
+ * Frames with evidence a look-up needs before it counts. A person holds the look-up for a moment, so a camera at the
+ * web page's 5 frames a second gives several (every real look-up frame measured cleared the bar); an edit of one photo
+ * clears it now and then (about 5% of edited look-up frames), and with one frame enough, about one attack session in
+ * 60 passed. Two, with no suspect frame between, square that chance. FACEGATE_LIVENESS_LOOK_UP_FRAMES sets it (1 for a
+ * client that captures a frame a second or slower).
+ */
+export const DEFAULT_LOOK_UP_EVIDENCE_FRAMES = 2;
+
+/** Frames showing the asked movement with evidence of a new capture that complete the step (a turn: its first). */
+export function evidenceFramesNeeded(step: ChallengeStep | undefined, lookUpFrames: number): number {
+  return step === 'look_up' ? lookUpFrames : 1;
+}
+
 /** Frames of a step that may show the movement without evidence; the one that reaches this fails the session. */
 export function maxSuspectFrames(step: ChallengeStep | undefined): number {
   return step === 'look_up' ? MAX_SUSPECT_LOOK_UP_FRAMES : MAX_SUSPECT_FRAMES;
