@@ -1311,6 +1311,33 @@ export interface components {
              */
             uptimeSeconds: number;
         };
+        ReplicaStatusDto: {
+            /**
+             * @description Host and port (never the URL: it may carry a password).
+             * @example db-replica-1:5432
+             */
+            name: string;
+            /**
+             * @description Answering as a standby at the last poll.
+             * @example true
+             */
+            up: boolean;
+            /**
+             * @description Bytes of the primary's WAL not replayed yet.
+             * @example 0
+             */
+            lagBytes: number;
+            /**
+             * @description Seconds since the last replayed transaction, while behind (0 when caught up).
+             * @example 0
+             */
+            lagSeconds: number;
+            /**
+             * @description Searches it served since this process started.
+             * @example 1204
+             */
+            reads: number;
+        };
         ReadinessChecksDto: {
             /**
              * @description The database answers.
@@ -1334,6 +1361,8 @@ export interface components {
              * @example false
              */
             draining: boolean;
+            /** @description Read replicas (DATABASE_REPLICA_URLS), when configured. A replica that is down or behind is skipped (searches go to the primary); it never makes the service unready. */
+            replicas?: components["schemas"]["ReplicaStatusDto"][];
         };
         ReadinessDto: {
             /** @example true */

@@ -3,6 +3,7 @@ import { DATABASE_OPTIONS, DatabaseOptions, validateDatabaseOptions } from './da
 import { FaceVectorRepository } from './faces/face-vector.repository';
 import { VectorIndexRepository } from './faces/vector-index.repository';
 import { PrismaService } from './prisma/prisma.service';
+import { ReplicaRouter } from './replicas/replica-router';
 
 export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own factory signature
@@ -34,8 +35,9 @@ export class DatabaseModule {
         PrismaService,
         FaceVectorRepository,
         VectorIndexRepository,
+        ReplicaRouter,
       ],
-      exports: [DATABASE_OPTIONS, PrismaService, FaceVectorRepository, VectorIndexRepository],
+      exports: [DATABASE_OPTIONS, PrismaService, FaceVectorRepository, VectorIndexRepository, ReplicaRouter],
     };
   }
 }

@@ -16,6 +16,10 @@ export interface DatabaseOptions {
   minRowsForIndex: number;
   /** Defaults to the nearest `prisma/migrations` above this library. */
   migrationsDir?: string;
+  /** postgres:// URLs of streaming replicas of `url` that serve searches (ReplicaRouter); none by default. */
+  replicaUrls?: string[];
+  /** How often each replica's replay position is read (ms). */
+  replicaPollMs?: number;
 }
 
 /**
@@ -23,10 +27,11 @@ export interface DatabaseOptions {
  * collection costs ~1.2 us per face on native PostgreSQL (4 ms at 5k, 25 ms at 20k faces) and always finds the true
  * nearest face; above 20k faces the IVFFlat index answers in a few ms with probes from its size (probesForLists).
  */
-export const DEFAULT_DATABASE_OPTIONS: Omit<DatabaseOptions, 'url' | 'dataDir'> = {
+export const DEFAULT_DATABASE_OPTIONS: Omit<DatabaseOptions, 'url' | 'dataDir'> & { replicaPollMs: number } = {
   poolSize: 10,
   exactScanMaxFaces: 20_000,
   minRowsForIndex: 1_000,
+  replicaPollMs: 100,
 };
 
 /** The valid range [min, max] of each numeric option: the one home of these bounds (the app's configuration reads them). */
@@ -35,6 +40,7 @@ export const DATABASE_OPTION_RANGES = {
   probes: [1, 10_000],
   exactScanMaxFaces: [0, 100_000_000],
   minRowsForIndex: [1, 100_000_000],
+  replicaPollMs: [10, 60_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** Throws on nonsense values, so a bad configuration fails at start-up rather than in the first query. */
@@ -44,6 +50,9 @@ export function validateDatabaseOptions(options: DatabaseOptions): DatabaseOptio
   if (options.probes !== undefined) requireInteger('probes', options.probes, DATABASE_OPTION_RANGES.probes);
   requireInteger('exactScanMaxFaces', options.exactScanMaxFaces, DATABASE_OPTION_RANGES.exactScanMaxFaces);
   if (!options.url && !options.dataDir) throw new Error('DatabaseOptions needs either url or dataDir');
+  if (options.replicaPollMs !== undefined) requireInteger('replicaPollMs', options.replicaPollMs, DATABASE_OPTION_RANGES.replicaPollMs);
+  // The embedded server has no replicas: its data directory is its own.
+  if (options.replicaUrls?.length && !options.url) throw new Error('DatabaseOptions.replicaUrls needs url (a PostgreSQL primary)');
   return options;
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type DatabaseMode, type DatabasePoolStats, PrismaService } from '@facegate/database';
+import { type DatabaseMode, type DatabasePoolStats, PrismaService, ReplicaRouter } from '@facegate/database';
 
 export interface DatabaseStatus {
   ok: boolean;
@@ -10,7 +10,15 @@ export interface DatabaseStatus {
 /** What readiness, stats and metrics ask the database: does it answer, is its schema current, which kind is it, its pool. */
 @Injectable()
 export class DatabaseStatusRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly replicas: ReplicaRouter,
+  ) {}
+
+  /** Read replicas as last polled (no query); undefined when none is configured. */
+  replicaStatus() {
+    return this.replicas.enabled ? this.replicas.status() : undefined;
+  }
 
   get mode(): DatabaseMode {
     return this.prisma.mode;

@@ -31,7 +31,18 @@ export class HealthService {
     const database = await this.database.status();
     const models = this.engine.ready;
     const ready = !draining && database.ok && database.migrationsPending === 0 && models;
-    return { ready, checks: { database: database.ok, migrationsPending: database.migrationsPending, models, databaseMode: this.database.mode, draining } };
+    const replicas = this.database.replicaStatus()?.replicas;
+    return {
+      ready,
+      checks: {
+        database: database.ok,
+        migrationsPending: database.migrationsPending,
+        models,
+        databaseMode: this.database.mode,
+        draining,
+        ...(replicas ? { replicas } : {}),
+      },
+    };
   }
 
   /**

@@ -60,6 +60,32 @@ export class MetricsService {
     this.gauge('facegate_db_pool_idle_connections', 'Idle connections in the database pool.', () => pool().idle);
     this.gauge('facegate_db_pool_waiting_clients', 'Queries waiting for a free database connection.', () => pool().waiting);
     this.gauge('facegate_db_pool_max_connections', 'Database pool size (DATABASE_POOL_SIZE; 1 for the embedded database).', () => pool().max);
+    if (this.database.replicaStatus()) this.replicaGauges();
+  }
+
+  /** Read replicas: read at scrape time from the router's last poll (no query). */
+  private replicaGauges(): void {
+    const replicas = () => this.database.replicaStatus()?.replicas ?? [];
+    const perReplica = (name: string, help: string, value: (r: ReturnType<typeof replicas>[number]) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['replica'] as const,
+        registers: [this.metrics.registry],
+        collect() {
+          this.reset();
+          for (const r of replicas()) this.set({ replica: r.name }, value(r));
+        },
+      });
+    perReplica('facegate_db_replica_up', 'Read replica answering as a standby at the last poll (1) or skipped (0).', (r) => (r.up ? 1 : 0));
+    perReplica('facegate_db_replica_lag_bytes', "Bytes of the primary's WAL a read replica has not replayed.", (r) => r.lagBytes);
+    perReplica('facegate_db_replica_lag_seconds', 'Seconds since the last transaction a read replica replayed, while it is behind.', (r) => r.lagSeconds);
+    perReplica('facegate_db_replica_reads', 'Searches served by a read replica since start.', (r) => r.reads);
+    this.gauge(
+      'facegate_db_primary_reads',
+      'Searches served by the primary since start (no replica had replayed the last write, or one failed).',
+      () => this.database.replicaStatus()?.primaryReads ?? 0,
+    );
   }
 
   private galleryGauges(): void {

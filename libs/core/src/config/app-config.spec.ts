@@ -41,6 +41,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('reads read replicas: PostgreSQL URLs of a primary given in DATABASE_URL, never with the embedded database', () => {
+    const primary = { DATABASE_URL: 'postgres://u:p@db:5432/x' };
+    expect(loadConfig(primary).database).toMatchObject({ replicaUrls: [], replicaPollMs: 100 });
+    const two = loadConfig({ ...primary, DATABASE_REPLICA_URLS: ' postgres://u:p@r1:5432/x, postgresql://u:p@r2/x ', DATABASE_REPLICA_POLL_MS: '250' });
+    expect(two.database).toMatchObject({ replicaUrls: ['postgres://u:p@r1:5432/x', 'postgresql://u:p@r2/x'], replicaPollMs: 250 });
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://u:p@r1:5432/x' })).toThrow('DATABASE_REPLICA_URLS needs DATABASE_URL');
+    expect(() => loadConfig({ ...primary, DATABASE_REPLICA_URLS: 'postgres://u:p@r1/x,mysql://r2/x' })).toThrow('DATABASE_REPLICA_URLS[1]');
+    expect(() => loadConfig({ ...primary, DATABASE_REPLICA_URLS: 'r1:5432' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...primary, DATABASE_REPLICA_POLL_MS: '1' })).toThrow('DATABASE_REPLICA_POLL_MS');
+  });
+
+  it('holds a look-up for two frames by default, and takes 1 to 10', () => {
+    expect(loadConfig({}).liveness.lookUpFrames).toBe(2);
+    expect(loadConfig({ FACEGATE_LIVENESS_LOOK_UP_FRAMES: '1' }).liveness.lookUpFrames).toBe(1);
+    expect(() => loadConfig({ FACEGATE_LIVENESS_LOOK_UP_FRAMES: '0' })).toThrow('FACEGATE_LIVENESS_LOOK_UP_FRAMES');
+  });
+
   it('limits bodies by route class: 50 MiB for image routes, 64 KiB for the others, never more than the image limit', () => {
     expect(loadConfig({}).limits).toMatchObject({ maxBodyBytes: 50 * 1024 * 1024, maxSmallBodyBytes: 64 * 1024 });
     expect(loadConfig({ FACEGATE_MAX_SMALL_BODY_BYTES: '16384' }).limits.maxSmallBodyBytes).toBe(16384);

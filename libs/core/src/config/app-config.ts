@@ -165,6 +165,9 @@ export interface AppConfig {
     minRowsForIndex: number;
     /** How often the vector index is checked (created or rebuilt when the gallery has grown). */
     indexCheckSeconds: number;
+    /** Streaming replicas of DATABASE_URL that serve searches, and how often their replay positions are read. */
+    replicaUrls: string[];
+    replicaPollMs: number;
   };
 }
 
@@ -303,8 +306,14 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       exactScanMaxFaces: read.int('FACEGATE_EXACT_SCAN_MAX_FACES', DATABASE.exactScanMaxFaces, ...DATABASE_RANGES.exactScanMaxFaces),
       minRowsForIndex: read.int('FACEGATE_MIN_ROWS_FOR_INDEX', DATABASE.minRowsForIndex, ...DATABASE_RANGES.minRowsForIndex),
       indexCheckSeconds: read.int('FACEGATE_INDEX_CHECK_SECONDS', 300, 1, 86_400),
+      replicaUrls: read.urlList('DATABASE_REPLICA_URLS', ['postgres:', 'postgresql:']),
+      replicaPollMs: read.int('DATABASE_REPLICA_POLL_MS', DATABASE.replicaPollMs, ...DATABASE_RANGES.replicaPollMs),
     },
   };
+  if (config.database.replicaUrls.length > 0 && !config.databaseUrl) {
+    // The embedded database is one process's own directory: nothing streams from it.
+    throw new ConfigError('DATABASE_REPLICA_URLS', 'needs DATABASE_URL (replicas of an external PostgreSQL primary)');
+  }
   if (!config.liveness.steps.some((step) => POSE_STEPS.includes(step))) {
     // Blinks and smiles alone are judged on 2-D landmarks, which an edited photo fakes (README "Active liveness").
     throw new ConfigError('FACEGATE_LIVENESS_STEPS', `must include a head movement (${POSE_STEPS.join(', ')})`);
@@ -385,6 +394,15 @@ class EnvReader {
     }
     if (!protocols.includes(url.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
     return raw;
+  }
+
+  /** Comma-separated URLs with one of `protocols`, each checked as optionalUrl checks one; absent = empty list. */
+  urlList(name: string, protocols: string[]): string[] {
+    return (this.raw(name) ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean)
+      .map((item, i) => new EnvReader({ [`${name}[${i}]`]: item }).optionalUrl(`${name}[${i}]`, protocols) as string);
   }
 
   /** Comma-separated values, each one trimmed; absent = empty list. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ExternalIdTakenError, FaceLimitReachedError } from './user-errors';
-import { FaceVectorRepository, isUniqueViolation, Prisma, PrismaService } from '@facegate/database';
+import { FaceVectorRepository, isUniqueViolation, Prisma, PrismaService, ReplicaRouter } from '@facegate/database';
 import { KeysetCursor } from '../common/keyset-cursor';
 import { ExtractedFace, EMBEDDING_MODEL_ID } from '../face/face-rules.service';
 
@@ -20,18 +20,23 @@ const USER_FIELDS = {
 export type UserRecord = Prisma.UserGetPayload<{ select: typeof USER_FIELDS }>;
 export type FaceRecord = Prisma.FaceGetPayload<{ select: typeof FACE_FIELDS }>;
 
-/** Users and their faces in the database. Face vectors go through FaceVectorRepository, the only vector SQL. */
+/**
+ * Users and their faces in the database. Face vectors go through FaceVectorRepository, the only vector SQL. Every
+ * committed change to a collection's faces is recorded with ReplicaRouter before it returns, so searches sent to read
+ * replicas see it.
+ */
 @Injectable()
 export class UsersRepository {
   constructor(
     private readonly prisma: PrismaService,
     private readonly vectors: FaceVectorRepository,
+    private readonly replicas: ReplicaRouter,
   ) {}
 
   /** User and faces in one transaction: either all photos are stored or none. */
   async createWithFaces(input: { collectionId: string; name: string; externalId?: string; metadata: object; faces: ExtractedFace[] }): Promise<UserRecord> {
     try {
-      return await this.prisma.client.$transaction(async (tx) => {
+      const user = await this.prisma.client.$transaction(async (tx) => {
         const user = await tx.user.create({
           data: { collectionId: input.collectionId, name: input.name, externalId: input.externalId ?? null, metadata: input.metadata },
           select: { id: true },
@@ -39,6 +44,8 @@ export class UsersRepository {
         await this.vectors.insertFaces(tx, this.faceRows(user.id, input.collectionId, input.faces));
         return tx.user.findUniqueOrThrow({ where: { id: user.id }, select: USER_FIELDS });
       });
+      await this.replicas.markFacesWritten(input.collectionId);
+      return user;
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ExternalIdTakenError(input.externalId ?? '');
@@ -89,13 +96,15 @@ export class UsersRepository {
 
   /** Deletes the user; faces (and their embeddings) go with it by ON DELETE CASCADE, not a soft flag. */
   async delete(id: string): Promise<boolean> {
+    const owner = await this.collectionOf(id);
     const { count } = await this.prisma.client.user.deleteMany({ where: { id } });
+    if (count > 0 && owner) await this.replicas.markFacesWritten(owner);
     return count > 0;
   }
 
   /** Adds faces unless the user would exceed `maxFaces`; the user row is locked so parallel adds cannot overshoot. */
   async addFaces(user: { id: string; collectionId: string }, faces: ExtractedFace[], maxFaces: number): Promise<FaceRecord[]> {
-    return this.prisma.client.$transaction(async (tx) => {
+    const added = await this.prisma.client.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
       const existing = await tx.face.count({ where: { userId: user.id } });
       if (existing + faces.length > maxFaces) {
@@ -104,10 +113,14 @@ export class UsersRepository {
       const inserted = await this.vectors.insertFaces(tx, this.faceRows(user.id, user.collectionId, faces));
       return tx.face.findMany({ where: { id: { in: inserted.map((f) => f.id) } }, select: FACE_FIELDS, orderBy: { createdAt: 'asc' } });
     });
+    await this.replicas.markFacesWritten(user.collectionId);
+    return added;
   }
 
   async deleteFace(userId: string, faceId: string): Promise<boolean> {
+    const owner = await this.collectionOf(userId);
     const { count } = await this.prisma.client.face.deleteMany({ where: { id: faceId, userId } });
+    if (count > 0 && owner) await this.replicas.markFacesWritten(owner);
     return count > 0;
   }
 
@@ -116,18 +129,27 @@ export class UsersRepository {
    * transaction rolls back and the missing ids are returned instead.
    */
   async deleteFaces(userId: string, faceIds: readonly string[]): Promise<{ deleted: number; remaining: number } | { missing: string[] }> {
+    const owner = await this.collectionOf(userId);
     try {
-      return await this.prisma.client.$transaction(async (tx) => {
+      const result = await this.prisma.client.$transaction(async (tx) => {
         const { count } = await tx.face.deleteMany({ where: { id: { in: [...faceIds] }, userId } });
         if (count !== faceIds.length) throw new IncompleteDeletion();
         return { deleted: count, remaining: await tx.face.count({ where: { userId } }) };
       });
+      if (owner) await this.replicas.markFacesWritten(owner);
+      return result;
     } catch (error) {
       if (!(error instanceof IncompleteDeletion)) throw error;
       const present = await this.prisma.client.face.findMany({ where: { id: { in: [...faceIds] }, userId }, select: { id: true } });
       const found = new Set(present.map((f) => f.id));
       return { missing: faceIds.filter((id) => !found.has(id)) };
     }
+  }
+
+  /** A person's collection (people never move between collections), read before a change that may remove them. */
+  private async collectionOf(userId: string): Promise<string | null> {
+    const user = await this.prisma.client.user.findUnique({ where: { id: userId }, select: { collectionId: true } });
+    return user?.collectionId ?? null;
   }
 
   private faceRows(userId: string, collectionId: string, faces: ExtractedFace[]) {

@@ -7,13 +7,14 @@ import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
 import { EmbeddingGenerator, cosine } from '../testing/random-embeddings';
 import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../testing/test-database';
 import { FaceVectorRepository } from './face-vector.repository';
+import { ReplicaRouter } from '../replicas/replica-router';
 import { IVFFLAT_INDEX_NAME, VectorIndexRepository } from './vector-index.repository';
 import { NewFace } from './face-vector.types';
 
 /** The search repository over its own index repository, as DatabaseModule wires them, with the index's operations at hand. */
 function repositories(provider: PrismaClientProvider, options: DatabaseOptions) {
   const index = new VectorIndexRepository(provider, options);
-  return Object.assign(new FaceVectorRepository(provider, options, index), {
+  return Object.assign(new FaceVectorRepository(provider, options, index, new ReplicaRouter(provider, options)), {
     ensureIndex: (o?: { force?: boolean }) => index.ensureIndex(o),
     indexInfo: () => index.indexInfo(),
   });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
+import { ReplicaRouter } from '../replicas/replica-router';
 import { candidatePool, clampTopK, ivfflatSearchSettings, probesForLists } from './ivfflat-tuning';
 import { BestMatch, InsertedFace, NewFace, SearchCollectionParams, SearchHit, StoredFace } from './face-vector.types';
 import { countAll, FaceWriter } from './face-writer';
@@ -27,6 +28,7 @@ interface Cached<T> {
  * - fewer faces than `exactScanMaxFaces`, or no index yet: exact scan.
  * - otherwise: IVFFlat with `probes` lists and pgvector 0.8's iterative scan, so that the collection filter (applied
  *   to the rows the index returns) cannot leave the candidate pool short.
+ * Searches run on a read replica where ReplicaRouter finds one that has replayed the collection's last face write.
  */
 @Injectable()
 export class FaceVectorRepository {
@@ -36,6 +38,7 @@ export class FaceVectorRepository {
     @Inject(PrismaService) private readonly prisma: PrismaClientProvider,
     @Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions,
     private readonly index: VectorIndexRepository,
+    private readonly replicas: ReplicaRouter,
   ) {}
 
   private get client(): PrismaClient {
@@ -67,8 +70,8 @@ export class FaceVectorRepository {
 
   /** The nearest distinct users of a collection, best first. */
   async searchCollection(params: SearchCollectionParams): Promise<SearchHit[]> {
-    const plan = await this.planSearch(params);
-    return this.runPlan<SearchHit>(plan, plan.sql);
+    const [plan, target] = await Promise.all([this.planSearch(params), this.replicas.forCollection(params.collectionId)]);
+    return this.replicas.read(target, (client) => this.runPlan<SearchHit>(plan, plan.sql, client));
   }
 
   /** EXPLAIN of what searchCollection would run, for diagnostics and for tests that the index path uses the index. */
@@ -78,10 +81,13 @@ export class FaceVectorRepository {
     return { mode: plan.mode, plan: rows.map((row) => row['QUERY PLAN']).join('\n') };
   }
 
-  /** The index path's settings and query share one transaction (Prisma's batch form: BEGIN, both, COMMIT). */
-  private async runPlan<T>(plan: SearchPlan, sql: Prisma.Sql): Promise<T[]> {
-    if (plan.mode === 'exact') return this.client.$queryRaw<T[]>(sql);
-    const [, rows] = await this.client.$transaction([this.client.$queryRaw(plan.settings), this.client.$queryRaw<T[]>(sql)]);
+  /**
+   * The index path's settings and query share one transaction (Prisma's batch form: BEGIN, both, COMMIT). `client` is
+   * the primary's or a replica's (ReplicaRouter); the plan's index state and counts are the primary's.
+   */
+  private async runPlan<T>(plan: SearchPlan, sql: Prisma.Sql, client: PrismaClient = this.client): Promise<T[]> {
+    if (plan.mode === 'exact') return client.$queryRaw<T[]>(sql);
+    const [, rows] = await client.$transaction([client.$queryRaw(plan.settings), client.$queryRaw<T[]>(sql)]);
     return rows;
   }
 
@@ -106,12 +112,16 @@ export class FaceVectorRepository {
    */
   async bestMatchForUser(params: { userId: string; embedding: Float32Array }): Promise<BestMatch | null> {
     const vector = toVectorSql(params.embedding);
-    const rows = await this.client.$queryRaw<BestMatch[]>`
-      SELECT id AS "faceId", 1 - (embedding <=> ${vector}::vector) AS similarity
-      FROM faces
-      WHERE user_id = ${params.userId}::uuid
-      ORDER BY similarity DESC
-      LIMIT 1`;
+    const target = await this.replicas.forUser(params.userId);
+    const rows = await this.replicas.read(
+      target,
+      (client) => client.$queryRaw<BestMatch[]>`
+        SELECT id AS "faceId", 1 - (embedding <=> ${vector}::vector) AS similarity
+        FROM faces
+        WHERE user_id = ${params.userId}::uuid
+        ORDER BY similarity DESC
+        LIMIT 1`,
+    );
     return rows[0] ?? null;
   }
 
