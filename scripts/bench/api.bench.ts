@@ -11,17 +11,11 @@
  * photos of them, so every answer is a real match), topped up with synthetic people generated inside PostgreSQL around
  * real embeddings (scripts/bench/synthetic-gallery.ts).
  */
-import { readFileSync } from 'node:fs';
-import pg from 'pg';
-import { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FaceVectorRepository, PrismaService, VectorIndexRepository } from '@facegate/database';
-import { loadFaceDataset } from '../../libs/face-engine/src/eval/face-dataset';
-import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../../test/e2e-app';
-import { MULTI_FACE_PHOTOS } from '../../test/photos';
-import { FACES_DIR, facePath } from '../../test/shared-faces';
+import { TestApp, TestDatabase } from '../../test/e2e-app';
+import { addDistractors, enrolPhotos, load, Route, withApp } from './api-load';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
-import { seedProductGallery } from './synthetic-gallery';
 
 const QUICK = process.argv.includes('--quick');
 const MILLION = process.argv.includes('--million');
@@ -29,18 +23,7 @@ const CLIENTS = QUICK ? [1, 4] : [1, 4, 8, 16];
 const SECONDS_PER_LEVEL = QUICK ? 3 : 12;
 const GALLERY: Record<TestDatabase, number> = QUICK ? { postgres: 1000, embedded: 1000 } : { postgres: 100_000, embedded: 10_000 };
 const HEALTH_EVERY_MS = 50;
-const UNLIMITED = {
-  FACEGATE_RATE_LIMIT_ENROL: '1000000',
-  FACEGATE_RATE_LIMIT_RECOGNIZE: '1000000',
-  FACEGATE_RATE_LIMIT_READ: '1000000',
-  FACEGATE_RATE_LIMIT_ADMIN: '1000000',
-};
 
-type Route = 'verify' | 'recognize';
-interface Probe {
-  userId: string;
-  image: string;
-}
 interface Level {
   db: TestDatabase;
   faces: number;
@@ -77,19 +60,6 @@ interface Million {
   heapMb: number;
 }
 
-async function withApp<T>(kind: TestDatabase, work: (t: TestApp, base: string) => Promise<T>): Promise<T> {
-  const db = await createTestDatabase(kind);
-  const t = await startTestApp(db.env, { LOG_LEVEL: 'error', ...UNLIMITED });
-  await t.app.listen(0, '127.0.0.1');
-  const base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-  try {
-    return await work(t, base);
-  } finally {
-    await t.close();
-    await db.drop();
-  }
-}
-
 async function benchDatabase(kind: TestDatabase): Promise<{ levels: Level[]; saturation: Saturation }> {
   return withApp(kind, async (t, base) => {
     const probes = await enrolPhotos(base);
@@ -100,7 +70,7 @@ async function benchDatabase(kind: TestDatabase): Promise<{ levels: Level[]; sat
     for (const route of ['verify', 'recognize'] as const) {
       for (const clients of CLIENTS) {
         const watch = route === 'recognize' && clients === CLIENTS[CLIENTS.length - 1] ? watchResponsiveness(base) : undefined;
-        const level = await load(base, route, clients, probes);
+        const level = await load(base, route, clients, probes, SECONDS_PER_LEVEL);
         if (watch) saturation = { db: kind, clients, ...(await watch.stop()) };
         levels.push({ db: kind, faces: GALLERY[kind], route, clients, ...level });
         console.log(
@@ -112,92 +82,11 @@ async function benchDatabase(kind: TestDatabase): Promise<{ levels: Level[]; sat
   });
 }
 
-/** The 31 people of ../shared/faces enrolled through the API; each probe is another photo of an enrolled person. */
-async function enrolPhotos(base: string): Promise<Probe[]> {
-  const byPerson = new Map<string, string[]>();
-  for (const { identity, file } of loadFaceDataset(FACES_DIR).identities) {
-    // Enrolment rightly refuses the five photos with a second large face.
-    if (!MULTI_FACE_PHOTOS.has(file)) byPerson.set(identity, [...(byPerson.get(identity) ?? []), file]);
-  }
-  const probes: Probe[] = [];
-  for (const [person, files] of byPerson) {
-    const images = files.map((f) => readFileSync(facePath(f)).toString('base64'));
-    const enrol = images.length > 1 ? images.slice(1, 11) : images;
-    // allowDuplicate: two deepface identities look alike at the threshold; allowMismatch: a few genuine photos of one
-    // person fall below it against another of theirs. The benchmark measures speed, not those rules (admin key).
-    const res = await post(base, 'users', { name: person, externalId: person, images: enrol, allowDuplicate: true, allowMismatch: true });
-    if (res.status !== 201) throw new Error(`enrolment of ${person} failed: ${res.status} ${JSON.stringify(res.body)}`);
-    probes.push({ userId: (res.body as { id: string }).id, image: images[0] });
-  }
-  return probes;
-}
-
-/**
- * Synthetic people generated inside the database around real embeddings (synthetic-gallery.ts: 5 faces each, cosine
- * ~0.65 within a person, ~0.1 between people from the same seed): a million faces would take hours through the engine.
- * The seeds are the embeddings of the photos just enrolled through the API, read back from the database, so no second
- * face engine runs in this process (it would count in the memory measured below).
- */
-async function addDistractors(t: TestApp, target: number): Promise<void> {
-  const prisma = t.app.get(PrismaService);
-  const { id: collectionId } = await prisma.client.collection.findUniqueOrThrow({ where: { name: 'default' } });
-  const missing = target - (await prisma.client.face.count());
-  if (missing > 0) {
-    const client = new pg.Client({ connectionString: prisma.connectionUrl });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ e: string }>('SELECT embedding::text AS e FROM faces');
-      await seedProductGallery(
-        client,
-        collectionId,
-        missing,
-        rows.map((r) => Float32Array.from(JSON.parse(r.e) as number[])),
-      );
-    } finally {
-      await client.end();
-    }
-  }
-  const index = await t.app.get(VectorIndexRepository).ensureIndex();
-  if (index.action !== 'none') console.log(`  IVFFlat ${index.action}: ${index.lists} lists in ${(index.durationMs / 1000).toFixed(1)} s`);
-}
-
 /** The enrolled photos' embeddings (their users have an externalId; synthetic people do not): real faces as probes. */
 async function enrolledEmbeddings(t: TestApp): Promise<Float32Array[]> {
   const rows = await t.app.get(PrismaService).client.$queryRaw<Array<{ e: string }>>`
     SELECT f.embedding::text AS e FROM faces f JOIN users u ON u.id = f.user_id WHERE u.external_id IS NOT NULL`;
   return rows.map((r) => Float32Array.from(JSON.parse(r.e) as number[]));
-}
-
-/** `clients` closed-loop clients for SECONDS_PER_LEVEL after a short warm-up; every non-200 answer is an error. */
-async function load(base: string, route: Route, clients: number, probes: Probe[]) {
-  const body = (i: number) => {
-    const p = probes[i % probes.length];
-    return route === 'verify' ? { userId: p.userId, image: p.image } : { image: p.image, topK: 5 };
-  };
-  for (let i = 0; i < clients * 2; i++) await post(base, route, body(i));
-  const times: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const deadline = performance.now() + SECONDS_PER_LEVEL * 1000;
-  const client = async () => {
-    while (performance.now() < deadline) {
-      const start = performance.now();
-      const res = await post(base, route, body(next++)).catch(() => ({ status: 0, body: null }));
-      times.push(performance.now() - start);
-      if (res.status !== 200) errors++;
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: clients }, client));
-  const seconds = (performance.now() - start) / 1000;
-  return {
-    p50: percentile(times, 50),
-    p95: percentile(times, 95),
-    p99: percentile(times, 99),
-    rps: (times.length - errors) / seconds,
-    requests: times.length,
-    errors,
-  };
 }
 
 /**
@@ -243,8 +132,8 @@ async function benchMillion(): Promise<Million> {
     const indexBuildS = (performance.now() - started) / 1000;
     const info = await t.app.get(VectorIndexRepository).indexInfo();
     const search = await searchAlone(t, await enrolledEmbeddings(t));
-    const verify = await load(base, 'verify', 1, probes);
-    const recognize = await load(base, 'recognize', 1, probes);
+    const verify = await load(base, 'verify', 1, probes, SECONDS_PER_LEVEL);
+    const recognize = await load(base, 'recognize', 1, probes, SECONDS_PER_LEVEL);
     const memory = process.memoryUsage();
     return {
       faces: await t.app.get(PrismaService).client.face.count(),
@@ -296,15 +185,6 @@ function millionReport(m: Million): string {
     `| process RSS after the run (API, its 2 engine workers, and the load generator) | ${m.rssMb.toFixed(0)} MB |`,
     `| JS heap after the run | ${m.heapMb.toFixed(0)} MB |`,
   ].join('\n');
-}
-
-async function post(base: string, route: string, body: object): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${base}/${route}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-API-Key': ADMIN_KEY },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
 }
 
 const dbName = (db: TestDatabase) => (db === 'postgres' ? 'PostgreSQL 15 + pgvector' : 'embedded (PGlite)');

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --quick] [-- --only engine,api,search,body,stream] [-- --million]
+ * npm run bench [-- --quick] [-- --only engine,api,search,body,stream,replica] [-- --million]
  * Runs the benchmarks one after another (they would compete for the same cores otherwise); each writes its own section
  * of BENCHMARKS.md, except in --quick mode, which CI runs once so that the scripts cannot rot.
  */
@@ -15,6 +15,8 @@ const PARTS = {
   body: ['npx', ['tsx', 'scripts/bench/body.bench.ts']],
   // WebSocket streams against the real server: per-frame latency and drops with 1-16 streams.
   stream: ['npx', ['tsx', 'scripts/bench/stream.bench.ts']],
+  // Read replicas against the machine's streaming standby (scripts/setup-replica.sh): routing, lag, read-your-writes.
+  replica: ['node', ['-r', '@swc-node/register', 'scripts/bench/replica.bench.ts']],
 };
 
 const args = process.argv.slice(2);

@@ -1,0 +1,154 @@
+/**
+ * What the HTTP benchmarks share (api.bench.ts, replica.bench.ts): an app on a fresh database listening on 127.0.0.1,
+ * the people of ../shared/faces enrolled through the API, synthetic people around them, and closed-loop clients.
+ */
+import { readFileSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { PrismaService, VectorIndexRepository } from '@facegate/database';
+import { loadFaceDataset } from '../../libs/face-engine/src/eval/face-dataset';
+import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../../test/e2e-app';
+import { MULTI_FACE_PHOTOS } from '../../test/photos';
+import { FACES_DIR, facePath } from '../../test/shared-faces';
+import { percentile } from './bench-report';
+import { seedProductGallery } from './synthetic-gallery';
+
+/** Rate limits out of the way: the benchmarks measure the engine and the database, not the throttler. */
+export const UNLIMITED = {
+  FACEGATE_RATE_LIMIT_ENROL: '1000000',
+  FACEGATE_RATE_LIMIT_RECOGNIZE: '1000000',
+  FACEGATE_RATE_LIMIT_READ: '1000000',
+  FACEGATE_RATE_LIMIT_ADMIN: '1000000',
+};
+
+export type Route = 'verify' | 'recognize';
+export interface Probe {
+  userId: string;
+  image: string;
+}
+
+export interface LoadResult {
+  p50: number;
+  p95: number;
+  p99: number;
+  rps: number;
+  requests: number;
+  errors: number;
+}
+
+/**
+ * An app in this process on a fresh database of `kind`, listening on 127.0.0.1; dropped afterwards. `env` adds
+ * settings that depend on the database's environment (DATABASE_URL, DATA_DIR).
+ */
+export async function withApp<T>(
+  kind: TestDatabase,
+  work: (t: TestApp, base: string) => Promise<T>,
+  env: (database: Record<string, string>) => Record<string, string> = () => ({}),
+): Promise<T> {
+  const db = await createTestDatabase(kind);
+  const t = await startTestApp(db.env, { LOG_LEVEL: 'error', ...UNLIMITED, ...env(db.env) });
+  await t.app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  try {
+    return await work(t, base);
+  } finally {
+    await t.close();
+    await db.drop();
+  }
+}
+
+/** The 31 people of ../shared/faces enrolled through the API; each probe is another photo of an enrolled person. */
+export async function enrolPhotos(base: string): Promise<Probe[]> {
+  const probes: Probe[] = [];
+  for (const [person, files] of photosByPerson()) {
+    const images = files.map((f) => readFileSync(facePath(f)).toString('base64'));
+    const enrol = images.length > 1 ? images.slice(1, 11) : images;
+    // allowDuplicate: two deepface identities look alike at the threshold; allowMismatch: a few genuine photos of one
+    // person fall below it against another of theirs. The benchmark measures speed, not those rules (admin key).
+    const res = await post(base, 'users', { name: person, externalId: person, images: enrol, allowDuplicate: true, allowMismatch: true });
+    if (res.status !== 201) throw new Error(`enrolment of ${person} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    probes.push({ userId: (res.body as { id: string }).id, image: images[0] });
+  }
+  return probes;
+}
+
+/** The identity photos of ../shared/faces by person, without the five with a second large face (enrolment refuses them). */
+export function photosByPerson(): Map<string, string[]> {
+  const byPerson = new Map<string, string[]>();
+  for (const { identity, file } of loadFaceDataset(FACES_DIR).identities) {
+    if (!MULTI_FACE_PHOTOS.has(file)) byPerson.set(identity, [...(byPerson.get(identity) ?? []), file]);
+  }
+  return byPerson;
+}
+
+/**
+ * Synthetic people generated inside the database around real embeddings (synthetic-gallery.ts: 5 faces each, cosine
+ * ~0.65 within a person, ~0.1 between people from the same seed): a million faces would take hours through the engine.
+ * The seeds are the embeddings of the photos just enrolled through the API, read back from the database, so no second
+ * face engine runs in this process (it would count in the memory measured).
+ */
+export async function addDistractors(t: TestApp, target: number): Promise<void> {
+  const prisma = t.app.get(PrismaService);
+  const { id: collectionId } = await prisma.client.collection.findUniqueOrThrow({ where: { name: 'default' } });
+  const missing = target - (await prisma.client.face.count());
+  if (missing > 0) {
+    const client = new pg.Client({ connectionString: prisma.connectionUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ e: string }>('SELECT embedding::text AS e FROM faces');
+      await seedProductGallery(
+        client,
+        collectionId,
+        missing,
+        rows.map((r) => Float32Array.from(JSON.parse(r.e) as number[])),
+      );
+    } finally {
+      await client.end();
+    }
+  }
+  const index = await t.app.get(VectorIndexRepository).ensureIndex();
+  if (index.action !== 'none') console.log(`  IVFFlat ${index.action}: ${index.lists} lists in ${(index.durationMs / 1000).toFixed(1)} s`);
+}
+
+/** `clients` closed-loop clients for `seconds` after a short warm-up; every non-200 answer is an error. */
+export async function load(base: string, route: Route, clients: number, probes: Probe[], seconds: number): Promise<LoadResult> {
+  const body = (i: number) => {
+    const p = probes[i % probes.length];
+    return route === 'verify' ? { userId: p.userId, image: p.image } : { image: p.image, topK: 5 };
+  };
+  for (let i = 0; i < clients * 2; i++) await post(base, route, body(i));
+  const times: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const client = async () => {
+    while (performance.now() < deadline) {
+      const start = performance.now();
+      const res = await post(base, route, body(next++)).catch(() => ({ status: 0, body: null }));
+      times.push(performance.now() - start);
+      if (res.status !== 200) errors++;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: clients }, client));
+  const elapsed = (performance.now() - start) / 1000;
+  return {
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+    rps: (times.length - errors) / elapsed,
+    requests: times.length,
+    errors,
+  };
+}
+
+/** One JSON POST with the bench's admin key. */
+export async function post(base: string, route: string, body: object): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${base}/${route}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-API-Key': ADMIN_KEY },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
