@@ -10,12 +10,6 @@ import { photo, photoBytes } from './photos';
  */
 export const LIVE = Array.from({ length: 12 }, (_, i) => `live/${String(26 + i).padStart(3, '0')}.jpg`);
 export const REPLAY = Array.from({ length: 15 }, (_, i) => `spoof/${String(27 + i).padStart(3, '0')}.jpg`);
-/**
- * These frames are one a second, so a look-up shows in one of them (live/032); a camera at the web page's 5 frames a
- * second catches it held in several (scripts/liveness/challenge-evidence.measure.ts --every 2 on real clips, README
- * "Active liveness challenge"). Suites that answer a look-up with them judge it on one frame with evidence.
- */
-export const ONE_FPS_LOOK_UP = { FACEGATE_LIVENESS_LOOK_UP_FRAMES: '1' };
 /** Frames a step is answered with: a 1-fps clip has few frames per movement; a live camera streams more. */
 const FRAMES_PER_STEP = 3;
 

@@ -14,7 +14,7 @@
  * - Edited and shaded: the same frames with a brightness pattern laid over them (±25%, a few pixels across), as an
  *   attacker who knows the new-capture statistic (region levels, contrasts and gradient orientations) would add.
  *
- * Run: nice npx tsx scripts/liveness/challenge-evidence.measure.ts [--frames /tmp/frames] [--every 2] [--look-up-frames 1] [--faces ../shared/faces]
+ * Run: nice npx tsx scripts/liveness/challenge-evidence.measure.ts [--frames /tmp/frames] [--every 2] [--look-up-frames 1] [--real-only] [--faces ../shared/faces]
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import sharp from 'sharp';
@@ -37,6 +37,8 @@ const argOf = (name: string, fallback?: string) => (args.includes(name) ? args[a
 const FACES = resolve(argOf('--faces', join(__dirname, '../../../shared/faces')) as string);
 const FRAMES = argOf('--frames');
 const EVERY = Math.max(1, Number(argOf('--every', '1')));
+/** --real-only: the clips only (the edits' figures do not depend on --every). */
+const REAL_ONLY = args.includes('--real-only');
 /** FACEGATE_LIVENESS_LOOK_UP_FRAMES to judge with (--look-up-frames). */
 const LOOK_UP_FRAMES = Math.max(1, Number(argOf('--look-up-frames', String(DEFAULT_LOOK_UP_EVIDENCE_FRAMES))));
 /** The judge's defaults (FACEGATE_LIVENESS_TURN_DEGREES, _LOOK_UP_DEGREES). */
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
       console.log(`real ${clip.padEnd(22)} ${files.length} frames: ${describe(own)}`);
     }
     console.log(`\nreal, all clips: ${describe(real)}`);
+    if (REAL_ONLY) return;
     const edited = tally();
     const shaded = tally();
     for (const [i, path] of STILLS.entries()) {

@@ -1,5 +1,5 @@
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
-import { FRONTAL_PITCH, FRONTAL_YAW, LIVE, ONE_FPS_LOOK_UP, planFrom, type Pose, readPoses, REPLAY } from '../../../test/live-sequences';
+import { FRONTAL_PITCH, FRONTAL_YAW, LIVE, planFrom, type Pose, readPoses, REPLAY } from '../../../test/live-sequences';
 import { performChallenge } from '../../../test/liveness-session';
 
 /**
@@ -57,7 +57,6 @@ function summary(title: string, results: Result[]): string {
 describe(`real head movements pass the active challenge (${kind})`, () => {
   const app = useTestApp({
     ...NO_LIMITS,
-    ...ONE_FPS_LOOK_UP,
     FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right,look_up',
     FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2',
     // The frames are ready at once; the time a person needs per step is tested in liveness-challenge.e2e-spec.ts.

@@ -4,7 +4,6 @@ import { EMPTY_STATE, LivenessSessionsRepository } from '@facegate/core';
 import { openSession, performChallenge, upload, ChallengePlan, SessionView } from '../../../test/liveness-session';
 import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';
-import { ONE_FPS_LOOK_UP } from '../../../test/live-sequences';
 
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
@@ -98,7 +97,6 @@ describe(`active liveness challenge (${kind})`, () => {
   // tested below, without look_up (which every challenge holds where it is allowed).
   const app = useTestApp({
     ...NO_LIMITS,
-    ...ONE_FPS_LOOK_UP,
     FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2',
     FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right,look_up,blink,smile',
     // Frames here are ready at once; the time a person needs per step is tested on its own below.
@@ -463,7 +461,6 @@ describe(`active liveness challenge (${kind})`, () => {
 describe(`liveness challenge timing (${kind})`, () => {
   const app = useTestApp({
     ...NO_LIMITS,
-    ...ONE_FPS_LOOK_UP,
     FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2',
     FACEGATE_LIVENESS_MIN_STEP_MS: '700',
     FACEGATE_LIVENESS_STEP_SECONDS: '2',

@@ -52,9 +52,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...primary, DATABASE_REPLICA_POLL_MS: '1' })).toThrow('DATABASE_REPLICA_POLL_MS');
   });
 
-  it('holds a look-up for two frames by default, and takes 1 to 10', () => {
-    expect(loadConfig({}).liveness.lookUpFrames).toBe(2);
-    expect(loadConfig({ FACEGATE_LIVENESS_LOOK_UP_FRAMES: '1' }).liveness.lookUpFrames).toBe(1);
+  it('counts a look-up on one frame by default, and takes 1 to 10', () => {
+    expect(loadConfig({}).liveness.lookUpFrames).toBe(1);
+    expect(loadConfig({ FACEGATE_LIVENESS_LOOK_UP_FRAMES: '3' }).liveness.lookUpFrames).toBe(3);
     expect(() => loadConfig({ FACEGATE_LIVENESS_LOOK_UP_FRAMES: '0' })).toThrow('FACEGATE_LIVENESS_LOOK_UP_FRAMES');
   });
 

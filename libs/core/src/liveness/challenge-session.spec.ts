@@ -13,7 +13,7 @@ const frame = (yaw: number, embedding = person, liveness = 0.5, texture = NEW_CA
   hash: `h${n++}`,
   face: { measures: pose(yaw), embedding, liveness, texture: Math.abs(yaw) < 1e-9 ? ANCHOR_TEXTURE : texture, residual },
 });
-const settings = { turnDegrees: 18, lookUpDegrees: 12, sameFaceThreshold: 0.36, minScoredFrames: 0, lookUpFrames: 2 };
+const settings = { turnDegrees: 18, lookUpDegrees: 12, sameFaceThreshold: 0.36, minScoredFrames: 0, lookUpFrames: 1 };
 
 describe('applyFrames', () => {
   it('anchors on the first frontal face, then completes one step per upload', () => {
@@ -105,29 +105,30 @@ describe('applyFrames', () => {
     });
     const edited = applyFrames(['look_up'], EMPTY_STATE, null, [frame(0), up(ANCHOR_TEXTURE)], settings);
     expect(edited.failure).toEqual({ code: 'CHALLENGE_FAILED', reason: 'edited_still', frame: 1, step: 'look_up' });
-    const real = applyFrames(['look_up'], EMPTY_STATE, null, [frame(0), up(NEW_CAPTURE), up(NEW_CAPTURE)], settings);
+    const real = applyFrames(['look_up'], EMPTY_STATE, null, [frame(0), up(NEW_CAPTURE)], settings);
     expect(real.failure).toBeNull();
     expect(real.state.progress.completed).toBe(1);
   });
 
-  it('completes a look-up only when it is held: two new captures, across uploads too, and a suspect frame between ends it', () => {
+  it('completes a look-up only when held for FACEGATE_LIVENESS_LOOK_UP_FRAMES new captures, across uploads too; a suspect frame between ends it', () => {
+    const held2 = { ...settings, lookUpFrames: 2 };
     const up = (texture: Float32Array): AnalyzedFrame => ({
       hash: `h${n++}`,
       face: { measures: pose(0, -20), embedding: person, liveness: 0.5, texture, residual: 0.04 },
     });
-    const once = applyFrames(['look_up', 'turn_left'], EMPTY_STATE, null, [frame(0), up(NEW_CAPTURE)], settings);
+    const once = applyFrames(['look_up', 'turn_left'], EMPTY_STATE, null, [frame(0), up(NEW_CAPTURE)], held2);
     expect(once.failure).toBeNull();
     expect(once.state.progress.completed).toBe(0);
     expect(once.state.evidenceFrames).toBe(1);
-    const held = applyFrames(['look_up', 'turn_left'], once.state, once.anchorEmbedding, [up(NEW_CAPTURE)], settings);
+    const held = applyFrames(['look_up', 'turn_left'], once.state, once.anchorEmbedding, [up(NEW_CAPTURE)], held2);
     expect(held.state.progress.completed).toBe(1);
     expect(held.state.evidenceFrames).toBe(0);
-    const edited = applyFrames(['look_up', 'turn_left'], once.state, once.anchorEmbedding, [up(ANCHOR_TEXTURE), up(NEW_CAPTURE)], settings);
+    const edited = applyFrames(['look_up', 'turn_left'], once.state, once.anchorEmbedding, [up(ANCHOR_TEXTURE), up(NEW_CAPTURE)], held2);
     expect(edited.failure).toEqual({ code: 'CHALLENGE_FAILED', reason: 'edited_still', frame: 2, step: 'look_up' });
   });
 
-  it('still completes a turn at its first new capture', () => {
-    const r = applyFrames(['turn_left'], EMPTY_STATE, null, [frame(0), frame(30)], settings);
+  it('still completes a turn at its first new capture when a look-up must be held', () => {
+    const r = applyFrames(['turn_left'], EMPTY_STATE, null, [frame(0), frame(30)], { ...settings, lookUpFrames: 2 });
     expect(r.state.progress.completed).toBe(1);
   });
 

@@ -27,13 +27,13 @@ export const MAX_SUSPECT_FRAMES = 3;
 export const MAX_SUSPECT_LOOK_UP_FRAMES = 1;
 
 /**
- * Frames with evidence a look-up needs before it counts. A person holds the look-up for a moment, so a camera at the
- * web page's 5 frames a second gives several (every real look-up frame measured cleared the bar); an edit of one photo
- * clears it now and then (about 5% of edited look-up frames), and with one frame enough, about one attack session in
- * 60 passed. Two, with no suspect frame between, square that chance. FACEGATE_LIVENESS_LOOK_UP_FRAMES sets it (1 for a
- * client that captures a frame a second or slower).
+ * Frames with evidence a look-up needs before it counts (FACEGATE_LIVENESS_LOOK_UP_FRAMES). Measured on nine public
+ * clips of real head movements (scripts/liveness/challenge-evidence.measure.ts, README "Active liveness challenge"):
+ * with one, 7 of 8 real look-up steps pass at 10 frames a second and 5 of 7 at 5; with two, only 3 of 8 and 3 of 7,
+ * because people in those clips tilt the head briefly. Edited look-up steps passed 0 of 126 either way. So one by
+ * default; a deployment whose users hold the tilt on a prompt may ask for more.
  */
-export const DEFAULT_LOOK_UP_EVIDENCE_FRAMES = 2;
+export const DEFAULT_LOOK_UP_EVIDENCE_FRAMES = 1;
 
 /** Frames showing the asked movement with evidence of a new capture that complete the step (a turn: its first). */
 export function evidenceFramesNeeded(step: ChallengeStep | undefined, lookUpFrames: number): number {
