@@ -1,6 +1,6 @@
-import { Client } from 'pg';
 import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp, testDatabase } from '../../../test/e2e-app';
 import { photo } from '../../../test/photos';
+import { pauseStandbyReplay, resumeStandbyReplay } from '../../../libs/database/src/testing/standby-replay';
 
 /**
  * Read replicas through the HTTP API (issue 19): the app runs with DATABASE_REPLICA_URLS naming the machine's real
@@ -11,7 +11,6 @@ import { photo } from '../../../test/photos';
  */
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
-const REPLICA_ADMIN_URL = 'postgres://postgres@127.0.0.1:5433/postgres';
 const PEOPLE = [
   'Ariel_Sharon',
   'Arnold_Schwarzenegger',
@@ -22,16 +21,6 @@ const PEOPLE = [
   'Hugo_Chavez',
   'Jacques_Chirac',
 ];
-
-async function onReplica(sql: string): Promise<void> {
-  const client = new Client({ connectionString: REPLICA_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 interface ReplicaView {
   name: string;
@@ -88,7 +77,7 @@ interface ReplicaView {
   }, 120_000);
 
   afterAll(async () => {
-    await onReplica('SELECT pg_wal_replay_resume()').catch(() => undefined);
+    await resumeStandbyReplay().catch(() => undefined);
     await app?.close();
     await db?.drop();
   });
@@ -106,7 +95,7 @@ interface ReplicaView {
   });
 
   it('finds each person enrolled a moment before, in a burst, while the standby replays nothing (the primary answers)', async () => {
-    await onReplica('SELECT pg_wal_replay_pause()');
+    await pauseStandbyReplay();
     try {
       for (const person of PEOPLE.slice(0, 4)) await enrolThenSearch(person, 'paused');
       const [standby] = await replicas();
@@ -123,7 +112,7 @@ interface ReplicaView {
         .expect(200);
       expect(after.body.user?.id).not.toBe(sharon.id);
     } finally {
-      await onReplica('SELECT pg_wal_replay_resume()');
+      await resumeStandbyReplay();
     }
   }, 120_000);
 

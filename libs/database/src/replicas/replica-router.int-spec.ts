@@ -6,6 +6,7 @@ import { NewFace } from '../faces/face-vector.types';
 import { VectorIndexRepository } from '../faces/vector-index.repository';
 import { PrismaService } from '../prisma/prisma.service';
 import { EmbeddingGenerator } from '../testing/random-embeddings';
+import { pauseStandbyReplay, resumeStandbyReplay } from '../testing/standby-replay';
 import { createTestDatabase, TestDatabase, withClient } from '../testing/test-database';
 import { ReplicaRouter } from './replica-router';
 
@@ -15,7 +16,6 @@ import { ReplicaRouter } from './replica-router';
  * made on demand by pausing the standby's replay (pg_wal_replay_pause), so read-your-writes is tested with a replica
  * that is certainly behind, not one that happens to be fast.
  */
-const REPLICA_ADMIN_URL = 'postgres://postgres@127.0.0.1:5433/postgres';
 const POLL_MS = 20;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,8 +27,6 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
     await sleep(POLL_MS);
   }
 }
-
-const replay = (action: 'pause' | 'resume') => withClient(REPLICA_ADMIN_URL, (c) => c.query(`SELECT pg_wal_replay_${action}()`));
 
 describe('read replicas (ReplicaRouter on a real standby)', () => {
   const random = new EmbeddingGenerator(7);
@@ -76,7 +74,7 @@ describe('read replicas (ReplicaRouter on a real standby)', () => {
   });
 
   afterAll(async () => {
-    await replay('resume').catch(() => undefined);
+    await resumeStandbyReplay().catch(() => undefined);
     await router?.onModuleDestroy();
     await prisma?.onModuleDestroy();
     await testDb?.drop();
@@ -104,7 +102,7 @@ describe('read replicas (ReplicaRouter on a real standby)', () => {
       await router.poll();
       return (await router.forCollection(collection)).replica === 0;
     });
-    await replay('pause');
+    await pauseStandbyReplay();
     try {
       await enrol(collection, random.unitVector());
       await router.poll();
@@ -128,7 +126,7 @@ describe('read replicas (ReplicaRouter on a real standby)', () => {
       // A collection not written since the pause still reads from the replica.
       expect((await router.forCollection(other)).replica).toBe(0);
     } finally {
-      await replay('resume');
+      await resumeStandbyReplay();
     }
     await until('the replica to catch up after resuming', async () => {
       await router.poll();

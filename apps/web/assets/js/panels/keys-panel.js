@@ -21,11 +21,14 @@ export class KeysPanel {
     this.dialog = /** @type {HTMLDialogElement} */ (byId('key-dialog'));
     this.secret = /** @type {HTMLInputElement} */ (byId('key-secret'));
     byId('key-copy').addEventListener('click', () => void this.copy());
-    // Closed by the button or Escape: the key leaves the page with the dialog.
-    this.dialog.addEventListener('close', () => {
+    // Closed by the button or Escape: the key leaves the page with the dialog. The button's submit clears it before
+    // the dialog closes ('close' is dispatched a task later, after the dialog is already gone from view).
+    const forget = () => {
       this.secret.value = '';
       byId('key-copy-status').textContent = '';
-    });
+    };
+    this.dialog.querySelector('form')?.addEventListener('submit', forget);
+    this.dialog.addEventListener('close', forget);
   }
 
   async load() {
