@@ -2,10 +2,12 @@
  * HTTP end to end: /verify and /recognize latency (p50/p95/p99) and throughput at 1, 4, 8 and 16 concurrent clients,
  * errors counted, on native PostgreSQL and on the embedded database; /health latency and event-loop delay while the
  * server is saturated with recognitions. With --million (in a process of its own), instead: one-client latency, the
- * search alone and the process's memory with a million enrolled faces ("api-million" section). BENCHMARKS.md is not
+ * search alone and the process's memory with a million enrolled faces ("api-million" section). With --liveness-policy:
+ * the same requests with the collection's passive liveness reported (advisory) and switched off, alternated, to show what
+ * the passive model costs a request when the policy does not use it ("api-liveness" section). BENCHMARKS.md is not
  * written in --quick mode.
  *
- *   npm run bench:api [-- --quick] [-- --million]
+ *   npm run bench:api [-- --quick] [-- --million] [-- --liveness-policy]
  *
  * Gallery: the identity photos of ../shared/faces enrolled through the API (196 faces of 31 people; probes are other
  * photos of them, so every answer is a real match), topped up with synthetic people generated inside PostgreSQL around
@@ -13,12 +15,13 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FaceVectorRepository, PrismaService, VectorIndexRepository } from '@facegate/database';
-import { TestApp, TestDatabase } from '../../test/e2e-app';
-import { addDistractors, enrolPhotos, load, Route, withApp } from './api-load';
+import { ADMIN_KEY, TestApp, TestDatabase } from '../../test/e2e-app';
+import { addDistractors, enrolPhotos, load, LoadResult, Route, withApp } from './api-load';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 
 const QUICK = process.argv.includes('--quick');
 const MILLION = process.argv.includes('--million');
+const LIVENESS_POLICY = process.argv.includes('--liveness-policy');
 const CLIENTS = QUICK ? [1, 4] : [1, 4, 8, 16];
 const SECONDS_PER_LEVEL = QUICK ? 3 : 12;
 const GALLERY: Record<TestDatabase, number> = QUICK ? { postgres: 1000, embedded: 1000 } : { postgres: 100_000, embedded: 10_000 };
@@ -187,6 +190,74 @@ function millionReport(m: Million): string {
   ].join('\n');
 }
 
+interface PolicyLevel extends LoadResult {
+  mode: LivenessMode;
+  round: number;
+  route: Route;
+  clients: number;
+}
+type LivenessMode = 'advisory' | 'off';
+const POLICY_ROUNDS = QUICK ? 1 : 2;
+const POLICY_LEVELS: Array<[Route, number]> = [
+  ['recognize', 1],
+  ['verify', 1],
+  ['recognize', 8],
+];
+
+/**
+ * The default collection's passive liveness reported (advisory: the passive model runs on every probe) against off (it
+ * does not run), on native PostgreSQL at the API section's gallery size; modes alternate round by round so that drift
+ * of the machine does not favour one.
+ */
+async function benchLivenessPolicy(): Promise<PolicyLevel[]> {
+  return withApp('postgres', async (t, base) => {
+    const probes = await enrolPhotos(base);
+    await addDistractors(t, GALLERY.postgres);
+    const rows: PolicyLevel[] = [];
+    for (let round = 1; round <= POLICY_ROUNDS; round++) {
+      for (const mode of ['advisory', 'off'] as const) {
+        await setLivenessMode(base, mode);
+        for (const [route, clients] of POLICY_LEVELS) {
+          const level = await load(base, route, clients, probes, SECONDS_PER_LEVEL);
+          rows.push({ mode, round, route, clients, ...level });
+          console.log(`liveness ${mode} round ${round} /${route} x${clients}: p50 ${ms(level.p50)} ms, ${level.rps.toFixed(1)} req/s, ${level.errors} errors`);
+        }
+      }
+    }
+    return rows;
+  });
+}
+
+/** PATCH replaces a collection's settings: read them, change the liveness mode, send them back. */
+async function setLivenessMode(base: string, mode: LivenessMode): Promise<void> {
+  const headers = { 'Content-Type': 'application/json', 'X-API-Key': ADMIN_KEY };
+  const current = (await (await fetch(`${base}/collections/default`, { headers })).json()) as { settings?: Record<string, unknown> };
+  const res = await fetch(`${base}/collections/default`, {
+    method: 'PATCH',
+    headers,
+    body: JSON.stringify({ settings: { ...current.settings, livenessMode: mode } }),
+  });
+  if (res.status !== 200) throw new Error(`setting livenessMode ${mode} failed: ${res.status} ${await res.text()}`);
+}
+
+function policyReport(rows: PolicyLevel[]): string {
+  return [
+    '## API: passive liveness only where the policy uses it',
+    '',
+    `Machine: ${machineLine()}. Command: \`npm run bench:api -- --liveness-policy\`. As the API section (in-process app, PostgreSQL 15 + pgvector,`,
+    `${GALLERY.postgres.toLocaleString('en')} faces, base64 JSON probes, ${SECONDS_PER_LEVEL} s per level), with the default collection's \`livenessMode\` switched between`,
+    '`advisory` (the passive model runs on every probe and its score is reported) and `off` (the engine skips the model);',
+    'the two alternate round by round.',
+    '',
+    '| livenessMode | round | route | clients | p50 ms | p95 ms | p99 ms | req/s | requests | errors |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.mode} | ${r.round} | /${r.route} | ${r.clients} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.rps.toFixed(1)} | ${r.requests} | ${r.errors} |`,
+    ),
+  ].join('\n');
+}
+
 const dbName = (db: TestDatabase) => (db === 'postgres' ? 'PostgreSQL 15 + pgvector' : 'embedded (PGlite)');
 
 function report(levels: Level[], saturations: Saturation[]): string {
@@ -222,6 +293,12 @@ function report(levels: Level[], saturations: Saturation[]): string {
 async function main() {
   // The million-face run gets a fresh process of its own, so that the memory it reports is the API's at a million
   // faces, not what earlier stages (another database, the embedded server) left behind.
+  if (LIVENESS_POLICY) {
+    const markdown = policyReport(await benchLivenessPolicy());
+    console.log(markdown);
+    if (!QUICK) writeSection('api-liveness', markdown);
+    return;
+  }
   if (MILLION) {
     const million = await benchMillion();
     const markdown = millionReport(million);

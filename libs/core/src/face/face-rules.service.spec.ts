@@ -55,6 +55,15 @@ describe('FaceRulesService', () => {
     expect(extracted.box.x).toBe(500);
   });
 
+  it('asks the engine for the passive liveness score of a probe unless told the policy needs none', async () => {
+    const engine = { analyze: jest.fn().mockResolvedValue(result([face(100, 200)], 0)) };
+    const rules = new FaceRulesService(engine as unknown as FaceEngineService, loadConfig({}));
+    await rules.forProbe('img');
+    await rules.forProbe('img', { liveness: false });
+    await rules.forGroupProbe('img', 5, { liveness: false });
+    expect(engine.analyze.mock.calls.map(([, options]) => (options as { liveness: boolean }).liveness)).toEqual([true, false, false]);
+  });
+
   it('refuses a face below the minimum size', async () => {
     const error = await rulesReturning(result([face(100, 30)], 0))
       .forEnrolment('img')

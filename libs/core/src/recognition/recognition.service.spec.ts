@@ -277,11 +277,15 @@ describe('RecognitionService.verify', () => {
       expect(JSON.stringify(error.details)).not.toContain('0.01');
     });
 
-    it('only reports liveness where it is advisory, and leaves it out where it is off', async () => {
-      const advisory = await setUp({ probe: extractedFace(embedding(0), 0.01) }).service.verify({ userId: 'u-ann', image: 'img' }, me);
+    it('only reports liveness where it is advisory, and neither computes nor reports it where it is off', async () => {
+      const advisorySetUp = setUp({ probe: extractedFace(embedding(0), 0.01) });
+      const advisory = await advisorySetUp.service.verify({ userId: 'u-ann', image: 'img' }, me);
       expect(advisory).toMatchObject({ verified: true, liveness: { score: 0.01, live: false, mode: 'advisory', challengePassed: false } });
-      const off = await setUp({ probe: extractedFace(embedding(0), 0.01) }).service.verify({ userId: 'u-off', image: 'img' }, me);
+      expect(advisorySetUp.faces.forProbe).toHaveBeenCalledWith('img', { liveness: true });
+      const offSetUp = setUp({ probe: extractedFace(embedding(0), 0.01) });
+      const off = await offSetUp.service.verify({ userId: 'u-off', image: 'img' }, me);
       expect(off).toMatchObject({ verified: true, liveness: { score: null, live: null, mode: 'off' } });
+      expect(offSetUp.faces.forProbe).toHaveBeenCalledWith('img', { liveness: false });
     });
 
     it("after a passed challenge, judges the session's median under the policy and only reports the probe's own score", async () => {
@@ -429,7 +433,7 @@ describe('RecognitionService.recognize', () => {
       const { service, faces, vectors } = setUp({ group: [extractedFace(embedding(0), 0.9), extractedFace(embedding(1), 0.9)] });
       vectors.searchCollection.mockResolvedValueOnce([hit('u-ann', 0.9)]).mockResolvedValueOnce([hit('u-bob', 0.2)]);
       const body = await group(service.recognize({ image: 'img', all: true }, me));
-      expect(faces.forGroupProbe).toHaveBeenCalledWith('img', 50);
+      expect(faces.forGroupProbe).toHaveBeenCalledWith('img', 50, { liveness: true });
       expect(body.threshold).toBe(THRESHOLD);
       expect(body.faces).toHaveLength(2);
       expect(body.faces[0]).toMatchObject({ match: true, user: { id: 'u-ann' }, similarity: 0.9 });

@@ -153,7 +153,7 @@ export class RecognitionService {
       return { probe, challenge, liveness: judgeLiveness(undefined, collection.policy.livenessMode, collection.policy.livenessThreshold) };
     }
     this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
-    const probe = await this.faces.forProbe(dto.image!);
+    const probe = await this.faces.forProbe(dto.image!, { liveness: needsPassiveScore(collection) });
     const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
     return { probe, challenge, liveness: this.livenessFor(probe.liveness, collection, challenge) };
   }
@@ -177,7 +177,7 @@ export class RecognitionService {
           if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with all: true (a token is for one face).');
           this.livenessTokens.assertPresentIfRequired(undefined, collection);
           if (dto.image === undefined) throw new DomainError('VALIDATION_FAILED', 'image is required with all: true.');
-          const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES);
+          const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES, { liveness: needsPassiveScore(collection) });
           const faces = [];
           const lockedOut: string[] = [];
           for (const probe of probes) {
@@ -346,4 +346,9 @@ function presentProbe(probe: ExtractedFace) {
 
 function rethrowWith(error: unknown, field: string): never {
   throw error instanceof DomainError ? error.withDetails({ field }) : error;
+}
+
+/** A probe's passive liveness score is computed only where the collection's policy reports or enforces it. */
+function needsPassiveScore(collection: CollectionRef): boolean {
+  return collection.policy.livenessMode !== 'off';
 }
