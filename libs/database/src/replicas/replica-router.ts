@@ -49,7 +49,8 @@ export class ReplicaRouter implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReplicaRouter.name);
   private readonly replicas: Replica[];
   private timer?: NodeJS.Timeout;
-  private polling = false;
+  /** The poll running now, if any: the timer skips a tick while one runs; poll() waits for it and reads afresh. */
+  private inFlight?: Promise<void>;
   /** The primary's WAL position when routing started: a collection with no recorded write needs a replica this far. */
   private startLsn: bigint | null = null;
   private cursor = 0;
@@ -69,7 +70,9 @@ export class ReplicaRouter implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.enabled) return;
     await this.poll();
-    this.timer = setInterval(() => void this.poll(), this.options.replicaPollMs ?? DEFAULT_DATABASE_OPTIONS.replicaPollMs);
+    this.timer = setInterval(() => {
+      if (!this.inFlight) void this.poll();
+    }, this.options.replicaPollMs ?? DEFAULT_DATABASE_OPTIONS.replicaPollMs);
     this.timer.unref();
     this.logger.log(`Read replicas: ${this.replicas.map((r) => `${r.name} ${r.up ? 'up' : 'down'}`).join(', ')}`);
   }
@@ -129,17 +132,23 @@ export class ReplicaRouter implements OnApplicationBootstrap, OnModuleDestroy {
     };
   }
 
-  /** Reads every replica's position now (also what the timer runs). */
+  /**
+   * Reads every replica's position now (also what the timer runs). A poll already running may have read the primary's
+   * position before the caller's last write, so this waits for it and then reads afresh: when poll() returns, the
+   * status reflects everything committed before it was called.
+   */
   async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      const primary = await this.primaryLsn();
-      this.startLsn ??= primary;
-      await Promise.all(this.replicas.map((r) => this.readPosition(r, primary)));
-    } finally {
-      this.polling = false;
-    }
+    while (this.inFlight) await this.inFlight;
+    this.inFlight = this.readPositions().finally(() => {
+      this.inFlight = undefined;
+    });
+    await this.inFlight;
+  }
+
+  private async readPositions(): Promise<void> {
+    const primary = await this.primaryLsn();
+    this.startLsn ??= primary;
+    await Promise.all(this.replicas.map((r) => this.readPosition(r, primary)));
   }
 
   private route(written: string | null): ReadTarget {
