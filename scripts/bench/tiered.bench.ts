@@ -1,0 +1,481 @@
+/**
+ * Tiered vector search at 1M, 5M and 10M faces (issue 19): a compact first pass that returns a pool of candidates,
+ * re-ranked at full precision in the same statement. Two first passes are measured side by side:
+ * - `halfvec`: the product's IVFFlat over `embedding::halfvec(512)` (16-bit floats, 1 KB a face);
+ * - `binary`:  IVFFlat over `binary_quantize(embedding)::bit(512)` with Hamming distance (one bit a dimension,
+ *   64 bytes a face), the candidates then ordered by the exact cosine distance of the stored vectors;
+ * - `binary-hnsw`: HNSW over the same binary codes.
+ * Per size: generation time, table and index size on disk, build time, p50/p95 per setting, recall@1 and recall@10
+ * against an exact scan on a sample of the probes (the exact scan at 10M takes seconds a probe), and person@1 on
+ * every probe. Writes the "tiered" section of BENCHMARKS.md and docs/bench/tiered-results.json.
+ *
+ *   npx tsx scripts/bench/tiered.bench.ts [--quick] [--sizes 1000000,5000000,10000000] [--queries 100] [--truth 40]
+ *                                         [--keep] [--halfvec-max 1000000] [--hnsw-max 1000000]
+ *
+ * --keep: keep the database facegate_bench_tiered and reuse its tables of the right size (the 10M table takes a
+ * quarter of an hour to generate); index builds are always redone. --halfvec-max: skip the halfvec IVFFlat above
+ * this many faces (its k-means assignment is 512-d float work per row and list: the 10M build runs for hours on two
+ * cores). --hnsw-max: the same for HNSW over the binary codes (5 minutes to build at 1M). --quick (CI): 20,000 faces in facegate_bench_tiered_quick, BENCHMARKS.md untouched.
+ *
+ * Gallery: synthetic-gallery.ts (the search benchmark's clusters around real embeddings, 5 faces a person).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
+import { machineLine, ms, percentile, writeSection } from './bench-report';
+import {
+  FACES_PER_PERSON,
+  SeedSet,
+  computeSeeds,
+  createFaceTable,
+  createQueryTable,
+  ensurePeople,
+  identityPhotoCount,
+  loadStoredSeeds,
+  rowCount,
+  storeSeeds,
+} from './synthetic-gallery';
+
+const SERVER = 'postgres://postgres@127.0.0.1:5432';
+const ROOT = join(__dirname, '..', '..');
+const K = 10;
+const WARM_UP = 10;
+const BUILD_TIMEOUT = '60min';
+/** Issue 19's targets: p50 at recall@1 >= 0.99. */
+const TARGETS: Record<number, number> = { 1_000_000: 8, 10_000_000: 15 };
+const TARGET_RECALL = 0.99;
+const started = performance.now();
+
+interface Args {
+  quick: boolean;
+  keep: boolean;
+  sizes: number[];
+  queries: number;
+  truth: number;
+  halfvecMax: number;
+  hnswMax: number;
+}
+
+type Pass = 'binary' | 'binary-hnsw' | 'halfvec';
+type FirstPass = 'exact' | Pass;
+
+interface Row {
+  size: number;
+  firstPass: FirstPass;
+  /** The search-time setting: IVFFlat probes or HNSW ef_search. */
+  setting: string | null;
+  pool: number | null;
+  p50: number;
+  p95: number;
+  recall1: number;
+  recall10: number;
+  person1: number;
+  load: number;
+}
+
+interface Build {
+  firstPass: Pass;
+  index: string;
+  buildS: number | null;
+  indexMb: number | null;
+  note?: string;
+}
+
+interface SizeReport {
+  size: number;
+  generatedS: number | null;
+  tableMb: number;
+  builds: Build[];
+  rows: Row[];
+  truthProbes: number;
+}
+
+interface Probe {
+  person: number;
+  text: string;
+}
+
+interface Answer {
+  ids: number[];
+  persons: number[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [20_000] : [1_000_000, 5_000_000, 10_000_000]);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 10_000)) throw new Error('--sizes takes integers of at least 10000');
+  const queries = Number(value('--queries') ?? (quick ? 20 : 100));
+  const truth = Math.min(queries, Number(value('--truth') ?? (quick ? 20 : 40)));
+  const halfvecMax = Number(value('--halfvec-max') ?? 1_000_000);
+  const hnswMax = Number(value('--hnsw-max') ?? 1_000_000);
+  return { quick, keep: argv.includes('--keep'), sizes, queries, truth, halfvecMax, hnswMax };
+}
+
+function log(message: string): void {
+  console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${message}`);
+}
+
+async function connect(database: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: `${SERVER}/${database}` });
+  client.on('error', (error) => console.error(`connection to ${database} lost: ${error.message}`));
+  await client.connect();
+  return client;
+}
+
+async function prepareDatabase(database: string, keep: boolean): Promise<void> {
+  const admin = await connect('postgres');
+  try {
+    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1;
+    const users = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
+    if (users.rows[0].n > 0) throw new Error(`${database} has ${users.rows[0].n} open connection(s): another run is using it`);
+    if (exists && !keep) await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+    if (!exists || !keep) await admin.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function dropDatabase(database: string): Promise<void> {
+  const admin = await connect('postgres');
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.end();
+}
+
+async function dropIndexes(client: pg.Client, table: string): Promise<void> {
+  const { rows } = await client.query<{ name: string }>('SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = $1::regclass', [table]);
+  for (const { name } of rows) await client.query(`DROP INDEX ${name}`);
+}
+
+async function relationMb(client: pg.Client, name: string): Promise<number> {
+  const { rows } = await client.query<{ b: string }>('SELECT pg_total_relation_size($1::regclass)::text AS b', [name]);
+  return Number(rows[0].b) / 2 ** 20;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Statements: the product's shape (nearest rows in a subquery, re-sorted outside by the exact distance)
+
+function exactSql(table: string): string {
+  return `SELECT id, person FROM (
+    SELECT id::int4 AS id, person, embedding <=> $1::vector AS distance FROM ${table} ORDER BY distance LIMIT ${K}
+  ) nearest ORDER BY distance`;
+}
+
+const BINARY_ORDER = 'binary_quantize(embedding)::bit(512) <~> binary_quantize($1::vector)::bit(512)';
+const HNSW = { m: 16, efConstruction: 64 };
+
+interface PassSpec {
+  /** The ORDER BY of the first pass: the indexed expression against the probe. */
+  order: string;
+  ddl: (table: string, lists: number) => string;
+  describe: (lists: number) => string;
+  settings: (lists: number, quick: boolean) => Array<{ label: string; values: Record<string, string>; pool: number }>;
+  maxSize: (args: Args) => number;
+}
+
+/** Probes: the product's default (sqrt(lists)), then 2x and 4x it. */
+function probeSteps(lists: number): number[] {
+  const root = probesForLists(lists);
+  return [...new Set([root, 2 * root, 4 * root].map((p) => Math.min(lists, p)))];
+}
+
+const ivfflatSetting = (lists: number, probes: number, pool: number) => ({
+  label: `probes ${probes}`,
+  values: { ...ivfflatSearchSettings(probes, lists), enable_seqscan: 'off' },
+  pool,
+});
+
+const PASSES: Record<Pass, PassSpec> = {
+  binary: {
+    order: BINARY_ORDER,
+    ddl: (t, lists) => `CREATE INDEX ${t}_binary ON ${t} USING ivfflat ((binary_quantize(embedding)::bit(512)) bit_hamming_ops) WITH (lists = ${lists})`,
+    describe: (lists) => `IVFFlat lists ${lists}`,
+    settings: (lists, quick) => probeSteps(lists).flatMap((p) => (quick ? [200] : [100, 200, 400]).map((pool) => ivfflatSetting(lists, p, pool))),
+    maxSize: () => Infinity,
+  },
+  'binary-hnsw': {
+    order: BINARY_ORDER,
+    ddl: (t) =>
+      `CREATE INDEX ${t}_binary_hnsw ON ${t} USING hnsw ((binary_quantize(embedding)::bit(512)) bit_hamming_ops) WITH (m = ${HNSW.m}, ef_construction = ${HNSW.efConstruction})`,
+    describe: () => `HNSW m ${HNSW.m}, ef_construction ${HNSW.efConstruction}`,
+    // HNSW returns at most ef_search rows: the pool is ef_search.
+    settings: (_, quick) =>
+      (quick ? [100] : [100, 200, 400]).map((ef) => ({ label: `ef_search ${ef}`, values: { 'hnsw.ef_search': String(ef), enable_seqscan: 'off' }, pool: ef })),
+    maxSize: (args) => args.hnswMax,
+  },
+  halfvec: {
+    order: 'embedding::halfvec(512) <=> $1::halfvec(512)',
+    ddl: (t, lists) => `CREATE INDEX ${t}_halfvec ON ${t} USING ivfflat ((embedding::halfvec(512)) halfvec_cosine_ops) WITH (lists = ${lists})`,
+    describe: (lists) => `IVFFlat lists ${lists}`,
+    // The product's own pool for topK 5 (candidatePool: 40).
+    settings: (lists) => probeSteps(lists).map((p) => ivfflatSetting(lists, p, 40)),
+    maxSize: (args) => args.halfvecMax,
+  },
+};
+
+/** The first pass walks the index in its own order for `pool` candidates; the outer query ranks them exactly. */
+function tieredSql(table: string, pass: Pass, pool: number): string {
+  return `SELECT id, person FROM (
+    SELECT id::int4 AS id, person, embedding <=> $1::vector AS distance FROM (
+      SELECT id, person, embedding FROM ${table} ORDER BY ${PASSES[pass].order} LIMIT ${pool}
+    ) first_pass ORDER BY distance LIMIT ${K}
+  ) nearest ORDER BY distance`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measuring
+
+async function runProbes(client: pg.Client, sql: string, settings: Record<string, string>, probes: Probe[]) {
+  const names = Object.keys(settings);
+  const setSql = `SELECT ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`;
+  const setValues = names.flatMap((n) => [n, settings[n]]);
+  const once = async (probe: Probe) => {
+    await client.query('BEGIN');
+    if (names.length > 0) await client.query(setSql, setValues);
+    const t = performance.now();
+    const { rows } = await client.query<{ id: number; person: number }>(sql, [probe.text]);
+    const elapsed = performance.now() - t;
+    await client.query('COMMIT');
+    return { elapsed, answer: { ids: rows.map((r) => r.id), persons: rows.map((r) => r.person) } };
+  };
+  for (let i = 0; i < Math.min(WARM_UP, probes.length); i++) await once(probes[i]);
+  const latencies: number[] = [];
+  const answers: Answer[] = [];
+  for (const probe of probes) {
+    const { elapsed, answer } = await once(probe);
+    latencies.push(elapsed);
+    answers.push(answer);
+  }
+  return { latencies, answers };
+}
+
+/** recall against the exact answers of the first `truth.length` probes; person@1 over every probe. */
+function score(answers: Answer[], truth: Answer[], probes: Probe[]) {
+  let top1 = 0,
+    top10 = 0,
+    person = 0;
+  truth.forEach((t, q) => {
+    if (answers[q].ids[0] === t.ids[0]) top1++;
+    const expected = new Set(t.ids);
+    top10 += answers[q].ids.filter((id) => expected.has(id)).length / t.ids.length;
+  });
+  answers.forEach((a, q) => {
+    if (a.persons[0] === probes[q].person) person++;
+  });
+  return { recall1: top1 / truth.length, recall10: top10 / truth.length, person1: person / answers.length };
+}
+
+async function buildIndex(client: pg.Client, table: string, pass: Pass, lists: number): Promise<Build> {
+  const index = PASSES[pass].describe(lists);
+  await client.query(`SET statement_timeout = '${BUILD_TIMEOUT}'`);
+  const t = performance.now();
+  try {
+    await client.query(PASSES[pass].ddl(table, lists));
+  } catch (error) {
+    if ((error as { code?: string }).code === '57014') return { firstPass: pass, index, buildS: null, indexMb: null, note: `not built in ${BUILD_TIMEOUT}` };
+    throw error;
+  } finally {
+    await client.query('SET statement_timeout = 0');
+  }
+  const buildS = (performance.now() - t) / 1000;
+  return { firstPass: pass, index, buildS, indexMb: await relationMb(client, `${table}_${pass.replace('-', '_')}`) };
+}
+
+async function benchSize(clients: pg.Client[], args: Args, size: number): Promise<SizeReport> {
+  const [client] = clients;
+  const table = `vec_${size}`;
+  const queries = `queries_${size}`;
+  let generatedS: number | null = null;
+  if (args.keep && (await rowCount(client, table)) === size) {
+    log(`${table}: reusing ${size} faces`);
+    await dropIndexes(client, table);
+  } else {
+    log(`${table}: generating ${size} faces`);
+    const t = performance.now();
+    await createFaceTable(clients, table, size, (done) => done % 1_000_000 === 0 && done < size && log(`  ${done} faces`));
+    generatedS = (performance.now() - t) / 1000;
+  }
+  if (!(args.keep && (await rowCount(client, queries)) === args.queries)) await createQueryTable(client, queries, size, args.queries);
+  const tableMb = await relationMb(client, table);
+  const { rows: probeRows } = await client.query<{ person: number; v: string }>(`SELECT person, embedding::text AS v FROM ${queries} ORDER BY qid`);
+  const probes = probeRows.map((r) => ({ person: r.person, text: r.v }));
+
+  const rows: Row[] = [];
+  const add = (row: Omit<Row, 'load'>) => {
+    rows.push({ ...row, load: loadavg()[0] });
+    log(
+      `${size} ${row.firstPass} ${row.setting ?? '-'} pool ${row.pool ?? '-'}: p50 ${ms(row.p50)} ms, p95 ${ms(row.p95)} ms, recall@1 ${row.recall1.toFixed(3)}, person@1 ${row.person1.toFixed(3)}`,
+    );
+  };
+
+  // Ground truth on a sample: the exact scan (parallel sequential scan) of the first `truth` probes.
+  log(`${size}: exact scan of ${args.truth} probes`);
+  const truthProbes = probes.slice(0, args.truth);
+  const exact = await runProbes(client, exactSql(table), { enable_indexscan: 'off' }, truthProbes);
+  add({
+    size,
+    firstPass: 'exact',
+    setting: null,
+    pool: null,
+    p50: percentile(exact.latencies, 50),
+    p95: percentile(exact.latencies, 95),
+    ...score(exact.answers, exact.answers, truthProbes),
+  });
+
+  const lists = listsForRows(size);
+  const builds: Build[] = [];
+  for (const pass of Object.keys(PASSES) as Pass[]) {
+    if (size > PASSES[pass].maxSize(args)) {
+      log(`${size}: ${pass} skipped (above its --${pass === 'halfvec' ? 'halfvec' : 'hnsw'}-max)`);
+      continue;
+    }
+    log(`${size} ${pass}: building ${PASSES[pass].describe(lists)}`);
+    const build = await buildIndex(client, table, pass, lists);
+    builds.push(build);
+    log(`${size} ${pass}: ${build.buildS === null ? build.note : `built in ${build.buildS.toFixed(0)} s, ${build.indexMb?.toFixed(0)} MB`}`);
+    if (build.buildS !== null) {
+      for (const setting of PASSES[pass].settings(lists, args.quick)) {
+        const run = await runProbes(client, tieredSql(table, pass, setting.pool), setting.values, probes);
+        add({
+          size,
+          firstPass: pass,
+          setting: setting.label,
+          pool: setting.pool,
+          p50: percentile(run.latencies, 50),
+          p95: percentile(run.latencies, 95),
+          ...score(run.answers, exact.answers, probes),
+        });
+      }
+    }
+    await dropIndexes(client, table);
+  }
+  return { size, generatedS, tableMb, builds, rows, truthProbes: truthProbes.length };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+
+const num = (v: number | null, digits = 1) => (v === null || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+
+function fastestAccurate(report: SizeReport): Row | undefined {
+  return report.rows.filter((r) => r.firstPass !== 'exact' && r.recall1 >= TARGET_RECALL).sort((a, b) => a.p50 - b.p50)[0];
+}
+
+function sizeTable(report: SizeReport): string {
+  const lines = [
+    `**${report.size.toLocaleString('en-US')} faces** (${(report.size / FACES_PER_PERSON).toLocaleString('en-US')} people): table ${num(report.tableMb / 1024, 1)} GB` +
+      (report.generatedS === null ? ' (reused)' : `, generated in ${num(report.generatedS, 0)} s`) +
+      '; ' +
+      report.builds
+        .map((b) => `${b.firstPass} ${b.index} ${b.buildS === null ? b.note : `built in ${num(b.buildS, 0)} s, ${num(b.indexMb, 0)} MB`}`)
+        .join('; '),
+    '',
+    '| first pass | setting | pool | p50 ms | p95 ms | recall@1 | recall@10 | person@1 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of report.rows) {
+    const what = r.firstPass === 'exact' ? `exact (${report.truthProbes} probes)` : r.firstPass;
+    lines.push(
+      `| ${what} | ${r.setting ?? '-'} | ${r.pool ?? '-'} | ${ms(r.p50)} | ${ms(r.p95)} | ${num(r.recall1, 3)} | ${num(r.recall10, 3)} | ${num(r.person1, 3)} |`,
+    );
+  }
+  const best = fastestAccurate(report);
+  const target = TARGETS[report.size];
+  lines.push('');
+  lines.push(
+    best
+      ? `Fastest with recall@1 ≥ ${TARGET_RECALL}: ${best.firstPass}, ${best.setting}, pool ${best.pool}: p50 ${ms(best.p50)} ms` +
+          (target === undefined ? '.' : ` (target ${target} ms: ${best.p50 <= target ? 'met' : 'not met'}).`)
+      : `No setting reached recall@1 ${TARGET_RECALL}.`,
+  );
+  const loads = report.rows.map((r) => r.load);
+  lines.push(`1-minute load average as the rows finished: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (2 cores).`);
+  return lines.join('\n');
+}
+
+function markdown(args: Args, server: { postgres: string; pgvector: string }, reports: SizeReport[], minutes: number): string {
+  return [
+    '## Tiered vector search: binary and halfvec first passes, re-ranked at full precision, 1M to 10M faces',
+    '',
+    `Machine: ${machineLine()}. ${server.postgres}, pgvector ${server.pgvector}, server defaults (shared_buffers 128MB; the`,
+    'indexes are read through the OS page cache). Command: `npx tsx scripts/bench/tiered.bench.ts' +
+      (args.sizes.join(',') === '1000000,5000000,10000000' ? '' : ` --sizes ${args.sizes.join(',')}`) +
+      `\` (${minutes.toFixed(0)} min in all).`,
+    `Gallery: the search benchmark's (clusters around the product's embeddings of the real identity photos, ${FACES_PER_PERSON} faces a`,
+    `person, tables \`vec_<n>(id, person, embedding vector(512))\`); ${args.queries} probes, fresh faces of random gallery people.`,
+    "Each search runs in its own transaction with the settings as SET LOCAL (the product's `ivfflatSearchSettings`: iterative scan,",
+    'relaxed order), seq scan off, one connection, after 10 warm-up queries; the first pass walks the IVFFlat index for `pool`',
+    `candidates and the outer query re-ranks them by the exact cosine distance of the stored vectors. lists from the row`,
+    "count by the product's rule (rows/1000 up to 1M, sqrt(rows) above). recall@1 and recall@10 against the exact scan",
+    `of the first ${args.truth} probes; person@1 (the first hit is a face of the probe's person) over all of them.`,
+    '',
+    ...reports.flatMap((r) => [sizeTable(r), '']),
+    'Raw numbers: `docs/bench/tiered-results.json`.',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const database = args.quick ? 'facegate_bench_tiered_quick' : 'facegate_bench_tiered';
+  log(`sizes ${args.sizes.join(', ')}, ${args.queries} probes, exact truth on ${args.truth}${args.keep ? ', keeping the database' : ''}`);
+  await prepareDatabase(database, args.keep);
+  const clients = [await connect(database), await connect(database)];
+  const reports: SizeReport[] = [];
+  try {
+    const [client] = clients;
+    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+    await client.query("SET maintenance_work_mem = '4GB'");
+    await client.query('SET max_parallel_maintenance_workers = 1');
+    const server = {
+      postgres: String((await client.query("SELECT split_part(version(), ' on ', 1) AS v")).rows[0].v),
+      pgvector: String((await client.query("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'")).rows[0].v),
+    };
+    await seedSet(client, args.keep);
+    await ensurePeople(clients, Math.ceil(Math.max(...args.sizes) / FACES_PER_PERSON));
+    log('people ready');
+    for (const size of args.sizes) {
+      reports.push(await benchSize(clients, args, size));
+      writeOutputs(args, server, reports);
+      // A kept table of one size is not needed by the next; dropping it keeps the disk within reach at 10M.
+      if (!args.keep) await client.query(`DROP TABLE vec_${size}`);
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+    if (!args.keep) await dropDatabase(database);
+  }
+  log('done');
+}
+
+async function seedSet(client: pg.Client, keep: boolean): Promise<SeedSet> {
+  const stored = keep ? await loadStoredSeeds(client, identityPhotoCount()) : null;
+  if (stored) return stored;
+  log('embedding the identity photos');
+  const seeds = await computeSeeds();
+  await storeSeeds(client, seeds);
+  return seeds;
+}
+
+/** Written after every size, so a run stopped at 10M keeps what 1M and 5M measured. */
+function writeOutputs(args: Args, server: { postgres: string; pgvector: string }, reports: SizeReport[]): void {
+  const dir = args.quick ? '/tmp/fg' : join(ROOT, 'docs', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const minutes = (performance.now() - started) / 60_000;
+  const raw = { machine: machineLine(), date: new Date().toISOString(), minutes, args, server, targets: TARGETS, sizes: reports };
+  writeFileSync(join(dir, 'tiered-results.json'), `${JSON.stringify(raw, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  const md = markdown(args, server, reports, minutes);
+  if (!args.quick) writeSection('tiered', md);
+  console.log(`\n${md}\n`);
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
