@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ivfflatSearchSettings, listsForRows } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
+import { Answer, connect, dropDatabase, dropIndexes, prepareDatabase, runProbes, WARM_UP } from './bench-database';
 import { loadGallery, searchGallery } from './node-search';
 import { ChartPoint, latencyRecallChart } from './svg-chart';
 import {
@@ -45,10 +46,8 @@ import {
  * run in progress (it once did, 30 minutes into one).
  */
 let DATABASE = 'facegate_bench_search';
-const SERVER = 'postgres://postgres@127.0.0.1:5432';
 const ROOT = join(__dirname, '..', '..');
 const K = 10;
-const WARM_UP = 10;
 /** A build over this is cancelled and reported, not fatal (the HNSW build at 1M on 2 cores is the risk). */
 const BUILD_TIMEOUT = '40min';
 const TARGET = { faces: 1_000_000, p50Ms: 20, recall1: 0.99 };
@@ -98,11 +97,6 @@ interface Probe {
   vector: Float32Array;
 }
 
-interface Answer {
-  ids: number[];
-  persons: number[];
-}
-
 function parseArgs(argv: string[]): Args {
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -122,35 +116,6 @@ function log(message: string): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Database
 
-async function connect(database: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: `${SERVER}/${database}` });
-  // A terminated backend also emits 'error' on the client; unhandled, it would kill the process before the failing
-  // query's own rejection is reported.
-  client.on('error', (error) => console.error(`connection to ${database} lost: ${error.message}`));
-  await client.connect();
-  return client;
-}
-
-/** Creates the database, or reuses it with --keep; refuses to touch one another run is connected to. */
-async function prepareDatabase(keep: boolean): Promise<void> {
-  const admin = await connect('postgres');
-  try {
-    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])).rowCount === 1;
-    const users = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [DATABASE]);
-    if (users.rows[0].n > 0) throw new Error(`${DATABASE} has ${users.rows[0].n} open connection(s): another search benchmark is running`);
-    if (exists && !keep) await admin.query(`DROP DATABASE ${DATABASE} WITH (FORCE)`);
-    if (!exists || !keep) await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function dropDatabase(): Promise<void> {
-  const admin = await connect('postgres');
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.end();
-}
-
 async function serverInfo(client: pg.Client) {
   const one = async (sql: string) => String((await client.query(sql)).rows[0].v);
   return {
@@ -162,42 +127,8 @@ async function serverInfo(client: pg.Client) {
   };
 }
 
-/** Every index on the table (a --keep rerun may find one left by an interrupted run). */
-async function dropIndexes(client: pg.Client, table: string): Promise<void> {
-  const { rows } = await client.query<{ name: string }>('SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = $1::regclass', [table]);
-  for (const { name } of rows) await client.query(`DROP INDEX ${name}`);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Measuring
-
-/**
- * Runs every probe with `settings` applied as SET LOCAL in its own transaction, as the product does, timing the
- * SELECT alone (BEGIN, set_config and COMMIT add three local round trips, ~0.1 ms each).
- */
-async function runProbes(client: pg.Client, sql: string, settings: Record<string, string>, probes: Probe[]) {
-  const names = Object.keys(settings);
-  const setSql = `SELECT ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`;
-  const setValues = names.flatMap((n) => [n, settings[n]]);
-  const once = async (probe: Probe) => {
-    await client.query('BEGIN');
-    if (names.length > 0) await client.query(setSql, setValues);
-    const t = performance.now();
-    const { rows } = await client.query<{ id: number; person: number }>(sql, [probe.text]);
-    const elapsed = performance.now() - t;
-    await client.query('COMMIT');
-    return { elapsed, answer: { ids: rows.map((r) => r.id), persons: rows.map((r) => r.person) } };
-  };
-  for (let i = 0; i < WARM_UP; i++) await once(probes[i % probes.length]);
-  const latencies: number[] = [];
-  const answers: Answer[] = [];
-  for (const probe of probes) {
-    const { elapsed, answer } = await once(probe);
-    latencies.push(elapsed);
-    answers.push(answer);
-  }
-  return { latencies, answers };
-}
 
 /** The plan the planner picks under these settings, to check that a row measures the index it names. */
 async function planUses(client: pg.Client, sql: string, settings: Record<string, string>, probe: Probe): Promise<string> {
@@ -609,7 +540,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.quick) DATABASE = 'facegate_bench_search_quick';
   log(`sizes ${args.sizes.join(', ')}, ${args.queries} queries${args.quick ? ' (quick)' : ''}${args.keep ? ', keeping the database' : ''}`);
-  await prepareDatabase(args.keep);
+  await prepareDatabase(DATABASE, args.keep);
   const clients = [await connect(DATABASE), await connect(DATABASE)];
   const reports: SizeReport[] = [];
   try {
@@ -629,7 +560,7 @@ async function main() {
     writeOutputs(args, server, seeds, reports);
   } finally {
     await Promise.all(clients.map((c) => c.end()));
-    if (!args.keep) await dropDatabase();
+    if (!args.keep) await dropDatabase(DATABASE);
   }
   log('done');
 }

@@ -26,6 +26,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
+import { Answer, connect, dropDatabase, dropIndexes, prepareDatabase, runProbes, WARM_UP } from './bench-database';
 import {
   FACES_PER_PERSON,
   SeedSet,
@@ -39,10 +40,8 @@ import {
   storeSeeds,
 } from './synthetic-gallery';
 
-const SERVER = 'postgres://postgres@127.0.0.1:5432';
 const ROOT = join(__dirname, '..', '..');
 const K = 10;
-const WARM_UP = 10;
 const BUILD_TIMEOUT = '60min';
 /** Issue 19's targets: p50 at recall@1 >= 0.99. */
 const TARGETS: Record<number, number> = { 1_000_000: 8, 10_000_000: 15 };
@@ -98,11 +97,6 @@ interface Probe {
   text: string;
 }
 
-interface Answer {
-  ids: number[];
-  persons: number[];
-}
-
 function parseArgs(argv: string[]): Args {
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -120,37 +114,6 @@ function parseArgs(argv: string[]): Args {
 
 function log(message: string): void {
   console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${message}`);
-}
-
-async function connect(database: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: `${SERVER}/${database}` });
-  client.on('error', (error) => console.error(`connection to ${database} lost: ${error.message}`));
-  await client.connect();
-  return client;
-}
-
-async function prepareDatabase(database: string, keep: boolean): Promise<void> {
-  const admin = await connect('postgres');
-  try {
-    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1;
-    const users = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
-    if (users.rows[0].n > 0) throw new Error(`${database} has ${users.rows[0].n} open connection(s): another run is using it`);
-    if (exists && !keep) await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
-    if (!exists || !keep) await admin.query(`CREATE DATABASE ${database}`);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function dropDatabase(database: string): Promise<void> {
-  const admin = await connect('postgres');
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
-}
-
-async function dropIndexes(client: pg.Client, table: string): Promise<void> {
-  const { rows } = await client.query<{ name: string }>('SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = $1::regclass', [table]);
-  for (const { name } of rows) await client.query(`DROP INDEX ${name}`);
 }
 
 async function relationMb(client: pg.Client, name: string): Promise<number> {
@@ -230,30 +193,6 @@ function tieredSql(table: string, pass: Pass, pool: number): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Measuring
-
-async function runProbes(client: pg.Client, sql: string, settings: Record<string, string>, probes: Probe[]) {
-  const names = Object.keys(settings);
-  const setSql = `SELECT ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`;
-  const setValues = names.flatMap((n) => [n, settings[n]]);
-  const once = async (probe: Probe) => {
-    await client.query('BEGIN');
-    if (names.length > 0) await client.query(setSql, setValues);
-    const t = performance.now();
-    const { rows } = await client.query<{ id: number; person: number }>(sql, [probe.text]);
-    const elapsed = performance.now() - t;
-    await client.query('COMMIT');
-    return { elapsed, answer: { ids: rows.map((r) => r.id), persons: rows.map((r) => r.person) } };
-  };
-  for (let i = 0; i < Math.min(WARM_UP, probes.length); i++) await once(probes[i]);
-  const latencies: number[] = [];
-  const answers: Answer[] = [];
-  for (const probe of probes) {
-    const { elapsed, answer } = await once(probe);
-    latencies.push(elapsed);
-    answers.push(answer);
-  }
-  return { latencies, answers };
-}
 
 /** recall against the exact answers of the first `truth.length` probes; person@1 over every probe. */
 function score(answers: Answer[], truth: Answer[], probes: Probe[]) {
@@ -411,7 +350,7 @@ function markdown(args: Args, server: { postgres: string; pgvector: string }, re
     `Gallery: the search benchmark's (clusters around the product's embeddings of the real identity photos, ${FACES_PER_PERSON} faces a`,
     `person, tables \`vec_<n>(id, person, embedding vector(512))\`); ${args.queries} probes, fresh faces of random gallery people.`,
     "Each search runs in its own transaction with the settings as SET LOCAL (the product's `ivfflatSearchSettings`: iterative scan,",
-    'relaxed order), seq scan off, one connection, after 10 warm-up queries; the first pass walks the IVFFlat index for `pool`',
+    `relaxed order), seq scan off, one connection, after ${WARM_UP} warm-up queries; the first pass walks the IVFFlat index for \`pool\``,
     `candidates and the outer query re-ranks them by the exact cosine distance of the stored vectors. lists from the row`,
     "count by the product's rule (rows/1000 up to 1M, sqrt(rows) above). recall@1 and recall@10 against the exact scan",
     `of the first ${args.truth} probes; person@1 (the first hit is a face of the probe's person) over all of them.`,
