@@ -86,6 +86,23 @@ describe('FaceEngine on real models and photos', () => {
     expect(result.faces[result.primaryIndex].liveness).toBeGreaterThan(0.5);
   });
 
+  it('scores liveness on the idle worker for a lone request, with the score the busy path gives', async () => {
+    const single = await FaceEngine.create({ poolSize: 1 }, { logger: quiet });
+    try {
+      for (const file of ['live/001.jpg', 'spoof/001.jpg', 'Tony_Blair/002.jpg']) {
+        const bytes = readFileSync(facePath(file));
+        const before = engine.sharedParts;
+        const shared = await engine.analyze(bytes, { embedding: true, liveness: true });
+        expect(engine.sharedParts).toBe(before + 1);
+        const alone = await single.analyze(bytes, { embedding: true, liveness: true });
+        expect(single.sharedParts).toBe(0);
+        expect(shared.faces[shared.primaryIndex].liveness).toBe(alone.faces[alone.primaryIndex].liveness);
+      }
+    } finally {
+      await single.close();
+    }
+  });
+
   describe('bad images give coded errors', () => {
     const jpeg = readFileSync(facePath('George_W_Bush/001.jpg'));
 

@@ -109,6 +109,11 @@ export class FaceEngine {
     return typeof provider === 'string' ? provider : 'unknown';
   }
 
+  /** Liveness scores an idle worker computed for a busy one since start (one request on two cores). */
+  get sharedParts(): number {
+    return this.pool.shared;
+  }
+
   get healthy(): boolean {
     return this.pool.healthy;
   }

@@ -17,11 +17,16 @@ import { LivenessDetector } from './liveness-detector';
 import { selectPrimaryFace } from './primary-face';
 import type { FaceEngineConfig } from '../face-engine.config';
 import { MODEL_FILES } from './model-files';
+import type { Offload } from '../worker/worker-host';
+import type { Box } from '../geometry/geometry.types';
 
 /**
  * The whole photo-to-embedding pipeline for one thread. It owns ONNX sessions, so it lives inside a worker thread
  * (session.run blocks the thread it runs on for the whole inference).
  */
+/** The operation name of the liveness part that a worker offers to an idle one (face.worker.ts runs it). */
+export const LIVENESS_PART = 'liveness-part';
+
 export class FaceAnalyzer {
   private constructor(
     private readonly config: FaceEngineConfig,
@@ -30,9 +35,14 @@ export class FaceAnalyzer {
     private readonly embedder: FaceEmbedder,
     private readonly liveness: LivenessDetector,
     readonly provider: ExecutionProvider,
+    private readonly offload?: Offload,
   ) {}
 
-  static async load(config: FaceEngineConfig, warn: (message: string) => void): Promise<FaceAnalyzer> {
+  /**
+   * `offload` (in the engine's workers) lets an idle worker score liveness while this one embeds the face: the two
+   * models of one request then run on two cores.
+   */
+  static async load(config: FaceEngineConfig, warn: (message: string) => void, offload?: Offload): Promise<FaceAnalyzer> {
     const options = { intraOpThreads: config.intraOpThreads, executionProvider: config.executionProvider, warn };
     const [det, lm, emb, live] = await Promise.all(
       [MODEL_FILES.detector, MODEL_FILES.landmarks, MODEL_FILES.embedder, MODEL_FILES.liveness].map((f) => createSession(join(config.modelsDir, f), options)),
@@ -44,6 +54,7 @@ export class FaceAnalyzer {
       new FaceEmbedder(emb.session, config.flipAugmentation),
       new LivenessDetector(live.session),
       det.provider,
+      offload,
     );
   }
 
@@ -70,6 +81,8 @@ export class FaceAnalyzer {
   private async describe(image: RgbImage, face: AnalyzedFace, box: AnalyzedFace['box'], options: AnalyzeOptions, timings: StageTimings) {
     const square = squareBox(box, image.width, image.height);
     const points68 = await timed(timings, 'landmarks', () => this.landmarks.detect(image, square));
+    // Offered before the embedding, so another worker can run the liveness model meanwhile.
+    const liveness = options.liveness ? await timed(timings, 'liveness', () => this.startLiveness(image, square)) : undefined;
     const five = toFivePoints(points68);
     const aligned = await timed(timings, 'align', () => alignFace(image, five));
     face.landmarks = roundPoints(five);
@@ -79,7 +92,22 @@ export class FaceAnalyzer {
     if (options.pose3d) face.pose3d = fitHeadPose(points68);
     if (options.texture) face.texture = faceTexture(image, points68);
     if (options.embedding) face.embedding = await timed(timings, 'embed', () => this.embedder.embed(aligned));
-    if (options.liveness) face.liveness = round4(await timed(timings, 'liveness', () => this.liveness.score(image, square)));
+    if (liveness) face.liveness = round4(await timed(timings, 'liveness', liveness));
+  }
+
+  /** Starts scoring liveness: offered to an idle worker if there is one; what is left to await gives the score. */
+  private async startLiveness(image: RgbImage, square: Box): Promise<() => Promise<number>> {
+    const input = await this.liveness.input(image, square);
+    const shared = this.offload?.(LIVENESS_PART, input);
+    return async () => {
+      const remote = await shared;
+      return typeof remote?.result === 'number' ? remote.result : this.liveness.scoreInput(input);
+    };
+  }
+
+  /** The part another worker runs for startLiveness. */
+  scoreLivenessInput(input: Float32Array): Promise<number> {
+    return this.liveness.scoreInput(input);
   }
 }
 

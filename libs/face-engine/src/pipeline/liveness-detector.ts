@@ -16,6 +16,11 @@ export class LivenessDetector {
   constructor(private readonly session: InferenceSession) {}
 
   async score(image: RgbImage, square: Box): Promise<number> {
+    return this.scoreInput(await this.input(image, square));
+  }
+
+  /** The model's input for a face: the context crop, resized, BGR planes of raw 0..255 values. */
+  async input(image: RgbImage, square: Box): Promise<Float32Array> {
     const region = scaledCrop(square, CONTEXT_SCALE, image.width, image.height);
     const crop = await resizeRgb(image, SIZE, SIZE, region);
     const plane = SIZE * SIZE;
@@ -25,6 +30,12 @@ export class LivenessDetector {
       input[plane + i] = crop.data[i * 3 + 1];
       input[2 * plane + i] = crop.data[i * 3];
     }
+    return input;
+  }
+
+  /** The live probability for an input made by input(), in this thread or in another worker's. */
+  async scoreInput(input: Float32Array): Promise<number> {
+    if (input.length !== 3 * SIZE * SIZE) throw new Error(`liveness input of ${input.length} values, expected ${3 * SIZE * SIZE}`);
     const logits = Object.values(await runSingle(this.session, input, [1, 3, SIZE, SIZE]))[0];
     return softmax(Array.from(logits))[0];
   }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
 import type { FaceEngineConfig } from '../face-engine.config';
-import { FaceAnalyzer } from '../pipeline/face-analyzer';
+import { FaceAnalyzer, LIVENESS_PART } from '../pipeline/face-analyzer';
 import { AnalysisResult, AnalyzeOptions } from '../pipeline/face.types';
 import { hostWorker } from './worker-host';
 
@@ -18,9 +18,9 @@ export interface AnalyzePayload {
 
 const data = workerData as FaceWorkerData;
 
-void hostWorker(async () => {
+void hostWorker(async (offload) => {
   const warn = (message: string) => parentPort?.postMessage({ type: 'log', level: 'warn', message });
-  const analyzer = await FaceAnalyzer.load(data.config, warn);
+  const analyzer = await FaceAnalyzer.load(data.config, warn, data.config.poolSize > 1 ? offload : undefined);
   return {
     info: { provider: analyzer.provider },
     handler: async (op, payload) => {
@@ -29,6 +29,7 @@ void hostWorker(async () => {
         const result = await analyzer.analyze(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
         return { result, transfer: embeddingBuffers(result) };
       }
+      if (op === LIVENESS_PART && payload instanceof Float32Array) return { result: await analyzer.scoreLivenessInput(payload) };
       if (op === 'crash' && data.allowCrashOp) process.exit(3);
       throw new DomainError('ENGINE_FAILURE', `Unknown face engine operation.`);
     },

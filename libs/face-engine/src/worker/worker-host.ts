@@ -1,27 +1,47 @@
 import { parentPort } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
-import { WorkerMessage, WorkerRequest } from './worker-protocol';
+import { isOfferReply, OfferReply, ToWorkerMessage, WorkerMessage, WorkerRequest } from './worker-protocol';
 
 export type WorkerHandler = (op: string, payload: unknown) => Promise<{ result: unknown; transfer?: ArrayBuffer[] }>;
+
+/**
+ * Offers part of the running job to an idle worker. Resolves with that worker's result, or with undefined when the
+ * part must run here (no worker was idle, or the part failed there). Post the offer before the rest of the job: the
+ * answer arrives while this thread is busy and is read when it next awaits.
+ */
+export type Offload = (op: string, payload: unknown) => Promise<{ result: unknown } | undefined>;
 
 /**
  * Runs inside a worker thread: initialises once, then answers requests one at a time. Expected failures travel
  * back as coded errors; anything else becomes ENGINE_FAILURE without internals.
  */
-export async function hostWorker(init: () => Promise<{ handler: WorkerHandler; info: Record<string, unknown> }>): Promise<void> {
+export async function hostWorker(init: (offload: Offload) => Promise<{ handler: WorkerHandler; info: Record<string, unknown> }>): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('hostWorker must run inside a worker thread');
   const send = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+  const offers = new Map<number, (reply: OfferReply) => void>();
+  let nextOffer = 1;
+  const offload: Offload = (op, payload) => {
+    const offerId = nextOffer++;
+    const reply = new Promise<OfferReply>((resolve) => offers.set(offerId, resolve));
+    send({ type: 'offer', offerId, op, payload });
+    return reply.then((r) => (r.ran ? { result: r.result } : undefined));
+  };
   let handler: WorkerHandler;
   try {
-    const started = await init();
+    const started = await init(offload);
     handler = started.handler;
     send({ type: 'ready', info: started.info });
   } catch (error) {
     send({ type: 'start-failed', message: error instanceof Error ? error.message : String(error) });
     return;
   }
-  port.on('message', (request: WorkerRequest) => void answer(request));
+  port.on('message', (message: ToWorkerMessage) => {
+    if (!isOfferReply(message)) return void answer(message);
+    const settle = offers.get(message.offerId);
+    offers.delete(message.offerId);
+    settle?.(message);
+  });
 
   async function answer(request: WorkerRequest): Promise<void> {
     try {

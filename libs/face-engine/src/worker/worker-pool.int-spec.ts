@@ -75,6 +75,40 @@ describe('WorkerPool', () => {
   });
 });
 
+describe('WorkerPool sharing a job between workers', () => {
+  let pool: WorkerPool;
+  beforeEach(async () => {
+    pool = new WorkerPool({ script, size: 2, jobTimeoutMs: 1500, maxQueue: 5, stuckAfterMs: 2000 });
+    await pool.start();
+    await until(() => pool.stats().ready === 2);
+  });
+  afterEach(() => pool.close());
+
+  it('runs the offered part on the idle worker while the offering one works', async () => {
+    const { self, remote } = await pool.run<{ self: number; remote: number | null }>('split', 'whoami');
+    expect(remote).toEqual(expect.any(Number));
+    expect(remote).not.toBe(self);
+    expect(pool.shared).toBe(1);
+    // A part is not a job of its own in the pool's counts.
+    expect(pool.stats().completed).toBe(1);
+  });
+
+  it('declines the offer when the other worker is busy, and the job still completes', async () => {
+    const slow = pool.run('slow', 'x');
+    await until(() => pool.stats().busy === 1);
+    await expect(pool.run('split', 'whoami')).resolves.toMatchObject({ remote: null });
+    await slow;
+    expect(pool.shared).toBe(0);
+  });
+
+  it('answers the offering worker "run it yourself" when the part crashes its worker', async () => {
+    await expect(pool.run('split', 'crash')).resolves.toMatchObject({ remote: null });
+    await until(() => pool.stats().ready === 2);
+    expect(pool.stats()).toMatchObject({ completed: 1, failed: 0, restarts: 1 });
+    await expect(pool.run('echo', 'after')).resolves.toBe('after');
+  });
+});
+
 describe('WorkerPool lifecycle', () => {
   it('close() lets a running job finish instead of leaving it pending', async () => {
     const pool = new WorkerPool({ script, size: 1, jobTimeoutMs: 5000, maxQueue: 5 });

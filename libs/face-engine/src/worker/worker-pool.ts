@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
-import { WorkerMessage, WorkerRequest } from './worker-protocol';
+import { OfferReply, ToWorkerMessage, WorkerMessage } from './worker-protocol';
 
 export interface WorkerPoolOptions {
   /** Worker entry file (.js when compiled; .ts is loaded through tsx, for tests and the CLI run from source). */
@@ -37,6 +37,8 @@ interface Job {
   reject: (error: Error) => void;
   queuedAt: number;
   startedAt?: number;
+  /** Part of another worker's job (share): not counted as a job of its own. */
+  part?: boolean;
 }
 
 interface Slot {
@@ -91,6 +93,7 @@ export class WorkerPool {
   private startFailures = 0;
   private fatal?: Error;
   private readonly counters = { completed: 0, failed: 0, restarts: 0 };
+  private sharedParts = 0;
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private idleWaiters: Array<() => void> = [];
   /** What the last worker reported when it became ready (e.g. the execution provider in use). */
@@ -138,6 +141,11 @@ export class WorkerPool {
       queued: this.queue.length,
       ...this.counters,
     };
+  }
+
+  /** Parts of jobs that an idle worker ran for a busy one (see share), since start. */
+  get shared(): number {
+    return this.sharedParts;
   }
 
   get healthy(): boolean {
@@ -197,6 +205,9 @@ export class WorkerPool {
       case 'log':
         this.options.onLog?.(message.level, message.message);
         return;
+      case 'offer':
+        this.share(slot, message);
+        return;
       case 'start-failed':
         this.options.onLog?.('error', `face worker could not start: ${message.message}`);
         this.fatal = new Error(message.message);
@@ -214,10 +225,10 @@ export class WorkerPool {
           return;
         }
         if (message.type === 'result') {
-          this.counters.completed++;
+          if (!job.part) this.counters.completed++;
           job.resolve(message.result);
         } else {
-          this.counters.failed++;
+          if (!job.part) this.counters.failed++;
           job.reject(DomainError.fromJSON(message.error) ?? new DomainError('ENGINE_FAILURE', 'The face engine failed on this image.'));
         }
         this.dispatch();
@@ -231,7 +242,7 @@ export class WorkerPool {
     const job = slot.job;
     this.finish(slot);
     if (job && !slot.retiring) {
-      this.counters.failed++;
+      if (!job.part) this.counters.failed++;
       job.reject(new DomainError('ENGINE_FAILURE', 'The face engine crashed on this image; it has been restarted.'));
     }
     if (this.closed || slot.retiring) return;
@@ -251,19 +262,48 @@ export class WorkerPool {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
       if (!slot.ready || slot.job) continue;
-      const job = this.queue.shift()!;
-      slot.job = job;
-      job.startedAt = performance.now();
-      slot.timer = setTimeout(() => this.timeout(slot, job), this.options.jobTimeoutMs);
-      const request: WorkerRequest = { id: job.id, op: job.op, payload: job.payload };
-      slot.worker.postMessage(request, job.transfer);
+      this.assign(slot, this.queue.shift()!);
     }
+  }
+
+  private assign(slot: Slot, job: Job): void {
+    slot.job = job;
+    job.startedAt = performance.now();
+    slot.timer = setTimeout(() => this.timeout(slot, job), this.options.jobTimeoutMs);
+    const request: ToWorkerMessage = { id: job.id, op: job.op, payload: job.payload };
+    slot.worker.postMessage(request, job.transfer);
+  }
+
+  /**
+   * A busy worker offers part of its job (the passive liveness model, while it embeds the face): an idle worker runs
+   * it at once, so one request uses both cores. Only an idle worker takes a part, and a waiting job always goes to a
+   * free worker first (dispatch), so under load parts run where they were offered; a job that arrives while a part
+   * runs waits for it (one liveness model, a few ms). The part is a job like any other (timeout, crash, retirement); if it fails, the offering worker is told to run the part itself, so a request never fails because of sharing.
+   */
+  private share(from: Slot, offer: { offerId: number; op: string; payload: unknown }): void {
+    const reply = (message: OfferReply) => {
+      if (this.slots.has(from)) from.worker.postMessage(message);
+    };
+    const idle = this.closed ? undefined : [...this.slots].find((s) => s !== from && s.ready && !s.job && !s.retiring);
+    if (!idle) return reply({ type: 'offer-reply', offerId: offer.offerId, ran: false });
+    this.sharedParts++;
+    const job: Job = {
+      id: this.nextId++,
+      op: offer.op,
+      payload: offer.payload,
+      transfer: [],
+      queuedAt: performance.now(),
+      part: true,
+      resolve: (result) => reply({ type: 'offer-reply', offerId: offer.offerId, ran: true, result }),
+      reject: () => reply({ type: 'offer-reply', offerId: offer.offerId, ran: false }),
+    };
+    this.assign(idle, job);
   }
 
   private timeout(slot: Slot, job: Job): void {
     if (slot.job !== job || slot.retiring) return;
     slot.retiring = true;
-    this.counters.failed++;
+    if (!job.part) this.counters.failed++;
     job.reject(new DomainError('ENGINE_TIMEOUT', `The face engine took longer than ${this.options.jobTimeoutMs} ms on this image.`));
     slot.timer = setTimeout(() => this.forceStop(slot), this.stuckAfterMs);
     if (!this.closed) {

@@ -7,9 +7,24 @@ export interface WorkerRequest {
   payload: unknown;
 }
 
+/**
+ * The pool's answer to a worker's offer of part of its job: the part's result when an idle worker ran it, or
+ * `ran: false` when none was idle (or it failed there), and the offering worker does the part itself.
+ */
+export type OfferReply = { type: 'offer-reply'; offerId: number } & ({ ran: true; result: unknown } | { ran: false });
+
+/** What the pool sends a worker: a job, or the answer to one of its offers. */
+export type ToWorkerMessage = WorkerRequest | OfferReply;
+
 export type WorkerMessage =
   | { type: 'ready'; info: Record<string, unknown> }
   | { type: 'start-failed'; message: string }
   | { type: 'log'; level: 'log' | 'warn' | 'error'; message: string }
   | { type: 'result'; id: number; result: unknown }
-  | { type: 'error'; id: number; error: SerializedDomainError | { message: string } };
+  | { type: 'error'; id: number; error: SerializedDomainError | { message: string } }
+  /** Part of a running job that another worker may take while this one does the rest (see WorkerPool.share). */
+  | { type: 'offer'; offerId: number; op: string; payload: unknown };
+
+export function isOfferReply(message: ToWorkerMessage): message is OfferReply {
+  return (message as OfferReply).type === 'offer-reply';
+}

@@ -1,13 +1,23 @@
 // A worker for the pool's own tests: no models, just the behaviours the pool must survive.
+import { threadId } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
 import { hostWorker } from '../worker-host';
 
-void hostWorker(async () => ({
+void hostWorker(async (offload) => ({
   info: { provider: 'test' },
   handler: async (op, payload) => {
     switch (op) {
       case 'echo':
         return { result: payload };
+      case 'whoami':
+        return { result: threadId };
+      case 'split': {
+        // Offers a part (the op named in the payload), then works a while itself, as the analyzer embeds meanwhile.
+        const shared = offload(String(payload), null);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const remote = await shared;
+        return { result: { self: threadId, remote: remote ? remote.result : null } };
+      }
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, 400));
         return { result: payload };
