@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
-import { FaceVectorRepository } from '@facegate/database';
+import { FaceVectorRepository, SearchHit } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext, hasScope } from '../access/actor';
 import type { ImageInput } from '../common/image-input';
@@ -267,11 +267,10 @@ export class RecognitionService {
       showable.map((h) => h.userId),
     );
     const shown = showable.filter((h) => !locked.has(h.userId));
-    const people = new Map((await this.users.findSummaries(shown.map((h) => h.userId))).map((u) => [u.id, u]));
-    const candidates = shown.filter((h) => people.has(h.userId)).map((h) => ({ user: people.get(h.userId)!, similarity: displayedSimilarity(h.similarity) }));
+    const candidates = shown.map((h) => ({ user: summaryOf(h), similarity: displayedSimilarity(h.similarity) }));
     const reached = nearest !== undefined && nearest.similarity >= threshold;
     const lockedOut = reached && locked.has(nearest.userId);
-    const user = reached && !lockedOut ? people.get(nearest.userId) : undefined;
+    const user = reached && !lockedOut ? summaryOf(nearest) : undefined;
     // What the caller may be told: the gallery as it would answer without the people this key is locked out of, so
     // a locked-out person's score never shows (not even where the collection exposes scores). The audit keeps the truth.
     const visibleSimilarity = hits.find((h) => !locked.has(h.userId))?.similarity ?? null;
@@ -333,6 +332,11 @@ function assertProbeAllowed(dto: { image?: unknown; faceId?: string }, caller: C
   if (dto.faceId !== undefined && !hasScope(caller, 'admin')) {
     throw new DomainError('FORBIDDEN', 'Only an admin key may search by a stored face (faceId).', { scope: 'admin' });
   }
+}
+
+/** The person a search hit names (the search reads the name in its own statement). */
+function summaryOf(hit: SearchHit): { id: string; externalId: string | null; name: string } {
+  return { id: hit.userId, externalId: hit.externalId, name: hit.name };
 }
 
 /** The audit log names the stored face a search by face id used. */

@@ -94,8 +94,6 @@ export class FakePeople {
       const user = [...this.users.values()].find((u) => u.collectionId === collectionId && u.externalId === externalId);
       return Promise.resolve(user ? this.record(user) : null);
     },
-    findSummaries: (ids: string[]) =>
-      Promise.resolve([...this.users.values()].filter((u) => ids.includes(u.id)).map((u) => ({ id: u.id, externalId: u.externalId, name: u.name }))),
     update: (id: string, data: { name?: string; metadata?: object }): Promise<UserRecord | null> => {
       const user = this.users.get(id);
       if (!user) return Promise.resolve(null);
@@ -141,7 +139,7 @@ export class FakePeople {
           const best = u.faces
             .map((f) => ({ faceId: f.id, similarity: cosineSimilarity(f.embedding, params.embedding) }))
             .sort((a, b) => b.similarity - a.similarity)[0];
-          return { userId: u.id, faceId: best.faceId, similarity: best.similarity };
+          return { userId: u.id, faceId: best.faceId, similarity: best.similarity, externalId: u.externalId, name: u.name };
         })
         .sort((a, b) => b.similarity - a.similarity);
       return Promise.resolve(hits.slice(0, params.topK));

@@ -62,12 +62,6 @@ export class UsersRepository {
     return this.prisma.client.user.findUnique({ where: { collectionId_externalId: { collectionId, externalId } }, select: USER_FIELDS });
   }
 
-  async findSummaries(ids: string[]) {
-    // A stranger's 1:N probe names nobody: no round trip for it.
-    if (ids.length === 0) return [];
-    return this.prisma.client.user.findMany({ where: { id: { in: ids } }, select: { id: true, externalId: true, name: true } });
-  }
-
   /** Keyset pagination on (createdAt, id): stable under concurrent inserts, no OFFSET scans. */
   async list(collectionId: string, limit: number, after?: KeysetCursor, search?: string) {
     const text = search ? likeLiteral(search) : undefined;

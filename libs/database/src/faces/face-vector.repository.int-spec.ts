@@ -179,6 +179,9 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
 
     const betaHits = await exact.searchCollection({ collectionId: beta, embedding: probe, topK: 3 });
     expect(betaHits[0].userId).toBe(betaTwin);
+    // Each hit is named by the search's own statement.
+    expect(hits[0]).toMatchObject({ externalId: 'target0', name: 'target0' });
+    expect(betaHits[0]).toMatchObject({ externalId: 'twin0', name: 'twin0' });
   });
 
   it('returns distinct users, with the best face of each', async () => {
@@ -247,6 +250,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
       const [indexHit] = await indexed.searchCollection({ collectionId: alpha, embedding: probe, topK: 5 });
       expect(exactHit.userId).toBe(truth);
       expect(indexHit.userId).toBe(truth);
+      expect(indexHit).toEqual({ ...exactHit, similarity: expect.closeTo(exactHit.similarity, 6) });
     }
   });
 

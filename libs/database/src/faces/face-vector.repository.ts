@@ -190,7 +190,7 @@ type ExplainRow = { 'QUERY PLAN': string };
  * candidate pool that users with many faces could crowd.
  */
 function exactSearchSql(collectionId: string, vector: string, topK: number): Prisma.Sql {
-  return Prisma.sql`
+  return withNames(Prisma.sql`
     SELECT "userId", "faceId", similarity FROM (
       SELECT DISTINCT ON (user_id) user_id AS "userId", id AS "faceId",
              1 - (embedding <=> ${vector}::vector) AS similarity
@@ -199,7 +199,18 @@ function exactSearchSql(collectionId: string, vector: string, topK: number): Pri
       ORDER BY user_id, similarity DESC
     ) best
     ORDER BY similarity DESC
-    LIMIT ${topK}`;
+    LIMIT ${topK}`);
+}
+
+/**
+ * The top K with each user's external id and name, joined in the same statement (and so the same snapshot, on the
+ * primary or a replica): a match is named without a second round trip, and a user deleted meanwhile is never named.
+ */
+function withNames(topK: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT top."userId", top."faceId", top.similarity, u.external_id AS "externalId", u.name
+    FROM (${topK}) top JOIN users u ON u.id = top."userId"
+    ORDER BY top.similarity DESC`;
 }
 
 /**
@@ -219,7 +230,7 @@ function indexSearchSettings(probes: number, lists: number): Prisma.Sql {
  * the exact full-precision distance, which also absorbs relaxed_order's slightly out-of-order index rows.
  */
 function indexSearchSql(collectionId: string, vector: string, topK: number, pool: number): Prisma.Sql {
-  return Prisma.sql`
+  return withNames(Prisma.sql`
     SELECT "userId", "faceId", 1 - distance AS similarity FROM (
       SELECT DISTINCT ON (user_id) user_id AS "userId", id AS "faceId", distance FROM (
         SELECT id, user_id, embedding <=> ${vector}::vector AS distance
@@ -231,5 +242,5 @@ function indexSearchSql(collectionId: string, vector: string, topK: number, pool
       ORDER BY user_id, distance
     ) best
     ORDER BY distance
-    LIMIT ${topK}`;
+    LIMIT ${topK}`);
 }

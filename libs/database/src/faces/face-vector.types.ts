@@ -30,6 +30,9 @@ export interface SearchHit {
   faceId: string;
   /** Cosine similarity, 1 - cosine distance, in [-1, 1]. */
   similarity: number;
+  /** The user's external id and name, read in the search's own statement (no second query to name the hits). */
+  externalId: string | null;
+  name: string;
 }
 
 /** One stored face with its embedding: the probe of a search by face id. */
