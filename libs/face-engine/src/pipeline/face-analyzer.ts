@@ -80,9 +80,9 @@ export class FaceAnalyzer {
 
   private async describe(image: RgbImage, face: AnalyzedFace, box: AnalyzedFace['box'], options: AnalyzeOptions, timings: StageTimings) {
     const square = squareBox(box, image.width, image.height);
+    // Offered first, so another worker can score liveness while this one finds the landmarks and embeds the face.
+    const liveness = options.liveness ? this.startLiveness(image, square) : undefined;
     const points68 = await timed(timings, 'landmarks', () => this.landmarks.detect(image, square));
-    // Offered before the embedding, so another worker can run the liveness model meanwhile.
-    const liveness = options.liveness ? await timed(timings, 'liveness', () => this.startLiveness(image, square)) : undefined;
     const five = toFivePoints(points68);
     const aligned = await timed(timings, 'align', () => alignFace(image, five));
     face.landmarks = roundPoints(five);
@@ -95,19 +95,22 @@ export class FaceAnalyzer {
     if (liveness) face.liveness = round4(await timed(timings, 'liveness', liveness));
   }
 
-  /** Starts scoring liveness: offered to an idle worker if there is one; what is left to await gives the score. */
-  private async startLiveness(image: RgbImage, square: Box): Promise<() => Promise<number>> {
-    const input = await this.liveness.input(image, square);
-    const shared = this.offload?.(LIVENESS_PART, input);
+  /**
+   * Starts scoring liveness: the face's context pixels (a copy, so the part can cross to another thread) are offered
+   * to an idle worker; the returned function awaits its score, or scores here if no worker took it.
+   */
+  private startLiveness(image: RgbImage, square: Box): () => Promise<number> {
+    const context = this.liveness.context(image, square);
+    const shared = this.offload?.(LIVENESS_PART, context);
     return async () => {
       const remote = await shared;
-      return typeof remote?.result === 'number' ? remote.result : this.liveness.scoreInput(input);
+      return typeof remote?.result === 'number' ? remote.result : this.liveness.scoreContext(context);
     };
   }
 
   /** The part another worker runs for startLiveness. */
-  scoreLivenessInput(input: Float32Array): Promise<number> {
-    return this.liveness.scoreInput(input);
+  scoreLivenessContext(context: RgbImage): Promise<number> {
+    return this.liveness.scoreContext(context);
   }
 }
 

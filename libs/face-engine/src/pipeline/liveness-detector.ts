@@ -2,7 +2,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { scaledCrop } from '../geometry/box';
 import { Box } from '../geometry/geometry.types';
 import { resizeRgb } from '../image/image-decoder';
-import { RgbImage } from '../image/raw-image';
+import { cropRgb, RgbImage } from '../image/raw-image';
 import { runSingle } from '../runtime/onnx-session.factory';
 
 const SIZE = 128;
@@ -16,13 +16,17 @@ export class LivenessDetector {
   constructor(private readonly session: InferenceSession) {}
 
   async score(image: RgbImage, square: Box): Promise<number> {
-    return this.scoreInput(await this.input(image, square));
+    return this.scoreContext(this.context(image, square));
   }
 
-  /** The model's input for a face: the context crop, resized, BGR planes of raw 0..255 values. */
-  async input(image: RgbImage, square: Box): Promise<Float32Array> {
-    const region = scaledCrop(square, CONTEXT_SCALE, image.width, image.height);
-    const crop = await resizeRgb(image, SIZE, SIZE, region);
+  /** The pixels the model looks at: the face box scaled 2.7x (limited to fit, shifted inside the image), copied. */
+  context(image: RgbImage, square: Box): RgbImage {
+    return cropRgb(image, scaledCrop(square, CONTEXT_SCALE, image.width, image.height));
+  }
+
+  /** The live probability from context(): resized, BGR planes of raw 0..255 values, then the model. */
+  async scoreContext(context: RgbImage): Promise<number> {
+    const crop = await resizeRgb(context, SIZE, SIZE);
     const plane = SIZE * SIZE;
     const input = new Float32Array(3 * plane);
     for (let i = 0; i < plane; i++) {
@@ -30,12 +34,6 @@ export class LivenessDetector {
       input[plane + i] = crop.data[i * 3 + 1];
       input[2 * plane + i] = crop.data[i * 3];
     }
-    return input;
-  }
-
-  /** The live probability for an input made by input(), in this thread or in another worker's. */
-  async scoreInput(input: Float32Array): Promise<number> {
-    if (input.length !== 3 * SIZE * SIZE) throw new Error(`liveness input of ${input.length} values, expected ${3 * SIZE * SIZE}`);
     const logits = Object.values(await runSingle(this.session, input, [1, 3, SIZE, SIZE]))[0];
     return softmax(Array.from(logits))[0];
   }

@@ -4,6 +4,7 @@ import type { FaceEngineConfig } from '../face-engine.config';
 import { FaceAnalyzer, LIVENESS_PART } from '../pipeline/face-analyzer';
 import { AnalysisResult, AnalyzeOptions } from '../pipeline/face.types';
 import { hostWorker } from './worker-host';
+import { RgbImage } from '../image/raw-image';
 
 export interface FaceWorkerData {
   config: FaceEngineConfig;
@@ -29,12 +30,21 @@ void hostWorker(async (offload) => {
         const result = await analyzer.analyze(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
         return { result, transfer: embeddingBuffers(result) };
       }
-      if (op === LIVENESS_PART && payload instanceof Float32Array) return { result: await analyzer.scoreLivenessInput(payload) };
+      if (op === LIVENESS_PART) return { result: await analyzer.scoreLivenessContext(rgbImageOf(payload)) };
       if (op === 'crash' && data.allowCrashOp) process.exit(3);
       throw new DomainError('ENGINE_FAILURE', `Unknown face engine operation.`);
     },
   };
 });
+
+/** The pixels of a liveness part, checked: they come from another worker, but a bad payload must not reach the model. */
+function rgbImageOf(payload: unknown): RgbImage {
+  const { data, width, height } = (payload ?? {}) as Partial<RgbImage>;
+  if (!(data instanceof Uint8Array) || !Number.isInteger(width) || !Number.isInteger(height) || data.length !== width! * height! * 3 || data.length === 0) {
+    throw new DomainError('ENGINE_FAILURE', 'Malformed liveness part.');
+  }
+  return { data, width: width!, height: height! };
+}
 
 function embeddingBuffers(result: AnalysisResult): ArrayBuffer[] {
   return result.faces.flatMap((f) => (f.embedding ? [f.embedding.buffer as ArrayBuffer] : []));
