@@ -96,15 +96,14 @@ export class FaceAnalyzer {
   }
 
   /**
-   * Starts scoring liveness: the face's context pixels (a copy, so the part can cross to another thread) are offered
-   * to an idle worker; the returned function awaits its score, or scores here if no worker took it.
+   * Starts scoring liveness: the face's context pixels (a copy, moved to the other thread) are offered to an idle
+   * worker; the returned function awaits its score, or scores here if no worker took the part.
    */
   private startLiveness(image: RgbImage, square: Box): () => Promise<number> {
-    const context = this.liveness.context(image, square);
-    const shared = this.offload?.(LIVENESS_PART, context);
+    const shared = this.offload?.(LIVENESS_PART, this.liveness.context(image, square));
     return async () => {
       const remote = await shared;
-      return typeof remote?.result === 'number' ? remote.result : this.liveness.scoreContext(context);
+      return typeof remote?.result === 'number' ? remote.result : this.liveness.score(image, square);
     };
   }
 

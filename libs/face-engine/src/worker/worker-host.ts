@@ -1,13 +1,14 @@
 import { parentPort } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
-import { isOfferReply, OfferReply, ToWorkerMessage, WorkerMessage, WorkerRequest } from './worker-protocol';
+import { isOfferReply, OfferReply, payloadBuffers, ToWorkerMessage, WorkerMessage, WorkerRequest } from './worker-protocol';
 
 export type WorkerHandler = (op: string, payload: unknown) => Promise<{ result: unknown; transfer?: ArrayBuffer[] }>;
 
 /**
  * Offers part of the running job to an idle worker. Resolves with that worker's result, or with undefined when the
  * part must run here (no worker was idle, or the part failed there). Post the offer before the rest of the job: the
- * answer arrives while this thread is busy and is read when it next awaits.
+ * answer arrives while this thread is busy and is read when it next awaits. The payload's typed arrays are moved, not
+ * copied: they are unusable here afterwards, so a part run here must rebuild its input.
  */
 export type Offload = (op: string, payload: unknown) => Promise<{ result: unknown } | undefined>;
 
@@ -24,7 +25,7 @@ export async function hostWorker(init: (offload: Offload) => Promise<{ handler: 
   const offload: Offload = (op, payload) => {
     const offerId = nextOffer++;
     const reply = new Promise<OfferReply>((resolve) => offers.set(offerId, resolve));
-    send({ type: 'offer', offerId, op, payload });
+    send({ type: 'offer', offerId, op, payload }, payloadBuffers(payload));
     return reply.then((r) => (r.ran ? { result: r.result } : undefined));
   };
   let handler: WorkerHandler;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
-import { OfferReply, ToWorkerMessage, WorkerMessage } from './worker-protocol';
+import { OfferReply, payloadBuffers, ToWorkerMessage, WorkerMessage } from './worker-protocol';
 
 export interface WorkerPoolOptions {
   /** Worker entry file (.js when compiled; .ts is loaded through tsx, for tests and the CLI run from source). */
@@ -291,7 +291,7 @@ export class WorkerPool {
       id: this.nextId++,
       op: offer.op,
       payload: offer.payload,
-      transfer: [],
+      transfer: payloadBuffers(offer.payload),
       queuedAt: performance.now(),
       part: true,
       resolve: (result) => reply({ type: 'offer-reply', offerId: offer.offerId, ran: true, result }),

@@ -28,3 +28,12 @@ export type WorkerMessage =
 export function isOfferReply(message: ToWorkerMessage): message is OfferReply {
   return (message as OfferReply).type === 'offer-reply';
 }
+
+/**
+ * The buffers of a payload's typed arrays (its own fields, one level down): an offered part moves them from worker to
+ * pool to worker instead of copying them (a face's context pixels can be megabytes).
+ */
+export function payloadBuffers(payload: unknown): ArrayBuffer[] {
+  if (payload === null || typeof payload !== 'object') return [];
+  return Object.values(payload).flatMap((value) => (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer ? [value.buffer] : []));
+}
