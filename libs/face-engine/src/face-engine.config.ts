@@ -30,6 +30,8 @@ export interface FaceEngineConfig {
   jobTimeoutMs: number;
   /** Jobs waiting beyond this many are refused with ENGINE_BUSY instead of queueing without bound. */
   maxQueue: number;
+  /** A busy worker offers a face's liveness model to an idle one (WorkerPool.share); off only to measure its effect. */
+  shareParts: boolean;
 }
 
 /**
@@ -70,6 +72,7 @@ export const DEFAULT_FACE_ENGINE_CONFIG: FaceEngineConfig = {
   image: { maxBytes: 10 * 1024 * 1024, maxPixels: 40_000_000 },
   jobTimeoutMs: 30_000,
   maxQueue: 256,
+  shareParts: true,
 };
 
 /**

@@ -100,7 +100,7 @@ export class FaceAnalyzer {
    * worker; the returned function awaits its score, or scores here if no worker took the part.
    */
   private startLiveness(image: RgbImage, square: Box): () => Promise<number> {
-    const shared = this.offload?.(LIVENESS_PART, this.liveness.context(image, square));
+    const shared = this.offload?.(LIVENESS_PART, () => this.liveness.context(image, square));
     return async () => {
       const remote = await shared;
       return typeof remote?.result === 'number' ? remote.result : this.liveness.score(image, square);

@@ -1,9 +1,9 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
 import type { FaceEngineConfig } from '../face-engine.config';
 import { FaceAnalyzer, LIVENESS_PART } from '../pipeline/face-analyzer';
 import { AnalysisResult, AnalyzeOptions } from '../pipeline/face.types';
-import { hostWorker } from './worker-host';
+import { hostWorker, poolWorkerData } from './worker-host';
 import { RgbImage } from '../image/raw-image';
 
 export interface FaceWorkerData {
@@ -17,11 +17,11 @@ export interface AnalyzePayload {
   options: AnalyzeOptions;
 }
 
-const data = workerData as FaceWorkerData;
+const data = poolWorkerData<FaceWorkerData>();
 
 void hostWorker(async (offload) => {
   const warn = (message: string) => parentPort?.postMessage({ type: 'log', level: 'warn', message });
-  const analyzer = await FaceAnalyzer.load(data.config, warn, data.config.poolSize > 1 ? offload : undefined);
+  const analyzer = await FaceAnalyzer.load(data.config, warn, data.config.poolSize > 1 && data.config.shareParts ? offload : undefined);
   return {
     info: { provider: analyzer.provider },
     handler: async (op, payload) => {

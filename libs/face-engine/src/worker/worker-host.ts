@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
 import { isOfferReply, OfferReply, payloadBuffers, ToWorkerMessage, WorkerMessage, WorkerRequest } from './worker-protocol';
 
@@ -8,9 +8,21 @@ export type WorkerHandler = (op: string, payload: unknown) => Promise<{ result: 
  * Offers part of the running job to an idle worker. Resolves with that worker's result, or with undefined when the
  * part must run here (no worker was idle, or the part failed there). Post the offer before the rest of the job: the
  * answer arrives while this thread is busy and is read when it next awaits. The payload's typed arrays are moved, not
- * copied: they are unusable here afterwards, so a part run here must rebuild its input.
+ * copied: they are unusable here afterwards, so a part run here must rebuild its input. The payload is built only when
+ * the pool reports an idle worker.
  */
-export type Offload = (op: string, payload: unknown) => Promise<{ result: unknown } | undefined>;
+export type Offload = (op: string, payload: () => unknown) => Promise<{ result: unknown } | undefined>;
+
+/** What the pool gives each worker: the caller's data, and the pool's count of idle workers (shared memory). */
+export interface PoolWorkerData {
+  data: unknown;
+  idleWorkers: SharedArrayBuffer;
+}
+
+/** The data the pool's owner passed for its workers (WorkerPoolOptions.workerData). */
+export function poolWorkerData<T>(): T {
+  return (workerData as PoolWorkerData).data as T;
+}
 
 /**
  * Runs inside a worker thread: initialises once, then answers requests one at a time. Expected failures travel
@@ -22,9 +34,14 @@ export async function hostWorker(init: (offload: Offload) => Promise<{ handler: 
   const send = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   const offers = new Map<number, (reply: OfferReply) => void>();
   let nextOffer = 1;
-  const offload: Offload = (op, payload) => {
+  const idleWorkers = new Int32Array((workerData as PoolWorkerData).idleWorkers);
+  const offload: Offload = (op, build) => {
+    // No worker idle (the pool under load): no offer, and no payload built for nothing. A stale count costs at most
+    // a declined offer or a missed one.
+    if (Atomics.load(idleWorkers, 0) === 0) return Promise.resolve(undefined);
     const offerId = nextOffer++;
     const reply = new Promise<OfferReply>((resolve) => offers.set(offerId, resolve));
+    const payload = build();
     send({ type: 'offer', offerId, op, payload }, payloadBuffers(payload));
     return reply.then((r) => (r.ran ? { result: r.result } : undefined));
   };

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '@facegate/common';
+import type { PoolWorkerData } from './worker-host';
 import { OfferReply, payloadBuffers, ToWorkerMessage, WorkerMessage } from './worker-protocol';
 
 export interface WorkerPoolOptions {
@@ -100,9 +101,15 @@ export class WorkerPool {
   info: Record<string, unknown> = {};
 
   private readonly stuckAfterMs: number;
+  /** Idle workers, in memory the workers read: a busy worker offers a part only when this is above 0. */
+  private readonly idleWorkers = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.stuckAfterMs = options.stuckAfterMs ?? defaultStuckAfterMs(options.jobTimeoutMs);
+  }
+
+  private publishIdle(): void {
+    Atomics.store(this.idleWorkers, 0, [...this.slots].filter((s) => s.ready && !s.job && !s.retiring).length);
   }
 
   /** Spawns every worker and resolves once all have loaded (or rejects with why the first one could not). */
@@ -183,9 +190,10 @@ export class WorkerPool {
     const { script } = this.options;
     // Running from TypeScript sources (jest, the CLI under tsx): a worker thread does not inherit the parent's
     // loader, so register tsx's CommonJS hook first. Compiled builds load the .js file directly.
+    const workerData: PoolWorkerData = { data: this.options.workerData, idleWorkers: this.idleWorkers.buffer as SharedArrayBuffer };
     const worker = script.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true, workerData: this.options.workerData })
-      : new Worker(script, { workerData: this.options.workerData });
+      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true, workerData })
+      : new Worker(script, { workerData });
     const slot: Slot = { worker, ready: false };
     this.slots.add(slot);
     worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
@@ -201,6 +209,7 @@ export class WorkerPool {
         this.startFailures = 0;
         if ([...this.slots].every((s) => s.ready)) this.settleReady();
         this.dispatch();
+        this.publishIdle();
         return;
       case 'log':
         this.options.onLog?.(message.level, message.message);
@@ -268,6 +277,7 @@ export class WorkerPool {
 
   private assign(slot: Slot, job: Job): void {
     slot.job = job;
+    this.publishIdle();
     job.startedAt = performance.now();
     slot.timer = setTimeout(() => this.timeout(slot, job), this.options.jobTimeoutMs);
     const request: ToWorkerMessage = { id: job.id, op: job.op, payload: job.payload };
@@ -303,6 +313,7 @@ export class WorkerPool {
   private timeout(slot: Slot, job: Job): void {
     if (slot.job !== job || slot.retiring) return;
     slot.retiring = true;
+    this.publishIdle();
     if (!job.part) this.counters.failed++;
     job.reject(new DomainError('ENGINE_TIMEOUT', `The face engine took longer than ${this.options.jobTimeoutMs} ms on this image.`));
     slot.timer = setTimeout(() => this.forceStop(slot), this.stuckAfterMs);
@@ -322,6 +333,7 @@ export class WorkerPool {
 
   private retire(slot: Slot): void {
     this.slots.delete(slot);
+    this.publishIdle();
     void slot.worker.terminate();
     this.notifyIdle();
   }
@@ -330,6 +342,7 @@ export class WorkerPool {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = undefined;
     slot.job = undefined;
+    this.publishIdle();
     this.notifyIdle();
   }
 

@@ -13,10 +13,14 @@ void hostWorker(async (offload) => ({
         return { result: threadId };
       case 'split': {
         // Offers a part (the op named in the payload), then works a while itself, as the analyzer embeds meanwhile.
-        const shared = offload(String(payload), null);
+        let built = false;
+        const shared = offload(String(payload), () => {
+          built = true;
+          return { bytes: new Uint8Array(8) };
+        });
         await new Promise((resolve) => setTimeout(resolve, 50));
         const remote = await shared;
-        return { result: { self: threadId, remote: remote ? remote.result : null } };
+        return { result: { self: threadId, remote: remote ? remote.result : null, built } };
       }
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, 400));
