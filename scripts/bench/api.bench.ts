@@ -16,7 +16,8 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FaceVectorRepository, PrismaService, VectorIndexRepository } from '@facegate/database';
 import { ADMIN_KEY, TestApp, TestDatabase } from '../../test/e2e-app';
-import { addDistractors, enrolPhotos, load, LoadResult, Route, withApp } from './api-load';
+import { FaceEngineService } from '@facegate/core';
+import { addDistractors, enrolPhotos, load, LoadResult, Probe, Route, withApp } from './api-load';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 
 const QUICK = process.argv.includes('--quick');
@@ -193,8 +194,10 @@ function millionReport(m: Million): string {
 interface PolicyLevel extends LoadResult {
   mode: LivenessMode;
   round: number;
-  route: Route;
+  route: Route | 'engine';
   clients: number;
+  /** GET /health every 50 ms while the level ran (the 8-client level only). */
+  healthP99?: number;
 }
 type LivenessMode = 'advisory' | 'off';
 const POLICY_ROUNDS = QUICK ? 1 : 2;
@@ -218,14 +221,47 @@ async function benchLivenessPolicy(): Promise<PolicyLevel[]> {
       for (const mode of ['advisory', 'off'] as const) {
         await setLivenessMode(base, mode);
         for (const [route, clients] of POLICY_LEVELS) {
+          const watch = clients > 1 ? watchResponsiveness(base) : undefined;
           const level = await load(base, route, clients, probes, SECONDS_PER_LEVEL);
-          rows.push({ mode, round, route, clients, ...level });
+          const healthP99 = watch ? (await watch.stop()).healthP99 : undefined;
+          rows.push({ mode, round, route, clients, ...level, healthP99 });
           console.log(`liveness ${mode} round ${round} /${route} x${clients}: p50 ${ms(level.p50)} ms, ${level.rps.toFixed(1)} req/s, ${level.errors} errors`);
+        }
+        for (const clients of [1, 8]) {
+          const level = await engineAlone(t, probes, clients, mode === 'advisory');
+          rows.push({ mode, round, route: 'engine', clients, ...level });
+          console.log(`liveness ${mode} round ${round} engine alone x${clients}: p50 ${ms(level.p50)} ms, ${level.rps.toFixed(1)} analyses/s`);
         }
       }
     }
     return rows;
   });
+}
+
+/**
+ * The ceiling: the same probes through the app's own face engine (the analysis /recognize asks for: the primary face,
+ * its embedding, liveness when the policy uses it) by `clients` concurrent callers, with no HTTP, JSON, database or
+ * audit. What /recognize adds to one request, and how much of the engine's throughput reaches clients.
+ */
+async function engineAlone(t: TestApp, probes: Probe[], clients: number, liveness: boolean): Promise<LoadResult> {
+  const engine = t.app.get(FaceEngineService);
+  const analyze = (i: number) => engine.analyze(probes[i % probes.length].image, { details: 'primary', embedding: true, liveness });
+  for (let i = 0; i < clients * 2; i++) await analyze(i);
+  const times: number[] = [];
+  let next = 0;
+  const deadline = performance.now() + SECONDS_PER_LEVEL * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        const begun = performance.now();
+        await analyze(next++);
+        times.push(performance.now() - begun);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), rps: times.length / elapsed, requests: times.length, errors: 0 };
 }
 
 /** PATCH replaces a collection's settings: read them, change the liveness mode, send them back. */
@@ -247,13 +283,15 @@ function policyReport(rows: PolicyLevel[]): string {
     `Machine: ${machineLine()}. Command: \`npm run bench:api -- --liveness-policy\`. As the API section (in-process app, PostgreSQL 15 + pgvector,`,
     `${GALLERY.postgres.toLocaleString('en')} faces, base64 JSON probes, ${SECONDS_PER_LEVEL} s per level), with the default collection's \`livenessMode\` switched between`,
     '`advisory` (the passive model runs on every probe and its score is reported) and `off` (the engine skips the model);',
-    'the two alternate round by round.',
+    'the two alternate round by round. "engine alone" is the ceiling: the same probes analysed by the app\'s own face engine',
+    '(primary face, embedding, liveness when the mode uses it) by as many concurrent callers, without HTTP, JSON, the',
+    'database or the audit log. /health p99: `GET /health` every 50 ms while the 8 clients ran.',
     '',
-    '| livenessMode | round | route | clients | p50 ms | p95 ms | p99 ms | req/s | requests | errors |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| livenessMode | round | route | clients | p50 ms | p95 ms | p99 ms | req/s | requests | errors | /health p99 ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.mode} | ${r.round} | /${r.route} | ${r.clients} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.rps.toFixed(1)} | ${r.requests} | ${r.errors} |`,
+        `| ${r.mode} | ${r.round} | ${r.route === 'engine' ? 'engine alone' : `/${r.route}`} | ${r.clients} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.rps.toFixed(1)} | ${r.requests} | ${r.errors} | ${r.healthP99 === undefined ? '-' : ms(r.healthP99)} |`,
     ),
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --quick] [-- --only engine,api,search,tiered,body,stream,replica] [-- --million]
+ * npm run bench [-- --quick] [-- --only engine,share,api,search,tiered,body,stream,replica] [-- --million]
  * Runs the benchmarks one after another (they would compete for the same cores otherwise); each writes its own section
  * of BENCHMARKS.md, except in --quick mode, which CI runs once so that the scripts cannot rot.
  */
@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 
 const PARTS = {
   engine: ['npx', ['tsx', 'scripts/bench/engine.bench.ts']],
+  // One request on two cores: the engine's workers sharing a face's liveness model, on and off, 1 and 8 callers.
+  share: ['npx', ['tsx', 'scripts/bench/engine-share.bench.ts']],
   // Nest's decorators need emitted metadata, which tsx (esbuild) does not produce: the API bench runs under swc.
   api: ['node', ['-r', '@swc-node/register', 'scripts/bench/api.bench.ts']],
   search: ['npx', ['tsx', 'scripts/bench/search.bench.ts']],
