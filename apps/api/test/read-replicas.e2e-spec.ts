@@ -130,4 +130,23 @@ interface ReplicaView {
     }
     expect((await replicas())[0].reads).toBeGreaterThanOrEqual(before + PEOPLE.slice(4).length);
   }, 120_000);
+
+  it('names a person by their new name at once, although the standby still has the old one', async () => {
+    await until('the standby to catch up', async () => (await replicas())[0].lagBytes === 0);
+    const listed = await app.http.get('/users').query({ collection: 'streaming' }).set(admin).expect(200);
+    const bush = listed.body.items.find((u: { name: string }) => u.name === 'George_W_Bush');
+    await pauseStandbyReplay();
+    try {
+      // Searches name their hits from the database they run on: the rename must keep them off the paused standby.
+      await app.http.patch(`/users/${bush.id}`).set(admin).send({ name: 'Renamed person' }).expect(200);
+      const renamed = await app.http
+        .post('/recognize')
+        .set(admin)
+        .send({ collection: 'streaming', image: photo('George_W_Bush/004.jpg') })
+        .expect(200);
+      expect(renamed.body.user).toMatchObject({ id: bush.id, name: 'Renamed person' });
+    } finally {
+      await resumeStandbyReplay();
+    }
+  }, 120_000);
 });

@@ -6,6 +6,7 @@ import 'sharp';
 import { extname, join } from 'node:path';
 import { DEFAULT_MODELS_DIR, FaceEngineConfig, FaceEngineOverrides, resolveFaceEngineConfig } from './face-engine.config';
 import { ImageFormat, parseImageInput } from './image/image-input';
+import { LIVENESS_PART } from './pipeline/face-analyzer';
 import { AnalysisResult, AnalyzeOptions, StageTimings } from './pipeline/face.types';
 import { verifyEmbeddingModelId, verifyModelFiles } from './pipeline/model-check';
 import type { AnalyzePayload, FaceWorkerData } from './worker/face.worker';
@@ -62,6 +63,7 @@ export class FaceEngine {
       workerData,
       jobTimeoutMs: config.jobTimeoutMs,
       maxQueue: config.maxQueue,
+      partOps: [LIVENESS_PART],
       onLog: (level, message) => logger[level](message),
       onJobSettled: options.observer?.jobSettled?.bind(options.observer),
     });

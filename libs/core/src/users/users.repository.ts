@@ -85,7 +85,11 @@ export class UsersRepository {
       where: { id },
       data: { ...(data.name !== undefined ? { name: data.name } : {}), ...(data.metadata !== undefined ? { metadata: data.metadata } : {}) },
     });
-    return updated.count === 0 ? null : this.findById(id);
+    if (updated.count === 0) return null;
+    const user = await this.findById(id);
+    // Searches name their hits from the database they ran on: a replica serves them only once it has this rename.
+    if (user && data.name !== undefined) await this.replicas.markFacesWritten(user.collectionId);
+    return user;
   }
 
   /** Deletes the user; faces (and their embeddings) go with it by ON DELETE CASCADE, not a soft flag. */

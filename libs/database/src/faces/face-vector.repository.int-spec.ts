@@ -73,7 +73,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
   }
 
   function user(collectionId: string, externalId: string) {
-    return { collectionId, externalId, name: externalId };
+    return { collectionId, externalId, name: `Name of ${externalId}` };
   }
 
   function face(userId: string, collectionId: string, embedding: Float32Array): NewFace {
@@ -180,8 +180,8 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const betaHits = await exact.searchCollection({ collectionId: beta, embedding: probe, topK: 3 });
     expect(betaHits[0].userId).toBe(betaTwin);
     // Each hit is named by the search's own statement.
-    expect(hits[0]).toMatchObject({ externalId: 'target0', name: 'target0' });
-    expect(betaHits[0]).toMatchObject({ externalId: 'twin0', name: 'twin0' });
+    expect(hits[0]).toMatchObject({ externalId: 'target0', name: 'Name of target0' });
+    expect(betaHits[0]).toMatchObject({ externalId: 'twin0', name: 'Name of twin0' });
   });
 
   it('returns distinct users, with the best face of each', async () => {

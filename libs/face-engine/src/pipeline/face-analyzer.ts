@@ -20,12 +20,13 @@ import { MODEL_FILES } from './model-files';
 import type { Offload } from '../worker/worker-host';
 import type { Box } from '../geometry/geometry.types';
 
+/** The operation name of the liveness part that a worker offers to an idle one (face.worker.ts runs it). */
+export const LIVENESS_PART = 'liveness-part';
+
 /**
  * The whole photo-to-embedding pipeline for one thread. It owns ONNX sessions, so it lives inside a worker thread
  * (session.run blocks the thread it runs on for the whole inference).
  */
-/** The operation name of the liveness part that a worker offers to an idle one (face.worker.ts runs it). */
-export const LIVENESS_PART = 'liveness-part';
 
 export class FaceAnalyzer {
   private constructor(
@@ -103,7 +104,7 @@ export class FaceAnalyzer {
     const shared = this.offload?.(LIVENESS_PART, () => this.liveness.context(image, square));
     return async () => {
       const remote = await shared;
-      return typeof remote?.result === 'number' ? remote.result : this.liveness.score(image, square);
+      return isProbability(remote?.result) ? remote.result : this.liveness.score(image, square);
     };
   }
 
@@ -111,6 +112,11 @@ export class FaceAnalyzer {
   scoreLivenessContext(context: RgbImage): Promise<number> {
     return this.liveness.scoreContext(context);
   }
+}
+
+/** A score from another worker is used only if it is one (NaN would compare false against any threshold). */
+function isProbability(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1;
 }
 
 async function timed<T>(timings: StageTimings, stage: keyof StageTimings, fn: () => Promise<T>): Promise<T> {

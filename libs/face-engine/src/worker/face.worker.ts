@@ -39,11 +39,12 @@ void hostWorker(async (offload) => {
 
 /** The pixels of a liveness part, checked: they come from another worker, but a bad payload must not reach the model. */
 function rgbImageOf(payload: unknown): RgbImage {
-  const { data, width, height } = (payload ?? {}) as Partial<RgbImage>;
-  if (!(data instanceof Uint8Array) || !Number.isInteger(width) || !Number.isInteger(height) || data.length !== width! * height! * 3 || data.length === 0) {
+  const { data: pixels, width, height } = (payload ?? {}) as Partial<RgbImage>;
+  const sized = Number.isInteger(width) && Number.isInteger(height) && width! > 0 && height! > 0 && width! * height! <= data.config.image.maxPixels;
+  if (!(pixels instanceof Uint8Array) || !sized || pixels.length !== width! * height! * 3) {
     throw new DomainError('ENGINE_FAILURE', 'Malformed liveness part.');
   }
-  return { data, width: width!, height: height! };
+  return { data: pixels, width: width!, height: height! };
 }
 
 function embeddingBuffers(result: AnalysisResult): ArrayBuffer[] {

@@ -40,9 +40,9 @@ export async function hostWorker(init: (offload: Offload) => Promise<{ handler: 
     // a declined offer or a missed one.
     if (Atomics.load(idleWorkers, 0) === 0) return Promise.resolve(undefined);
     const offerId = nextOffer++;
-    const reply = new Promise<OfferReply>((resolve) => offers.set(offerId, resolve));
     const payload = build();
     send({ type: 'offer', offerId, op, payload }, payloadBuffers(payload));
+    const reply = new Promise<OfferReply>((resolve) => offers.set(offerId, resolve));
     return reply.then((r) => (r.ran ? { result: r.result } : undefined));
   };
   let handler: WorkerHandler;

@@ -78,7 +78,7 @@ describe('WorkerPool', () => {
 describe('WorkerPool sharing a job between workers', () => {
   let pool: WorkerPool;
   beforeEach(async () => {
-    pool = new WorkerPool({ script, size: 2, jobTimeoutMs: 1500, maxQueue: 5, stuckAfterMs: 2000 });
+    pool = new WorkerPool({ script, size: 2, jobTimeoutMs: 1500, maxQueue: 5, stuckAfterMs: 2000, partOps: ['whoami', 'crash', 'hang'] });
     await pool.start();
     await until(() => pool.stats().ready === 2);
   });
@@ -108,6 +108,33 @@ describe('WorkerPool sharing a job between workers', () => {
     await until(() => pool.stats().ready === 2);
     expect(pool.stats()).toMatchObject({ completed: 1, failed: 0, restarts: 1 });
     await expect(pool.run('echo', 'after')).resolves.toBe('after');
+  });
+});
+
+describe('WorkerPool parts that misbehave', () => {
+  it('answers "run it yourself" when a part hangs, before the job that offered it times out', async () => {
+    const pool = new WorkerPool({ script, size: 2, jobTimeoutMs: 1500, maxQueue: 5, stuckAfterMs: 2000, partOps: ['hang'] });
+    await pool.start();
+    try {
+      await until(() => pool.stats().ready === 2);
+      await expect(pool.run('split', 'hang')).resolves.toMatchObject({ remote: null, built: true });
+      expect(pool.stats()).toMatchObject({ completed: 1, failed: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('never runs an operation it was not told parts may use', async () => {
+    const pool = new WorkerPool({ script, size: 2, jobTimeoutMs: 1500, maxQueue: 5, partOps: ['whoami'] });
+    await pool.start();
+    try {
+      await until(() => pool.stats().ready === 2);
+      await expect(pool.run('split', 'crash')).resolves.toMatchObject({ remote: null, built: true });
+      expect(pool.stats().restarts).toBe(0);
+      expect(pool.shared).toBe(0);
+    } finally {
+      await pool.close();
+    }
   });
 });
 

@@ -10,6 +10,8 @@ export interface WorkerPoolOptions {
   size: number;
   workerData?: unknown;
   jobTimeoutMs: number;
+  /** Operations a worker may offer to an idle one as part of its job (see share); none by default. */
+  partOps?: readonly string[];
   maxQueue: number;
   /** After its timeout, how long a worker may stay busy before it is deemed stuck (default max(10 x timeout, 60 s)). */
   stuckAfterMs?: number;
@@ -63,6 +65,10 @@ export interface WorkerPoolStats {
 
 const MAX_CONSECUTIVE_START_FAILURES = 3;
 
+function isIdle(slot: Slot): boolean {
+  return slot.ready && !slot.job && !slot.retiring;
+}
+
 /** How a rejected job ended, from its error: timed out, crashed its worker, never ran, or failed on its input. */
 function outcomeOf(error: Error, job: Job): JobOutcome {
   const code = error instanceof DomainError ? error.code : undefined;
@@ -109,7 +115,15 @@ export class WorkerPool {
   }
 
   private publishIdle(): void {
-    Atomics.store(this.idleWorkers, 0, [...this.slots].filter((s) => s.ready && !s.job && !s.retiring).length);
+    Atomics.store(this.idleWorkers, 0, [...this.slots].filter(isIdle).length);
+  }
+
+  /**
+   * A part times out well before the job that offered it (a quarter of the job's limit), so that a stuck part is
+   * answered "run it yourself" while the offering job still has time to do so.
+   */
+  private partTimeoutMs(): number {
+    return Math.max(1, Math.floor(this.options.jobTimeoutMs / 4));
   }
 
   /** Spawns every worker and resolves once all have loaded (or rejects with why the first one could not). */
@@ -279,7 +293,7 @@ export class WorkerPool {
     slot.job = job;
     this.publishIdle();
     job.startedAt = performance.now();
-    slot.timer = setTimeout(() => this.timeout(slot, job), this.options.jobTimeoutMs);
+    slot.timer = setTimeout(() => this.timeout(slot, job), job.part ? this.partTimeoutMs() : this.options.jobTimeoutMs);
     const request: ToWorkerMessage = { id: job.id, op: job.op, payload: job.payload };
     slot.worker.postMessage(request, job.transfer);
   }
@@ -294,7 +308,8 @@ export class WorkerPool {
     const reply = (message: OfferReply) => {
       if (this.slots.has(from)) from.worker.postMessage(message);
     };
-    const idle = this.closed ? undefined : [...this.slots].find((s) => s !== from && s.ready && !s.job && !s.retiring);
+    const allowed = !this.closed && !from.retiring && (this.options.partOps ?? []).includes(offer.op);
+    const idle = allowed ? [...this.slots].find((s) => s !== from && isIdle(s)) : undefined;
     if (!idle) return reply({ type: 'offer-reply', offerId: offer.offerId, ran: false });
     this.sharedParts++;
     const job: Job = {

@@ -35,5 +35,12 @@ export function isOfferReply(message: ToWorkerMessage): message is OfferReply {
  */
 export function payloadBuffers(payload: unknown): ArrayBuffer[] {
   if (payload === null || typeof payload !== 'object') return [];
-  return Object.values(payload).flatMap((value) => (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer ? [value.buffer] : []));
+  const buffers = new Set<ArrayBuffer>();
+  for (const value of Object.values(payload)) {
+    // Only a view that owns its whole buffer: a Buffer slice shares Node's allocation pool, which must not move.
+    if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) {
+      buffers.add(value.buffer);
+    }
+  }
+  return [...buffers];
 }
