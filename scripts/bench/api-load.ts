@@ -118,20 +118,29 @@ export async function load(base: string, route: Route, clients: number, probes: 
     return route === 'verify' ? { userId: p.userId, image: p.image } : { image: p.image, topK: 5 };
   };
   for (let i = 0; i < clients * 2; i++) await post(base, route, body(i));
+  return closedLoop(clients, seconds, async (i) => (await post(base, route, body(i)).catch(() => ({ status: 0, body: null }))).status === 200);
+}
+
+/**
+ * `callers` closed-loop callers (each calls again as soon as its last call answered) for `seconds`: latency
+ * percentiles of every call, and the rate of those that succeeded (`call` resolves false for a failure).
+ */
+export async function closedLoop(callers: number, seconds: number, call: (i: number) => Promise<boolean>): Promise<LoadResult> {
   const times: number[] = [];
   let errors = 0;
   let next = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const client = async () => {
-    while (performance.now() < deadline) {
-      const start = performance.now();
-      const res = await post(base, route, body(next++)).catch(() => ({ status: 0, body: null }));
-      times.push(performance.now() - start);
-      if (res.status !== 200) errors++;
-    }
-  };
   const start = performance.now();
-  await Promise.all(Array.from({ length: clients }, client));
+  const deadline = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (performance.now() < deadline) {
+        const begun = performance.now();
+        const ok = await call(next++);
+        times.push(performance.now() - begun);
+        if (!ok) errors++;
+      }
+    }),
+  );
   const elapsed = (performance.now() - start) / 1000;
   return {
     p50: percentile(times, 50),

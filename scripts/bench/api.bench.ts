@@ -17,7 +17,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FaceVectorRepository, PrismaService, VectorIndexRepository } from '@facegate/database';
 import { ADMIN_KEY, TestApp, TestDatabase } from '../../test/e2e-app';
 import { FaceEngineService } from '@facegate/core';
-import { addDistractors, enrolPhotos, load, LoadResult, Probe, Route, withApp } from './api-load';
+import { addDistractors, closedLoop, enrolPhotos, load, LoadResult, Probe, Route, withApp } from './api-load';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 
 const QUICK = process.argv.includes('--quick');
@@ -247,21 +247,10 @@ async function engineAlone(t: TestApp, probes: Probe[], clients: number, livenes
   const engine = t.app.get(FaceEngineService);
   const analyze = (i: number) => engine.analyze(probes[i % probes.length].image, { details: 'primary', embedding: true, liveness });
   for (let i = 0; i < clients * 2; i++) await analyze(i);
-  const times: number[] = [];
-  let next = 0;
-  const deadline = performance.now() + SECONDS_PER_LEVEL * 1000;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) {
-        const begun = performance.now();
-        await analyze(next++);
-        times.push(performance.now() - begun);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), rps: times.length / elapsed, requests: times.length, errors: 0 };
+  return closedLoop(clients, SECONDS_PER_LEVEL, async (i) => {
+    await analyze(i);
+    return true;
+  });
 }
 
 /** PATCH replaces a collection's settings: read them, change the liveness mode, send them back. */

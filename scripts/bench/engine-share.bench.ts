@@ -7,11 +7,10 @@
  *   npx tsx scripts/bench/engine-share.bench.ts [--quick]
  */
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { FaceEngine } from '@facegate/face-engine';
 import { facePath } from '../../test/shared-faces';
-import { photosByPerson } from './api-load';
-import { machineLine, ms, percentile, writeSection } from './bench-report';
+import { closedLoop, photosByPerson } from './api-load';
+import { machineLine, ms, writeSection } from './bench-report';
 
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = QUICK ? 1 : 3;
@@ -32,21 +31,11 @@ async function level(engine: FaceEngine, photos: string[], callers: number): Pro
   const analyze = (i: number) => engine.analyze(photos[i % photos.length], { details: 'primary', embedding: true, liveness: true });
   for (let i = 0; i < 4; i++) await analyze(i);
   const before = engine.sharedParts;
-  const times: number[] = [];
-  let next = 0;
-  const start = performance.now();
-  const deadline = start + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: callers }, async () => {
-      while (performance.now() < deadline) {
-        const begun = performance.now();
-        await analyze(next++);
-        times.push(performance.now() - begun);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  return { p50: percentile(times, 50), p95: percentile(times, 95), perSecond: times.length / elapsed, shared: (engine.sharedParts - before) / times.length };
+  const result = await closedLoop(callers, SECONDS, async (i) => {
+    await analyze(i);
+    return true;
+  });
+  return { p50: result.p50, p95: result.p95, perSecond: result.rps, shared: (engine.sharedParts - before) / result.requests };
 }
 
 async function main(): Promise<void> {

@@ -15,18 +15,23 @@ const CONTEXT_SCALE = 2.7;
 export class LivenessDetector {
   constructor(private readonly session: InferenceSession) {}
 
+  /** Scores a face in place: sharp reads the context rectangle straight from the image, with no copy. */
   async score(image: RgbImage, square: Box): Promise<number> {
-    return this.scoreContext(this.context(image, square));
+    return this.scoreCrop(await resizeRgb(image, SIZE, SIZE, contextRegion(image, square)));
   }
 
-  /** The pixels the model looks at: the face box scaled 2.7x (limited to fit, shifted inside the image), copied. */
+  /** The pixels the model looks at, copied so that another worker can score them (the same crop as score's). */
   context(image: RgbImage, square: Box): RgbImage {
-    return cropRgb(image, scaledCrop(square, CONTEXT_SCALE, image.width, image.height));
+    return cropRgb(image, contextRegion(image, square));
   }
 
-  /** The live probability from context(): resized, BGR planes of raw 0..255 values, then the model. */
+  /** The live probability from context(). */
   async scoreContext(context: RgbImage): Promise<number> {
-    const crop = await resizeRgb(context, SIZE, SIZE);
+    return this.scoreCrop(await resizeRgb(context, SIZE, SIZE));
+  }
+
+  /** BGR planes of raw 0..255 values, then the model; softmax index 0 is live. */
+  private async scoreCrop(crop: RgbImage): Promise<number> {
     const plane = SIZE * SIZE;
     const input = new Float32Array(3 * plane);
     for (let i = 0; i < plane; i++) {
@@ -37,6 +42,11 @@ export class LivenessDetector {
     const logits = Object.values(await runSingle(this.session, input, [1, 3, SIZE, SIZE]))[0];
     return softmax(Array.from(logits))[0];
   }
+}
+
+/** The face box scaled 2.7x (limited to fit, shifted inside the image). */
+function contextRegion(image: RgbImage, square: Box): Box {
+  return scaledCrop(square, CONTEXT_SCALE, image.width, image.height);
 }
 
 export function softmax(logits: readonly number[]): number[] {
