@@ -4,8 +4,8 @@
  *
  * - Real: frame sequences of people turning and tilting the head, given with --frames <dir> (one sub-folder of numbered
  *   frames per clip, e.g. extracted with ffmpeg at 10 fps into /tmp; never into the repository), plus the webcam frames
- *   of ../shared/faces/live. Each frame is judged against the nearest frontal frame before it (within 6 s), as a session
- *   judges against its anchor. A "step" is a run of frames that show one movement; it passes as the judge's step does:
+ *   of ../shared/faces/live. Each frame is judged against the latest frame before it (within 6 s) that faces the
+ *   camera at the clip's rest pose, as a session judges against its anchor. A "step" is a run of frames that show one movement; it passes as the judge's step does:
  *   evidenceFramesNeeded(step) frames with evidence (1 for a turn, 2 for a look-up) arrive before maxSuspectFrames(step)
  *   frames without it (3 for a turn, 1 for a look-up). --every 2 keeps every second frame of a clip: a 10-fps clip seen
  *   as the web page's 5-fps capture.
@@ -29,7 +29,7 @@ import {
   maxSuspectFrames,
   motionEvidence,
 } from '../../libs/core/src';
-import { FaceEngine } from '../../libs/face-engine/src';
+import { FaceEngine, median } from '../../libs/face-engine/src';
 import { JITTER_LEVELS, LOOK_UP_METHODS, prepareStill, StillPhotoAttack, TURN_METHODS, DEFAULT_PLAN, AttackStep } from '../../test/still-photo-attacks';
 
 const args = process.argv.slice(2);
@@ -45,6 +45,8 @@ const LOOK_UP_FRAMES = Math.max(1, Number(argOf('--look-up-frames', String(DEFAU
 const SETTINGS = { turnDegrees: 18, lookUpDegrees: 12 };
 /** How far back a clip's frame looks for its anchor: about a challenge's length at 10 frames a second. */
 const ANCHOR_WINDOW = 60;
+/** How far from the clip's rest pitch an anchor may be. */
+const REST_DEGREES = 4;
 const STILLS = [
   'George_W_Bush/007.jpg',
   'Colin_Powell/008.jpg',
@@ -169,9 +171,10 @@ function clips(): Array<[string, string[]]> {
 
 /** Each run of frames showing one movement against the nearest frontal frame before it is a step. */
 function judgeClip(frames: Array<Frame | null>, into: Tally): void {
+  const rest = restPitch(frames);
   let i = 0;
   while (i < frames.length) {
-    const anchor = anchorBefore(frames, i);
+    const anchor = anchorBefore(frames, i, rest);
     const move = anchor && frames[i] ? movement(anchor, frames[i]!) : null;
     if (!anchor || !move) {
       i++;
@@ -183,12 +186,23 @@ function judgeClip(frames: Array<Frame | null>, into: Tally): void {
   }
 }
 
-function anchorBefore(frames: Array<Frame | null>, i: number): Frame | null {
+/**
+ * The latest frame before i, within the window, that faces the camera at the clip's rest pose (within REST_DEGREES of
+ * pitch). A session's anchor is its first frontal frame, taken before any step is shown, so it is the person's rest
+ * pose; the first version took any frontal frame, and in a clip that can be one already half-way into a tilt (the
+ * 3-D fit allows 15 degrees of pitch), which judged the rest of the tilt against a tilted face.
+ */
+function anchorBefore(frames: Array<Frame | null>, i: number, rest: number): Frame | null {
   for (let k = i - 1; k >= Math.max(0, i - ANCHOR_WINDOW); k--) {
     const f = frames[k];
-    if (f && isFrontal(f.measures)) return f;
+    if (f && isFrontal(f.measures) && Math.abs(f.measures.pitch - rest) <= REST_DEGREES) return f;
   }
   return null;
+}
+
+/** The clip's rest pitch: the median pitch of its frontal frames (a camera above or below the eyes shifts it). */
+function restPitch(frames: Array<Frame | null>): number {
+  return median(frames.flatMap((f) => (f && isFrontal(f.measures) ? [f.measures.pitch] : []))) ?? 0;
 }
 
 function movement(anchor: Frame, frame: Frame): (typeof MOVES)[number] | null {

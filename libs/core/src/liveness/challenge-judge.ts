@@ -106,7 +106,7 @@ export function advance(challenge: readonly ChallengeStep[], progress: Challenge
  * A random challenge of `length` steps drawn from `allowed`, never the same step twice in a row (a held pose would
  * answer both), so the order cannot be known before the session starts. Where look_up is allowed, every challenge
  * holds one: looking up shows the underside of the nose and chin, which no edit of a frontal photo has (measured,
- * README "Active liveness challenge": every real look-up frame clears the new-capture bar, 5% of edited ones do),
+ * README "Active liveness challenge": 71-100% of real look-up frames clear the new-capture bar, 5% of edited ones do),
  * while an edited turn finds a frame that clears it in nearly every step. When the draw holds no head movement, one
  * position gets one: expressions alone can be faked by editing one photo.
  */
