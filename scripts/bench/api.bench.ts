@@ -19,6 +19,7 @@ import { ADMIN_KEY, TestApp, TestDatabase } from '../../test/e2e-app';
 import { FaceEngineService } from '@facegate/core';
 import { addDistractors, closedLoop, enrolPhotos, load, LoadResult, Probe, Route, withApp } from './api-load';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
+import { prometheusSamples, sampleTotal } from '../../test/prometheus-text';
 
 const QUICK = process.argv.includes('--quick');
 const MILLION = process.argv.includes('--million');
@@ -200,6 +201,16 @@ interface PolicyLevel extends LoadResult {
   healthP99?: number;
 }
 type LivenessMode = 'advisory' | 'off';
+
+/** Mean ms per /recognize of each part the app's own metrics time, over one one-client level. */
+interface TimeShare {
+  mode: LivenessMode;
+  round: number;
+  requests: number;
+  parts: Array<[string, number]>;
+}
+/** Engine stages as the metrics name them; 'liveness' is the wait for the passive score after the embedding. */
+const ENGINE_STAGES = ['decode', 'detect', 'landmarks', 'align', 'embed', 'liveness'] as const;
 const POLICY_ROUNDS = QUICK ? 1 : 2;
 const POLICY_LEVELS: Array<[Route, number]> = [
   ['recognize', 1],
@@ -212,17 +223,21 @@ const POLICY_LEVELS: Array<[Route, number]> = [
  * does not run), on native PostgreSQL at the API section's gallery size; modes alternate round by round so that drift
  * of the machine does not favour one.
  */
-async function benchLivenessPolicy(): Promise<PolicyLevel[]> {
+async function benchLivenessPolicy(): Promise<{ rows: PolicyLevel[]; shares: TimeShare[] }> {
   return withApp('postgres', async (t, base) => {
     const probes = await enrolPhotos(base);
     await addDistractors(t, GALLERY.postgres);
     const rows: PolicyLevel[] = [];
+    const shares: TimeShare[] = [];
     for (let round = 1; round <= POLICY_ROUNDS; round++) {
       for (const mode of ['advisory', 'off'] as const) {
         await setLivenessMode(base, mode);
         for (const [route, clients] of POLICY_LEVELS) {
           const watch = clients > 1 ? watchResponsiveness(base) : undefined;
+          const lone = route === 'recognize' && clients === 1;
+          const before = lone ? await scrapeMetrics(base) : undefined;
           const level = await load(base, route, clients, probes, SECONDS_PER_LEVEL);
+          if (before) shares.push({ mode, round, ...timeShare(before, await scrapeMetrics(base)) });
           const healthP99 = watch ? (await watch.stop()).healthP99 : undefined;
           rows.push({ mode, round, route, clients, ...level, healthP99 });
           console.log(`liveness ${mode} round ${round} /${route} x${clients}: p50 ${ms(level.p50)} ms, ${level.rps.toFixed(1)} req/s, ${level.errors} errors`);
@@ -234,8 +249,42 @@ async function benchLivenessPolicy(): Promise<PolicyLevel[]> {
         }
       }
     }
-    return rows;
+    return { rows, shares };
   });
+}
+
+async function scrapeMetrics(base: string): Promise<Map<string, number>> {
+  const res = await fetch(`${base}/metrics`, { headers: { 'X-API-Key': ADMIN_KEY } });
+  if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);
+  return prometheusSamples(await res.text());
+}
+
+/**
+ * Where a lone /recognize spends its time, from the app's own histograms between two scrapes: each part's summed
+ * seconds over the requests served meanwhile (warm-up included). The engine's job time holds its stages; "the rest"
+ * is what no histogram times: HTTP, JSON and base64, the key check, the collection and lockout lookups, hand-offs.
+ */
+function timeShare(before: Map<string, number>, after: Map<string, number>): Omit<TimeShare, 'mode' | 'round'> {
+  const delta = (name: string, labels: Record<string, string> = {}) => sampleTotal(after, name, labels) - sampleTotal(before, name, labels);
+  const requests = delta('facegate_http_request_duration_seconds_count', { route: '/recognize' });
+  const meanMs = (name: string, labels: Record<string, string> = {}) => (1000 * delta(`${name}_sum`, labels)) / Math.max(1, requests);
+  const total = meanMs('facegate_http_request_duration_seconds', { route: '/recognize' });
+  const wait = meanMs('facegate_engine_queue_wait_seconds');
+  const job = meanMs('facegate_engine_job_duration_seconds');
+  const search = meanMs('facegate_database_operation_duration_seconds', { operation: 'vector_search' });
+  const audit = meanMs('facegate_database_operation_duration_seconds', { operation: 'audit_write' });
+  return {
+    requests,
+    parts: [
+      ['request (HTTP, first byte to last)', total],
+      ['engine job, in its worker', job],
+      ...ENGINE_STAGES.map((stage): [string, number] => [`- ${stage}`, meanMs('facegate_engine_stage_duration_seconds', { stage })]),
+      ['engine queue wait', wait],
+      ['vector search (settings and statement)', search],
+      ['audit write', audit],
+      ['the rest', total - job - wait - search - audit],
+    ],
+  };
 }
 
 /**
@@ -265,7 +314,7 @@ async function setLivenessMode(base: string, mode: LivenessMode): Promise<void> 
   if (res.status !== 200) throw new Error(`setting livenessMode ${mode} failed: ${res.status} ${await res.text()}`);
 }
 
-function policyReport(rows: PolicyLevel[]): string {
+function policyReport(rows: PolicyLevel[], shares: TimeShare[]): string {
   return [
     '## API: passive liveness only where the policy uses it',
     '',
@@ -282,6 +331,15 @@ function policyReport(rows: PolicyLevel[]): string {
       (r) =>
         `| ${r.mode} | ${r.round} | ${r.route === 'engine' ? 'engine alone' : `/${r.route}`} | ${r.clients} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.rps.toFixed(1)} | ${r.requests} | ${r.errors} | ${r.healthP99 === undefined ? '-' : ms(r.healthP99)} |`,
     ),
+    '',
+    "**Where a lone /recognize spends its time** (the one-client levels above, from the app's own `/metrics` histograms",
+    'scraped before and after: mean ms per request; the engine stages are part of its job; "the rest" is HTTP, JSON,',
+    'base64, the key check, the collection and lockout lookups and hand-offs, which no histogram times):',
+    '',
+    `| part | ${shares.map((x) => `${x.mode} ${x.round}`).join(' | ')} |`,
+    `| --- | ${shares.map(() => '---').join(' | ')} |`,
+    ...(shares[0]?.parts ?? []).map(([part], k) => `| ${part} | ${shares.map((x) => ms(x.parts[k][1])).join(' | ')} |`),
+    `| requests | ${shares.map((x) => x.requests).join(' | ')} |`,
   ].join('\n');
 }
 
@@ -321,7 +379,8 @@ async function main() {
   // The million-face run gets a fresh process of its own, so that the memory it reports is the API's at a million
   // faces, not what earlier stages (another database, the embedded server) left behind.
   if (LIVENESS_POLICY) {
-    const markdown = policyReport(await benchLivenessPolicy());
+    const { rows, shares } = await benchLivenessPolicy();
+    const markdown = policyReport(rows, shares);
     console.log(markdown);
     if (!QUICK) writeSection('api-liveness', markdown);
     return;

@@ -1,31 +1,11 @@
 import { ADMIN_KEY, testDatabase, useTestApp } from '../../../test/e2e-app';
 import { photo } from '../../../test/photos';
+import { prometheusSamples, sampleValue } from '../../../test/prometheus-text';
 import { LifecycleService } from '../src/lifecycle/lifecycle.service';
 
 const kind = testDatabase();
 const admin = { 'X-API-Key': ADMIN_KEY };
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
-
-/** `name{labels} value` lines of the Prometheus text format, as [series, value]. */
-function samples(text: string): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    map.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return map;
-}
-
-/** The value of the one series whose name and labels include all of `labels` (in any order). */
-function value(map: Map<string, number>, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const [series, v] of map) {
-    const [seriesName] = series.split('{');
-    if (seriesName === name && wanted.every((w) => series.includes(w))) return v;
-  }
-  return undefined;
-}
 
 describe(`GET /metrics (${kind})`, () => {
   // A day between gallery counts: the test below reads the cached count again, whatever the time between scrapes.
@@ -35,7 +15,7 @@ describe(`GET /metrics (${kind})`, () => {
   const scrape = async () => {
     const res = await app().http.get('/metrics').set(admin).expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    return { text: res.text, map: samples(res.text) };
+    return { text: res.text, map: prometheusSamples(res.text) };
   };
 
   beforeAll(async () => {
@@ -62,14 +42,14 @@ describe(`GET /metrics (${kind})`, () => {
 
   it('counts HTTP requests by route pattern, method and status, with latency buckets', async () => {
     const { text, map } = await scrape();
-    expect(value(map, 'facegate_http_requests_total', { method: 'POST', route: '/users', status: '201' })).toBe(1);
-    expect(value(map, 'facegate_http_requests_total', { method: 'GET', route: '/users/:id', status: '200' })).toBe(1);
-    expect(value(map, 'facegate_http_requests_total', { method: 'POST', route: '/verify', status: '200' })).toBe(1);
-    expect(value(map, 'facegate_http_requests_total', { method: 'POST', route: '/recognize', status: '200' })).toBe(1);
-    expect(value(map, 'facegate_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
-    expect(value(map, 'facegate_http_request_duration_seconds_bucket', { route: '/recognize', le: '+Inf' })).toBe(1);
-    expect(value(map, 'facegate_http_request_duration_seconds_bucket', { route: '/recognize', le: '0.005' })).toBeDefined();
-    expect(value(map, 'facegate_http_request_duration_seconds_count', { route: '/verify' })).toBe(1);
+    expect(sampleValue(map, 'facegate_http_requests_total', { method: 'POST', route: '/users', status: '201' })).toBe(1);
+    expect(sampleValue(map, 'facegate_http_requests_total', { method: 'GET', route: '/users/:id', status: '200' })).toBe(1);
+    expect(sampleValue(map, 'facegate_http_requests_total', { method: 'POST', route: '/verify', status: '200' })).toBe(1);
+    expect(sampleValue(map, 'facegate_http_requests_total', { method: 'POST', route: '/recognize', status: '200' })).toBe(1);
+    expect(sampleValue(map, 'facegate_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(sampleValue(map, 'facegate_http_request_duration_seconds_bucket', { route: '/recognize', le: '+Inf' })).toBe(1);
+    expect(sampleValue(map, 'facegate_http_request_duration_seconds_bucket', { route: '/recognize', le: '0.005' })).toBeDefined();
+    expect(sampleValue(map, 'facegate_http_request_duration_seconds_count', { route: '/verify' })).toBe(1);
     // Never the raw URL: no user id and no unknown path becomes a label.
     expect(text).not.toContain(userId);
     expect(text).not.toContain('/no/such/route');
@@ -79,44 +59,59 @@ describe(`GET /metrics (${kind})`, () => {
     const { map } = await scrape();
     // 2 enrolment photos + 1 verify probe + 1 recognize probe, each decoded, detected, aligned and embedded.
     for (const stage of ['decode', 'detect', 'landmarks', 'align', 'embed']) {
-      expect({ stage, count: value(map, 'facegate_engine_stage_duration_seconds_count', { stage }) }).toEqual({ stage, count: 4 });
+      expect({ stage, count: sampleValue(map, 'facegate_engine_stage_duration_seconds_count', { stage }) }).toEqual({ stage, count: 4 });
     }
     // Passive liveness runs on probes (verify, recognize).
-    expect(value(map, 'facegate_engine_stage_duration_seconds_count', { stage: 'liveness' })).toBeGreaterThanOrEqual(2);
-    expect(value(map, 'facegate_engine_stage_duration_seconds_sum', { stage: 'embed' })).toBeGreaterThan(0);
-    expect(value(map, 'facegate_engine_jobs_total', { outcome: 'ok' })).toBe(4);
-    expect(value(map, 'facegate_engine_queue_wait_seconds_count')).toBe(4);
-    expect(value(map, 'facegate_engine_queue_depth')).toBe(0);
-    expect(value(map, 'facegate_engine_workers_busy')).toBe(0);
-    expect(value(map, 'facegate_engine_workers')).toBe(2);
+    expect(sampleValue(map, 'facegate_engine_stage_duration_seconds_count', { stage: 'liveness' })).toBeGreaterThanOrEqual(2);
+    expect(sampleValue(map, 'facegate_engine_stage_duration_seconds_sum', { stage: 'embed' })).toBeGreaterThan(0);
+    expect(sampleValue(map, 'facegate_engine_jobs_total', { outcome: 'ok' })).toBe(4);
+    expect(sampleValue(map, 'facegate_engine_queue_wait_seconds_count')).toBe(4);
+    expect(sampleValue(map, 'facegate_engine_queue_depth')).toBe(0);
+    expect(sampleValue(map, 'facegate_engine_workers_busy')).toBe(0);
+    expect(sampleValue(map, 'facegate_engine_workers')).toBe(2);
+  });
+
+  it('times the database operations on the request path: the searches, the 1:1 match and the audit writes', async () => {
+    const { text, map } = await scrape();
+    const count = (operation: string) => sampleValue(map, 'facegate_database_operation_duration_seconds_count', { operation }) ?? 0;
+    // /recognize searched the collection (an enrolment's duplicate check searches too), /verify matched one person.
+    expect(count('vector_search')).toBeGreaterThanOrEqual(1);
+    expect(count('user_match')).toBe(1);
+    // The enrolment, the verification and the recognition are each audited.
+    expect(count('audit_write')).toBeGreaterThanOrEqual(3);
+    for (const operation of ['vector_search', 'user_match', 'audit_write']) {
+      expect({ operation, sum: sampleValue(map, 'facegate_database_operation_duration_seconds_sum', { operation })! > 0 }).toEqual({ operation, sum: true });
+    }
+    const operations = new Set([...text.matchAll(/facegate_database_operation_duration_seconds_count\{operation="([^"]+)"/g)].map((m) => m[1]));
+    expect([...operations].sort()).toEqual(['audit_write', 'user_match', 'vector_search']);
   });
 
   it('shows gallery sizes per collection from a cached count', async () => {
     const { map } = await scrape();
-    expect(value(map, 'facegate_gallery_users', { collection: 'default' })).toBe(1);
-    expect(value(map, 'facegate_gallery_faces', { collection: 'default' })).toBe(2);
+    expect(sampleValue(map, 'facegate_gallery_users', { collection: 'default' })).toBe(1);
+    expect(sampleValue(map, 'facegate_gallery_faces', { collection: 'default' })).toBe(2);
     // Counted at most every FACEGATE_METRICS_GALLERY_SECONDS (a day here): a new enrolment shows up at the next count.
     await app()
       .http.post('/users')
       .set(admin)
       .send({ name: 'Tony', images: [photo('Tony_Blair/002.jpg')] })
       .expect(201);
-    expect(value((await scrape()).map, 'facegate_gallery_users', { collection: 'default' })).toBe(1);
+    expect(sampleValue((await scrape()).map, 'facegate_gallery_users', { collection: 'default' })).toBe(1);
   });
 
   it('shows the database pool and the process', async () => {
     const { map } = await scrape();
-    const max = value(map, 'facegate_db_pool_max_connections')!;
+    const max = sampleValue(map, 'facegate_db_pool_max_connections')!;
     expect(max).toBe(kind === 'embedded' ? 1 : 10);
-    const total = value(map, 'facegate_db_pool_connections')!;
+    const total = sampleValue(map, 'facegate_db_pool_connections')!;
     expect(total).toBeGreaterThanOrEqual(1);
     expect(total).toBeLessThanOrEqual(max);
-    expect(value(map, 'facegate_db_pool_idle_connections')).toBeLessThanOrEqual(total);
-    expect(value(map, 'facegate_db_pool_waiting_clients')).toBe(0);
-    expect(value(map, 'facegate_http_requests_in_flight')).toBeGreaterThanOrEqual(1);
-    expect(value(map, 'facegate_draining')).toBe(0);
-    expect(value(map, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
-    expect(value(map, 'nodejs_eventloop_lag_p99_seconds')).toBeDefined();
+    expect(sampleValue(map, 'facegate_db_pool_idle_connections')).toBeLessThanOrEqual(total);
+    expect(sampleValue(map, 'facegate_db_pool_waiting_clients')).toBe(0);
+    expect(sampleValue(map, 'facegate_http_requests_in_flight')).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(map, 'facegate_draining')).toBe(0);
+    expect(sampleValue(map, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(sampleValue(map, 'nodejs_eventloop_lag_p99_seconds')).toBeDefined();
   });
 
   it('refuses callers without an admin key or the metrics token, as problem+json', async () => {
@@ -164,6 +159,6 @@ describe(`GET /metrics (${kind})`, () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.headers.connection).toBe('close');
     expect(res.body).toMatchObject({ code: 'NOT_READY', checks: { draining: true } });
-    expect(value((await scrape()).map, 'facegate_draining')).toBe(1);
+    expect(sampleValue((await scrape()).map, 'facegate_draining')).toBe(1);
   });
 });

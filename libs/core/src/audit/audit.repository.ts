@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@facegate/database';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DATABASE_OBSERVER, DatabaseObserver, Prisma, PrismaService, timedOperation } from '@facegate/database';
 import { KeysetCursor } from '../common/keyset-cursor';
 
 export interface AuditEntry {
@@ -27,10 +27,13 @@ export interface AuditFilter {
 
 @Injectable()
 export class AuditRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Optional() @Inject(DATABASE_OBSERVER) private readonly observer?: DatabaseObserver,
+  ) {}
 
   async insert(entry: AuditEntry): Promise<void> {
-    await this.prisma.client.auditEvent.create({ data: { ...entry, details: entry.details ?? {} } });
+    await timedOperation(this.observer, 'audit_write', () => this.prisma.client.auditEvent.create({ data: { ...entry, details: entry.details ?? {} } }));
   }
 
   /** Newest first, keyset-paginated on (at, id). */

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DATABASE_OBSERVER, DatabaseObserver, timedOperation } from '../database-observer';
 import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
@@ -39,6 +40,7 @@ export class FaceVectorRepository {
     @Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions,
     private readonly index: VectorIndexRepository,
     private readonly replicas: ReplicaRouter,
+    @Optional() @Inject(DATABASE_OBSERVER) private readonly observer?: DatabaseObserver,
   ) {}
 
   private get client(): PrismaClient {
@@ -70,8 +72,10 @@ export class FaceVectorRepository {
 
   /** The nearest distinct users of a collection, best first. */
   async searchCollection(params: SearchCollectionParams): Promise<SearchHit[]> {
-    const [plan, target] = await Promise.all([this.planSearch(params), this.replicas.forCollection(params.collectionId)]);
-    return this.replicas.read(target, (client) => this.runPlan<SearchHit>(plan, plan.sql, client));
+    return timedOperation(this.observer, 'vector_search', async () => {
+      const [plan, target] = await Promise.all([this.planSearch(params), this.replicas.forCollection(params.collectionId)]);
+      return this.replicas.read(target, (client) => this.runPlan<SearchHit>(plan, plan.sql, client));
+    });
   }
 
   /** EXPLAIN of what searchCollection would run, for diagnostics and for tests that the index path uses the index. */
@@ -112,17 +116,19 @@ export class FaceVectorRepository {
    */
   async bestMatchForUser(params: { userId: string; embedding: Float32Array }): Promise<BestMatch | null> {
     const vector = toVectorSql(params.embedding);
-    const target = await this.replicas.forUser(params.userId);
-    const rows = await this.replicas.read(
-      target,
-      (client) => client.$queryRaw<BestMatch[]>`
-        SELECT id AS "faceId", 1 - (embedding <=> ${vector}::vector) AS similarity
-        FROM faces
-        WHERE user_id = ${params.userId}::uuid
-        ORDER BY similarity DESC
-        LIMIT 1`,
-    );
-    return rows[0] ?? null;
+    return timedOperation(this.observer, 'user_match', async () => {
+      const target = await this.replicas.forUser(params.userId);
+      const rows = await this.replicas.read(
+        target,
+        (client) => client.$queryRaw<BestMatch[]>`
+          SELECT id AS "faceId", 1 - (embedding <=> ${vector}::vector) AS similarity
+          FROM faces
+          WHERE user_id = ${params.userId}::uuid
+          ORDER BY similarity DESC
+          LIMIT 1`,
+      );
+      return rows[0] ?? null;
+    });
   }
 
   /**
