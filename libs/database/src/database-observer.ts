@@ -6,7 +6,7 @@
 export const DATABASE_OBSERVER = Symbol('DATABASE_OBSERVER');
 
 /**
- * - vector_search: a collection's nearest people (/recognize, /compare lookups, duplicate checks), settings and
+ * - vector_search: a collection's nearest people (/recognize, the enrolment's duplicate check), settings and
  *   statement together, on the primary or a replica.
  * - user_match: one person's best face against a probe (/verify).
  * - audit_write: one audit entry.
