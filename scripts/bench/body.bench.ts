@@ -27,6 +27,7 @@ import type { Request, Response } from 'express';
 import { JsonBodyReader } from '../../apps/api/src/common/json-body.reader';
 import type { AppConfig } from '@facegate/core';
 import { freePort } from '../../test/server-process';
+import { prometheusSamples, sampleValue } from '../../test/prometheus-text';
 import { facePath } from '../../test/shared-faces';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 import { ADMIN_KEY, createDatabase, get, rssMb, startServer, stop, waitReady, withServer } from './bench-server';
@@ -270,8 +271,7 @@ async function healthUnder(port: number, label: string, mode: LoadMode | undefin
 /** The server's largest event-loop delay since the previous scrape (prom-client resets it on every scrape). */
 async function lagSinceLastScrape(port: number): Promise<number> {
   const res = await get(port, '/metrics', undefined, { 'X-API-Key': ADMIN_KEY });
-  const line = res.body.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds'));
-  return Number(line?.split(' ')[1] ?? NaN) * 1000;
+  return (sampleValue(prometheusSamples(res.body), 'nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000;
 }
 
 function startLoad(port: number, mode: LoadMode): Promise<{ stop(): Promise<Record<string, number>> }> {

@@ -5,7 +5,8 @@
  * - Real: frame sequences of people turning and tilting the head, given with --frames <dir> (one sub-folder of numbered
  *   frames per clip, e.g. extracted with ffmpeg at 10 fps into /tmp; never into the repository), plus the webcam frames
  *   of ../shared/faces/live. Each frame is judged against the latest frame before it (within 6 s) that faces the
- *   camera at the clip's rest pose, as a session judges against its anchor. A "step" is a run of frames that show one movement; it passes as the judge's step does:
+ *   camera at the clip's rest pose, as a session judges against its anchor. A "step" is a run of frames that show one
+ *   movement; it passes as the judge's step does:
  *   evidenceFramesNeeded(step) frames with evidence (1 for a turn, 2 for a look-up) arrive before maxSuspectFrames(step)
  *   frames without it (3 for a turn, 1 for a look-up). --every 2 keeps every second frame of a clip: a 10-fps clip seen
  *   as the web page's 5-fps capture.
@@ -169,7 +170,7 @@ function clips(): Array<[string, string[]]> {
   return out;
 }
 
-/** Each run of frames showing one movement against the nearest frontal frame before it is a step. */
+/** Each run of frames showing one movement against the anchor before it (anchorBefore) is a step. */
 function judgeClip(frames: Array<Frame | null>, into: Tally): void {
   const rest = restPitch(frames);
   let i = 0;

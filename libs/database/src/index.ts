@@ -1,8 +1,7 @@
 export * from './database.options';
 export * from './database.module';
-export { DATABASE_OBSERVER, DATABASE_OPERATIONS } from './database-observer';
+export { DATABASE_OBSERVER, timedOperation } from './database-observer';
 export type { DatabaseObserver, DatabaseOperation } from './database-observer';
-export { timedOperation } from './database-observer';
 export type { DatabaseLogger } from './database.logger';
 export { DATABASE_MODES, PrismaService } from './prisma/prisma.service';
 export { isForeignKeyViolation, isUniqueViolation } from './prisma/prisma-errors';
