@@ -19,7 +19,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { ivfflatSearchSettings, listsForRows } from '@facegate/database';
+import { ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 import { Answer, connect, dropDatabase, dropIndexes, prepareDatabase, runProbes, WARM_UP } from './bench-database';
 import { loadGallery, searchGallery } from './node-search';
@@ -183,7 +183,8 @@ const listsFor = listsForRows;
 function probesFor(lists: number): number[] {
   const root = Math.sqrt(lists);
   const values = [1, 0.5, 1, 1.5, 2, 4, 8].map((m, i) => Math.min(lists, Math.max(1, Math.round(i === 0 ? 1 : m * root))));
-  return [...new Set(values)];
+  // The product's own probes (probesForLists rounds up) are always among them, for the "product's own rule" line.
+  return [...new Set([...values, probesForLists(lists)])].sort((a, b) => a - b);
 }
 
 /**
@@ -254,19 +255,22 @@ async function benchSize(clients: pg.Client[], args: Args, size: number, seeds: 
       settings: probesFor(l).map((p) => ({ label: `probes ${p}`, values: ivfflatSettings(p, l) })),
     });
   }
-  await indexVariant(client, {
-    size,
-    variant: 'ivfflat-halfvec',
-    index: `lists ${lists}`,
-    name: `${table}_ivf_half`,
-    table,
-    probes,
-    truth,
-    add,
-    ddl: `CREATE INDEX ${table}_ivf_half ON ${table} USING ivfflat ((embedding::halfvec(512)) halfvec_cosine_ops) WITH (lists = ${lists})`,
-    sql: searchSql(table, 'halfvec'),
-    settings: probesFor(lists).map((p) => ({ label: `probes ${p}`, values: ivfflatSettings(p, lists) })),
-  });
+  // The product's index (halfvec) at both lists values too: whether finer lists buy the product's searches time.
+  for (const l of [lists, otherListsFor(size)]) {
+    await indexVariant(client, {
+      size,
+      variant: 'ivfflat-halfvec',
+      index: `lists ${l}`,
+      name: `${table}_ivf_half`,
+      table,
+      probes,
+      truth,
+      add,
+      ddl: `CREATE INDEX ${table}_ivf_half ON ${table} USING ivfflat ((embedding::halfvec(512)) halfvec_cosine_ops) WITH (lists = ${l})`,
+      sql: searchSql(table, 'halfvec'),
+      settings: probesFor(l).map((p) => ({ label: `probes ${p}`, values: ivfflatSettings(p, l) })),
+    });
+  }
   if (size <= args.hnswMax) {
     await indexVariant(client, {
       size,
@@ -434,9 +438,21 @@ function sizeTable(report: SizeReport): string {
       `No index reached recall@1 ≥ ${TARGET.recall1}. Node brute force p50 ${ms(node.p50)} ms = ${(node.p50 / exact.p50).toFixed(1)}x the exact scan.`,
     );
   }
+  const product = productRow(report);
+  if (product)
+    lines.push(
+      `The product's own rule (${label(product)}): p50 ${ms(product.p50)} ms, recall@1 ${num(product.recall1, 3)}, person@1 ${num(product.person1, 3)}.`,
+    );
   if (loads.length > 0)
     lines.push(`1-minute load average as the rows finished: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (2 cores).`);
   return lines.join('\n');
+}
+
+/** The row of the setting the product uses at this size: the halfvec index, listsForRows lists, probesForLists probes. */
+function productRow(report: SizeReport): Row | undefined {
+  const lists = listsForRows(report.size);
+  const probes = probesForLists(lists);
+  return report.rows.find((r) => r.variant === 'ivfflat-halfvec' && r.index === `lists ${lists}` && r.setting === `probes ${probes}`);
 }
 
 function targetVerdict(reports: SizeReport[]): string {
@@ -518,8 +534,8 @@ function markdown(
     `IVFFlat as FaceVectorRepository (iterative_scan relaxed_order, max_probes = lists). recall@1: the first hit is the exact scan's first hit;`,
     `recall@10: share of the exact top ${K} returned; person@1: the first hit is a face of the probe's person. Index rows run with`,
     `enable_seqscan off so each measures its index (checked with EXPLAIN). lists = rows/1000 (pgvector's guidance, as the product) and 4x`,
-    `that; probes 1 and 0.5, 1, 1.5, 2, 4, 8 x sqrt(lists) (capped at lists); halfvec = the IVFFlat with the guidance lists over`,
-    `\`(embedding::halfvec(512))\`. HNSW m ${HNSW.m}, ef_construction ${HNSW.efConstruction}${hnswSkipped.length ? ` (skipped at ${hnswSkipped.join(', ')} faces to keep the run under ~90 min)` : ''}.`,
+    `that; probes 1 and 0.5, 1, 1.5, 2, 4, 8 x sqrt(lists) (capped at lists); halfvec = the IVFFlat with the same two lists values over`,
+    `\`(embedding::halfvec(512))\` (the product's index). HNSW m ${HNSW.m}, ef_construction ${HNSW.efConstruction}${hnswSkipped.length ? ` (skipped at ${hnswSkipped.join(', ')} faces to keep the run under ~90 min)` : ''}.`,
     `The exact top ${K} of a probe holds its person's ${FACES_PER_PERSON} faces (cosine ~0.65) and then ${K - FACES_PER_PERSON} unrelated faces at cosine ~0.2 that are`,
     `nearest only by chance: no index finds those reliably, so recall@10 mostly measures ranks ${FACES_PER_PERSON + 1}-${K}, which identification never uses.`,
     `Node: the same table loaded into one Float32Array through a cursor (base64 of pgvector's binary form), brute-force dot products and`,
