@@ -302,6 +302,16 @@ describe('UsersService.addFaces', () => {
     expect(people.facesOf('u-ann')).toBe(1);
   });
 
+  it('lets only an admin key give faces to a person left with none: an enrol key cannot make an emptied person its own', async () => {
+    const { service, people } = withAnn();
+    people.seed({ id: 'u-empty', collection: 'default', faces: [] });
+    const error = await domainErrorOf(service.addFaces('u-empty', ['carl1'], enroller));
+    expect(error).toMatchObject({ code: 'FORBIDDEN', details: { scope: 'admin' } });
+    expect(people.facesOf('u-empty')).toBe(0);
+    await service.addFaces('u-empty', ['carl1'], admin);
+    expect(people.facesOf('u-empty')).toBe(1);
+  });
+
   it('refuses new photos that do not match each other', async () => {
     const { service } = withAnn();
     expect(await codeOf(service.addFaces('u-ann', ['ann2', 'bob2'], admin))).toBe('FACE_MISMATCH');

@@ -131,7 +131,7 @@ export class UsersService {
           { action: 'add_faces', collection: user.collection.name, userId: user.id },
           async () => {
             const extracted = await this.extractAll(images);
-            if (!options.allowMismatch) await this.rejectStrangers(extracted, user.id, collection.policy.matchThreshold);
+            if (!options.allowMismatch) await this.rejectStrangers(extracted, user.id, collection.policy.matchThreshold, caller);
             if (!options.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller, user.id);
             const faces = await this.users
               .addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser)
@@ -183,11 +183,18 @@ export class UsersService {
     return this.audit.audited(caller, { action, collection: user.collection.name, userId: user.id }, work);
   }
 
-  /** Each new face against the person's existing faces (and the new ones against each other). */
-  private async rejectStrangers(faces: ExtractedFace[], userId: string, threshold: number): Promise<void> {
+  /**
+   * Each new face against the person's existing faces (and the new ones against each other). A person left with no
+   * face (an admin deleted them all) has nothing to match against: only an admin may give them faces again, or an
+   * enrol key could make any emptied person its own and then verify as them.
+   */
+  private async rejectStrangers(faces: ExtractedFace[], userId: string, threshold: number, caller: Actor): Promise<void> {
     rejectMixedPeople(faces, threshold);
     for (const [index, face] of faces.entries()) {
       const worst = await this.vectors.worstMatchForUser({ userId, embedding: face.embedding });
+      if (worst === null && !hasScope(caller, 'admin')) {
+        throw new DomainError('FORBIDDEN', `User ${userId} has no enrolled faces left; only an admin key may add faces to them.`, { scope: 'admin' });
+      }
       if (worst !== null && worst < threshold) {
         throw new DomainError('FACE_MISMATCH', `Photo ${index} does not match this person's enrolled faces; every face of a person must match the others.`, {
           index,
