@@ -84,6 +84,37 @@ describe(`tenancy and security (${kind})`, () => {
       expect(after).toEqual({ collections: before.collections - 1, users: before.users - 1, faces: before.faces - 1 });
       expect((await http.get('/collections/doomed').set(admin).expect(404)).body.code).toBe('COLLECTION_NOT_FOUND');
     });
+
+    it('takes the keys bound to a deleted collection and its history away from a new collection of the same name', async () => {
+      const { http } = app();
+      await http.post('/collections').set(admin).send({ name: 'reused' }).expect(201);
+      const only = (await createKey(app(), { name: 'reused-only', scopes: ['read', 'recognize'], collections: ['reused'] })).key;
+      const both = (await createKey(app(), { name: 'reused-and-alpha', scopes: ['read'], collections: ['reused', 'alpha'] })).key;
+      await http.get('/users?collection=reused').set(as(only)).expect(200);
+      const deleted = await http.delete('/collections/reused').set(admin).expect(204);
+      expect(deleted.body).toEqual({});
+      const gone = (await http.get('/audit?action=collection_delete&collection=reused').set(admin).expect(200)).body.items[0];
+      expect(gone.details).toMatchObject({ keysRevoked: 1, keysUnbound: 1 });
+
+      // Another tenant gets the name: the old keys reach none of it, and its key sees none of the old history.
+      await http.post('/collections').set(admin).send({ name: 'reused' }).expect(201);
+      await http
+        .post('/users')
+        .set(admin)
+        .send({ name: 'Colin', collection: 'reused', images: [photo('Colin_Powell/001.jpg')] })
+        .expect(201);
+      expect((await http.get('/users?collection=reused').set(as(only)).expect(401)).body.code).toBe('UNAUTHORIZED');
+      expect((await http.get('/api-keys/me').set(as(both)).expect(200)).body.collections).toEqual(['alpha']);
+      await http.get('/users?collection=reused').set(as(both)).expect(404);
+      const newOwner = (await createKey(app(), { name: 'reused-admin', scopes: ['admin'], collections: ['reused'] })).key;
+      const history = (await http.get('/audit?limit=200').set(as(newOwner)).expect(200)).body.items as Array<{ action: string; collection: string }>;
+      expect(history.map((i) => i.action)).toContain('enrol');
+      expect(history.every((i) => i.collection === 'reused')).toBe(true);
+      expect(history.map((i) => i.action)).not.toContain('collection_delete');
+      // An unbound admin still sees both lives of the name.
+      const all = (await http.get('/audit?collection=reused&limit=200').set(admin).expect(200)).body.items as Array<{ action: string }>;
+      expect(all.map((i) => i.action)).toEqual(expect.arrayContaining(['collection_delete', 'enrol']));
+    });
   });
 
   describe('isolation between two collections with two keys', () => {

@@ -17,6 +17,10 @@ export interface AuditEntry {
 
 export interface AuditFilter {
   collection?: string;
+  /**
+   * A bound key's collections: only the events of each collection as it exists now, written since it was created. A
+   * deleted collection's history stays with it when another is created under the same name (another tenant).
+   */
   collections?: string[];
   userId?: string;
   outcome?: string;
@@ -38,8 +42,10 @@ export class AuditRepository {
 
   /** Newest first, keyset-paginated on (at, id). */
   async list(filter: AuditFilter, limit: number, before?: KeysetCursor) {
+    const named = filter.collection ? [filter.collection] : undefined;
+    const scope = filter.collections ? await this.sinceCreated(named ?? filter.collections) : named ? { collection: filter.collection } : {};
     const where: Prisma.AuditEventWhereInput = {
-      ...(filter.collection ? { collection: filter.collection } : filter.collections ? { collection: { in: filter.collections } } : {}),
+      ...scope,
       ...(filter.userId ? { userId: filter.userId } : {}),
       ...(filter.outcome ? { outcome: filter.outcome } : {}),
       ...(filter.action ? { action: filter.action } : {}),
@@ -52,6 +58,13 @@ export class AuditRepository {
       take: limit + 1,
     });
     return { rows: rows.slice(0, limit), more: rows.length > limit };
+  }
+
+  /** Events of these collections written since each one, as it exists now, was created (none for a missing one). */
+  private async sinceCreated(names: string[]): Promise<Prisma.AuditEventWhereInput> {
+    const current = await this.prisma.client.collection.findMany({ where: { name: { in: names } }, select: { name: true, createdAt: true } });
+    // An empty OR matches nothing: a key whose collections are all gone sees no history.
+    return { OR: current.map((c) => ({ collection: c.name, at: { gte: c.createdAt } })) };
   }
 
   async purgeBefore(cutoff: Date): Promise<number> {

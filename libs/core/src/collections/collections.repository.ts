@@ -58,12 +58,24 @@ export class CollectionsRepository {
   }
 
   /** One statement, so one transaction: users, faces and lockouts go with it by ON DELETE CASCADE. */
-  async delete(name: string): Promise<{ users: number; faces: number } | null> {
+  /**
+   * Deletes the collection with its people and faces, and the keys' bindings to it in the same transaction: keys name
+   * their collections, so a binding left behind would open a collection created later under the same name (another
+   * tenant) to the old key. A key bound to this collection alone is revoked (removing its only binding would make it
+   * unbound: every collection); a key bound to others too loses this one.
+   */
+  async delete(name: string): Promise<{ users: number; faces: number; keysRevoked: number; keysUnbound: number } | null> {
     return this.prisma.client.$transaction(async (tx) => {
       const found = await tx.collection.findUnique({ where: { name }, select: { id: true, _count: { select: { users: true, faces: true } } } });
       if (!found) return null;
       await tx.collection.delete({ where: { id: found.id } });
-      return { users: found._count.users, faces: found._count.faces };
+      const keysRevoked = await tx.$executeRaw`
+        UPDATE api_keys SET revoked_at = now()
+        WHERE revoked_at IS NULL AND ${name} = ANY(collections) AND cardinality(array_remove(collections, ${name})) = 0`;
+      const keysUnbound = await tx.$executeRaw`
+        UPDATE api_keys SET collections = array_remove(collections, ${name})
+        WHERE ${name} = ANY(collections) AND cardinality(array_remove(collections, ${name})) > 0`;
+      return { users: found._count.users, faces: found._count.faces, keysRevoked, keysUnbound };
     });
   }
 }

@@ -94,7 +94,12 @@ describe('CollectionsService.remove', () => {
     await service.remove('alpha', alphaAdmin);
     expect(collections.rows.has('alpha')).toBe(false);
     expect(entries).toContainEqual(
-      expect.objectContaining({ action: 'collection_delete', collection: 'alpha', outcome: 'success', details: { users: 2, faces: 5 } }),
+      expect.objectContaining({
+        action: 'collection_delete',
+        collection: 'alpha',
+        outcome: 'success',
+        details: { users: 2, faces: 5, keysRevoked: 0, keysUnbound: 0 },
+      }),
     );
   });
 

@@ -142,7 +142,7 @@ export class FakeCollections {
     const row = this.rows.get(name);
     if (!row) return Promise.resolve(null);
     this.rows.delete(name);
-    return Promise.resolve({ users: row.users, faces: row.faces });
+    return Promise.resolve({ users: row.users, faces: row.faces, keysRevoked: 0, keysUnbound: 0 });
   }
 
   asRepository(): CollectionsRepository {
