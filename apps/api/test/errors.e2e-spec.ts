@@ -105,6 +105,24 @@ describe(`every error is a coded problem (${kind})`, () => {
     await app().http.get('/collections/bad-purpose').set(auth).expect(404);
   });
 
+  it('VALIDATION_FAILED for a lone UTF-16 surrogate in a value or a key, over JSON and multipart, and nothing changes', async () => {
+    const { http } = app();
+    const patched = await http.patch(`/users/${bushId}`).set(auth).set('Content-Type', 'application/json').send('{"metadata":{"a":"\\ud800"}}');
+    expectProblem(patched, 400, 'VALIDATION_FAILED');
+    const renamed = await http.patch(`/users/${bushId}`).set(auth).set('Content-Type', 'application/json').send('{"externalId":"gwb\\udbff"}');
+    expectProblem(renamed, 400, 'VALIDATION_FAILED');
+    const enrolled = await http
+      .post('/users')
+      .set(auth)
+      .field('name', 'x')
+      .field('metadata', '{"\\udc00":1}')
+      .attach('file', photoBytes('Hugo_Chavez/001.jpg'), 'a.jpg');
+    expectProblem(enrolled, 400, 'VALIDATION_FAILED');
+    const bush = await http.get(`/users/${bushId}`).set(auth).expect(200);
+    expect(bush.body).toMatchObject({ externalId: 'gwb' });
+    expect(bush.body.metadata ?? {}).toEqual({});
+  });
+
   it('UNSUPPORTED_MEDIA_TYPE for bodies that are neither JSON nor multipart', async () => {
     expectProblem(await app().http.post('/recognize').set(auth).set('Content-Type', 'text/plain').send('hello'), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });

@@ -31,4 +31,11 @@ describe('assertSaneInput', () => {
     expect(codeOf(() => assertSaneInput({ metadata: { 'k\u0000': 1 } }, 'body'))).toBe('VALIDATION_FAILED');
     expect(codeOf(() => assertSaneInput({ q: ['x', 'y\u0000'] }, 'query string'))).toBe('VALIDATION_FAILED');
   });
+
+  it('refuses lone UTF-16 surrogates in values and in keys, and accepts paired ones', () => {
+    expect(codeOf(() => assertSaneInput({ metadata: { a: '\ud800' } }, 'body'))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => assertSaneInput({ metadata: { '\udc00': 1 } }, 'body'))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => assertSaneInput({ externalId: 'a\udbff' }, 'body'))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => assertSaneInput({ name: 'x\ud83d\ude00' }, 'body'))).toBe('ok');
+  });
 });
