@@ -39,3 +39,16 @@ export class FaceLimitReachedError extends Error {
     super(`face limit ${maxFaces} reached (${existing} stored)`);
   }
 }
+
+/**
+ * What the repository reports when the row a write hangs on went meanwhile: the person (adding faces while an admin
+ * deletes them) or the collection (enrolling while it is deleted). A storage fact the services turn into the 404 the
+ * request would have had a moment later.
+ */
+export class OwnerGoneError extends Error {
+  override readonly name = 'OwnerGoneError';
+
+  constructor(readonly owner: 'user' | 'collection') {
+    super(`the ${owner} was deleted while faces were being written`);
+  }
+}

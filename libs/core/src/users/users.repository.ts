@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ExternalIdTakenError, FaceLimitReachedError } from './user-errors';
-import { FaceVectorRepository, isUniqueViolation, Prisma, PrismaService, ReplicaRouter } from '@facegate/database';
+import { ExternalIdTakenError, FaceLimitReachedError, OwnerGoneError } from './user-errors';
+import { FaceVectorRepository, isForeignKeyViolation, isUniqueViolation, Prisma, PrismaService, ReplicaRouter } from '@facegate/database';
 import { KeysetCursor } from '../common/keyset-cursor';
 import { ExtractedFace, EMBEDDING_MODEL_ID } from '../face/face-rules.service';
 
@@ -50,6 +50,8 @@ export class UsersRepository {
       if (isUniqueViolation(error)) {
         throw new ExternalIdTakenError(input.externalId ?? '');
       }
+      // The only parent of a new person is the collection: it was deleted after the request looked it up.
+      if (isForeignKeyViolation(error)) throw new OwnerGoneError('collection');
       throw error;
     }
   }
@@ -103,7 +105,9 @@ export class UsersRepository {
   /** Adds faces unless the user would exceed `maxFaces`; the user row is locked so parallel adds cannot overshoot. */
   async addFaces(user: { id: string; collectionId: string }, faces: ExtractedFace[], maxFaces: number): Promise<FaceRecord[]> {
     const added = await this.prisma.client.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
+      // The lock holds the person until commit; no row means they were deleted after the request looked them up.
+      const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
+      if (locked.length === 0) throw new OwnerGoneError('user');
       const existing = await tx.face.count({ where: { userId: user.id } });
       if (existing + faces.length > maxFaces) {
         throw new FaceLimitReachedError(existing, maxFaces);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
 import { Actor, CallerContext, hasScope } from '../access/actor';
-import { CollectionAccessService, CollectionRef } from '../access/collection-access.service';
+import { CollectionAccessService, CollectionRef, collectionNotFound } from '../access/collection-access.service';
 import { FaceVectorRepository } from '@facegate/database';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { AppConfig } from '../config/app-config';
@@ -11,7 +11,7 @@ import type { Box, FaceQuality } from '@facegate/face-engine';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { CreateUserInput, ListUsersQuery, UpdateUserInput } from './user.inputs';
 import { findMismatch } from './face-consistency';
-import { duplicateExternalId, ExternalIdTakenError, FaceLimitReachedError, tooManyFaces, userNotFound } from './user-errors';
+import { duplicateExternalId, ExternalIdTakenError, FaceLimitReachedError, OwnerGoneError, tooManyFaces, userNotFound } from './user-errors';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
 import { displayedSimilarity } from '../collections/collection-policy';
@@ -70,6 +70,7 @@ export class UsersService {
         const user = await this.users
           .createWithFaces({ collectionId: collection.id, name: dto.name, externalId: dto.externalId, metadata: dto.metadata ?? {}, faces: extracted })
           .catch((error: unknown) => {
+            if (error instanceof OwnerGoneError) throw collectionNotFound(collection.name);
             throw error instanceof ExternalIdTakenError ? duplicateExternalId(error.externalId) : error;
           });
         subject.userId = user.id;
@@ -136,6 +137,7 @@ export class UsersService {
             const faces = await this.users
               .addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser)
               .catch((error: unknown) => {
+                if (error instanceof OwnerGoneError) throw userNotFound(id);
                 throw error instanceof FaceLimitReachedError ? tooManyFaces(error.existing, error.maxFaces) : error;
               });
             this.logger.log(`added ${faces.length} faces to user ${id}`);
