@@ -1,14 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { DEFAULT_DATABASE_OPTIONS, FaceVectorRepository, PrismaService, ReplicaRouter, VectorIndexRepository } from '@facegate/database';
+import { DEFAULT_DATABASE_OPTIONS, EMBEDDING_DIMENSIONS, FaceVectorRepository, PrismaService, ReplicaRouter, VectorIndexRepository } from '@facegate/database';
 import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../../../database/src/testing/test-database';
 import { ExtractedFace } from '../face/face-rules.service';
-import { embedding, extractedFace } from '../testing/fakes';
+import { extractedFace } from '../testing/fakes';
 import { OwnerGoneError } from './user-errors';
 import { UsersRepository } from './users.repository';
 
 type Backend = 'postgres' | 'embedded';
 
-const face = (axis: number): ExtractedFace => extractedFace(embedding(axis));
+/** A stored face needs the real width (the fakes' embeddings are 8-d): a unit vector along one axis. */
+const face = (axis: number): ExtractedFace => extractedFace(Float32Array.from({ length: EMBEDDING_DIMENSIONS }, (_, i) => (i === axis ? 1 : 0)));
 
 // A write that races the deletion of what it hangs on (the person, the collection) must fail as "gone", not as the
 // database's foreign-key error (a 500): the request looked the owner up a moment before it was deleted.
