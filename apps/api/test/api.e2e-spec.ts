@@ -248,6 +248,26 @@ describe(`facegate API end to end (${kind})`, () => {
     expect((await app().http.get(`/users/${id}`).set(auth).expect(200)).body.name).toBe('Don Rumsfeld');
   });
 
+  it('keeps metadata keys that name methods of plain objects (toString, valueOf, ...) at every depth, and refuses constructor', async () => {
+    const id = ids.get('Donald_Rumsfeld');
+    const metadata = { toString: 't', valueOf: 'v', hasOwnProperty: 'h', nested: { isPrototypeOf: [2], toLocaleString: 'l' } };
+    const patched = await app().http.patch(`/users/${id}`).set(auth).send({ metadata }).expect(200);
+    expect(patched.body.metadata).toEqual(metadata);
+    expect((await app().http.get(`/users/${id}`).set(auth).expect(200)).body.metadata).toEqual(metadata);
+    const refused = await app()
+      .http.patch(`/users/${id}`)
+      .set(auth)
+      .send({ metadata: { nested: { constructor: 1 } } })
+      .expect(400);
+    expect(refused.body.code).toBe('VALIDATION_FAILED');
+    expect((await app().http.get(`/users/${id}`).set(auth).expect(200)).body.metadata).toEqual(metadata);
+    await app()
+      .http.patch(`/users/${id}`)
+      .set(auth)
+      .send({ metadata: { role: 'secretary' } })
+      .expect(200);
+  });
+
   it('adds and removes faces', async () => {
     const id = ids.get('Gerhard_Schroeder');
     const added = await app()

@@ -32,6 +32,13 @@ describe('assertSaneInput', () => {
     expect(codeOf(() => assertSaneInput({ q: ['x', 'y\u0000'] }, 'query string'))).toBe('VALIDATION_FAILED');
   });
 
+  it('refuses the keys the validation pipe would drop in silence (__proto__, constructor, prototype), at any depth', () => {
+    expect(codeOf(() => assertSaneInput(JSON.parse('{"metadata":{"__proto__":{"admin":true}}}'), 'body'))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => assertSaneInput({ metadata: { nested: { constructor: 1 } } }, 'body'))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => assertSaneInput({ prototype: 'x' }, 'body'))).toBe('VALIDATION_FAILED');
+    expect(codeOf(() => assertSaneInput({ metadata: { toString: 't', valueOf: 'v', constructors: 2 } }, 'body'))).toBe('ok');
+  });
+
   it('refuses lone UTF-16 surrogates in values and in keys, and accepts paired ones', () => {
     expect(codeOf(() => assertSaneInput({ metadata: { a: '\ud800' } }, 'body'))).toBe('VALIDATION_FAILED');
     expect(codeOf(() => assertSaneInput({ metadata: { '\udc00': 1 } }, 'body'))).toBe('VALIDATION_FAILED');

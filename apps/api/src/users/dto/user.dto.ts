@@ -26,6 +26,7 @@ import {
 } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { IsImageInput } from '../../common/image-input.validator';
+import { KeepAsSent } from '../../common/keep-as-sent.transform';
 import { PageLimitField } from '../../common/page-limit.field';
 
 /** An optional collection name: 1-64 lowercase letters, digits, "-" or "_"; absent means "default". */
@@ -94,6 +95,7 @@ export class CreateUserDto implements CreateUserInput {
   @IsOptional()
   @IsObject()
   @HasPlainKeys()
+  @KeepAsSent()
   metadata?: Record<string, unknown>;
 
   @ApiPropertyOptional({
@@ -127,6 +129,7 @@ export class UpdateUserDto implements UpdateUserInput {
   @OptionalNotNull()
   @IsObject()
   @HasPlainKeys()
+  @KeepAsSent()
   metadata?: Record<string, unknown>;
 }
 
