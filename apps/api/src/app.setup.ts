@@ -9,6 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { deferContinue } from './common/body-limits';
+import { answerMalformedRequests } from './common/malformed-request.handler';
 import { buildProblem, sendProblem } from './common/problem-details';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { queryCheck } from './common/query-check.middleware';
@@ -33,6 +34,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Bodies are read after the guards, by BodyReaderInterceptor and MultipartImages (common/body.module.ts): no body
   // parser here. An answer given before the body was read closes the connection; 100-continue waits for the reader.
   deferContinue(app.getHttpServer());
+  answerMalformedRequests(app.getHttpServer());
   app.use(closeWhenBodyUnread);
   app.use(requestIdMiddleware);
   app.use(app.get(HttpObserver).middleware);

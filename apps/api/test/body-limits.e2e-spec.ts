@@ -156,6 +156,16 @@ describe(`body limits (${kind})`, () => {
     expect(answer.sent).toBeLessThan(total / 4);
   }
 
+  it('answers a request Node cannot parse (broken chunked framing, an unreadable header line) with a coded problem, and closes', async () => {
+    const chunked = head('POST', '/collections', { 'X-API-Key': ADMIN_KEY, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    const broken = await exchange(port, chunked, [Buffer.from('ZZ\r\nabc\r\n0\r\n\r\n')]);
+    expectProblem(broken, 400, 'VALIDATION_FAILED');
+    expect(broken.headers.connection).toBe('close');
+    const garbled = await exchange(port, 'GET /health HTTP/1.1\r\nHost x\r\n\r\n', []);
+    expectProblem(garbled, 400, 'VALIDATION_FAILED');
+    expect(JSON.parse(garbled.body).detail).toMatch(/malformed/);
+  });
+
   it('answers an unauthenticated 48 MiB body 401 from its first chunk and closes the connection', async () => {
     for (const path of ['/users', '/detect']) {
       const answer = await exchange(port, head('POST', path, { 'Content-Length': HUGE }), objectFlood(HUGE));

@@ -1,0 +1,29 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem-details';
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (broken chunked framing, a body longer than its
+ * Content-Length, header lines it cannot read, headers over the size limit) get a coded problem like every other
+ * error, instead of Node's bare "400 Bad Request" with an empty body; the connection then closes, as it must: after a
+ * framing error nothing more on it can be trusted.
+ */
+export function answerMalformedRequests(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // A client that went away, or a socket another answer already used: nothing to say, nobody to say it to.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // A client too slow to send its request: Node's own answer (408), which is about time, not about the input.
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const reason = error.code === 'HPE_HEADER_OVERFLOW' ? 'its headers are larger than the server accepts' : 'the server could not parse it';
+    const body = JSON.stringify(buildProblem('VALIDATION_FAILED', `The HTTP request is malformed: ${reason} (${error.code ?? 'parse error'}).`));
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
