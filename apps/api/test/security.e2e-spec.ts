@@ -115,6 +115,14 @@ describe(`tenancy and security (${kind})`, () => {
       const all = (await http.get('/audit?collection=reused&limit=200').set(admin).expect(200)).body.items as Array<{ action: string }>;
       expect(all.map((i) => i.action)).toEqual(expect.arrayContaining(['collection_delete', 'enrol']));
     });
+
+    it('revokes a key bound to two collections deleted at the same time', async () => {
+      const { http } = app();
+      for (const name of ['pair-a', 'pair-b']) await http.post('/collections').set(admin).send({ name }).expect(201);
+      const pair = (await createKey(app(), { name: 'pair', scopes: ['read'], collections: ['pair-a', 'pair-b'] })).key;
+      await Promise.all(['pair-a', 'pair-b'].map((name) => http.delete(`/collections/${name}`).set(admin).expect(204)));
+      expect((await http.get('/users').set(as(pair)).expect(401)).body.code).toBe('UNAUTHORIZED');
+    });
   });
 
   describe('isolation between two collections with two keys', () => {

@@ -10,20 +10,24 @@ import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem-details';
  */
 export function answerMalformedRequests(server: Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    // A client that went away, or a socket another answer already used: nothing to say, nobody to say it to.
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // A client that went away, or a response already under way on this socket (an early answer such as a 401 before
+    // the body was read): a 400 written now would corrupt it. Node's own handler keeps the same guard.
+    const inProgress = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (error.code === 'ECONNRESET' || !socket.writable || inProgress) {
       socket.destroy();
       return;
     }
     // A client too slow to send its request: Node's own answer (408), which is about time, not about the input.
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n', () => socket.destroy());
       return;
     }
     const reason = error.code === 'HPE_HEADER_OVERFLOW' ? 'its headers are larger than the server accepts' : 'the server could not parse it';
     const body = JSON.stringify(buildProblem('VALIDATION_FAILED', `The HTTP request is malformed: ${reason} (${error.code ?? 'parse error'}).`));
     socket.end(
       `HTTP/1.1 400 Bad Request\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      // Closed once written: nothing else on a connection whose framing broke can be trusted.
+      () => socket.destroy(),
     );
   });
 }

@@ -57,9 +57,8 @@ export class CollectionsRepository {
     return count === 0 ? null : this.find(name);
   }
 
-  /** One statement, so one transaction: users, faces and lockouts go with it by ON DELETE CASCADE. */
   /**
-   * Deletes the collection with its people and faces, and the keys' bindings to it in the same transaction: keys name
+   * Deletes the collection with its people, faces and lockouts (ON DELETE CASCADE), and the keys' bindings to it in the same transaction: keys name
    * their collections, so a binding left behind would open a collection created later under the same name (another
    * tenant) to the old key. A key bound to this collection alone is revoked (removing its only binding would make it
    * unbound: every collection); a key bound to others too loses this one.
@@ -69,13 +68,18 @@ export class CollectionsRepository {
       const found = await tx.collection.findUnique({ where: { name }, select: { id: true, _count: { select: { users: true, faces: true } } } });
       if (!found) return null;
       await tx.collection.delete({ where: { id: found.id } });
-      const keysRevoked = await tx.$executeRaw`
-        UPDATE api_keys SET revoked_at = now()
-        WHERE revoked_at IS NULL AND ${name} = ANY(collections) AND cardinality(array_remove(collections, ${name})) = 0`;
-      const keysUnbound = await tx.$executeRaw`
-        UPDATE api_keys SET collections = array_remove(collections, ${name})
-        WHERE ${name} = ANY(collections) AND cardinality(array_remove(collections, ${name})) > 0`;
-      return { users: found._count.users, faces: found._count.faces, keysRevoked, keysUnbound };
+      // One statement decides revoke or unbind per row: when another delete changed the row meanwhile, PostgreSQL
+      // re-evaluates both against the row as it is now (two statements could each skip a key bound to both).
+      const [keys] = await tx.$queryRaw<Array<{ revoked: number; unbound: number }>>`
+        WITH changed AS (
+          UPDATE api_keys SET
+            revoked_at = CASE WHEN cardinality(array_remove(collections, ${name})) = 0 THEN now() ELSE revoked_at END,
+            collections = CASE WHEN cardinality(array_remove(collections, ${name})) = 0 THEN collections ELSE array_remove(collections, ${name}) END
+          WHERE revoked_at IS NULL AND ${name} = ANY(collections)
+          RETURNING revoked_at IS NOT NULL AS revoked
+        )
+        SELECT count(*) FILTER (WHERE revoked)::int AS revoked, count(*) FILTER (WHERE NOT revoked)::int AS unbound FROM changed`;
+      return { users: found._count.users, faces: found._count.faces, keysRevoked: keys.revoked, keysUnbound: keys.unbound };
     });
   }
 }
