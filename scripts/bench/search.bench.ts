@@ -5,8 +5,10 @@
  * section of BENCHMARKS.md, docs/bench/search-latency-recall.svg and docs/bench/search-results.json.
  *
  *   npx tsx scripts/bench/search.bench.ts [--quick] [--sizes 10000,100000,1000000] [--keep] [--queries 200]
- *                                         [--hnsw-max 1000000]
+ *                                         [--hnsw-max 1000000] | --render
  *
+ * --render: rewrite the section from docs/bench/search-results.json without measuring (after a change of the product's
+ * rules, which decide the "product's own rule" lines).
  * --quick: 10k faces and 50 queries, results to /tmp/fg only, in facegate_bench_search_quick (never the full run's
  * database). --keep: keep the database facegate_bench_search and reuse its tables of the right size (index builds are
  * always redone: their time is a result). --hnsw-max: skip HNSW above this many faces (its 1M build is the longest
@@ -14,7 +16,7 @@
  *
  * Gallery: synthetic-gallery.ts (clusters around the product's embeddings of the real identity photos).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -188,11 +190,11 @@ function probesFor(lists: number): number[] {
 }
 
 /**
- * The other lists value: 4x the guidance. Finer lists hold fewer rows, so each probe reads less; the price is the
- * build (k-means over 50 sample rows per list: 4,000 lists at 1M is the longest IVFFlat build here).
+ * The other lists value: pgvector's guidance (rows / 1000 up to 1M rows, sqrt(rows) above, at least 10), the product's
+ * rule before it took 4x that, kept as the comparison the product's rule was chosen against.
  */
 function otherListsFor(rows: number): number {
-  return listsFor(rows) * 4;
+  return Math.max(10, rows <= 1_000_000 ? Math.round(rows / 1000) : Math.round(Math.sqrt(rows)));
 }
 
 async function benchSize(clients: pg.Client[], args: Args, size: number, seeds: number): Promise<SizeReport> {
@@ -498,29 +500,48 @@ function chart(reports: SizeReport[]): string {
   });
 }
 
+/** The run a report describes: where and when it was measured (a re-render keeps the measured run's). */
+interface RunInfo {
+  machine: string;
+  date: string;
+  minutes: number;
+}
+
+/** The command that measures these arguments (a re-render names the measuring command, not itself). */
+function commandFor(args: Args): string {
+  const flags = [
+    args.quick ? '--quick' : '',
+    args.keep ? '--keep' : '',
+    `--sizes ${args.sizes.join(',')}`,
+    args.queries !== (args.quick ? 50 : 200) ? `--queries ${args.queries}` : '',
+    Number.isFinite(args.hnswMax) ? `--hnsw-max ${args.hnswMax}` : '',
+  ];
+  return ['npx tsx scripts/bench/search.bench.ts', ...flags.filter(Boolean)].join(' ');
+}
+
 function markdown(
   args: Args,
   server: Awaited<ReturnType<typeof serverInfo>>,
-  seeds: SeedSet,
+  seeds: SeedSummary,
   reports: SizeReport[],
   chartPath: string,
-  minutes: number,
+  run: RunInfo,
 ): string {
   const cos = reports[reports.length - 1].cosines;
-  const command = `npx tsx scripts/bench/search.bench.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+  const command = commandFor(args);
   const hnswSkipped = reports.filter((r) => r.size > args.hnswMax).map((r) => r.size.toLocaleString('en-US'));
   return [
     `## Vector search: exact scan, IVFFlat and HNSW at ${reports.map((r) => short(r.size)).join(', ')} faces`,
     '',
-    `Machine: ${machineLine()}. Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes.toFixed(0)} min in all. ${server.postgres}, pgvector ${server.pgvector};`,
+    `Machine: ${run.machine}. Run ${run.date.slice(0, 16).replace('T', ' ')} UTC, ${run.minutes.toFixed(0)} min in all. ${server.postgres}, pgvector ${server.pgvector};`,
     `server defaults: shared_buffers ${server.sharedBuffers} (the indexes are read through the OS page cache), max_parallel_workers_per_gather`,
     `${server.parallelWorkersPerGather} (the exact scan uses them), jit ${server.jit}. Builds: maintenance_work_mem 4GB, max_parallel_maintenance_workers 1.`,
     `Command: \`${command}\`. Database \`${DATABASE}\`, tables \`vec_<n>(id bigserial, person int, embedding vector(512))\`, embeddings stored inline.`,
     '',
-    `**Data.** ${seeds.seeds.length} seed embeddings: the product's embedding (mobilefacenet) of every identity photo of ../shared/faces`,
+    `**Data.** ${seeds.count} seed embeddings: the product's embedding (mobilefacenet) of every identity photo of ../shared/faces`,
     `in which it finds a face (${seeds.skipped} photos without one). Real photos: same identity mean cosine ${seeds.realGenuine.toFixed(3)}, different identities ${seeds.realImpostor.toFixed(3)}`,
     `(standard deviation ${seeds.realImpostorStd.toFixed(3)}).`,
-    `Generated in SQL: person = normalise(seed + N(0, ${PERSON_SIGMA}²) per dimension), person i from seed i mod ${seeds.seeds.length}; ${FACES_PER_PERSON} faces per person =`,
+    `Generated in SQL: person = normalise(seed + N(0, ${PERSON_SIGMA}²) per dimension), person i from seed i mod ${seeds.count}; ${FACES_PER_PERSON} faces per person =`,
     `normalise(person + N(0, ${FACE_SIGMA}²)). Measured on the first 1,000 people of the largest table: two faces of one person ${cos.genuine.toFixed(3)}`,
     `(${cos.pairs.genuine} pairs), a probe and its person's faces ${cos.probeGenuine.toFixed(3)}, faces of two people from the same seed ${cos.sameSeedImpostor.toFixed(3)}`,
     `(${cos.pairs.sameSeed} pairs), from different seeds ${cos.impostor.toFixed(3)} (standard deviation ${cos.impostorStd.toFixed(3)}; ${cos.pairs.impostor} pairs).`,
@@ -533,8 +554,8 @@ function markdown(
     `connection, sequential, after ${WARM_UP} warm-up queries; each in its own transaction with the settings as SET LOCAL, the SELECT alone timed.`,
     `IVFFlat as FaceVectorRepository (iterative_scan relaxed_order, max_probes = lists). recall@1: the first hit is the exact scan's first hit;`,
     `recall@10: share of the exact top ${K} returned; person@1: the first hit is a face of the probe's person. Index rows run with`,
-    `enable_seqscan off so each measures its index (checked with EXPLAIN). lists = rows/1000 (pgvector's guidance, as the product) and 4x`,
-    `that; probes 1 and 0.5, 1, 1.5, 2, 4, 8 x sqrt(lists) (capped at lists); halfvec = the IVFFlat with the same two lists values over`,
+    `enable_seqscan off so each measures its index (checked with EXPLAIN). lists = 4 x rows/1000 (the product's rule) and rows/1000`,
+    `(pgvector's guidance, the product's rule before); probes 1 and 0.5, 1, 1.5, 2, 4, 8 x sqrt(lists) (capped at lists); halfvec = the IVFFlat with the same two lists values over`,
     `\`(embedding::halfvec(512))\` (the product's index). HNSW m ${HNSW.m}, ef_construction ${HNSW.efConstruction}${hnswSkipped.length ? ` (skipped at ${hnswSkipped.join(', ')} faces to keep the run under ~90 min)` : ''}.`,
     `The exact top ${K} of a probe holds its person's ${FACES_PER_PERSON} faces (cosine ~0.65) and then ${K - FACES_PER_PERSON} unrelated faces at cosine ~0.2 that are`,
     `nearest only by chance: no index finds those reliably, so recall@10 mostly measures ranks ${FACES_PER_PERSON + 1}-${K}, which identification never uses.`,
@@ -553,6 +574,7 @@ function markdown(
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main() {
+  if (process.argv.includes('--render')) return renderStored();
   const args = parseArgs(process.argv.slice(2));
   if (args.quick) DATABASE = 'facegate_bench_search_quick';
   log(`sizes ${args.sizes.join(', ')}, ${args.queries} queries${args.quick ? ' (quick)' : ''}${args.keep ? ', keeping the database' : ''}`);
@@ -590,26 +612,51 @@ async function seedSet(client: pg.Client, keep: boolean): Promise<SeedSet> {
   return seeds;
 }
 
+/** What the report says of the seed embeddings (the raw results keep this, not the vectors). */
+interface SeedSummary {
+  count: number;
+  skipped: number;
+  realGenuine: number;
+  realImpostor: number;
+  realImpostorStd: number;
+}
+
+function summarise(seeds: SeedSet): SeedSummary {
+  const { skipped, realGenuine, realImpostor, realImpostorStd } = seeds;
+  return { count: seeds.seeds.length, skipped, realGenuine, realImpostor, realImpostorStd };
+}
+
+interface RawResults {
+  machine: string;
+  date: string;
+  minutes: number;
+  args: Args;
+  server: Awaited<ReturnType<typeof serverInfo>>;
+  dataset: { seeds: number; skippedPhotos: number; realGenuine: number; realImpostor: number; realImpostorStd: number };
+  sizes: SizeReport[];
+}
+
+const CHART_REL = 'docs/bench/search-latency-recall.svg';
+const RESULTS_REL = 'docs/bench/search-results.json';
+
 function writeOutputs(args: Args, server: Awaited<ReturnType<typeof serverInfo>>, seeds: SeedSet, reports: SizeReport[]): void {
   const dir = args.quick ? '/tmp/fg' : join(ROOT, 'docs', 'bench');
-  const chartRel = 'docs/bench/search-latency-recall.svg';
-  const chartFile = args.quick ? join(dir, 'search-latency-recall.svg') : join(ROOT, chartRel);
+  const chartFile = args.quick ? join(dir, 'search-latency-recall.svg') : join(ROOT, CHART_REL);
   const jsonFile = join(dir, 'search-results.json');
   mkdirSync(dirname(chartFile), { recursive: true });
   writeFileSync(chartFile, chart(reports));
-  const minutes = (performance.now() - started) / 60_000;
+  const run: RunInfo = { machine: machineLine(), date: new Date().toISOString(), minutes: (performance.now() - started) / 60_000 };
+  const summary = summarise(seeds);
   const raw = {
-    machine: machineLine(),
-    date: new Date().toISOString(),
-    minutes,
+    ...run,
     args,
     server,
     dataset: {
-      seeds: seeds.seeds.length,
-      skippedPhotos: seeds.skipped,
-      realGenuine: seeds.realGenuine,
-      realImpostor: seeds.realImpostor,
-      realImpostorStd: seeds.realImpostorStd,
+      seeds: summary.count,
+      skippedPhotos: summary.skipped,
+      realGenuine: summary.realGenuine,
+      realImpostor: summary.realImpostor,
+      realImpostorStd: summary.realImpostorStd,
       personSigma: PERSON_SIGMA,
       faceSigma: FACE_SIGMA,
       facesPerPerson: FACES_PER_PERSON,
@@ -618,10 +665,30 @@ function writeOutputs(args: Args, server: Awaited<ReturnType<typeof serverInfo>>
     sizes: reports,
   };
   writeFileSync(jsonFile, `${JSON.stringify(raw, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
-  const md = markdown(args, server, seeds, reports, chartRel, minutes);
+  const md = markdown(args, server, summary, reports, CHART_REL, run);
   if (!args.quick) writeSection('search', md);
   console.log(`\n${md}\n`);
   log(`wrote ${chartFile} and ${jsonFile}${args.quick ? ' (quick: BENCHMARKS.md untouched)' : ' and the "search" section of BENCHMARKS.md'}`);
+}
+
+/**
+ * --render: the "search" section again from the stored raw results, measuring nothing. The lines the product's rules
+ * derive (which row is the product's own) follow the rules as they are now; every number is the measured run's.
+ */
+function renderStored(): void {
+  const raw = JSON.parse(readFileSync(join(ROOT, RESULTS_REL), 'utf8'), (_, v) => (v === null ? NaN : v)) as RawResults;
+  const args = { ...raw.args, hnswMax: raw.args.hnswMax ?? Infinity };
+  const d = raw.dataset;
+  const seeds: SeedSummary = {
+    count: d.seeds,
+    skipped: d.skippedPhotos,
+    realGenuine: d.realGenuine,
+    realImpostor: d.realImpostor,
+    realImpostorStd: d.realImpostorStd,
+  };
+  const md = markdown(args, raw.server, seeds, raw.sizes, CHART_REL, raw);
+  writeSection('search', md);
+  log(`rendered the "search" section of BENCHMARKS.md from ${RESULTS_REL} (run of ${raw.date})`);
 }
 
 void main().catch((error) => {

@@ -1,12 +1,21 @@
 import { candidatePool, clampProbes, clampTopK, listsForRows, planIndex, probesForLists } from './ivfflat-tuning';
 
 describe('ivfflat tuning', () => {
-  it('sizes lists as rows/1000 up to 1M rows and sqrt(rows) above, at least 10', () => {
+  it('sizes lists as 4 x rows/1000 up to 1M rows, then 4,000 until sqrt(rows) is larger, at least 10', () => {
     expect(listsForRows(1_000)).toBe(10);
-    expect(listsForRows(20_000)).toBe(20);
-    expect(listsForRows(250_000)).toBe(250);
-    expect(listsForRows(1_000_000)).toBe(1000);
-    expect(listsForRows(4_000_000)).toBe(2000);
+    expect(listsForRows(2_000)).toBe(10);
+    expect(listsForRows(20_000)).toBe(80);
+    expect(listsForRows(250_000)).toBe(1000);
+    expect(listsForRows(1_000_000)).toBe(4000);
+    expect(listsForRows(4_000_000)).toBe(4000);
+    expect(listsForRows(10_000_000)).toBe(4000);
+    expect(listsForRows(25_000_000)).toBe(5000);
+  });
+
+  it('never sizes fewer lists for more rows', () => {
+    const sizes = [0, 1_000, 2_500, 3_000, 50_000, 999_999, 1_000_000, 1_000_001, 16_000_000, 16_000_001, 30_000_000];
+    const lists = sizes.map(listsForRows);
+    expect(lists).toEqual([...lists].sort((a, b) => a - b));
   });
 
   it('clamps topK to [1, 50] and probes to [1, lists]', () => {
@@ -30,11 +39,11 @@ describe('ivfflat tuning', () => {
     const built = (lists: number, rowsAtBuild: number | null) => ({ exists: true, lists, rowsAtBuild });
     expect(planIndex(5000, built(40, null), 1000)).toEqual({ action: 'adopt', lists: 40 });
     expect(planIndex(2000, built(10, 1000), 1000)).toMatchObject({ action: 'none' });
-    expect(planIndex(20_001, built(10, 10_000), 1000)).toEqual({ action: 'rebuild', lists: 20 });
+    expect(planIndex(20_001, built(10, 10_000), 1000)).toEqual({ action: 'rebuild', lists: 80 });
   });
 
   it('rebuilds on demand with lists for the current size', () => {
-    expect(planIndex(5000, { exists: true, lists: 10, rowsAtBuild: 5000 }, 1000, true)).toEqual({ action: 'rebuild', lists: 10 });
+    expect(planIndex(5000, { exists: true, lists: 10, rowsAtBuild: 5000 }, 1000, true)).toEqual({ action: 'rebuild', lists: 20 });
     expect(planIndex(500, { exists: false, lists: null, rowsAtBuild: null }, 1000, true)).toEqual({ action: 'create', lists: 10 });
     expect(planIndex(0, { exists: false, lists: null, rowsAtBuild: null }, 1000, true)).toMatchObject({ action: 'none' });
   });
