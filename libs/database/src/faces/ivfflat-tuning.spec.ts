@@ -1,21 +1,47 @@
-import { candidatePool, clampProbes, clampTopK, listsForRows, planIndex, probesForLists } from './ivfflat-tuning';
+import {
+  buildMemoryMb,
+  candidatePool,
+  clampProbes,
+  clampTopK,
+  kmeansBuildBytes,
+  listsForRows,
+  MAX_BUILD_BYTES,
+  MAX_LISTS,
+  planIndex,
+  probesForLists,
+} from './ivfflat-tuning';
 
 describe('ivfflat tuning', () => {
-  it('sizes lists as 4 x rows/1000 up to 1M rows, then 4,000 until sqrt(rows) is larger, at least 10', () => {
+  it('sizes lists as 4 x rows/1000, at least 10 and at most what a 1 GB build holds', () => {
     expect(listsForRows(1_000)).toBe(10);
     expect(listsForRows(2_000)).toBe(10);
     expect(listsForRows(20_000)).toBe(80);
     expect(listsForRows(250_000)).toBe(1000);
-    expect(listsForRows(1_000_000)).toBe(4000);
-    expect(listsForRows(4_000_000)).toBe(4000);
-    expect(listsForRows(10_000_000)).toBe(4000);
-    expect(listsForRows(25_000_000)).toBe(5000);
+    expect(MAX_LISTS).toBe(2161);
+    expect(listsForRows(540_000)).toBe(2160);
+    expect(listsForRows(1_000_000)).toBe(MAX_LISTS);
+    expect(listsForRows(10_000_000)).toBe(MAX_LISTS);
   });
 
   it('never sizes fewer lists for more rows', () => {
-    const sizes = [0, 1_000, 2_500, 3_000, 50_000, 999_999, 1_000_000, 1_000_001, 16_000_000, 16_000_001, 30_000_000];
+    const sizes = [0, 1_000, 2_500, 3_000, 50_000, 540_000, 999_999, 1_000_000, 16_000_000];
     const lists = sizes.map(listsForRows);
     expect(lists).toEqual([...lists].sort((a, b) => a - b));
+  });
+
+  it("estimates pgvector's k-means memory as the server reported it", () => {
+    // PostgreSQL 15 + pgvector 0.8, halfvec(512), 1M rows: "memory required is 3327 MB" for 4,000 lists.
+    expect(kmeansBuildBytes(4000) / 2 ** 20).toBeGreaterThan(3300);
+    expect(kmeansBuildBytes(4000) / 2 ** 20).toBeLessThanOrEqual(3327);
+    expect(kmeansBuildBytes(MAX_LISTS)).toBeLessThanOrEqual(MAX_BUILD_BYTES);
+    expect(kmeansBuildBytes(MAX_LISTS + 1)).toBeGreaterThan(MAX_BUILD_BYTES);
+  });
+
+  it('asks the server for the memory its lists need, 256 MB at least', () => {
+    expect(buildMemoryMb(10)).toBe(256);
+    expect(buildMemoryMb(1000)).toBe(273);
+    expect(buildMemoryMb(MAX_LISTS)).toBeGreaterThan(1024);
+    expect(buildMemoryMb(MAX_LISTS) * 2 ** 20).toBeGreaterThan(kmeansBuildBytes(MAX_LISTS));
   });
 
   it('clamps topK to [1, 50] and probes to [1, lists]', () => {

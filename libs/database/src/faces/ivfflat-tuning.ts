@@ -12,20 +12,51 @@ export const REBUILD_GROWTH_FACTOR = 2;
 /**
  * Lists per thousand rows, 4x pgvector's guidance (rows / 1000). Measured on the halfvec index with probes sqrt(lists)
  * (BENCHMARKS.md "Vector search"): at the same recall@1 (0.995), 100k faces answer in 2.7 ms instead of 6.1 and 1M in
- * 18.8 ms instead of 29.7 (where the guidance's lists only reached 0.985). Finer lists hold fewer rows, so each probe
- * reads less; the price is the build (k-means cost grows with rows x lists): 565 s instead of 73 s at 1M on two cores.
+ * 18.8 ms instead of 29.7 with 4,000 lists (but see MAX_LISTS). Finer lists hold fewer rows, so each probe
+ * reads less; the price is the build, in time (k-means grows with rows x lists) and in the server's memory (below).
  */
 const LISTS_PER_THOUSAND_ROWS = 4;
-/**
- * Where the per-row rule stops: above it the build would grow with rows x lists, so lists stay here until pgvector's
- * own sqrt(rows) passes them (16M rows). Not measured above 1M rows at these lists.
- */
-const LISTS_AT_SCALE = LISTS_PER_THOUSAND_ROWS * 1000;
 
-/** 4 lists per thousand rows up to 1M rows, then 4,000 until sqrt(rows) (pgvector's guidance) is larger; at least 10. */
+/** halfvec(512) and vector(512) as pgvector lays them out in memory (varlena header, dim, unused, then the values). */
+const HALFVEC_ITEM_BYTES = 8 + 2 * 512;
+const VECTOR_ITEM_BYTES = 8 + 4 * 512;
+/** pgvector samples 50 rows per list for its k-means. */
+const SAMPLES_PER_LIST = 50;
+
+/**
+ * What pgvector's k-means asks of maintenance_work_mem to build `lists` lists on the halfvec index (ivfkmeans.c
+ * ElkanKmeans: the samples, a float lower bound per sample and list, the centres' pairwise distances and two sets of
+ * centres). It grows with lists squared: 4,000 lists need 3.3 GB, which the server refused to find under the 256 MB
+ * this build used to set ("memory required is 3327 MB").
+ */
+export function kmeansBuildBytes(lists: number): number {
+  const samples = SAMPLES_PER_LIST * lists;
+  return samples * HALFVEC_ITEM_BYTES + samples * lists * 4 + lists * lists * 4 + 2 * lists * VECTOR_ITEM_BYTES;
+}
+
+/**
+ * The most memory an index build asks the database server for. An automatic rebuild must not take a server's memory
+ * by surprise, so the lists stop growing where their k-means would need more (2,161 lists, from 540k faces).
+ */
+export const MAX_BUILD_BYTES = 1024 ** 3;
+
+/** The most lists whose build fits in MAX_BUILD_BYTES. */
+export const MAX_LISTS = maxListsWithin(MAX_BUILD_BYTES);
+
+function maxListsWithin(bytes: number): number {
+  let lists = 1;
+  while (kmeansBuildBytes(lists + 1) <= bytes) lists++;
+  return lists;
+}
+
+/** 4 lists per thousand rows, at least 10, at most MAX_LISTS (the build's memory). */
 export function listsForRows(rows: number): number {
-  const lists = rows <= 1_000_000 ? Math.round((rows * LISTS_PER_THOUSAND_ROWS) / 1000) : Math.max(LISTS_AT_SCALE, Math.round(Math.sqrt(rows)));
-  return Math.max(10, lists);
+  return Math.min(MAX_LISTS, Math.max(10, Math.round((rows * LISTS_PER_THOUSAND_ROWS) / 1000)));
+}
+
+/** maintenance_work_mem for building `lists` lists: the k-means' need with 10% to spare, and never under 256 MB. */
+export function buildMemoryMb(lists: number): number {
+  return Math.max(256, Math.ceil((kmeansBuildBytes(lists) * 1.1) / 1024 ** 2));
 }
 
 /**

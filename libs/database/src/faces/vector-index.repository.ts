@@ -5,7 +5,7 @@ import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
 import { countAll, FaceWriter } from './face-writer';
 import { EnsureIndexResult, IndexInfo } from './face-vector.types';
-import { IndexPlan, IndexState, planIndex, probesForLists, REBUILD_GROWTH_FACTOR } from './ivfflat-tuning';
+import { buildMemoryMb, IndexPlan, IndexState, planIndex, probesForLists, REBUILD_GROWTH_FACTOR } from './ivfflat-tuning';
 
 /**
  * The IVFFlat index is built on the embeddings cast to halfvec (16-bit floats): measured at 1M faces it is 2.3x smaller
@@ -21,8 +21,6 @@ const INDEX_METHOD = 'ivfflat ((embedding::halfvec(512)) halfvec_cosine_ops)';
 const INDEX_BUILD_LOCK_KEY = 72707370;
 /** The embedded server's transactional build blocks face inserts (not searches) while it runs. */
 const BUILD_TIMEOUT_MS = 30 * 60_000;
-/** k-means over the sample needs memory; below its estimate pgvector builds slowly and warns. */
-const BUILD_MEMORY = '256MB';
 
 /** The index state only steers the search path's choice of plan, never the result set, so it is cached this long. */
 const STATE_TTL_MS = 30_000;
@@ -168,7 +166,8 @@ async function readIndexState(client: FaceWriter): Promise<IndexState> {
 async function swapInNewIndex(conn: Client, lists: number | null, state: IndexState): Promise<void> {
   if (lists === null) return;
   if (!Number.isInteger(lists) || lists < 1) throw new Error(`Invalid IVFFlat lists: ${lists}`);
-  await conn.query(`SET maintenance_work_mem = '${BUILD_MEMORY}'`);
+  // pgvector refuses to build when its k-means needs more than maintenance_work_mem: ask for what these lists need.
+  await conn.query(`SET maintenance_work_mem = '${buildMemoryMb(lists)}MB'`);
   await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${IVFFLAT_BUILD_NAME}"`);
   if (state.invalid) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${IVFFLAT_INDEX_NAME}"`);
   await conn.query(`CREATE INDEX CONCURRENTLY "${IVFFLAT_BUILD_NAME}" ON faces USING ${INDEX_METHOD} WITH (lists = ${lists})`);
@@ -184,7 +183,7 @@ function actionDone(plan: Exclude<IndexPlan, { action: 'none' }>): EnsureIndexRe
 /** DDL takes no bind parameters: `lists` is spliced in, after checking it is an integer we computed. */
 async function buildIndex(tx: Prisma.TransactionClient, name: string, lists: number): Promise<void> {
   if (!Number.isInteger(lists) || lists < 1) throw new Error(`Invalid IVFFlat lists: ${lists}`);
-  await tx.$queryRaw`SELECT set_config('maintenance_work_mem', ${BUILD_MEMORY}, true)`;
+  await tx.$queryRaw`SELECT set_config('maintenance_work_mem', ${`${buildMemoryMb(lists)}MB`}, true)`;
   await tx.$executeRaw`CREATE INDEX ${Prisma.raw(`"${name}"`)} ON faces
     USING ${Prisma.raw(INDEX_METHOD)} WITH (lists = ${Prisma.raw(String(lists))})`;
 }
