@@ -57,10 +57,12 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return stored;
   }
 
-  /** Whether a key admitted earlier is still unrevoked (a stream re-checks its key before every frame). */
-  async isActive(keyId: string): Promise<boolean> {
-    const key = await this.keys.findById(keyId);
-    return key !== null && key.revokedAt === null;
+  /**
+   * A key admitted earlier as it is now, or null once it is revoked or bound to nothing that exists (a stream re-reads
+   * its key before every frame).
+   */
+  stillActive(keyId: string): Promise<StoredKey | null> {
+    return this.keys.findActiveById(keyId);
   }
 
   /**

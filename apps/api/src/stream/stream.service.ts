@@ -43,32 +43,34 @@ export class StreamService {
   /** A frame's answer: the body HTTP would return for the same image and settings. */
   async answer(frame: StreamFrame, caller: CallerContext): Promise<unknown> {
     this.checkSize(frame);
-    await this.admit(caller);
+    const admitted = await this.admit(caller);
     const { op, collection, threshold, topK, smallFaces } = frame.settings;
     if (op === 'detect') return this.recognition.detect(frame.image, smallFaces ?? false);
-    return this.recognition.recognize({ image: frame.image, collection, threshold, topK }, forFrame(caller, frame));
+    return this.recognition.recognize({ image: frame.image, collection, threshold, topK }, forFrame(admitted, frame));
   }
 
   /** Opens a liveness challenge, as POST /liveness/sessions does; the session view with the first step's prompt. */
   async openChallenge(collection: string | undefined, caller: CallerContext) {
-    await this.admit(caller);
-    return this.liveness.open({ collection }, caller);
+    return this.liveness.open({ collection }, await this.admit(caller));
   }
 
   /** One frame for the step `stepNonce` names, judged as POST /liveness/sessions/:id/frames judges an upload of one. */
   async answerChallenge(sessionId: string, stepNonce: string | null, frame: StreamFrame, caller: CallerContext) {
     this.checkSize(frame);
-    await this.admit(caller);
-    return this.liveness.submitFrames(sessionId, { frames: [frame.image], stepNonce: stepNonce ?? '' }, forFrame(caller, frame));
+    const admitted = await this.admit(caller);
+    return this.liveness.submitFrames(sessionId, { frames: [frame.image], stepNonce: stepNonce ?? '' }, forFrame(admitted, frame));
   }
 
   /**
-   * Before any work for an open socket: the key must still be unrevoked (revocation takes effect at the next frame,
-   * as at HTTP's next request) and its `recognize` budget must have room.
+   * Before any work for an open socket: the key must still be active (revocation takes effect at the next frame, as
+   * at HTTP's next request) and its `recognize` budget must have room. The frame works with the key's collections as
+   * they are now, not as they were when the socket opened: a collection deleted since is out of reach.
    */
-  private async admit(caller: CallerContext): Promise<void> {
-    if (!(await this.keys.isActive(caller.keyId))) throw new DomainError('UNAUTHORIZED', 'The API key has been revoked.');
+  private async admit(caller: CallerContext): Promise<CallerContext> {
+    const key = await this.keys.stillActive(caller.keyId);
+    if (!key) throw new DomainError('UNAUTHORIZED', 'The API key has been revoked.');
     await this.budget.spend(STREAM_SCOPE, caller.keyId);
+    return { ...caller, collections: key.collections };
   }
 
   /** Binary frames are bytes already; base64 ones are about 4/3 of theirs. The engine checks decoded sizes again. */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
-import { CollectionsRepository } from '../collections/collections.repository';
 import { Actor, CallerContext, mayManageKey } from './actor';
 import { ApiKeysRepository, StoredKey } from './api-keys.repository';
 import { KeyCryptoService } from './key-crypto.service';
@@ -13,13 +12,12 @@ export class ApiKeysAdminService {
   constructor(
     private readonly keys: ApiKeysRepository,
     private readonly crypto: KeyCryptoService,
-    private readonly collections: CollectionsRepository,
     private readonly audit: AuditService,
   ) {}
 
   async create(dto: CreateApiKeyDto, caller: Actor) {
     const collections = dto.collections ?? [];
-    await this.checkGrantable(collections, caller);
+    if (!mayManageKey(caller, collections)) throw new DomainError('FORBIDDEN', 'A key can only grant access to collections it may use itself.');
     return this.audit.audited(
       caller,
       { action: 'key_create', collection: collections.length === 1 ? collections[0] : null },
@@ -32,6 +30,7 @@ export class ApiKeysAdminService {
           scopes: dto.scopes,
           collections,
         });
+        if (!stored) throw new DomainError('COLLECTION_NOT_FOUND', 'Every collection of the key must exist.');
         return { ...present(stored), key };
       },
       (created) => ({ details: { keyCreated: created.id, prefix: created.prefix, scopes: created.scopes.join(',') } }),
@@ -62,13 +61,6 @@ export class ApiKeysAdminService {
       },
       () => ({ details: { keyRevoked: id, prefix: key.prefix } }),
     );
-  }
-
-  private async checkGrantable(collections: string[], caller: Actor): Promise<void> {
-    if (!mayManageKey(caller, collections)) throw new DomainError('FORBIDDEN', 'A key can only grant access to collections it may use itself.');
-    if (collections.length === 0) return;
-    const found = await this.collections.countNamed(collections);
-    if (found !== collections.length) throw new DomainError('COLLECTION_NOT_FOUND', 'Every collection of the key must exist.');
   }
 }
 

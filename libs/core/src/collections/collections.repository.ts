@@ -37,11 +37,6 @@ export class CollectionsRepository {
     return this.prisma.client.collection.findUnique({ where: { id }, select: SETTINGS_FIELDS });
   }
 
-  /** How many of `names` exist. */
-  countNamed(names: string[]): Promise<number> {
-    return this.prisma.client.collection.count({ where: { name: { in: names } } });
-  }
-
   find(name: string): Promise<CollectionRecord | null> {
     return this.prisma.client.collection.findUnique({ where: { name }, select: FIELDS });
   }
@@ -58,10 +53,10 @@ export class CollectionsRepository {
   }
 
   /**
-   * Deletes the collection with its people, faces and lockouts (ON DELETE CASCADE), and the keys' bindings to it in the same transaction: keys name
-   * their collections, so a binding left behind would open a collection created later under the same name (another
-   * tenant) to the old key. A key bound to this collection alone is revoked (removing its only binding would make it
-   * unbound: every collection); a key bound to others too loses this one.
+   * Deletes the collection with its people, faces and lockouts (ON DELETE CASCADE), and the keys' bindings to it in
+   * the same transaction. A key bound to this collection alone is revoked (removing its only binding would make it
+   * unbound: every collection); a key bound to others too loses this one. Keys bind by id, so a collection created
+   * later under this name is never the old keys' anyway; this keeps the key list honest and the keys' rights exact.
    */
   async delete(name: string): Promise<{ users: number; faces: number; keysRevoked: number; keysUnbound: number } | null> {
     return this.prisma.client.$transaction(async (tx) => {
@@ -70,12 +65,14 @@ export class CollectionsRepository {
       await tx.collection.delete({ where: { id: found.id } });
       // One statement decides revoke or unbind per row: when another delete changed the row meanwhile, PostgreSQL
       // re-evaluates both against the row as it is now (two statements could each skip a key bound to both).
+      const id = found.id;
       const [keys] = await tx.$queryRaw<Array<{ revoked: number; unbound: number }>>`
         WITH changed AS (
           UPDATE api_keys SET
-            revoked_at = CASE WHEN cardinality(array_remove(collections, ${name})) = 0 THEN now() ELSE revoked_at END,
-            collections = CASE WHEN cardinality(array_remove(collections, ${name})) = 0 THEN collections ELSE array_remove(collections, ${name}) END
-          WHERE revoked_at IS NULL AND ${name} = ANY(collections)
+            revoked_at = CASE WHEN cardinality(array_remove(collection_ids, ${id}::uuid)) = 0 THEN now() ELSE revoked_at END,
+            collection_ids = CASE WHEN cardinality(array_remove(collection_ids, ${id}::uuid)) = 0 THEN collection_ids
+              ELSE array_remove(collection_ids, ${id}::uuid) END
+          WHERE revoked_at IS NULL AND ${id}::uuid = ANY (collection_ids)
           RETURNING revoked_at IS NOT NULL AS revoked
         )
         SELECT count(*) FILTER (WHERE revoked)::int AS revoked, count(*) FILTER (WHERE NOT revoked)::int AS unbound FROM changed`;

@@ -1,0 +1,95 @@
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempDir, createTestDatabase, TempDir, TestDatabase, withClient } from '../testing/test-database';
+import { findMigrationsDir, readMigrationFiles } from './migration-files';
+import { runMigrations } from './migration-runner';
+
+const MIGRATION = '20261206030000_key_bindings_by_collection_id';
+
+/**
+ * Keys bound by name become keys bound by id. A binding means the collection of that name that existed when the key
+ * was created; one created later under a reused name (another tenant's) must not inherit it, and a key left with no
+ * binding must not become unbound (every collection).
+ */
+describe(`migration ${MIGRATION}`, () => {
+  let db: TestDatabase;
+  let migrations: TempDir;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    migrations = createTempDir('facegate-migrations');
+    cpSync(findMigrationsDir(__dirname), migrations.path, { recursive: true });
+    // The database as it was before the upgrade.
+    const later = readMigrationFiles(migrations.path).filter((m) => m.name >= MIGRATION);
+    for (const m of later) rmSync(join(migrations.path, m.name), { recursive: true });
+    await runMigrations(db.url, migrations.path);
+    await withClient(db.url, async (c) => {
+      const at = (minutes: number) => `now() - interval '${60 - minutes} minutes'`;
+      // "reused" was deleted after the old keys were made and created again later by someone else.
+      await c.query(`INSERT INTO collections (name, created_at, updated_at) VALUES
+        ('kept', ${at(0)}, now()), ('other', ${at(0)}, now()), ('reused', ${at(30)}, now())`);
+      const key = async (name: string, collections: string[], minutes: number, revoked = false) => {
+        const { rows } = await c.query<{ id: string }>(
+          `INSERT INTO api_keys (name, prefix, hash, scopes, collections, created_at, revoked_at)
+           VALUES ($1, $1, 'h', '{read}', $2, ${at(minutes)}, ${revoked ? 'now()' : 'NULL'}) RETURNING id`,
+          [name, collections],
+        );
+        ids[name] = rows[0].id;
+      };
+      await key('unbound', [], 10);
+      await key('kept-only', ['kept'], 10);
+      await key('two-in-order', ['other', 'kept'], 10);
+      await key('old-reused', ['reused'], 10);
+      await key('old-reused-and-kept', ['reused', 'kept'], 10);
+      await key('new-reused', ['reused'], 40);
+      await key('revoked-old', ['reused'], 10, true);
+    });
+    cpSync(findMigrationsDir(__dirname), migrations.path, { recursive: true });
+    await runMigrations(db.url, migrations.path);
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+    migrations?.remove();
+  });
+
+  const key = (name: string) =>
+    withClient(db.url, async (c) => {
+      const { rows } = await c.query<{ names: string[]; revoked: boolean }>(
+        `SELECT ARRAY(SELECT c.name FROM collections c WHERE c.id = ANY (k.collection_ids) ORDER BY array_position(k.collection_ids, c.id)) AS names,
+                k.revoked_at IS NOT NULL AS revoked
+         FROM api_keys k WHERE k.id = $1`,
+        [ids[name]],
+      );
+      return rows[0];
+    });
+
+  it('binds each key to the ids of the collections it named, in its order', async () => {
+    expect(await key('kept-only')).toEqual({ names: ['kept'], revoked: false });
+    expect(await key('two-in-order')).toEqual({ names: ['other', 'kept'], revoked: false });
+    expect(await key('new-reused')).toEqual({ names: ['reused'], revoked: false });
+  });
+
+  it('keeps an unbound key unbound', async () => {
+    expect(await key('unbound')).toEqual({ names: [], revoked: false });
+  });
+
+  it('drops a binding to a collection created after the key under a reused name', async () => {
+    expect(await key('old-reused-and-kept')).toEqual({ names: ['kept'], revoked: false });
+  });
+
+  it('revokes a bound key left with no binding instead of unbinding it', async () => {
+    expect(await key('old-reused')).toEqual({ names: [], revoked: true });
+    expect(await key('revoked-old')).toEqual({ names: [], revoked: true });
+  });
+
+  it('drops the name column', async () => {
+    const columns = await withClient(
+      db.url,
+      async (c) => (await c.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'api_keys'`)).rows,
+    );
+    expect(columns.map((r) => r.column_name)).toContain('collection_ids');
+    expect(columns.map((r) => r.column_name)).not.toContain('collections');
+  });
+});
