@@ -6,7 +6,7 @@
 import { cosineSimilarity } from '@facegate/face-engine';
 import type { FaceVectorRepository, SearchHit } from '@facegate/database';
 import { ExtractedFace } from '../face/face-rules.service';
-import { ExternalIdTakenError, FaceLimitReachedError } from '../users/user-errors';
+import { ExternalIdTakenError, FaceLimitReachedError, OwnerGoneError } from '../users/user-errors';
 import { FaceRecord, UserRecord, UsersRepository } from '../users/users.repository';
 
 interface StoredFace {
@@ -32,6 +32,8 @@ export class FakePeople {
   readonly users = new Map<string, StoredUser>();
   /** Set to make the next createWithFaces lose an externalId race (the database's unique index refuses it). */
   loseExternalIdRace = false;
+  /** Collection ids deleted after a request looked them up: createWithFaces meets the foreign key, as in the database. */
+  readonly deletedCollections = new Set<string>();
   private next = 1;
 
   /** Arranges an enrolled person directly in the store. */
@@ -77,6 +79,7 @@ export class FakePeople {
   readonly repository = {
     createWithFaces: (input: { collectionId: string; name: string; externalId?: string; metadata: object; faces: ExtractedFace[] }): Promise<UserRecord> => {
       if (this.loseExternalIdRace) return Promise.reject(new ExternalIdTakenError(input.externalId ?? ''));
+      if (this.deletedCollections.has(input.collectionId)) return Promise.reject(new OwnerGoneError('collection'));
       const user = this.seed({
         collection: this.collectionName(input.collectionId),
         name: input.name,
@@ -104,7 +107,8 @@ export class FakePeople {
     delete: (id: string): Promise<boolean> => Promise.resolve(this.users.delete(id)),
     addFaces: (target: { id: string; collectionId: string }, faces: ExtractedFace[], maxFaces: number): Promise<FaceRecord[]> => {
       const user = this.users.get(target.id);
-      if (!user) return Promise.reject(new Error(`no user ${target.id}`));
+      // As the repository: the person's row lock finds no row once the person is gone.
+      if (!user) return Promise.reject(new OwnerGoneError('user'));
       const existing = user.faces.length;
       if (existing + faces.length > maxFaces) {
         return Promise.reject(new FaceLimitReachedError(existing, maxFaces));

@@ -66,6 +66,13 @@ function setUp(env: Record<string, string> = {}) {
 }
 
 describe('UsersService.enrol', () => {
+  it('answers COLLECTION_NOT_FOUND, not a server error, when the collection is deleted while the photos are analysed', async () => {
+    const { service, people } = setUp();
+    people.deletedCollections.add('col-default');
+    expect(await codeOf(service.enrol({ name: 'Ann', images: ['ann1'] }, enroller))).toBe('COLLECTION_NOT_FOUND');
+    expect(people.users.size).toBe(0);
+  });
+
   it('stores the person with every face, in the collection the key works in, and audits it', async () => {
     const { service, people, entries } = setUp();
     const user = await service.enrol({ name: 'Ann', externalId: 'ann', images: ['ann1', 'ann2'], metadata: { team: 'a' } }, enroller);
@@ -303,13 +310,27 @@ describe('UsersService.addFaces', () => {
   });
 
   it('lets only an admin key give faces to a person left with none: an enrol key cannot make an emptied person its own', async () => {
-    const { service, people } = withAnn();
+    const { service, people, faces, attempts } = withAnn();
     people.seed({ id: 'u-empty', collection: 'default', faces: [] });
     const error = await domainErrorOf(service.addFaces('u-empty', ['carl1'], enroller));
     expect(error).toMatchObject({ code: 'FORBIDDEN', details: { scope: 'admin' } });
     expect(people.facesOf('u-empty')).toBe(0);
+    // Refused before the engine ran and without spending an attempt on the person.
+    expect(faces.forEnrolment).not.toHaveBeenCalled();
+    expect(attempts.settled).toEqual([]);
     await service.addFaces('u-empty', ['carl1'], admin);
     expect(people.facesOf('u-empty')).toBe(1);
+  });
+
+  it('answers USER_NOT_FOUND, not a server error, when the person is deleted while the photos are analysed', async () => {
+    const { service, people, faces, entries } = withAnn();
+    const analyse = faces.forEnrolment.getMockImplementation()!;
+    faces.forEnrolment.mockImplementationOnce(async (image) => {
+      people.users.delete('u-ann');
+      return analyse(image);
+    });
+    expect(await codeOf(service.addFaces('u-ann', ['ann2'], admin, { allowMismatch: true, allowDuplicate: true }))).toBe('USER_NOT_FOUND');
+    expect(entries).toContainEqual(expect.objectContaining({ action: 'add_faces', outcome: 'USER_NOT_FOUND', userId: 'u-ann' }));
   });
 
   it('refuses new photos that do not match each other', async () => {

@@ -121,6 +121,9 @@ export class UsersService {
   async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext, options: { allowDuplicate?: boolean; allowMismatch?: boolean } = {}) {
     assertMayOverrideMismatch(options.allowMismatch, caller);
     const user = await this.visible(id, caller);
+    // Before the engine and the attempt budget: refused work should cost neither (checked again per face below, for
+    // faces deleted meanwhile).
+    assertMayRefill(user.faces.length > 0, user.id, caller);
     const collection = await this.access.resolve(caller, user.collection.name);
     // Testing photos against a known person is an attempt on them like a verification: FACE_MISMATCH is a failure.
     return this.attempts.attempt(
@@ -185,18 +188,12 @@ export class UsersService {
     return this.audit.audited(caller, { action, collection: user.collection.name, userId: user.id }, work);
   }
 
-  /**
-   * Each new face against the person's existing faces (and the new ones against each other). A person left with no
-   * face (an admin deleted them all) has nothing to match against: only an admin may give them faces again, or an
-   * enrol key could make any emptied person its own and then verify as them.
-   */
+  /** Each new face against the person's existing faces (and the new ones against each other); see assertMayRefill. */
   private async rejectStrangers(faces: ExtractedFace[], userId: string, threshold: number, caller: Actor): Promise<void> {
     rejectMixedPeople(faces, threshold);
     for (const [index, face] of faces.entries()) {
       const worst = await this.vectors.worstMatchForUser({ userId, embedding: face.embedding });
-      if (worst === null && !hasScope(caller, 'admin')) {
-        throw new DomainError('FORBIDDEN', `User ${userId} has no enrolled faces left; only an admin key may add faces to them.`, { scope: 'admin' });
-      }
+      assertMayRefill(worst !== null, userId, caller);
       if (worst !== null && worst < threshold) {
         throw new DomainError('FACE_MISMATCH', `Photo ${index} does not match this person's enrolled faces; every face of a person must match the others.`, {
           index,
@@ -285,4 +282,13 @@ function present(user: UserRecord) {
 
 function presentFace(face: FaceRecord) {
   return { id: face.id, box: face.box as unknown as Box, score: face.score, quality: face.quality as unknown as FaceQuality, createdAt: face.createdAt };
+}
+
+/**
+ * A person left with no face (an admin deleted them all) has nothing to match new photos against: only an admin may
+ * give them faces again, or an enrol key could make any emptied person its own and then verify as them.
+ */
+function assertMayRefill(hasFaces: boolean, userId: string, caller: Actor): void {
+  if (hasFaces || hasScope(caller, 'admin')) return;
+  throw new DomainError('FORBIDDEN', `User ${userId} has no enrolled faces left; only an admin key may add faces to them.`, { scope: 'admin' });
 }
