@@ -2,10 +2,9 @@ import { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError } from '@facegate/common';
+import { assertSaneInput, DomainError, MAX_INPUT_DEPTH } from '@facegate/common';
 import { APP_CONFIG, AppConfig } from '@facegate/core';
 import { assertDeclaredLength, continueIfExpected, payloadTooLarge } from './body-limits';
-import { MAX_INPUT_DEPTH, assertSaneInput } from './input-shape';
 import { assembleJson } from './json-assembler';
 import { JsonScanner } from './json-scanner';
 

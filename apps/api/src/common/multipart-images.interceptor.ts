@@ -4,10 +4,9 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import { Observable } from 'rxjs';
-import { DomainError } from '@facegate/common';
+import { assertSaneInput, DomainError } from '@facegate/common';
 import { APP_CONFIG, AppConfig } from '@facegate/core';
 import { assertDeclaredLength, continueIfExpected, payloadTooLarge } from './body-limits';
-import { assertSaneInput } from './input-shape';
 
 type ImageTarget = 'image' | 'images' | 'frames';
 const NUMERIC_FIELDS = ['threshold', 'topK'];

@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { DomainError } from '@facegate/common';
-import { assertSaneInput } from './input-shape';
+import { assertSaneInput, DomainError } from '@facegate/common';
 import { problemFor, sendProblem } from './problem-details';
 import { requestIdOf } from './request-id.middleware';
 

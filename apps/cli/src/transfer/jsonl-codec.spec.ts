@@ -81,6 +81,12 @@ describe('person lines', () => {
     ['a score out of range', person({ faces: [{ ...face(), score: 2 }] }), '"score"'],
     ['a box without height', person({ faces: [{ ...face(), box: { x: 1, y: 1, width: 1 } }] }), '"box"'],
     ['an array', '[1,2]', 'not a JSON object'],
+    // What the API refuses in any body: a lone surrogate (stored as U+FFFD, two external ids would become one),
+    // NUL (PostgreSQL refuses it halfway through an import) and the keys Nest's pipe deletes.
+    ['a lone surrogate in the external id', person({ externalId: 'emp-\ud800' }), 'unpaired UTF-16 surrogate'],
+    ['a NUL in the name', person({ name: 'Ada\u0000' }), 'NUL character'],
+    ['a reserved metadata key', person({ metadata: { team: { constructor: 'x' } } }), 'reserved key "constructor"'],
+    ['__proto__ as a metadata key', person().replace('"metadata":{}', '"metadata":{"__proto__":{"admin":true}}'), 'reserved key "__proto__"'],
   ])('refuses %s with the line number', (_what, text, message) => {
     const error = problem(() => decodePerson(text, 7, options));
     expect(error.startsWith('line 7: ')).toBe(true);

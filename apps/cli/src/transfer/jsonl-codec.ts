@@ -4,6 +4,7 @@
  * later search trusts: a wrong dimension, a NaN or an unnormalised vector would silently corrupt matching.
  */
 import { COLLECTION_NAME } from '@facegate/core';
+import { assertSaneInput } from '@facegate/common';
 
 export const EXPORT_FORMAT = 'facegate-export';
 export const EXPORT_VERSION = 1;
@@ -124,6 +125,13 @@ export function decodePerson(text: string, line: number, options: { dimensions: 
   };
   const unknown = Object.keys(value).find((k) => !PERSON_KEYS.has(k));
   if (unknown) fail(`unknown field "${unknown}"`);
+  // What the API refuses in any body (NUL characters, lone surrogates, reserved keys, deep nesting) an import refuses
+  // too: a file must not store what no request could, nor meet PostgreSQL's refusal halfway through.
+  try {
+    assertSaneInput(value, 'line');
+  } catch (error) {
+    fail((error as Error).message.replace(/^The line /, ''));
+  }
   if (typeof value.name !== 'string' || value.name.length < 1 || value.name.length > MAX_TEXT) fail(`"name" must be a string of 1-${MAX_TEXT} characters`);
   const externalId = value.externalId ?? null;
   if (externalId !== null && (typeof externalId !== 'string' || externalId.length < 1 || externalId.length > MAX_TEXT))

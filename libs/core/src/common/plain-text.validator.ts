@@ -39,7 +39,7 @@ export function HasPlainKeys(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-/** Iterative: the depth of the input is already capped (input-shape.ts), but a stack of our own costs nothing. */
+/** Iterative: the depth of the input is already capped (libs/common input-shape.ts), but a stack of our own costs nothing. */
 function keysArePlain(root: unknown): boolean {
   const stack = [root];
   while (stack.length > 0) {

@@ -1,4 +1,4 @@
-import { DomainError } from '@facegate/common';
+import { DomainError } from '../errors/domain.error';
 
 /** Deeper than any legitimate request (metadata objects included); deeper input only exists to exhaust a stack. */
 export const MAX_INPUT_DEPTH = 32;

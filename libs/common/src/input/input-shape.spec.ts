@@ -1,4 +1,4 @@
-import { DomainError } from '@facegate/common';
+import { DomainError } from '../errors/domain.error';
 import { assertSaneInput, MAX_INPUT_DEPTH } from './input-shape';
 
 const nested = (depth: number): unknown => {
