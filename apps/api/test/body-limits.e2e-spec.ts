@@ -164,6 +164,10 @@ describe(`body limits (${kind})`, () => {
     const garbled = await exchange(port, 'GET /health HTTP/1.1\r\nHost x\r\n\r\n', []);
     expectProblem(garbled, 400, 'VALIDATION_FAILED');
     expect(JSON.parse(garbled.body).detail).toMatch(/malformed/);
+    // Headers past Node's limit (16 KiB): the status Node itself gives them (431), with a code.
+    const bloated = await exchange(port, head('GET', '/health', { 'X-Padding': 'a'.repeat(20_000) }), []);
+    expectProblem(bloated, 431, 'HEADERS_TOO_LARGE');
+    expect(bloated.headers.connection).toBe('close');
   });
 
   it('answers an unauthenticated 48 MiB body 401 from its first chunk and closes the connection', async () => {

@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { buildProblem, PROBLEM_CONTENT_TYPE } from './problem-details';
+import { buildProblem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details';
 
 /**
  * Requests Node's HTTP parser refuses before any route sees them (broken chunked framing, a body longer than its
@@ -22,12 +22,20 @@ export function answerMalformedRequests(server: Server): void {
       socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n', () => socket.destroy());
       return;
     }
-    const reason = error.code === 'HPE_HEADER_OVERFLOW' ? 'its headers are larger than the server accepts' : 'the server could not parse it';
-    const body = JSON.stringify(buildProblem('VALIDATION_FAILED', `The HTTP request is malformed: ${reason} (${error.code ?? 'parse error'}).`));
+    const problem = problemFor(error.code);
+    const body = JSON.stringify(problem);
     socket.end(
-      `HTTP/1.1 400 Bad Request\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       // Closed once written: nothing else on a connection whose framing broke can be trusted.
       () => socket.destroy(),
     );
   });
+}
+
+/** The statuses Node itself gives these errors (431 for headers, 413 for chunk extensions, else 400), with a code. */
+function problemFor(code: string | undefined): ProblemDetails {
+  if (code === 'HPE_HEADER_OVERFLOW') return buildProblem('HEADERS_TOO_LARGE', `The request's headers are larger than the server accepts (${code}).`);
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW')
+    return buildProblem('PAYLOAD_TOO_LARGE', `The request's chunk extensions are larger than the server accepts (${code}).`);
+  return buildProblem('VALIDATION_FAILED', `The HTTP request is malformed: the server could not parse it (${code ?? 'parse error'}).`);
 }
