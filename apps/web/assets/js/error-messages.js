@@ -9,7 +9,7 @@ export const ERROR_MESSAGES = {
   UNSUPPORTED_FORMAT: 'This image format is not supported. Use JPEG, PNG or WebP.',
   IMAGE_TOO_LARGE: 'The image is too large. Use a smaller photo.',
   PAYLOAD_TOO_LARGE: 'Too much data in one request. Send fewer or smaller photos.',
-  HEADERS_TOO_LARGE: "The request headers are too large. Clear this site's cookies and try again.",
+  HEADERS_TOO_LARGE: 'The request headers are too large. Clear the cookies of this site and try again.',
   UNSUPPORTED_MEDIA_TYPE: 'The page sent data the server does not accept. Reload the page.',
   NO_FACE: 'No face was found. Face the camera in good light.',
   MULTIPLE_FACES: 'More than one face is in the photo. Only the person should be in view.',
