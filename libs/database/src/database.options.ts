@@ -1,3 +1,5 @@
+import { DEFAULT_BUILD_MEMORY_MB } from './faces/ivfflat-tuning';
+
 /** Injection token of the DatabaseOptions object. */
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
@@ -14,6 +16,8 @@ export interface DatabaseOptions {
   exactScanMaxFaces: number;
   /** Faces in the table before ensureIndex() builds the IVFFlat index. */
   minRowsForIndex: number;
+  /** The most maintenance_work_mem an index build asks for (MB); it caps the lists (listsForRows). */
+  indexBuildMemoryMb: number;
   /** Defaults to the nearest `prisma/migrations` above this library. */
   migrationsDir?: string;
   /** postgres:// URLs of streaming replicas of `url` that serve searches (ReplicaRouter); none by default. */
@@ -31,6 +35,7 @@ export const DEFAULT_DATABASE_OPTIONS: Omit<DatabaseOptions, 'url' | 'dataDir'> 
   poolSize: 10,
   exactScanMaxFaces: 20_000,
   minRowsForIndex: 1_000,
+  indexBuildMemoryMb: DEFAULT_BUILD_MEMORY_MB,
   replicaPollMs: 100,
 };
 
@@ -40,6 +45,7 @@ export const DATABASE_OPTION_RANGES = {
   probes: [1, 10_000],
   exactScanMaxFaces: [0, 100_000_000],
   minRowsForIndex: [1, 100_000_000],
+  indexBuildMemoryMb: [256, 65_536],
   replicaPollMs: [10, 60_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
@@ -47,6 +53,7 @@ export const DATABASE_OPTION_RANGES = {
 export function validateDatabaseOptions(options: DatabaseOptions): DatabaseOptions {
   requireInteger('poolSize', options.poolSize, DATABASE_OPTION_RANGES.poolSize);
   requireInteger('minRowsForIndex', options.minRowsForIndex, DATABASE_OPTION_RANGES.minRowsForIndex);
+  requireInteger('indexBuildMemoryMb', options.indexBuildMemoryMb, DATABASE_OPTION_RANGES.indexBuildMemoryMb);
   if (options.probes !== undefined) requireInteger('probes', options.probes, DATABASE_OPTION_RANGES.probes);
   requireInteger('exactScanMaxFaces', options.exactScanMaxFaces, DATABASE_OPTION_RANGES.exactScanMaxFaces);
   if (!options.url && !options.dataDir) throw new Error('DatabaseOptions needs either url or dataDir');

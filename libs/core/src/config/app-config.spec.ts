@@ -52,6 +52,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...primary, DATABASE_REPLICA_POLL_MS: '1' })).toThrow('DATABASE_REPLICA_POLL_MS');
   });
 
+  it('caps the memory of an index build at 1 GB by default, and takes 256 MB to 64 GB', () => {
+    expect(loadConfig({}).database.indexBuildMemoryMb).toBe(1024);
+    expect(loadConfig({ FACEGATE_INDEX_BUILD_MEMORY_MB: '4096' }).database.indexBuildMemoryMb).toBe(4096);
+    expect(() => loadConfig({ FACEGATE_INDEX_BUILD_MEMORY_MB: '128' })).toThrow('FACEGATE_INDEX_BUILD_MEMORY_MB');
+    expect(() => loadConfig({ FACEGATE_INDEX_BUILD_MEMORY_MB: '1.5' })).toThrow('FACEGATE_INDEX_BUILD_MEMORY_MB');
+  });
+
   it('counts a look-up on one frame by default, and takes 1 to 10', () => {
     expect(loadConfig({}).liveness.lookUpFrames).toBe(1);
     expect(loadConfig({ FACEGATE_LIVENESS_LOOK_UP_FRAMES: '3' }).liveness.lookUpFrames).toBe(3);

@@ -163,6 +163,8 @@ export interface AppConfig {
     probes?: number;
     exactScanMaxFaces: number;
     minRowsForIndex: number;
+    /** The most maintenance_work_mem (MB) an index build asks the server for: it caps the IVFFlat lists. */
+    indexBuildMemoryMb: number;
     /** How often the vector index is checked (created or rebuilt when the gallery has grown). */
     indexCheckSeconds: number;
     /** Streaming replicas of DATABASE_URL that serve searches, and how often their replay positions are read. */
@@ -305,6 +307,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       probes: read.optionalInt('FACEGATE_IVFFLAT_PROBES', ...DATABASE_RANGES.probes),
       exactScanMaxFaces: read.int('FACEGATE_EXACT_SCAN_MAX_FACES', DATABASE.exactScanMaxFaces, ...DATABASE_RANGES.exactScanMaxFaces),
       minRowsForIndex: read.int('FACEGATE_MIN_ROWS_FOR_INDEX', DATABASE.minRowsForIndex, ...DATABASE_RANGES.minRowsForIndex),
+      indexBuildMemoryMb: read.int('FACEGATE_INDEX_BUILD_MEMORY_MB', DATABASE.indexBuildMemoryMb, ...DATABASE_RANGES.indexBuildMemoryMb),
       indexCheckSeconds: read.int('FACEGATE_INDEX_CHECK_SECONDS', 300, 1, 86_400),
       replicaUrls: read.urlList('DATABASE_REPLICA_URLS', ['postgres:', 'postgresql:']),
       replicaPollMs: read.int('DATABASE_REPLICA_POLL_MS', DATABASE.replicaPollMs, ...DATABASE_RANGES.replicaPollMs),

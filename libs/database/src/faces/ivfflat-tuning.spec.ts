@@ -5,43 +5,56 @@ import {
   clampTopK,
   kmeansBuildBytes,
   listsForRows,
-  MAX_BUILD_BYTES,
-  MAX_LISTS,
+  DEFAULT_BUILD_MEMORY_MB,
+  maxListsFor,
   planIndex,
   probesForLists,
 } from './ivfflat-tuning';
 
 describe('ivfflat tuning', () => {
-  it('sizes lists as 4 x rows/1000, at least 10 and at most what a 1 GB build holds', () => {
+  it('sizes lists as 4 x rows/1000, at least 10 and at most what a build within the memory ceiling holds', () => {
     expect(listsForRows(1_000)).toBe(10);
     expect(listsForRows(2_000)).toBe(10);
     expect(listsForRows(20_000)).toBe(80);
     expect(listsForRows(250_000)).toBe(1000);
-    expect(MAX_LISTS).toBe(2161);
-    expect(listsForRows(540_000)).toBe(2160);
-    expect(listsForRows(1_000_000)).toBe(MAX_LISTS);
-    expect(listsForRows(10_000_000)).toBe(MAX_LISTS);
+    expect(DEFAULT_BUILD_MEMORY_MB).toBe(1024);
+    expect(maxListsFor(1024)).toBe(2055);
+    expect(listsForRows(500_000)).toBe(2000);
+    expect(listsForRows(1_000_000)).toBe(2055);
+    expect(listsForRows(10_000_000)).toBe(2055);
+    // A server with room for the k-means of 4,000 lists (3.3 GB plus 10%) gets them at 1M faces.
+    expect(listsForRows(1_000_000, 4096)).toBe(4000);
+    expect(listsForRows(10_000_000, 256)).toBe(965);
   });
 
-  it('never sizes fewer lists for more rows', () => {
-    const sizes = [0, 1_000, 2_500, 3_000, 50_000, 540_000, 999_999, 1_000_000, 16_000_000];
-    const lists = sizes.map(listsForRows);
+  it('never sizes fewer lists for more rows or more memory', () => {
+    const sizes = [0, 1_000, 2_500, 3_000, 50_000, 514_000, 999_999, 1_000_000, 16_000_000];
+    const lists = sizes.map((rows) => listsForRows(rows));
     expect(lists).toEqual([...lists].sort((a, b) => a - b));
+    const byMemory = [256, 512, 1024, 4096, 65_536].map(maxListsFor);
+    expect(byMemory).toEqual([...byMemory].sort((a, b) => a - b));
   });
 
   it("estimates pgvector's k-means memory as the server reported it", () => {
     // PostgreSQL 15 + pgvector 0.8, halfvec(512), 1M rows: "memory required is 3327 MB" for 4,000 lists.
     expect(kmeansBuildBytes(4000) / 2 ** 20).toBeGreaterThan(3300);
     expect(kmeansBuildBytes(4000) / 2 ** 20).toBeLessThanOrEqual(3327);
-    expect(kmeansBuildBytes(MAX_LISTS)).toBeLessThanOrEqual(MAX_BUILD_BYTES);
-    expect(kmeansBuildBytes(MAX_LISTS + 1)).toBeGreaterThan(MAX_BUILD_BYTES);
   });
 
-  it('asks the server for the memory its lists need, 256 MB at least', () => {
+  it('asks the server for the memory its lists need with 10% to spare, 256 MB at least, never past the ceiling', () => {
     expect(buildMemoryMb(10)).toBe(256);
     expect(buildMemoryMb(1000)).toBe(273);
-    expect(buildMemoryMb(MAX_LISTS)).toBeGreaterThan(1024);
-    expect(buildMemoryMb(MAX_LISTS) * 2 ** 20).toBeGreaterThan(kmeansBuildBytes(MAX_LISTS));
+    expect(buildMemoryMb(1000) * 2 ** 20).toBeGreaterThan(kmeansBuildBytes(1000) * 1.1 - 2 ** 20);
+    for (const memoryMb of [256, 1024, 4096]) {
+      expect(buildMemoryMb(maxListsFor(memoryMb))).toBeLessThanOrEqual(memoryMb);
+      expect(buildMemoryMb(maxListsFor(memoryMb) + 1)).toBeGreaterThan(memoryMb);
+    }
+  });
+
+  it('plans lists within the configured memory', () => {
+    const none = { exists: false, lists: null, rowsAtBuild: null };
+    expect(planIndex(1_000_000, none, 1000)).toEqual({ action: 'create', lists: 2055 });
+    expect(planIndex(1_000_000, none, 1000, false, 4096)).toEqual({ action: 'create', lists: 4000 });
   });
 
   it('clamps topK to [1, 50] and probes to [1, lists]', () => {

@@ -12,7 +12,7 @@ export const REBUILD_GROWTH_FACTOR = 2;
 /**
  * Lists per thousand rows, 4x pgvector's guidance (rows / 1000). Measured on the halfvec index with probes sqrt(lists)
  * (BENCHMARKS.md "Vector search"): at the same recall@1 (0.995), 100k faces answer in 2.7 ms instead of 6.1 and 1M in
- * 18.8 ms instead of 29.7 with 4,000 lists (but see MAX_LISTS). Finer lists hold fewer rows, so each probe
+ * 18.8 ms instead of 29.7 with 4,000 lists (see DEFAULT_BUILD_MEMORY_MB). Finer lists hold fewer rows, so each probe
  * reads less; the price is the build, in time (k-means grows with rows x lists) and in the server's memory (below).
  */
 const LISTS_PER_THOUSAND_ROWS = 4;
@@ -34,29 +34,28 @@ export function kmeansBuildBytes(lists: number): number {
   return samples * HALFVEC_ITEM_BYTES + samples * lists * 4 + lists * lists * 4 + 2 * lists * VECTOR_ITEM_BYTES;
 }
 
-/**
- * The most memory an index build asks the database server for. An automatic rebuild must not take a server's memory
- * by surprise, so the lists stop growing where their k-means would need more (2,161 lists, from 540k faces).
- */
-export const MAX_BUILD_BYTES = 1024 ** 3;
-
-/** The most lists whose build fits in MAX_BUILD_BYTES. */
-export const MAX_LISTS = maxListsWithin(MAX_BUILD_BYTES);
-
-function maxListsWithin(bytes: number): number {
-  let lists = 1;
-  while (kmeansBuildBytes(lists + 1) <= bytes) lists++;
-  return lists;
-}
-
-/** 4 lists per thousand rows, at least 10, at most MAX_LISTS (the build's memory). */
-export function listsForRows(rows: number): number {
-  return Math.min(MAX_LISTS, Math.max(10, Math.round((rows * LISTS_PER_THOUSAND_ROWS) / 1000)));
-}
-
 /** maintenance_work_mem for building `lists` lists: the k-means' need with 10% to spare, and never under 256 MB. */
 export function buildMemoryMb(lists: number): number {
   return Math.max(256, Math.ceil((kmeansBuildBytes(lists) * 1.1) / 1024 ** 2));
+}
+
+/**
+ * The most memory an index build asks the database server for, unless configured (FACEGATE_INDEX_BUILD_MEMORY_MB): an
+ * automatic rebuild must not take a server's memory by surprise, so the lists stop growing where their build would
+ * need more (2,055 lists at the default, from 514k faces).
+ */
+export const DEFAULT_BUILD_MEMORY_MB = 1024;
+
+/** The most lists whose build fits in `memoryMb` (buildMemoryMb(lists) <= memoryMb); at least 10. */
+export function maxListsFor(memoryMb: number): number {
+  let lists = 10;
+  while (buildMemoryMb(lists + 1) <= memoryMb) lists++;
+  return lists;
+}
+
+/** 4 lists per thousand rows, at least 10, at most what a build within `memoryMb` holds. */
+export function listsForRows(rows: number, memoryMb = DEFAULT_BUILD_MEMORY_MB): number {
+  return Math.min(maxListsFor(memoryMb), Math.max(10, Math.round((rows * LISTS_PER_THOUSAND_ROWS) / 1000)));
 }
 
 /**
@@ -98,19 +97,22 @@ export interface IndexState {
 
 export type IndexPlan = { action: 'none'; reason: string } | { action: 'create' | 'rebuild' | 'adopt'; lists: number };
 
-/** Decides what ensureIndex() should do for a table of `rows` faces; `force` (npm run db:reindex) always rebuilds. */
-export function planIndex(rows: number, state: IndexState, minRowsForIndex: number, force = false): IndexPlan {
+/**
+ * Decides what ensureIndex() should do for a table of `rows` faces; `force` (npm run db:reindex) always rebuilds.
+ * `memoryMb` bounds the lists by their build's memory (listsForRows).
+ */
+export function planIndex(rows: number, state: IndexState, minRowsForIndex: number, force = false, memoryMb = DEFAULT_BUILD_MEMORY_MB): IndexPlan {
   if (force) {
     if (rows === 0) return { action: 'none', reason: 'no faces to index' };
-    return { action: state.exists ? 'rebuild' : 'create', lists: listsForRows(rows) };
+    return { action: state.exists ? 'rebuild' : 'create', lists: listsForRows(rows, memoryMb) };
   }
   if (!state.exists) {
     if (rows < minRowsForIndex) return { action: 'none', reason: `${rows} faces, index built from ${minRowsForIndex}` };
-    return { action: 'create', lists: listsForRows(rows) };
+    return { action: 'create', lists: listsForRows(rows, memoryMb) };
   }
   // Built by hand or before the bookkeeping existed: record it rather than rebuild on a guess.
-  if (state.rowsAtBuild === null) return { action: 'adopt', lists: state.lists ?? listsForRows(rows) };
-  if (rows > state.rowsAtBuild * REBUILD_GROWTH_FACTOR) return { action: 'rebuild', lists: listsForRows(rows) };
+  if (state.rowsAtBuild === null) return { action: 'adopt', lists: state.lists ?? listsForRows(rows, memoryMb) };
+  if (rows > state.rowsAtBuild * REBUILD_GROWTH_FACTOR) return { action: 'rebuild', lists: listsForRows(rows, memoryMb) };
   return { action: 'none', reason: `index up to date (${state.rowsAtBuild} faces at build, ${rows} now)` };
 }
 

@@ -91,7 +91,7 @@ export class VectorIndexRepository {
         const rows = await countAll(tx);
         if (!locked) return { action: 'busy', rows, lists: null, reason: 'another instance is building the index' };
         const state = await readIndexState(tx);
-        const plan = planIndex(rows, state, this.options.minRowsForIndex, force);
+        const plan = planIndex(rows, state, this.options.minRowsForIndex, force, this.options.indexBuildMemoryMb);
         if (plan.action === 'none') return { action: 'none', rows, lists: state.lists, reason: plan.reason };
         if (state.invalid) await tx.$executeRaw`DROP INDEX IF EXISTS ${Prisma.raw(`"${IVFFLAT_INDEX_NAME}"`)}`;
         if (plan.action === 'create') await buildIndex(tx, IVFFLAT_INDEX_NAME, plan.lists);
@@ -121,7 +121,7 @@ export class VectorIndexRepository {
       if (!lock.rows[0].locked) return { action: 'busy', rows, lists: null, reason: 'another instance is building the index' };
       try {
         const state = await readIndexState(this.client);
-        const plan = planIndex(rows, state, this.options.minRowsForIndex, force);
+        const plan = planIndex(rows, state, this.options.minRowsForIndex, force, this.options.indexBuildMemoryMb);
         if (plan.action === 'none') return { action: 'none', rows, lists: state.lists, reason: plan.reason };
         await swapInNewIndex(conn, plan.action === 'adopt' ? null : plan.lists, state);
         await recordIndexState(this.client, plan.lists, rows);
