@@ -177,7 +177,7 @@ function millionReport(m: Million): string {
     '',
     `Machine: ${machineLine()}. Command: \`npm run bench:api -- --million\` (a process of its own). Native PostgreSQL; 196 photos enrolled`,
     'through the API, then synthetic people around their embeddings up to a million faces; the IVFFlat index built by the',
-    'product (FaceVectorRepository.ensureIndex, CREATE INDEX CONCURRENTLY); one client; probes as in the API section.',
+    'product (VectorIndexRepository.ensureIndex, CREATE INDEX CONCURRENTLY); one client; probes as in the API section.',
     '',
     '| measure | value |',
     '| --- | --- |',
@@ -189,6 +189,9 @@ function millionReport(m: Million): string {
     `| process RSS with 196 faces, before the million | ${m.rssBeforeMb.toFixed(0)} MB |`,
     `| process RSS after the run (API, its 2 engine workers, and the load generator) | ${m.rssMb.toFixed(0)} MB |`,
     `| JS heap after the run | ${m.heapMb.toFixed(0)} MB |`,
+    '',
+    // glibc reads it once, at process start: the memory rows mean little without saying which it was.
+    `MALLOC_ARENA_MAX: ${process.env.MALLOC_ARENA_MAX ?? 'unset (glibc default)'} (the Dockerfile and \`npm start\` set 2; \`npm run bench:api\` too, unless set).`,
   ].join('\n');
 }
 

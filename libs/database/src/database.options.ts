@@ -49,11 +49,19 @@ export const DATABASE_OPTION_RANGES = {
   replicaPollMs: [10, 60_000],
 } as const satisfies Record<string, readonly [number, number]>;
 
+/**
+ * The embedded server is 32-bit WebAssembly with a 2 GiB heap: maintenance_work_mem cannot pass 2 GB there, and a
+ * k-means near that would exhaust the heap. So its index builds get at most 1 GB, 512 MB by default (965 lists hold in
+ * 256 MB, 1,416 in 512: far beyond the galleries the embedded server is for).
+ */
+export const EMBEDDED_INDEX_BUILD_MEMORY_MB = { default: 512, max: 1024 } as const;
+
 /** Throws on nonsense values, so a bad configuration fails at start-up rather than in the first query. */
 export function validateDatabaseOptions(options: DatabaseOptions): DatabaseOptions {
   requireInteger('poolSize', options.poolSize, DATABASE_OPTION_RANGES.poolSize);
   requireInteger('minRowsForIndex', options.minRowsForIndex, DATABASE_OPTION_RANGES.minRowsForIndex);
-  requireInteger('indexBuildMemoryMb', options.indexBuildMemoryMb, DATABASE_OPTION_RANGES.indexBuildMemoryMb);
+  const [minMemory, maxMemory] = DATABASE_OPTION_RANGES.indexBuildMemoryMb;
+  requireInteger('indexBuildMemoryMb', options.indexBuildMemoryMb, [minMemory, options.url ? maxMemory : EMBEDDED_INDEX_BUILD_MEMORY_MB.max]);
   if (options.probes !== undefined) requireInteger('probes', options.probes, DATABASE_OPTION_RANGES.probes);
   requireInteger('exactScanMaxFaces', options.exactScanMaxFaces, DATABASE_OPTION_RANGES.exactScanMaxFaces);
   if (!options.url && !options.dataDir) throw new Error('DatabaseOptions needs either url or dataDir');

@@ -13,9 +13,27 @@ SET "collection_ids" = COALESCE(
    WHERE c."name" = ANY (k."collections") AND c."created_at" <= k."created_at"),
   '{}');
 
--- A bound key left with no binding is revoked: an empty list would mean every collection.
-UPDATE "api_keys"
-SET "revoked_at" = now()
-WHERE "revoked_at" IS NULL AND cardinality("collections") > 0 AND cardinality("collection_ids") = 0;
+-- A bound key left with no binding is revoked (an empty list would mean every collection), and the log says so.
+WITH revoked AS (
+  UPDATE "api_keys"
+  SET "revoked_at" = now()
+  WHERE "revoked_at" IS NULL AND cardinality("collections") > 0 AND cardinality("collection_ids") = 0
+  RETURNING "id", "prefix"
+)
+INSERT INTO "audit_log" ("action", "outcome", "details")
+SELECT 'key_revoke', 'success',
+       jsonb_build_object('keyRevoked', "id", 'prefix', "prefix", 'reason', 'upgrade: every collection it was bound to had been deleted')
+FROM revoked;
 
-ALTER TABLE "api_keys" DROP COLUMN "collections";
+-- The names stay, for one release, for instances of the previous release during a rolling upgrade: they read
+-- "collections" and must see no binding the ids do not have. This release writes both and reads only the ids; a
+-- later release drops the column.
+UPDATE "api_keys" k
+SET "collections" = ARRAY(
+  SELECT c."name" FROM "collections" c WHERE c."id" = ANY (k."collection_ids") ORDER BY array_position(k."collection_ids", c."id"))
+WHERE cardinality(k."collections") > 0;
+
+-- An instance of the previous release creating a bound key writes names only; stored as is, this release would read
+-- it as unbound (every collection). Refused instead: that instance answers an error until it is replaced.
+ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_bound_by_id"
+  CHECK (cardinality("collections") = 0 OR cardinality("collection_ids") > 0);

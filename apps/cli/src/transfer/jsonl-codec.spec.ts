@@ -51,6 +51,14 @@ describe('header', () => {
     expect(problem(() => decodeHeader('not json', expected))).toBe('line 1: not valid JSON');
   });
 
+  it('refuses a header with what the API refuses in any body (a lone surrogate, a reserved key)', () => {
+    const base = JSON.parse(header) as Record<string, unknown>;
+    const surrogate = JSON.stringify({ ...base, collections: [{ name: 'staff', description: 'x\ud800', settings: {} }] });
+    expect(problem(() => decodeHeader(surrogate, expected))).toContain('unpaired UTF-16 surrogate');
+    const reserved = header.replace('"settings":{', '"settings":{"__proto__":{"matchThreshold":0},');
+    expect(problem(() => decodeHeader(reserved, expected))).toContain('reserved key "__proto__"');
+  });
+
   it('refuses a header collection whose settings are not an object or whose description is not a string', () => {
     const withCollection = (c: Record<string, unknown>) => header.replace(/"collections":\[.*\]/, `"collections":[${JSON.stringify({ name: 'staff', ...c })}]`);
     expect(problem(() => decodeHeader(withCollection({ settings: [1] }), expected))).toContain('settings that are not an object');

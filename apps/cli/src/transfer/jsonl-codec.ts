@@ -80,6 +80,7 @@ export interface HeaderExpectations {
 
 export function decodeHeader(text: string, expected: HeaderExpectations): ExportHeader {
   const value = parseObject(text, 1);
+  assertSaneLine(value, 1);
   if (value.format !== EXPORT_FORMAT) throw new LineError(1, `not a facegate export (the header's "format" must be "${EXPORT_FORMAT}")`);
   if (value.version !== EXPORT_VERSION)
     throw new LineError(1, `format version ${String(value.version)} is not supported (this tool reads version ${EXPORT_VERSION})`);
@@ -125,13 +126,7 @@ export function decodePerson(text: string, line: number, options: { dimensions: 
   };
   const unknown = Object.keys(value).find((k) => !PERSON_KEYS.has(k));
   if (unknown) fail(`unknown field "${unknown}"`);
-  // What the API refuses in any body (NUL characters, lone surrogates, reserved keys, deep nesting) an import refuses
-  // too: a file must not store what no request could, nor meet PostgreSQL's refusal halfway through.
-  try {
-    assertSaneInput(value, 'line');
-  } catch (error) {
-    fail((error as Error).message.replace(/^The line /, ''));
-  }
+  assertSaneLine(value, line);
   if (typeof value.name !== 'string' || value.name.length < 1 || value.name.length > MAX_TEXT) fail(`"name" must be a string of 1-${MAX_TEXT} characters`);
   const externalId = value.externalId ?? null;
   if (externalId !== null && (typeof externalId !== 'string' || externalId.length < 1 || externalId.length > MAX_TEXT))
@@ -206,4 +201,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * What the API refuses in any body (NUL characters, lone surrogates, reserved keys, deep nesting) an import refuses too,
+ * header and people alike: a file must not store what no request could, nor meet PostgreSQL's refusal halfway through.
+ */
+function assertSaneLine(value: unknown, line: number): void {
+  try {
+    assertSaneInput(value, 'line');
+  } catch (error) {
+    throw new LineError(line, (error as Error).message.replace(/^The line /, ''));
+  }
 }

@@ -69,7 +69,8 @@ export class ApiKeysRepository {
       if (found.length !== collections.length) return null;
       const idOf = new Map(found.map((c) => [c.name, c.id]));
       const collectionIds = collections.map((name) => idOf.get(name)!);
-      const stored = await tx.apiKey.create({ data: { ...key, collectionIds } });
+      // The names too, for instances of the previous release during a rolling upgrade (see the schema).
+      const stored = await tx.apiKey.create({ data: { ...key, collectionIds, collections } });
       return { ...stored, collections };
     });
   }

@@ -71,7 +71,10 @@ export class CollectionsRepository {
           UPDATE api_keys SET
             revoked_at = CASE WHEN cardinality(array_remove(collection_ids, ${id}::uuid)) = 0 THEN now() ELSE revoked_at END,
             collection_ids = CASE WHEN cardinality(array_remove(collection_ids, ${id}::uuid)) = 0 THEN collection_ids
-              ELSE array_remove(collection_ids, ${id}::uuid) END
+              ELSE array_remove(collection_ids, ${id}::uuid) END,
+            -- The names, read by instances of the previous release during a rolling upgrade, follow the ids.
+            collections = CASE WHEN cardinality(array_remove(collection_ids, ${id}::uuid)) = 0 THEN collections
+              ELSE array_remove(collections, ${name}) END
           WHERE revoked_at IS NULL AND ${id}::uuid = ANY (collection_ids)
           RETURNING revoked_at IS NOT NULL AS revoked
         )

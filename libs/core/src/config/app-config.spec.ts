@@ -52,11 +52,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...primary, DATABASE_REPLICA_POLL_MS: '1' })).toThrow('DATABASE_REPLICA_POLL_MS');
   });
 
-  it('caps the memory of an index build at 1 GB by default, and takes 256 MB to 64 GB', () => {
-    expect(loadConfig({}).database.indexBuildMemoryMb).toBe(1024);
-    expect(loadConfig({ FACEGATE_INDEX_BUILD_MEMORY_MB: '4096' }).database.indexBuildMemoryMb).toBe(4096);
-    expect(() => loadConfig({ FACEGATE_INDEX_BUILD_MEMORY_MB: '128' })).toThrow('FACEGATE_INDEX_BUILD_MEMORY_MB');
-    expect(() => loadConfig({ FACEGATE_INDEX_BUILD_MEMORY_MB: '1.5' })).toThrow('FACEGATE_INDEX_BUILD_MEMORY_MB');
+  it('caps the memory of an index build at 1 GB on PostgreSQL by default, and takes 256 MB to 64 GB', () => {
+    const pg = { DATABASE_URL: 'postgres://u:p@db:5432/x' };
+    expect(loadConfig(pg).database.indexBuildMemoryMb).toBe(1024);
+    expect(loadConfig({ ...pg, FACEGATE_INDEX_BUILD_MEMORY_MB: '4096' }).database.indexBuildMemoryMb).toBe(4096);
+    expect(() => loadConfig({ ...pg, FACEGATE_INDEX_BUILD_MEMORY_MB: '128' })).toThrow('FACEGATE_INDEX_BUILD_MEMORY_MB');
+    expect(() => loadConfig({ ...pg, FACEGATE_INDEX_BUILD_MEMORY_MB: '1.5' })).toThrow('FACEGATE_INDEX_BUILD_MEMORY_MB');
+  });
+
+  it('keeps index builds of the embedded database (32-bit, 2 GiB heap) at 512 MB by default and 1 GB at most', () => {
+    expect(loadConfig({}).database.indexBuildMemoryMb).toBe(512);
+    expect(loadConfig({ FACEGATE_INDEX_BUILD_MEMORY_MB: '1024' }).database.indexBuildMemoryMb).toBe(1024);
+    expect(() => loadConfig({ FACEGATE_INDEX_BUILD_MEMORY_MB: '2048' })).toThrow('FACEGATE_INDEX_BUILD_MEMORY_MB');
   });
 
   it('counts a look-up on one frame by default, and takes 1 to 10', () => {

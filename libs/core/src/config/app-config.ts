@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DATABASE_OPTION_RANGES as DATABASE_RANGES, DEFAULT_DATABASE_OPTIONS as DATABASE } from '@facegate/database';
+import {
+  DATABASE_OPTION_RANGES as DATABASE_RANGES,
+  DEFAULT_DATABASE_OPTIONS as DATABASE,
+  EMBEDDED_INDEX_BUILD_MEMORY_MB as EMBEDDED_BUILD_MEMORY,
+} from '@facegate/database';
 import {
   DEFAULT_FACE_ENGINE_CONFIG as ENGINE,
   DEFAULT_LIVENESS_MIN_FRAMES,
@@ -202,10 +206,11 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.isTTY === true): AppConfig {
   const read = new EnvReader(env);
   const engineWorkers = Math.max(1, Math.min(2, cpus().length));
+  const databaseUrl = read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']);
   const config: AppConfig = {
     port: read.int('PORT', 8000, 0, 65535),
     host: read.string('HOST', '0.0.0.0'),
-    databaseUrl: read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseUrl,
     dataDir: resolve(read.string('DATA_DIR', './data')),
     apiKey: read.optionalSecret('FACEGATE_API_KEY', 16),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
@@ -307,7 +312,9 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       probes: read.optionalInt('FACEGATE_IVFFLAT_PROBES', ...DATABASE_RANGES.probes),
       exactScanMaxFaces: read.int('FACEGATE_EXACT_SCAN_MAX_FACES', DATABASE.exactScanMaxFaces, ...DATABASE_RANGES.exactScanMaxFaces),
       minRowsForIndex: read.int('FACEGATE_MIN_ROWS_FOR_INDEX', DATABASE.minRowsForIndex, ...DATABASE_RANGES.minRowsForIndex),
-      indexBuildMemoryMb: read.int('FACEGATE_INDEX_BUILD_MEMORY_MB', DATABASE.indexBuildMemoryMb, ...DATABASE_RANGES.indexBuildMemoryMb),
+      indexBuildMemoryMb: databaseUrl
+        ? read.int('FACEGATE_INDEX_BUILD_MEMORY_MB', DATABASE.indexBuildMemoryMb, ...DATABASE_RANGES.indexBuildMemoryMb)
+        : read.int('FACEGATE_INDEX_BUILD_MEMORY_MB', EMBEDDED_BUILD_MEMORY.default, DATABASE_RANGES.indexBuildMemoryMb[0], EMBEDDED_BUILD_MEMORY.max),
       indexCheckSeconds: read.int('FACEGATE_INDEX_CHECK_SECONDS', 300, 1, 86_400),
       replicaUrls: read.urlList('DATABASE_REPLICA_URLS', ['postgres:', 'postgresql:']),
       replicaPollMs: read.int('DATABASE_REPLICA_POLL_MS', DATABASE.replicaPollMs, ...DATABASE_RANGES.replicaPollMs),

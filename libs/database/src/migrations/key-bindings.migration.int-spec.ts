@@ -84,12 +84,27 @@ describe(`migration ${MIGRATION}`, () => {
     expect(await key('revoked-old')).toEqual({ names: [], revoked: true });
   });
 
-  it('drops the name column', async () => {
-    const columns = await withClient(
+  it('logs each revocation it makes', async () => {
+    const rows = await withClient(
       db.url,
-      async (c) => (await c.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'api_keys'`)).rows,
+      async (c) => (await c.query(`SELECT details FROM audit_log WHERE action = 'key_revoke' ORDER BY details->>'prefix'`)).rows,
     );
-    expect(columns.map((r) => r.column_name)).toContain('collection_ids');
-    expect(columns.map((r) => r.column_name)).not.toContain('collections');
+    expect(rows.map((r) => r.details)).toEqual([
+      expect.objectContaining({ keyRevoked: ids['old-reused'], prefix: 'old-reused', reason: expect.stringMatching(/upgrade/) }),
+    ]);
+  });
+
+  it("keeps the names in step with the ids for the previous release's instances, and refuses their names-only bound keys", async () => {
+    const names = async (name: string) =>
+      withClient(db.url, async (c) => (await c.query('SELECT collections FROM api_keys WHERE id = $1', [ids[name]])).rows[0].collections as string[]);
+    expect(await names('old-reused-and-kept')).toEqual(['kept']);
+    expect(await names('old-reused')).toEqual([]);
+    expect(await names('two-in-order')).toEqual(['other', 'kept']);
+    // What an instance of the previous release writes for a bound key: names only, which this release would read as unbound.
+    await expect(
+      withClient(db.url, (c) =>
+        c.query(`INSERT INTO api_keys (name, prefix, hash, scopes, collections) VALUES ('old', 'old-instance', 'h', '{read}', '{kept}')`),
+      ),
+    ).rejects.toThrow(/api_keys_bound_by_id/);
   });
 });
