@@ -19,7 +19,7 @@ const LEGACY_INDEX_NAME = 'faces_embedding_ivfflat_idx';
 const INDEX_METHOD = 'ivfflat ((embedding::halfvec(512)) halfvec_cosine_ops)';
 /** pg_try_advisory_xact_lock key: one index build at a time across instances. */
 const INDEX_BUILD_LOCK_KEY = 72707370;
-/** The embedded server's transactional build blocks face inserts (not searches) while it runs. */
+/** The embedded server's transactional build holds its one pooled connection: every query waits while it runs. */
 const BUILD_TIMEOUT_MS = 30 * 60_000;
 
 /** The index state only steers the search path's choice of plan, never the result set, so it is cached this long. */
