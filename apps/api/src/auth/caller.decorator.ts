@@ -12,11 +12,12 @@ export const Caller = createParamDecorator((_data: unknown, context: ExecutionCo
   return request.caller;
 });
 
-export function callerFrom(request: Request, key: { id: string; scopes: string[]; collections: string[] }): CallerContext {
+export function callerFrom(request: Request, key: { id: string; scopes: string[]; collections: string[]; collectionIds: string[] }): CallerContext {
   return {
     keyId: key.id,
     scopes: key.scopes as Scope[],
     collections: key.collections,
+    collectionIds: key.collectionIds,
     clientIp: request.ip ?? request.socket.remoteAddress ?? 'unknown',
     requestId: requestIdOf(request) ?? 'none',
   };

@@ -15,7 +15,7 @@ describe('StreamService.answer', () => {
 
   beforeEach(() => {
     seen = [];
-    current = { id: 'key-1', collections: ['alpha', 'beta'] };
+    current = { id: 'key-1', collections: ['alpha', 'beta'], collectionIds: ['id-alpha', 'id-beta'] };
     const keys = { stillActive: jest.fn(async () => current) } as unknown as ApiKeysService;
     const recognition = {
       recognize: jest.fn(async (_input: unknown, who: CallerContext) => {
@@ -31,9 +31,10 @@ describe('StreamService.answer', () => {
   it("works with the key's collections as they are at the frame, not as they were at authentication", async () => {
     await service.answer(frame, caller);
     // A collection deleted since the socket opened: a later one under its name must not be reachable.
-    current = { id: 'key-1', collections: ['alpha'] };
+    current = { id: 'key-1', collections: ['alpha'], collectionIds: ['id-alpha'] };
     await service.answer(frame, caller);
     expect(seen.map((c) => c.collections)).toEqual([['alpha', 'beta'], ['alpha']]);
+    expect(seen.map((c) => c.collectionIds)).toEqual([['id-alpha', 'id-beta'], ['id-alpha']]);
     expect(seen[1].requestId).toBe('ws-1-3');
   });
 

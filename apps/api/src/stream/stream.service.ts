@@ -33,6 +33,7 @@ export class StreamService {
       keyId: key.id,
       scopes: key.scopes as Scope[],
       collections: key.collections,
+      collectionIds: key.collectionIds,
       clientIp,
       requestId: `ws-${randomUUID()}`,
     };
@@ -70,7 +71,7 @@ export class StreamService {
     const key = await this.keys.stillActive(caller.keyId);
     if (!key) throw new DomainError('UNAUTHORIZED', 'The API key has been revoked.');
     await this.budget.spend(STREAM_SCOPE, caller.keyId);
-    return { ...caller, collections: key.collections };
+    return { ...caller, collections: key.collections, collectionIds: key.collectionIds };
   }
 
   /** Binary frames are bytes already; base64 ones are about 4/3 of theirs. The engine checks decoded sizes again. */

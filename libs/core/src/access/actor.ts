@@ -11,6 +11,13 @@ export interface Actor {
   scopes: Scope[];
   /** Collections the key is bound to; empty = every collection. */
   collections: string[];
+  /**
+   * The ids of those collections, for a caller that came with a key (its names are resolved from these ids when it
+   * authenticates). A collection a request reaches is checked by id too, so a name deleted and reused by another
+   * tenant while the request runs is not taken for the key's own. Absent: the names alone decide (the command-line
+   * tool, which is bound to nothing).
+   */
+  collectionIds?: string[];
   clientIp: string;
   requestId: string;
 }

@@ -29,6 +29,7 @@ export class ApiKeysAdminService {
           hash: this.crypto.hash(key),
           scopes: dto.scopes,
           collections,
+          grantableIds: caller.collectionIds ?? [],
         });
         if (!stored) throw new DomainError('COLLECTION_NOT_FOUND', 'Every collection of the key must exist.');
         return { ...present(stored), key };

@@ -52,6 +52,10 @@ describe.each<Backend>(['postgres', 'embedded'])('ApiKeysRepository on %s', (bac
     expect(read.collections).toEqual(['k-two', 'k-one']);
     expect(read.collectionIds).toHaveLength(2);
     await expect(newKey(['k-one', 'k-missing'])).resolves.toBeNull();
+    // A bound key grants only collections it holds by id: the k-one it knew, not one of that name created since.
+    const grantable = { name: 'g', prefix: `fg_test${next++}`, hash: 'h', scopes: ['read'], collections: ['k-one'] };
+    await expect(keys.create({ ...grantable, grantableIds: [randomUUID()] })).resolves.toBeNull();
+    await expect(keys.create({ ...grantable, grantableIds: read.collectionIds })).resolves.toMatchObject({ collections: ['k-one'] });
   });
 
   it('treats a key whose every collection is gone as inactive, never as unbound', async () => {

@@ -58,14 +58,24 @@ export class ApiKeysRepository {
    * locked (FOR KEY SHARE) until the key is stored, so a collection deleted meanwhile waits for it and then revokes or
    * unbinds it like any other key of its (see CollectionsRepository.delete).
    */
-  async create(input: { name: string; prefix: string; hash: string; scopes: string[]; collections: string[] }): Promise<StoredKey | null> {
-    const { collections, ...key } = input;
+  async create(input: {
+    name: string;
+    prefix: string;
+    hash: string;
+    scopes: string[];
+    collections: string[];
+    /** The creating key's own collection ids: a bound key grants only those (empty: no such limit). */
+    grantableIds?: string[];
+  }): Promise<StoredKey | null> {
+    const { collections, grantableIds = [], ...key } = input;
     return this.prisma.client.$transaction(async (tx) => {
       const found =
         collections.length === 0
           ? []
           : await tx.$queryRaw<Array<{ id: string; name: string }>>`
-              SELECT id::text AS id, name FROM collections WHERE name = ANY (${collections}::text[]) FOR KEY SHARE`;
+              SELECT id::text AS id, name FROM collections
+              WHERE name = ANY (${collections}::text[]) AND (cardinality(${grantableIds}::uuid[]) = 0 OR id = ANY (${grantableIds}::uuid[]))
+              FOR KEY SHARE`;
       if (found.length !== collections.length) return null;
       const idOf = new Map(found.map((c) => [c.name, c.id]));
       const collectionIds = collections.map((name) => idOf.get(name)!);

@@ -34,6 +34,19 @@ describe('CollectionAccessService.resolve', () => {
     expect(collections.lookups).toEqual(['gamma']);
   });
 
+  it("checks a key's collection by id too: a name reused by another tenant during the request is not the key's", async () => {
+    const { access } = setUp();
+    // The key was bound to the alpha that existed when it authenticated (col-alpha); the one found now is another.
+    const bound = { ...alphaOnly, collectionIds: ['col-alpha'] };
+    expect((await access.resolve(bound, 'alpha')).id).toBe('col-alpha');
+    const stale = { ...alphaOnly, collectionIds: ['col-alpha-deleted'] };
+    expect((await domainErrorOf(access.resolve(stale, 'alpha'))).code).toBe('COLLECTION_NOT_FOUND');
+    expect((await domainErrorOf(access.resolve(stale))).code).toBe('COLLECTION_NOT_FOUND');
+    expect((await domainErrorOf(access.resolveById(stale, 'col-alpha'))).code).toBe('COLLECTION_NOT_FOUND');
+    // An unbound key's empty list stays "every collection".
+    expect((await access.resolve({ ...unbound, collectionIds: [] }, 'alpha')).id).toBe('col-alpha');
+  });
+
   it('does not let a key bound to several collections fall into "default" when it names none', async () => {
     const { access } = setUp();
     expect((await domainErrorOf(access.resolve(alphaBeta))).code).toBe('COLLECTION_NOT_FOUND');

@@ -27,18 +27,18 @@ export class CollectionAccessService {
   ) {}
 
   /** The collection a request works in: the one it names, else the key's only collection, else "default". */
-  async resolve(caller: Pick<CallerContext, 'collections'>, requested?: string): Promise<CollectionRef> {
+  async resolve(caller: Pick<CallerContext, 'collections' | 'collectionIds'>, requested?: string): Promise<CollectionRef> {
     const name = requested ?? (caller.collections.length === 1 ? caller.collections[0] : DEFAULT_COLLECTION);
     if (!this.mayUse(caller, name)) throw collectionNotFound(name);
     const found = await this.collections.findSettings(name);
-    if (!found) throw collectionNotFound(name);
+    if (!found || !this.mayUseCollection(caller, found)) throw collectionNotFound(name);
     return this.ref(found);
   }
 
   /** A collection by id (for records that point to one), under the same rule as resolve(). */
   async resolveById(caller: CallerContext, id: string): Promise<CollectionRef> {
     const found = await this.collections.findSettingsById(id);
-    if (!found || !this.mayUse(caller, found.name)) throw new DomainError('COLLECTION_NOT_FOUND', 'The collection no longer exists.');
+    if (!found || !this.mayUseCollection(caller, found)) throw new DomainError('COLLECTION_NOT_FOUND', 'The collection no longer exists.');
     return this.ref(found);
   }
 
@@ -58,6 +58,12 @@ export class CollectionAccessService {
 
   mayUse(caller: Pick<CallerContext, 'collections'>, name: string): boolean {
     return caller.collections.length === 0 || caller.collections.includes(name);
+  }
+
+  /** mayUse, and for a caller with a key, the collection's id among the key's (see Actor.collectionIds). */
+  mayUseCollection(caller: Pick<CallerContext, 'collections' | 'collectionIds'>, collection: { id: string; name: string }): boolean {
+    if (!this.mayUse(caller, collection.name)) return false;
+    return !caller.collectionIds?.length || caller.collectionIds.includes(collection.id);
   }
 }
 

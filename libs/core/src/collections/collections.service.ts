@@ -65,7 +65,7 @@ export class CollectionsService {
 
   private async visible(name: string, caller: CallerContext): Promise<CollectionRecord> {
     const found = this.access.mayUse(caller, name) ? await this.collections.find(name) : null;
-    if (!found) throw collectionNotFound(name);
+    if (!found || !this.access.mayUseCollection(caller, found)) throw collectionNotFound(name);
     return found;
   }
 

@@ -180,7 +180,7 @@ export class UsersService {
   /** The user, if it exists in a collection this key may use; otherwise the same 404 as a user that does not exist. */
   async visible(id: string, caller: CallerContext): Promise<UserRecord> {
     const user = await this.users.findById(id);
-    if (!user || !this.access.mayUse(caller, user.collection.name)) throw userNotFound(id);
+    if (!user || !this.access.mayUseCollection(caller, { id: user.collectionId, name: user.collection.name })) throw userNotFound(id);
     return user;
   }
 
