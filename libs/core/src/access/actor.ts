@@ -32,10 +32,20 @@ export function hasScope(caller: Pick<CallerContext, 'scopes'>, scope: Scope): b
 }
 
 /**
- * Whether the caller may see and manage a key bound to `keyCollections`: an unbound admin every key, a bound one only
- * keys confined to its own collections (never an unbound key, nor another tenant's).
+ * Whether the caller may see and manage a stored key bound to `keyCollectionIds`: an unbound caller every key, a bound
+ * one only keys confined to its own collections, by id (never an unbound key, nor another tenant's, nor one bound to a
+ * deleted collection that a name now reused would match).
  */
-export function mayManageKey(caller: Pick<Actor, 'collections'>, keyCollections: string[]): boolean {
-  if (caller.collections.length === 0) return true;
-  return keyCollections.length > 0 && keyCollections.every((c) => caller.collections.includes(c));
+export function mayManageKey(caller: Pick<Actor, 'collections' | 'collectionIds'>, keyCollectionIds: string[]): boolean {
+  return confinedTo(caller.collections.length === 0 ? null : (caller.collectionIds ?? []), keyCollectionIds);
+}
+
+/** Whether the caller may grant a new key these collections, named as the request names them: the same confinement. */
+export function mayGrant(caller: Pick<Actor, 'collections'>, names: string[]): boolean {
+  return confinedTo(caller.collections.length === 0 ? null : caller.collections, names);
+}
+
+/** `own` null: the caller is unbound, so anything; else a non-empty binding within its own. */
+function confinedTo(own: string[] | null, bound: string[]): boolean {
+  return own === null || (bound.length > 0 && bound.every((c) => own.includes(c)));
 }

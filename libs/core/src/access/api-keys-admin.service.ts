@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { AuditService } from '../audit/audit.service';
-import { Actor, CallerContext, mayManageKey } from './actor';
+import { Actor, CallerContext, mayGrant, mayManageKey } from './actor';
 import { ApiKeysRepository, StoredKey } from './api-keys.repository';
 import { KeyCryptoService } from './key-crypto.service';
 import { CreateApiKeyDto } from './api-key.inputs';
@@ -17,7 +17,7 @@ export class ApiKeysAdminService {
 
   async create(dto: CreateApiKeyDto, caller: Actor) {
     const collections = dto.collections ?? [];
-    if (!mayManageKey(caller, collections)) throw new DomainError('FORBIDDEN', 'A key can only grant access to collections it may use itself.');
+    if (!mayGrant(caller, collections)) throw new DomainError('FORBIDDEN', 'A key can only grant access to collections it may use itself.');
     return this.audit.audited(
       caller,
       { action: 'key_create', collection: collections.length === 1 ? collections[0] : null },
@@ -41,7 +41,7 @@ export class ApiKeysAdminService {
   async list(caller: Actor) {
     const all = await this.keys.list();
     // A bound admin sees only keys confined to its own collections.
-    return all.filter((k) => mayManageKey(caller, k.collections)).map(present);
+    return all.filter((k) => mayManageKey(caller, k.collectionIds)).map(present);
   }
 
   /** The caller's own key; it authenticated a moment ago, so only a revocation in between makes it vanish. */
@@ -53,7 +53,7 @@ export class ApiKeysAdminService {
 
   async revoke(id: string, caller: Actor): Promise<void> {
     const key = await this.keys.findById(id);
-    if (!key || !mayManageKey(caller, key.collections)) throw new DomainError('NOT_FOUND', `No API key ${id}.`);
+    if (!key || !mayManageKey(caller, key.collectionIds)) throw new DomainError('NOT_FOUND', `No API key ${id}.`);
     await this.audit.audited(
       caller,
       { action: 'key_revoke' },

@@ -32,21 +32,18 @@ const ACTIVE = Prisma.sql`k.revoked_at IS NULL
 export class ApiKeysRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async findActiveByPrefix(prefix: string): Promise<StoredKey | null> {
-    const [key] = await this.prisma.client.$queryRaw<StoredKey[]>`SELECT ${KEY_COLUMNS} FROM api_keys k WHERE k.prefix = ${prefix} AND ${ACTIVE}`;
-    return key ?? null;
+  findActiveByPrefix(prefix: string): Promise<StoredKey | null> {
+    return this.one(Prisma.sql`k.prefix = ${prefix} AND ${ACTIVE}`);
   }
 
   /** Active or revoked: prefixes are unique across all keys ever issued. */
-  async findByPrefix(prefix: string): Promise<StoredKey | null> {
-    const [key] = await this.prisma.client.$queryRaw<StoredKey[]>`SELECT ${KEY_COLUMNS} FROM api_keys k WHERE k.prefix = ${prefix}`;
-    return key ?? null;
+  findByPrefix(prefix: string): Promise<StoredKey | null> {
+    return this.one(Prisma.sql`k.prefix = ${prefix}`);
   }
 
   /** The key if it is still usable (a stream re-reads it before every frame: revocation and bindings as they are now). */
-  async findActiveById(id: string): Promise<StoredKey | null> {
-    const [key] = await this.prisma.client.$queryRaw<StoredKey[]>`SELECT ${KEY_COLUMNS} FROM api_keys k WHERE k.id = ${id}::uuid AND ${ACTIVE}`;
-    return key ?? null;
+  findActiveById(id: string): Promise<StoredKey | null> {
+    return this.one(Prisma.sql`k.id = ${id}::uuid AND ${ACTIVE}`);
   }
 
   countActive(): Promise<number> {
@@ -54,7 +51,8 @@ export class ApiKeysRepository {
   }
 
   /**
-   * Stores a key bound to the named collections, or returns null when one of them does not exist. The collections are
+   * Stores a key bound to the named collections, or returns null when one of them does not exist (or, for a bound
+   * creator, is not among `grantableIds`: a name deleted and reused since it authenticated). The collections are
    * locked (FOR KEY SHARE) until the key is stored, so a collection deleted meanwhile waits for it and then revokes or
    * unbinds it like any other key of its (see CollectionsRepository.delete).
    */
@@ -89,9 +87,8 @@ export class ApiKeysRepository {
     return this.prisma.client.$queryRaw<StoredKey[]>`SELECT ${KEY_COLUMNS} FROM api_keys k ORDER BY k.created_at, k.id`;
   }
 
-  async findById(id: string): Promise<StoredKey | null> {
-    const [key] = await this.prisma.client.$queryRaw<StoredKey[]>`SELECT ${KEY_COLUMNS} FROM api_keys k WHERE k.id = ${id}::uuid`;
-    return key ?? null;
+  findById(id: string): Promise<StoredKey | null> {
+    return this.one(Prisma.sql`k.id = ${id}::uuid`);
   }
 
   /** Revocation is immediate: every request looks the key up, nothing caches it. */
@@ -102,5 +99,10 @@ export class ApiKeysRepository {
 
   async touch(id: string, at: Date): Promise<void> {
     await this.prisma.client.apiKey.updateMany({ where: { id }, data: { lastUsedAt: at } });
+  }
+
+  private async one(where: Prisma.Sql): Promise<StoredKey | null> {
+    const [key] = await this.prisma.client.$queryRaw<StoredKey[]>`SELECT ${KEY_COLUMNS} FROM api_keys k WHERE ${where}`;
+    return key ?? null;
   }
 }

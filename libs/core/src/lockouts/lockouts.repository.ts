@@ -9,8 +9,8 @@ export interface LockoutRow {
   keyId: string;
   keyPrefix: string;
   keyName: string;
-  /** The locked key's own collections (who may see which key is a rule of its own: mayManageKey). */
-  keyCollections: string[];
+  /** The locked key's own collection ids (who may see which key is a rule of its own: mayManageKey). */
+  keyCollectionIds: string[];
   lockedUntil: Date;
 }
 
@@ -44,7 +44,6 @@ export class LockoutsRepository {
         key: { select: { id: true, prefix: true, name: true, collectionIds: true } },
       },
     });
-    const names = await this.collectionNames(rows.flatMap((r) => r.key.collectionIds));
     return rows.map((r) => ({
       userId: r.userId,
       externalId: r.user.externalId,
@@ -53,16 +52,9 @@ export class LockoutsRepository {
       keyId: r.key.id,
       keyPrefix: r.key.prefix,
       keyName: r.key.name,
-      keyCollections: r.key.collectionIds.flatMap((id) => names.get(id) ?? []),
+      keyCollectionIds: r.key.collectionIds,
       lockedUntil: r.lockedUntil!,
     }));
-  }
-
-  /** Names of the collections with these ids that exist now (keys bind by id). */
-  private async collectionNames(ids: string[]): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    const found = await this.prisma.client.collection.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, name: true } });
-    return new Map(found.map((c) => [c.id, c.name]));
   }
 
   /** Lifts the person's locks and forgets their failures (for one key, or all); attempts in flight stay counted. */

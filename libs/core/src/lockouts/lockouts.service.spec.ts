@@ -18,7 +18,7 @@ const row = (userId: string, collection: string, keyCollections: string[], keyId
   keyId,
   keyPrefix: `fg_${keyId}`,
   keyName: `name of ${keyId}`,
-  keyCollections,
+  keyCollectionIds: keyCollections.map((name) => `col-${name}`),
   lockedUntil: until,
 });
 
@@ -75,7 +75,7 @@ describe('LockoutsService.list', () => {
     const { items } = await service.list({}, alphaAdmin);
     expect(items.map((i) => i.keyId)).toEqual(['key-own', null, null]);
     expect(items[1]).toMatchObject({ keyPrefix: null, keyName: null, userId: 'u-alpha', lockedUntil: until });
-    expect(items.every((i) => !('keyCollections' in i))).toBe(true);
+    expect(items.every((i) => !('keyCollectionIds' in i))).toBe(true);
   });
 });
 

@@ -35,7 +35,7 @@ export class LockoutsService {
 }
 
 /** A bound admin sees that some key is locked out of its person, but not which key, unless it may see that key. */
-function present({ keyCollections, ...row }: LockoutRow, caller: CallerContext) {
-  if (mayManageKey(caller, keyCollections)) return row;
+function present({ keyCollectionIds, ...row }: LockoutRow, caller: CallerContext) {
+  if (mayManageKey(caller, keyCollectionIds)) return row;
   return { ...row, keyId: null, keyPrefix: null, keyName: null };
 }

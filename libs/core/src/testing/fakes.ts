@@ -26,8 +26,9 @@ export function caller(overrides: Partial<CallerContext> = {}): CallerContext {
   return { keyId: 'key-1', scopes: ['admin'], collections: [], clientIp: '127.0.0.1', requestId: 'req-1', ...overrides };
 }
 
+/** A caller as a key makes it: its collections' names, and the ids FakeCollections gives them (col-<name>). */
 export function callerWith(scopes: Scope[], collections: string[] = [], keyId = 'key-1'): CallerContext {
-  return caller({ scopes, collections, keyId });
+  return caller({ scopes, collections, collectionIds: collections.map((name) => `col-${name}`), keyId });
 }
 
 export const EMBEDDING_LENGTH = 8;

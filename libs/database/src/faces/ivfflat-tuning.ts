@@ -17,21 +17,22 @@ export const REBUILD_GROWTH_FACTOR = 2;
  */
 const LISTS_PER_THOUSAND_ROWS = 4;
 
-/** halfvec(512) and vector(512) as pgvector lays them out in memory (varlena header, dim, unused, then the values). */
+/** A halfvec(512) as pgvector lays it out in memory (varlena header, dim, unused, then the values). */
 const HALFVEC_ITEM_BYTES = 8 + 2 * 512;
-const VECTOR_ITEM_BYTES = 8 + 4 * 512;
+/** Per list, its centres: two halfvec arrays and one of float sums (2 x 1,032 + 2,048 bytes at 512 dimensions). */
+const CENTRE_BYTES_PER_LIST = 2 * HALFVEC_ITEM_BYTES + 4 * 512;
 /** pgvector samples 50 rows per list for its k-means. */
 const SAMPLES_PER_LIST = 50;
 
 /**
  * What pgvector's k-means asks of maintenance_work_mem to build `lists` lists on the halfvec index (ivfkmeans.c
- * ElkanKmeans: the samples, a float lower bound per sample and list, the centres' pairwise distances and two sets of
- * centres). It grows with lists squared: 4,000 lists need 3.3 GB, which the server refused to find under the 256 MB
+ * ElkanKmeans: the samples, a float lower bound per sample and list, the centres' pairwise distances and the centres;
+ * a few bytes per sample are left out, within the 10% of buildMemoryMb). It grows with lists squared: 4,000 lists need 3.3 GB, which the server refused to find under the 256 MB
  * this build used to set ("memory required is 3327 MB").
  */
 export function kmeansBuildBytes(lists: number): number {
   const samples = SAMPLES_PER_LIST * lists;
-  return samples * HALFVEC_ITEM_BYTES + samples * lists * 4 + lists * lists * 4 + 2 * lists * VECTOR_ITEM_BYTES;
+  return samples * HALFVEC_ITEM_BYTES + samples * lists * 4 + lists * lists * 4 + lists * CENTRE_BYTES_PER_LIST;
 }
 
 /** maintenance_work_mem for building `lists` lists: the k-means' need with 10% to spare, and never under 256 MB. */

@@ -1,8 +1,5 @@
-import { cpSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { createTempDir, createTestDatabase, TempDir, TestDatabase, withClient } from '../testing/test-database';
-import { findMigrationsDir, readMigrationFiles } from './migration-files';
-import { runMigrations } from './migration-runner';
+import { TestDatabase, withClient } from '../testing/test-database';
+import { upgradedDatabase } from '../testing/upgrade-test';
 
 const MIGRATION = '20261206030000_key_bindings_by_collection_id';
 
@@ -13,18 +10,10 @@ const MIGRATION = '20261206030000_key_bindings_by_collection_id';
  */
 describe(`migration ${MIGRATION}`, () => {
   let db: TestDatabase;
-  let migrations: TempDir;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    migrations = createTempDir('facegate-migrations');
-    cpSync(findMigrationsDir(__dirname), migrations.path, { recursive: true });
-    // The database as it was before the upgrade.
-    const later = readMigrationFiles(migrations.path).filter((m) => m.name >= MIGRATION);
-    for (const m of later) rmSync(join(migrations.path, m.name), { recursive: true });
-    await runMigrations(db.url, migrations.path);
-    await withClient(db.url, async (c) => {
+    db = await upgradedDatabase(MIGRATION, async (c) => {
       const at = (minutes: number) => `now() - interval '${60 - minutes} minutes'`;
       // "reused" was deleted after the old keys were made and created again later by someone else.
       await c.query(`INSERT INTO collections (name, created_at, updated_at) VALUES
@@ -45,13 +34,10 @@ describe(`migration ${MIGRATION}`, () => {
       await key('new-reused', ['reused'], 40);
       await key('revoked-old', ['reused'], 10, true);
     });
-    cpSync(findMigrationsDir(__dirname), migrations.path, { recursive: true });
-    await runMigrations(db.url, migrations.path);
   });
 
   afterAll(async () => {
     await db?.drop();
-    migrations?.remove();
   });
 
   const key = (name: string) =>

@@ -1,8 +1,5 @@
-import { cpSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { createTempDir, createTestDatabase, TempDir, TestDatabase, withClient } from '../testing/test-database';
-import { findMigrationsDir, readMigrationFiles } from './migration-files';
-import { runMigrations } from './migration-runner';
+import { TestDatabase, withClient } from '../testing/test-database';
+import { upgradedDatabase } from '../testing/upgrade-test';
 
 const MIGRATION = '20261203150000_secure_sign_in_defaults';
 
@@ -12,30 +9,19 @@ const MIGRATION = '20261203150000_secure_sign_in_defaults';
  */
 describe(`migration ${MIGRATION}`, () => {
   let db: TestDatabase;
-  let migrations: TempDir;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    migrations = createTempDir('facegate-migrations');
-    cpSync(findMigrationsDir(__dirname), migrations.path, { recursive: true });
-    // The database as it was before the upgrade.
-    const later = readMigrationFiles(migrations.path).filter((m) => m.name >= MIGRATION);
-    for (const m of later) rmSync(join(migrations.path, m.name), { recursive: true });
-    await runMigrations(db.url, migrations.path);
-    await withClient(db.url, async (c) => {
+    db = await upgradedDatabase(MIGRATION, async (c) => {
       await c.query(`INSERT INTO collections (name, settings, updated_at) VALUES
         ('in-use', '{}', now()), ('tuned', '{"livenessMode": "enforce", "livenessThreshold": 0.7, "matchThreshold": 0.5}', now()), ('empty', '{}', now())`);
       await c.query(
         `INSERT INTO users (collection_id, name, updated_at) SELECT id, 'someone', now() FROM collections WHERE name IN ('in-use', 'tuned', 'default')`,
       );
     });
-    cpSync(findMigrationsDir(__dirname), migrations.path, { recursive: true });
-    await runMigrations(db.url, migrations.path);
   });
 
   afterAll(async () => {
     await db?.drop();
-    migrations?.remove();
   });
 
   const settings = (name: string) =>
