@@ -119,9 +119,12 @@ describe(`tenancy and security (${kind})`, () => {
     it('revokes a key bound to two collections deleted at the same time', async () => {
       const { http } = app();
       for (const name of ['pair-a', 'pair-b']) await http.post('/collections').set(admin).send({ name }).expect(201);
-      const pair = (await createKey(app(), { name: 'pair', scopes: ['read'], collections: ['pair-a', 'pair-b'] })).key;
+      const pair = await createKey(app(), { name: 'pair', scopes: ['read'], collections: ['pair-a', 'pair-b'] });
       await Promise.all(['pair-a', 'pair-b'].map((name) => http.delete(`/collections/${name}`).set(admin).expect(204)));
-      expect((await http.get('/users').set(as(pair)).expect(401)).body.code).toBe('UNAUTHORIZED');
+      expect((await http.get('/users').set(as(pair.key)).expect(401)).body.code).toBe('UNAUTHORIZED');
+      // Its listing names no collection, and says it never reached them all.
+      const listed = ((await http.get('/api-keys').set(admin).expect(200)).body as Array<{ id: string }>).find((k) => k.id === pair.id);
+      expect(listed).toMatchObject({ collections: [], allCollections: false, revokedAt: expect.any(String) });
     });
   });
 
@@ -252,7 +255,14 @@ describe(`tenancy and security (${kind})`, () => {
     it('GET /api-keys/me describes the calling key to any valid key, and to no one else', async () => {
       for (const [scope, key] of Object.entries(keys)) {
         const res = await app().http.get('/api-keys/me').set(as(key)).expect(200);
-        expect(res.body).toMatchObject({ name: `only-${scope}`, scopes: [scope], collections: [], prefix: key.slice(3, 11), revokedAt: null });
+        expect(res.body).toMatchObject({
+          name: `only-${scope}`,
+          scopes: [scope],
+          collections: [],
+          allCollections: true,
+          prefix: key.slice(3, 11),
+          revokedAt: null,
+        });
         expect(JSON.stringify(res.body)).not.toContain(key);
       }
       expect((await app().http.get('/api-keys/me').expect(401)).body.code).toBe('UNAUTHORIZED');

@@ -603,11 +603,17 @@ export interface components {
              */
             scopes: string[];
             /**
+             * @description The collections the key is bound to, by their current names.
              * @example [
              *       "conference-2026"
              *     ]
              */
             collections: string[];
+            /**
+             * @description True when the key is bound to no collection and reaches every one. A bound key whose collections were all deleted lists none here and reaches none.
+             * @example false
+             */
+            allCollections: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -637,11 +643,17 @@ export interface components {
              */
             scopes: string[];
             /**
+             * @description The collections the key is bound to, by their current names.
              * @example [
              *       "conference-2026"
              *     ]
              */
             collections: string[];
+            /**
+             * @description True when the key is bound to no collection and reaches every one. A bound key whose collections were all deleted lists none here and reaches none.
+             * @example false
+             */
+            allCollections: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EMBEDDING_DIMENSIONS, VectorIndexRepository } from '@facegate/database';
-import { APP_CONFIG, AppConfig, CallerContext, EMBEDDING_MODEL_ID, FaceEngineService } from '@facegate/core';
+import { APP_CONFIG, AppConfig, boundCollectionIds, CallerContext, EMBEDDING_MODEL_ID, FaceEngineService } from '@facegate/core';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { DatabaseStatusRepository } from './database-status.repository';
 import { StatsRepository } from './stats.repository';
@@ -51,8 +51,9 @@ export class HealthService {
    * tenant learns nothing of the others.
    */
   async stats(caller: CallerContext) {
-    const bound = caller.collections.length > 0;
-    const [counts, index] = await Promise.all([this.galleries.counts(bound ? caller.collections : undefined), bound ? null : this.vectorIndex.indexInfo()]);
+    const only = boundCollectionIds(caller);
+    const bound = only !== undefined;
+    const [counts, index] = await Promise.all([this.galleries.counts(only), bound ? null : this.vectorIndex.indexInfo()]);
     return {
       counts,
       model: { id: EMBEDDING_MODEL_ID, dimensions: EMBEDDING_DIMENSIONS, threshold: this.config.matching.threshold, ...this.engineView(bound) },

@@ -7,16 +7,16 @@ export interface GalleryCounts {
   faces: number;
 }
 
-/** Gallery counts for /stats, over every collection or only the ones a bound key may see. */
+/** Gallery counts for /stats, over every collection or only the ones a bound key may see (by id). */
 @Injectable()
 export class StatsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async counts(only?: string[]): Promise<GalleryCounts> {
+  async counts(onlyIds?: string[]): Promise<GalleryCounts> {
     const client = this.prisma.client;
-    const inCollections = only ? { collection: { name: { in: only } } } : {};
+    const inCollections = onlyIds ? { collectionId: { in: onlyIds } } : {};
     const [collections, users, faces] = await Promise.all([
-      client.collection.count({ where: only ? { name: { in: only } } : {} }),
+      client.collection.count({ where: onlyIds ? { id: { in: onlyIds } } : {} }),
       client.user.count({ where: inCollections }),
       client.face.count({ where: inCollections }),
     ]);

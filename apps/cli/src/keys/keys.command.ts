@@ -29,16 +29,7 @@ export class KeysCommand {
 
 /** A plain table for a terminal; revoked keys stay listed with their date. */
 export function formatKeyTable(keys: KeyView[]): string {
-  const rows = keys.map((k) => [
-    k.id,
-    k.prefix,
-    k.name,
-    k.scopes.join(','),
-    k.collections.length ? k.collections.join(',') : '(all)',
-    iso(k.createdAt),
-    iso(k.lastUsedAt),
-    iso(k.revokedAt),
-  ]);
+  const rows = keys.map((k) => [k.id, k.prefix, k.name, k.scopes.join(','), collectionsCell(k), iso(k.createdAt), iso(k.lastUsedAt), iso(k.revokedAt)]);
   const head = ['id', 'prefix', 'name', 'scopes', 'collections', 'created', 'last used', 'revoked'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return (
@@ -55,4 +46,10 @@ export function formatKeyTable(keys: KeyView[]): string {
 
 function iso(date: Date | null): string {
   return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-';
+}
+
+/** "(all)" only for a key bound to none: a bound key whose collections were all deleted reaches nothing. */
+export function collectionsCell(k: Pick<KeyView, 'collections' | 'allCollections'>): string {
+  if (k.allCollections) return '(all)';
+  return k.collections.length > 0 ? k.collections.join(',') : '(none left)';
 }

@@ -1,5 +1,5 @@
 import { callerWith } from '../testing/fakes';
-import { mayGrant, mayManageKey } from './actor';
+import { boundCollectionIds, mayGrant, mayManageKey } from './actor';
 
 describe('key confinement', () => {
   const unbound = callerWith(['admin']);
@@ -25,5 +25,13 @@ describe('key confinement', () => {
     expect(mayGrant(alphaAdmin, ['alpha'])).toBe(true);
     expect(mayGrant(alphaAdmin, ['beta'])).toBe(false);
     expect(mayGrant(alphaAdmin, [])).toBe(false);
+  });
+});
+
+describe('boundCollectionIds', () => {
+  it('is undefined for an unbound caller, the ids for a bound one, and empty (nothing) for a bound one without ids', () => {
+    expect(boundCollectionIds(callerWith(['read']))).toBeUndefined();
+    expect(boundCollectionIds(callerWith(['read'], ['alpha', 'beta']))).toEqual(['col-alpha', 'col-beta']);
+    expect(boundCollectionIds({ collections: ['alpha'] })).toEqual([]);
   });
 });

@@ -37,7 +37,17 @@ export function hasScope(caller: Pick<CallerContext, 'scopes'>, scope: Scope): b
  * deleted collection that a name now reused would match).
  */
 export function mayManageKey(caller: Pick<Actor, 'collections' | 'collectionIds'>, keyCollectionIds: string[]): boolean {
-  return confinedTo(caller.collections.length === 0 ? null : (caller.collectionIds ?? []), keyCollectionIds);
+  return confinedTo(boundCollectionIds(caller) ?? null, keyCollectionIds);
+}
+
+/**
+ * The ids of the collections a bound caller is confined to, or undefined for a caller bound to none. Lists and counts
+ * filter by these, never by the names captured at authentication: a collection deleted and created again under the
+ * same name (by another tenant) while the request runs is another collection. A bound caller that carries no ids
+ * reads nothing.
+ */
+export function boundCollectionIds(caller: Pick<Actor, 'collections' | 'collectionIds'>): string[] | undefined {
+  return caller.collections.length === 0 ? undefined : (caller.collectionIds ?? []);
 }
 
 /** Whether the caller may grant a new key these collections, named as the request names them: the same confinement. */

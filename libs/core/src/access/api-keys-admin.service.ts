@@ -72,6 +72,8 @@ function present(k: StoredKey) {
     prefix: k.prefix,
     scopes: k.scopes,
     collections: k.collections,
+    // Said outright: an empty list is also what a bound key shows once all its collections are deleted.
+    allCollections: k.collectionIds.length === 0,
     createdAt: k.createdAt,
     lastUsedAt: k.lastUsedAt,
     revokedAt: k.revokedAt,

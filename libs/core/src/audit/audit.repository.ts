@@ -18,10 +18,11 @@ export interface AuditEntry {
 export interface AuditFilter {
   collection?: string;
   /**
-   * A bound key's collections: only the events of each collection as it exists now, written since it was created. A
-   * deleted collection's history stays with it when another is created under the same name (another tenant).
+   * A bound key's collections, by id: only the events of each of them written since it was created. Audit rows carry
+   * collection names, so a deleted collection's history stays with it when another is created under the same name
+   * (another tenant): the new one's events start at its own creation.
    */
-  collections?: string[];
+  collectionIds?: string[];
   userId?: string;
   outcome?: string;
   action?: string;
@@ -42,8 +43,11 @@ export class AuditRepository {
 
   /** Newest first, keyset-paginated on (at, id). */
   async list(filter: AuditFilter, limit: number, before?: KeysetCursor) {
-    const named = filter.collection ? [filter.collection] : undefined;
-    const scope = filter.collections ? await this.sinceCreated(named ?? filter.collections) : named ? { collection: filter.collection } : {};
+    const scope = filter.collectionIds
+      ? await this.sinceCreated(filter.collectionIds, filter.collection)
+      : filter.collection
+        ? { collection: filter.collection }
+        : {};
     const where: Prisma.AuditEventWhereInput = {
       ...scope,
       ...(filter.userId ? { userId: filter.userId } : {}),
@@ -60,10 +64,11 @@ export class AuditRepository {
     return { rows: rows.slice(0, limit), more: rows.length > limit };
   }
 
-  /** Events of these collections written since each one, as it exists now, was created (none for a missing one). */
-  private async sinceCreated(names: string[]): Promise<Prisma.AuditEventWhereInput> {
-    const current = await this.prisma.client.collection.findMany({ where: { name: { in: names } }, select: { name: true, createdAt: true } });
-    // An empty OR matches nothing: a key whose collections are all gone sees no history.
+  /** Events of these collections (of them, the one named, if any) written since each was created; none of a missing one. */
+  private async sinceCreated(ids: string[], name?: string): Promise<Prisma.AuditEventWhereInput> {
+    const current = await this.prisma.client.collection.findMany({ where: { id: { in: ids }, name }, select: { name: true, createdAt: true } });
+    // None left: match nothing. (Prisma drops an empty OR, which would match every event.)
+    if (current.length === 0) return { id: { in: [] } };
     return { OR: current.map((c) => ({ collection: c.name, at: { gte: c.createdAt } })) };
   }
 

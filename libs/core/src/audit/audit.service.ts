@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
-import { Actor, CallerContext } from '../access/actor';
+import { Actor, boundCollectionIds, CallerContext } from '../access/actor';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { AuditEntry, AuditRepository } from './audit.repository';
 import { AuditQuery } from './audit.inputs';
@@ -21,10 +21,10 @@ export class AuditService {
 
   /** A page of events, newest first. A key bound to collections sees only the events of those collections. */
   async list(query: AuditQuery, caller: CallerContext) {
-    const bound = caller.collections.length > 0;
-    if (bound && query.collection && !caller.collections.includes(query.collection)) return { items: [], nextCursor: null };
+    const collectionIds = boundCollectionIds(caller);
+    if (collectionIds && query.collection && !caller.collections.includes(query.collection)) return { items: [], nextCursor: null };
     const limit = query.limit ?? 50;
-    const filter = { ...query, collections: bound ? caller.collections : undefined };
+    const filter = { ...query, collectionIds };
     const { rows, more } = await this.audit.list(filter, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
     const last = rows[rows.length - 1];
     // details holds what record() wrote: always an object.

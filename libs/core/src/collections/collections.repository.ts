@@ -24,8 +24,9 @@ export class CollectionsRepository {
     return this.prisma.client.collection.create({ data: { ...data, settings: data.settings }, select: FIELDS });
   }
 
-  list(names?: string[]): Promise<CollectionRecord[]> {
-    return this.prisma.client.collection.findMany({ where: names ? { name: { in: names } } : {}, orderBy: { name: 'asc' }, select: FIELDS });
+  /** Every collection, or only these (by id). */
+  list(ids?: string[]): Promise<CollectionRecord[]> {
+    return this.prisma.client.collection.findMany({ where: ids ? { id: { in: ids } } : {}, orderBy: { name: 'asc' }, select: FIELDS });
   }
 
   /** What access checks need: id, name and the stored settings, by name. */

@@ -49,6 +49,13 @@ describe('CollectionsService: what a key bound to collections can reach', () => 
     expect((await service.list(admin)).map((c) => c.name)).toEqual(['alpha', 'beta', 'default']);
   });
 
+  it("lists by id: a collection created again under its name (by another tenant) is not the key's own", async () => {
+    const { service, collections } = setUp();
+    collections.rows.set('alpha', { ...collections.rows.get('alpha')!, id: 'col-alpha-recreated' });
+    expect(await service.list(alphaAdmin)).toEqual([]);
+    expect(await service.list({ ...alphaAdmin, collectionIds: undefined })).toEqual([]);
+  });
+
   it('answers COLLECTION_NOT_FOUND for another collection, the same answer as a missing one, without reading it', async () => {
     const { service, collections } = setUp();
     const other = await domainErrorOf(service.get('beta', alphaAdmin));

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { isUniqueViolation } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
-import { Actor, CallerContext } from '../access/actor';
+import { Actor, boundCollectionIds, CallerContext } from '../access/actor';
 import { CollectionAccessService, collectionNotFound, DEFAULT_COLLECTION } from '../access/collection-access.service';
 import { CollectionRecord, CollectionsRepository } from './collections.repository';
 import { CreateCollectionDto, UpdateCollectionDto } from './collection.inputs';
@@ -31,7 +31,7 @@ export class CollectionsService {
   }
 
   async list(caller: CallerContext) {
-    const rows = await this.collections.list(caller.collections.length > 0 ? caller.collections : undefined);
+    const rows = await this.collections.list(boundCollectionIds(caller));
     return rows.map((c) => this.present(c));
   }
 

@@ -15,8 +15,8 @@ export interface LockoutRow {
 }
 
 export interface LockoutFilter {
-  /** Only these collections (a key bound to collections); undefined = all. */
-  collections?: string[];
+  /** Only these collections, by id (a key bound to collections); undefined = all. */
+  collectionIds?: string[];
   collection?: string;
   userId?: string;
   limit: number;
@@ -33,7 +33,7 @@ export class LockoutsRepository {
       where: {
         lockedUntil: { gt: new Date() },
         userId: filter.userId,
-        user: { collection: { name: filter.collection ?? (filter.collections ? { in: filter.collections } : undefined) } },
+        user: { collectionId: filter.collectionIds ? { in: filter.collectionIds } : undefined, collection: { name: filter.collection } },
       },
       orderBy: [{ lockedUntil: 'asc' }, { userId: 'asc' }],
       take: filter.limit,

@@ -43,7 +43,7 @@ describe('LockoutsService.list', () => {
   it('lists every lock for an unbound admin, 100 at most by default, with the locked key named', async () => {
     const { service, lockouts } = setUp([row('u-alpha', 'alpha', ['beta'])]);
     const { items } = await service.list({}, admin);
-    expect(lockouts.active).toHaveBeenCalledWith({ collections: undefined, collection: undefined, userId: undefined, limit: 100 });
+    expect(lockouts.active).toHaveBeenCalledWith({ collectionIds: undefined, collection: undefined, userId: undefined, limit: 100 });
     expect(items).toEqual([
       {
         userId: 'u-alpha',
@@ -61,7 +61,7 @@ describe('LockoutsService.list', () => {
   it("confines a bound admin to its collections' locks, and to filters inside them", async () => {
     const { service, lockouts } = setUp();
     await service.list({ collection: 'alpha', userId: 'u-alpha', limit: 5 }, alphaAdmin);
-    expect(lockouts.active).toHaveBeenCalledWith({ collections: ['alpha'], collection: 'alpha', userId: 'u-alpha', limit: 5 });
+    expect(lockouts.active).toHaveBeenCalledWith({ collectionIds: ['col-alpha'], collection: 'alpha', userId: 'u-alpha', limit: 5 });
     expect(await codeOf(service.list({ collection: 'beta' }, alphaAdmin))).toBe('COLLECTION_NOT_FOUND');
     expect(lockouts.active).toHaveBeenCalledTimes(1);
   });

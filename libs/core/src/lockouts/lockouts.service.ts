@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { CallerContext, mayManageKey } from '../access/actor';
+import { boundCollectionIds, CallerContext, mayManageKey } from '../access/actor';
 import { CollectionAccessService, collectionNotFound } from '../access/collection-access.service';
 import { UsersService } from '../users/users.service';
 import { ClearLockoutQuery, ListLockoutsQuery } from './lockout.inputs';
@@ -18,8 +18,12 @@ export class LockoutsService {
 
   async list(query: ListLockoutsQuery, caller: CallerContext) {
     if (query.collection && !this.access.mayUse(caller, query.collection)) throw collectionNotFound(query.collection);
-    const bound = caller.collections.length > 0 ? caller.collections : undefined;
-    const rows = await this.lockouts.active({ collections: bound, collection: query.collection, userId: query.userId, limit: query.limit ?? 100 });
+    const rows = await this.lockouts.active({
+      collectionIds: boundCollectionIds(caller),
+      collection: query.collection,
+      userId: query.userId,
+      limit: query.limit ?? 100,
+    });
     return { items: rows.map((row) => present(row, caller)) };
   }
 

@@ -118,8 +118,8 @@ export class FakeCollections {
     return Promise.resolve(row ? record(row) : null);
   }
 
-  list(names?: string[]) {
-    const rows = [...this.rows.values()].filter((r) => !names || names.includes(r.name)).sort((a, b) => a.name.localeCompare(b.name));
+  list(ids?: string[]) {
+    const rows = [...this.rows.values()].filter((r) => !ids || ids.includes(r.id)).sort((a, b) => a.name.localeCompare(b.name));
     return Promise.resolve(rows.map(record));
   }
 

@@ -1,7 +1,7 @@
 // @ts-check
 import { actionButton, busy, byId, recordItem, showError, showMessage, when } from '../ui.js';
 
-/** @typedef {{ id: string, name: string, prefix: string, scopes: string[], collections: string[], createdAt: string, lastUsedAt: string | null, revokedAt: string | null }} ApiKey */
+/** @typedef {{ id: string, name: string, prefix: string, scopes: string[], collections: string[], allCollections: boolean, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }} ApiKey */
 
 /**
  * API keys: list, create (the key is shown once, in a dialog, and never kept by the page) and revoke. Admin only; the
@@ -47,7 +47,7 @@ export class KeysPanel {
     const details = [
       `${key.prefix}…`,
       `scopes: ${key.scopes.join(', ')}`,
-      key.collections.length ? `collections: ${key.collections.join(', ')}` : 'every collection',
+      key.allCollections ? 'every collection' : `collections: ${key.collections.join(', ') || 'none left (all deleted)'}`,
       `created ${when(key.createdAt)}`,
       key.lastUsedAt ? `last used ${when(key.lastUsedAt)}` : 'never used',
       key.revokedAt ? `revoked ${when(key.revokedAt)}` : null,
