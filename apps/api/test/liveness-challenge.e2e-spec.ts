@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { PrismaService } from '@facegate/database';
 import { EMPTY_STATE, LivenessSessionsRepository } from '@facegate/core';
 import { openSession, performChallenge, upload, ChallengePlan, SessionView } from '../../../test/liveness-session';
-import { ADMIN_KEY, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
+import { ADMIN_KEY, createKey, testDatabase, TestApp, useTestApp } from '../../../test/e2e-app';
 import { photo, photoBytes } from '../../../test/photos';
 
 const kind = testDatabase();
@@ -499,5 +499,57 @@ describe(`active liveness challenge: blinks and smiles (${kind})`, () => {
     ['a smile (LFW photos)', POWELL, 'smile'],
   ])('passes %s done in the asked order, one upload per revealed step, with a token', async (_name, poses, must) => {
     await passesInOrder(app(), poses, must);
+  });
+});
+
+describe(`failed challenges count as failed attempts on the person they showed (${kind})`, () => {
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LIVENESS_MIN_STEP_MS: '0', FACEGATE_LOCKOUT_FAILURES: '2' });
+  const person = { externalId: 'charged-1', collection: 'default' };
+  let userId: string;
+
+  beforeAll(async () => {
+    const res = await app()
+      .http.post('/users')
+      .set(admin)
+      .send({ name: 'Webcam user', ...person, images: [photo('live/028.jpg'), photo('live/036.jpg')] })
+      .expect(201);
+    userId = res.body.id;
+  });
+
+  /** A session answered with one still photo sent twice: refused as a repeated frame, a failure judged on the frames. */
+  async function failedSession(key: string, still: string): Promise<void> {
+    const session = await openSession(app(), as(key));
+    const res = await upload(app(), as(key), session, [photo(still), photo(still)]).expect(422);
+    expect(res.body).toMatchObject({ code: 'CHALLENGE_FAILED', reason: 'repeated_frame' });
+    expect(JSON.stringify(res.body)).not.toContain(userId);
+  }
+
+  const locks = async () =>
+    ((await app().http.get('/lockouts').set(admin).expect(200)).body.items as Array<{ userId: string; keyName: string }>).map((l) => [l.keyName, l.userId]);
+
+  it("locks the key out of the person after the budget's failed sessions; other keys and other faces are not charged", async () => {
+    const attacker = (await createKey(app(), { name: 'attacker', scopes: ['recognize'] })).key;
+    const other = (await createKey(app(), { name: 'other', scopes: ['recognize'] })).key;
+    // A stranger's face (not enrolled) charges no one, however often it fails.
+    for (let i = 0; i < 3; i++) await failedSession(other, 'Colin_Powell/009.jpg');
+    await failedSession(attacker, 'live/028.jpg');
+    expect(await locks()).toEqual([]);
+    await failedSession(attacker, 'live/036.jpg'); // another photo of the same person: the same person charged
+    expect(await locks()).toEqual([['attacker', userId]]);
+
+    // Whatever session passes later, this key cannot verify the person now; another key still can.
+    const refused = await app()
+      .http.post('/verify')
+      .set(as(attacker))
+      .send({ ...person, image: photo('live/026.jpg') })
+      .expect(423);
+    expect(refused.body.code).toBe('LOCKED_OUT');
+    const free = await app()
+      .http.post('/verify')
+      .set(as(other))
+      .send({ ...person, image: photo('live/026.jpg') });
+    expect(free.body.code).not.toBe('LOCKED_OUT');
+    const audit = await app().http.get('/audit').query({ action: 'liveness_challenge', userId, limit: 10 }).set(admin).expect(200);
+    expect(audit.body.items.map((e: { outcome: string }) => e.outcome)).toEqual(['CHALLENGE_FAILED', 'CHALLENGE_FAILED']);
   });
 });

@@ -15,6 +15,7 @@ import { FaceModule } from './face/face.module';
 import { LivenessSecretsService } from './liveness/liveness-secrets.service';
 import { LivenessSessionsRepository } from './liveness/liveness-sessions.repository';
 import { LivenessTokenService } from './liveness/liveness-token.service';
+import { ChallengeAttemptsService } from './liveness/challenge-attempts.service';
 import { LivenessService } from './liveness/liveness.service';
 import { AttemptBudgetService } from './lockouts/attempt-budget.service';
 import { AttemptsRepository } from './lockouts/attempts.repository';
@@ -52,7 +53,7 @@ const RECORDS: Provider[] = [
   LivenessTokenService,
 ];
 /** Services that analyse photos (they need the face engine). */
-const FACES: Provider[] = [UsersService, LockoutsService, RecognitionService, LivenessService];
+const FACES: Provider[] = [UsersService, LockoutsService, RecognitionService, ChallengeAttemptsService, LivenessService];
 
 /**
  * The domain both doors share: the validated configuration, the database and every service and repository of people,

@@ -25,6 +25,7 @@ export * from './face/face-engine.service';
 export * from './face/face-rules.service';
 export * from './face/face.module';
 export * from './face/quality-gates';
+export * from './liveness/challenge-attempts.service';
 export * from './liveness/challenge-judge';
 export * from './liveness/challenge-session';
 export * from './liveness/liveness-secrets.service';

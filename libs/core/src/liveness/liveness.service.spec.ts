@@ -5,6 +5,7 @@ import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { accessOver, auditLog, callerWith, codeOf, domainErrorOf, embedding, extractedFace, FakeCollections, testConfig } from '../testing/fakes';
 import { ChallengeStep } from './challenge-judge';
 import { EMPTY_STATE, SessionState } from './challenge-session';
+import { ChallengeAttemptsService } from './challenge-attempts.service';
 import { LivenessSecretsService } from './liveness-secrets.service';
 import { LivenessSessionsRepository, StoredSession } from './liveness-sessions.repository';
 import { LivenessService } from './liveness.service';
@@ -133,17 +134,20 @@ function setUp(env: Record<string, string> = {}) {
   let nonces = 0;
   const secrets = { randomInt: jest.fn(() => 0), token: () => 'lt_minted', nonce: () => `nonce-${++nonces}`, hash: sha };
   const { service: audit, entries } = auditLog();
+  // The charge's own rules are ChallengeAttemptsService's tests; here, what the session hands it.
+  const attempts = { chargeFailure: jest.fn(async (_c: unknown, _col: unknown, anchor: Float32Array | null) => (anchor ? 'u-charged' : null)) };
   const service = new LivenessService(
     sessions as unknown as LivenessSessionsRepository,
     faces as unknown as FaceRulesService,
     accessOver(collections, config),
     secrets as unknown as LivenessSecretsService,
     audit,
+    attempts as unknown as ChallengeAttemptsService,
     config,
   );
   /** Time for a person to read the step and move (more than FACEGATE_LIVENESS_MIN_STEP_MS). */
   const think = () => (sessions.nowMs += 1000);
-  return { service, sessions, faces, entries, secrets, collections, config, think };
+  return { service, sessions, faces, entries, secrets, collections, config, think, attempts };
 }
 
 describe('LivenessService.open', () => {
@@ -253,6 +257,30 @@ describe('LivenessService.submitFrames', () => {
       const changed = await domainErrorOf(service.submitFrames(second.id, { frames: [frame(0), frame(5, { person: 3 })], stepNonce: 'nonce-2' }, me));
       expect(changed).toMatchObject({ code: 'LIVENESS_FACE_CHANGED', details: { frame: 1 } });
       expect(sessions.rows.get(second.id)).toMatchObject({ status: 'failed', anchorEmbedding: null });
+    });
+
+    it("hands every failure to the attempt charge with the session's anchor face; the audit names whom it charged, the caller is not told", async () => {
+      const { service, entries, think, attempts } = setUp();
+      const first = await service.open({}, me);
+      think();
+      // The anchor comes from this upload's first frame.
+      const changed = await domainErrorOf(service.submitFrames(first.id, { frames: [frame(0), frame(5, { person: 3 })], stepNonce: 'nonce-1' }, me));
+      expect(attempts.chargeFailure).toHaveBeenLastCalledWith(
+        me,
+        expect.objectContaining({ name: 'default' }),
+        embedding(0),
+        expect.objectContaining({ code: 'LIVENESS_FACE_CHANGED' }),
+      );
+      expect(entries).toContainEqual(expect.objectContaining({ action: 'liveness_challenge', outcome: 'LIVENESS_FACE_CHANGED', userId: 'u-charged' }));
+      expect(JSON.stringify(changed.details)).not.toContain('u-charged');
+
+      // A failure before any frame is analysed uses the anchor the session kept from earlier steps.
+      const second = await service.open({}, me);
+      think();
+      await service.submitFrames(second.id, { frames: [frame(0), frame(30)], stepNonce: 'nonce-2' }, me);
+      think();
+      await domainErrorOf(service.submitFrames(second.id, { frames: [frame(0)], stepNonce: 'nonce-old' }, me));
+      expect(attempts.chargeFailure).toHaveBeenLastCalledWith(me, expect.anything(), embedding(0), expect.objectContaining({ reason: 'stale_step' }));
     });
 
     it('on a final upload with steps left, names only the step being asked, never the ones still hidden', async () => {

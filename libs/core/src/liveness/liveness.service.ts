@@ -10,6 +10,7 @@ import { median } from '@facegate/face-engine';
 import { drawChallenge, STEP_INSTRUCTIONS } from './challenge-judge';
 import { AnalyzedFrame, applyFrames, isComplete, SessionFailure, SessionState } from './challenge-session';
 import { OpenSessionInput, SubmitFramesInput } from './liveness.inputs';
+import { ChallengeAttemptsService } from './challenge-attempts.service';
 import { LivenessSecretsService } from './liveness-secrets.service';
 import { LivenessSessionsRepository, StoredSession } from './liveness-sessions.repository';
 
@@ -27,6 +28,7 @@ export class LivenessService {
     private readonly access: CollectionAccessService,
     private readonly secrets: LivenessSecretsService,
     private readonly audit: AuditService,
+    private readonly attempts: ChallengeAttemptsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -182,7 +184,10 @@ export class LivenessService {
     };
   }
 
-  /** Records the failure (the session is closed for good: no retries against the same challenge) and throws it. */
+  /**
+   * Records the failure (the session is closed for good: no retries against the same challenge), charges it to the
+   * person the face is (ChallengeAttemptsService) and throws it.
+   */
   private async fail(
     session: StoredSession,
     collection: CollectionRef,
@@ -191,11 +196,14 @@ export class LivenessService {
     caller: CallerContext,
   ): Promise<never> {
     await this.saveOrBusy(session, { status: 'failed', state: result.state, anchorEmbedding: null, failure });
+    const charged = await this.attempts.chargeFailure(caller, collection, result.anchorEmbedding ?? session.anchorEmbedding, failure);
     const { code, ...details } = failure;
     const summary = { sessionId: session.id, completedSteps: result.state.progress.completed, ...details };
     await this.audit.record(caller, {
       action: 'liveness_challenge',
       collection: collection.name,
+      // Whom the failure was charged to stays in the log; the caller is not told (the summary below is its answer).
+      userId: charged,
       outcome: code,
       liveness: median(result.state.passiveScores),
       details: summary,

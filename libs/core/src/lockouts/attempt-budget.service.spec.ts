@@ -177,3 +177,21 @@ describe('AttemptBudgetService', () => {
     });
   });
 });
+
+describe('AttemptBudgetService.charge', () => {
+  it('counts one failure at once, and audits the lock it causes', async () => {
+    const { service, settled, audit } = setUp({ lockOnSettle: true });
+    await expect(service.charge(caller, { ...user, action: 'liveness_challenge' })).resolves.toBe('charged');
+    expect(settled).toEqual(['failure']);
+    expect(audit.record).toHaveBeenCalledWith(caller, expect.objectContaining({ action: 'lockout', outcome: 'locked', userId: 'user-1' }));
+  });
+
+  it('leaves a key already locked out of the person (or a person gone) as it is: nothing settled, nothing audited', async () => {
+    for (const reserve of ['refused', 'gone'] as const) {
+      const { service, settled, audit } = setUp({ reserve });
+      await expect(service.charge(caller, user)).resolves.toBe(reserve);
+      expect(settled).toEqual([]);
+      expect(audit.record).not.toHaveBeenCalled();
+    }
+  });
+});

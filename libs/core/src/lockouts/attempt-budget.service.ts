@@ -75,6 +75,18 @@ export class AttemptBudgetService {
     return result;
   }
 
+  /**
+   * Counts one failed attempt whose judging happened elsewhere (a liveness session that failed on frames of this
+   * person): reserved and settled at once. A key already locked out of the person, or with its budget in flight, is
+   * left as it is: no refusal is audited, because nothing was refused.
+   */
+  async charge(caller: CallerContext, user: AttemptSubject): Promise<'charged' | 'refused' | 'gone'> {
+    const reservation = await this.attempts.reserve(user.id, caller.keyId, this.rules);
+    if (reservation !== 'reserved') return reservation;
+    await this.settle(caller, user, 'failure');
+    return 'charged';
+  }
+
   /** The people among `userIds` this key is locked out of (a 1:N answer must not hand them over either). */
   lockedFor(caller: CallerContext, userIds: string[]): Promise<Set<string>> {
     return this.attempts.lockedFor(caller.keyId, userIds);

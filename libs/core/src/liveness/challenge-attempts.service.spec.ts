@@ -1,0 +1,55 @@
+import { Logger } from '@nestjs/common';
+import { CollectionRef } from '../access/collection-access.service';
+import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
+import { callerWith, embedding } from '../testing/fakes';
+import { FakePeople } from '../testing/people';
+import { ChallengeAttemptsService, isChargedFailure } from './challenge-attempts.service';
+
+beforeAll(() => Logger.overrideLogger(false));
+
+const caller = callerWith(['recognize'], [], 'key-1');
+const collection = { id: 'col-signin', name: 'signin', policy: { matchThreshold: 0.42 } } as CollectionRef;
+const edited = { code: 'CHALLENGE_FAILED', reason: 'edited_still' };
+
+function setUp(charge: () => Promise<string> = async () => 'charged') {
+  const people = new FakePeople();
+  people.seed({ id: 'u-ann', collection: 'signin', faces: [embedding(0)] });
+  people.seed({ id: 'u-bob', collection: 'signin', faces: [embedding(1)] });
+  people.seed({ id: 'u-elsewhere', collection: 'other', faces: [embedding(2)] });
+  const attempts = { charge: jest.fn(charge) };
+  const service = new ChallengeAttemptsService(people.asVectors(), attempts as unknown as AttemptBudgetService);
+  return { service, attempts };
+}
+
+describe('ChallengeAttemptsService', () => {
+  it("charges a failure judged on the frames to the enrolled person whose face the session's anchor showed", async () => {
+    const { service, attempts } = setUp();
+    await expect(service.chargeFailure(caller, collection, embedding(1), edited)).resolves.toBe('u-bob');
+    expect(attempts.charge).toHaveBeenCalledTimes(1);
+    expect(attempts.charge).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-bob', collection: 'signin' });
+  });
+
+  it("charges no one for a stranger's face, another collection's person, or a session that never saw a face", async () => {
+    const { service, attempts } = setUp();
+    await expect(service.chargeFailure(caller, collection, embedding(7), edited)).resolves.toBeNull();
+    await expect(service.chargeFailure(caller, collection, embedding(2), edited)).resolves.toBeNull();
+    await expect(service.chargeFailure(caller, collection, null, edited)).resolves.toBeNull();
+    expect(attempts.charge).not.toHaveBeenCalled();
+  });
+
+  it('leaves the mistakes a live user makes free, and never throws when the charge cannot be made', async () => {
+    const { service, attempts } = setUp(async () => Promise.reject(new Error('database gone')));
+    for (const reason of ['step_timeout', 'incomplete', 'too_few_frames', 'wrong_step', 'too_many_frames']) {
+      await expect(service.chargeFailure(caller, collection, embedding(0), { code: 'CHALLENGE_FAILED', reason })).resolves.toBeNull();
+    }
+    expect(attempts.charge).not.toHaveBeenCalled();
+    await expect(service.chargeFailure(caller, collection, embedding(0), edited)).resolves.toBeNull();
+    expect(attempts.charge).toHaveBeenCalledTimes(1);
+  });
+
+  it('charges every failure that judged the frames or caught a tampered upload', () => {
+    const charged = ['edited_still', 'not_a_rigid_face', 'repeated_frame', 'too_fast', 'stale_step'].map((reason) => ({ code: 'CHALLENGE_FAILED', reason }));
+    for (const failure of [...charged, { code: 'SPOOF_SUSPECTED' }, { code: 'LIVENESS_FACE_CHANGED' }]) expect(isChargedFailure(failure)).toBe(true);
+    expect(isChargedFailure({ code: 'CHALLENGE_FAILED' })).toBe(false);
+  });
+});

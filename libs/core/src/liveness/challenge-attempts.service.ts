@@ -1,0 +1,55 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { FaceVectorRepository } from '@facegate/database';
+import { CallerContext } from '../access/actor';
+import { CollectionRef } from '../access/collection-access.service';
+import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
+
+/** A session's failure as the liveness service records it: a code, and for CHALLENGE_FAILED a reason. */
+export interface ChallengeFailure {
+  code: string;
+  reason?: string;
+}
+
+/**
+ * Failures that judged the frames and found them wanting, or caught a client tampering with the protocol: each was a
+ * chance to pass. A step not done in time, an upload that ended early or a head turned the wrong way judged nothing
+ * a client could not retry anyway, and a live user makes those mistakes: they stay free.
+ */
+const JUDGED_REASONS: ReadonlySet<string> = new Set(['edited_still', 'not_a_rigid_face', 'repeated_frame', 'too_fast', 'stale_step']);
+
+export function isChargedFailure(failure: ChallengeFailure): boolean {
+  if (failure.code === 'SPOOF_SUSPECTED' || failure.code === 'LIVENESS_FACE_CHANGED') return true;
+  return failure.code === 'CHALLENGE_FAILED' && failure.reason !== undefined && JUDGED_REASONS.has(failure.reason);
+}
+
+/**
+ * A failed challenge is a guess at whoever's face it showed. Without a charge, a client could answer sessions with
+ * edits of one photo of a person for as long as its rate limit lasts, until one passes (README "Active liveness
+ * challenge": about 1 in 500 generated attack sessions did). So a session that fails on its frames counts as one
+ * failed attempt on the enrolled person its anchor face matches, in the caller's key's attempt budget: the budget's
+ * failures lock the key out of that person, and /verify and /recognize then refuse or hide them whatever session
+ * passes later. The caller is never told whom a face matched: the session's own failure is the whole answer.
+ */
+@Injectable()
+export class ChallengeAttemptsService {
+  private readonly logger = new Logger('Liveness');
+
+  constructor(
+    private readonly vectors: FaceVectorRepository,
+    private readonly attempts: AttemptBudgetService,
+  ) {}
+
+  /** The person charged, if any. Never throws: a charge that cannot be made is logged, and the failure stands. */
+  async chargeFailure(caller: CallerContext, collection: CollectionRef, anchor: Float32Array | null, failure: ChallengeFailure): Promise<string | null> {
+    if (!anchor || !isChargedFailure(failure)) return null;
+    try {
+      const [nearest] = await this.vectors.searchCollection({ collectionId: collection.id, embedding: anchor, topK: 1 });
+      if (!nearest || nearest.similarity < collection.policy.matchThreshold) return null;
+      await this.attempts.charge(caller, { action: 'liveness_challenge', id: nearest.userId, collection: collection.name });
+      return nearest.userId;
+    } catch (error) {
+      this.logger.error(`charging a failed session in ${collection.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+  }
+}
