@@ -23,7 +23,9 @@ void hostWorker(async (offload) => ({
         return { result: { self: threadId, remote: remote ? remote.result : null, built } };
       }
       case 'slow':
-        await new Promise((resolve) => setTimeout(resolve, 400));
+        // Far beyond the 150 ms timeout of the test that expects ENGINE_TIMEOUT: on a loaded CI machine a 400 ms job
+        // once finished before the pool's timer could fire.
+        await new Promise((resolve) => setTimeout(resolve, 1200));
         return { result: payload };
       case 'coded':
         throw new DomainError('NO_FACE', 'no face here', { index: 2 });
