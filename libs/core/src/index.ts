@@ -36,7 +36,6 @@ export * from './liveness/liveness.service';
 export * from './liveness/motion-evidence';
 export * from './lockouts/attempt-budget.service';
 export * from './lockouts/attempts.repository';
-export * from './lockouts/lockout-cooldown';
 export * from './lockouts/lockout.inputs';
 export * from './lockouts/lockouts.repository';
 export * from './lockouts/lockouts.service';

@@ -113,14 +113,6 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FACEGATE_CONFIDENCE_MEDIUM_MARGIN: '0.3' })).toThrow('FACEGATE_CONFIDENCE_MEDIUM_MARGIN');
   });
 
-  it('doubles lockouts up to a day by default, and refuses a maximum below the cool-down', () => {
-    expect(loadConfig({}, false).lockout).toEqual({ maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, maxCooldownSeconds: 86_400 });
-    expect(loadConfig({ FACEGATE_LOCKOUT_MAX_COOLDOWN_SECONDS: '300' }, false).lockout.maxCooldownSeconds).toBe(300);
-    expect(() => loadConfig({ FACEGATE_LOCKOUT_MAX_COOLDOWN_SECONDS: '299' })).toThrow(
-      'FACEGATE_LOCKOUT_MAX_COOLDOWN_SECONDS must not be less than FACEGATE_LOCKOUT_COOLDOWN_SECONDS',
-    );
-  });
-
   it('reads the monitoring and shutdown settings, with their defaults', () => {
     expect(loadConfig({}, false)).toMatchObject({
       logFormat: 'json',

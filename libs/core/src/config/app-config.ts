@@ -87,10 +87,8 @@ export interface AppConfig {
     /** Failed verifications of one person within windowSeconds that lock their verification... */
     maxFailures: number;
     windowSeconds: number;
-    /** ...for this long, doubled at each lock in a row... */
+    /** ...for this long. */
     cooldownSeconds: number;
-    /** ...up to this (lockout-cooldown.ts). */
-    maxCooldownSeconds: number;
   };
   audit: {
     retentionDays: number;
@@ -251,7 +249,6 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       maxFailures: read.int('FACEGATE_LOCKOUT_FAILURES', 5, 1, 1000),
       windowSeconds: read.int('FACEGATE_LOCKOUT_WINDOW_SECONDS', 180, 1, 86_400),
       cooldownSeconds: read.int('FACEGATE_LOCKOUT_COOLDOWN_SECONDS', 300, 1, 86_400 * 7),
-      maxCooldownSeconds: read.int('FACEGATE_LOCKOUT_MAX_COOLDOWN_SECONDS', 86_400, 1, 86_400 * 30),
     },
     audit: {
       retentionDays: read.int('FACEGATE_AUDIT_RETENTION_DAYS', 90, 1, 3650),
@@ -343,9 +340,6 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
   }
   if (config.matching.mediumMargin > config.matching.highMargin) {
     throw new ConfigError('FACEGATE_CONFIDENCE_MEDIUM_MARGIN', 'must not exceed FACEGATE_CONFIDENCE_HIGH_MARGIN');
-  }
-  if (config.lockout.maxCooldownSeconds < config.lockout.cooldownSeconds) {
-    throw new ConfigError('FACEGATE_LOCKOUT_MAX_COOLDOWN_SECONDS', 'must not be less than FACEGATE_LOCKOUT_COOLDOWN_SECONDS');
   }
   return config;
 }

@@ -7,10 +7,7 @@ import { AttemptOutcome, AttemptsRepository } from './attempts.repository';
 
 const caller: CallerContext = { keyId: 'key-1', scopes: ['recognize'], collections: [], clientIp: '127.0.0.1', requestId: 'r1' };
 const user = { action: 'verify', id: 'user-1', collection: 'default' };
-const config = {
-  lockout: { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, maxCooldownSeconds: 86_400 },
-  engine: { jobTimeoutMs: 30000 },
-} as AppConfig;
+const config = { lockout: { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300 }, engine: { jobTimeoutMs: 30000 } } as AppConfig;
 
 function setUp(options: { reserve?: 'reserved' | 'refused' | 'gone'; locked?: boolean; settleFails?: boolean; lockOnSettle?: boolean } = {}) {
   const settled: AttemptOutcome[] = [];
@@ -136,13 +133,7 @@ describe('AttemptBudgetService', () => {
       async () => true,
       (r) => r,
     );
-    expect(repository.reserve).toHaveBeenCalledWith('user-1', 'key-1', {
-      maxFailures: 5,
-      windowSeconds: 180,
-      cooldownSeconds: 300,
-      maxCooldownSeconds: 86_400,
-      staleSeconds: 90,
-    });
+    expect(repository.reserve).toHaveBeenCalledWith('user-1', 'key-1', { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, staleSeconds: 90 });
   });
 
   it('answers USER_NOT_FOUND when the person was deleted before the reservation', async () => {

@@ -114,14 +114,14 @@ export class AttemptBudgetService {
       const locked = await this.attempts.settle(user.id, caller.keyId, outcome, this.rules);
       if (!locked) return;
       this.logger.warn(
-        `verification of user ${user.id} by key ${caller.keyId} locked until ${locked.lockedUntil.toISOString()} after ${locked.failures} failures (lock ${locked.consecutiveLocks} in a row)`,
+        `verification of user ${user.id} by key ${caller.keyId} locked until ${locked.lockedUntil.toISOString()} after ${locked.failures} failures`,
       );
       await this.audit.record(caller, {
         action: 'lockout',
         outcome: 'locked',
         collection: user.collection,
         userId: user.id,
-        details: { failures: locked.failures, cooldownSeconds: locked.cooldownSeconds, consecutiveLocks: locked.consecutiveLocks, lockedKeyId: caller.keyId },
+        details: { failures: locked.failures, cooldownSeconds: this.rules.cooldownSeconds, lockedKeyId: caller.keyId },
       });
     } catch (error) {
       this.logger.error(`settling the verification attempt of user ${user.id} failed: ${error instanceof Error ? error.message : String(error)}`);

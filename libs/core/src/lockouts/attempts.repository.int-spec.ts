@@ -4,7 +4,7 @@ import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../../
 import { AttemptsRepository, BudgetRules } from './attempts.repository';
 
 type Backend = 'postgres' | 'embedded';
-const RULES: BudgetRules = { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, maxCooldownSeconds: 1000, staleSeconds: 90 };
+const RULES: BudgetRules = { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, staleSeconds: 90 };
 const BURST = 50;
 
 // The SQL of the attempt budget against both databases: a concurrent burst cannot reserve more than the budget, and
@@ -60,7 +60,7 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     const userId = await newUser();
     for (let i = 1; i < RULES.maxFailures; i++) expect(await fail(userId, keyA)).toBeNull();
     const locked = await fail(userId, keyA);
-    expect(locked).toEqual({ lockedUntil: expect.any(Date), failures: RULES.maxFailures, cooldownSeconds: 300, consecutiveLocks: 1 });
+    expect(locked).toEqual({ lockedUntil: expect.any(Date), failures: RULES.maxFailures });
     expect(await attempts.reserve(userId, keyA, RULES)).toBe('refused');
     expect(await attempts.refusal(userId, keyA)).toEqual({ locked: true, retryAfterSeconds: expect.any(Number) });
     expect((await attempts.refusal(userId, keyA)).retryAfterSeconds).toBeGreaterThan(RULES.cooldownSeconds - 10);
@@ -95,37 +95,6 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     // The window passed and the reservation was never settled (its instance died): the budget is whole again.
     const granted = await Promise.all(Array.from({ length: 10 }, () => attempts.reserve(userId, keyA, short)));
     expect(granted.filter((g) => g === 'reserved')).toHaveLength(RULES.maxFailures);
-  });
-
-  it('doubles the cool-down with each lock in a row, up to the maximum; a success or a quiet spell starts over', async () => {
-    const userId = await newUser();
-    /** The lock the next budget of failures causes, after the current one has run out (as if its time had passed). */
-    const nextLock = async (outcomeFirst?: 'success') => {
-      await prisma.client
-        .$executeRaw`UPDATE verification_lockouts SET locked_until = LEAST(locked_until, now() - interval '1 second') WHERE user_id = ${userId}::uuid AND locked_until IS NOT NULL`;
-      if (outcomeFirst) {
-        expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
-        await attempts.settle(userId, keyA, outcomeFirst, RULES);
-      }
-      for (let i = 1; i < RULES.maxFailures; i++) expect(await fail(userId, keyA)).toBeNull();
-      const lock = (await fail(userId, keyA))!;
-      // The database's clock set lockedUntil; the refusal reads it back the same way.
-      const retry = (await attempts.refusal(userId, keyA)).retryAfterSeconds;
-      expect(Math.abs(retry - lock.cooldownSeconds)).toBeLessThanOrEqual(2);
-      return [lock.consecutiveLocks, lock.cooldownSeconds];
-    };
-    expect(await nextLock()).toEqual([1, 300]);
-    expect(await nextLock()).toEqual([2, 600]);
-    expect(await nextLock()).toEqual([3, 1000]);
-    expect(await nextLock()).toEqual([4, 1000]);
-    expect(await nextLock('success')).toEqual([1, 300]);
-    expect(await nextLock()).toEqual([2, 600]);
-    // Quiet for as long as the longest cool-down since the last lock ended: forgotten.
-    await prisma.client.$executeRaw`UPDATE verification_lockouts SET locked_until = now() - interval '1001 seconds' WHERE user_id = ${userId}::uuid`;
-    expect(await nextLock()).toEqual([1, 300]);
-    // Another key's locks are its own.
-    for (let i = 0; i < RULES.maxFailures - 1; i++) await fail(userId, keyB);
-    expect((await fail(userId, keyB))?.consecutiveLocks).toBe(1);
   });
 
   it('says a deleted person is gone rather than failing on the foreign key', async () => {

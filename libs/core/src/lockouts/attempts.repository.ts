@@ -1,25 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { isForeignKeyViolation, PrismaService } from '@facegate/database';
-import { cooldownSeconds, CooldownRules } from './lockout-cooldown';
 
 /** The budget rules the statements apply, from the configuration. */
-export interface BudgetRules extends CooldownRules {
+export interface BudgetRules {
   maxFailures: number;
   windowSeconds: number;
+  cooldownSeconds: number;
   /** After this, attempts still marked in flight are taken as abandoned (an instance died mid-verification). */
   staleSeconds: number;
 }
 
 export type AttemptOutcome = 'success' | 'failure' | 'void';
-
-/** A lock an attempt caused. */
-export interface NewLock {
-  lockedUntil: Date;
-  failures: number;
-  cooldownSeconds: number;
-  /** This lock's place in the key's locks in a row on the person (1 = the first since a success or a quiet spell). */
-  consecutiveLocks: number;
-}
 
 export interface Refusal {
   /** Locked (true) or only out of budget while attempts are in flight (false). */
@@ -81,36 +72,28 @@ export class AttemptsRepository {
 
   /**
    * Settles a reserved attempt: a failure counts (and locks the key out of this person once the budget is spent,
-   * starting a fresh count), a success clears this key's failures and its locks in a row, a void attempt (no face,
-   * engine busy...) only frees its reservation. A lock lasts cooldownSeconds(n) for the key's n-th lock in a row on
-   * the person; the row is forgotten after a quiet spell as long as the longest cool-down. Returns the lock when this
-   * attempt caused one.
+   * starting a fresh count), a success clears this key's failures only, a void attempt (no face, engine busy...) only
+   * frees its reservation. Returns the lock when this attempt caused one.
    */
-  async settle(userId: string, keyId: string, outcome: AttemptOutcome, rules: BudgetRules): Promise<NewLock | null> {
+  async settle(userId: string, keyId: string, outcome: AttemptOutcome, rules: BudgetRules): Promise<{ lockedUntil: Date; failures: number } | null> {
     return this.prisma.client.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<Array<{ failures: number; expired: boolean; locks: number; quiet: boolean }>>`
-        SELECT failures, window_started_at < now() - make_interval(secs => ${rules.windowSeconds}) AS expired, locks,
-               coalesce(locked_until < now() - make_interval(secs => ${rules.maxCooldownSeconds}), true) AS quiet
+      const rows = await tx.$queryRaw<Array<{ failures: number; expired: boolean }>>`
+        SELECT failures, window_started_at < now() - make_interval(secs => ${rules.windowSeconds}) AS expired
         FROM verification_lockouts WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid FOR UPDATE`;
       const row = rows[0];
       if (!row) return null;
       const counted = row.expired ? 0 : row.failures;
       const failures = outcome === 'success' ? 0 : counted + (outcome === 'failure' ? 1 : 0);
       const lock = failures >= rules.maxFailures;
-      const before = outcome === 'success' || row.quiet ? 0 : row.locks;
-      const locks = lock ? before + 1 : before;
-      const cooldown = lock ? cooldownSeconds(locks, rules) : 0;
       const updated = await tx.$queryRaw<Array<{ lockedUntil: Date | null }>>`
         UPDATE verification_lockouts SET
           in_flight = GREATEST(in_flight - 1, 0),
           failures = ${lock ? 0 : failures},
-          locks = ${locks},
           window_started_at = CASE WHEN ${row.expired || lock} THEN now() ELSE window_started_at END,
-          locked_until = CASE WHEN ${lock} THEN now() + make_interval(secs => ${cooldown}) ELSE locked_until END
+          locked_until = CASE WHEN ${lock} THEN now() + make_interval(secs => ${rules.cooldownSeconds}) ELSE locked_until END
         WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid
         RETURNING locked_until AS "lockedUntil"`;
-      const lockedUntil = updated[0]?.lockedUntil;
-      return lock && lockedUntil ? { lockedUntil, failures, cooldownSeconds: cooldown, consecutiveLocks: locks } : null;
+      return lock && updated[0]?.lockedUntil ? { lockedUntil: updated[0].lockedUntil, failures } : null;
     });
   }
 

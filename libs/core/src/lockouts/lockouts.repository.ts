@@ -61,7 +61,7 @@ export class LockoutsRepository {
   async clear(userId: string, keyId?: string): Promise<number> {
     const { count } = await this.prisma.client.verificationLockout.updateMany({
       where: { userId, keyId, OR: [{ lockedUntil: { not: null } }, { failures: { gt: 0 } }] },
-      data: { lockedUntil: null, failures: 0, locks: 0 },
+      data: { lockedUntil: null, failures: 0 },
     });
     return count;
   }
