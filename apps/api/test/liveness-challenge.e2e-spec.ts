@@ -526,6 +526,18 @@ describe(`failed challenges count as failed attempts on the person they showed (
 
   const locks = async () =>
     ((await app().http.get('/lockouts').set(admin).expect(200)).body.items as Array<{ userId: string; keyName: string }>).map((l) => [l.keyName, l.userId]);
+  /** The charges of failed sessions recorded so far (each is made after its answer has left). */
+  const charges = async () =>
+    (
+      (await app().http.get('/audit').query({ action: 'liveness_charge', limit: 20 }).set(admin).expect(200)).body.items as Array<{
+        userId: string;
+        outcome: string;
+      }>
+    ).map((e) => [e.userId, e.outcome]);
+  async function eventually<T>(read: () => Promise<T>, expected: T): Promise<void> {
+    for (let i = 0; i < 50 && JSON.stringify(await read()) !== JSON.stringify(expected); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await read()).toEqual(expected);
+  }
 
   it("locks the key out of the person after the budget's failed sessions; other keys and other faces are not charged", async () => {
     const attacker = (await createKey(app(), { name: 'attacker', scopes: ['recognize'] })).key;
@@ -533,9 +545,14 @@ describe(`failed challenges count as failed attempts on the person they showed (
     // A stranger's face (not enrolled) charges no one, however often it fails.
     for (let i = 0; i < 3; i++) await failedSession(other, 'Colin_Powell/009.jpg');
     await failedSession(attacker, 'live/028.jpg');
+    await eventually(charges, [[userId, 'charged']]);
     expect(await locks()).toEqual([]);
     await failedSession(attacker, 'live/036.jpg'); // another photo of the same person: the same person charged
-    expect(await locks()).toEqual([['attacker', userId]]);
+    await eventually(locks, [['attacker', userId]]);
+    expect(await charges()).toEqual([
+      [userId, 'locked'],
+      [userId, 'charged'],
+    ]);
 
     // Whatever session passes later, this key cannot verify the person now; another key still can.
     const refused = await app()
@@ -549,7 +566,30 @@ describe(`failed challenges count as failed attempts on the person they showed (
       .set(as(other))
       .send({ ...person, image: photo('live/026.jpg') });
     expect(free.body.code).not.toBe('LOCKED_OUT');
-    const audit = await app().http.get('/audit').query({ action: 'liveness_challenge', userId, limit: 10 }).set(admin).expect(200);
-    expect(audit.body.items.map((e: { outcome: string }) => e.outcome)).toEqual(['CHALLENGE_FAILED', 'CHALLENGE_FAILED']);
+  });
+
+  it('asks a locked-out key for the liveness token a sign-in collection requires, before saying it is locked out', async () => {
+    await app()
+      .http.post('/collections')
+      .set(admin)
+      .send({ name: 'signin', settings: { purpose: 'sign_in' } })
+      .expect(201);
+    const enrolled = await app()
+      .http.post('/users')
+      .set(admin)
+      .send({ name: 'Webcam user', externalId: 'charged-2', collection: 'signin', images: [photo('live/028.jpg'), photo('live/036.jpg')] })
+      .expect(201);
+    const attacker = (await createKey(app(), { name: 'attacker-2', scopes: ['recognize'], collections: ['signin'] })).key;
+    for (const still of ['live/028.jpg', 'live/036.jpg']) {
+      const session = await openSession(app(), as(attacker), 'signin');
+      await upload(app(), as(attacker), session, [photo(still), photo(still)]).expect(422);
+    }
+    await eventually(async () => (await locks()).filter(([, id]) => id === enrolled.body.id), [['attacker-2', enrolled.body.id]]);
+    // Without a token the answer is the same as for anyone: the charges do not show.
+    const res = await app()
+      .http.post('/verify')
+      .set(as(attacker))
+      .send({ externalId: 'charged-2', collection: 'signin', image: photo('live/026.jpg') });
+    expect(res.body.code).toBe('LIVENESS_REQUIRED');
   });
 });

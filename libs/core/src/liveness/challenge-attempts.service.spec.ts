@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CollectionRef } from '../access/collection-access.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
-import { callerWith, embedding } from '../testing/fakes';
+import { auditLog, callerWith, embedding } from '../testing/fakes';
 import { FakePeople } from '../testing/people';
 import { ChallengeAttemptsService, isChargedFailure } from './challenge-attempts.service';
 
@@ -17,33 +17,38 @@ function setUp(charge: () => Promise<string> = async () => 'charged') {
   people.seed({ id: 'u-bob', collection: 'signin', faces: [embedding(1)] });
   people.seed({ id: 'u-elsewhere', collection: 'other', faces: [embedding(2)] });
   const attempts = { charge: jest.fn(charge) };
-  const service = new ChallengeAttemptsService(people.asVectors(), attempts as unknown as AttemptBudgetService);
-  return { service, attempts };
+  const { service: audit, entries } = auditLog();
+  const service = new ChallengeAttemptsService(people.asVectors(), attempts as unknown as AttemptBudgetService, audit);
+  return { service, attempts, entries };
 }
 
 describe('ChallengeAttemptsService', () => {
   it("charges a failure judged on the frames to the enrolled person whose face the session's anchor showed", async () => {
-    const { service, attempts } = setUp();
-    await expect(service.chargeFailure(caller, collection, embedding(1), edited)).resolves.toBe('u-bob');
+    const { service, attempts, entries } = setUp();
+    await expect(service.chargeFailure(caller, collection, embedding(1), edited, 'sess-1')).resolves.toBe('u-bob');
     expect(attempts.charge).toHaveBeenCalledTimes(1);
     expect(attempts.charge).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-bob', collection: 'signin' });
+    // The log names whom the failure was charged to (the caller is never told).
+    expect(entries).toEqual([
+      expect.objectContaining({ action: 'liveness_charge', outcome: 'charged', userId: 'u-bob', details: { sessionId: 'sess-1', failure: 'edited_still' } }),
+    ]);
   });
 
   it("charges no one for a stranger's face, another collection's person, or a session that never saw a face", async () => {
     const { service, attempts } = setUp();
-    await expect(service.chargeFailure(caller, collection, embedding(7), edited)).resolves.toBeNull();
-    await expect(service.chargeFailure(caller, collection, embedding(2), edited)).resolves.toBeNull();
-    await expect(service.chargeFailure(caller, collection, null, edited)).resolves.toBeNull();
+    await expect(service.chargeFailure(caller, collection, embedding(7), edited, 'sess-1')).resolves.toBeNull();
+    await expect(service.chargeFailure(caller, collection, embedding(2), edited, 'sess-1')).resolves.toBeNull();
+    await expect(service.chargeFailure(caller, collection, null, edited, 'sess-1')).resolves.toBeNull();
     expect(attempts.charge).not.toHaveBeenCalled();
   });
 
   it('leaves the mistakes a live user makes free, and never throws when the charge cannot be made', async () => {
     const { service, attempts } = setUp(async () => Promise.reject(new Error('database gone')));
     for (const reason of ['step_timeout', 'incomplete', 'too_few_frames', 'wrong_step', 'too_many_frames']) {
-      await expect(service.chargeFailure(caller, collection, embedding(0), { code: 'CHALLENGE_FAILED', reason })).resolves.toBeNull();
+      await expect(service.chargeFailure(caller, collection, embedding(0), { code: 'CHALLENGE_FAILED', reason }, 'sess-1')).resolves.toBeNull();
     }
     expect(attempts.charge).not.toHaveBeenCalled();
-    await expect(service.chargeFailure(caller, collection, embedding(0), edited)).resolves.toBeNull();
+    await expect(service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1')).resolves.toBeNull();
     expect(attempts.charge).toHaveBeenCalledTimes(1);
   });
 

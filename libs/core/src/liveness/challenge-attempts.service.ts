@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { FaceVectorRepository } from '@facegate/database';
 import { CallerContext } from '../access/actor';
 import { CollectionRef } from '../access/collection-access.service';
+import { AuditService } from '../audit/audit.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 
 /** A session's failure as the liveness service records it: a code, and for CHALLENGE_FAILED a reason. */
@@ -28,7 +29,8 @@ export function isChargedFailure(failure: ChallengeFailure): boolean {
  * challenge": about 1 in 500 generated attack sessions did). So a session that fails on its frames counts as one
  * failed attempt on the enrolled person its anchor face matches, in the caller's key's attempt budget: the budget's
  * failures lock the key out of that person, and /verify and /recognize then refuse or hide them whatever session
- * passes later. The caller is never told whom a face matched: the session's own failure is the whole answer.
+ * passes later. The caller is never told whom a face matched: the session's own failure is the whole answer, and it
+ * leaves before the charge is made (LivenessService does not wait for it), so its timing says nothing either.
  */
 @Injectable()
 export class ChallengeAttemptsService {
@@ -37,15 +39,32 @@ export class ChallengeAttemptsService {
   constructor(
     private readonly vectors: FaceVectorRepository,
     private readonly attempts: AttemptBudgetService,
+    private readonly audit: AuditService,
   ) {}
 
-  /** The person charged, if any. Never throws: a charge that cannot be made is logged, and the failure stands. */
-  async chargeFailure(caller: CallerContext, collection: CollectionRef, anchor: Float32Array | null, failure: ChallengeFailure): Promise<string | null> {
+  /**
+   * The person charged, if any, with an audit entry (`liveness_charge`) naming them. Never throws: a charge that
+   * cannot be made is logged, and the failure stands.
+   */
+  async chargeFailure(
+    caller: CallerContext,
+    collection: CollectionRef,
+    anchor: Float32Array | null,
+    failure: ChallengeFailure,
+    sessionId: string,
+  ): Promise<string | null> {
     if (!anchor || !isChargedFailure(failure)) return null;
     try {
       const [nearest] = await this.vectors.searchCollection({ collectionId: collection.id, embedding: anchor, topK: 1 });
       if (!nearest || nearest.similarity < collection.policy.matchThreshold) return null;
-      await this.attempts.charge(caller, { action: 'liveness_challenge', id: nearest.userId, collection: collection.name });
+      const outcome = await this.attempts.charge(caller, { action: 'liveness_challenge', id: nearest.userId, collection: collection.name });
+      await this.audit.record(caller, {
+        action: 'liveness_charge',
+        collection: collection.name,
+        userId: nearest.userId,
+        outcome,
+        details: { sessionId, failure: failure.reason ?? failure.code },
+      });
       return nearest.userId;
     } catch (error) {
       this.logger.error(`charging a failed session in ${collection.name} failed: ${error instanceof Error ? error.message : String(error)}`);

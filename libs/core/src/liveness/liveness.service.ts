@@ -196,14 +196,13 @@ export class LivenessService {
     caller: CallerContext,
   ): Promise<never> {
     await this.saveOrBusy(session, { status: 'failed', state: result.state, anchorEmbedding: null, failure });
-    const charged = await this.attempts.chargeFailure(caller, collection, result.anchorEmbedding ?? session.anchorEmbedding, failure);
+    // Not awaited: whether the face was someone's (a charge) or no one's must not show in the answer's timing.
+    void this.attempts.chargeFailure(caller, collection, result.anchorEmbedding ?? session.anchorEmbedding, failure, session.id);
     const { code, ...details } = failure;
     const summary = { sessionId: session.id, completedSteps: result.state.progress.completed, ...details };
     await this.audit.record(caller, {
       action: 'liveness_challenge',
       collection: collection.name,
-      // Whom the failure was charged to stays in the log; the caller is not told (the summary below is its answer).
-      userId: charged,
       outcome: code,
       liveness: median(result.state.passiveScores),
       details: summary,

@@ -22,6 +22,7 @@ function setUp(options: { reserve?: 'reserved' | 'refused' | 'gone'; locked?: bo
       return options.lockOnSettle ? { lockedUntil: new Date('2026-12-03T10:00:00Z'), failures: 5 } : null;
     }),
     lockedFor: jest.fn(),
+    charge: jest.fn(async (): Promise<string> => 'charged'),
   };
   const audit = { record: jest.fn(async () => undefined) };
   const service = new AttemptBudgetService(repository as unknown as AttemptsRepository, audit as unknown as AuditService, clock, config);
@@ -179,18 +180,23 @@ describe('AttemptBudgetService', () => {
 });
 
 describe('AttemptBudgetService.charge', () => {
-  it('counts one failure at once, and audits the lock it causes', async () => {
-    const { service, settled, audit } = setUp({ lockOnSettle: true });
+  it('counts one failure outside the reservations, and audits the lock it causes', async () => {
+    const { service, repository, audit, settled } = setUp();
+    repository.charge.mockResolvedValueOnce('charged').mockResolvedValueOnce('locked');
     await expect(service.charge(caller, { ...user, action: 'liveness_challenge' })).resolves.toBe('charged');
-    expect(settled).toEqual(['failure']);
+    expect(audit.record).not.toHaveBeenCalled();
+    await expect(service.charge(caller, { ...user, action: 'liveness_challenge' })).resolves.toBe('locked');
     expect(audit.record).toHaveBeenCalledWith(caller, expect.objectContaining({ action: 'lockout', outcome: 'locked', userId: 'user-1' }));
+    // Neither takes nor frees a reservation.
+    expect(repository.reserve).not.toHaveBeenCalled();
+    expect(settled).toEqual([]);
   });
 
-  it('leaves a key already locked out of the person (or a person gone) as it is: nothing settled, nothing audited', async () => {
-    for (const reserve of ['refused', 'gone'] as const) {
-      const { service, settled, audit } = setUp({ reserve });
-      await expect(service.charge(caller, user)).resolves.toBe(reserve);
-      expect(settled).toEqual([]);
+  it('leaves a key already locked out of the person (or a person gone) as it is, auditing nothing', async () => {
+    for (const outcome of ['already_locked', 'gone'] as const) {
+      const { service, repository, audit } = setUp();
+      repository.charge.mockResolvedValueOnce(outcome);
+      await expect(service.charge(caller, user)).resolves.toBe(outcome);
       expect(audit.record).not.toHaveBeenCalled();
     }
   });

@@ -77,14 +77,13 @@ export class AttemptBudgetService {
 
   /**
    * Counts one failed attempt whose judging happened elsewhere (a liveness session that failed on frames of this
-   * person): reserved and settled at once. A key already locked out of the person, or with its budget in flight, is
-   * left as it is: no refusal is audited, because nothing was refused.
+   * person), in one statement outside the reservations: attempts kept in flight on purpose cannot crowd it out. A
+   * key already locked out of the person is left as it is; a lock this charge causes is logged and audited.
    */
-  async charge(caller: CallerContext, user: AttemptSubject): Promise<'charged' | 'refused' | 'gone'> {
-    const reservation = await this.attempts.reserve(user.id, caller.keyId, this.rules);
-    if (reservation !== 'reserved') return reservation;
-    await this.settle(caller, user, 'failure');
-    return 'charged';
+  async charge(caller: CallerContext, user: AttemptSubject): Promise<'charged' | 'locked' | 'already_locked' | 'gone'> {
+    const outcome = await this.attempts.charge(user.id, caller.keyId, this.rules);
+    if (outcome === 'locked') await this.recordLock(caller, user, this.rules.maxFailures);
+    return outcome;
   }
 
   /** The people among `userIds` this key is locked out of (a 1:N answer must not hand them over either). */
@@ -112,20 +111,21 @@ export class AttemptBudgetService {
   private async settle(caller: CallerContext, user: AttemptSubject, outcome: AttemptOutcome): Promise<void> {
     try {
       const locked = await this.attempts.settle(user.id, caller.keyId, outcome, this.rules);
-      if (!locked) return;
-      this.logger.warn(
-        `verification of user ${user.id} by key ${caller.keyId} locked until ${locked.lockedUntil.toISOString()} after ${locked.failures} failures`,
-      );
-      await this.audit.record(caller, {
-        action: 'lockout',
-        outcome: 'locked',
-        collection: user.collection,
-        userId: user.id,
-        details: { failures: locked.failures, cooldownSeconds: this.rules.cooldownSeconds, lockedKeyId: caller.keyId },
-      });
+      if (locked) await this.recordLock(caller, user, locked.failures);
     } catch (error) {
       this.logger.error(`settling the verification attempt of user ${user.id} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  private async recordLock(caller: CallerContext, user: AttemptSubject, failures: number): Promise<void> {
+    this.logger.warn(`verification of user ${user.id} by key ${caller.keyId} locked for ${this.rules.cooldownSeconds} s after ${failures} failures`);
+    await this.audit.record(caller, {
+      action: 'lockout',
+      outcome: 'locked',
+      collection: user.collection,
+      userId: user.id,
+      details: { failures, cooldownSeconds: this.rules.cooldownSeconds, lockedKeyId: caller.keyId },
+    });
   }
 }
 

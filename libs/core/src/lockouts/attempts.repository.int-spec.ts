@@ -97,9 +97,29 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     expect(granted.filter((g) => g === 'reserved')).toHaveLength(RULES.maxFailures);
   });
 
+  it('counts charged failures outside the reservations: a budget kept in flight cannot crowd them out', async () => {
+    const userId = await newUser();
+    for (let i = 0; i < RULES.maxFailures; i++) expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('refused');
+    for (let i = 1; i < RULES.maxFailures; i++) expect(await attempts.charge(userId, keyA, RULES)).toBe('charged');
+    expect(await row(userId, keyA)).toMatchObject({ failures: RULES.maxFailures - 1, inFlight: RULES.maxFailures, lockedUntil: null });
+    expect(await attempts.charge(userId, keyA, RULES)).toBe('locked');
+    expect(await attempts.lockedFor(keyA, [userId])).toEqual(new Set([userId]));
+    expect(await attempts.charge(userId, keyA, RULES)).toBe('already_locked');
+    // The reservations in flight are still theirs to settle.
+    expect((await row(userId, keyA))?.inFlight).toBe(RULES.maxFailures);
+    // Concurrent charges on a fresh person are each counted once.
+    const other = await newUser();
+    const outcomes = await Promise.all(Array.from({ length: RULES.maxFailures + 3 }, () => attempts.charge(other, keyB, RULES)));
+    expect(outcomes.filter((o) => o === 'locked')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'charged')).toHaveLength(RULES.maxFailures - 1);
+    expect(outcomes.filter((o) => o === 'already_locked')).toHaveLength(3);
+  });
+
   it('says a deleted person is gone rather than failing on the foreign key', async () => {
     const userId = await newUser();
     await prisma.client.user.delete({ where: { id: userId } });
     expect(await attempts.reserve(userId, keyA, RULES)).toBe('gone');
+    expect(await attempts.charge(userId, keyA, RULES)).toBe('gone');
   });
 });

@@ -97,6 +97,40 @@ export class AttemptsRepository {
     });
   }
 
+  /**
+   * Counts one failure judged elsewhere (a liveness session that failed on frames of this person), outside the
+   * reservations: it neither needs nor frees a slot, so attempts kept in flight cannot crowd it out. Locks the key out
+   * of the person when it spends the budget, as settle() does; a key already locked is left as it is. 'gone' when the
+   * person (or the key) was deleted a moment ago.
+   */
+  async charge(userId: string, keyId: string, rules: BudgetRules): Promise<'charged' | 'locked' | 'already_locked' | 'gone'> {
+    try {
+      return await this.prisma.client.$transaction(async (tx) => {
+        await tx.$executeRaw`
+          INSERT INTO verification_lockouts (user_id, key_id, failures, window_started_at)
+          VALUES (${userId}::uuid, ${keyId}::uuid, 0, now()) ON CONFLICT (user_id, key_id) DO NOTHING`;
+        const rows = await tx.$queryRaw<Array<{ failures: number; expired: boolean; locked: boolean }>>`
+          SELECT failures, window_started_at < now() - make_interval(secs => ${rules.windowSeconds}) AS expired,
+                 coalesce(locked_until > now(), false) AS locked
+          FROM verification_lockouts WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid FOR UPDATE`;
+        const row = rows[0];
+        if (row.locked) return 'already_locked';
+        const failures = (row.expired ? 0 : row.failures) + 1;
+        const lock = failures >= rules.maxFailures;
+        await tx.$executeRaw`
+          UPDATE verification_lockouts SET
+            failures = ${lock ? 0 : failures},
+            window_started_at = CASE WHEN ${row.expired || lock} THEN now() ELSE window_started_at END,
+            locked_until = CASE WHEN ${lock} THEN now() + make_interval(secs => ${rules.cooldownSeconds}) ELSE locked_until END
+          WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid`;
+        return lock ? 'locked' : 'charged';
+      });
+    } catch (error) {
+      if (isForeignKeyViolation(error)) return 'gone';
+      throw error;
+    }
+  }
+
   /** Of these people, the ones this key is locked out of now (1:N must not name them either). */
   async lockedFor(keyId: string, userIds: string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();

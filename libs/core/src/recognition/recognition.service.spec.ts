@@ -253,8 +253,10 @@ describe('RecognitionService.verify', () => {
       const { service, attempts } = setUp();
       expect(await codeOf(service.verify({ userId: 'u-ann', image: 'no-face' }, me))).toBe('NO_FACE');
       expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img' }, me))).toBe('LIVENESS_REQUIRED');
-      expect(attempts.settled.map((s) => s.outcome)).toEqual(['void', 'void']);
+      // The face-less photo's attempt is settled void; the missing token is refused before any attempt is reserved.
+      expect(attempts.settled.map((s) => s.outcome)).toEqual(['void']);
       expect(attempts.failuresOf('u-ann', 'key-1')).toBe(0);
+      expect(attempts.failuresOf('u-signin', 'key-1')).toBe(0);
     });
 
     it('charges a spoof like a rejected match', async () => {
@@ -270,6 +272,13 @@ describe('RecognitionService.verify', () => {
       expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img' }, me))).toBe('LIVENESS_REQUIRED');
       expect(faces.forProbe).not.toHaveBeenCalled();
       expect(entries).toContainEqual(expect.objectContaining({ action: 'verify', outcome: 'LIVENESS_REQUIRED' }));
+    });
+
+    it('asks for the token before telling a locked-out key so (failed sessions charged to the person must not show)', async () => {
+      const { service, attempts } = setUp();
+      attempts.lock('u-signin', 'key-1');
+      expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img' }, me))).toBe('LIVENESS_REQUIRED');
+      expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_any' }, me))).toBe('LOCKED_OUT');
     });
 
     it('refuses a probe below the liveness threshold where the passive check is enforced, without a score', async () => {

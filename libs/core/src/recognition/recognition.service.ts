@@ -67,6 +67,9 @@ export class RecognitionService {
     // A stored face is no attempt on the person: nothing is guessed, and its certain success must not wipe the key's
     // failures (an admin clears a lockout in the open, through /lockouts, audited as such).
     if (dto.faceId !== undefined) return judge();
+    // Before the budget: LOCKED_OUT to a caller without the token a collection requires would tell it that the failed
+    // liveness sessions it sent showed this person (they were charged to them).
+    await this.assertTokenPresent(dto.livenessToken, collection, caller, subject);
     return this.attempts.attempt(caller, { action: 'verify', id: user.id, collection: collection.name }, judge, (body) => body.verified);
   }
 
@@ -145,6 +148,20 @@ export class RecognitionService {
    * never reports a passed challenge. A collection's token requirement guards sign-in by photo; an admin key, which
    * may enrol any face anyway, gains nothing from a stored face that it could not already do.
    */
+  private async assertTokenPresent(
+    token: string | undefined,
+    collection: CollectionRef,
+    caller: CallerContext,
+    subject: { action: string; collection: string; userId: string },
+  ) {
+    try {
+      this.livenessTokens.assertPresentIfRequired(token, collection);
+    } catch (error) {
+      await this.audit.record(caller, { ...subject, outcome: error instanceof DomainError ? error.code : 'INTERNAL_ERROR' });
+      throw error;
+    }
+  }
+
   private async probeWithLiveness(dto: { image?: ImageInput; faceId?: string; livenessToken?: string }, collection: CollectionRef, caller: CallerContext) {
     if (dto.faceId !== undefined) {
       if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with faceId (a stored face is no live capture).');
