@@ -36,13 +36,19 @@ describe('LivenessTokenService', () => {
       challengePassed: false,
       sessionId: null,
       passiveMedian: null,
+      anchorEmbedding: null,
     });
     expect(sessions.redeemToken).not.toHaveBeenCalled();
   });
 
   it("redeems the token's hash for this key and collection, and returns the session's median", async () => {
     const { tokens, sessions } = setUp({ ok: true, sessionId: 's-1', anchorEmbedding: embedding(0, 0.9), passiveMedian: 0.3 });
-    expect(await tokens.check('lt_abc', collection('signin'), probe, me)).toEqual({ challengePassed: true, sessionId: 's-1', passiveMedian: 0.3 });
+    expect(await tokens.check('lt_abc', collection('signin'), probe, me)).toEqual({
+      challengePassed: true,
+      sessionId: 's-1',
+      passiveMedian: 0.3,
+      anchorEmbedding: embedding(0, 0.9),
+    });
     expect(sessions.redeemToken).toHaveBeenCalledWith('hash:lt_abc', 'key-7', 'col-signin');
   });
 

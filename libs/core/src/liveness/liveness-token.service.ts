@@ -12,6 +12,12 @@ export interface ChallengeCheck {
   sessionId: string | null;
   /** Median passive score of the passed session's frames. */
   passiveMedian: number | null;
+  /**
+   * The face that passed the challenge (its anchor frame's embedding). The decision must hold for it too, not only for
+   * the probe: a session's failures are charged to whoever its anchor face is, so an anchor tuned to match no one would
+   * otherwise fail for free and pass for a person it was never compared with.
+   */
+  anchorEmbedding: Float32Array | null;
 }
 
 /**
@@ -37,7 +43,7 @@ export class LivenessTokenService {
 
   async check(token: string | undefined, collection: CollectionRef, embedding: Float32Array, caller: CallerContext): Promise<ChallengeCheck> {
     this.assertPresentIfRequired(token, collection);
-    if (!token) return { challengePassed: false, sessionId: null, passiveMedian: null };
+    if (!token) return { challengePassed: false, sessionId: null, passiveMedian: null, anchorEmbedding: null };
     const redeemed = await this.sessions.redeemToken(this.secrets.hash(token), caller.keyId, collection.id);
     if (!redeemed.ok) throw tokenRefused(redeemed.reason);
     // The token binds the face that passed the challenge; the collection's own threshold decides (never the
@@ -47,7 +53,7 @@ export class LivenessTokenService {
       // No similarity in the answer: it would score a stranger's face against the challenge's.
       throw new DomainError('LIVENESS_FACE_MISMATCH', 'This face is not the one that passed the liveness challenge.', { threshold });
     }
-    return { challengePassed: true, sessionId: redeemed.sessionId, passiveMedian: redeemed.passiveMedian };
+    return { challengePassed: true, sessionId: redeemed.sessionId, passiveMedian: redeemed.passiveMedian, anchorEmbedding: redeemed.anchorEmbedding };
   }
 }
 

@@ -58,7 +58,15 @@ const PEOPLE: Person[] = [
 ];
 
 function setUp(
-  options: { best?: number | null; hits?: SearchHit[]; probe?: ExtractedFace; group?: ExtractedFace[]; tokens?: Record<string, TokenRedemption> } = {},
+  options: {
+    best?: number | null;
+    /** The best match of the challenge's anchor face (the token's embedding(7) anchor), when it differs from `best`. */
+    anchorBest?: number;
+    hits?: SearchHit[];
+    probe?: ExtractedFace;
+    group?: ExtractedFace[];
+    tokens?: Record<string, TokenRedemption>;
+  } = {},
 ) {
   const config = testConfig({ FACEGATE_MATCH_THRESHOLD: String(THRESHOLD), FACEGATE_LIVENESS_THRESHOLD: '0.04', FACEGATE_LOCKOUT_FAILURES: '3' });
   const collections = new FakeCollections(COLLECTIONS);
@@ -89,7 +97,12 @@ function setUp(
     }),
   };
   const vectors = {
-    bestMatchForUser: jest.fn(async () => (options.best === null ? null : { faceId: 'f1', similarity: options.best ?? 0.8 })),
+    bestMatchForUser: jest.fn(async (params: { embedding: Float32Array }) => {
+      if (options.anchorBest !== undefined && params.embedding[7] === 1) {
+        return { faceId: 'f1', similarity: options.anchorBest };
+      }
+      return options.best === null ? null : { faceId: 'f1', similarity: options.best ?? 0.8 };
+    }),
     searchCollection: jest.fn(async (_params: { collectionId: string; topK: number }) => options.hits ?? []),
   };
   // Tokens are single-use, like the repository's: the second presentation is "used".
@@ -320,6 +333,18 @@ describe('RecognitionService.verify', () => {
       expect(attempts.failuresOf('u-signin', 'key-1')).toBe(1);
     });
 
+    it('refuses a match when the face that passed the challenge is not the person, and charges it', async () => {
+      // The probe matches both the person and the challenge's face; the challenge's face is below the threshold for
+      // the person (an anchor tuned to match no one, so that failed sessions were never charged).
+      const tokens = { 'hash:lt_tuned': passed(0.5, embedding(7)) };
+      const { service, attempts, vectors } = setUp({ tokens, anchorBest: THRESHOLD - 0.01, probe: extractedFace(embedding(7, 0.9), 0.9) });
+      expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_tuned' }, me))).toBe('LIVENESS_FACE_MISMATCH');
+      expect(vectors.bestMatchForUser).toHaveBeenCalledWith({ userId: 'u-signin', embedding: embedding(7) });
+      expect(attempts.failuresOf('u-signin', 'key-1')).toBe(1);
+      const ok = setUp({ tokens: { 'hash:lt_fine': passed(0.5, embedding(7)) }, anchorBest: THRESHOLD, probe: extractedFace(embedding(7, 0.9), 0.9) });
+      expect((await ok.service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_fine' }, me)).verified).toBe(true);
+    });
+
     it('uses a token up on its first presentation, and refuses an unknown one', async () => {
       const { service, sessions } = setUp({ tokens: { 'hash:lt_ok': passed(0.5) } });
       await service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_ok' }, me);
@@ -415,6 +440,14 @@ describe('RecognitionService.recognize', () => {
     expect(faces.forProbe).not.toHaveBeenCalled();
     const spoof = setUp({ probe: extractedFace(embedding(0), 0.01), hits: [hit('u-strict', 0.9)] });
     expect(await codeOf(spoof.service.recognize({ image: 'img', collection: 'strict' }, me))).toBe('SPOOF_SUSPECTED');
+  });
+
+  it('names no one when the face that passed the challenge is not the person the probe matched', async () => {
+    const probe = extractedFace(embedding(7, 0.9), 0.9);
+    const tuned = setUp({ tokens: { 'hash:lt_tuned': passed(0.5, embedding(7)) }, anchorBest: THRESHOLD - 0.01, probe, hits: [hit('u-signin', 0.9)] });
+    expect(await codeOf(tuned.service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_tuned' }, me))).toBe('LIVENESS_FACE_MISMATCH');
+    const fine = setUp({ tokens: { 'hash:lt_fine': passed(0.5, embedding(7)) }, anchorBest: THRESHOLD, probe, hits: [hit('u-signin', 0.9)] });
+    expect(await single(fine.service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_fine' }, me))).toMatchObject({ match: true });
   });
 
   it('audits a match with the person and a miss without one', async () => {

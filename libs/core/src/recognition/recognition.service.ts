@@ -84,6 +84,7 @@ export class RecognitionService {
     const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
     const similarity = best?.similarity ?? null;
     const verified = similarity !== null && similarity >= threshold;
+    if (verified) await this.assertChallengeFaceIs(user.id, challenge, threshold);
     this.logger.log(`verify user ${user.id}: ${verified ? 'accepted' : 'rejected'} at threshold ${threshold}`);
     return {
       body: {
@@ -113,6 +114,7 @@ export class RecognitionService {
           const { probe, challenge, liveness } = await this.probeWithLiveness(dto, collection, caller);
           const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
           if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
+          if (ranked.user) await this.assertChallengeFaceIs(ranked.user.id, challenge, threshold);
           this.logger.log(
             `recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`,
           );
@@ -148,6 +150,16 @@ export class RecognitionService {
    * never reports a passed challenge. A collection's token requirement guards sign-in by photo; an admin key, which
    * may enrol any face anyway, gains nothing from a stored face that it could not already do.
    */
+  /** A match after a passed challenge must hold for the face that passed it too (see ChallengeCheck.anchorEmbedding). */
+  private async assertChallengeFaceIs(userId: string, challenge: ChallengeCheck, threshold: number): Promise<void> {
+    if (!challenge.anchorEmbedding) return;
+    const best = await this.vectors.bestMatchForUser({ userId, embedding: challenge.anchorEmbedding });
+    if (!best || best.similarity < threshold) {
+      // No similarity in the answer: it would score the challenge's face against the person.
+      throw new DomainError('LIVENESS_FACE_MISMATCH', 'The face that passed the liveness challenge does not match this person.');
+    }
+  }
+
   private async assertTokenPresent(
     token: string | undefined,
     collection: CollectionRef,
@@ -166,7 +178,7 @@ export class RecognitionService {
     if (dto.faceId !== undefined) {
       if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with faceId (a stored face is no live capture).');
       const probe = await this.storedProbe(dto.faceId, collection);
-      const challenge: ChallengeCheck = { challengePassed: false, sessionId: null, passiveMedian: null };
+      const challenge: ChallengeCheck = { challengePassed: false, sessionId: null, passiveMedian: null, anchorEmbedding: null };
       return { probe, challenge, liveness: judgeLiveness(undefined, collection.policy.livenessMode, collection.policy.livenessThreshold) };
     }
     this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
