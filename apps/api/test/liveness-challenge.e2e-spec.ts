@@ -591,5 +591,11 @@ describe(`failed challenges count as failed attempts on the person they showed (
       .set(as(attacker))
       .send({ externalId: 'charged-2', collection: 'signin', image: photo('live/026.jpg') });
     expect(res.body.code).toBe('LIVENESS_REQUIRED');
+    // Nor with a made-up token: it is refused as such before the attempt budget is asked.
+    const fake = await app()
+      .http.post('/verify')
+      .set(as(attacker))
+      .send({ externalId: 'charged-2', collection: 'signin', image: photo('live/026.jpg'), livenessToken: 'lt_madeUpTokenThatWasNeverMinted0123456789' });
+    expect(fake.body.code).toBe('LIVENESS_TOKEN_INVALID');
   });
 });

@@ -25,7 +25,7 @@ function setUp(charge: () => Promise<string> = async () => 'charged') {
 describe('ChallengeAttemptsService', () => {
   it("charges a failure judged on the frames to the enrolled person whose face the session's anchor showed", async () => {
     const { service, attempts, entries } = setUp();
-    await expect(service.chargeFailure(caller, collection, embedding(1), edited, 'sess-1')).resolves.toBe('u-bob');
+    await expect(service.chargeFailure(caller, collection, embedding(1), edited, 'sess-1')).resolves.toEqual(['u-bob']);
     expect(attempts.charge).toHaveBeenCalledTimes(1);
     expect(attempts.charge).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-bob', collection: 'signin' });
     // The log names whom the failure was charged to (the caller is never told).
@@ -36,19 +36,19 @@ describe('ChallengeAttemptsService', () => {
 
   it("charges no one for a stranger's face, another collection's person, or a session that never saw a face", async () => {
     const { service, attempts } = setUp();
-    await expect(service.chargeFailure(caller, collection, embedding(7), edited, 'sess-1')).resolves.toBeNull();
-    await expect(service.chargeFailure(caller, collection, embedding(2), edited, 'sess-1')).resolves.toBeNull();
-    await expect(service.chargeFailure(caller, collection, null, edited, 'sess-1')).resolves.toBeNull();
+    await expect(service.chargeFailure(caller, collection, embedding(7), edited, 'sess-1')).resolves.toEqual([]);
+    await expect(service.chargeFailure(caller, collection, embedding(2), edited, 'sess-1')).resolves.toEqual([]);
+    await expect(service.chargeFailure(caller, collection, null, edited, 'sess-1')).resolves.toEqual([]);
     expect(attempts.charge).not.toHaveBeenCalled();
   });
 
   it('leaves the mistakes a live user makes free, and never throws when the charge cannot be made', async () => {
     const { service, attempts } = setUp(async () => Promise.reject(new Error('database gone')));
     for (const reason of ['step_timeout', 'incomplete', 'too_few_frames', 'wrong_step', 'too_many_frames']) {
-      await expect(service.chargeFailure(caller, collection, embedding(0), { code: 'CHALLENGE_FAILED', reason }, 'sess-1')).resolves.toBeNull();
+      await expect(service.chargeFailure(caller, collection, embedding(0), { code: 'CHALLENGE_FAILED', reason }, 'sess-1')).resolves.toEqual([]);
     }
     expect(attempts.charge).not.toHaveBeenCalled();
-    await expect(service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1')).resolves.toBeNull();
+    await expect(service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1')).resolves.toEqual([]);
     expect(attempts.charge).toHaveBeenCalledTimes(1);
   });
 
@@ -56,5 +56,19 @@ describe('ChallengeAttemptsService', () => {
     const charged = ['edited_still', 'not_a_rigid_face', 'repeated_frame', 'too_fast', 'stale_step'].map((reason) => ({ code: 'CHALLENGE_FAILED', reason }));
     for (const failure of [...charged, { code: 'SPOOF_SUSPECTED' }, { code: 'LIVENESS_FACE_CHANGED' }]) expect(isChargedFailure(failure)).toBe(true);
     expect(isChargedFailure({ code: 'CHALLENGE_FAILED' })).toBe(false);
+  });
+});
+
+describe('ChallengeAttemptsService: whom a failure is charged to', () => {
+  it('charges every person the anchor matches among the nearest, not only the nearest (a look-alike does not shield the victim)', async () => {
+    const people = new FakePeople();
+    // The attacker's own enrolled face is nearest the anchor; the victim still matches it at the threshold.
+    people.seed({ id: 'u-decoy', collection: 'signin', faces: [embedding(0)] });
+    people.seed({ id: 'u-victim', collection: 'signin', faces: [embedding(0, 0.6)] });
+    people.seed({ id: 'u-stranger', collection: 'signin', faces: [embedding(3)] });
+    const attempts = { charge: jest.fn(async () => 'charged') };
+    const service = new ChallengeAttemptsService(people.asVectors(), attempts as unknown as AttemptBudgetService, auditLog().service);
+    await expect(service.chargeFailure(caller, collection, embedding(0, 0.95), edited, 'sess-1')).resolves.toEqual(['u-decoy', 'u-victim']);
+    expect(attempts.charge).toHaveBeenCalledTimes(2);
   });
 });

@@ -18,6 +18,9 @@ export interface ChallengeFailure {
  */
 const JUDGED_REASONS: ReadonlySet<string> = new Set(['edited_still', 'not_a_rigid_face', 'repeated_frame', 'too_fast', 'stale_step']);
 
+/** How many of the anchor's nearest people a failure may be charged to (all of them that it matches). */
+const CHARGE_CANDIDATES = 5;
+
 export function isChargedFailure(failure: ChallengeFailure): boolean {
   if (failure.code === 'SPOOF_SUSPECTED' || failure.code === 'LIVENESS_FACE_CHANGED') return true;
   return failure.code === 'CHALLENGE_FAILED' && failure.reason !== undefined && JUDGED_REASONS.has(failure.reason);
@@ -43,8 +46,10 @@ export class ChallengeAttemptsService {
   ) {}
 
   /**
-   * The person charged, if any, with an audit entry (`liveness_charge`) naming them. Never throws: a charge that
-   * cannot be made is logged, and the failure stands.
+   * The people charged (each with an audit entry, `liveness_charge`, naming them): every one of the nearest few whose
+   * face the anchor matches at the collection's threshold, not only the nearest, so an anchor nearer to a look-alike
+   * (or to someone the attacker enrolled) still charges the person it matches. Never throws: a charge that cannot be
+   * made is logged, and the failure stands.
    */
   async chargeFailure(
     caller: CallerContext,
@@ -52,23 +57,27 @@ export class ChallengeAttemptsService {
     anchor: Float32Array | null,
     failure: ChallengeFailure,
     sessionId: string,
-  ): Promise<string | null> {
-    if (!anchor || !isChargedFailure(failure)) return null;
+  ): Promise<string[]> {
+    if (!anchor || !isChargedFailure(failure)) return [];
     try {
-      const [nearest] = await this.vectors.searchCollection({ collectionId: collection.id, embedding: anchor, topK: 1 });
-      if (!nearest || nearest.similarity < collection.policy.matchThreshold) return null;
-      const outcome = await this.attempts.charge(caller, { action: 'liveness_challenge', id: nearest.userId, collection: collection.name });
-      await this.audit.record(caller, {
-        action: 'liveness_charge',
-        collection: collection.name,
-        userId: nearest.userId,
-        outcome,
-        details: { sessionId, failure: failure.reason ?? failure.code },
-      });
-      return nearest.userId;
+      const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: anchor, topK: CHARGE_CANDIDATES });
+      const matched = hits.filter((h) => h.similarity >= collection.policy.matchThreshold).map((h) => h.userId);
+      for (const userId of matched) await this.chargeOne(caller, collection, userId, failure, sessionId);
+      return matched;
     } catch (error) {
       this.logger.error(`charging a failed session in ${collection.name} failed: ${error instanceof Error ? error.message : String(error)}`);
-      return null;
+      return [];
     }
+  }
+
+  private async chargeOne(caller: CallerContext, collection: CollectionRef, userId: string, failure: ChallengeFailure, sessionId: string) {
+    const outcome = await this.attempts.charge(caller, { action: 'liveness_challenge', id: userId, collection: collection.name });
+    await this.audit.record(caller, {
+      action: 'liveness_charge',
+      collection: collection.name,
+      userId,
+      outcome,
+      details: { sessionId, failure: failure.reason ?? failure.code },
+    });
   }
 }

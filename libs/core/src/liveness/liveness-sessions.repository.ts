@@ -25,7 +25,8 @@ export interface StoredSession {
 }
 
 export type TokenRedemption =
-  { ok: true; sessionId: string; anchorEmbedding: Float32Array; passiveMedian: number | null } | { ok: false; reason: 'invalid' | 'used' | 'expired' };
+  { ok: true; sessionId: string; anchorEmbedding: Float32Array; passiveMedian: number | null; openedAt: Date } | { ok: false; reason: TokenRefusal };
+export type TokenRefusal = 'invalid' | 'used' | 'expired';
 
 const EMBEDDING_BYTES = EMBEDDING_DIMENSIONS * 4;
 /** The database clock in epoch milliseconds, as a SQL fragment (no parameters). */
@@ -110,19 +111,30 @@ export class LivenessSessionsRepository {
    * collection, so two requests racing with one token cannot both pass. On refusal, tells why.
    */
   async redeemToken(tokenHash: string, keyId: string, collectionId: string): Promise<TokenRedemption> {
-    const used = await this.prisma.client.$queryRaw<Array<{ id: string; anchorEmbedding: Uint8Array; passiveMedian: number | null }>>`
+    const used = await this.prisma.client.$queryRaw<Array<{ id: string; anchorEmbedding: Uint8Array; passiveMedian: number | null; openedAt: Date }>>`
       UPDATE liveness_sessions SET token_used_at = now()
       WHERE token_hash = ${tokenHash} AND key_id = ${keyId}::uuid AND collection_id = ${collectionId}::uuid
         AND status = 'passed' AND token_used_at IS NULL AND token_expires_at > now() AND anchor_embedding IS NOT NULL
-      RETURNING id, anchor_embedding AS "anchorEmbedding", (state->>'passiveMedian')::float8 AS "passiveMedian"`;
+      RETURNING id, anchor_embedding AS "anchorEmbedding", (state->>'passiveMedian')::float8 AS "passiveMedian", created_at AS "openedAt"`;
     const row = used[0];
-    if (row) return { ok: true, sessionId: row.id, anchorEmbedding: toFloats(row.anchorEmbedding), passiveMedian: row.passiveMedian };
-    const rows = await this.prisma.client.$queryRaw<Array<{ used: boolean; expired: boolean }>>`
-      SELECT token_used_at IS NOT NULL AS used, token_expires_at <= now() AS expired FROM liveness_sessions
+    if (row) return { ok: true, sessionId: row.id, anchorEmbedding: toFloats(row.anchorEmbedding), passiveMedian: row.passiveMedian, openedAt: row.openedAt };
+    return { ok: false, reason: (await this.tokenRefusal(tokenHash, keyId, collectionId)) ?? 'used' };
+  }
+
+  /**
+   * Why a token cannot be redeemed now, without using it up; null when it can. Another key's or another collection's
+   * token is indistinguishable from one that does not exist.
+   */
+  async tokenRefusal(tokenHash: string, keyId: string, collectionId: string): Promise<TokenRefusal | null> {
+    const rows = await this.prisma.client.$queryRaw<Array<{ used: boolean; expired: boolean; passed: boolean }>>`
+      SELECT token_used_at IS NOT NULL AS used, token_expires_at <= now() AS expired,
+             status = 'passed' AND anchor_embedding IS NOT NULL AS passed
+      FROM liveness_sessions
       WHERE token_hash = ${tokenHash} AND key_id = ${keyId}::uuid AND collection_id = ${collectionId}::uuid`;
-    // Another key's or another collection's token is indistinguishable from one that does not exist.
-    if (!rows[0]) return { ok: false, reason: 'invalid' };
-    return { ok: false, reason: rows[0].used ? 'used' : 'expired' };
+    const row = rows[0];
+    if (!row || !row.passed) return 'invalid';
+    if (row.used) return 'used';
+    return row.expired ? 'expired' : null;
   }
 
   /** Drops sessions whose session and token lifetimes both ended over an hour ago. */

@@ -4,7 +4,7 @@ import { cosineSimilarity } from '@facegate/face-engine';
 import { CallerContext } from '../access/actor';
 import { CollectionRef } from '../access/collection-access.service';
 import { LivenessSecretsService } from './liveness-secrets.service';
-import { LivenessSessionsRepository } from './liveness-sessions.repository';
+import { LivenessSessionsRepository, TokenRefusal } from './liveness-sessions.repository';
 
 /** What /verify and /recognize learn from the liveness token check. */
 export interface ChallengeCheck {
@@ -18,6 +18,8 @@ export interface ChallengeCheck {
    * otherwise fail for free and pass for a person it was never compared with.
    */
   anchorEmbedding: Float32Array | null;
+  /** When the passed session was opened (the database's clock): a token from a session open during a lock is refused. */
+  openedAt: Date | null;
 }
 
 /**
@@ -41,23 +43,46 @@ export class LivenessTokenService {
     }
   }
 
+  /**
+   * Before an attempt is reserved: the token is required where the collection says so, and a given token must be one
+   * that can be redeemed now (without using it up). Otherwise a made-up token would reach the attempt budget, whose
+   * LOCKED_OUT says that failed sessions charged this person.
+   */
+  async assertUsable(token: string | undefined, collection: CollectionRef, caller: CallerContext): Promise<void> {
+    this.assertPresentIfRequired(token, collection);
+    if (!token) return;
+    const refusal = await this.sessions.tokenRefusal(this.secrets.hash(token), caller.keyId, collection.id);
+    if (refusal) throw tokenRefused(refusal);
+  }
+
   async check(token: string | undefined, collection: CollectionRef, embedding: Float32Array, caller: CallerContext): Promise<ChallengeCheck> {
     this.assertPresentIfRequired(token, collection);
-    if (!token) return { challengePassed: false, sessionId: null, passiveMedian: null, anchorEmbedding: null };
+    if (!token) return { challengePassed: false, sessionId: null, passiveMedian: null, anchorEmbedding: null, openedAt: null };
     const redeemed = await this.sessions.redeemToken(this.secrets.hash(token), caller.keyId, collection.id);
     if (!redeemed.ok) throw tokenRefused(redeemed.reason);
     // The token binds the face that passed the challenge; the collection's own threshold decides (never the
     // request's, which the caller chooses).
     const threshold = collection.policy.matchThreshold;
-    if (cosineSimilarity(redeemed.anchorEmbedding, embedding) < threshold) {
-      // No similarity in the answer: it would score a stranger's face against the challenge's.
-      throw new DomainError('LIVENESS_FACE_MISMATCH', 'This face is not the one that passed the liveness challenge.', { threshold });
-    }
-    return { challengePassed: true, sessionId: redeemed.sessionId, passiveMedian: redeemed.passiveMedian, anchorEmbedding: redeemed.anchorEmbedding };
+    if (cosineSimilarity(redeemed.anchorEmbedding, embedding) < threshold) throw livenessFaceMismatch(threshold);
+    return {
+      challengePassed: true,
+      sessionId: redeemed.sessionId,
+      passiveMedian: redeemed.passiveMedian,
+      anchorEmbedding: redeemed.anchorEmbedding,
+      openedAt: redeemed.openedAt,
+    };
   }
 }
 
-function tokenRefused(reason: 'invalid' | 'used' | 'expired'): DomainError {
+/**
+ * The face the request shows is not the one that passed the challenge, or the challenge's face is not the person: one
+ * answer for both, with no similarity (it would score one face against the other).
+ */
+export function livenessFaceMismatch(threshold: number): DomainError {
+  return new DomainError('LIVENESS_FACE_MISMATCH', 'This face is not the one that passed the liveness challenge.', { threshold });
+}
+
+function tokenRefused(reason: TokenRefusal): DomainError {
   switch (reason) {
     case 'used':
       return new DomainError('LIVENESS_TOKEN_USED', 'The liveness token was already used; pass a new challenge.');

@@ -77,13 +77,22 @@ export class AttemptBudgetService {
 
   /**
    * Counts one failed attempt whose judging happened elsewhere (a liveness session that failed on frames of this
-   * person), in one statement outside the reservations: attempts kept in flight on purpose cannot crowd it out. A
+   * person), in one transaction outside the reservations: attempts kept in flight on purpose cannot crowd it out. A
    * key already locked out of the person is left as it is; a lock this charge causes is logged and audited.
    */
   async charge(caller: CallerContext, user: AttemptSubject): Promise<'charged' | 'locked' | 'already_locked' | 'gone'> {
     const outcome = await this.attempts.charge(user.id, caller.keyId, this.rules);
     if (outcome === 'locked') await this.recordLock(caller, user, this.rules.maxFailures);
     return outcome;
+  }
+
+  /**
+   * Whether this key was locked out of the person at any time since `at`. A liveness session open during a lock must
+   * not yield a token for that person: failures are free while the key is locked (nothing more is counted), so
+   * otherwise sessions run during every lock would be free tries, their passes usable once it ends.
+   */
+  lockedSince(caller: CallerContext, userId: string, at: Date): Promise<boolean> {
+    return this.attempts.lockedAfter(userId, caller.keyId, at);
   }
 
   /** The people among `userIds` this key is locked out of (a 1:N answer must not hand them over either). */

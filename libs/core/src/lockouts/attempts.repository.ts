@@ -114,6 +114,7 @@ export class AttemptsRepository {
                  coalesce(locked_until > now(), false) AS locked
           FROM verification_lockouts WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid FOR UPDATE`;
         const row = rows[0];
+        if (!row) return 'gone'; // deleted (with its person) between the insert and the read
         if (row.locked) return 'already_locked';
         const failures = (row.expired ? 0 : row.failures) + 1;
         const lock = failures >= rules.maxFailures;
@@ -129,6 +130,14 @@ export class AttemptsRepository {
       if (isForeignKeyViolation(error)) return 'gone';
       throw error;
     }
+  }
+
+  /** Whether this key was locked out of the person at any time after `at` (its latest lock ended later). */
+  async lockedAfter(userId: string, keyId: string, at: Date): Promise<boolean> {
+    const rows = await this.prisma.client.$queryRaw<Array<{ locked: boolean }>>`
+      SELECT true AS locked FROM verification_lockouts
+      WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid AND locked_until > ${at}`;
+    return rows.length > 0;
   }
 
   /** Of these people, the ones this key is locked out of now (1:N must not name them either). */

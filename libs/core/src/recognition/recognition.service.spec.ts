@@ -114,6 +114,10 @@ function setUp(
       tokens.set(hash, { ok: false, reason: 'used' });
       return found;
     }),
+    tokenRefusal: jest.fn(async (hash: string) => {
+      const found = tokens.get(hash);
+      return !found ? 'invalid' : found.ok ? null : found.reason;
+    }),
   };
   const secrets = { hash: (value: string | Uint8Array) => `hash:${String(value)}` };
   const livenessTokens = new LivenessTokenService(sessions as unknown as LivenessSessionsRepository, secrets as unknown as LivenessSecretsService);
@@ -131,11 +135,14 @@ function setUp(
   return { service, faces, vectors, users, attempts, entries, sessions };
 }
 
+/** When the fake sessions were opened (FakeAttempts locks end after it: 2026-01-01T00:05Z). */
+const OPENED_AT = new Date('2026-01-01T00:00:00Z');
 const passed = (passiveMedian: number | null, anchor = embedding(0)): TokenRedemption => ({
   ok: true,
   sessionId: 's1',
   anchorEmbedding: anchor,
   passiveMedian,
+  openedAt: OPENED_AT,
 });
 /** A search hit as the repository returns it, named in the same statement. */
 const hit = (userId: string, similarity: number): SearchHit => {
@@ -288,10 +295,23 @@ describe('RecognitionService.verify', () => {
     });
 
     it('asks for the token before telling a locked-out key so (failed sessions charged to the person must not show)', async () => {
-      const { service, attempts } = setUp();
+      const { service, attempts } = setUp({ tokens: { 'hash:lt_real': passed(0.5) } });
       attempts.lock('u-signin', 'key-1');
       expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img' }, me))).toBe('LIVENESS_REQUIRED');
-      expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_any' }, me))).toBe('LOCKED_OUT');
+      // A made-up token is refused as such before the budget is asked (it used to be a free oracle).
+      expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_made_up' }, me))).toBe('LIVENESS_TOKEN_INVALID');
+      // Only a caller that passed a challenge learns of the lock.
+      expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_real' }, me))).toBe('LOCKED_OUT');
+    });
+
+    it('refuses a token from a session that was open while this key was locked out of the person', async () => {
+      // FakeAttempts' locks end at 00:05; this session opened at 00:00. The lock itself is over (unlocked below).
+      const { service, attempts } = setUp({ tokens: { 'hash:lt_during': passed(0.5) }, best: 0.9 });
+      attempts.lock('u-signin', 'key-1');
+      attempts.unlockKeepingHistory('u-signin', 'key-1');
+      expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_during' }, me))).toBe('LIVENESS_TOKEN_INVALID');
+      const other = setUp({ tokens: { 'hash:lt_clean': passed(0.5) }, best: 0.9 });
+      expect((await other.service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_clean' }, me)).verified).toBe(true);
     });
 
     it('refuses a probe below the liveness threshold where the passive check is enforced, without a score', async () => {

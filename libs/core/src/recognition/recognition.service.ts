@@ -17,7 +17,7 @@ import { UsersService } from '../users/users.service';
 import { confidenceOf } from './confidence';
 import { CompareInput, RecognizeInput, VerifyInput } from './recognition.inputs';
 import { judgeLiveness } from './liveness-policy';
-import { ChallengeCheck, LivenessTokenService } from '../liveness/liveness-token.service';
+import { ChallengeCheck, livenessFaceMismatch, LivenessTokenService } from '../liveness/liveness-token.service';
 
 /** A crowd photo can hold hundreds of faces; the largest 50 are answered. */
 const MAX_GROUP_FACES = 50;
@@ -69,7 +69,7 @@ export class RecognitionService {
     if (dto.faceId !== undefined) return judge();
     // Before the budget: LOCKED_OUT to a caller without the token a collection requires would tell it that the failed
     // liveness sessions it sent showed this person (they were charged to them).
-    await this.assertTokenPresent(dto.livenessToken, collection, caller, subject);
+    await this.assertTokenUsable(dto.livenessToken, collection, caller, subject);
     return this.attempts.attempt(caller, { action: 'verify', id: user.id, collection: collection.name }, judge, (body) => body.verified);
   }
 
@@ -84,7 +84,7 @@ export class RecognitionService {
     const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
     const similarity = best?.similarity ?? null;
     const verified = similarity !== null && similarity >= threshold;
-    if (verified) await this.assertChallengeFaceIs(user.id, challenge, threshold);
+    if (verified) await this.assertChallengeFaceIs(user.id, challenge, threshold, caller);
     this.logger.log(`verify user ${user.id}: ${verified ? 'accepted' : 'rejected'} at threshold ${threshold}`);
     return {
       body: {
@@ -114,7 +114,7 @@ export class RecognitionService {
           const { probe, challenge, liveness } = await this.probeWithLiveness(dto, collection, caller);
           const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
           if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
-          if (ranked.user) await this.assertChallengeFaceIs(ranked.user.id, challenge, threshold);
+          if (ranked.user) await this.assertChallengeFaceIs(ranked.user.id, challenge, threshold, caller);
           this.logger.log(
             `recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`,
           );
@@ -150,24 +150,27 @@ export class RecognitionService {
    * never reports a passed challenge. A collection's token requirement guards sign-in by photo; an admin key, which
    * may enrol any face anyway, gains nothing from a stored face that it could not already do.
    */
-  /** A match after a passed challenge must hold for the face that passed it too (see ChallengeCheck.anchorEmbedding). */
-  private async assertChallengeFaceIs(userId: string, challenge: ChallengeCheck, threshold: number): Promise<void> {
-    if (!challenge.anchorEmbedding) return;
+  /**
+   * A match after a passed challenge must hold for the face that passed it too (see ChallengeCheck.anchorEmbedding),
+   * and the session must not have been open while this key was locked out of the person (lockedSince).
+   */
+  private async assertChallengeFaceIs(userId: string, challenge: ChallengeCheck, threshold: number, caller: CallerContext): Promise<void> {
+    if (!challenge.anchorEmbedding || !challenge.openedAt) return;
     const best = await this.vectors.bestMatchForUser({ userId, embedding: challenge.anchorEmbedding });
-    if (!best || best.similarity < threshold) {
-      // No similarity in the answer: it would score the challenge's face against the person.
-      throw new DomainError('LIVENESS_FACE_MISMATCH', 'The face that passed the liveness challenge does not match this person.');
+    if (!best || best.similarity < threshold) throw livenessFaceMismatch(threshold);
+    if (await this.attempts.lockedSince(caller, userId, challenge.openedAt)) {
+      throw new DomainError('LIVENESS_TOKEN_INVALID', 'The liveness session was open while this key was locked out of this person; pass a new challenge.');
     }
   }
 
-  private async assertTokenPresent(
+  private async assertTokenUsable(
     token: string | undefined,
     collection: CollectionRef,
     caller: CallerContext,
     subject: { action: string; collection: string; userId: string },
   ) {
     try {
-      this.livenessTokens.assertPresentIfRequired(token, collection);
+      await this.livenessTokens.assertUsable(token, collection, caller);
     } catch (error) {
       await this.audit.record(caller, { ...subject, outcome: error instanceof DomainError ? error.code : 'INTERNAL_ERROR' });
       throw error;
@@ -178,7 +181,7 @@ export class RecognitionService {
     if (dto.faceId !== undefined) {
       if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with faceId (a stored face is no live capture).');
       const probe = await this.storedProbe(dto.faceId, collection);
-      const challenge: ChallengeCheck = { challengePassed: false, sessionId: null, passiveMedian: null, anchorEmbedding: null };
+      const challenge: ChallengeCheck = { challengePassed: false, sessionId: null, passiveMedian: null, anchorEmbedding: null, openedAt: null };
       return { probe, challenge, liveness: judgeLiveness(undefined, collection.policy.livenessMode, collection.policy.livenessThreshold) };
     }
     this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);

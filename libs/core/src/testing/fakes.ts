@@ -173,6 +173,8 @@ interface BudgetRow {
   failures: number;
   inFlight: number;
   locked: boolean;
+  /** When an ended lock ended (epoch ms). */
+  lockedUntil?: number;
 }
 
 /**
@@ -218,6 +220,20 @@ export class FakeAttempts {
     row.failures = lock ? 0 : failures;
     if (lock) row.locked = true;
     return Promise.resolve(lock ? { lockedUntil: new Date('2026-01-01T00:05:00Z'), failures } : null);
+  }
+
+  /** Ends the lock now, as its cool-down running out would: the key was still locked until 00:05 (lockedAfter). */
+  unlockKeepingHistory(userId: string, keyId: string): void {
+    const row = this.row(userId, keyId);
+    row.locked = false;
+    row.lockedUntil = Date.parse('2026-01-01T00:05:00Z');
+  }
+
+  /** Locks here end at 2026-01-01T00:05Z (see settle). */
+  lockedAfter(userId: string, keyId: string, at: Date): Promise<boolean> {
+    const row = this.rows.get(`${userId}/${keyId}`);
+    const until = row?.locked ? Date.parse('2026-01-01T00:05:00Z') : row?.lockedUntil;
+    return Promise.resolve(until !== undefined && at.getTime() < until);
   }
 
   lockedFor(keyId: string, userIds: string[]): Promise<Set<string>> {
