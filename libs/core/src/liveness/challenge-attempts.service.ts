@@ -30,10 +30,11 @@ export function isChargedFailure(failure: ChallengeFailure): boolean {
  * A failed challenge is a guess at whoever's face it showed. Without a charge, a client could answer sessions with
  * edits of one photo of a person for as long as its rate limit lasts, until one passes (README "Active liveness
  * challenge": about 1 in 500 generated attack sessions did). So a session that fails on its frames counts as one
- * failed attempt on the enrolled person its anchor face matches, in the caller's key's attempt budget: the budget's
- * failures lock the key out of that person, and /verify and /recognize then refuse or hide them whatever session
- * passes later. The caller is never told whom a face matched: the session's own failure is the whole answer, and it
- * leaves before the charge is made (LivenessService does not wait for it), so its timing says nothing either.
+ * failed attempt on each enrolled person its anchor face matches (chargeFailure), in the caller's key's attempt
+ * budget: the budget's failures lock the key out of that person, and /verify and /recognize then refuse or hide them,
+ * and refuse tokens of sessions open during the lock. The caller is never told whom a face matched: the session's own
+ * failure is the whole answer, and LivenessService does not wait for the charge, so the answer's timing does not
+ * depend on it either.
  */
 @Injectable()
 export class ChallengeAttemptsService {
