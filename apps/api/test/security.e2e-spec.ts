@@ -14,7 +14,7 @@ const NO_LIMITS = {
 const as = (key: string) => ({ 'X-API-Key': key });
 
 describe(`tenancy and security (${kind})`, () => {
-  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LOCKOUT_FAILURES: '3', FACEGATE_LOCKOUT_COOLDOWN_SECONDS: '2' });
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LOCKOUT_FAILURES: '3', FACEGATE_LOCKOUT_COOLDOWN_SECONDS: '2', FACEGATE_LOCKOUT_DAILY_FAILURES: '6' });
   let alphaKey: string;
   let betaKey: string;
   let alphaUser: string;
@@ -374,6 +374,29 @@ describe(`tenancy and security (${kind})`, () => {
       expect(again.body.verified).toBe(true);
       expect((await http.get('/lockouts').set(admin).expect(200)).body.items).toEqual([]);
     });
+
+    it("locks a key that stays under the window's lock out for the day at the day's budget; the person's own successes do not refill it", async () => {
+      const { http } = app();
+      const verify = (image: string) =>
+        http
+          .post('/verify')
+          .set(as(betaKey))
+          .send({ userId: betaUser, image: photo(image) });
+      // Two failures and a success, three times: never the window's three in a row, six for the day.
+      for (let round = 0; round < 3; round++) {
+        for (const stranger of ['Colin_Powell/001.jpg', 'Colin_Powell/002.jpg']) expect((await verify(stranger).expect(200)).body.verified).toBe(false);
+        if (round < 2) expect((await verify('Hugo_Chavez/003.jpg').expect(200)).body.verified).toBe(true);
+      }
+      const locked = await verify('Hugo_Chavez/003.jpg').expect(423);
+      expect(locked.body.code).toBe('LOCKED_OUT');
+      expect(locked.body.retryAfterSeconds).toBeGreaterThan(86_400 - 120);
+      const audit = await http.get('/audit').query({ action: 'lockout', userId: betaUser }).set(admin).expect(200);
+      expect(audit.body.items).toEqual([expect.objectContaining({ details: expect.objectContaining({ failures: 6, horizon: 'day' }) })]);
+      // An admin lifts it, and the day's count with it.
+      await http.delete(`/lockouts/${betaUser}`).set(admin).expect(204);
+      expect((await verify('Hugo_Chavez/003.jpg').expect(200)).body.verified).toBe(true);
+      expect((await verify('Colin_Powell/003.jpg').expect(200)).body.verified).toBe(false);
+    });
   });
 
   describe('audit log', () => {
@@ -414,7 +437,7 @@ describe(`tenancy and security (${kind})`, () => {
       ]) {
         expect(actions).toContain(action);
       }
-      const verify = items.find((i) => i.action === 'verify' && i.outcome === 'rejected')!;
+      const verify = items.find((i) => i.action === 'verify' && i.outcome === 'rejected' && i.userId === alphaUser)!;
       expect(verify).toMatchObject({
         collection: 'alpha',
         userId: alphaUser,

@@ -66,6 +66,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FACEGATE_INDEX_BUILD_MEMORY_MB: '2048' })).toThrow('FACEGATE_INDEX_BUILD_MEMORY_MB');
   });
 
+  it('budgets 20 failed attempts a day per person and key by default, over a horizon of a minute to 30 days', () => {
+    expect(loadConfig({}).lockout).toMatchObject({ maxFailures: 5, dailyFailures: 20, daySeconds: 86_400 });
+    expect(loadConfig({ FACEGATE_LOCKOUT_DAILY_FAILURES: '50', FACEGATE_LOCKOUT_DAY_SECONDS: '3600' }).lockout).toMatchObject({
+      dailyFailures: 50,
+      daySeconds: 3600,
+    });
+    expect(() => loadConfig({ FACEGATE_LOCKOUT_DAILY_FAILURES: '0' })).toThrow('FACEGATE_LOCKOUT_DAILY_FAILURES');
+    expect(() => loadConfig({ FACEGATE_LOCKOUT_DAY_SECONDS: '30' })).toThrow('FACEGATE_LOCKOUT_DAY_SECONDS');
+  });
+
   it('counts a look-up on one frame by default, and takes 1 to 10', () => {
     expect(loadConfig({}).liveness.lookUpFrames).toBe(1);
     expect(loadConfig({ FACEGATE_LIVENESS_LOOK_UP_FRAMES: '3' }).liveness.lookUpFrames).toBe(3);

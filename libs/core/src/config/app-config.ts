@@ -89,6 +89,9 @@ export interface AppConfig {
     windowSeconds: number;
     /** ...for this long. */
     cooldownSeconds: number;
+    /** Failed verifications of one person over daySeconds that lock their verification until that horizon ends. */
+    dailyFailures: number;
+    daySeconds: number;
   };
   audit: {
     retentionDays: number;
@@ -249,6 +252,8 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       maxFailures: read.int('FACEGATE_LOCKOUT_FAILURES', 5, 1, 1000),
       windowSeconds: read.int('FACEGATE_LOCKOUT_WINDOW_SECONDS', 180, 1, 86_400),
       cooldownSeconds: read.int('FACEGATE_LOCKOUT_COOLDOWN_SECONDS', 300, 1, 86_400 * 7),
+      dailyFailures: read.int('FACEGATE_LOCKOUT_DAILY_FAILURES', 20, 1, 100_000),
+      daySeconds: read.int('FACEGATE_LOCKOUT_DAY_SECONDS', 86_400, 60, 86_400 * 30),
     },
     audit: {
       retentionDays: read.int('FACEGATE_AUDIT_RETENTION_DAYS', 90, 1, 3650),

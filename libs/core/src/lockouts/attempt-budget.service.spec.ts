@@ -7,7 +7,8 @@ import { AttemptOutcome, AttemptsRepository } from './attempts.repository';
 
 const caller: CallerContext = { keyId: 'key-1', scopes: ['recognize'], collections: [], clientIp: '127.0.0.1', requestId: 'r1' };
 const user = { action: 'verify', id: 'user-1', collection: 'default' };
-const config = { lockout: { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300 }, engine: { jobTimeoutMs: 30000 } } as AppConfig;
+const lockout = { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, dailyFailures: 20, daySeconds: 86_400 };
+const config = { lockout, engine: { jobTimeoutMs: 30000 } } as AppConfig;
 
 function setUp(options: { reserve?: 'reserved' | 'refused' | 'gone'; locked?: boolean; settleFails?: boolean; lockOnSettle?: boolean } = {}) {
   const settled: AttemptOutcome[] = [];
@@ -19,10 +20,10 @@ function setUp(options: { reserve?: 'reserved' | 'refused' | 'gone'; locked?: bo
     settle: jest.fn(async (_u: string, _k: string, outcome: AttemptOutcome) => {
       if (options.settleFails) throw new Error('database gone');
       settled.push(outcome);
-      return options.lockOnSettle ? { lockedUntil: new Date('2026-12-03T10:00:00Z'), failures: 5 } : null;
+      return options.lockOnSettle ? { lockedUntil: new Date('2026-12-03T10:00:00Z'), failures: 5, horizon: 'window' } : null;
     }),
     lockedFor: jest.fn(),
-    charge: jest.fn(async (): Promise<string> => 'charged'),
+    charge: jest.fn(async (): Promise<object> => ({ outcome: 'charged' })),
   };
   const audit = { record: jest.fn(async () => undefined) };
   const service = new AttemptBudgetService(repository as unknown as AttemptsRepository, audit as unknown as AuditService, clock, config);
@@ -134,7 +135,7 @@ describe('AttemptBudgetService', () => {
       async () => true,
       (r) => r,
     );
-    expect(repository.reserve).toHaveBeenCalledWith('user-1', 'key-1', { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, staleSeconds: 90 });
+    expect(repository.reserve).toHaveBeenCalledWith('user-1', 'key-1', { ...lockout, staleSeconds: 90 });
   });
 
   it('answers USER_NOT_FOUND when the person was deleted before the reservation', async () => {
@@ -182,11 +183,21 @@ describe('AttemptBudgetService', () => {
 describe('AttemptBudgetService.charge', () => {
   it('counts one failure outside the reservations, and audits the lock it causes', async () => {
     const { service, repository, audit, settled } = setUp();
-    repository.charge.mockResolvedValueOnce('charged').mockResolvedValueOnce('locked');
+    const lock = { lockedUntil: new Date('2026-12-04T09:00:00Z'), failures: 20, horizon: 'day' };
+    repository.charge.mockResolvedValueOnce({ outcome: 'charged' }).mockResolvedValueOnce({ outcome: 'locked', lock });
     await expect(service.charge(caller, { ...user, action: 'liveness_challenge' })).resolves.toBe('charged');
     expect(audit.record).not.toHaveBeenCalled();
     await expect(service.charge(caller, { ...user, action: 'liveness_challenge' })).resolves.toBe('locked');
-    expect(audit.record).toHaveBeenCalledWith(caller, expect.objectContaining({ action: 'lockout', outcome: 'locked', userId: 'user-1' }));
+    // The audit says which budget was spent and until when the key is locked out.
+    expect(audit.record).toHaveBeenCalledWith(
+      caller,
+      expect.objectContaining({
+        action: 'lockout',
+        outcome: 'locked',
+        userId: 'user-1',
+        details: { failures: 20, horizon: 'day', lockedUntil: '2026-12-04T09:00:00.000Z', lockedKeyId: 'key-1' },
+      }),
+    );
     // Neither takes nor frees a reservation.
     expect(repository.reserve).not.toHaveBeenCalled();
     expect(settled).toEqual([]);
@@ -195,7 +206,7 @@ describe('AttemptBudgetService.charge', () => {
   it('leaves a key already locked out of the person (or a person gone) as it is, auditing nothing', async () => {
     for (const outcome of ['already_locked', 'gone'] as const) {
       const { service, repository, audit } = setUp();
-      repository.charge.mockResolvedValueOnce(outcome);
+      repository.charge.mockResolvedValueOnce({ outcome });
       await expect(service.charge(caller, user)).resolves.toBe(outcome);
       expect(audit.record).not.toHaveBeenCalled();
     }

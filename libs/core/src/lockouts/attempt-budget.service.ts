@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { userNotFound } from '../users/user-errors';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { AttemptOutcome, AttemptsRepository, BudgetRules } from './attempts.repository';
+import { AttemptOutcome, AttemptsRepository, BudgetRules, Lock } from './attempts.repository';
 
 /**
  * Refusals that judged the face and found it wanting count like a rejected match: a spoof is a guess too, and an
@@ -26,11 +26,14 @@ export interface AttemptSubject {
 
 /**
  * Against guessing a person with many photos. Each key has a budget of FACEGATE_LOCKOUT_FAILURES failed
- * verifications per person within the window; spending it locks that key out of that person for the cool-down.
+ * verifications per person within the window; spending it locks that key out of that person for the cool-down. A
+ * second budget, FACEGATE_LOCKOUT_DAILY_FAILURES over FACEGATE_LOCKOUT_DAY_SECONDS, bounds a key that stays under the
+ * window's lock: spent, the key is locked out of the person until that day ends.
  * - Reserved before the engine runs (in-flight attempts count), so a concurrent burst evaluates at most the budget.
  * - Per key, so one key's failures never lock the person out for the others (any recognize key could otherwise
  *   lock anyone out); an admin lists and clears locks (LockoutsService).
- * - A success clears only the same key's failures.
+ * - A success clears only the same key's failures in the window, never the day's (a person who signs in often must
+ *   not refill an attacker's budget).
  */
 @Injectable()
 export class AttemptBudgetService {
@@ -81,9 +84,9 @@ export class AttemptBudgetService {
    * key already locked out of the person is left as it is; a lock this charge causes is logged and audited.
    */
   async charge(caller: CallerContext, user: AttemptSubject): Promise<'charged' | 'locked' | 'already_locked' | 'gone'> {
-    const outcome = await this.attempts.charge(user.id, caller.keyId, this.rules);
-    if (outcome === 'locked') await this.recordLock(caller, user, this.rules.maxFailures);
-    return outcome;
+    const charged = await this.attempts.charge(user.id, caller.keyId, this.rules);
+    if (charged.outcome === 'locked') await this.recordLock(caller, user, charged.lock);
+    return charged.outcome;
   }
 
   /**
@@ -119,21 +122,23 @@ export class AttemptBudgetService {
   /** Never masks the request's own outcome: a failed write is logged, and the reservation expires on its own. */
   private async settle(caller: CallerContext, user: AttemptSubject, outcome: AttemptOutcome): Promise<void> {
     try {
-      const locked = await this.attempts.settle(user.id, caller.keyId, outcome, this.rules);
-      if (locked) await this.recordLock(caller, user, locked.failures);
+      const lock = await this.attempts.settle(user.id, caller.keyId, outcome, this.rules);
+      if (lock) await this.recordLock(caller, user, lock);
     } catch (error) {
       this.logger.error(`settling the verification attempt of user ${user.id} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
-  private async recordLock(caller: CallerContext, user: AttemptSubject, failures: number): Promise<void> {
-    this.logger.warn(`verification of user ${user.id} by key ${caller.keyId} locked for ${this.rules.cooldownSeconds} s after ${failures} failures`);
+  private async recordLock(caller: CallerContext, user: AttemptSubject, lock: Lock): Promise<void> {
+    const horizon = lock.horizon === 'day' ? this.rules.daySeconds : this.rules.windowSeconds;
+    const until = lock.lockedUntil.toISOString();
+    this.logger.warn(`verification of user ${user.id} by key ${caller.keyId} locked until ${until} after ${lock.failures} failures in ${horizon} s`);
     await this.audit.record(caller, {
       action: 'lockout',
       outcome: 'locked',
       collection: user.collection,
       userId: user.id,
-      details: { failures, cooldownSeconds: this.rules.cooldownSeconds, lockedKeyId: caller.keyId },
+      details: { failures: lock.failures, horizon: lock.horizon, lockedUntil: until, lockedKeyId: caller.keyId },
     });
   }
 }

@@ -2,9 +2,12 @@ import { Logger } from '@nestjs/common';
 import { DEFAULT_DATABASE_OPTIONS, PrismaService } from '@facegate/database';
 import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../../../database/src/testing/test-database';
 import { AttemptsRepository, BudgetRules } from './attempts.repository';
+import { LockoutsRepository } from './lockouts.repository';
 
 type Backend = 'postgres' | 'embedded';
-const RULES: BudgetRules = { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, staleSeconds: 90 };
+const RULES: BudgetRules = { maxFailures: 5, windowSeconds: 180, cooldownSeconds: 300, dailyFailures: 1000, daySeconds: 86_400, staleSeconds: 90 };
+// A day's budget small enough to spend in a test, with a window's budget that successes keep clearing.
+const DAY: BudgetRules = { ...RULES, maxFailures: 3, dailyFailures: 5, daySeconds: 3600 };
 const BURST = 50;
 
 // The SQL of the attempt budget against both databases: a concurrent burst cannot reserve more than the budget, and
@@ -60,7 +63,7 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     const userId = await newUser();
     for (let i = 1; i < RULES.maxFailures; i++) expect(await fail(userId, keyA)).toBeNull();
     const locked = await fail(userId, keyA);
-    expect(locked).toEqual({ lockedUntil: expect.any(Date), failures: RULES.maxFailures });
+    expect(locked).toEqual({ lockedUntil: expect.any(Date), failures: RULES.maxFailures, horizon: 'window' });
     expect(await attempts.reserve(userId, keyA, RULES)).toBe('refused');
     expect(await attempts.refusal(userId, keyA)).toEqual({ locked: true, retryAfterSeconds: expect.any(Number) });
     expect((await attempts.refusal(userId, keyA)).retryAfterSeconds).toBeGreaterThan(RULES.cooldownSeconds - 10);
@@ -101,25 +104,72 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     const userId = await newUser();
     for (let i = 0; i < RULES.maxFailures; i++) expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
     expect(await attempts.reserve(userId, keyA, RULES)).toBe('refused');
-    for (let i = 1; i < RULES.maxFailures; i++) expect(await attempts.charge(userId, keyA, RULES)).toBe('charged');
+    for (let i = 1; i < RULES.maxFailures; i++) expect(await attempts.charge(userId, keyA, RULES)).toEqual({ outcome: 'charged' });
     expect(await row(userId, keyA)).toMatchObject({ failures: RULES.maxFailures - 1, inFlight: RULES.maxFailures, lockedUntil: null });
-    expect(await attempts.charge(userId, keyA, RULES)).toBe('locked');
+    expect(await attempts.charge(userId, keyA, RULES)).toMatchObject({ outcome: 'locked', lock: { horizon: 'window' } });
     expect(await attempts.lockedFor(keyA, [userId])).toEqual(new Set([userId]));
-    expect(await attempts.charge(userId, keyA, RULES)).toBe('already_locked');
+    expect(await attempts.charge(userId, keyA, RULES)).toEqual({ outcome: 'already_locked' });
     // The reservations in flight are still theirs to settle.
     expect((await row(userId, keyA))?.inFlight).toBe(RULES.maxFailures);
     // Concurrent charges on a fresh person are each counted once.
     const other = await newUser();
-    const outcomes = await Promise.all(Array.from({ length: RULES.maxFailures + 3 }, () => attempts.charge(other, keyB, RULES)));
+    const outcomes = (await Promise.all(Array.from({ length: RULES.maxFailures + 3 }, () => attempts.charge(other, keyB, RULES)))).map((c) => c.outcome);
     expect(outcomes.filter((o) => o === 'locked')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'charged')).toHaveLength(RULES.maxFailures - 1);
     expect(outcomes.filter((o) => o === 'already_locked')).toHaveLength(3);
+  });
+
+  it("locks the key out until the day ends once the day's budget is spent, whatever successes came between", async () => {
+    const userId = await newUser();
+    const succeed = async () => {
+      expect(await attempts.reserve(userId, keyA, DAY)).toBe('reserved');
+      expect(await attempts.settle(userId, keyA, 'success', DAY)).toBeNull();
+    };
+    // Two failures, a success (the window's count clears), two more, a success: never the window's three in a row.
+    for (const step of [fail, fail, succeed, fail, fail, succeed] as const) expect(await step(userId, keyA, DAY)).toBeFalsy();
+    expect(await row(userId, keyA)).toMatchObject({ failures: 0, dayFailures: 4, lockedUntil: null });
+    const locked = await fail(userId, keyA, DAY);
+    expect(locked).toEqual({ lockedUntil: expect.any(Date), failures: 5, horizon: 'day' });
+    const day = await row(userId, keyA);
+    // Until the day that started at the first failure ends, not for the cool-down.
+    expect(locked!.lockedUntil.getTime()).toBe(day!.dayStartedAt.getTime() + DAY.daySeconds * 1000);
+    expect(await attempts.reserve(userId, keyA, DAY)).toBe('refused');
+    expect((await attempts.refusal(userId, keyA)).retryAfterSeconds).toBeGreaterThan(DAY.daySeconds - 60);
+    expect(await attempts.charge(userId, keyA, DAY)).toEqual({ outcome: 'already_locked' });
+    // Another key's day is its own.
+    expect(await attempts.reserve(userId, keyB, DAY)).toBe('reserved');
+  });
+
+  it("counts charges in the day, holds back a reservation the day's budget cannot cover, and starts a new day after it", async () => {
+    const userId = await newUser();
+    const roomy = { ...DAY, maxFailures: 100 };
+    for (let i = 0; i < 3; i++) expect(await attempts.charge(userId, keyA, roomy)).toEqual({ outcome: 'charged' });
+    // Three failures leave two of the day's five: a third attempt in flight could overdraw it.
+    expect(await attempts.reserve(userId, keyA, roomy)).toBe('reserved');
+    expect(await attempts.reserve(userId, keyA, roomy)).toBe('reserved');
+    expect(await attempts.reserve(userId, keyA, roomy)).toBe('refused');
+    expect(await attempts.settle(userId, keyA, 'failure', roomy)).toBeNull();
+    expect(await attempts.settle(userId, keyA, 'failure', roomy)).toMatchObject({ failures: 5, horizon: 'day' });
+    expect(await attempts.charge(userId, keyA, roomy)).toEqual({ outcome: 'already_locked' });
+    // The day passes (moved back in the database, as the clock would): the lock has ended and the count starts over.
+    await prisma.client.$executeRaw`
+      UPDATE verification_lockouts SET day_started_at = now() - interval '2 hours', locked_until = now() - interval '1 second'
+      WHERE user_id = ${userId}::uuid AND key_id = ${keyA}::uuid`;
+    expect(await attempts.charge(userId, keyA, roomy)).toEqual({ outcome: 'charged' });
+    expect(await row(userId, keyA)).toMatchObject({ dayFailures: 1 });
+  });
+
+  it("forgets the day's failures when an admin lifts the lock", async () => {
+    const userId = await newUser();
+    for (let i = 0; i < 4; i++) await attempts.charge(userId, keyA, { ...DAY, maxFailures: 100 });
+    expect(await new LockoutsRepository(prisma).clear(userId, keyA)).toBe(1);
+    expect(await row(userId, keyA)).toMatchObject({ failures: 0, dayFailures: 0, lockedUntil: null });
   });
 
   it('says a deleted person is gone rather than failing on the foreign key', async () => {
     const userId = await newUser();
     await prisma.client.user.delete({ where: { id: userId } });
     expect(await attempts.reserve(userId, keyA, RULES)).toBe('gone');
-    expect(await attempts.charge(userId, keyA, RULES)).toBe('gone');
+    expect(await attempts.charge(userId, keyA, RULES)).toEqual({ outcome: 'gone' });
   });
 });

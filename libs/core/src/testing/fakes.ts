@@ -15,7 +15,7 @@ import { Clock } from '../common/clock';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { ExtractedFace } from '../face/face-rules.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
-import { AttemptOutcome, AttemptsRepository, BudgetRules, Refusal } from '../lockouts/attempts.repository';
+import { AttemptOutcome, AttemptsRepository, BudgetRules, Lock, Refusal } from '../lockouts/attempts.repository';
 
 /** The validated configuration with its defaults, plus any variables a test sets (never the process's environment). */
 export function testConfig(env: Record<string, string> = {}): AppConfig {
@@ -211,7 +211,7 @@ export class FakeAttempts {
     return Promise.resolve({ locked: this.row(userId, keyId).locked, retryAfterSeconds: 300 });
   }
 
-  settle(userId: string, keyId: string, outcome: AttemptOutcome, rules: BudgetRules): Promise<{ lockedUntil: Date; failures: number } | null> {
+  settle(userId: string, keyId: string, outcome: AttemptOutcome, rules: BudgetRules): Promise<Lock | null> {
     this.settled.push({ userId, keyId, outcome });
     const row = this.row(userId, keyId);
     row.inFlight = Math.max(0, row.inFlight - 1);
@@ -219,7 +219,7 @@ export class FakeAttempts {
     const lock = failures >= rules.maxFailures;
     row.failures = lock ? 0 : failures;
     if (lock) row.locked = true;
-    return Promise.resolve(lock ? { lockedUntil: new Date('2026-01-01T00:05:00Z'), failures } : null);
+    return Promise.resolve(lock ? { lockedUntil: new Date('2026-01-01T00:05:00Z'), failures, horizon: 'window' } : null);
   }
 
   /** Ends the lock now, as its cool-down running out would: the key was still locked until 00:05 (lockedAfter). */
