@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
-import { AppConfig, ConfigError, loadConfig } from '@facegate/core';
+import { AppConfig, BackgroundTasks, ConfigError, loadConfig } from '@facegate/core';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { explainStartupFailure } from './lifecycle/startup-failure';
@@ -17,10 +17,8 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config).catch((error: unknown) => stopOnStartupError(error, config));
   // Installed before listening: a signal during start-up still drains and closes the engine and database cleanly.
-  new GracefulShutdown(app, app.get(LifecycleService), {
-    delayMs: config.shutdown.delaySeconds * 1000,
-    graceMs: config.shutdown.graceSeconds * 1000,
-  }).install();
+  const times = { delayMs: config.shutdown.delaySeconds * 1000, graceMs: config.shutdown.graceSeconds * 1000 };
+  new GracefulShutdown(app, app.get(LifecycleService), times, undefined, app.get(BackgroundTasks)).install();
   // Start-up hooks (models, database, migrations, the bootstrap key) run here; a failure an operator can fix stops the
   // process with one line (lifecycle/startup-failure.ts).
   await app.listen(config.port, config.host).catch((error: unknown) => stopOnStartupError(error, config));

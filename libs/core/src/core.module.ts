@@ -8,6 +8,7 @@ import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { CollectionsRepository } from './collections/collections.repository';
 import { CollectionsService } from './collections/collections.service';
+import { BackgroundTasks } from './common/background-tasks';
 import { Clock } from './common/clock';
 import { AppConfig } from './config/app-config';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
@@ -36,6 +37,7 @@ export interface CoreOptions {
 /** Services and repositories that never look at a photo. */
 const RECORDS: Provider[] = [
   Clock,
+  BackgroundTasks,
   AuditRepository,
   AuditService,
   ApiKeysRepository,

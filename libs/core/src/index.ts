@@ -14,6 +14,7 @@ export * from './collections/collection-policy';
 export * from './collections/collection.inputs';
 export * from './collections/collections.repository';
 export * from './collections/collections.service';
+export * from './common/background-tasks';
 export * from './common/clock';
 export * from './common/image-input';
 export * from './common/input-validation';

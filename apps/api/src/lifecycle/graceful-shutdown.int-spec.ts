@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Agent, createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
 import { AddressInfo, connect, Socket } from 'node:net';
 import { GracefulShutdown, ShutdownHost } from './graceful-shutdown';
+import { BackgroundTasks } from '@facegate/core';
 import { LifecycleService } from './lifecycle.service';
 
 // The shutdown's progress lines are for operators, not for the test output.
@@ -81,8 +82,8 @@ describe('GracefulShutdown drain', () => {
     server.close();
   });
 
-  const shutdown = (app: INestApplication, graceMs: number) =>
-    new GracefulShutdown(app, lifecycle, { delayMs: 0, graceMs }, { ...fakeHost().seam, now: () => performance.now() });
+  const shutdown = (app: INestApplication, graceMs: number, background?: BackgroundTasks, closeMs?: number) =>
+    new GracefulShutdown(app, lifecycle, { delayMs: 0, graceMs, closeMs }, { ...fakeHost().seam, now: () => performance.now() }, background);
 
   /** Everything the server sends on a raw connection, once it closes it. */
   const received = (socket: Socket) =>
@@ -137,6 +138,31 @@ describe('GracefulShutdown drain', () => {
     expect(await inFlight).toEqual({ body: 'late', connection: 'close' });
     expect(app.close).toHaveBeenCalled();
     agent.destroy();
+  });
+
+  it('lets work a request started in the background (a liveness charge) finish before it closes the app, within a third of the close budget', async () => {
+    const background = new BackgroundTasks();
+    const order: string[] = [];
+    // The request answers at once and leaves its charge running, as a failed liveness session does.
+    handle = (_req, res) => {
+      background.run('charge', () => sleep(300).then(() => void order.push('charged')));
+      res.end('failed');
+    };
+    const app = fakeApp(server);
+    app.close.mockImplementation(async () => void order.push('closed'));
+    const socket = connect(port, '127.0.0.1');
+    const reply = received(socket);
+    socket.write('GET /liveness HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await reply;
+    await shutdown(app, 1000, background).run('SIGTERM');
+    expect(order).toEqual(['charged', 'closed']);
+
+    // Work that outlasts its share of the close budget does not hold the shutdown.
+    background.run('stuck', () => new Promise(() => undefined));
+    const stuck = fakeApp(server);
+    await shutdown(stuck, 1000, background, 300).run('SIGTERM');
+    expect(stuck.close).toHaveBeenCalled();
+    expect(background.size).toBe(1);
   });
 
   it('cuts what is left at the end of the grace period, then closes the app', async () => {

@@ -1,6 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { BackgroundTasks } from '@facegate/core';
 import { LifecycleService } from './lifecycle.service';
 import { SignalDebouncer } from './signal-debouncer';
 
@@ -51,7 +52,9 @@ export const processHost: ShutdownHost = {
  * 3. until every connection has ended, or FACEGATE_SHUTDOWN_GRACE_SECONDS have passed: wait for the requests in
  *    flight, close the connections that are idle, and again (a request can still arrive on a connection accepted
  *    earlier); at the end of the grace period any connection left is cut;
- * 4. app.close(): the engine lets running jobs end and stops its workers, Prisma's pool and the embedded database
+ * 4. work the requests started without awaiting it (failed liveness sessions' charges: BackgroundTasks) may finish,
+ *    for up to a third of the close budget: a charge lost here would be a free try;
+ * 5. app.close(): the engine lets running jobs end and stops its workers, Prisma's pool and the embedded database
  *    close; then the process exits 0. Past delay + grace + close budget it exits 1 anyway.
  *
  * A second signal exits 1 at once, unless it is the same signal within 2 s of the first (see SignalDebouncer).
@@ -65,6 +68,7 @@ export class GracefulShutdown {
     private readonly lifecycle: LifecycleService,
     private readonly times: ShutdownTimes,
     private readonly host: ShutdownHost = processHost,
+    private readonly background?: Pick<BackgroundTasks, 'settled' | 'size'>,
   ) {
     this.debouncer = new SignalDebouncer(() => host.now());
   }
@@ -115,8 +119,17 @@ export class GracefulShutdown {
       server.closeAllConnections();
     }
     await closed;
+    await this.finishBackgroundWork();
     await this.app.close();
     this.logger.log({ msg: 'shut down', durationMs: Math.round(this.host.now() - started) });
+  }
+
+  private async finishBackgroundWork(): Promise<void> {
+    if (!this.background || this.background.size === 0) return;
+    const pending = this.background.size;
+    const limitMs = Math.floor((this.times.closeMs ?? DEFAULT_CLOSE_MS) / 3);
+    if (await this.background.settled(limitMs)) this.logger.log({ msg: 'background work finished', pending });
+    else this.logger.warn({ msg: 'background work cut short', pending, left: this.background.size, limitMs });
   }
 
   /**

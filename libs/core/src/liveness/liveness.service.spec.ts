@@ -1,3 +1,4 @@
+import { BackgroundTasks } from '../common/background-tasks';
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { TEXTURE_LENGTH } from '@facegate/face-engine';
@@ -138,6 +139,7 @@ function setUp(env: Record<string, string> = {}) {
   const attempts = {
     chargeFailure: jest.fn(async (_c: unknown, _col: unknown, anchor: Float32Array | null): Promise<string | null> => (anchor ? 'u-charged' : null)),
   };
+  const background = new BackgroundTasks();
   const service = new LivenessService(
     sessions as unknown as LivenessSessionsRepository,
     faces as unknown as FaceRulesService,
@@ -145,11 +147,12 @@ function setUp(env: Record<string, string> = {}) {
     secrets as unknown as LivenessSecretsService,
     audit,
     attempts as unknown as ChallengeAttemptsService,
+    background,
     config,
   );
   /** Time for a person to read the step and move (more than FACEGATE_LIVENESS_MIN_STEP_MS). */
   const think = () => (sessions.nowMs += 1000);
-  return { service, sessions, faces, entries, secrets, collections, config, think, attempts };
+  return { service, sessions, faces, entries, secrets, collections, config, think, attempts, background };
 }
 
 describe('LivenessService.open', () => {
@@ -262,7 +265,7 @@ describe('LivenessService.submitFrames', () => {
     });
 
     it("hands every failure to the attempt charge with the session's anchor face, and answers without waiting for it", async () => {
-      const { service, think, attempts } = setUp();
+      const { service, think, attempts, background } = setUp();
       // A charge that never settles: the failure must still be answered (its timing must not depend on the charge).
       attempts.chargeFailure.mockImplementation(() => new Promise(() => undefined));
       const first = await service.open({}, me);
@@ -277,6 +280,8 @@ describe('LivenessService.submitFrames', () => {
         expect.objectContaining({ code: 'LIVENESS_FACE_CHANGED' }),
         first.id,
       );
+      // ...and it is kept for a shutdown to wait for.
+      expect(background.size).toBe(1);
 
       // A failure before any frame is analysed uses the anchor the session kept from earlier steps.
       const second = await service.open({}, me);

@@ -11,6 +11,7 @@ import { drawChallenge, STEP_INSTRUCTIONS } from './challenge-judge';
 import { AnalyzedFrame, applyFrames, isComplete, SessionFailure, SessionState } from './challenge-session';
 import { OpenSessionInput, SubmitFramesInput } from './liveness.inputs';
 import { ChallengeAttemptsService } from './challenge-attempts.service';
+import { BackgroundTasks } from '../common/background-tasks';
 import { LivenessSecretsService } from './liveness-secrets.service';
 import { LivenessSessionsRepository, StoredSession } from './liveness-sessions.repository';
 
@@ -29,6 +30,7 @@ export class LivenessService {
     private readonly secrets: LivenessSecretsService,
     private readonly audit: AuditService,
     private readonly attempts: ChallengeAttemptsService,
+    private readonly background: BackgroundTasks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -196,8 +198,10 @@ export class LivenessService {
     caller: CallerContext,
   ): Promise<never> {
     await this.saveOrBusy(session, { status: 'failed', state: result.state, anchorEmbedding: null, failure });
-    // Not awaited: whether the face was someone's (a charge) or no one's must not show in the answer's timing.
-    void this.attempts.chargeFailure(caller, collection, result.anchorEmbedding ?? session.anchorEmbedding, failure, session.id);
+    // Not awaited: whether the face was someone's (a charge) or no one's must not show in the answer's timing. Kept in
+    // BackgroundTasks so that a shutdown lets it finish.
+    const anchor = result.anchorEmbedding ?? session.anchorEmbedding;
+    this.background.run(`charging session ${session.id}`, () => this.attempts.chargeFailure(caller, collection, anchor, failure, session.id));
     const { code, ...details } = failure;
     const summary = { sessionId: session.id, completedSteps: result.state.progress.completed, ...details };
     await this.audit.record(caller, {
