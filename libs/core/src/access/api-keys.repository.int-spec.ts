@@ -77,15 +77,15 @@ describe.each<Backend>(['postgres', 'embedded'])('ApiKeysRepository on %s', (bac
   });
 
   it('a collection created again under a deleted one’s name is not the old key’s', async () => {
-    await collection('k-reused');
+    const reused = await collection('k-reused');
     const both = (await newKey(['k-reused', 'k-one']))!;
-    await collections.delete('k-reused');
+    await collections.delete(reused);
     await collection('k-reused');
     expect((await keys.findActiveByPrefix(both.prefix))!.collections).toEqual(['k-one']);
   });
 
   (backend === 'postgres' ? it : it.skip)('a collection deleted while a key for it is being created revokes that key', async () => {
-    await collection('k-race');
+    const race = await collection('k-race');
     // Another session holds api_keys, so the key's INSERT waits after its look-up of the collection; the delete starts
     // meanwhile. With the look-up's FOR KEY SHARE lock the delete waits for the key and then revokes it; without it,
     // the delete went first and the key would be stored, unrevoked, bound to a collection already gone.
@@ -103,7 +103,7 @@ describe.each<Backend>(['postgres', 'embedded'])('ApiKeysRepository on %s', (bac
     await sleep(200);
     const creating = newKey(['k-race']);
     await sleep(300);
-    const deleting = collections.delete('k-race');
+    const deleting = collections.delete(race);
     await sleep(300);
     release();
     await blocking;

@@ -42,15 +42,16 @@ export class CollectionsRepository {
     return this.prisma.client.collection.findUnique({ where: { name }, select: FIELDS });
   }
 
-  async update(name: string, data: { description?: string; settings?: object }): Promise<CollectionRecord | null> {
+  /** By id: the collection the caller was checked against, not whichever holds its name by now. */
+  async update(id: string, data: { description?: string; settings?: object }): Promise<CollectionRecord | null> {
     const { count } = await this.prisma.client.collection.updateMany({
-      where: { name },
+      where: { id },
       data: {
         ...(data.description !== undefined ? { description: data.description } : {}),
         ...(data.settings !== undefined ? { settings: data.settings } : {}),
       },
     });
-    return count === 0 ? null : this.find(name);
+    return count === 0 ? null : this.prisma.client.collection.findUnique({ where: { id }, select: FIELDS });
   }
 
   /**
@@ -58,15 +59,16 @@ export class CollectionsRepository {
    * the same transaction. A key bound to this collection alone is revoked (removing its only binding would make it
    * unbound: every collection); a key bound to others too loses this one. Keys bind by id, so a collection created
    * later under this name is never the old keys' anyway; this keeps the key list honest and the keys' rights exact.
+   * By id: the collection the caller was checked against, not whichever holds its name by now.
    */
-  async delete(name: string): Promise<{ users: number; faces: number; keysRevoked: number; keysUnbound: number } | null> {
+  async delete(id: string): Promise<{ users: number; faces: number; keysRevoked: number; keysUnbound: number } | null> {
     return this.prisma.client.$transaction(async (tx) => {
-      const found = await tx.collection.findUnique({ where: { name }, select: { id: true, _count: { select: { users: true, faces: true } } } });
+      const found = await tx.collection.findUnique({ where: { id }, select: { name: true, _count: { select: { users: true, faces: true } } } });
       if (!found) return null;
-      await tx.collection.delete({ where: { id: found.id } });
+      const name = found.name;
+      await tx.collection.delete({ where: { id } });
       // One statement decides revoke or unbind per row: when another delete changed the row meanwhile, PostgreSQL
       // re-evaluates both against the row as it is now (two statements could each skip a key bound to both).
-      const id = found.id;
       const [keys] = await tx.$queryRaw<Array<{ revoked: number; unbound: number }>>`
         WITH changed AS (
           UPDATE api_keys SET

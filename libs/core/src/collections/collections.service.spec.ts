@@ -118,3 +118,29 @@ describe('CollectionsService.remove', () => {
     expect(await codeOf(service.remove('default', alphaAdmin))).toBe('COLLECTION_NOT_FOUND');
   });
 });
+
+describe('CollectionsService: the collection checked is the one changed', () => {
+  /** After the access check has read it, the collection is deleted and another one is created under its name. */
+  const replacedAfterCheck = (collections: FakeCollections, name: string) => {
+    const find = collections.find.bind(collections);
+    jest.spyOn(collections, 'find').mockImplementation(async (looked: string) => {
+      const found = await find(looked);
+      collections.rows.set(name, { ...collections.rows.get(name)!, id: `col-${name}-2`, description: 'another tenant' });
+      return found;
+    });
+  };
+
+  it('updates nothing of a collection created under the same name after the check', async () => {
+    const { service, collections } = setUp();
+    replacedAfterCheck(collections, 'alpha');
+    expect(await codeOf(service.update('alpha', { description: 'mine now', settings: { matchThreshold: 0.1 } }, alphaAdmin))).toBe('COLLECTION_NOT_FOUND');
+    expect(collections.rows.get('alpha')).toMatchObject({ id: 'col-alpha-2', description: 'another tenant', settings: { matchThreshold: 0.3 } });
+  });
+
+  it('deletes nothing of a collection created under the same name after the check', async () => {
+    const { service, collections } = setUp();
+    replacedAfterCheck(collections, 'alpha');
+    expect(await codeOf(service.remove('alpha', alphaAdmin))).toBe('COLLECTION_NOT_FOUND');
+    expect(collections.rows.get('alpha')).toMatchObject({ id: 'col-alpha-2' });
+  });
+});

@@ -40,22 +40,22 @@ export class CollectionsService {
   }
 
   async update(name: string, dto: UpdateCollectionDto, caller: CallerContext) {
-    await this.visible(name, caller);
+    const { id } = await this.visible(name, caller);
     return this.audit.audited(caller, { action: 'collection_update', collection: name }, async () => {
-      const updated = await this.collections.update(name, { description: dto.description, settings: dto.settings ? { ...dto.settings } : undefined });
+      const updated = await this.collections.update(id, { description: dto.description, settings: dto.settings ? { ...dto.settings } : undefined });
       if (!updated) throw collectionNotFound(name);
       return this.present(updated);
     });
   }
 
   async remove(name: string, caller: CallerContext): Promise<void> {
-    await this.visible(name, caller);
+    const { id } = await this.visible(name, caller);
     if (name === DEFAULT_COLLECTION) throw new DomainError('VALIDATION_FAILED', 'The default collection cannot be deleted; delete its users instead.');
     await this.audit.audited(
       caller,
       { action: 'collection_delete', collection: name },
       async () => {
-        const removed = await this.collections.delete(name);
+        const removed = await this.collections.delete(id);
         if (!removed) throw collectionNotFound(name);
         return removed;
       },

@@ -131,18 +131,18 @@ export class FakeCollections {
     return Promise.resolve(record(row));
   }
 
-  update(name: string, data: { description?: string; settings?: object }) {
-    const row = this.rows.get(name);
+  update(id: string, data: { description?: string; settings?: object }) {
+    const row = [...this.rows.values()].find((r) => r.id === id);
     if (!row) return Promise.resolve(null);
     if (data.description !== undefined) row.description = data.description;
     if (data.settings !== undefined) row.settings = data.settings as CollectionSettings;
     return Promise.resolve(record(row));
   }
 
-  delete(name: string) {
-    const row = this.rows.get(name);
+  delete(id: string) {
+    const row = [...this.rows.values()].find((r) => r.id === id);
     if (!row) return Promise.resolve(null);
-    this.rows.delete(name);
+    this.rows.delete(row.name);
     return Promise.resolve({ users: row.users, faces: row.faces, keysRevoked: 0, keysUnbound: 0 });
   }
 
