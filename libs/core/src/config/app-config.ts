@@ -89,7 +89,7 @@ export interface AppConfig {
     windowSeconds: number;
     /** ...for this long. */
     cooldownSeconds: number;
-    /** Failed verifications of one person over daySeconds that lock their verification until that horizon ends. */
+    /** The slow budget: a bucket of this many failures that drains that many per daySeconds (attempts.repository.ts). */
     dailyFailures: number;
     daySeconds: number;
   };

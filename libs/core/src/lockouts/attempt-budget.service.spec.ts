@@ -17,7 +17,7 @@ function setUp(options: { reserve?: 'reserved' | 'refused' | 'gone'; locked?: bo
   const repository = {
     reserve: jest.fn(async () => options.reserve ?? 'reserved'),
     refusal: jest.fn(async () => ({ locked: options.locked ?? true, retryAfterSeconds: 42 })),
-    settle: jest.fn(async (_u: string, _k: string, outcome: AttemptOutcome) => {
+    settle: jest.fn(async (_u: string, _k: string, outcome: AttemptOutcome): Promise<object | string | null> => {
       if (options.settleFails) throw new Error('database gone');
       settled.push(outcome);
       return options.lockOnSettle ? { lockedUntil: new Date('2026-12-03T10:00:00Z'), failures: 5, horizon: 'window' } : null;
@@ -177,6 +177,35 @@ describe('AttemptBudgetService', () => {
       ).resolves.toBe(true);
       expect(settled).toEqual(['success']);
     });
+  });
+});
+
+describe('AttemptBudgetService: an attempt settled after the key was locked', () => {
+  it('answers LOCKED_OUT instead of its verdict, audited, whether it matched, failed or was a spoof', async () => {
+    const outcomes: Array<() => Promise<boolean>> = [
+      async () => true,
+      async () => false,
+      async () => Promise.reject(new DomainError('SPOOF_SUSPECTED', 'spoof')),
+    ];
+    for (const work of outcomes) {
+      const { service, repository, audit } = setUp();
+      repository.settle.mockResolvedValueOnce('withheld');
+      await expect(service.attempt(caller, user, work, (r) => r)).rejects.toMatchObject({ code: 'LOCKED_OUT', details: { retryAfterSeconds: 42 } });
+      expect(audit.record).toHaveBeenCalledWith(caller, expect.objectContaining({ outcome: 'locked_out', userId: 'user-1' }));
+    }
+  });
+
+  it('lets a void attempt (no face) keep its own error', async () => {
+    const { service, repository } = setUp();
+    repository.settle.mockResolvedValueOnce(null);
+    await expect(
+      service.attempt(
+        caller,
+        user,
+        async () => Promise.reject(new DomainError('NO_FACE', 'none')),
+        () => true,
+      ),
+    ).rejects.toMatchObject({ code: 'NO_FACE' });
   });
 });
 

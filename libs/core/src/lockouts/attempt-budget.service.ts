@@ -27,13 +27,13 @@ export interface AttemptSubject {
 /**
  * Against guessing a person with many photos. Each key has a budget of FACEGATE_LOCKOUT_FAILURES failed
  * verifications per person within the window; spending it locks that key out of that person for the cool-down. A
- * second budget, FACEGATE_LOCKOUT_DAILY_FAILURES over FACEGATE_LOCKOUT_DAY_SECONDS, bounds a key that stays under the
- * window's lock: spent, the key is locked out of the person until that day ends.
+ * slow budget, a bucket of FACEGATE_LOCKOUT_DAILY_FAILURES that drains as many per FACEGATE_LOCKOUT_DAY_SECONDS, bounds
+ * a key that stays under the window's lock: full, the key is locked out of the person until there is room again.
  * - Reserved before the engine runs (in-flight attempts count), so a concurrent burst evaluates at most the budget.
  * - Per key, so one key's failures never lock the person out for the others (any recognize key could otherwise
  *   lock anyone out); an admin lists and clears locks (LockoutsService).
- * - A success clears only the same key's failures in the window, never the day's (a person who signs in often must
- *   not refill an attacker's budget).
+ * - A success clears only the same key's failures in the window, never the slow budget (a person who signs in often
+ *   must not refill an attacker's budget).
  */
 @Injectable()
 export class AttemptBudgetService {
@@ -58,7 +58,9 @@ export class AttemptBudgetService {
    *
    * A reservation lives `staleSeconds`; after that the database takes it as abandoned and may grant the budget again.
    * So an attempt that outlives it (a long engine queue) must not reveal its verdict: it is neither settled nor
-   * answered (ENGINE_TIMEOUT). Otherwise slow attempts would add up to more evaluated guesses than the budget.
+   * answered (ENGINE_TIMEOUT). Otherwise slow attempts would add up to more evaluated guesses than the budget. Nor is
+   * an attempt settled after a charge locked the key out of the person meanwhile (LOCKED_OUT instead of its verdict):
+   * attempts in flight would otherwise be judged past the lock.
    */
   async attempt<T>(caller: CallerContext, user: AttemptSubject, work: () => Promise<T>, succeeded: (result: T) => boolean): Promise<T> {
     const started = this.clock.monotonicMs();
@@ -70,11 +72,11 @@ export class AttemptBudgetService {
     } catch (error) {
       const judged = error instanceof DomainError && FAILURE_CODES.has(error.code);
       if (expired()) throw judged ? withheld(user) : error;
-      await this.settle(caller, user, judged ? 'failure' : 'void');
+      if ((await this.settle(caller, user, judged ? 'failure' : 'void')) === 'withheld') await this.refuse(caller, user);
       throw error;
     }
     if (expired()) throw withheld(user);
-    await this.settle(caller, user, succeeded(result) ? 'success' : 'failure');
+    if ((await this.settle(caller, user, succeeded(result) ? 'success' : 'failure')) === 'withheld') await this.refuse(caller, user);
     return result;
   }
 
@@ -107,7 +109,12 @@ export class AttemptBudgetService {
     const reservation = await this.attempts.reserve(user.id, caller.keyId, this.rules);
     if (reservation === 'reserved') return;
     if (reservation === 'gone') throw userNotFound(user.id);
-    const refusal = await this.attempts.refusal(user.id, caller.keyId);
+    await this.refuse(caller, user);
+  }
+
+  /** LOCKED_OUT, audited, with the time to wait. */
+  private async refuse(caller: CallerContext, user: AttemptSubject): Promise<never> {
+    const refusal = await this.attempts.refusal(user.id, caller.keyId, this.rules);
     await this.audit.record(caller, {
       action: user.action,
       collection: user.collection,
@@ -120,19 +127,20 @@ export class AttemptBudgetService {
   }
 
   /** Never masks the request's own outcome: a failed write is logged, and the reservation expires on its own. */
-  private async settle(caller: CallerContext, user: AttemptSubject, outcome: AttemptOutcome): Promise<void> {
+  private async settle(caller: CallerContext, user: AttemptSubject, outcome: AttemptOutcome): Promise<'withheld' | void> {
     try {
-      const lock = await this.attempts.settle(user.id, caller.keyId, outcome, this.rules);
-      if (lock) await this.recordLock(caller, user, lock);
+      const settled = await this.attempts.settle(user.id, caller.keyId, outcome, this.rules);
+      if (settled === 'withheld') return settled;
+      if (settled) await this.recordLock(caller, user, settled);
     } catch (error) {
       this.logger.error(`settling the verification attempt of user ${user.id} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
   private async recordLock(caller: CallerContext, user: AttemptSubject, lock: Lock): Promise<void> {
-    const horizon = lock.horizon === 'day' ? this.rules.daySeconds : this.rules.windowSeconds;
+    const budget = lock.horizon === 'day' ? `the day's budget of ${this.rules.dailyFailures}` : `${lock.failures} failures in ${this.rules.windowSeconds} s`;
     const until = lock.lockedUntil.toISOString();
-    this.logger.warn(`verification of user ${user.id} by key ${caller.keyId} locked until ${until} after ${lock.failures} failures in ${horizon} s`);
+    this.logger.warn(`verification of user ${user.id} by key ${caller.keyId} locked until ${until}: ${budget} spent`);
     await this.audit.record(caller, {
       action: 'lockout',
       outcome: 'locked',

@@ -52,7 +52,7 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     const granted = await Promise.all(Array.from({ length: BURST }, () => attempts.reserve(userId, keyA, RULES)));
     expect(granted.filter((g) => g === 'reserved')).toHaveLength(RULES.maxFailures);
     expect(granted.filter((g) => g === 'refused')).toHaveLength(BURST - RULES.maxFailures);
-    expect(await attempts.refusal(userId, keyA)).toEqual({ locked: false, retryAfterSeconds: expect.any(Number) });
+    expect(await attempts.refusal(userId, keyA, RULES)).toEqual({ locked: false, retryAfterSeconds: expect.any(Number) });
     // Void outcomes (no face, engine busy) only free their reservations.
     for (let i = 0; i < RULES.maxFailures; i++) await attempts.settle(userId, keyA, 'void', RULES);
     expect(await row(userId, keyA)).toMatchObject({ inFlight: 0, failures: 0, lockedUntil: null });
@@ -65,8 +65,8 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     const locked = await fail(userId, keyA);
     expect(locked).toEqual({ lockedUntil: expect.any(Date), failures: RULES.maxFailures, horizon: 'window' });
     expect(await attempts.reserve(userId, keyA, RULES)).toBe('refused');
-    expect(await attempts.refusal(userId, keyA)).toEqual({ locked: true, retryAfterSeconds: expect.any(Number) });
-    expect((await attempts.refusal(userId, keyA)).retryAfterSeconds).toBeGreaterThan(RULES.cooldownSeconds - 10);
+    expect(await attempts.refusal(userId, keyA, RULES)).toEqual({ locked: true, retryAfterSeconds: expect.any(Number) });
+    expect((await attempts.refusal(userId, keyA, RULES)).retryAfterSeconds).toBeGreaterThan(RULES.cooldownSeconds - 10);
     expect(await attempts.lockedFor(keyA, [userId])).toEqual(new Set([userId]));
     // Another key is untouched.
     expect(await attempts.lockedFor(keyB, [userId])).toEqual(new Set());
@@ -119,7 +119,14 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     expect(outcomes.filter((o) => o === 'already_locked')).toHaveLength(3);
   });
 
-  it("locks the key out until the day ends once the day's budget is spent, whatever successes came between", async () => {
+  // DAY drains 5 failures an hour: one every 720 s.
+  const DRAIN_SECONDS = DAY.daySeconds / DAY.dailyFailures;
+  /** Time passes for the slow budget and any lock ends, as the clock would move them (the rows are moved back). */
+  const drain = (userId: string, keyId: string, seconds: number) => prisma.client.$executeRaw`
+    UPDATE verification_lockouts SET day_level_at = day_level_at - make_interval(secs => ${seconds}), locked_until = now() - interval '1 second'
+    WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid`;
+
+  it("fills the slow budget whatever successes came between, and locks until one failure's worth has drained", async () => {
     const userId = await newUser();
     const succeed = async () => {
       expect(await attempts.reserve(userId, keyA, DAY)).toBe('reserved');
@@ -127,43 +134,74 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     };
     // Two failures, a success (the window's count clears), two more, a success: never the window's three in a row.
     for (const step of [fail, fail, succeed, fail, fail, succeed] as const) expect(await step(userId, keyA, DAY)).toBeFalsy();
-    expect(await row(userId, keyA)).toMatchObject({ failures: 0, dayFailures: 4, lockedUntil: null });
+    expect(await row(userId, keyA)).toMatchObject({ failures: 0, dayLevel: expect.closeTo(4, 2), lockedUntil: null });
     const locked = await fail(userId, keyA, DAY);
     expect(locked).toEqual({ lockedUntil: expect.any(Date), failures: 5, horizon: 'day' });
-    const day = await row(userId, keyA);
-    // Until the day that started at the first failure ends, not for the cool-down.
-    expect(locked!.lockedUntil.getTime()).toBe(day!.dayStartedAt.getTime() + DAY.daySeconds * 1000);
+    const { retryAfterSeconds } = await attempts.refusal(userId, keyA, DAY);
+    expect(retryAfterSeconds).toBeGreaterThan(DRAIN_SECONDS - 30);
+    expect(retryAfterSeconds).toBeLessThanOrEqual(DRAIN_SECONDS + 1);
     expect(await attempts.reserve(userId, keyA, DAY)).toBe('refused');
-    expect((await attempts.refusal(userId, keyA)).retryAfterSeconds).toBeGreaterThan(DAY.daySeconds - 60);
     expect(await attempts.charge(userId, keyA, DAY)).toEqual({ outcome: 'already_locked' });
-    // Another key's day is its own.
+    // Another key's budget is its own.
     expect(await attempts.reserve(userId, keyB, DAY)).toBe('reserved');
+
+    // Once one failure's worth has drained there is room for exactly one more, and it locks again.
+    await drain(userId, keyA, DRAIN_SECONDS + 1);
+    expect(await attempts.reserve(userId, keyA, DAY)).toBe('reserved');
+    expect(await attempts.reserve(userId, keyA, DAY)).toBe('refused');
+    expect(await attempts.settle(userId, keyA, 'failure', DAY)).toMatchObject({ horizon: 'day' });
   });
 
-  it("counts charges in the day, holds back a reservation the day's budget cannot cover, and starts a new day after it", async () => {
+  it(`reserves no more than the slow budget's room out of ${BURST} concurrent attempts`, async () => {
+    const userId = await newUser();
+    const roomy = { ...DAY, maxFailures: 100 };
+    await attempts.charge(userId, keyA, roomy);
+    const granted = await Promise.all(Array.from({ length: BURST }, () => attempts.reserve(userId, keyA, roomy)));
+    expect(granted.filter((g) => g === 'reserved')).toHaveLength(DAY.dailyFailures - 1);
+  });
+
+  it('counts charges in the slow budget and holds back a reservation it has no room for', async () => {
     const userId = await newUser();
     const roomy = { ...DAY, maxFailures: 100 };
     for (let i = 0; i < 3; i++) expect(await attempts.charge(userId, keyA, roomy)).toEqual({ outcome: 'charged' });
-    // Three failures leave two of the day's five: a third attempt in flight could overdraw it.
+    // Three failures leave room for two: a third attempt in flight could overfill it.
     expect(await attempts.reserve(userId, keyA, roomy)).toBe('reserved');
     expect(await attempts.reserve(userId, keyA, roomy)).toBe('reserved');
     expect(await attempts.reserve(userId, keyA, roomy)).toBe('refused');
     expect(await attempts.settle(userId, keyA, 'failure', roomy)).toBeNull();
     expect(await attempts.settle(userId, keyA, 'failure', roomy)).toMatchObject({ failures: 5, horizon: 'day' });
     expect(await attempts.charge(userId, keyA, roomy)).toEqual({ outcome: 'already_locked' });
-    // The day passes (moved back in the database, as the clock would): the lock has ended and the count starts over.
-    await prisma.client.$executeRaw`
-      UPDATE verification_lockouts SET day_started_at = now() - interval '2 hours', locked_until = now() - interval '1 second'
-      WHERE user_id = ${userId}::uuid AND key_id = ${keyA}::uuid`;
-    expect(await attempts.charge(userId, keyA, roomy)).toEqual({ outcome: 'charged' });
-    expect(await row(userId, keyA)).toMatchObject({ dayFailures: 1 });
   });
 
-  it("forgets the day's failures when an admin lifts the lock", async () => {
+  it('withholds the verdict of an attempt settled after charges locked the key, and counts nothing for it', async () => {
+    const userId = await newUser();
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
+    for (let i = 1; i < RULES.maxFailures; i++) expect(await attempts.charge(userId, keyA, RULES)).toEqual({ outcome: 'charged' });
+    expect(await attempts.charge(userId, keyA, RULES)).toMatchObject({ outcome: 'locked' });
+    const before = await row(userId, keyA);
+    expect(await attempts.settle(userId, keyA, 'failure', RULES)).toBe('withheld');
+    expect(await attempts.settle(userId, keyA, 'success', RULES)).toBe('withheld');
+    expect(await row(userId, keyA)).toMatchObject({ inFlight: 0, failures: before!.failures, dayLevel: before!.dayLevel, lockedUntil: before!.lockedUntil });
+  });
+
+  it('refuses as a lock, with the time to wait, when a lowered budget is already full', async () => {
+    const userId = await newUser();
+    for (let i = 0; i < 4; i++) await attempts.charge(userId, keyA, { ...DAY, maxFailures: 100 });
+    const lowered = { ...DAY, maxFailures: 100, dailyFailures: 3 };
+    expect(await attempts.reserve(userId, keyA, lowered)).toBe('refused');
+    const refusal = await attempts.refusal(userId, keyA, lowered);
+    // Four in a bucket that now holds three and drains 3 an hour: two failures' worth (2,400 s) before one more fits.
+    expect(refusal.locked).toBe(true);
+    expect(refusal.retryAfterSeconds).toBeGreaterThan(2300);
+    expect(refusal.retryAfterSeconds).toBeLessThanOrEqual(2401);
+  });
+
+  it('empties the slow budget when an admin lifts the lock', async () => {
     const userId = await newUser();
     for (let i = 0; i < 4; i++) await attempts.charge(userId, keyA, { ...DAY, maxFailures: 100 });
     expect(await new LockoutsRepository(prisma).clear(userId, keyA)).toBe(1);
-    expect(await row(userId, keyA)).toMatchObject({ failures: 0, dayFailures: 0, lockedUntil: null });
+    expect(await row(userId, keyA)).toMatchObject({ failures: 0, dayLevel: 0, lockedUntil: null });
   });
 
   it('says a deleted person is gone rather than failing on the foreign key', async () => {

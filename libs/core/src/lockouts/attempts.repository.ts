@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { isForeignKeyViolation, PrismaService } from '@facegate/database';
+import { isForeignKeyViolation, Prisma, PrismaService } from '@facegate/database';
 
 /** The budget rules the statements apply, from the configuration. */
 export interface BudgetRules {
   maxFailures: number;
   windowSeconds: number;
   cooldownSeconds: number;
-  /** Failures over the long horizon (daySeconds) that lock the key out of the person until that horizon ends. */
+  /**
+   * The slow budget: a leaky bucket of failures that drains dailyFailures per daySeconds. It holds dailyFailures at
+   * most; a failure that fills it locks the key out of the person until one failure's worth has drained.
+   */
   dailyFailures: number;
   daySeconds: number;
   /** After this, attempts still marked in flight are taken as abandoned (an instance died mid-verification). */
@@ -53,7 +56,7 @@ export class AttemptsRepository {
   }
 
   private async insertReservation(userId: string, keyId: string, rules: BudgetRules): Promise<boolean> {
-    const { maxFailures, windowSeconds, dailyFailures, daySeconds, staleSeconds } = rules;
+    const { maxFailures, windowSeconds, staleSeconds } = rules;
     const rows = await this.prisma.client.$queryRaw<Array<{ reserved: number }>>`
       INSERT INTO verification_lockouts AS v (user_id, key_id, failures, window_started_at, in_flight, in_flight_until)
       VALUES (${userId}::uuid, ${keyId}::uuid, 0, now(), 1, now() + make_interval(secs => ${staleSeconds}))
@@ -65,41 +68,50 @@ export class AttemptsRepository {
       WHERE (v.locked_until IS NULL OR v.locked_until <= now())
         AND (CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN 0 ELSE v.failures END)
           + (CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 0 ELSE v.in_flight END) < ${maxFailures}
-        AND (CASE WHEN v.day_started_at < now() - make_interval(secs => ${daySeconds}) THEN 0 ELSE v.day_failures END)
-          + (CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 0 ELSE v.in_flight END) < ${dailyFailures}
+        AND ${dayLevelNow(rules, 'v')}
+          + (CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 0 ELSE v.in_flight END) + 1 <= ${rules.dailyFailures + LEVEL_TOLERANCE}
       RETURNING 1 AS reserved`;
     return rows.length === 1;
   }
 
-  /** Why a reservation was refused, and when to try again (seconds, from the database's clock). */
-  async refusal(userId: string, keyId: string): Promise<Refusal> {
-    const rows = await this.prisma.client.$queryRaw<Array<{ locked: boolean; retry: number }>>`
-      SELECT coalesce(locked_until > now(), false) AS locked,
-             GREATEST(1, ceil(extract(epoch FROM coalesce(
-               CASE WHEN locked_until > now() THEN locked_until ELSE in_flight_until END, now()) - now())))::int AS retry
-      FROM verification_lockouts WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid`;
+  /**
+   * Why a reservation was refused, and when to try again (seconds, from the database's clock): a lock, a slow budget
+   * with no room for one more failure (locked too: it happens without a lock when the budget was lowered), or
+   * attempts in flight.
+   */
+  async refusal(userId: string, keyId: string, rules: BudgetRules): Promise<Refusal> {
+    const rows = await this.prisma.client.$queryRaw<Array<{ locked: boolean; full: boolean; retry: number }>>`
+      SELECT coalesce(locked_until > now(), false) AS locked, level + 1 > ${rules.dailyFailures + LEVEL_TOLERANCE} AS full,
+             GREATEST(1, ceil(CASE
+               WHEN locked_until > now() THEN extract(epoch FROM locked_until - now())
+               WHEN level + 1 > ${rules.dailyFailures + LEVEL_TOLERANCE} THEN (level + 1 - ${rules.dailyFailures}) / ${drainPerSecond(rules)}::float8
+               ELSE extract(epoch FROM coalesce(in_flight_until, now()) - now()) END))::int AS retry
+      FROM (SELECT *, ${dayLevelNow(rules)} AS level FROM verification_lockouts
+            WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid) AS v`;
     const row = rows[0];
-    return { locked: row?.locked ?? false, retryAfterSeconds: row?.retry ?? 1 };
+    return { locked: (row?.locked || row?.full) ?? false, retryAfterSeconds: row?.retry ?? 1 };
   }
 
   /**
    * Settles a reserved attempt: a failure counts (see countFailure), a success clears this key's failures in the short
-   * window only (not the day's: an attacker's budget must not grow each time the person signs in), a void attempt (no
-   * face, engine busy...) only frees its reservation. Returns the lock when this attempt caused one.
+   * window only (never the slow budget: an attacker's budget must not grow each time the person signs in), a void
+   * attempt (no face, engine busy...) only frees its reservation. An attempt settled while the key is locked out of
+   * the person (a charge locked it meanwhile) counts nothing and must not be answered: 'withheld'. Otherwise the lock
+   * this attempt caused, if any.
    */
-  async settle(userId: string, keyId: string, outcome: AttemptOutcome, rules: BudgetRules): Promise<Lock | null> {
+  async settle(userId: string, keyId: string, outcome: AttemptOutcome, rules: BudgetRules): Promise<Lock | 'withheld' | null> {
     return this.prisma.client.$transaction(async (tx) => {
       const row = await lockedRow(tx, userId, keyId, rules);
       if (!row) return null;
-      if (outcome === 'failure') return countFailure(tx, userId, keyId, row, rules, 1);
-      const success = outcome === 'success';
+      if (outcome === 'failure' && !row.locked) return countFailure(tx, userId, keyId, row, rules, 1);
+      const success = outcome === 'success' && !row.locked;
       await tx.$executeRaw`
         UPDATE verification_lockouts SET
           in_flight = GREATEST(in_flight - 1, 0),
           failures = CASE WHEN ${success} THEN 0 ELSE failures END,
           window_started_at = CASE WHEN ${success} THEN now() ELSE window_started_at END
         WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid`;
-      return null;
+      return row.locked && outcome !== 'void' ? 'withheld' : null;
     });
   }
 
@@ -149,12 +161,25 @@ export class AttemptsRepository {
   }
 }
 
-/** A budget row read under FOR UPDATE, with its windows already judged against the database's clock. */
+/** Levels are fractional (the bucket drains continuously): comparisons allow for rounding. */
+const LEVEL_TOLERANCE = 1e-6;
+
+function drainPerSecond(rules: BudgetRules): number {
+  return rules.dailyFailures / rules.daySeconds;
+}
+
+/** The slow budget's level now: what it held at day_level_at, less what has drained since. */
+function dayLevelNow(rules: BudgetRules, alias?: string): Prisma.Sql {
+  const at = Prisma.raw(alias ? `${alias}.day_level_at` : 'day_level_at');
+  const level = Prisma.raw(alias ? `${alias}.day_level` : 'day_level');
+  return Prisma.sql`GREATEST(0, ${level} - extract(epoch FROM now() - ${at}) * ${drainPerSecond(rules)}::float8)`;
+}
+
+/** A budget row read under FOR UPDATE, with its window and level already judged against the database's clock. */
 interface BudgetRow {
   failures: number;
   expired: boolean;
-  dayFailures: number;
-  dayExpired: boolean;
+  dayLevel: number;
   locked: boolean;
 }
 
@@ -163,37 +188,36 @@ type Tx = Parameters<Parameters<PrismaService['client']['$transaction']>[0]>[0];
 async function lockedRow(tx: Tx, userId: string, keyId: string, rules: BudgetRules): Promise<BudgetRow | undefined> {
   const rows = await tx.$queryRaw<BudgetRow[]>`
     SELECT failures, window_started_at < now() - make_interval(secs => ${rules.windowSeconds}) AS expired,
-           day_failures AS "dayFailures", day_started_at < now() - make_interval(secs => ${rules.daySeconds}) AS "dayExpired",
-           coalesce(locked_until > now(), false) AS locked
+           ${dayLevelNow(rules)}::float8 AS "dayLevel", coalesce(locked_until > now(), false) AS locked
     FROM verification_lockouts WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid FOR UPDATE`;
   return rows[0];
 }
 
 /**
- * The one rule for a failure, whether a settled attempt or a charge: it counts in the short window and in the day.
- * Spending the window's budget locks the key out of the person for the cool-down and starts a fresh window; spending
- * the day's locks it until the day ends (at least the cool-down), and the day's count starts over only then.
- * `released`: the reservation this failure settles (1), none for a charge (0).
+ * The one rule for a failure, whether a settled attempt or a charge, on a key not locked out of the person: it counts
+ * in the short window and in the slow budget. Spending the window's budget locks the key out for the cool-down and
+ * starts a fresh window; filling the slow budget locks it until one failure's worth has drained (a day's budget of
+ * 20 drains one every 72 minutes), and for the cool-down at least. `released`: the reservation this failure settles
+ * (1), none for a charge (0).
  */
 async function countFailure(tx: Tx, userId: string, keyId: string, row: BudgetRow, rules: BudgetRules, released: 0 | 1): Promise<Lock | null> {
   const failures = (row.expired ? 0 : row.failures) + 1;
-  const dayFailures = (row.dayExpired ? 0 : row.dayFailures) + 1;
-  const daily = dayFailures >= rules.dailyFailures;
+  const dayLevel = row.dayLevel + 1;
+  // Locked as soon as there is no room for one more failure (the reservation's own test), until there is.
+  const daily = dayLevel + 1 > rules.dailyFailures + LEVEL_TOLERANCE;
   const lock = daily || failures >= rules.maxFailures;
+  const lockSeconds = Math.max(lock ? rules.cooldownSeconds : 0, daily ? (dayLevel - (rules.dailyFailures - 1)) / drainPerSecond(rules) : 0);
   const updated = await tx.$queryRaw<Array<{ lockedUntil: Date | null }>>`
     UPDATE verification_lockouts SET
       in_flight = GREATEST(in_flight - ${released}, 0),
       failures = ${lock ? 0 : failures},
       window_started_at = CASE WHEN ${row.expired || lock} THEN now() ELSE window_started_at END,
-      day_failures = ${dayFailures},
-      day_started_at = CASE WHEN ${row.dayExpired} THEN now() ELSE day_started_at END,
-      locked_until = CASE
-        WHEN ${daily} THEN GREATEST(now() + make_interval(secs => ${rules.cooldownSeconds}),
-          CASE WHEN ${row.dayExpired} THEN now() ELSE day_started_at END + make_interval(secs => ${rules.daySeconds}))
-        WHEN ${lock} THEN now() + make_interval(secs => ${rules.cooldownSeconds})
-        ELSE locked_until END
+      day_level = ${dayLevel}::float8,
+      day_level_at = now(),
+      locked_until = CASE WHEN ${lock} THEN now() + make_interval(secs => ${lockSeconds}::float8) ELSE locked_until END
     WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid
     RETURNING locked_until AS "lockedUntil"`;
   const lockedUntil = updated[0]?.lockedUntil;
-  return lock && lockedUntil ? { lockedUntil, failures: daily ? dayFailures : failures, horizon: daily ? 'day' : 'window' } : null;
+  if (!lock || !lockedUntil) return null;
+  return { lockedUntil, failures: daily ? Math.round(dayLevel) : failures, horizon: daily ? 'day' : 'window' };
 }

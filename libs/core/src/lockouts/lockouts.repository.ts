@@ -57,11 +57,11 @@ export class LockoutsRepository {
     }));
   }
 
-  /** Lifts the person's locks and forgets their failures, the day's too (for one key, or all); attempts in flight stay counted. */
+  /** Lifts the person's locks and forgets their failures, the slow budget's too (for one key, or all); attempts in flight stay counted. */
   async clear(userId: string, keyId?: string): Promise<number> {
     const { count } = await this.prisma.client.verificationLockout.updateMany({
-      where: { userId, keyId, OR: [{ lockedUntil: { not: null } }, { failures: { gt: 0 } }, { dayFailures: { gt: 0 } }] },
-      data: { lockedUntil: null, failures: 0, dayFailures: 0 },
+      where: { userId, keyId, OR: [{ lockedUntil: { not: null } }, { failures: { gt: 0 } }, { dayLevel: { gt: 0 } }] },
+      data: { lockedUntil: null, failures: 0, dayLevel: 0 },
     });
     return count;
   }

@@ -211,10 +211,11 @@ export class FakeAttempts {
     return Promise.resolve({ locked: this.row(userId, keyId).locked, retryAfterSeconds: 300 });
   }
 
-  settle(userId: string, keyId: string, outcome: AttemptOutcome, rules: BudgetRules): Promise<Lock | null> {
+  settle(userId: string, keyId: string, outcome: AttemptOutcome, rules: BudgetRules): Promise<Lock | 'withheld' | null> {
     this.settled.push({ userId, keyId, outcome });
     const row = this.row(userId, keyId);
     row.inFlight = Math.max(0, row.inFlight - 1);
+    if (row.locked) return Promise.resolve(outcome === 'void' ? null : 'withheld');
     const failures = outcome === 'success' ? 0 : row.failures + (outcome === 'failure' ? 1 : 0);
     const lock = failures >= rules.maxFailures;
     row.failures = lock ? 0 : failures;
