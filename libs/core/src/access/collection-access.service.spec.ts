@@ -45,6 +45,10 @@ describe('CollectionAccessService.resolve', () => {
     expect((await domainErrorOf(access.resolveById(stale, 'col-alpha'))).code).toBe('COLLECTION_NOT_FOUND');
     // An unbound key's empty list stays "every collection".
     expect((await access.resolve({ ...unbound, collectionIds: [] }, 'alpha')).id).toBe('col-alpha');
+    // A bound caller without ids (or with none left) reaches nothing: names alone are not enough.
+    for (const ids of [undefined, []]) {
+      expect((await domainErrorOf(access.resolve({ ...alphaOnly, collectionIds: ids }, 'alpha'))).code).toBe('COLLECTION_NOT_FOUND');
+    }
   });
 
   it('does not let a key bound to several collections fall into "default" when it names none', async () => {

@@ -4,7 +4,7 @@ import { CollectionPolicy, effectivePolicy } from '../collections/collection-pol
 import { CollectionsRepository } from '../collections/collections.repository';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { CallerContext } from './actor';
+import { boundCollectionIds, CallerContext } from './actor';
 
 export const DEFAULT_COLLECTION = 'default';
 
@@ -60,10 +60,14 @@ export class CollectionAccessService {
     return caller.collections.length === 0 || caller.collections.includes(name);
   }
 
-  /** mayUse, and for a caller with a key, the collection's id among the key's (see Actor.collectionIds). */
+  /**
+   * mayUse, and for a bound caller, the collection's id among its ids (see Actor.collectionIds): a name outlives its
+   * collection, so a bound caller without ids reaches nothing (fails closed) rather than whatever holds the name now.
+   */
   mayUseCollection(caller: Pick<CallerContext, 'collections' | 'collectionIds'>, collection: { id: string; name: string }): boolean {
     if (!this.mayUse(caller, collection.name)) return false;
-    return !caller.collectionIds?.length || caller.collectionIds.includes(collection.id);
+    const ids = boundCollectionIds(caller);
+    return ids === undefined || ids.includes(collection.id);
   }
 }
 
