@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --quick] [-- --only engine,share,api,search,tiered,body,stream,replica] [-- --million]
+ * npm run bench [-- --quick] [-- --only engine,share,api,search,rerank,tiered,body,stream,replica] [-- --million]
  * Runs the benchmarks one after another (they would compete for the same cores otherwise); each writes its own section
  * of BENCHMARKS.md, except in --quick mode, which CI runs once so that the scripts cannot rot.
  */
@@ -13,6 +13,8 @@ const PARTS = {
   // Nest's decorators need emitted metadata, which tsx (esbuild) does not produce: the API bench runs under swc.
   api: ['node', ['-r', '@swc-node/register', 'scripts/bench/api.bench.ts']],
   search: ['npx', ['tsx', 'scripts/bench/search.bench.ts']],
+  // The product's search statement with every face of the candidates' people re-ranked, against the pool alone.
+  rerank: ['npx', ['tsx', 'scripts/bench/rerank.bench.ts']],
   // Tiered search (binary or halfvec first pass, exact re-rank) at 1M, 5M and 10M faces: about an hour and 40 GB of disk.
   tiered: ['npx', ['tsx', 'scripts/bench/tiered.bench.ts']],
   // Request bodies against the real server; prints its section (written to BENCHMARKS.md only with --write).

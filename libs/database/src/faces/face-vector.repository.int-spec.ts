@@ -9,7 +9,7 @@ import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../tes
 import { FaceVectorRepository } from './face-vector.repository';
 import { ReplicaRouter } from '../replicas/replica-router';
 import { IVFFLAT_INDEX_NAME, VectorIndexRepository } from './vector-index.repository';
-import { listsForRows } from './ivfflat-tuning';
+import { listsForRows, probesForLists } from './ivfflat-tuning';
 import { NewFace } from './face-vector.types';
 
 /** The search repository over its own index repository, as DatabaseModule wires them, with the index's operations at hand. */
@@ -233,7 +233,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     expect(created).toMatchObject({ action: 'created', rows, lists: await listsNow() });
     await expect(indexed.ensureIndex()).resolves.toMatchObject({ action: 'none', rows, lists: await listsNow() });
     await expect(indexed.indexInfo()).resolves.toMatchObject({ exists: true, lists: await listsNow(), rowsAtBuild: rows, probes: 3, rebuildAtRows: rows * 2 });
-    await expect(exact.indexInfo()).resolves.toMatchObject({ probes: 4, probesSource: 'auto' });
+    await expect(exact.indexInfo()).resolves.toMatchObject({ probes: probesForLists(await listsNow()), probesSource: 'auto' });
   });
 
   it('finds the true nearest user on both the exact and the index path', async () => {
@@ -243,6 +243,8 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const indexPlan = await indexed.explainSearch({ collectionId: alpha, embedding: probes[0], topK: 5 });
     expect(indexPlan.mode).toBe('index');
     expect(indexPlan.plan).toContain(IVFFLAT_INDEX_NAME);
+    // The candidates' people are then read whole, through their index (a person's faces, not the collection's).
+    expect(indexPlan.plan).toContain('faces_user_id_idx');
     const exactPlan = await exact.explainSearch({ collectionId: alpha, embedding: probes[0], topK: 5 });
     expect(exactPlan.mode).toBe('exact');
     expect(exactPlan.plan).not.toContain(IVFFLAT_INDEX_NAME);
@@ -255,6 +257,29 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
       expect(indexHit.userId).toBe(truth);
       expect(indexHit).toEqual({ ...exactHit, similarity: expect.closeTo(exactHit.similarity, 6) });
     }
+  });
+
+  it('scores each person the index path finds by their exact best face, even when the index missed it', async () => {
+    // One probed list and a pool of 5 faces: the approximate scan misses faces often. People with 3 faces each, one
+    // near the probe and two further off, so a person can enter the pool through a face that is not their best.
+    const coarse = repositories(prisma, { ...options, exactScanMaxFaces: 0, probes: 1 });
+    const centre = random.unitVector();
+    const people = await createUsers(alpha, 8, 'spread');
+    await exact.insertFaces(
+      prisma.client,
+      people.flatMap((id) => [face(id, alpha, random.near(centre, 0.3)), face(id, alpha, random.near(centre, 0.6)), face(id, alpha, random.near(centre, 0.6))]),
+    );
+    let checked = 0;
+    for (let i = 0; i < 6; i++) {
+      const probe = random.near(centre, 0.3);
+      const hits = await coarse.searchCollection({ collectionId: alpha, embedding: probe, topK: 5, candidates: 5 });
+      for (const hit of hits) {
+        const best = await exact.bestMatchForUser({ userId: hit.userId, embedding: probe });
+        expect(hit).toMatchObject({ faceId: best!.faceId, similarity: expect.closeTo(best!.similarity, 6) });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(6);
   });
 
   it('keeps the collection filter on the index path even for a small collection', async () => {

@@ -231,21 +231,25 @@ function indexSearchSettings(probes: number, lists: number): Prisma.Sql {
 }
 
 /**
- * Approximate: the inner query walks the halfvec IVFFlat index (its ORDER BY must be the indexed expression) for the
- * pool of nearest candidates, the middle one keeps each user's best face, the outer one ranks users. Both re-sort by
- * the exact full-precision distance, which also absorbs relaxed_order's slightly out-of-order index rows.
+ * Approximate in whom it considers, exact in how it scores them: the innermost query walks the halfvec IVFFlat index
+ * (its ORDER BY must be the indexed expression) for the pool of nearest candidate faces; every face of their people
+ * is then scored at full precision (faces_user_id_idx: a person has at most FACEGATE_MAX_FACES_PER_USER faces), each
+ * person's best face kept, and the people ranked. The index only has to reach one face of the right person, not
+ * their nearest: measured at 100k faces (BENCHMARKS.md "Vector search: every face of the candidates' people"), the
+ * same recall@1 with a third of the probes, so the probes rule (PROBES_PER_SQRT_LISTS) is set from that measurement.
  */
 function indexSearchSql(collectionId: string, vector: string, topK: number, pool: number): Prisma.Sql {
   return withNames(Prisma.sql`
     SELECT "userId", "faceId", 1 - distance AS similarity FROM (
-      SELECT DISTINCT ON (user_id) user_id AS "userId", id AS "faceId", distance FROM (
-        SELECT id, user_id, embedding <=> ${vector}::vector AS distance
-        FROM faces
-        WHERE collection_id = ${collectionId}::uuid
-        ORDER BY embedding::halfvec(512) <=> ${vector}::halfvec(512)
-        LIMIT ${pool}
-      ) candidates
-      ORDER BY user_id, distance
+      SELECT DISTINCT ON (f.user_id) f.user_id AS "userId", f.id AS "faceId", f.embedding <=> ${vector}::vector AS distance
+      FROM faces f
+      WHERE f.collection_id = ${collectionId}::uuid
+        AND f.user_id IN (
+          SELECT user_id FROM faces
+          WHERE collection_id = ${collectionId}::uuid
+          ORDER BY embedding::halfvec(512) <=> ${vector}::halfvec(512)
+          LIMIT ${pool})
+      ORDER BY f.user_id, distance
     ) best
     ORDER BY distance
     LIMIT ${topK}`);
