@@ -154,7 +154,14 @@ export async function ensurePeople(clients: pg.Client[], people: number): Promis
  * vec_<n>: n faces, FACES_PER_PERSON per person, person-major. Embeddings stored inline, as the product does.
  * `unlogged`: no WAL, so the table is neither written twice nor streamed to the machine's standby (25 GB at 10M).
  */
-export async function createFaceTable(clients: pg.Client[], table: string, faces: number, progress: (done: number) => void, unlogged = false) {
+export async function createFaceTable(
+  clients: pg.Client[],
+  table: string,
+  faces: number,
+  progress: (done: number) => void,
+  unlogged = false,
+  facesPerPerson = FACES_PER_PERSON,
+) {
   const [client] = clients;
   await client.query(`DROP TABLE IF EXISTS ${table}`);
   await client.query(`CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE ${table} (id bigserial, person int NOT NULL, embedding vector(512) NOT NULL)`);
@@ -164,7 +171,7 @@ export async function createFaceTable(clients: pg.Client[], table: string, faces
     await c.query('SELECT setseed($1)', [seedFor(table, a)]);
     await c.query(`INSERT INTO ${table} (person, embedding)
       SELECT p.person, l2_normalize(p.centre + ${noiseSql(FACE_SIGMA, 'f')})
-      FROM generate_series(${a}, ${b - 1}) f JOIN bench_people p ON p.person = f / ${FACES_PER_PERSON}`);
+      FROM generate_series(${a}, ${b - 1}) f JOIN bench_people p ON p.person = f / ${facesPerPerson}`);
     done += b - a;
     progress(done);
   });
@@ -173,8 +180,8 @@ export async function createFaceTable(clients: pg.Client[], table: string, faces
 }
 
 /** Probes: fresh faces of `count` randomly chosen people of the gallery (not stored in it). */
-export async function createQueryTable(client: pg.Client, table: string, faces: number, count: number): Promise<void> {
-  const people = Math.ceil(faces / FACES_PER_PERSON);
+export async function createQueryTable(client: pg.Client, table: string, faces: number, count: number, facesPerPerson = FACES_PER_PERSON): Promise<void> {
+  const people = Math.ceil(faces / facesPerPerson);
   await client.query(`DROP TABLE IF EXISTS ${table}`);
   await client.query(`CREATE TABLE ${table} (qid int PRIMARY KEY, person int NOT NULL, embedding vector(512) NOT NULL)`);
   await client.query('SELECT setseed($1)', [seedFor(table, 0)]);

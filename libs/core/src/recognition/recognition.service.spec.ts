@@ -63,6 +63,8 @@ function setUp(
     /** The best match of the challenge's anchor face (the token's embedding(7) anchor), when it differs from `best`. */
     anchorBest?: number;
     hits?: SearchHit[];
+    /** The challenge face's best similarity to these candidates (bestSimilarities). */
+    anchorSimilarities?: Record<string, number>;
     probe?: ExtractedFace;
     group?: ExtractedFace[];
     tokens?: Record<string, TokenRedemption>;
@@ -104,6 +106,11 @@ function setUp(
       return options.best === null ? null : { faceId: 'f1', similarity: options.best ?? 0.8 };
     }),
     searchCollection: jest.fn(async (_params: { collectionId: string; topK: number }) => options.hits ?? []),
+    // The challenge face against each candidate: as `anchorSimilarities` says, else as the probe's hit.
+    bestSimilarities: jest.fn(async (params: { userIds: readonly string[] }) => {
+      const probeHit = (id: string) => (options.hits ?? []).find((h) => h.userId === id)?.similarity;
+      return new Map(params.userIds.map((id) => [id, options.anchorSimilarities?.[id] ?? probeHit(id) ?? -1]));
+    }),
   };
   // Tokens are single-use, like the repository's: the second presentation is "used".
   const tokens = new Map(Object.entries(options.tokens ?? {}));
@@ -468,6 +475,27 @@ describe('RecognitionService.recognize', () => {
     expect(await codeOf(tuned.service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_tuned' }, me))).toBe('LIVENESS_FACE_MISMATCH');
     const fine = setUp({ tokens: { 'hash:lt_fine': passed(0.5, embedding(7)) }, anchorBest: THRESHOLD, probe, hits: [hit('u-signin', 0.9)] });
     expect(await single(fine.service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_fine' }, me))).toMatchObject({ match: true });
+  });
+
+  it('lists, after a passed challenge, only the candidates the challenge face matches too', async () => {
+    const probe = extractedFace(embedding(7, 0.9), 0.9);
+    const hits = [hit('u-signin', 0.9), hit('u-ann', 0.8), hit('u-bob', 0.7)];
+    // The probe was tuned towards Ann; the face that passed the challenge is far from her.
+    const { service, vectors } = setUp({
+      tokens: { 'hash:lt_ok': passed(0.5, embedding(7)) },
+      anchorBest: 0.9,
+      anchorSimilarities: { 'u-ann': THRESHOLD - 0.01 },
+      probe,
+      hits,
+    });
+    const answer = await single(service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_ok', topK: 3 }, me));
+    expect(answer).toMatchObject({ match: true, user: { id: 'u-signin' } });
+    expect(answer.candidates.map((c: { user: { id: string } }) => c.user.id)).toEqual(['u-signin', 'u-bob']);
+    expect(vectors.bestSimilarities).toHaveBeenCalledWith({ collectionId: 'col-signin', userIds: ['u-signin', 'u-ann', 'u-bob'], embedding: embedding(7) });
+    // Without a challenge, nothing more is asked of the database.
+    const plain = setUp({ hits: [hit('u-ann', 0.9), hit('u-bob', 0.8)] });
+    expect((await single(plain.service.recognize({ image: 'img', topK: 2 }, me))).candidates).toHaveLength(2);
+    expect(plain.vectors.bestSimilarities).not.toHaveBeenCalled();
   });
 
   it('audits a match with the person and a miss without one', async () => {

@@ -115,6 +115,7 @@ export class RecognitionService {
           const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
           if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
           if (ranked.user) await this.assertChallengeFaceIs(ranked.user.id, challenge, threshold, caller);
+          const candidates = await this.candidatesOfChallengeFace(ranked.candidates, collection, challenge, threshold);
           this.logger.log(
             `recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`,
           );
@@ -124,7 +125,7 @@ export class RecognitionService {
               user: ranked.user ?? null,
               ...this.shown(ranked.visibleSimilarity, ranked.match, threshold, collection.policy),
               threshold,
-              candidates: ranked.candidates,
+              candidates,
               face: presentProbe(probe),
               liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
             },
@@ -161,6 +162,24 @@ export class RecognitionService {
     if (await this.attempts.lockedSince(caller, userId, challenge.openedAt)) {
       throw new DomainError('LIVENESS_TOKEN_INVALID', 'The liveness session was open while this key was locked out of this person; pass a new challenge.');
     }
+  }
+
+  /**
+   * After a passed challenge, the other people listed at or above the threshold (topK > 1) must match the face that
+   * passed it too, as the match must (assertChallengeFaceIs): otherwise a probe tuned towards someone the challenge
+   * face is not would still name them. Candidates below the threshold (shown only where scores are exposed) are no
+   * matches and stay.
+   */
+  private async candidatesOfChallengeFace<C extends { user: { id: string }; similarity: number }>(
+    candidates: C[],
+    collection: CollectionRef,
+    challenge: ChallengeCheck,
+    threshold: number,
+  ): Promise<C[]> {
+    const listed = candidates.filter((c) => c.similarity >= threshold).map((c) => c.user.id);
+    if (!challenge.anchorEmbedding || listed.length <= 1) return candidates;
+    const anchor = await this.vectors.bestSimilarities({ collectionId: collection.id, userIds: listed, embedding: challenge.anchorEmbedding });
+    return candidates.filter((c) => c.similarity < threshold || (anchor.get(c.user.id) ?? -1) >= threshold);
   }
 
   private async assertTokenUsable(
@@ -290,7 +309,8 @@ export class RecognitionService {
    * (the audit log records it).
    */
   private async rank(collection: CollectionRef, embedding: Float32Array, topK: number, threshold: number, caller: CallerContext) {
-    const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding, topK });
+    // A hit at the threshold ends the search at its first pass; a miss gets the full pass (someone it must not miss).
+    const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding, topK, foundAt: threshold });
     const nearest = hits[0];
     // Only people who could be shown need the lock lookup: a stranger's probe (most misses) costs no query.
     const showable = hits.filter((h) => collection.policy.exposeScores || h.similarity >= threshold);

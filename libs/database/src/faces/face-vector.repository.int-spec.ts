@@ -226,6 +226,20 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     await expect(exact.bestMatchForUser({ userId: empty, embedding: probe })).resolves.toBeNull();
   });
 
+  it("bestSimilarities gives each user's exact best similarity, only within the collection", async () => {
+    const anchor = random.unitVector();
+    const [one, two] = await createUsers(alpha, 2, 'pair');
+    const [elsewhere] = await createUsers(beta, 1, 'elsewhere');
+    const faces = [face(one, alpha, random.near(anchor, 0.5)), face(one, alpha, random.near(anchor, 0.1)), face(two, alpha, random.near(anchor, 0.3))];
+    await exact.insertFaces(prisma.client, [...faces, face(elsewhere, beta, random.near(anchor, 0.1))]);
+    const probe = random.near(anchor, 0.1);
+    const [empty] = await createUsers(alpha, 1, 'faceless');
+    const best = await exact.bestSimilarities({ collectionId: alpha, userIds: [one, two, elsewhere, empty], embedding: probe });
+    expect([...best.keys()].sort()).toEqual([one, two].sort());
+    expect(best.get(one)).toBeCloseTo(Math.max(cosine(faces[0].embedding, probe), cosine(faces[1].embedding, probe)), 4);
+    expect(best.get(two)).toBeCloseTo(cosine(faces[2].embedding, probe), 4);
+  });
+
   it('builds the IVFFlat index with the expected lists, idempotently', async () => {
     const rows = await exact.countFaces();
     expect(rows).toBeGreaterThanOrEqual(MIN_ROWS_FOR_INDEX);
@@ -280,6 +294,27 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
       }
     }
     expect(checked).toBeGreaterThan(6);
+  });
+
+  it('ends at the first pass when its best hit reaches foundAt, and otherwise answers with the full pass', async () => {
+    // Automatic probes: the first pass probes fewer lists than the full one at this size.
+    const auto = repositories(prisma, { ...options, exactScanMaxFaces: 0 });
+    const lists = await listsNow();
+    expect(probesForLists(lists, undefined, 'first')).toBeLessThan(probesForLists(lists));
+    const probe = random.near(gallery.filter((f) => f.collectionId === alpha)[7].embedding, 0.2);
+    const passes = jest.spyOn(prisma.client, '$transaction');
+    try {
+      const found = await auto.searchCollection({ collectionId: alpha, embedding: probe, topK: 3, foundAt: -1 });
+      expect(found.length).toBeGreaterThan(0);
+      expect(passes).toHaveBeenCalledTimes(1);
+      passes.mockClear();
+      // No similarity reaches 2: the first pass finds no one, so the full pass answers, exactly as a full search does.
+      const again = await auto.searchCollection({ collectionId: alpha, embedding: probe, topK: 3, foundAt: 2 });
+      expect(passes).toHaveBeenCalledTimes(2);
+      expect(again).toEqual(await auto.searchCollection({ collectionId: alpha, embedding: probe, topK: 3 }));
+    } finally {
+      passes.mockRestore();
+    }
   });
 
   it('keeps the collection filter on the index path even for a small collection', async () => {

@@ -4,7 +4,7 @@ import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
 import { ReplicaRouter } from '../replicas/replica-router';
-import { candidatePool, clampTopK, ivfflatSearchSettings, probesForLists } from './ivfflat-tuning';
+import { candidatePool, clampTopK, ivfflatSearchSettings, MAX_TOP_K, probesForLists, SearchPass } from './ivfflat-tuning';
 import { BestMatch, InsertedFace, NewFace, SearchCollectionParams, SearchHit, StoredFace } from './face-vector.types';
 import { countAll, FaceWriter } from './face-writer';
 import { VectorIndexRepository } from './vector-index.repository';
@@ -73,14 +73,20 @@ export class FaceVectorRepository {
   /** The nearest distinct users of a collection, best first. */
   async searchCollection(params: SearchCollectionParams): Promise<SearchHit[]> {
     return timedOperation(this.observer, 'vector_search', async () => {
-      const [plan, target] = await Promise.all([this.planSearch(params), this.replicas.forCollection(params.collectionId)]);
-      return this.replicas.read(target, (client) => this.runPlan<SearchHit>(plan, plan.sql, client));
+      const pass = params.foundAt === undefined ? 'full' : 'first';
+      const [plan, target] = await Promise.all([this.planSearch(params, pass), this.replicas.forCollection(params.collectionId)]);
+      const hits = await this.replicas.read(target, (client) => this.runPlan<SearchHit>(plan, plan.sql, client));
+      if (plan.mode === 'exact' || !plan.deeper || (hits[0]?.similarity ?? -Infinity) >= params.foundAt!) return hits;
+      // The first pass found no one at the caller's threshold: someone it missed (a person with one face in an
+      // unprobed list) gets the full pass's chance.
+      const full = await this.planSearch(params, 'full');
+      return this.replicas.read(target, (client) => this.runPlan<SearchHit>(full, full.sql, client));
     });
   }
 
   /** EXPLAIN of what searchCollection would run, for diagnostics and for tests that the index path uses the index. */
   async explainSearch(params: SearchCollectionParams): Promise<{ mode: SearchPlan['mode']; plan: string }> {
-    const plan = await this.planSearch(params);
+    const plan = await this.planSearch(params, 'full');
     const rows = await this.runPlan<ExplainRow>(plan, Prisma.sql`EXPLAIN ${plan.sql}`);
     return { mode: plan.mode, plan: rows.map((row) => row['QUERY PLAN']).join('\n') };
   }
@@ -95,7 +101,7 @@ export class FaceVectorRepository {
     return rows;
   }
 
-  private async planSearch(params: SearchCollectionParams): Promise<SearchPlan> {
+  private async planSearch(params: SearchCollectionParams, pass: SearchPass): Promise<SearchPlan> {
     const topK = clampTopK(params.topK);
     const vector = toVectorSql(params.embedding);
     const state = await this.index.cachedState();
@@ -103,10 +109,12 @@ export class FaceVectorRepository {
     if (!useIndex) return { mode: 'exact', sql: exactSearchSql(params.collectionId, vector, topK) };
     const lists = state.lists ?? 1;
     const pool = candidatePool(topK, params.candidates);
+    const probes = probesForLists(lists, this.options.probes, pass);
     return {
       mode: 'index',
-      settings: indexSearchSettings(probesForLists(lists, this.options.probes), lists),
+      settings: indexSearchSettings(probes, lists),
       sql: indexSearchSql(params.collectionId, vector, topK, pool),
+      deeper: probes < probesForLists(lists, this.options.probes, 'full'),
     };
   }
 
@@ -128,6 +136,28 @@ export class FaceVectorRepository {
           LIMIT 1`,
       );
       return rows[0] ?? null;
+    });
+  }
+
+  /**
+   * Exact best similarity of the embedding against each of these users' faces (users without faces are absent), in
+   * one statement; read where the collection's searches are read (ReplicaRouter). At most MAX_TOP_K users.
+   */
+  async bestSimilarities(params: { collectionId: string; userIds: readonly string[]; embedding: Float32Array }): Promise<Map<string, number>> {
+    const userIds = params.userIds.slice(0, MAX_TOP_K);
+    if (userIds.length === 0) return new Map();
+    const vector = toVectorSql(params.embedding);
+    return timedOperation(this.observer, 'user_match', async () => {
+      const target = await this.replicas.forCollection(params.collectionId);
+      const rows = await this.replicas.read(
+        target,
+        (client) => client.$queryRaw<Array<{ userId: string; similarity: number }>>`
+          SELECT user_id::text AS "userId", max(1 - (embedding <=> ${vector}::vector)) AS similarity
+          FROM faces
+          WHERE collection_id = ${params.collectionId}::uuid AND user_id = ANY(${userIds as string[]}::uuid[])
+          GROUP BY user_id`,
+      );
+      return new Map(rows.map((r) => [r.userId, r.similarity]));
     });
   }
 
@@ -186,7 +216,8 @@ export class FaceVectorRepository {
   }
 }
 
-type SearchPlan = { mode: 'exact'; sql: Prisma.Sql } | { mode: 'index'; settings: Prisma.Sql; sql: Prisma.Sql };
+/** `deeper`: a full pass would probe more lists than this one. */
+type SearchPlan = { mode: 'exact'; sql: Prisma.Sql } | { mode: 'index'; settings: Prisma.Sql; sql: Prisma.Sql; deeper: boolean };
 type ExplainRow = { 'QUERY PLAN': string };
 
 /**
@@ -235,8 +266,8 @@ function indexSearchSettings(probes: number, lists: number): Prisma.Sql {
  * (its ORDER BY must be the indexed expression) for the pool of nearest candidate faces; every face of their people
  * is then scored at full precision (faces_user_id_idx: a person has at most FACEGATE_MAX_FACES_PER_USER faces), each
  * person's best face kept, and the people ranked. The index only has to reach one face of the right person, not
- * their nearest: measured at 100k faces (BENCHMARKS.md "Vector search: every face of the candidates' people"), the
- * same recall@1 with a third of the probes, so the probes rule (PROBES_PER_SQRT_LISTS) is set from that measurement.
+ * their nearest: with several faces a person, the same recall@1 with a third of the probes (BENCHMARKS.md "Vector
+ * search: every face of the candidates' people"), which a search's first pass uses (FIRST_PASS_PROBES_PER_SQRT_LISTS).
  */
 function indexSearchSql(collectionId: string, vector: string, topK: number, pool: number): Prisma.Sql {
   return withNames(Prisma.sql`

@@ -22,6 +22,12 @@ export interface SearchCollectionParams {
   topK: number;
   /** Faces fetched from the IVFFlat index before keeping the best per user (default max(topK * 8, 40)). */
   candidates?: number;
+  /**
+   * The similarity at which the caller counts a hit as found (its match threshold). Given, the index path first probes
+   * few lists and stops there when its best hit reaches this; otherwise (and when not given) it probes the full
+   * number (probesForLists). Leave it out where every match must be found (duplicate checks, charges).
+   */
+  foundAt?: number;
 }
 
 export interface SearchHit {

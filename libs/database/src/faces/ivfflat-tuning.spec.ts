@@ -87,11 +87,15 @@ describe('ivfflat tuning', () => {
     expect(planIndex(0, { exists: false, lists: null, rowsAtBuild: null }, 1000, true)).toMatchObject({ action: 'none' });
   });
 
-  it('probes 0.3 x sqrt(lists) (rounded up) unless fixed, always within [1, lists]', () => {
-    expect(probesForLists(80)).toBe(3);
-    expect(probesForLists(400)).toBe(6);
-    expect(probesForLists(2055)).toBe(14);
-    expect(probesForLists(10)).toBe(1);
+  it('probes about sqrt(lists), a first pass 0.3 x sqrt(lists) (rounded up), unless fixed; always within [1, lists]', () => {
+    expect(probesForLists(100)).toBe(10);
+    expect(probesForLists(1000)).toBe(32);
+    expect(probesForLists(10)).toBe(4);
+    expect(probesForLists(80, undefined, 'first')).toBe(3);
+    expect(probesForLists(400, undefined, 'first')).toBe(6);
+    expect(probesForLists(2055, undefined, 'first')).toBe(14);
+    expect(probesForLists(10, undefined, 'first')).toBe(1);
+    expect(probesForLists(1000, 7, 'first')).toBe(7);
     expect(probesForLists(1000, 7)).toBe(7);
     expect(probesForLists(10, 50)).toBe(10);
   });
