@@ -184,7 +184,7 @@ function firstPassProbes(lists: number): number {
 }
 
 /**
- * The product's search as /recognize runs it (FaceVectorRepository.searchCollection with foundAt): the `people`
+ * The product's search as /recognize runs it for one result (FaceVectorRepository.searchCollection with `found`; no locks here): the `people`
  * statement at the first pass's probes, and, when its best hit is below the product's default match threshold, again
  * at the full pass's. Timed as runProbes times: the statements (both, when two ran), after the same warm-up.
  */

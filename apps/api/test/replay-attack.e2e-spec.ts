@@ -95,6 +95,7 @@ describe(`replay of a registered selfie, default settings (${kind})`, () => {
     ...NO_LIMITS,
     FACEGATE_COLLECTION_PURPOSE: 'sign_in',
     FACEGATE_LOCKOUT_FAILURES: '1000',
+    FACEGATE_LOCKOUT_DAILY_FAILURES: '1000',
     FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right',
     FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2',
   });

@@ -105,7 +105,7 @@ function setUp(
       }
       return options.best === null ? null : { faceId: 'f1', similarity: options.best ?? 0.8 };
     }),
-    searchCollection: jest.fn(async (_params: { collectionId: string; topK: number }) => options.hits ?? []),
+    searchCollection: jest.fn(async (_params: { collectionId: string; topK: number; found?: (hits: SearchHit[]) => Promise<boolean> }) => options.hits ?? []),
     // The challenge face against each candidate: as `anchorSimilarities` says, else as the probe's hit.
     bestSimilarities: jest.fn(async (params: { userIds: readonly string[] }) => {
       const probeHit = (id: string) => (options.hits ?? []).find((h) => h.userId === id)?.similarity;
@@ -491,11 +491,42 @@ describe('RecognitionService.recognize', () => {
     const answer = await single(service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_ok', topK: 3 }, me));
     expect(answer).toMatchObject({ match: true, user: { id: 'u-signin' } });
     expect(answer.candidates.map((c: { user: { id: string } }) => c.user.id)).toEqual(['u-signin', 'u-bob']);
-    expect(vectors.bestSimilarities).toHaveBeenCalledWith({ collectionId: 'col-signin', userIds: ['u-signin', 'u-ann', 'u-bob'], embedding: embedding(7) });
+    // The match itself was checked already (assertChallengeFaceIs); the others in one statement.
+    expect(vectors.bestSimilarities).toHaveBeenCalledWith({ collectionId: 'col-signin', userIds: ['u-ann', 'u-bob'], embedding: embedding(7) });
     // Without a challenge, nothing more is asked of the database.
     const plain = setUp({ hits: [hit('u-ann', 0.9), hit('u-bob', 0.8)] });
     expect((await single(plain.service.recognize({ image: 'img', topK: 2 }, me))).candidates).toHaveLength(2);
     expect(plain.vectors.bestSimilarities).not.toHaveBeenCalled();
+  });
+
+  it('checks every other listed person against the challenge face, also when the nearest is locked and not named', async () => {
+    const probe = extractedFace(embedding(7, 0.9), 0.9);
+    const hits = [hit('u-bob', 0.9), hit('u-ann', 0.8)];
+    const { service, attempts } = setUp({
+      tokens: { 'hash:lt_ok': passed(0.5, embedding(7)) },
+      anchorSimilarities: { 'u-ann': THRESHOLD - 0.01 },
+      probe,
+      hits,
+    });
+    attempts.lock('u-bob', 'key-1');
+    const answer = await single(service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_ok', topK: 2 }, me));
+    expect(answer).toMatchObject({ match: false, user: null });
+    expect(answer.candidates).toEqual([]);
+  });
+
+  it('lets a first search pass answer only when it names someone the key may be shown, and only for one result', async () => {
+    const { service, vectors, attempts } = setUp({ hits: [hit('u-ann', 0.9)] });
+    await service.recognize({ image: 'img' }, me);
+    const found = vectors.searchCollection.mock.calls[0][0].found!;
+    // A person the key may be shown at the threshold answers; below it, or locked out of, the full pass runs.
+    await expect(found([hit('u-ann', 0.9)])).resolves.toBe(true);
+    await expect(found([hit('u-ann', THRESHOLD - 0.01)])).resolves.toBe(false);
+    await expect(found([])).resolves.toBe(false);
+    attempts.lock('u-bob', 'key-1');
+    await expect(found([hit('u-bob', 0.95), hit('u-ann', 0.9)])).resolves.toBe(false);
+    // More than one result: every one of them must be found, so no first pass.
+    await service.recognize({ image: 'img', topK: 3 }, me);
+    expect(vectors.searchCollection.mock.calls[1][0].found).toBeUndefined();
   });
 
   it('audits a match with the person and a miss without one', async () => {

@@ -115,7 +115,7 @@ export class RecognitionService {
           const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
           if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
           if (ranked.user) await this.assertChallengeFaceIs(ranked.user.id, challenge, threshold, caller);
-          const candidates = await this.candidatesOfChallengeFace(ranked.candidates, collection, challenge, threshold);
+          const candidates = await this.candidatesOfChallengeFace(ranked, collection, challenge, threshold);
           this.logger.log(
             `recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`,
           );
@@ -165,21 +165,22 @@ export class RecognitionService {
   }
 
   /**
-   * After a passed challenge, the other people listed at or above the threshold (topK > 1) must match the face that
+   * After a passed challenge, every other person listed at or above the threshold (topK > 1) must match the face that
    * passed it too, as the match must (assertChallengeFaceIs): otherwise a probe tuned towards someone the challenge
    * face is not would still name them. Candidates below the threshold (shown only where scores are exposed) are no
-   * matches and stay.
+   * matches and stay. Judged on the exact similarities, not the ones cut for display.
    */
-  private async candidatesOfChallengeFace<C extends { user: { id: string }; similarity: number }>(
-    candidates: C[],
+  private async candidatesOfChallengeFace(
+    ranked: Awaited<ReturnType<RecognitionService['rank']>>,
     collection: CollectionRef,
     challenge: ChallengeCheck,
     threshold: number,
-  ): Promise<C[]> {
-    const listed = candidates.filter((c) => c.similarity >= threshold).map((c) => c.user.id);
-    if (!challenge.anchorEmbedding || listed.length <= 1) return candidates;
-    const anchor = await this.vectors.bestSimilarities({ collectionId: collection.id, userIds: listed, embedding: challenge.anchorEmbedding });
-    return candidates.filter((c) => c.similarity < threshold || (anchor.get(c.user.id) ?? -1) >= threshold);
+  ) {
+    const others = ranked.listed.filter((h) => h.similarity >= threshold && h.userId !== ranked.user?.id).map((h) => h.userId);
+    if (!challenge.anchorEmbedding || others.length === 0) return ranked.candidates;
+    const anchor = await this.vectors.bestSimilarities({ collectionId: collection.id, userIds: others, embedding: challenge.anchorEmbedding });
+    const refused = new Set(others.filter((id) => (anchor.get(id) ?? -1) < threshold));
+    return ranked.candidates.filter((c) => !refused.has(c.user.id));
   }
 
   private async assertTokenUsable(
@@ -309,15 +310,33 @@ export class RecognitionService {
    * (the audit log records it).
    */
   private async rank(collection: CollectionRef, embedding: Float32Array, topK: number, threshold: number, caller: CallerContext) {
-    // A hit at the threshold ends the search at its first pass; a miss gets the full pass (someone it must not miss).
-    const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding, topK, foundAt: threshold });
+    const lockedAmong = (found: SearchHit[]) =>
+      this.attempts.lockedFor(
+        caller,
+        found.map((h) => h.userId),
+      );
+    let early: { hits: SearchHit[]; locked: Set<string> } | undefined;
+    const hits = await this.vectors.searchCollection({
+      collectionId: collection.id,
+      embedding,
+      topK,
+      // One result: a first pass that found a person this key may be shown at the threshold answers; anything else
+      // (a stranger, or a person the key is locked out of, who must take a stranger's time too or the timing would
+      // say "this photo works") takes the full pass. With more results, the others must be found too: full pass.
+      found:
+        topK === 1
+          ? async (first) => {
+              const locked = await lockedAmong(first);
+              const answers = first[0] !== undefined && first[0].similarity >= threshold && !locked.has(first[0].userId);
+              if (answers) early = { hits: first, locked };
+              return answers;
+            }
+          : undefined,
+    });
+    // Every search asks for the locks of what it found, whether or not it names someone: no query only for strangers.
+    const locked = early?.hits === hits ? early.locked : await lockedAmong(hits);
     const nearest = hits[0];
-    // Only people who could be shown need the lock lookup: a stranger's probe (most misses) costs no query.
     const showable = hits.filter((h) => collection.policy.exposeScores || h.similarity >= threshold);
-    const locked = await this.attempts.lockedFor(
-      caller,
-      showable.map((h) => h.userId),
-    );
     const shown = showable.filter((h) => !locked.has(h.userId));
     const candidates = shown.map((h) => ({ user: summaryOf(h), similarity: displayedSimilarity(h.similarity) }));
     const reached = nearest !== undefined && nearest.similarity >= threshold;
@@ -328,6 +347,8 @@ export class RecognitionService {
     const visibleSimilarity = hits.find((h) => !locked.has(h.userId))?.similarity ?? null;
     return {
       candidates,
+      /** The people listed, with their exact similarities (candidates shows them cut for display). */
+      listed: shown,
       user,
       nearestUserId: nearest?.userId,
       match: user !== undefined,

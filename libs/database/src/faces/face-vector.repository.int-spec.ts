@@ -10,7 +10,7 @@ import { FaceVectorRepository } from './face-vector.repository';
 import { ReplicaRouter } from '../replicas/replica-router';
 import { IVFFLAT_INDEX_NAME, VectorIndexRepository } from './vector-index.repository';
 import { listsForRows, probesForLists } from './ivfflat-tuning';
-import { NewFace } from './face-vector.types';
+import { NewFace, SearchHit } from './face-vector.types';
 
 /** The search repository over its own index repository, as DatabaseModule wires them, with the index's operations at hand. */
 function repositories(provider: PrismaClientProvider, options: DatabaseOptions) {
@@ -296,7 +296,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     expect(checked).toBeGreaterThan(6);
   });
 
-  it('ends at the first pass when its best hit reaches foundAt, and otherwise answers with the full pass', async () => {
+  it('keeps the first pass when the caller says it answers, and otherwise answers with the full pass', async () => {
     // Automatic probes: the first pass probes fewer lists than the full one at this size.
     const auto = repositories(prisma, { ...options, exactScanMaxFaces: 0 });
     const lists = await listsNow();
@@ -304,13 +304,17 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const probe = random.near(gallery.filter((f) => f.collectionId === alpha)[7].embedding, 0.2);
     const passes = jest.spyOn(prisma.client, '$transaction');
     try {
-      const found = await auto.searchCollection({ collectionId: alpha, embedding: probe, topK: 3, foundAt: -1 });
-      expect(found.length).toBeGreaterThan(0);
+      const answers = jest.fn(async (hits: SearchHit[]) => hits.length > 0);
+      const found = await auto.searchCollection({ collectionId: alpha, embedding: probe, topK: 3, found: answers });
+      expect(answers).toHaveBeenCalledWith(found);
       expect(passes).toHaveBeenCalledTimes(1);
       passes.mockClear();
-      // No similarity reaches 2: the first pass finds no one, so the full pass answers, exactly as a full search does.
-      const again = await auto.searchCollection({ collectionId: alpha, embedding: probe, topK: 3, foundAt: 2 });
+      // The caller's rule refuses the first pass (say, its best is a person the key is locked out of): the full pass
+      // answers, exactly as a full search does, and the rule is not asked again.
+      const refuses = jest.fn(async () => false);
+      const again = await auto.searchCollection({ collectionId: alpha, embedding: probe, topK: 3, found: refuses });
       expect(passes).toHaveBeenCalledTimes(2);
+      expect(refuses).toHaveBeenCalledTimes(1);
       expect(again).toEqual(await auto.searchCollection({ collectionId: alpha, embedding: probe, topK: 3 }));
     } finally {
       passes.mockRestore();

@@ -73,12 +73,12 @@ export class FaceVectorRepository {
   /** The nearest distinct users of a collection, best first. */
   async searchCollection(params: SearchCollectionParams): Promise<SearchHit[]> {
     return timedOperation(this.observer, 'vector_search', async () => {
-      const pass = params.foundAt === undefined ? 'full' : 'first';
+      const pass = params.found === undefined ? 'full' : 'first';
       const [plan, target] = await Promise.all([this.planSearch(params, pass), this.replicas.forCollection(params.collectionId)]);
       const hits = await this.replicas.read(target, (client) => this.runPlan<SearchHit>(plan, plan.sql, client));
-      if (plan.mode === 'exact' || !plan.deeper || (hits[0]?.similarity ?? -Infinity) >= params.foundAt!) return hits;
-      // The first pass found no one at the caller's threshold: someone it missed (a person with one face in an
-      // unprobed list) gets the full pass's chance.
+      if (plan.mode === 'exact' || !plan.deeper || (await params.found!(hits))) return hits;
+      // The first pass did not answer the caller: someone it missed (a person with one face in an unprobed list) gets
+      // the full pass's chance.
       const full = await this.planSearch(params, 'full');
       return this.replicas.read(target, (client) => this.runPlan<SearchHit>(full, full.sql, client));
     });

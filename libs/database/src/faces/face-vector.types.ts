@@ -23,11 +23,12 @@ export interface SearchCollectionParams {
   /** Faces fetched from the IVFFlat index before keeping the best per user (default max(topK * 8, 40)). */
   candidates?: number;
   /**
-   * The similarity at which the caller counts a hit as found (its match threshold). Given, the index path first probes
-   * few lists and stops there when its best hit reaches this; otherwise (and when not given) it probes the full
-   * number (probesForLists). Leave it out where every match must be found (duplicate checks, charges).
+   * Given, the index path searches in two passes: a first pass probing few lists, kept when `found` says its hits
+   * answer the caller (a person it may name at its threshold), else a full pass probing the full number
+   * (probesForLists). Not given: the full pass at once. Leave it out where every match must be found (duplicate
+   * checks, charges).
    */
-  foundAt?: number;
+  found?: (hits: SearchHit[]) => Promise<boolean>;
 }
 
 export interface SearchHit {
