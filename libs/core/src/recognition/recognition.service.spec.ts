@@ -435,7 +435,8 @@ describe('RecognitionService.recognize', () => {
     attempts.lock('u-ann', 'key-1');
     const body = await single(service.recognize({ image: 'img', topK: 2 }, me));
     expect(body).toMatchObject({ match: false, user: null, similarity: null });
-    expect(body.candidates.map((c) => c.user.id)).toEqual(['u-bob']);
+    // Bob (0.7) is at the threshold too: listing him with "no match" would say a nearer person was hidden.
+    expect(body.candidates).toEqual([]);
     expect(entries).toContainEqual(expect.objectContaining({ action: 'recognize', outcome: 'locked_out', userId: 'u-ann' }));
     // Another key is not locked out.
     expect(await service.recognize({ image: 'img' }, callerWith(['recognize'], [], 'key-2'))).toMatchObject({ match: true, user: { id: 'u-ann' } });
@@ -512,6 +513,32 @@ describe('RecognitionService.recognize', () => {
     const answer = await single(service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_ok', topK: 2 }, me));
     expect(answer).toMatchObject({ match: false, user: null });
     expect(answer.candidates).toEqual([]);
+  });
+
+  it('lists no one at the threshold when the nearest person is one the key is locked out of, as for a stranger', async () => {
+    const { service, attempts } = setUp({ hits: [hit('u-bob', 0.9), hit('u-ann', 0.8), hit('u-cat', 0.1)] });
+    attempts.lock('u-bob', 'key-1');
+    const answer = await single(service.recognize({ image: 'img', topK: 3 }, me));
+    expect(answer).toMatchObject({ match: false, user: null, candidates: [] });
+  });
+
+  it('looks locks up as often for a stranger as for a person the key is locked out of (no timing tell)', async () => {
+    // The repository's two passes, as FaceVectorRepository runs them: the first pass's hits, then the full pass's
+    // unless `found` accepts the first.
+    const run = (first: SearchHit[], full: SearchHit[], lock?: string) => {
+      const { service, vectors, attempts } = setUp();
+      if (lock) attempts.lock(lock, 'key-1');
+      vectors.searchCollection.mockImplementation(async (params) => ((await params.found?.(first)) ? first : full));
+      const lookups = jest.spyOn(attempts, 'lockedFor');
+      return service.recognize({ image: 'img' }, me).then(() => lookups.mock.calls.length);
+    };
+    const stranger = await run([hit('u-ann', 0.1)], [hit('u-ann', 0.1)]);
+    const locked = await run([hit('u-bob', 0.9)], [hit('u-bob', 0.9)], 'u-bob');
+    const match = await run([hit('u-ann', 0.9)], [hit('u-ann', 0.9)]);
+    expect(stranger).toBe(2);
+    expect(locked).toBe(stranger);
+    // A match answered by the first pass reuses that pass's lookup.
+    expect(match).toBe(1);
   });
 
   it('lets a first search pass answer only when it names someone the key may be shown, and only for one result', async () => {

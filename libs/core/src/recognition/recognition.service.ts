@@ -336,11 +336,13 @@ export class RecognitionService {
     // Every search asks for the locks of what it found, whether or not it names someone: no query only for strangers.
     const locked = early?.hits === hits ? early.locked : await lockedAmong(hits);
     const nearest = hits[0];
-    const showable = hits.filter((h) => collection.policy.exposeScores || h.similarity >= threshold);
-    const shown = showable.filter((h) => !locked.has(h.userId));
-    const candidates = shown.map((h) => ({ user: summaryOf(h), similarity: displayedSimilarity(h.similarity) }));
     const reached = nearest !== undefined && nearest.similarity >= threshold;
     const lockedOut = reached && locked.has(nearest.userId);
+    // A face that reaches a person this key is locked out of answers as a stranger's would, with no one listed at the
+    // threshold either (with topK > 1, "no match, but someone else at 0.8" would say a nearer person was hidden).
+    const showable = hits.filter((h) => (collection.policy.exposeScores || h.similarity >= threshold) && !(lockedOut && h.similarity >= threshold));
+    const shown = showable.filter((h) => !locked.has(h.userId));
+    const candidates = shown.map((h) => ({ user: summaryOf(h), similarity: displayedSimilarity(h.similarity) }));
     const user = reached && !lockedOut ? summaryOf(nearest) : undefined;
     // What the caller may be told: the gallery as it would answer without the people this key is locked out of, so
     // a locked-out person's score never shows (not even where the collection exposes scores). The audit keeps the truth.
