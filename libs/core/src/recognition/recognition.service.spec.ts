@@ -515,6 +515,24 @@ describe('RecognitionService.recognize', () => {
     expect(answer.candidates).toEqual([]);
   });
 
+  it('after a passed challenge, lists no other person this key was locked out of while the session was open', async () => {
+    const probe = extractedFace(embedding(7, 0.9), 0.9);
+    const hits = [hit('u-signin', 0.9), hit('u-ann', 0.8)];
+    const { service, attempts } = setUp({
+      tokens: { 'hash:lt_ok': passed(0.5, embedding(7)) },
+      anchorBest: 0.9,
+      anchorSimilarities: { 'u-ann': 0.8 },
+      probe,
+      hits,
+    });
+    // Locked out of Ann until 00:05, after the session opened; no longer locked now.
+    attempts.lock('u-ann', 'key-1');
+    attempts.unlockKeepingHistory('u-ann', 'key-1');
+    const answer = await single(service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_ok', topK: 2 }, me));
+    expect(answer).toMatchObject({ match: true, user: { id: 'u-signin' } });
+    expect(answer.candidates.map((c: { user: { id: string } }) => c.user.id)).toEqual(['u-signin']);
+  });
+
   it('lists no one at the threshold when the nearest person is one the key is locked out of, as for a stranger', async () => {
     const { service, attempts } = setUp({ hits: [hit('u-bob', 0.9), hit('u-ann', 0.8), hit('u-cat', 0.1)] });
     attempts.lock('u-bob', 'key-1');

@@ -115,7 +115,7 @@ export class RecognitionService {
           const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
           if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
           if (ranked.user) await this.assertChallengeFaceIs(ranked.user.id, challenge, threshold, caller);
-          const candidates = await this.candidatesOfChallengeFace(ranked, collection, challenge, threshold);
+          const candidates = await this.candidatesOfChallengeFace(ranked, collection, challenge, threshold, caller);
           this.logger.log(
             `recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`,
           );
@@ -168,18 +168,24 @@ export class RecognitionService {
    * After a passed challenge, every other person listed at or above the threshold (topK > 1) must match the face that
    * passed it too, as the match must (assertChallengeFaceIs): otherwise a probe tuned towards someone the challenge
    * face is not would still name them. Candidates below the threshold (shown only where scores are exposed) are no
-   * matches and stay. Judged on the exact similarities, not the ones cut for display.
+   * matches and stay. Judged on the exact similarities, not the ones cut for display, and, as for the match, not a
+   * person this key was locked out of while the session was open.
    */
   private async candidatesOfChallengeFace(
     ranked: Awaited<ReturnType<RecognitionService['rank']>>,
     collection: CollectionRef,
     challenge: ChallengeCheck,
     threshold: number,
+    caller: CallerContext,
   ) {
     const others = ranked.listed.filter((h) => h.similarity >= threshold && h.userId !== ranked.user?.id).map((h) => h.userId);
     if (!challenge.anchorEmbedding || others.length === 0) return ranked.candidates;
     const anchor = await this.vectors.bestSimilarities({ collectionId: collection.id, userIds: others, embedding: challenge.anchorEmbedding });
     const refused = new Set(others.filter((id) => (anchor.get(id) ?? -1) < threshold));
+    // As for the match: not someone this key was locked out of while the session was open (its failures were free).
+    for (const id of others.filter((o) => !refused.has(o))) {
+      if (challenge.openedAt && (await this.attempts.lockedSince(caller, id, challenge.openedAt))) refused.add(id);
+    }
     return ranked.candidates.filter((c) => !refused.has(c.user.id));
   }
 
