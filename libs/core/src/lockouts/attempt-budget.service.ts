@@ -92,12 +92,12 @@ export class AttemptBudgetService {
   }
 
   /**
-   * Whether this key was locked out of the person at any time since `at`. A liveness session open during a lock must
-   * not yield a token for that person: failures are free while the key is locked (nothing more is counted), so
+   * Of these people, the ones this key was locked out of at any time since `at`. A liveness session open during a lock
+   * must not yield a token for that person: failures are free while the key is locked (nothing more is counted), so
    * otherwise sessions run during every lock would be free tries, their passes usable once it ends.
    */
-  lockedSince(caller: CallerContext, userId: string, at: Date): Promise<boolean> {
-    return this.attempts.lockedAfter(userId, caller.keyId, at);
+  lockedSince(caller: CallerContext, userIds: readonly string[], at: Date): Promise<Set<string>> {
+    return this.attempts.lockedAfter(caller.keyId, userIds, at);
   }
 
   /** The people among `userIds` this key is locked out of (a 1:N answer must not hand them over either). */

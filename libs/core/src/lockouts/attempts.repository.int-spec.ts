@@ -204,6 +204,19 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     expect(await row(userId, keyA)).toMatchObject({ failures: 0, dayLevel: 0, lockedUntil: null });
   });
 
+  it('names the people a key was locked out of at any time after a moment, in one statement', async () => {
+    const [locked, other, never] = [await newUser(), await newUser(), await newUser()];
+    for (let i = 0; i < RULES.maxFailures; i++) await attempts.charge(locked, keyA, RULES);
+    for (let i = 0; i < RULES.maxFailures; i++) await attempts.charge(other, keyB, RULES);
+    const before = new Date(Date.now() - 60_000);
+    expect(await attempts.lockedAfter(keyA, [locked, other, never], before)).toEqual(new Set([locked]));
+    // The lock ended (moved back, as time would): still "locked after" a moment before its end, not after it.
+    await prisma.client.$executeRaw`UPDATE verification_lockouts SET locked_until = now() - interval '10 seconds' WHERE user_id = ${locked}::uuid`;
+    expect(await attempts.lockedAfter(keyA, [locked], before)).toEqual(new Set([locked]));
+    expect(await attempts.lockedAfter(keyA, [locked], new Date())).toEqual(new Set());
+    expect(await attempts.lockedAfter(keyA, [], before)).toEqual(new Set());
+  });
+
   it('says a deleted person is gone rather than failing on the foreign key', async () => {
     const userId = await newUser();
     await prisma.client.user.delete({ where: { id: userId } });

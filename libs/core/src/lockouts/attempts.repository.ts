@@ -80,16 +80,18 @@ export class AttemptsRepository {
    * attempts in flight.
    */
   async refusal(userId: string, keyId: string, rules: BudgetRules): Promise<Refusal> {
-    const rows = await this.prisma.client.$queryRaw<Array<{ locked: boolean; full: boolean; retry: number }>>`
-      SELECT coalesce(locked_until > now(), false) AS locked, level + 1 > ${rules.dailyFailures + LEVEL_TOLERANCE} AS full,
+    const rows = await this.prisma.client.$queryRaw<Array<{ locked: boolean; noRoom: boolean; retry: number }>>`
+      SELECT locked, no_room AS "noRoom",
              GREATEST(1, ceil(CASE
-               WHEN locked_until > now() THEN extract(epoch FROM locked_until - now())
-               WHEN level + 1 > ${rules.dailyFailures + LEVEL_TOLERANCE} THEN (level + 1 - ${rules.dailyFailures}) / ${drainPerSecond(rules)}::float8
+               WHEN locked THEN extract(epoch FROM locked_until - now())
+               WHEN no_room THEN (level + 1 - ${rules.dailyFailures}) / ${drainPerSecond(rules)}::float8
                ELSE extract(epoch FROM coalesce(in_flight_until, now()) - now()) END))::int AS retry
-      FROM (SELECT *, ${dayLevelNow(rules)} AS level FROM verification_lockouts
-            WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid) AS v`;
+      FROM (SELECT locked_until, in_flight_until, level, coalesce(locked_until > now(), false) AS locked,
+                   level + 1 > ${rules.dailyFailures + LEVEL_TOLERANCE} AS no_room
+            FROM (SELECT locked_until, in_flight_until, ${dayLevelNow(rules)} AS level FROM verification_lockouts
+                  WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid) AS budget) AS v`;
     const row = rows[0];
-    return { locked: (row?.locked || row?.full) ?? false, retryAfterSeconds: row?.retry ?? 1 };
+    return { locked: (row?.locked || row?.noRoom) ?? false, retryAfterSeconds: row?.retry ?? 1 };
   }
 
   /**
@@ -143,12 +145,13 @@ export class AttemptsRepository {
     }
   }
 
-  /** Whether this key was locked out of the person at any time after `at` (its latest lock ended later). */
-  async lockedAfter(userId: string, keyId: string, at: Date): Promise<boolean> {
-    const rows = await this.prisma.client.$queryRaw<Array<{ locked: boolean }>>`
-      SELECT true AS locked FROM verification_lockouts
-      WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid AND locked_until > ${at}`;
-    return rows.length > 0;
+  /** Of these people, the ones this key was locked out of at any time after `at` (their latest lock ended later). */
+  async lockedAfter(keyId: string, userIds: readonly string[], at: Date): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.prisma.client.$queryRaw<Array<{ userId: string }>>`
+      SELECT user_id::text AS "userId" FROM verification_lockouts
+      WHERE key_id = ${keyId}::uuid AND user_id = ANY(${userIds as string[]}::uuid[]) AND locked_until > ${at}`;
+    return new Set(rows.map((r) => r.userId));
   }
 
   /** Of these people, the ones this key is locked out of now (1:N must not name them either). */

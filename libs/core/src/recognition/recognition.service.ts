@@ -159,7 +159,7 @@ export class RecognitionService {
     if (!challenge.anchorEmbedding || !challenge.openedAt) return;
     const best = await this.vectors.bestMatchForUser({ userId, embedding: challenge.anchorEmbedding });
     if (!best || best.similarity < threshold) throw livenessFaceMismatch(threshold);
-    if (await this.attempts.lockedSince(caller, userId, challenge.openedAt)) {
+    if ((await this.attempts.lockedSince(caller, [userId], challenge.openedAt)).has(userId)) {
       throw new DomainError('LIVENESS_TOKEN_INVALID', 'The liveness session was open while this key was locked out of this person; pass a new challenge.');
     }
   }
@@ -181,11 +181,9 @@ export class RecognitionService {
     const others = ranked.listed.filter((h) => h.similarity >= threshold && h.userId !== ranked.user?.id).map((h) => h.userId);
     if (!challenge.anchorEmbedding || others.length === 0) return ranked.candidates;
     const anchor = await this.vectors.bestSimilarities({ collectionId: collection.id, userIds: others, embedding: challenge.anchorEmbedding });
-    const refused = new Set(others.filter((id) => (anchor.get(id) ?? -1) < threshold));
     // As for the match: not someone this key was locked out of while the session was open (its failures were free).
-    for (const id of others.filter((o) => !refused.has(o))) {
-      if (challenge.openedAt && (await this.attempts.lockedSince(caller, id, challenge.openedAt))) refused.add(id);
-    }
+    const lockedMeanwhile = challenge.openedAt ? await this.attempts.lockedSince(caller, others, challenge.openedAt) : new Set<string>();
+    const refused = new Set(others.filter((id) => (anchor.get(id) ?? -1) < threshold || lockedMeanwhile.has(id)));
     return ranked.candidates.filter((c) => !refused.has(c.user.id));
   }
 

@@ -231,10 +231,13 @@ export class FakeAttempts {
   }
 
   /** Locks here end at 2026-01-01T00:05Z (see settle). */
-  lockedAfter(userId: string, keyId: string, at: Date): Promise<boolean> {
-    const row = this.rows.get(`${userId}/${keyId}`);
-    const until = row?.locked ? Date.parse('2026-01-01T00:05:00Z') : row?.lockedUntil;
-    return Promise.resolve(until !== undefined && at.getTime() < until);
+  lockedAfter(keyId: string, userIds: readonly string[], at: Date): Promise<Set<string>> {
+    const lockedAfterAt = (userId: string) => {
+      const row = this.rows.get(`${userId}/${keyId}`);
+      const until = row?.locked ? Date.parse('2026-01-01T00:05:00Z') : row?.lockedUntil;
+      return until !== undefined && at.getTime() < until;
+    };
+    return Promise.resolve(new Set(userIds.filter(lockedAfterAt)));
   }
 
   lockedFor(keyId: string, userIds: string[]): Promise<Set<string>> {
