@@ -75,3 +75,21 @@ export async function runProbes(client: pg.Client, sql: string, settings: Record
   }
   return { latencies, answers };
 }
+
+/**
+ * A session ready to build vector indexes the way every search benchmark does: pgvector present, 4 GB of
+ * maintenance_work_mem (pgvector's k-means at thousands of lists), one parallel worker per build (two cores).
+ */
+export async function prepareBuildSession(client: pg.Client): Promise<void> {
+  await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+  await client.query("SET maintenance_work_mem = '4GB'");
+  await client.query('SET max_parallel_maintenance_workers = 1');
+}
+
+/** The server's PostgreSQL and pgvector versions, for the reports. */
+export async function serverVersions(client: pg.Client): Promise<{ postgres: string; pgvector: string }> {
+  const { rows } = await client.query<{ postgres: string; pgvector: string }>(
+    "SELECT split_part(version(), ' on ', 1) AS postgres, (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS pgvector",
+  );
+  return rows[0];
+}

@@ -26,18 +26,8 @@ import pg from 'pg';
 import { candidatePool, ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
 import { DEFAULT_MATCH_THRESHOLD } from '@facegate/face-engine';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
-import { connect, dropDatabase, dropIndexes, prepareDatabase, runProbes } from './bench-database';
-import {
-  FACES_PER_PERSON,
-  computeSeeds,
-  createFaceTable,
-  createQueryTable,
-  ensurePeople,
-  identityPhotoCount,
-  loadStoredSeeds,
-  rowCount,
-  storeSeeds,
-} from './synthetic-gallery';
+import { connect, dropDatabase, dropIndexes, prepareBuildSession, prepareDatabase, runProbes, serverVersions } from './bench-database';
+import { FACES_PER_PERSON, createFaceTable, createQueryTable, ensurePeople, rowCount, seedSet } from './synthetic-gallery';
 
 const ROOT = join(__dirname, '..', '..');
 /** The product's pool for one result (candidatePool(1)): 40 faces. */
@@ -287,14 +277,10 @@ async function main() {
   const reports: SizeReport[] = [];
   try {
     const [client] = clients;
-    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
-    await client.query("SET maintenance_work_mem = '4GB'");
-    await client.query('SET max_parallel_maintenance_workers = 1');
-    const version = await client.query<{ pg: string; vector: string }>(
-      "SELECT split_part(version(), ' on ', 1) AS pg, (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS vector",
-    );
-    const server = `${version.rows[0].pg}, pgvector ${version.rows[0].vector}`;
-    if (!(args.keep && (await loadStoredSeeds(client, identityPhotoCount())))) await storeSeeds(client, await computeSeeds());
+    await prepareBuildSession(client);
+    const versions = await serverVersions(client);
+    const server = `${versions.postgres}, pgvector ${versions.pgvector}`;
+    await seedSet(client, args.keep, log);
     await ensurePeople(clients, Math.ceil(Math.max(...args.sizes) / Math.min(...args.facesPerPerson)));
     for (const size of args.sizes) for (const fpp of args.facesPerPerson) reports.push(await benchSize(clients, args, size, fpp));
     const md = markdown(args, server, reports);

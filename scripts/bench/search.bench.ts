@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
-import { Answer, connect, dropDatabase, dropIndexes, prepareDatabase, runProbes, WARM_UP } from './bench-database';
+import { Answer, connect, dropDatabase, dropIndexes, prepareBuildSession, prepareDatabase, runProbes, serverVersions, WARM_UP } from './bench-database';
 import { loadGallery, searchGallery } from './node-search';
 import { ChartPoint, latencyRecallChart } from './svg-chart';
 import {
@@ -32,15 +32,12 @@ import {
   FACES_PER_PERSON,
   PERSON_SIGMA,
   SeedSet,
-  computeSeeds,
   createFaceTable,
   createQueryTable,
   ensurePeople,
-  identityPhotoCount,
-  loadStoredSeeds,
   measureCosines,
   rowCount,
-  storeSeeds,
+  seedSet,
 } from './synthetic-gallery';
 
 /**
@@ -121,8 +118,7 @@ function log(message: string): void {
 async function serverInfo(client: pg.Client) {
   const one = async (sql: string) => String((await client.query(sql)).rows[0].v);
   return {
-    postgres: await one("SELECT split_part(version(), ' on ', 1) AS v"),
-    pgvector: await one("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'"),
+    ...(await serverVersions(client)),
     sharedBuffers: await one("SELECT current_setting('shared_buffers') AS v"),
     parallelWorkersPerGather: await one("SELECT current_setting('max_parallel_workers_per_gather') AS v"),
     jit: await one("SELECT current_setting('jit') AS v"),
@@ -587,12 +583,10 @@ async function main() {
   const reports: SizeReport[] = [];
   try {
     const [client] = clients;
-    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
-    await client.query("SET maintenance_work_mem = '4GB'");
-    await client.query('SET max_parallel_maintenance_workers = 1');
+    await prepareBuildSession(client);
     const server = await serverInfo(client);
     log(`${server.postgres}, pgvector ${server.pgvector}`);
-    const seeds = await seedSet(client, args.keep);
+    const seeds = await seedSet(client, args.keep, log);
     log(
       `${seeds.seeds.length} seeds (${seeds.skipped} photos without a face); real genuine cosine ${seeds.realGenuine.toFixed(3)}, impostor ${seeds.realImpostor.toFixed(3)}`,
     );
@@ -605,15 +599,6 @@ async function main() {
     if (!args.keep) await dropDatabase(DATABASE);
   }
   log('done');
-}
-
-async function seedSet(client: pg.Client, keep: boolean): Promise<SeedSet> {
-  const stored = keep ? await loadStoredSeeds(client, identityPhotoCount()) : null;
-  if (stored) return stored;
-  log('embedding the identity photos');
-  const seeds = await computeSeeds();
-  await storeSeeds(client, seeds);
-  return seeds;
 }
 
 /** What the report says of the seed embeddings (the raw results keep this, not the vectors). */

@@ -305,3 +305,13 @@ function std(values: number[]): number {
   const m = mean(values);
   return Math.sqrt(mean(values.map((v) => (v - m) ** 2)));
 }
+
+/** The seeds stored in the benchmark's database (with --keep), or computed from the identity photos and stored. */
+export async function seedSet(client: pg.Client, keep: boolean, log: (message: string) => void): Promise<SeedSet> {
+  const stored = keep ? await loadStoredSeeds(client, identityPhotoCount()) : null;
+  if (stored) return stored;
+  log('embedding the identity photos');
+  const seeds = await computeSeeds();
+  await storeSeeds(client, seeds);
+  return seeds;
+}

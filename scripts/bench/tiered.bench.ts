@@ -26,19 +26,8 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
-import { Answer, connect, dropDatabase, dropIndexes, prepareDatabase, runProbes, WARM_UP } from './bench-database';
-import {
-  FACES_PER_PERSON,
-  SeedSet,
-  computeSeeds,
-  createFaceTable,
-  createQueryTable,
-  ensurePeople,
-  identityPhotoCount,
-  loadStoredSeeds,
-  rowCount,
-  storeSeeds,
-} from './synthetic-gallery';
+import { Answer, connect, dropDatabase, dropIndexes, prepareBuildSession, prepareDatabase, runProbes, serverVersions, WARM_UP } from './bench-database';
+import { FACES_PER_PERSON, createFaceTable, createQueryTable, ensurePeople, rowCount, seedSet } from './synthetic-gallery';
 
 const ROOT = join(__dirname, '..', '..');
 const K = 10;
@@ -371,14 +360,9 @@ async function main() {
   const reports: SizeReport[] = [];
   try {
     const [client] = clients;
-    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
-    await client.query("SET maintenance_work_mem = '4GB'");
-    await client.query('SET max_parallel_maintenance_workers = 1');
-    const server = {
-      postgres: String((await client.query("SELECT split_part(version(), ' on ', 1) AS v")).rows[0].v),
-      pgvector: String((await client.query("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'")).rows[0].v),
-    };
-    await seedSet(client, args.keep);
+    await prepareBuildSession(client);
+    const server = await serverVersions(client);
+    await seedSet(client, args.keep, log);
     await ensurePeople(clients, Math.ceil(Math.max(...args.sizes) / FACES_PER_PERSON));
     log('people ready');
     for (const size of args.sizes) {
@@ -392,15 +376,6 @@ async function main() {
     if (!args.keep) await dropDatabase(database);
   }
   log('done');
-}
-
-async function seedSet(client: pg.Client, keep: boolean): Promise<SeedSet> {
-  const stored = keep ? await loadStoredSeeds(client, identityPhotoCount()) : null;
-  if (stored) return stored;
-  log('embedding the identity photos');
-  const seeds = await computeSeeds();
-  await storeSeeds(client, seeds);
-  return seeds;
 }
 
 /** Written after every size, so a run stopped at 10M keeps what 1M and 5M measured. */
