@@ -7,6 +7,13 @@ import { performance } from 'node:perf_hooks';
 import { FaceEngine, StageTimings } from '@facegate/face-engine';
 import { loadFaceDataset } from '../../libs/face-engine/src/eval/face-dataset';
 import { FACES_DIR, facePath } from '../../test/shared-faces';
+import sharp from 'sharp';
+import { scaledCrop, squareBox } from '../../libs/face-engine/src/geometry/box';
+import { Box } from '../../libs/face-engine/src/geometry/geometry.types';
+import { computeLetterbox } from '../../libs/face-engine/src/geometry/letterbox';
+import { decodeImage, JS_RESIZE_MAX_COST } from '../../libs/face-engine/src/image/image-decoder';
+import { linearResize, resizeCost } from '../../libs/face-engine/src/image/linear-resize';
+import { RgbImage } from '../../libs/face-engine/src/image/raw-image';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 
 /** --quick: 20 photos, one round, no flip variant, BENCHMARKS.md untouched (CI runs it so the script cannot rot). */
@@ -94,6 +101,73 @@ async function previewCost(): Promise<string> {
   ].join('\n');
 }
 
+/** The resizes one request makes, on one photo: the detector's letterbox, the landmarks' crop, the liveness context. */
+function requestResizes(image: RgbImage, face: Box): Array<{ kind: string; width: number; height: number; region?: Box }> {
+  const lb = computeLetterbox(image.width, image.height, 320, 240);
+  const square = squareBox(face, image.width, image.height);
+  return [
+    { kind: 'detector input (letterbox 320x240)', width: lb.width, height: lb.height },
+    { kind: 'landmarks crop (64x64)', width: 64, height: 64, region: square },
+    { kind: 'liveness context (128x128)', width: 128, height: 128, region: scaledCrop(square, 2.7, image.width, image.height) },
+  ];
+}
+
+async function sharpResize(image: RgbImage, width: number, height: number, region?: Box): Promise<void> {
+  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+  if (region) pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
+  await pipeline.resize(width, height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+}
+
+/**
+ * Each of a request's resizes timed both ways on every identity photo: libvips through sharp, and the plain-JS
+ * linear filter; resizeRgb takes the JS one when its cost is within JS_RESIZE_MAX_COST (the "JS" share).
+ */
+async function resizeCosts(): Promise<string> {
+  const engine = await FaceEngine.create({ poolSize: 1, intraOpThreads: 1 }, { logger: { log: () => undefined, warn: console.warn, error: console.error } });
+  const files = loadFaceDataset(FACES_DIR)
+    .identities.map((i) => i.file)
+    .slice(0, QUICK ? 20 : undefined);
+  const byKind = new Map<string, { sharp: number[]; js: number[]; chosen: number[]; routedJs: number }>();
+  for (const file of files) {
+    const bytes = readFileSync(facePath(file));
+    const result = await engine.analyze(bytes, {});
+    const face = result.faces[result.primaryIndex];
+    if (!face) continue;
+    const image = await decodeImage(bytes, 40_000_000);
+    for (const r of requestResizes(image, face.box)) {
+      const row = byKind.get(r.kind) ?? { sharp: [], js: [], chosen: [], routedJs: 0 };
+      byKind.set(r.kind, row);
+      const source = r.region ?? image;
+      const useJs = resizeCost(source.width, source.height, r.width, r.height) <= JS_RESIZE_MAX_COST;
+      if (useJs) row.routedJs++;
+      for (let i = 0; i < 3; i++) {
+        let start = performance.now();
+        await sharpResize(image, r.width, r.height, r.region);
+        const viaSharp = performance.now() - start;
+        start = performance.now();
+        linearResize(image, r.width, r.height, r.region);
+        const viaJs = performance.now() - start;
+        if (i === 0) continue; // warm-up
+        row.sharp.push(viaSharp);
+        row.js.push(viaJs);
+        row.chosen.push(useJs ? viaJs : viaSharp);
+      }
+    }
+  }
+  await engine.close();
+  const photos = Math.max(...[...byKind.values()].map((r) => r.sharp.length / 2));
+  return [
+    `**A request's resizes: libvips (sharp) or plain JS** (${photos} identity photos, each resize twice after a warm-up; resizeRgb takes JS when the filter's multiply-adds are at most ${JS_RESIZE_MAX_COST.toLocaleString('en-US')})`,
+    '',
+    '| resize | sharp p50 ms | JS p50 ms | taken by resizeRgb p50 ms | mean ms: sharp / taken | photos routed to JS |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...[...byKind.entries()].map(([kind, r]) => {
+      const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+      return `| ${kind} | ${ms(percentile(r.sharp, 50))} | ${ms(percentile(r.js, 50))} | ${ms(percentile(r.chosen, 50))} | ${ms(mean(r.sharp))} / ${ms(mean(r.chosen))} | ${r.routedJs} of ${r.sharp.length / 2} |`;
+    }),
+  ].join('\n');
+}
+
 function writePreview(preview: string): void {
   writeSection(
     'engine-preview',
@@ -111,6 +185,7 @@ async function main() {
   const plain = await run(false);
   if (QUICK) {
     console.log(table('Default pipeline (no flip), quick run', plain));
+    console.log(await resizeCosts());
     console.log(await previewCost());
     return;
   }
@@ -124,6 +199,8 @@ async function main() {
     table('Default pipeline (no flip)', plain),
     '',
     table('With flip augmentation (FACEGATE_FLIP=true)', flip),
+    '',
+    await resizeCosts(),
   ].join('\n');
   writeSection('engine', markdown);
   console.log(markdown);
