@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config).catch((error: unknown) => stopOnStartupError(error, config));
   // Installed before listening: a signal during start-up still drains and closes the engine and database cleanly.
   const times = { delayMs: config.shutdown.delaySeconds * 1000, graceMs: config.shutdown.graceSeconds * 1000 };
-  new GracefulShutdown(app, app.get(LifecycleService), times, undefined, app.get(BackgroundTasks)).install();
+  new GracefulShutdown(app, app.get(LifecycleService), times, { background: app.get(BackgroundTasks) }).install();
   // Start-up hooks (models, database, migrations, the bootstrap key) run here; a failure an operator can fix stops the
   // process with one line (lifecycle/startup-failure.ts).
   await app.listen(config.port, config.host).catch((error: unknown) => stopOnStartupError(error, config));

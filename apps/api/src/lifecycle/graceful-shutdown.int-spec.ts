@@ -31,7 +31,7 @@ function fakeApp(server?: Server) {
 describe('GracefulShutdown signals', () => {
   const setUp = () => {
     const { host, seam, send } = fakeHost();
-    const shutdown = new GracefulShutdown(fakeApp(), new LifecycleService(), { delayMs: 0, graceMs: 1000 }, seam);
+    const shutdown = new GracefulShutdown(fakeApp(), new LifecycleService(), { delayMs: 0, graceMs: 1000 }, { host: seam });
     let finish!: () => void;
     const run = jest.spyOn(shutdown, 'run').mockReturnValue(new Promise<void>((resolve) => (finish = resolve)));
     shutdown.install();
@@ -83,7 +83,7 @@ describe('GracefulShutdown drain', () => {
   });
 
   const shutdown = (app: INestApplication, graceMs: number, background?: BackgroundTasks, closeMs?: number) =>
-    new GracefulShutdown(app, lifecycle, { delayMs: 0, graceMs, closeMs }, { ...fakeHost().seam, now: () => performance.now() }, background);
+    new GracefulShutdown(app, lifecycle, { delayMs: 0, graceMs, closeMs }, { host: { ...fakeHost().seam, now: () => performance.now() }, background });
 
   /** Everything the server sends on a raw connection, once it closes it. */
   const received = (socket: Socket) =>

@@ -42,6 +42,12 @@ export const processHost: ShutdownHost = {
   now: () => performance.now(),
 };
 
+/** What the shutdown works with besides the app: the process (tests pass their own) and the work started unawaited. */
+export interface ShutdownParts {
+  host?: ShutdownHost;
+  background?: Pick<BackgroundTasks, 'settled' | 'size'>;
+}
+
 /**
  * SIGTERM/SIGINT without losing accepted requests. Nest's own shutdown hooks would destroy the modules (engine
  * workers, database pool) before closing the HTTP server, failing every request in flight; so this runs first:
@@ -62,14 +68,17 @@ export const processHost: ShutdownHost = {
 export class GracefulShutdown {
   private readonly logger = new Logger('Shutdown');
   private readonly debouncer: SignalDebouncer;
+  private readonly host: ShutdownHost;
+  private readonly background?: ShutdownParts['background'];
 
   constructor(
     private readonly app: INestApplication,
     private readonly lifecycle: LifecycleService,
     private readonly times: ShutdownTimes,
-    private readonly host: ShutdownHost = processHost,
-    private readonly background?: Pick<BackgroundTasks, 'settled' | 'size'>,
+    { host = processHost, background }: ShutdownParts = {},
   ) {
+    this.host = host;
+    this.background = background;
     this.debouncer = new SignalDebouncer(() => host.now());
   }
 
