@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { DomainError } from '@facegate/common';
 import { Box } from '../geometry/geometry.types';
-import { linearResize, resizeCost } from './linear-resize';
+import { fitsLinearResize, linearResize } from './linear-resize';
 import { RgbImage } from './raw-image';
 
 // sharp keeps a cache of decoded images across calls; facegate never sees the same photo twice and must not keep
@@ -28,19 +28,11 @@ export async function decodeImage(bytes: Buffer, maxPixels: number): Promise<Rgb
 }
 
 /**
- * Above this many multiply-adds, libvips resizes faster than linearResize (measured on 250 px to 1600 px photos: the
- * loop runs about 1 ns a multiply-add, a sharp call costs 0.8 ms of CPU before any pixel). A request's small resizes
- * (the landmarks' 64x64 crop, the detector's input for a small photo) stay below it.
- */
-export const JS_RESIZE_MAX_COST = 1_000_000;
-
-/**
- * Resizes raw RGB with sharp's linear kernel: small jobs in plain JS (the same filter, linear-resize.ts), every large
- * one through libvips (a naive JS resize of 2 MP cost ~57 ms).
+ * Resizes raw RGB with sharp's linear kernel: the small jobs that linearResize does as sharp would, in plain JS (no
+ * 0.8 ms call into libvips); every other one through libvips (a naive JS resize of 2 MP cost ~57 ms).
  */
 export async function resizeRgb(image: RgbImage, width: number, height: number, region?: Box): Promise<RgbImage> {
-  const source = region ?? { width: image.width, height: image.height };
-  if (resizeCost(source.width, source.height, width, height) <= JS_RESIZE_MAX_COST) return linearResize(image, width, height, region);
+  if (fitsLinearResize(region ?? image, width, height)) return linearResize(image, width, height, region);
   let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
   if (region) {
     pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });

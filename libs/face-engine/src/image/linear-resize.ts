@@ -2,19 +2,71 @@ import { Box } from '../geometry/geometry.types';
 import { RgbImage } from './raw-image';
 
 /**
- * Resizes a region of raw RGB in plain JavaScript with the same filter as sharp's `kernel: 'linear'`: a triangle whose
- * support widens with the shrink factor (antialiased when shrinking, bilinear when enlarging), pixel centres aligned.
+ * Resizes a region of raw RGB in plain JavaScript the way sharp's `kernel: 'linear'` does (libvips 8.18, measured):
+ * shrinking, a triangle filter whose support spans the shrink factor around each output pixel's centre; enlarging,
+ * bilinear interpolation at source position `o * scale - 0.5` on both axes (libvips' affine, so an axis of unchanged
+ * size is blurred by half a pixel too); past the border the edge pixel stands in.
  *
- * Why it exists: every sharp call costs about 0.9 ms before it touches a pixel (measured: a 10x10 -> 5x5 resize), and
- * a request makes several small ones (the detector's 320x240, the landmarks' 64x64, the aligner's shrink). For small
- * sources this loop is cheaper; large sources still go to libvips (see resizeCost and image-decoder.ts).
+ * Why it exists: every sharp call costs about 0.8 ms of CPU before it touches a pixel (measured: 1,000 resizes of a
+ * 10x10 image), and a request makes several small resizes (the landmarks' 64x64 crop, a small photo's detector input,
+ * the aligner's shrink). Only the jobs fitsLinearResize accepts come here; the rest stay with libvips.
  */
 export function linearResize(image: RgbImage, width: number, height: number, region?: Box): RgbImage {
   const src = region ?? { x: 0, y: 0, width: image.width, height: image.height };
-  const xs = axisWeights(src.width, width);
-  const ys = axisWeights(src.height, height);
+  if (!insideImage(src, image) || !fitsLinearResize(src, width, height)) {
+    // A caller's bug, never an upload's: regions come from clamped boxes (sharp threw here too).
+    throw new Error(`linearResize cannot take ${src.width}x${src.height}+${src.x}+${src.y} of ${image.width}x${image.height} to ${width}x${height}`);
+  }
+  const enlarging = width > src.width || height > src.height;
+  const xs = axisWeights(src.width, width, enlarging);
+  const ys = axisWeights(src.height, height, enlarging);
   const rows = horizontalPass(image, src, width, xs);
   return { data: verticalPass(rows, width * 3, height, ys), width, height };
+}
+
+/**
+ * Above this many multiply-adds libvips is cheaper than the loop (about 1-2 ns a multiply-add here, against sharp's
+ * 0.8 ms a call). A request's small resizes stay below it.
+ */
+export const JS_RESIZE_MAX_COST = 1_000_000;
+
+/**
+ * Shrinking by this much or more, libvips first averages whole blocks of pixels and then filters what is left, which
+ * this loop does not copy: such jobs stay with sharp.
+ */
+const MAX_SHRINK = 4;
+
+/**
+ * Whether linearResize gives what sharp would for this job, cheaper: whole sizes, both axes shrinking (or one of them
+ * unchanged) by less than MAX_SHRINK, or both enlarging (or unchanged), and a cost within JS_RESIZE_MAX_COST. One axis
+ * shrinking while the other enlarges goes through two libvips stages that this loop does not copy.
+ */
+export function fitsLinearResize(source: { width: number; height: number }, width: number, height: number): boolean {
+  const sizes = [source.width, source.height, width, height];
+  if (!sizes.every((n) => Number.isInteger(n) && n >= 1)) return false;
+  const enlarging = width > source.width || height > source.height;
+  const shrinking = width < source.width || height < source.height;
+  if (enlarging && shrinking) return false;
+  if (source.width / width >= MAX_SHRINK || source.height / height >= MAX_SHRINK) return false;
+  return resizeCost(source.width, source.height, width, height) <= JS_RESIZE_MAX_COST;
+}
+
+/** Multiply-adds linearResize does: the horizontal pass over every source row, then the vertical one. */
+export function resizeCost(sourceWidth: number, sourceHeight: number, width: number, height: number): number {
+  const enlarging = width > sourceWidth || height > sourceHeight;
+  return 3 * width * (sourceHeight * axisTaps(sourceWidth, width, enlarging) + height * axisTaps(sourceHeight, height, enlarging));
+}
+
+/** Source pixels an output pixel reads along one axis: the one rule for the filter's width (and for resizeCost). */
+function axisTaps(source: number, target: number, enlarging: boolean): number {
+  if (source === target && !enlarging) return 1;
+  // A triangle of radius r around a centre touches at most ceil(2r) pixels with a weight above 0.
+  return Math.ceil(2 * Math.max(1, source / target));
+}
+
+function insideImage(src: Box, image: RgbImage): boolean {
+  const whole = [src.x, src.y, src.width, src.height].every(Number.isInteger);
+  return whole && src.x >= 0 && src.y >= 0 && src.x + src.width <= image.width && src.y + src.height <= image.height;
 }
 
 /** Each source row of the region resized to `width`, as floats (rounded once, after the vertical pass). */
@@ -66,47 +118,29 @@ function verticalPass(rows: Float32Array, stride: number, height: number, ys: Ax
   return data;
 }
 
-/**
- * Multiply-adds linearResize would do: sharp is used above a bound on this (image-decoder.ts), where libvips' own
- * shrinking is cheaper than the loop.
- */
-export function resizeCost(sourceWidth: number, sourceHeight: number, width: number, height: number): number {
-  const tx = 2 * Math.max(1, sourceWidth / width);
-  const ty = 2 * Math.max(1, sourceHeight / height);
-  return 3 * (sourceHeight * width * tx + height * width * ty);
-}
-
 interface AxisWeights {
   taps: number;
-  /** Per output pixel, the `taps` source pixels it reads (edge pixels repeated past the border, as libvips does). */
+  /** Per output pixel, the `taps` source pixels it reads (the edge pixel repeated past the border). */
   index: Int32Array;
   /** Their normalised weights. */
   weights: Float32Array;
 }
 
-/**
- * Triangle weights along one axis, placed as libvips places them (measured against sharp 0.35): shrinking, the
- * triangle spans the shrink factor on each side of the output pixel's centre; enlarging, plain linear interpolation at
- * source position `o * scale - 0.5`. Past the border the edge pixel stands in.
- */
-function axisWeights(source: number, target: number): AxisWeights {
-  if (source === target) {
-    // libvips leaves an axis of unchanged size alone.
-    return { taps: 1, index: Int32Array.from({ length: target }, (_, o) => o), weights: new Float32Array(target).fill(1) };
-  }
-  const scale = source / target;
-  const radius = Math.max(1, scale);
-  const taps = Math.ceil(2 * radius) + 1;
+/** Triangle weights along one axis, placed as libvips places them (see linearResize). */
+function axisWeights(source: number, target: number, enlarging: boolean): AxisWeights {
+  const taps = axisTaps(source, target, enlarging);
   const index = new Int32Array(target * taps);
   const weights = new Float32Array(target * taps);
+  const scale = source / target;
+  const radius = Math.max(1, scale);
   for (let o = 0; o < target; o++) {
-    const centre = scale > 1 ? (o + 0.5) * scale - 0.5 : o * scale - 0.5;
+    const centre = enlarging ? o * scale - 0.5 : taps === 1 ? o : (o + 0.5) * scale - 0.5;
     const lo = Math.ceil(centre - radius);
     let sum = 0;
     for (let t = 0; t < taps; t++) {
       const s = lo + t;
-      const w = Math.max(0, 1 - Math.abs(s - centre) / radius);
-      index[o * taps + t] = Math.min(source - 1, Math.max(0, s));
+      const w = taps === 1 ? 1 : Math.max(0, 1 - Math.abs(s - centre) / radius);
+      index[o * taps + t] = Math.min(source - 1, Math.max(0, taps === 1 ? o : s));
       weights[o * taps + t] = w;
       sum += w;
     }

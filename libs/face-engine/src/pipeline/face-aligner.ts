@@ -21,7 +21,7 @@ export function fivePointsArray(p: FivePoints): Point[] {
 
 /**
  * Warps the face onto the ArcFace template with a similarity transform and bilinear sampling. When the face is much
- * larger than 112 px, the region is first shrunk by sharp (with proper antialiasing), because bilinear sampling of
+ * larger than 112 px, the region is first shrunk with proper antialiasing (resizeRgb), because bilinear sampling of
  * a 600 px face down to 112 px would alias.
  */
 export async function alignFace(image: RgbImage, points: FivePoints): Promise<RgbImage> {
@@ -55,8 +55,9 @@ function sourceRegion(transform: Affine, width: number, height: number) {
     x: inv[0] * u + inv[1] * v + inv[2],
     y: inv[3] * u + inv[4] * v + inv[5],
   }));
-  const x1 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p.x))) - 2);
-  const y1 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p.y))) - 2);
+  // Clamped into the image even for a face mapped wholly outside it (the resize reads only inside the image).
+  const x1 = Math.min(width - 1, Math.max(0, Math.floor(Math.min(...corners.map((p) => p.x))) - 2));
+  const y1 = Math.min(height - 1, Math.max(0, Math.floor(Math.min(...corners.map((p) => p.y))) - 2));
   const x2 = Math.min(width, Math.ceil(Math.max(...corners.map((p) => p.x))) + 2);
   const y2 = Math.min(height, Math.ceil(Math.max(...corners.map((p) => p.y))) + 2);
   return { x: x1, y: y1, width: Math.max(1, x2 - x1), height: Math.max(1, y2 - y1) };

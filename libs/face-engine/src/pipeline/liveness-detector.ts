@@ -15,7 +15,7 @@ const CONTEXT_SCALE = 2.7;
 export class LivenessDetector {
   constructor(private readonly session: InferenceSession) {}
 
-  /** Scores a face in place: sharp reads the context rectangle straight from the image, with no copy. */
+  /** Scores a face in place: the resize reads the context rectangle straight from the image, with no copy. */
   async score(image: RgbImage, square: Box): Promise<number> {
     return this.scoreCrop(await resizeRgb(image, SIZE, SIZE, contextRegion(image, square)));
   }
