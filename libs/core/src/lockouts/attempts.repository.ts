@@ -68,8 +68,10 @@ export class AttemptsRepository {
       WHERE (v.locked_until IS NULL OR v.locked_until <= now())
         AND (CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN 0 ELSE v.failures END)
           + (CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 0 ELSE v.in_flight END) < ${maxFailures}
-        AND ${dayLevelNow(rules, 'v')}
-          + (CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 0 ELSE v.in_flight END) + 1 <= ${rules.dailyFailures + LEVEL_TOLERANCE}
+        AND ${roomForOneMore(
+          Prisma.sql`${dayLevelNow(rules, 'v')} + (CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 0 ELSE v.in_flight END)`,
+          rules,
+        )}
       RETURNING 1 AS reserved`;
     return rows.length === 1;
   }
@@ -87,7 +89,7 @@ export class AttemptsRepository {
                WHEN no_room THEN (level + 1 - ${rules.dailyFailures}) / ${drainPerSecond(rules)}::float8
                ELSE extract(epoch FROM coalesce(in_flight_until, now()) - now()) END))::int AS retry
       FROM (SELECT locked_until, in_flight_until, level, coalesce(locked_until > now(), false) AS locked,
-                   level + 1 > ${rules.dailyFailures + LEVEL_TOLERANCE} AS no_room
+                   NOT ${roomForOneMore(Prisma.sql`level`, rules)} AS no_room
             FROM (SELECT locked_until, in_flight_until, ${dayLevelNow(rules)} AS level FROM verification_lockouts
                   WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid) AS budget) AS v`;
     const row = rows[0];
@@ -167,6 +169,18 @@ export class AttemptsRepository {
 /** Levels are fractional (the bucket drains continuously): comparisons allow for rounding. */
 const LEVEL_TOLERANCE = 1e-6;
 
+/**
+ * The slow budget's one rule, in SQL (reservations, refusals) and in JS (a failure being counted): a level leaves room
+ * for one more failure while it is at most one below the budget.
+ */
+function roomForOneMore(level: Prisma.Sql, rules: BudgetRules): Prisma.Sql {
+  return Prisma.sql`(${level} + 1 <= ${rules.dailyFailures + LEVEL_TOLERANCE})`;
+}
+
+function hasRoomForOneMore(level: number, rules: BudgetRules): boolean {
+  return level + 1 <= rules.dailyFailures + LEVEL_TOLERANCE;
+}
+
 function drainPerSecond(rules: BudgetRules): number {
   return rules.dailyFailures / rules.daySeconds;
 }
@@ -207,7 +221,7 @@ async function countFailure(tx: Tx, userId: string, keyId: string, row: BudgetRo
   const failures = (row.expired ? 0 : row.failures) + 1;
   const dayLevel = row.dayLevel + 1;
   // Locked as soon as there is no room for one more failure (the reservation's own test), until there is.
-  const daily = dayLevel + 1 > rules.dailyFailures + LEVEL_TOLERANCE;
+  const daily = !hasRoomForOneMore(dayLevel, rules);
   const lock = daily || failures >= rules.maxFailures;
   const lockSeconds = Math.max(lock ? rules.cooldownSeconds : 0, daily ? (dayLevel - (rules.dailyFailures - 1)) / drainPerSecond(rules) : 0);
   const updated = await tx.$queryRaw<Array<{ lockedUntil: Date | null }>>`
