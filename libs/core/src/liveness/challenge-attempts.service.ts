@@ -3,7 +3,7 @@ import { FaceVectorRepository } from '@facegate/database';
 import { CallerContext } from '../access/actor';
 import { CollectionRef } from '../access/collection-access.service';
 import { AuditService } from '../audit/audit.service';
-import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
+import { AttemptBudgetService, isJudgedFailure } from '../lockouts/attempt-budget.service';
 
 /** A session's failure as the liveness service records it: a code, and for CHALLENGE_FAILED a reason. */
 export interface ChallengeFailure {
@@ -22,7 +22,8 @@ const JUDGED_REASONS: ReadonlySet<string> = new Set(['edited_still', 'not_a_rigi
 const CHARGE_CANDIDATES = 5;
 
 export function isChargedFailure(failure: ChallengeFailure): boolean {
-  if (failure.code === 'SPOOF_SUSPECTED' || failure.code === 'LIVENESS_FACE_CHANGED') return true;
+  // A spoof counts as it does on /verify; a face that changed mid-session was a guess at the first face's person.
+  if (isJudgedFailure(failure.code) || failure.code === 'LIVENESS_FACE_CHANGED') return true;
   return failure.code === 'CHALLENGE_FAILED' && failure.reason !== undefined && JUDGED_REASONS.has(failure.reason);
 }
 

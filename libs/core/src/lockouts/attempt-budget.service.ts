@@ -10,9 +10,15 @@ import { AttemptOutcome, AttemptsRepository, BudgetRules, Lock } from './attempt
 
 /**
  * Refusals that judged the face and found it wanting count like a rejected match: a spoof is a guess too, and an
- * attacker must not get free tries by failing the liveness policy instead of the match.
+ * attacker must not get free tries by failing the liveness policy instead of the match. A failed liveness session is
+ * charged by the same rule where its failure is one of these (challenge-attempts.service.ts).
  */
-const FAILURE_CODES: ReadonlySet<ErrorCode> = new Set(['SPOOF_SUSPECTED', 'LIVENESS_FACE_MISMATCH', 'FACE_MISMATCH']);
+const FAILURE_CODES: ReadonlySet<string> = new Set<ErrorCode>(['SPOOF_SUSPECTED', 'LIVENESS_FACE_MISMATCH', 'FACE_MISMATCH']);
+
+/** Whether a refusal with this code judged the face (and so counts as a failed attempt). */
+export function isJudgedFailure(code: string): boolean {
+  return FAILURE_CODES.has(code);
+}
 
 /** Margin under the reservation's lifetime, for the time between our clock's start and the database's. */
 const DEADLINE_MARGIN_MS = 1000;
@@ -70,7 +76,7 @@ export class AttemptBudgetService {
     try {
       result = await work();
     } catch (error) {
-      const judged = error instanceof DomainError && FAILURE_CODES.has(error.code);
+      const judged = error instanceof DomainError && isJudgedFailure(error.code);
       if (expired()) throw judged ? withheld(user) : error;
       if ((await this.settle(caller, user, judged ? 'failure' : 'void')) === 'withheld') await this.refuse(caller, user);
       throw error;
