@@ -111,11 +111,14 @@ export async function addDistractors(t: TestApp, target: number): Promise<void> 
   if (index.action !== 'none') console.log(`  IVFFlat ${index.action}: ${index.lists} lists in ${(index.durationMs / 1000).toFixed(1)} s`);
 }
 
-/** `clients` closed-loop clients for `seconds` after a short warm-up; every non-200 answer is an error. */
-export async function load(base: string, route: Route, clients: number, probes: Probe[], seconds: number): Promise<LoadResult> {
+/**
+ * `clients` closed-loop clients for `seconds` after a short warm-up; every non-200 answer is an error. /recognize asks
+ * for `topK` results (5 unless given: the benchmarks' long-standing choice; 1 takes the two-pass search).
+ */
+export async function load(base: string, route: Route, clients: number, probes: Probe[], seconds: number, topK = 5): Promise<LoadResult> {
   const body = (i: number) => {
     const p = probes[i % probes.length];
-    return route === 'verify' ? { userId: p.userId, image: p.image } : { image: p.image, topK: 5 };
+    return route === 'verify' ? { userId: p.userId, image: p.image } : { image: p.image, topK };
   };
   for (let i = 0; i < clients * 2; i++) await post(base, route, body(i));
   return closedLoop(clients, seconds, async (i) => (await post(base, route, body(i)).catch(() => ({ status: 0, body: null }))).status === 200);
