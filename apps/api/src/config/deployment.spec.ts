@@ -25,6 +25,7 @@ interface ComposeService {
   volumes?: string[];
   depends_on?: Record<string, unknown> | string[];
   profiles?: string[];
+  command?: string[];
 }
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
   services: Record<string, ComposeService>;
@@ -128,6 +129,16 @@ describe('docker-compose.yml', () => {
     expect(services.db.image).toMatch(/^pgvector\/pgvector:/);
     expect(services.redis.profiles).toEqual(['redis']);
     expect((services.api.depends_on as Record<string, { required?: boolean }>).redis.required).toBe(false);
+  });
+
+  it('sizes the shared_buffers of PostgreSQL from a documented setting (the vector index should fit in them)', () => {
+    // The official image's entrypoint runs a command that starts with "postgres" as the server, with these flags.
+    const command = services.db.command ?? [];
+    expect(command[0]).toBe('postgres');
+    const flag = command.find((part) => part.startsWith('shared_buffers='));
+    const setting = /^shared_buffers=\$\{(\w+):-(\d+[kMG]B)\}$/.exec(flag ?? '');
+    expect(setting).not.toBeNull();
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`\`${setting![1]}\` (${setting![2]} by`);
   });
 
   it('gives the API only variables the configuration reads', () => {
