@@ -162,13 +162,13 @@ async function resizeCosts(): Promise<string> {
   const photos = Math.max(...[...byKind.values()].map((r) => r.sharp.length / 2));
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
   return [
-    `**A request's resizes: libvips (sharp) or plain JS** (${photos} identity photos, each resize twice after a warm-up; resizeRgb takes JS for shrinks under 4x and enlargements whose multiply-adds are at most ${JS_RESIZE_MAX_COST.toLocaleString('en-US')}, fitsLinearResize)`,
+    `**A request's resizes: libvips (sharp) or plain JS** (${photos} identity photos, each resize twice after a warm-up; resizeRgb takes JS for whole-pixel jobs that shrink both axes under 4x or enlarge both, within ${JS_RESIZE_MAX_COST.toLocaleString('en-US')} multiply-adds: fitsLinearResize)`,
     '',
     '| resize | photos routed to JS | those: sharp / JS p50 ms | every photo: sharp only / as routed, mean ms |',
     '| --- | --- | --- | --- |',
     ...[...byKind.entries()].map(
       ([kind, r]) =>
-        `| ${kind} | ${r.routedJs.length / 2} of ${r.sharp.length / 2} | ${ms(percentile(r.routedSharp, 50))} / ${ms(percentile(r.routedJs, 50))} | ${ms(mean(r.sharp))} / ${ms(mean(r.chosen))} |`,
+        `| ${kind} | ${r.routedJs.length / 2} of ${r.sharp.length / 2} | ${r.routedJs.length === 0 ? '-' : `${ms(percentile(r.routedSharp, 50))} / ${ms(percentile(r.routedJs, 50))}`} | ${ms(mean(r.sharp))} / ${ms(mean(r.chosen))} |`,
     ),
   ].join('\n');
 }
