@@ -147,22 +147,22 @@ export class AttemptsRepository {
     }
   }
 
-  /** Of these people, the ones this key was locked out of at any time after `at` (their latest lock ended later). */
-  async lockedAfter(keyId: string, userIds: readonly string[], at: Date): Promise<Set<string>> {
+  /**
+   * Of these people, the ones this key was locked out of at any time after `at` (their latest lock ended later), or,
+   * without `at`, the ones it is locked out of now (the database's clock: 1:N must not name them either).
+   */
+  async lockedAfter(keyId: string, userIds: readonly string[], at?: Date): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
     const rows = await this.prisma.client.$queryRaw<Array<{ userId: string }>>`
       SELECT user_id::text AS "userId" FROM verification_lockouts
-      WHERE key_id = ${keyId}::uuid AND user_id = ANY(${userIds as string[]}::uuid[]) AND locked_until > ${at}`;
+      WHERE key_id = ${keyId}::uuid AND user_id = ANY(${userIds as string[]}::uuid[])
+        AND locked_until > coalesce(${at ?? null}::timestamptz, now())`;
     return new Set(rows.map((r) => r.userId));
   }
 
-  /** Of these people, the ones this key is locked out of now (1:N must not name them either). */
-  async lockedFor(keyId: string, userIds: string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set();
-    const rows = await this.prisma.client.$queryRaw<Array<{ userId: string }>>`
-      SELECT user_id::text AS "userId" FROM verification_lockouts
-      WHERE key_id = ${keyId}::uuid AND user_id = ANY(${userIds}::uuid[]) AND locked_until > now()`;
-    return new Set(rows.map((r) => r.userId));
+  /** Of these people, the ones this key is locked out of now. */
+  lockedFor(keyId: string, userIds: readonly string[]): Promise<Set<string>> {
+    return this.lockedAfter(keyId, userIds);
   }
 }
 
