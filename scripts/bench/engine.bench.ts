@@ -7,11 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { FaceEngine, StageTimings } from '@facegate/face-engine';
 import { loadFaceDataset } from '../../libs/face-engine/src/eval/face-dataset';
 import { FACES_DIR, facePath } from '../../test/shared-faces';
-import sharp from 'sharp';
 import { scaledCrop, squareBox } from '../../libs/face-engine/src/geometry/box';
 import { Box } from '../../libs/face-engine/src/geometry/geometry.types';
 import { computeLetterbox } from '../../libs/face-engine/src/geometry/letterbox';
-import { decodeImage } from '../../libs/face-engine/src/image/image-decoder';
+import { decodeImage, resizeWithSharp } from '../../libs/face-engine/src/image/image-decoder';
 import { fitsLinearResize, JS_RESIZE_MAX_COST, linearResize } from '../../libs/face-engine/src/image/linear-resize';
 import { RgbImage } from '../../libs/face-engine/src/image/raw-image';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
@@ -112,12 +111,6 @@ function requestResizes(image: RgbImage, face: Box): Array<{ kind: string; width
   ];
 }
 
-async function sharpResize(image: RgbImage, width: number, height: number, region?: Box): Promise<void> {
-  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
-  if (region) pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
-  await pipeline.resize(width, height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
-}
-
 /**
  * Each of a request's resizes timed both ways on every identity photo: libvips through sharp, and the plain-JS
  * linear filter; resizeRgb takes the JS one when its cost is within JS_RESIZE_MAX_COST (the "JS" share).
@@ -140,7 +133,7 @@ async function resizeCosts(): Promise<string> {
       const useJs = fitsLinearResize(r.region ?? image, r.width, r.height);
       for (let i = 0; i < 3; i++) {
         let start = performance.now();
-        await sharpResize(image, r.width, r.height, r.region);
+        await resizeWithSharp(image, r.width, r.height, r.region);
         const viaSharp = performance.now() - start;
         let viaJs = viaSharp;
         if (useJs) {

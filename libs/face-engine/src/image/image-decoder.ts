@@ -33,6 +33,11 @@ export async function decodeImage(bytes: Buffer, maxPixels: number): Promise<Rgb
  */
 export async function resizeRgb(image: RgbImage, width: number, height: number, region?: Box): Promise<RgbImage> {
   if (fitsLinearResize(region ?? image, width, height)) return linearResize(image, width, height, region);
+  return resizeWithSharp(image, width, height, region);
+}
+
+/** The libvips path of resizeRgb (its linear kernel, `fit: 'fill'`): also the reference linearResize is measured against. */
+export async function resizeWithSharp(image: RgbImage, width: number, height: number, region?: Box): Promise<RgbImage> {
   let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
   if (region) {
     pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });

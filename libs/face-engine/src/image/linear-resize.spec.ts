@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
-import sharp from 'sharp';
 import { facePath } from '../../../../test/shared-faces';
 import { Box } from '../geometry/geometry.types';
-import { decodeImage, resizeRgb } from './image-decoder';
+import { decodeImage, resizeRgb, resizeWithSharp } from './image-decoder';
 import { fitsLinearResize, JS_RESIZE_MAX_COST, linearResize, resizeCost } from './linear-resize';
 import { cropRgb, RgbImage } from './raw-image';
 
 /** libvips' own answer, as resizeRgb gave it before small resizes moved to JS. */
 async function sharpResize(image: RgbImage, width: number, height: number, region?: Box): Promise<Uint8Array> {
-  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
-  if (region) pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
-  return new Uint8Array(await pipeline.resize(width, height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer());
+  return (await resizeWithSharp(image, width, height, region)).data;
 }
 
 function difference(a: Uint8Array, b: Uint8Array): { mean: number; max: number } {
