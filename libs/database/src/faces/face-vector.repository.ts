@@ -76,10 +76,10 @@ export class FaceVectorRepository {
       const pass = params.found === undefined ? 'full' : 'first';
       const [plan, target] = await Promise.all([this.planSearch(params, pass), this.replicas.forCollection(params.collectionId)]);
       const hits = await this.replicas.read(target, (client) => this.runPlan<SearchHit>(plan, plan.sql, client));
-      if (plan.mode === 'exact' || !plan.deeper || (await params.found!(hits))) return hits;
+      if (plan.mode === 'exact' || !plan.fullSettings || (await params.found!(hits))) return hits;
       // The first pass did not answer the caller: someone it missed (a person with one face in an unprobed list) gets
-      // the full pass's chance.
-      const full = await this.planSearch(params, 'full');
+      // the full pass's chance: the same statement, probing more lists.
+      const full = { ...plan, settings: plan.fullSettings };
       return this.replicas.read(target, (client) => this.runPlan<SearchHit>(full, full.sql, client));
     });
   }
@@ -109,12 +109,13 @@ export class FaceVectorRepository {
     if (!useIndex) return { mode: 'exact', sql: exactSearchSql(params.collectionId, vector, topK) };
     const lists = state.lists ?? 1;
     const pool = candidatePool(topK, params.candidates);
+    const fullProbes = probesForLists(lists, this.options.probes, 'full');
     const probes = probesForLists(lists, this.options.probes, pass);
     return {
       mode: 'index',
       settings: indexSearchSettings(probes, lists),
       sql: indexSearchSql(params.collectionId, vector, topK, pool),
-      deeper: probes < probesForLists(lists, this.options.probes, 'full'),
+      fullSettings: probes < fullProbes ? indexSearchSettings(fullProbes, lists) : undefined,
     };
   }
 
@@ -216,8 +217,8 @@ export class FaceVectorRepository {
   }
 }
 
-/** `deeper`: a full pass would probe more lists than this one. */
-type SearchPlan = { mode: 'exact'; sql: Prisma.Sql } | { mode: 'index'; settings: Prisma.Sql; sql: Prisma.Sql; deeper: boolean };
+/** `fullSettings`: a first pass's, when the full pass would probe more lists than it does. */
+type SearchPlan = { mode: 'exact'; sql: Prisma.Sql } | { mode: 'index'; settings: Prisma.Sql; sql: Prisma.Sql; fullSettings?: Prisma.Sql };
 type ExplainRow = { 'QUERY PLAN': string };
 
 /**
