@@ -241,6 +241,21 @@ describe(`attacks by key holders (${kind})`, () => {
         ).body,
       ).toMatchObject({ userId: victim, similarity: expect.any(Number) });
     });
+    it('an enrol key cannot enrol copies of the victim as other people (decoys that would take the charges of its failed sessions)', async () => {
+      const { http } = app();
+      const { key: enrol } = await newKey(http, 'decoys', ['enrol', 'recognize']);
+      const users = async () => (await http.get('/users').set(admin).expect(200)).body.items.length as number;
+      const before = await users();
+      for (let i = 0; i < 2; i++) {
+        const refused = await http
+          .post('/users')
+          .set(as(enrol))
+          .send({ name: `decoy ${i}`, images: [photo(VICTIM_PROBE)], allowDuplicate: true })
+          .expect(403);
+        expect(refused.body).toMatchObject({ code: 'FORBIDDEN', scope: 'admin' });
+      }
+      expect(await users()).toBe(before);
+    });
   });
 
   describe('3. lockout gaps', () => {

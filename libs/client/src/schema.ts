@@ -694,7 +694,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
-             * @description Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).
+             * @description Admin keys only (FORBIDDEN otherwise), audited: enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).
              * @default false
              */
             allowDuplicate?: boolean;
@@ -804,7 +804,7 @@ export interface components {
              */
             images: string[];
             /**
-             * @description Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).
+             * @description Admin keys only (FORBIDDEN otherwise), audited: enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).
              * @default false
              */
             allowDuplicate?: boolean;
@@ -1536,7 +1536,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
-             * @description Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).
+             * @description Admin keys only (FORBIDDEN otherwise), audited: enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).
              * @default false
              */
             allowDuplicate?: boolean;
@@ -1550,7 +1550,7 @@ export interface components {
             /** @description The images, one part each. */
             files: string[];
             /**
-             * @description Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).
+             * @description Admin keys only (FORBIDDEN otherwise), audited: enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).
              * @default false
              */
             allowDuplicate?: boolean;

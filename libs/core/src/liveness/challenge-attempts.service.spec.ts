@@ -71,4 +71,16 @@ describe('ChallengeAttemptsService: whom a failure is charged to', () => {
     await expect(service.chargeFailure(caller, collection, embedding(0, 0.95), edited, 'sess-1')).resolves.toEqual(['u-decoy', 'u-victim']);
     expect(attempts.charge).toHaveBeenCalledTimes(2);
   });
+
+  it('still charges the victim behind a crowd of decoys: every match among the nearest MAX_TOP_K people', async () => {
+    const people = new FakePeople();
+    // Faces an attacker enrolled (as other people) nearer its anchor than the victim's own face.
+    for (let i = 0; i < 12; i++) people.seed({ id: `u-decoy-${i}`, collection: 'signin', faces: [embedding(0, 0.99 - i * 0.01)] });
+    people.seed({ id: 'u-victim', collection: 'signin', faces: [embedding(0, 0.6)] });
+    const attempts = { charge: jest.fn(async () => 'charged') };
+    const service = new ChallengeAttemptsService(people.asVectors(), attempts as unknown as AttemptBudgetService, auditLog().service);
+    const charged = await service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1');
+    expect(charged).toHaveLength(13);
+    expect(charged).toContain('u-victim');
+  });
 });

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { FaceVectorRepository } from '@facegate/database';
+import { FaceVectorRepository, MAX_TOP_K } from '@facegate/database';
 import { CallerContext } from '../access/actor';
 import { CollectionRef } from '../access/collection-access.service';
 import { AuditService } from '../audit/audit.service';
@@ -18,8 +18,13 @@ export interface ChallengeFailure {
  */
 const JUDGED_REASONS: ReadonlySet<string> = new Set(['edited_still', 'not_a_rigid_face', 'repeated_frame', 'too_fast', 'stale_step']);
 
-/** How many of the anchor's nearest people a failure may be charged to (all of them that it matches). */
-const CHARGE_CANDIDATES = 5;
+/**
+ * How many of the anchor's nearest people a failure may be charged to (all of them that it matches): the most a
+ * search returns. Faces nearer the anchor than the victim's own (look-alikes, or faces the attacker enrolled as other
+ * people) must not take the charge instead: a duplicate of an enrolled face needs an admin key (allowDuplicate), and a
+ * decoy that matches the anchor without duplicating the victim must be enrolled MAX_TOP_K times to crowd them out.
+ */
+const CHARGE_CANDIDATES = MAX_TOP_K;
 
 export function isChargedFailure(failure: ChallengeFailure): boolean {
   // A spoof counts as it does on /verify; a face that changed mid-session was a guess at the first face's person.
@@ -48,7 +53,7 @@ export class ChallengeAttemptsService {
   ) {}
 
   /**
-   * The people charged (each with an audit entry, `liveness_charge`, naming them): every one of the nearest few whose
+   * The people charged (each with an audit entry, `liveness_charge`, naming them): every one of the nearest MAX_TOP_K whose
    * face the anchor matches at the collection's threshold, not only the nearest, so an anchor nearer to a look-alike
    * (or to someone the attacker enrolled) still charges the person it matches. Never throws: a charge that cannot be
    * made is logged, and the failure stands.

@@ -184,12 +184,24 @@ describe('UsersService.enrol', () => {
       expect((await service.enrol({ name: 'Ann', images: ['ann1'], collection: 'other' }, enroller)).collection).toBe('other');
     });
 
-    it('enrols a duplicate on request (allowDuplicate), for any enrol key, and audits the override', async () => {
+    it('enrols a duplicate on request (allowDuplicate) for an admin key, and audits the override', async () => {
       const { service, people, entries } = setUp();
       people.seed({ id: 'u-ann', collection: 'default', faces: [PHOTOS.ann1] });
-      const twin = await service.enrol({ name: 'Ann twin', images: ['ann2'], allowDuplicate: true }, enroller);
+      const twin = await service.enrol({ name: 'Ann twin', images: ['ann2'], allowDuplicate: true }, admin);
       expect(people.users.has(twin.id)).toBe(true);
       expect(entries).toContainEqual(expect.objectContaining({ action: 'enrol', details: { faces: 1, allowDuplicate: true } }));
+    });
+
+    it('refuses allowDuplicate from an enrol-only key before analysing any photo: no decoys of an enrolled face', async () => {
+      const { service, people, faces } = setUp();
+      people.seed({ id: 'u-ann', collection: 'default', faces: [PHOTOS.ann1] });
+      const error = await domainErrorOf(service.enrol({ name: 'Decoy', images: ['ann2'], allowDuplicate: true }, enroller));
+      expect(error.code).toBe('FORBIDDEN');
+      expect(error.message).toContain('allowDuplicate');
+      expect(faces.forEnrolment).not.toHaveBeenCalled();
+      expect(people.users.size).toBe(1);
+      expect(await codeOf(service.addFaces('u-ann', ['ann2'], enroller, { allowDuplicate: true }))).toBe('FORBIDDEN');
+      expect(people.facesOf('u-ann')).toBe(1);
     });
   });
 

@@ -55,7 +55,7 @@ export class UsersService {
 
   private async store(dto: Omit<CreateUserInput, 'images'>, extract: () => Promise<ExtractedFace[]>, caller: Actor) {
     checkMetadata(dto.metadata);
-    assertMayOverrideMismatch(dto.allowMismatch, caller);
+    assertMayOverride(dto, caller);
     const collection = await this.access.resolve(caller, dto.collection);
     return this.audit.audited(
       caller,
@@ -119,7 +119,7 @@ export class UsersService {
    * enrol must not be able to slip its own face into someone else's template.
    */
   async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext, options: { allowDuplicate?: boolean; allowMismatch?: boolean } = {}) {
-    assertMayOverrideMismatch(options.allowMismatch, caller);
+    assertMayOverride(options, caller);
     const user = await this.visible(id, caller);
     // Before the engine and the attempt budget: refused work should cost neither (checked again per face below, for
     // faces deleted meanwhile).
@@ -236,9 +236,16 @@ export class UsersService {
   }
 }
 
-/** Overriding the one-person rule is an admin decision: an enrol key could otherwise merge itself into anyone. */
-function assertMayOverrideMismatch(allowMismatch: boolean | undefined, caller: Actor): void {
-  if (allowMismatch && !hasScope(caller, 'admin')) throw new DomainError('FORBIDDEN', 'Only an admin key may send allowMismatch: true.', { scope: 'admin' });
+/**
+ * Overriding the one-person rule or the one-identity rule is an admin decision. An enrol key could otherwise merge
+ * itself into anyone (allowMismatch), or enrol copies of a victim's face as other people (allowDuplicate): decoys
+ * nearer to an attacker's anchor face than the victim's own faces, which would take the charges of its failed
+ * liveness sessions (ChallengeAttemptsService) and leave the victim's attempt budget untouched.
+ */
+function assertMayOverride(options: { allowDuplicate?: boolean; allowMismatch?: boolean }, caller: Actor): void {
+  if (hasScope(caller, 'admin')) return;
+  const flag = options.allowMismatch ? 'allowMismatch' : options.allowDuplicate ? 'allowDuplicate' : null;
+  if (flag) throw new DomainError('FORBIDDEN', `Only an admin key may send ${flag}: true.`, { scope: 'admin' });
 }
 
 function rejectMixedPeople(faces: ExtractedFace[], threshold: number): void {

@@ -50,6 +50,18 @@ function AllowMismatchField(): PropertyDecorator {
   );
 }
 
+function AllowDuplicateField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      default: false,
+      description:
+        'Admin keys only (FORBIDDEN otherwise), audited: enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).',
+    }),
+    IsOptional(),
+    IsBoolean(),
+  );
+}
+
 const IMAGE_EXAMPLE = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...';
 
 /** The caller's own identifier for a person: unique within a collection. */
@@ -98,12 +110,7 @@ export class CreateUserDto implements CreateUserInput {
   @KeepAsSent()
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
-    default: false,
-    description: 'Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).',
-  })
-  @IsOptional()
-  @IsBoolean()
+  @AllowDuplicateField()
   allowDuplicate?: boolean;
 
   @AllowMismatchField()
@@ -141,12 +148,7 @@ export class AddFacesDto {
   @IsImageInput({ each: true })
   images!: Array<string | Buffer>;
 
-  @ApiPropertyOptional({
-    default: false,
-    description: 'Enrol even if a photo matches another person of the collection above the threshold (otherwise 409 DUPLICATE_FACE).',
-  })
-  @IsOptional()
-  @IsBoolean()
+  @AllowDuplicateField()
   allowDuplicate?: boolean;
 
   @AllowMismatchField()
