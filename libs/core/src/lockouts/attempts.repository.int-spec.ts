@@ -204,6 +204,24 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     expect(await row(userId, keyA)).toMatchObject({ failures: 0, dayLevel: 0, lockedUntil: null });
   });
 
+  it("ends a lock in force when an admin lifts it, so a session opened during the lock still reads as 'locked after'", async () => {
+    const dbNow = async () => (await prisma.client.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`)[0].now;
+    const userId = await newUser();
+    for (let i = 0; i < RULES.maxFailures; i++) await attempts.charge(userId, keyA, RULES);
+    for (let i = 0; i < RULES.maxFailures; i++) await attempts.charge(userId, keyB, RULES);
+    const openedDuringLock = await dbNow();
+    expect(await new LockoutsRepository(prisma).clear(userId)).toBe(2);
+    expect(await attempts.lockedFor(keyA, [userId])).toEqual(new Set());
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
+    expect(await attempts.lockedAfter(keyA, [userId], openedDuringLock)).toEqual(new Set([userId]));
+    expect(await attempts.lockedAfter(keyB, [userId], openedDuringLock)).toEqual(new Set([userId]));
+    expect(await attempts.lockedAfter(keyA, [userId], await dbNow())).toEqual(new Set());
+    // Nothing left to lift: a second clear changes nothing, and keeps the ended lock's time.
+    await attempts.settle(userId, keyA, 'void', RULES);
+    expect(await new LockoutsRepository(prisma).clear(userId, keyA)).toBe(0);
+    expect(await attempts.lockedAfter(keyA, [userId], openedDuringLock)).toEqual(new Set([userId]));
+  });
+
   it('names the people a key was locked out of at any time after a moment, in one statement', async () => {
     const [locked, other, never] = [await newUser(), await newUser(), await newUser()];
     for (let i = 0; i < RULES.maxFailures; i++) await attempts.charge(locked, keyA, RULES);

@@ -57,12 +57,17 @@ export class LockoutsRepository {
     }));
   }
 
-  /** Lifts the person's locks and forgets their failures, the slow budget's too (for one key, or all); attempts in flight stay counted. */
+  /**
+   * Lifts the person's locks and forgets their failures, the slow budget's too (for one key, or all); attempts in
+   * flight stay counted. A lock in force ends now rather than being erased: a liveness token from a session that was
+   * open while the key was locked out (lockedAfter: the lock ended after the session opened) stays refused, so the
+   * free tries a lock gave (its sessions charge nothing) do not become usable when an operator clears it.
+   */
   async clear(userId: string, keyId?: string): Promise<number> {
-    const { count } = await this.prisma.client.verificationLockout.updateMany({
-      where: { userId, keyId, OR: [{ lockedUntil: { not: null } }, { failures: { gt: 0 } }, { dayLevel: { gt: 0 } }] },
-      data: { lockedUntil: null, failures: 0, dayLevel: 0 },
-    });
-    return count;
+    return this.prisma.client.$executeRaw`
+      UPDATE verification_lockouts
+      SET locked_until = CASE WHEN locked_until > now() THEN now() ELSE locked_until END, failures = 0, day_level = 0
+      WHERE user_id = ${userId}::uuid AND (${keyId ?? null}::uuid IS NULL OR key_id = ${keyId ?? null}::uuid)
+        AND (locked_until > now() OR failures > 0 OR day_level > 0)`;
   }
 }
