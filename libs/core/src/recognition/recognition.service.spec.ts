@@ -301,6 +301,20 @@ describe('RecognitionService.verify', () => {
       expect(entries).toContainEqual(expect.objectContaining({ action: 'verify', outcome: 'LIVENESS_REQUIRED' }));
     });
 
+    it('asks a claim by externalId for the token before looking the person up (who is enrolled must not show)', async () => {
+      const { service, users, entries } = setUp({ tokens: { 'hash:lt_real': passed(0.5) } });
+      for (const externalId of ['nobody', 'ann']) {
+        expect(await codeOf(service.verify({ externalId, collection: 'signin', image: 'img' }, me))).toBe('LIVENESS_REQUIRED');
+        expect(await codeOf(service.verify({ externalId, collection: 'signin', image: 'img', livenessToken: 'lt_made_up' }, me))).toBe(
+          'LIVENESS_TOKEN_INVALID',
+        );
+      }
+      expect(users.findByExternalId).not.toHaveBeenCalled();
+      expect(entries).toContainEqual(expect.objectContaining({ action: 'verify', collection: 'signin', outcome: 'LIVENESS_REQUIRED' }));
+      // A caller that passed a challenge is told as before.
+      expect(await codeOf(service.verify({ externalId: 'nobody', collection: 'signin', image: 'img', livenessToken: 'lt_real' }, me))).toBe('USER_NOT_FOUND');
+    });
+
     it('asks for the token before telling a locked-out key so (failed sessions charged to the person must not show)', async () => {
       const { service, attempts } = setUp({ tokens: { 'hash:lt_real': passed(0.5) } });
       attempts.lock('u-signin', 'key-1');

@@ -51,8 +51,10 @@ export class RecognitionService {
    */
   async verify(dto: VerifyInput, caller: CallerContext) {
     assertProbeAllowed(dto, caller);
-    const user = await this.claimedUser(dto, caller);
-    const collection = await this.access.resolve(caller, user.collection.name);
+    assertOneClaim(dto);
+    const named = await this.tokenCheckedCollection(dto, caller);
+    const user = await this.claimedUser(dto, caller, named);
+    const collection = named ?? (await this.access.resolve(caller, user.collection.name));
     const threshold = decidingThreshold(collection.policy, dto.threshold);
     const subject = { action: 'verify', collection: collection.name, userId: user.id };
     const judge = () =>
@@ -69,7 +71,7 @@ export class RecognitionService {
     if (dto.faceId !== undefined) return judge();
     // Before the budget: LOCKED_OUT to a caller without the token a collection requires would tell it that the failed
     // liveness sessions it sent showed this person (they were charged to them).
-    await this.assertTokenUsable(dto.livenessToken, collection, caller, subject);
+    if (!named) await this.assertTokenUsable(dto.livenessToken, collection, caller, subject);
     return this.attempts.attempt(caller, { action: 'verify', id: user.id, collection: collection.name }, judge, (body) => body.verified);
   }
 
@@ -191,7 +193,7 @@ export class RecognitionService {
     token: string | undefined,
     collection: CollectionRef,
     caller: CallerContext,
-    subject: { action: string; collection: string; userId: string },
+    subject: { action: string; collection: string; userId?: string },
   ) {
     try {
       await this.livenessTokens.assertUsable(token, collection, caller);
@@ -387,19 +389,35 @@ export class RecognitionService {
     return { ...reported, mode: livenessMode };
   }
 
-  private async claimedUser(dto: VerifyInput, caller: CallerContext) {
-    if (!dto.userId && !dto.externalId) throw new DomainError('VALIDATION_FAILED', 'Give userId or externalId.');
-    if (dto.userId && dto.externalId) throw new DomainError('VALIDATION_FAILED', 'Give userId or externalId, not both.');
+  /**
+   * A claim by externalId names its collection, so the liveness token is checked before the person is looked up:
+   * USER_NOT_FOUND against LIVENESS_REQUIRED would otherwise tell a caller without a token who is enrolled in a
+   * collection that requires one (external ids are guessable: emails, employee numbers). The collection, when the
+   * token was checked here; undefined for a stored face or a claim by userId (an unguessable id: checked later).
+   */
+  private async tokenCheckedCollection(dto: VerifyInput, caller: CallerContext): Promise<CollectionRef | undefined> {
+    if (dto.faceId !== undefined || dto.externalId === undefined) return undefined;
+    const collection = await this.access.resolve(caller, dto.collection);
+    await this.assertTokenUsable(dto.livenessToken, collection, caller, { action: 'verify', collection: collection.name });
+    return collection;
+  }
+
+  private async claimedUser(dto: VerifyInput, caller: CallerContext, named?: CollectionRef) {
     if (dto.userId) {
       const user = await this.people.visible(dto.userId, caller);
       if (dto.collection && user.collection.name !== dto.collection) throw userNotFound(dto.userId);
       return user;
     }
-    const collection = await this.access.resolve(caller, dto.collection);
+    const collection = named ?? (await this.access.resolve(caller, dto.collection));
     const user = await this.users.findByExternalId(collection.id, dto.externalId!);
     if (!user) throw userNotFound(dto.externalId!);
     return user;
   }
+}
+
+function assertOneClaim(dto: VerifyInput): void {
+  if (!dto.userId && !dto.externalId) throw new DomainError('VALIDATION_FAILED', 'Give userId or externalId.');
+  if (dto.userId && dto.externalId) throw new DomainError('VALIDATION_FAILED', 'Give userId or externalId, not both.');
 }
 
 /**
