@@ -598,4 +598,43 @@ describe(`failed challenges count as failed attempts on the person they showed (
       .send({ externalId: 'charged-2', collection: 'signin', image: photo('live/026.jpg'), livenessToken: 'lt_madeUpTokenThatWasNeverMinted0123456789' });
     expect(fake.body.code).toBe('LIVENESS_TOKEN_INVALID');
   });
+
+  it('does not let adding faces say whom a failed session showed: in a sign-in collection a key without admin scope needs a token there too', async () => {
+    const { http } = app();
+    await http
+      .post('/collections')
+      .set(admin)
+      .send({ name: 'signin-faces', settings: { purpose: 'sign_in' } })
+      .expect(201);
+    const enrol = (name: string, images: string[]) =>
+      http
+        .post('/users')
+        .set(admin)
+        .send({ name, collection: 'signin-faces', images: images.map(photo) })
+        .expect(201);
+    const victim = (await enrol('Webcam user', ['live/028.jpg', 'live/036.jpg'])).body.id as string;
+    const bystander = (await enrol('Colin', ['Colin_Powell/001.jpg'])).body.id as string;
+    const attacker = (await createKey(app(), { name: 'attacker-3', scopes: ['enrol', 'recognize'], collections: ['signin-faces'] })).key;
+    for (const still of ['live/028.jpg', 'live/036.jpg']) {
+      const session = await openSession(app(), as(attacker), 'signin-faces');
+      await upload(app(), as(attacker), session, [photo(still), photo(still)]).expect(422);
+    }
+    await eventually(async () => (await locks()).filter(([, id]) => id === victim), [['attacker-3', victim]]);
+    // Person by person with a photo without a face: the same answer for the person the sessions showed and anyone else.
+    for (const id of [victim, bystander]) {
+      const res = await http
+        .post(`/users/${id}/faces`)
+        .set(as(attacker))
+        .send({ images: [photo('noface/001.png')] });
+      expect([res.status, res.body.code]).toEqual([403, 'LIVENESS_REQUIRED']);
+    }
+    const faces = async (id: string) => ((await http.get(`/users/${id}`).set(admin).expect(200)).body.faces as unknown[]).length;
+    expect([await faces(victim), await faces(bystander)]).toEqual([2, 1]);
+    // An admin's additions are the operator's own.
+    await http
+      .post(`/users/${victim}/faces`)
+      .set(admin)
+      .send({ images: [photo('live/030.jpg')] })
+      .expect(201);
+  });
 });

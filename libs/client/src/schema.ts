@@ -182,7 +182,7 @@ export interface paths {
         put?: never;
         /**
          * Add photos to a person
-         * @description Each new photo must match every face the person already has, at the collection's threshold (FACE_MISMATCH otherwise).
+         * @description Each new photo must match every face the person already has, at the collection's threshold (FACE_MISMATCH otherwise). In a collection that requires liveness tokens, a key without admin scope sends the token of a challenge passed by the person's face (livenessToken).
          */
         post: operations["addFaces"];
         delete?: never;
@@ -813,6 +813,11 @@ export interface components {
              * @default false
              */
             allowMismatch?: boolean;
+            /**
+             * @description Token of a passed liveness challenge whose face is the new photos' and the person's. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise): only a live capture of the person is added there, and only a caller that passed a challenge learns that its key is locked out of them.
+             * @example lt_Q2hhbGxlbmdlIHBhc3NlZC4gV2VsY29tZSBiYWNrIQ
+             */
+            livenessToken?: string;
         };
         AddedFacesDto: {
             faces: components["schemas"]["FaceDto"][];
@@ -1559,6 +1564,11 @@ export interface components {
              * @default false
              */
             allowMismatch?: boolean;
+            /**
+             * @description Token of a passed liveness challenge whose face is the new photos' and the person's. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise): only a live capture of the person is added there, and only a caller that passed a challenge learns that its key is locked out of them.
+             * @example lt_Q2hhbGxlbmdlIHBhc3NlZC4gV2VsY29tZSBiYWNrIQ
+             */
+            livenessToken?: string;
         };
         VerifyDtoForm: {
             /**
@@ -2996,7 +3006,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `FORBIDDEN`: The API key may not do this */
+            /** @description `LIVENESS_REQUIRED`: This collection requires a liveness token from a passed challenge; `LIVENESS_TOKEN_INVALID`: The liveness token is not valid here; `LIVENESS_FACE_MISMATCH`: The face is not the one that passed the liveness challenge; `FORBIDDEN`: The API key may not do this */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3016,8 +3026,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `DUPLICATE_FACE`: The face is already enrolled for another person */
+            /** @description `DUPLICATE_FACE`: The face is already enrolled for another person; `LIVENESS_TOKEN_USED`: The liveness token was already used */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `LIVENESS_TOKEN_EXPIRED`: The liveness token has expired */
+            410: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

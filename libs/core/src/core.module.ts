@@ -16,6 +16,7 @@ import { FaceModule } from './face/face.module';
 import { LivenessSecretsService } from './liveness/liveness-secrets.service';
 import { LivenessSessionsRepository } from './liveness/liveness-sessions.repository';
 import { LivenessTokenService } from './liveness/liveness-token.service';
+import { LivenessGateService } from './liveness/liveness-gate.service';
 import { ChallengeAttemptsService } from './liveness/challenge-attempts.service';
 import { LivenessService } from './liveness/liveness.service';
 import { AttemptBudgetService } from './lockouts/attempt-budget.service';
@@ -53,6 +54,7 @@ const RECORDS: Provider[] = [
   LivenessSecretsService,
   LivenessSessionsRepository,
   LivenessTokenService,
+  LivenessGateService,
 ];
 /** Services that analyse photos (they need the face engine). */
 const FACES: Provider[] = [UsersService, LockoutsService, RecognitionService, ChallengeAttemptsService, LivenessService];

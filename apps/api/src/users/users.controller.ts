@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, IMAGE_PROBLEMS } from '../common/api-problems.decorator';
+import { ApiProblems, IMAGE_PROBLEMS, LIVENESS_TOKEN_PROBLEMS } from '../common/api-problems.decorator';
 import { MultipartImages } from '../common/multipart-images.interceptor';
 import { UuidPipe } from '../common/uuid.pipe';
 import {
@@ -83,14 +83,29 @@ export class UsersController {
   @UseInterceptors(MultipartImages('images'))
   @ApiOperation({
     summary: 'Add photos to a person',
-    description: "Each new photo must match every face the person already has, at the collection's threshold (FACE_MISMATCH otherwise).",
+    description:
+      "Each new photo must match every face the person already has, at the collection's threshold (FACE_MISMATCH otherwise). In a collection that requires liveness tokens, a key without admin scope sends the token of a challenge passed by the person's face (livenessToken).",
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiCreatedResponse({ type: AddedFacesDto })
   @Access('enrol')
-  @ApiProblems(...IMAGE_PROBLEMS, 'MULTIPLE_FACES', 'LOW_QUALITY', 'FACE_MISMATCH', 'DUPLICATE_FACE', 'USER_NOT_FOUND', 'TOO_MANY_FACES', 'LOCKED_OUT')
+  @ApiProblems(
+    ...IMAGE_PROBLEMS,
+    'MULTIPLE_FACES',
+    'LOW_QUALITY',
+    'FACE_MISMATCH',
+    'DUPLICATE_FACE',
+    'USER_NOT_FOUND',
+    'TOO_MANY_FACES',
+    'LOCKED_OUT',
+    ...LIVENESS_TOKEN_PROBLEMS,
+  )
   addFaces(@Param('id', UuidPipe) id: string, @Body() dto: AddFacesDto, @Caller() caller: CallerContext): Promise<AddedFacesDto> {
-    return this.users.addFaces(id, dto.images, caller, { allowDuplicate: dto.allowDuplicate, allowMismatch: dto.allowMismatch });
+    return this.users.addFaces(id, dto.images, caller, {
+      allowDuplicate: dto.allowDuplicate,
+      allowMismatch: dto.allowMismatch,
+      livenessToken: dto.livenessToken,
+    });
   }
 
   @Post(':id/faces/delete')

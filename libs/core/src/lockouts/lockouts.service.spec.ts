@@ -4,6 +4,8 @@ import { accessOver, auditLog, callerWith, codeOf, embedding, FakeCollections, t
 import { FakePeople } from '../testing/people';
 import { UsersService } from '../users/users.service';
 import { AttemptBudgetService } from './attempt-budget.service';
+import { LivenessGateService } from '../liveness/liveness-gate.service';
+import { LivenessTokenService } from '../liveness/liveness-token.service';
 import { LockoutRow, LockoutsRepository } from './lockouts.repository';
 import { LockoutsService } from './lockouts.service';
 
@@ -30,7 +32,17 @@ function setUp(rows: LockoutRow[] = []) {
   people.seed({ id: 'u-alpha', collection: 'alpha', faces: [embedding(0)] });
   people.seed({ id: 'u-beta', collection: 'beta', faces: [embedding(1)] });
   // Only UsersService.visible is used here: the collaborators it does not need are left empty.
-  const users = new UsersService(people.asRepository(), {} as FaceRulesService, access, audit, people.asVectors(), {} as AttemptBudgetService, config);
+  const users = new UsersService(
+    people.asRepository(),
+    {} as FaceRulesService,
+    access,
+    audit,
+    people.asVectors(),
+    {} as AttemptBudgetService,
+    {} as LivenessTokenService,
+    {} as LivenessGateService,
+    config,
+  );
   const lockouts = { active: jest.fn(async () => rows), clear: jest.fn(async () => 2) };
   const service = new LockoutsService(lockouts as unknown as LockoutsRepository, users, access, audit);
   return { service, lockouts, entries };

@@ -3,9 +3,8 @@ import { DomainError } from '@facegate/common';
 import type { FaceVectorRepository, SearchHit } from '@facegate/database';
 import { CollectionSettings } from '../collections/collection-policy';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
-import { LivenessSecretsService } from '../liveness/liveness-secrets.service';
-import { LivenessSessionsRepository, TokenRedemption } from '../liveness/liveness-sessions.repository';
-import { LivenessTokenService } from '../liveness/liveness-token.service';
+import { LivenessGateService } from '../liveness/liveness-gate.service';
+import { TokenRedemption } from '../liveness/liveness-sessions.repository';
 import {
   accessOver,
   auditLog,
@@ -18,6 +17,8 @@ import {
   extractedFace,
   FakeAttempts,
   FakeCollections,
+  FakeLivenessSessions,
+  livenessTokensOver,
   testConfig,
 } from '../testing/fakes';
 import { userNotFound } from '../users/user-errors';
@@ -112,22 +113,8 @@ function setUp(
       return new Map(params.userIds.map((id) => [id, options.anchorSimilarities?.[id] ?? probeHit(id) ?? -1]));
     }),
   };
-  // Tokens are single-use, like the repository's: the second presentation is "used".
-  const tokens = new Map(Object.entries(options.tokens ?? {}));
-  const sessions = {
-    redeemToken: jest.fn(async (hash: string): Promise<TokenRedemption> => {
-      const found = tokens.get(hash);
-      if (!found) return { ok: false, reason: 'invalid' };
-      tokens.set(hash, { ok: false, reason: 'used' });
-      return found;
-    }),
-    tokenRefusal: jest.fn(async (hash: string) => {
-      const found = tokens.get(hash);
-      return !found ? 'invalid' : found.ok ? null : found.reason;
-    }),
-  };
-  const secrets = { hash: (value: string | Uint8Array) => `hash:${String(value)}` };
-  const livenessTokens = new LivenessTokenService(sessions as unknown as LivenessSessionsRepository, secrets as unknown as LivenessSecretsService);
+  const sessions = new FakeLivenessSessions(options.tokens);
+  const livenessTokens = livenessTokensOver(sessions);
   const service = new RecognitionService(
     faces as unknown as FaceRulesService,
     users as unknown as UsersRepository,
@@ -137,6 +124,7 @@ function setUp(
     budget,
     audit,
     livenessTokens,
+    new LivenessGateService(livenessTokens, vectors as unknown as FaceVectorRepository, budget, audit),
     config,
   );
   return { service, faces, vectors, users, attempts, entries, sessions };
@@ -392,7 +380,7 @@ describe('RecognitionService.verify', () => {
       expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_ok' }, me))).toBe('LIVENESS_TOKEN_USED');
       expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_forged' }, me))).toBe('LIVENESS_TOKEN_INVALID');
       // Bound to the key and the collection of the claimed person.
-      expect(sessions.redeemToken).toHaveBeenCalledWith('hash:lt_ok', 'key-1', 'col-signin');
+      expect(sessions.redeemed).toContainEqual(['hash:lt_ok', 'key-1', 'col-signin']);
     });
   });
 });
@@ -506,7 +494,7 @@ describe('RecognitionService.recognize', () => {
     const answer = await single(service.recognize({ image: 'img', collection: 'signin', livenessToken: 'lt_ok', topK: 3 }, me));
     expect(answer).toMatchObject({ match: true, user: { id: 'u-signin' } });
     expect(answer.candidates.map((c: { user: { id: string } }) => c.user.id)).toEqual(['u-signin', 'u-bob']);
-    // The match itself was checked already (assertChallengeFaceIs); the others in one statement.
+    // The match itself was checked already (LivenessGateService.assertIsPerson); the others in one statement.
     expect(vectors.bestSimilarities).toHaveBeenCalledWith({ collectionId: 'col-signin', userIds: ['u-ann', 'u-bob'], embedding: embedding(7) });
     // Without a challenge, nothing more is asked of the database.
     const plain = setUp({ hits: [hit('u-ann', 0.9), hit('u-bob', 0.8)] });

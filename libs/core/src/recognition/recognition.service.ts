@@ -17,7 +17,8 @@ import { UsersService } from '../users/users.service';
 import { confidenceOf } from './confidence';
 import { CompareInput, RecognizeInput, VerifyInput } from './recognition.inputs';
 import { judgeLiveness } from './liveness-policy';
-import { ChallengeCheck, livenessFaceMismatch, LivenessTokenService } from '../liveness/liveness-token.service';
+import { LivenessGateService } from '../liveness/liveness-gate.service';
+import { ChallengeCheck, LivenessTokenService } from '../liveness/liveness-token.service';
 
 /** A crowd photo can hold hundreds of faces; the largest 50 are answered. */
 const MAX_GROUP_FACES = 50;
@@ -42,6 +43,7 @@ export class RecognitionService {
     private readonly attempts: AttemptBudgetService,
     private readonly audit: AuditService,
     private readonly livenessTokens: LivenessTokenService,
+    private readonly gate: LivenessGateService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -71,7 +73,7 @@ export class RecognitionService {
     if (dto.faceId !== undefined) return judge();
     // Before the budget: LOCKED_OUT to a caller without the token a collection requires would tell it that the failed
     // liveness sessions it sent showed this person (they were charged to them).
-    if (!named) await this.assertTokenUsable(dto.livenessToken, collection, caller, subject);
+    if (!named) await this.gate.assertTokenUsable(dto.livenessToken, collection, caller, subject);
     return this.attempts.attempt(caller, { action: 'verify', id: user.id, collection: collection.name }, judge, (body) => body.verified);
   }
 
@@ -86,7 +88,7 @@ export class RecognitionService {
     const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
     const similarity = best?.similarity ?? null;
     const verified = similarity !== null && similarity >= threshold;
-    if (verified) await this.assertChallengeFaceIs(user.id, challenge, threshold, caller);
+    if (verified) await this.gate.assertIsPerson(user.id, challenge, threshold, caller);
     this.logger.log(`verify user ${user.id}: ${verified ? 'accepted' : 'rejected'} at threshold ${threshold}`);
     return {
       body: {
@@ -116,7 +118,7 @@ export class RecognitionService {
           const { probe, challenge, liveness } = await this.probeWithLiveness(dto, collection, caller);
           const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
           if (ranked.match || ranked.lockedOut) subject.userId = ranked.nearestUserId;
-          if (ranked.user) await this.assertChallengeFaceIs(ranked.user.id, challenge, threshold, caller);
+          if (ranked.user) await this.gate.assertIsPerson(ranked.user.id, challenge, threshold, caller);
           const candidates = await this.candidatesOfChallengeFace(ranked, collection, challenge, threshold, caller);
           this.logger.log(
             `recognize in ${collection.name}: ${ranked.match ? `matched ${ranked.user!.id}` : 'no match'} at threshold ${threshold} (${ranked.candidates.length} candidates)`,
@@ -154,21 +156,8 @@ export class RecognitionService {
    * may enrol any face anyway, gains nothing from a stored face that it could not already do.
    */
   /**
-   * A match after a passed challenge must hold for the face that passed it too (see ChallengeCheck.anchorEmbedding),
-   * and the session must not have been open while this key was locked out of the person (lockedSince).
-   */
-  private async assertChallengeFaceIs(userId: string, challenge: ChallengeCheck, threshold: number, caller: CallerContext): Promise<void> {
-    if (!challenge.anchorEmbedding || !challenge.openedAt) return;
-    const best = await this.vectors.bestMatchForUser({ userId, embedding: challenge.anchorEmbedding });
-    if (!best || best.similarity < threshold) throw livenessFaceMismatch(threshold);
-    if ((await this.attempts.lockedSince(caller, [userId], challenge.openedAt)).has(userId)) {
-      throw new DomainError('LIVENESS_TOKEN_INVALID', 'The liveness session was open while this key was locked out of this person; pass a new challenge.');
-    }
-  }
-
-  /**
    * After a passed challenge, every other person listed at or above the threshold (topK > 1) must match the face that
-   * passed it too, as the match must (assertChallengeFaceIs): otherwise a probe tuned towards someone the challenge
+   * passed it too, as the match must (LivenessGateService.assertIsPerson): otherwise a probe tuned towards someone the challenge
    * face is not would still name them. Candidates below the threshold (shown only where scores are exposed) are no
    * matches and stay. Judged on the exact similarities, not the ones cut for display, and, as for the match, not a
    * person this key was locked out of while the session was open.
@@ -187,20 +176,6 @@ export class RecognitionService {
     const lockedMeanwhile = challenge.openedAt ? await this.attempts.lockedSince(caller, others, challenge.openedAt) : new Set<string>();
     const refused = new Set(others.filter((id) => (anchor.get(id) ?? -1) < threshold || lockedMeanwhile.has(id)));
     return ranked.candidates.filter((c) => !refused.has(c.user.id));
-  }
-
-  private async assertTokenUsable(
-    token: string | undefined,
-    collection: CollectionRef,
-    caller: CallerContext,
-    subject: { action: string; collection: string; userId?: string },
-  ) {
-    try {
-      await this.livenessTokens.assertUsable(token, collection, caller);
-    } catch (error) {
-      await this.audit.record(caller, { ...subject, outcome: error instanceof DomainError ? error.code : 'INTERNAL_ERROR' });
-      throw error;
-    }
   }
 
   private async probeWithLiveness(dto: { image?: ImageInput; faceId?: string; livenessToken?: string }, collection: CollectionRef, caller: CallerContext) {
@@ -398,7 +373,7 @@ export class RecognitionService {
   private async tokenCheckedCollection(dto: VerifyInput, caller: CallerContext): Promise<CollectionRef | undefined> {
     if (dto.faceId !== undefined || dto.externalId === undefined) return undefined;
     const collection = await this.access.resolve(caller, dto.collection);
-    await this.assertTokenUsable(dto.livenessToken, collection, caller, { action: 'verify', collection: collection.name });
+    await this.gate.assertTokenUsable(dto.livenessToken, collection, caller, { action: 'verify', collection: collection.name });
     return collection;
   }
 

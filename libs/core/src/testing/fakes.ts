@@ -16,6 +16,9 @@ import { AppConfig, loadConfig } from '../config/app-config';
 import { ExtractedFace } from '../face/face-rules.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { AttemptOutcome, AttemptsRepository, BudgetRules, Lock, Refusal } from '../lockouts/attempts.repository';
+import { LivenessSecretsService } from '../liveness/liveness-secrets.service';
+import { LivenessSessionsRepository, TokenRedemption, TokenRefusal } from '../liveness/liveness-sessions.repository';
+import { LivenessTokenService } from '../liveness/liveness-token.service';
 
 /** The validated configuration with its defaults, plus any variables a test sets (never the process's environment). */
 export function testConfig(env: Record<string, string> = {}): AppConfig {
@@ -269,4 +272,36 @@ export async function domainErrorOf(p: Promise<unknown>): Promise<DomainError> {
     throw error;
   }
   throw new Error('expected a DomainError, but the promise resolved');
+}
+
+/**
+ * Passed sessions' tokens by hash ("hash:" + the token), single use like the repository's: the second presentation is
+ * "used". `redeemed` lists the redemptions asked for, as (hash, key, collection id).
+ */
+export class FakeLivenessSessions {
+  readonly tokens: Map<string, TokenRedemption>;
+  readonly redeemed: Array<[string, string, string]> = [];
+
+  constructor(tokens: Record<string, TokenRedemption> = {}) {
+    this.tokens = new Map(Object.entries(tokens));
+  }
+
+  redeemToken(hash: string, keyId: string, collectionId: string): Promise<TokenRedemption> {
+    this.redeemed.push([hash, keyId, collectionId]);
+    const found = this.tokens.get(hash);
+    if (!found) return Promise.resolve({ ok: false, reason: 'invalid' });
+    this.tokens.set(hash, { ok: false, reason: 'used' });
+    return Promise.resolve(found);
+  }
+
+  tokenRefusal(hash: string): Promise<TokenRefusal | null> {
+    const found = this.tokens.get(hash);
+    return Promise.resolve(!found ? 'invalid' : found.ok ? null : found.reason);
+  }
+}
+
+/** The real token service over FakeLivenessSessions, with "hash:" + value standing in for the hash. */
+export function livenessTokensOver(sessions: FakeLivenessSessions): LivenessTokenService {
+  const secrets = { hash: (value: string | Uint8Array) => `hash:${String(value)}` };
+  return new LivenessTokenService(sessions as unknown as LivenessSessionsRepository, secrets as unknown as LivenessSecretsService);
 }

@@ -148,6 +148,10 @@ export class FakePeople {
         .sort((a, b) => b.similarity - a.similarity);
       return Promise.resolve(hits.slice(0, params.topK));
     },
+    bestMatchForUser: (params: { userId: string; embedding: Float32Array }): Promise<{ faceId: string; similarity: number } | null> => {
+      const scored = (this.users.get(params.userId)?.faces ?? []).map((f) => ({ faceId: f.id, similarity: cosineSimilarity(f.embedding, params.embedding) }));
+      return Promise.resolve(scored.sort((a, b) => b.similarity - a.similarity)[0] ?? null);
+    },
     worstMatchForUser: (params: { userId: string; embedding: Float32Array }): Promise<number | null> => {
       const faces = this.users.get(params.userId)?.faces ?? [];
       if (faces.length === 0) return Promise.resolve(null);

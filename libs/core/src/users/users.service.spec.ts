@@ -13,8 +13,12 @@ import {
   extractedFace,
   FakeAttempts,
   FakeCollections,
+  FakeLivenessSessions,
+  livenessTokensOver,
   testConfig,
 } from '../testing/fakes';
+import { LivenessGateService } from '../liveness/liveness-gate.service';
+import { TokenRedemption } from '../liveness/liveness-sessions.repository';
 import { FakePeople } from '../testing/people';
 import { UsersService } from './users.service';
 
@@ -39,13 +43,17 @@ const admin = callerWith(['admin']);
 const enroller = callerWith(['enrol']);
 const enrolAndRead = callerWith(['enrol', 'read']);
 
-function setUp(env: Record<string, string> = {}) {
-  const config = testConfig({ FACEGATE_LOCKOUT_FAILURES: '2', ...env });
-  const collections = new FakeCollections({ default: {}, other: {}, strict: { matchThreshold: 0.9 } });
+function setUp(env: Record<string, string> = {}, tokens: Record<string, TokenRedemption> = {}) {
+  // Collections for photo search unless a test says otherwise; 'signin' requires liveness tokens, as the product's default does.
+  const config = testConfig({ FACEGATE_LOCKOUT_FAILURES: '2', FACEGATE_COLLECTION_PURPOSE: 'photo_search', ...env });
+  const collections = new FakeCollections({ default: {}, other: {}, strict: { matchThreshold: 0.9 }, signin: { purpose: 'sign_in' } });
   const access = accessOver(collections, config);
   const { service: audit, entries } = auditLog();
   const attempts = new FakeAttempts();
   const people = new FakePeople();
+  const sessions = new FakeLivenessSessions(tokens);
+  const livenessTokens = livenessTokensOver(sessions);
+  const budget = budgetOver(attempts, audit, config);
   const faces = {
     forEnrolment: jest.fn(async (image: string | Buffer) => {
       const vector = PHOTOS[String(image)];
@@ -59,10 +67,12 @@ function setUp(env: Record<string, string> = {}) {
     access,
     audit,
     people.asVectors(),
-    budgetOver(attempts, audit, config),
+    budget,
+    livenessTokens,
+    new LivenessGateService(livenessTokens, people.asVectors(), budget, audit),
     config,
   );
-  return { service, people, faces, entries, attempts, collections, config };
+  return { service, people, faces, entries, attempts, collections, config, sessions };
 }
 
 describe('UsersService.enrol', () => {
@@ -396,5 +406,60 @@ describe('UsersService.addFaces', () => {
     const { service, faces } = withAnn();
     expect(await codeOf(service.addFaces('u-ann', ['ann2'], callerWith(['enrol'], ['other'])))).toBe('USER_NOT_FOUND');
     expect(faces.forEnrolment).not.toHaveBeenCalled();
+  });
+});
+
+describe('UsersService.addFaces in a collection that requires liveness tokens', () => {
+  /** A passed session whose anchor face is `anchor`, opened after the fake budget's locks end (00:05). */
+  const passedWith = (anchor: Float32Array): TokenRedemption => ({
+    ok: true,
+    sessionId: 's1',
+    anchorEmbedding: anchor,
+    passiveMedian: 0.9,
+    openedAt: new Date('2026-01-01T01:00:00Z'),
+  });
+
+  function withSigninAnn(tokens: Record<string, TokenRedemption> = {}) {
+    const world = setUp({}, { 'hash:lt_ann': passedWith(PHOTOS.ann2), 'hash:lt_bob': passedWith(PHOTOS.bob1), ...tokens });
+    world.people.seed({ id: 'u-ann', collection: 'signin', faces: [PHOTOS.ann1] });
+    return world;
+  }
+
+  it('asks a key without admin scope for the token before any image work or attempt, even when it is locked out of the person', async () => {
+    const { service, people, faces, attempts, entries } = withSigninAnn();
+    attempts.lock('u-ann', 'key-1');
+    // LOCKED_OUT here would tell the key that failed sessions it sent showed Ann (they were charged to her).
+    expect(await codeOf(service.addFaces('u-ann', ['no-face'], enroller))).toBe('LIVENESS_REQUIRED');
+    expect(await codeOf(service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_made_up' }))).toBe('LIVENESS_TOKEN_INVALID');
+    expect(faces.forEnrolment).not.toHaveBeenCalled();
+    expect(people.facesOf('u-ann')).toBe(1);
+    expect(entries).toContainEqual(expect.objectContaining({ action: 'add_faces', userId: 'u-ann', outcome: 'LIVENESS_REQUIRED' }));
+    // A caller that passed a challenge learns of the lock, as on /verify.
+    expect(await codeOf(service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_ann' }))).toBe('LOCKED_OUT');
+  });
+
+  it("adds a live capture of the person once per token; a token whose face is not the new photo's is refused", async () => {
+    const { service, people, sessions } = withSigninAnn();
+    expect((await service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_ann' })).faces).toHaveLength(1);
+    expect(sessions.redeemed).toEqual([['hash:lt_ann', 'key-1', 'col-signin']]);
+    expect(await codeOf(service.addFaces('u-ann', ['annEdge'], enroller, { livenessToken: 'lt_ann' }))).toBe('LIVENESS_TOKEN_USED');
+    // Bob passed the challenge; the photo is Ann's.
+    expect(await codeOf(service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_bob' }))).toBe('LIVENESS_FACE_MISMATCH');
+    expect(people.facesOf('u-ann')).toBe(2);
+  });
+
+  it("refuses a token whose face matches the new photo but not the person's faces", async () => {
+    // The challenge face (axis 2) matches ann2 at 0.6, and ann2 matches Ann at 0.8, but the face is not Ann's (0).
+    const { service, people } = withSigninAnn({ 'hash:lt_other': passedWith(embedding(2)) });
+    expect(await codeOf(service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_other' }))).toBe('LIVENESS_FACE_MISMATCH');
+    expect(people.facesOf('u-ann')).toBe(1);
+  });
+
+  it('lets an admin key add photos without a token, and leaves collections that do not require one as they were', async () => {
+    const { service, people } = withSigninAnn();
+    expect((await service.addFaces('u-ann', ['ann2'], admin)).faces).toHaveLength(1);
+    people.seed({ id: 'u-carl', collection: 'default', faces: [PHOTOS.carl1] });
+    expect((await service.addFaces('u-carl', ['carl2'], enroller)).faces).toHaveLength(1);
+    expect(people.facesOf('u-ann')).toBe(2);
   });
 });

@@ -13,6 +13,9 @@ import { CreateUserInput, ListUsersQuery, UpdateUserInput } from './user.inputs'
 import { findMismatch } from './face-consistency';
 import { duplicateExternalId, ExternalIdTakenError, FaceLimitReachedError, OwnerGoneError, tooManyFaces, userNotFound } from './user-errors';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
+import { LivenessGateService } from '../liveness/liveness-gate.service';
+import { livenessFaceMismatch, LivenessTokenService } from '../liveness/liveness-token.service';
+import { cosineSimilarity } from '@facegate/face-engine';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
 import { displayedSimilarity } from '../collections/collection-policy';
 
@@ -30,6 +33,8 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly vectors: FaceVectorRepository,
     private readonly attempts: AttemptBudgetService,
+    private readonly livenessTokens: LivenessTokenService,
+    private readonly gate: LivenessGateService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -116,15 +121,22 @@ export class UsersService {
 
   /**
    * New photos must match each other and every face the person already has (FACE_MISMATCH otherwise): a key that may
-   * enrol must not be able to slip its own face into someone else's template.
+   * enrol must not be able to slip its own face into someone else's template. In a collection that requires liveness
+   * tokens, a key without admin scope must also bring the token of a challenge passed by the person's face
+   * (liveTokenNeeded).
    */
-  async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext, options: { allowDuplicate?: boolean; allowMismatch?: boolean } = {}) {
+  async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext, options: AddFacesOptions = {}) {
     assertMayOverride(options, caller);
     const user = await this.visible(id, caller);
     // Before the engine and the attempt budget: refused work should cost neither (checked again per face below, for
     // faces deleted meanwhile).
     assertMayRefill(user.faces.length > 0, user.id, caller);
     const collection = await this.access.resolve(caller, user.collection.name);
+    const subject = { action: 'add_faces', collection: user.collection.name, userId: user.id };
+    const live = liveTokenNeeded(collection, caller);
+    // Before the budget, as /verify: LOCKED_OUT would tell a caller without the token whom its failed sessions showed
+    // (a photo without a face, free, would let it ask person by person).
+    if (live) await this.gate.assertTokenUsable(options.livenessToken, collection, caller, subject);
     // Testing photos against a known person is an attempt on them like a verification: FACE_MISMATCH is a failure.
     return this.attempts.attempt(
       caller,
@@ -132,9 +144,10 @@ export class UsersService {
       () =>
         this.audit.audited(
           caller,
-          { action: 'add_faces', collection: user.collection.name, userId: user.id },
+          subject,
           async () => {
             const extracted = await this.extractAll(images);
+            if (live) await this.assertLiveCapture(options.livenessToken, extracted, user.id, collection, caller);
             if (!options.allowMismatch) await this.rejectStrangers(extracted, user.id, collection.policy.matchThreshold, caller);
             if (!options.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller, user.id);
             const faces = await this.users
@@ -150,6 +163,14 @@ export class UsersService {
         ),
       () => true,
     );
+  }
+
+  /** Redeems the token: its face must be every new photo's (at the collection's threshold) and the person's. */
+  private async assertLiveCapture(token: string | undefined, faces: ExtractedFace[], userId: string, collection: CollectionRef, caller: CallerContext) {
+    const threshold = collection.policy.matchThreshold;
+    const challenge = await this.livenessTokens.check(token, collection, faces[0].embedding, caller);
+    if (faces.some((face) => cosineSimilarity(challenge.anchorEmbedding!, face.embedding) < threshold)) throw livenessFaceMismatch(threshold);
+    await this.gate.assertIsPerson(userId, challenge, threshold, caller);
   }
 
   async removeFace(id: string, faceId: string, caller: CallerContext): Promise<void> {
@@ -234,6 +255,21 @@ export class UsersService {
       ),
     );
   }
+}
+
+export interface AddFacesOptions {
+  allowDuplicate?: boolean;
+  allowMismatch?: boolean;
+  livenessToken?: string;
+}
+
+/**
+ * Where a collection requires liveness tokens, only a live capture of the person is added to them by a key without
+ * admin scope: a face added there signs the person in later. An admin's additions (the console, the command-line
+ * tool) are the operator's own.
+ */
+function liveTokenNeeded(collection: CollectionRef, caller: Actor): boolean {
+  return collection.policy.requireLivenessToken && !hasScope(caller, 'admin');
 }
 
 /**

@@ -2,8 +2,9 @@ import type { CompareInput, RecognizeInput, VerifyInput } from '@facegate/core';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_TOP_K } from '@facegate/database';
-import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import { IsImageInput } from '../../common/image-input.validator';
+import { LivenessTokenField } from '../../common/liveness-token.field';
 import { BoxDto, CollectionField, ExternalIdField, QualityDto } from '../../users/dto/user.dto';
 
 const SIMILARITY =
@@ -51,21 +52,6 @@ function ProbeFaceIdField(): PropertyDecorator {
     // Not IsOptional, which would let null through as "no face id": only an absent field is absent.
     ValidateIf((o: { faceId?: unknown }) => o.faceId !== undefined),
     IsUUID(),
-  );
-}
-
-/** The token a passed liveness challenge returned (POST /liveness/sessions/{id}/frames). */
-function LivenessTokenField(): PropertyDecorator {
-  return applyDecorators(
-    ApiPropertyOptional({
-      example: 'lt_Q2hhbGxlbmdlIHBhc3NlZC4gV2VsY29tZSBiYWNrIQ',
-      description:
-        'Token of a passed liveness challenge: single use, for this face, key and collection. Required when the collection sets requireLivenessToken.',
-    }),
-    IsOptional(),
-    IsString(),
-    MaxLength(100),
-    Matches(/^lt_[A-Za-z0-9_-]+$/, { message: 'livenessToken must be a token returned by a passed liveness challenge (lt_...)' }),
   );
 }
 

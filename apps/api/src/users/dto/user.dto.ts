@@ -26,6 +26,7 @@ import {
 } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { IsImageInput } from '../../common/image-input.validator';
+import { LivenessTokenField } from '../../common/liveness-token.field';
 import { KeepAsSent } from '../../common/keep-as-sent.transform';
 import { PageLimitField } from '../../common/page-limit.field';
 
@@ -153,6 +154,11 @@ export class AddFacesDto {
 
   @AllowMismatchField()
   allowMismatch?: boolean;
+
+  @LivenessTokenField(
+    "Token of a passed liveness challenge whose face is the new photos' and the person's. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise): only a live capture of the person is added there, and only a caller that passed a challenge learns that its key is locked out of them.",
+  )
+  livenessToken?: string;
 }
 
 export class DeleteFacesDto {
