@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp } from '../../../test/e2e-app';
+import { ADMIN_KEY, createKey, createTestDatabase, startTestApp, TestApp } from '../../../test/e2e-app';
 import { launchChromium } from '../../../test/browser/chromium';
 import { writeFakeCamera } from '../../../test/browser/fake-camera';
 import { photo } from '../../../test/photos';
@@ -58,7 +58,7 @@ describe('web page, default sign-in flow (fake camera)', () => {
     for (const v of videos) rmSync(v, { force: true });
   });
 
-  async function pageWithCamera(name: string, photos: string[], secondsEach: number): Promise<Page> {
+  async function pageWithCamera(name: string, photos: string[], secondsEach: number, key = ADMIN_KEY): Promise<Page> {
     const y4m = join(tmpdir(), `facegate-${name}-${process.pid}.y4m`);
     videos.push(y4m);
     // At least 12 s of distinct frames before Chromium loops the file (a loop repeats frames byte for byte).
@@ -69,7 +69,7 @@ describe('web page, default sign-in flow (fake camera)', () => {
     // DEBUG_PAGE=1 logs what the stream answers, to diagnose a failed challenge.
     if (process.env.DEBUG_PAGE) page.on('websocket', (ws) => ws.on('framereceived', (f) => console.log('WS', String(f.payload).slice(0, 400))));
     await page.goto(url);
-    await page.fill('#api-key', ADMIN_KEY);
+    await page.fill('#api-key', key);
     await page.press('#api-key', 'Enter');
     await page.locator('#app-view').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
     await page.click('#camera-toggle');
@@ -106,5 +106,24 @@ describe('web page, default sign-in flow (fake camera)', () => {
     await page.setInputFiles('#verify-file', facePath('live/026.jpg'));
     await page.waitForSelector('#verify-result .message.error, #verify-result .decision', { timeout: STEP_TIMEOUT });
     expect(await page.getAttribute('#verify-result .message.error', 'data-code')).toBe('LIVENESS_REQUIRED');
+  });
+
+  it('adds photos to a person with a key without admin scope after the challenge at the camera', async () => {
+    const { key } = await createKey(app, { name: 'front-desk-enrol', scopes: ['read', 'enrol', 'recognize'] });
+    const page = await pageWithCamera('desk', LIVE_FRAMES, 1.5, key);
+    const faces = async () =>
+      (await app.http.get('/users').query({ search: 'cam-1' }).set('X-API-Key', ADMIN_KEY).expect(200)).body.items[0].faceCount as number;
+    const before = await faces();
+    await page.click('#tab-people');
+    await page.waitForSelector('#people-list li', { timeout: STEP_TIMEOUT });
+    const chooser = page.waitForEvent('filechooser');
+    await page.click('#people-list li button[aria-label="Add photos to Camera Person"]');
+    await (await chooser).setFiles(facePath('live/029.jpg'));
+    // The server asks for the challenge (LIVENESS_REQUIRED); the page runs it at the camera and sends the photo again.
+    await page.waitForSelector('#people-status .message.ok, #people-status .message.error', { timeout: STEP_TIMEOUT });
+    expect(await page.textContent('#people-status')).toContain('Added 1 photo(s) to Camera Person');
+    expect(await faces()).toBe(before + 1);
+    const audit = await app.http.get('/audit').query({ action: 'add_faces', limit: 1 }).set('X-API-Key', ADMIN_KEY).expect(200);
+    expect(audit.body.items[0]).toMatchObject({ outcome: 'success', details: { faces: 1, livenessSession: expect.any(String) } });
   });
 });

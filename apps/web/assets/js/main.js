@@ -52,6 +52,8 @@ const context = {
     byId('verify-claim').focus();
   },
   lock: { liveness: false },
+  // A console tab hides the camera card; a challenge started there (adding photos) shows it while it runs.
+  showCamera: (shown) => byId('app-view').classList.toggle('console', !shown && selectedTab()?.dataset.captures === undefined),
 };
 
 const enrol = new EnrolPanel(context);

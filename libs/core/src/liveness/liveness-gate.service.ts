@@ -5,9 +5,10 @@ import { CallerContext } from '../access/actor';
 import { CollectionRef } from '../access/collection-access.service';
 import { AuditService } from '../audit/audit.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
-import { ChallengeCheck, livenessFaceMismatch, LivenessTokenService } from './liveness-token.service';
+import { judgeLiveness, LivenessVerdict } from '../recognition/liveness-policy';
+import { assertChallengeFace, ChallengeCheck, livenessFaceMismatch, LivenessTokenService } from './liveness-token.service';
 
-/** The audit subject of a request that acts on a person (who it is may not be known yet). */
+/** The audit entry of a refused token, for a caller outside an audited block (who it is about may not be known yet). */
 export interface GateSubject {
   action: string;
   collection: string;
@@ -15,9 +16,9 @@ export interface GateSubject {
 }
 
 /**
- * The liveness checks of a request that acts on a person (/verify, /recognize, adding faces), around the token's own
- * rules (LivenessTokenService): the token is usable before the attempt budget is asked, and a redeemed token's face is
- * the person's.
+ * The liveness rules of a request that acts on a person with a live face (/verify, /recognize, adding faces), around
+ * the token's own (LivenessTokenService): when the token is redeemed, that the faces the request brings are the one
+ * that passed, how the passive policy judges them, and that the face that passed is the person's.
  */
 @Injectable()
 export class LivenessGateService {
@@ -29,16 +30,38 @@ export class LivenessGateService {
   ) {}
 
   /**
-   * Before the attempt budget: LOCKED_OUT to a caller without the token a collection requires would tell it that the
-   * failed liveness sessions it sent showed this person (they were charged to them). A refusal is audited.
+   * Redeems the token (LIVENESS_REQUIRED where the collection requires one and none came). Called before the person
+   * is looked up and before the attempt budget is asked: USER_NOT_FOUND or LOCKED_OUT to a caller without a token
+   * would say who is enrolled, or that the failed sessions it sent showed this person (they were charged to them); and
+   * a token is spent by each such answer, so one passed challenge does not buy many. With `subject`, a refusal is
+   * audited (callers outside an audited block).
    */
-  async assertTokenUsable(token: string | undefined, collection: CollectionRef, caller: CallerContext, subject: GateSubject): Promise<void> {
+  async redeem(token: string | undefined, collection: CollectionRef, caller: CallerContext, subject?: GateSubject): Promise<ChallengeCheck> {
     try {
-      await this.tokens.assertUsable(token, collection, caller);
+      return await this.tokens.redeem(token, collection, caller);
     } catch (error) {
-      await this.audit.record(caller, { ...subject, outcome: error instanceof DomainError ? error.code : 'INTERNAL_ERROR' });
+      if (subject) await this.audit.record(caller, { ...subject, outcome: error instanceof DomainError ? error.code : 'INTERNAL_ERROR' });
       throw error;
     }
+  }
+
+  /** Every face a request brings must be the one that passed the challenge (LIVENESS_FACE_MISMATCH). */
+  assertSameFaces(challenge: ChallengeCheck, embeddings: readonly Float32Array[], collection: CollectionRef): void {
+    for (const embedding of embeddings) assertChallengeFace(challenge, embedding, collection);
+  }
+
+  /**
+   * The collection's passive liveness policy; throws SPOOF_SUSPECTED. Without a challenge it judges the probe's score.
+   * After a passed challenge it judges the session's median over several frames of this same face (a steadier test
+   * than one frame, whose score alone refuses ~20% of live frames), under the policy in force now (not the one the
+   * session passed under), and reports the probe's own score.
+   */
+  passiveVerdict(score: number | undefined, collection: CollectionRef, challenge?: ChallengeCheck): LivenessVerdict {
+    const { livenessMode, livenessThreshold } = collection.policy;
+    if (!challenge?.challengePassed) return judgeLiveness(score, livenessMode, livenessThreshold);
+    judgeLiveness(challenge.passiveMedian ?? 0, livenessMode, livenessThreshold);
+    const reported = judgeLiveness(score, livenessMode === 'off' ? 'off' : 'advisory', livenessThreshold);
+    return { ...reported, mode: livenessMode };
   }
 
   /**

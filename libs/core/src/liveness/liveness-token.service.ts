@@ -6,7 +6,7 @@ import { CollectionRef } from '../access/collection-access.service';
 import { LivenessSecretsService } from './liveness-secrets.service';
 import { LivenessSessionsRepository, TokenRefusal } from './liveness-sessions.repository';
 
-/** What /verify and /recognize learn from the liveness token check. */
+/** What a request learns from redeeming a liveness token (LivenessTokenService.redeem). */
 export interface ChallengeCheck {
   challengePassed: boolean;
   sessionId: string | null;
@@ -23,8 +23,8 @@ export interface ChallengeCheck {
 }
 
 /**
- * Redeems liveness tokens for /verify and /recognize, and applies the collection's requireLivenessToken policy. A
- * token is used up by its first presentation, whatever the outcome, so it cannot be probed or replayed.
+ * Redeems liveness tokens, and applies the collection's requireLivenessToken policy. A token is used up by its first
+ * presentation, whatever the outcome, so it cannot be probed or replayed.
  */
 @Injectable()
 export class LivenessTokenService {
@@ -44,26 +44,15 @@ export class LivenessTokenService {
   }
 
   /**
-   * Before an attempt is reserved: the token is required where the collection says so, and a given token must be one
-   * that can be redeemed now (without using it up). Otherwise a made-up token would reach the attempt budget, whose
-   * LOCKED_OUT says that failed sessions charged this person.
+   * Uses the token up (its first presentation, whatever the outcome) and returns what its session proved; no token
+   * where none is required gives NO_CHALLENGE. Redeem before anything that could tell the caller something about the
+   * person (whether they exist, are locked, or match): each such answer then costs a passed challenge.
    */
-  async assertUsable(token: string | undefined, collection: CollectionRef, caller: CallerContext): Promise<void> {
+  async redeem(token: string | undefined, collection: CollectionRef, caller: CallerContext): Promise<ChallengeCheck> {
     this.assertPresentIfRequired(token, collection);
-    if (!token) return;
-    const refusal = await this.sessions.tokenRefusal(this.secrets.hash(token), caller.keyId, collection.id);
-    if (refusal) throw tokenRefused(refusal);
-  }
-
-  async check(token: string | undefined, collection: CollectionRef, embedding: Float32Array, caller: CallerContext): Promise<ChallengeCheck> {
-    this.assertPresentIfRequired(token, collection);
-    if (!token) return { challengePassed: false, sessionId: null, passiveMedian: null, anchorEmbedding: null, openedAt: null };
+    if (!token) return NO_CHALLENGE;
     const redeemed = await this.sessions.redeemToken(this.secrets.hash(token), caller.keyId, collection.id);
     if (!redeemed.ok) throw tokenRefused(redeemed.reason);
-    // The token binds the face that passed the challenge; the collection's own threshold decides (never the
-    // request's, which the caller chooses).
-    const threshold = collection.policy.matchThreshold;
-    if (cosineSimilarity(redeemed.anchorEmbedding, embedding) < threshold) throw livenessFaceMismatch(threshold);
     return {
       challengePassed: true,
       sessionId: redeemed.sessionId,
@@ -72,6 +61,24 @@ export class LivenessTokenService {
       openedAt: redeemed.openedAt,
     };
   }
+}
+
+/** No challenge: no token was given, and none was required. */
+export const NO_CHALLENGE: ChallengeCheck = Object.freeze({
+  challengePassed: false,
+  sessionId: null,
+  passiveMedian: null,
+  anchorEmbedding: null,
+  openedAt: null,
+});
+
+/**
+ * The token binds the face that passed the challenge: a face a request brings must be it, at the collection's own
+ * threshold (never the request's, which the caller chooses).
+ */
+export function assertChallengeFace(challenge: ChallengeCheck, embedding: Float32Array, collection: CollectionRef): void {
+  const threshold = collection.policy.matchThreshold;
+  if (challenge.anchorEmbedding && cosineSimilarity(challenge.anchorEmbedding, embedding) < threshold) throw livenessFaceMismatch(threshold);
 }
 
 /**

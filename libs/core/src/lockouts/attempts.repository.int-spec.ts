@@ -210,7 +210,10 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     for (let i = 0; i < RULES.maxFailures; i++) await attempts.charge(userId, keyA, RULES);
     for (let i = 0; i < RULES.maxFailures; i++) await attempts.charge(userId, keyB, RULES);
     const openedDuringLock = await dbNow();
+    const listed = async () => (await new LockoutsRepository(prisma).active({ userId, limit: 10 })).map((l) => l.keyId).sort();
+    expect(await listed()).toEqual([keyA, keyB].sort());
     expect(await new LockoutsRepository(prisma).clear(userId)).toBe(2);
+    expect(await listed()).toEqual([]);
     expect(await attempts.lockedFor(keyA, [userId])).toEqual(new Set());
     expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
     expect(await attempts.lockedAfter(keyA, [userId], openedDuringLock)).toEqual(new Set([userId]));

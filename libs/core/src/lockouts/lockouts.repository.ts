@@ -27,11 +27,15 @@ export interface LockoutFilter {
 export class LockoutsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Locks in force now, soonest to end first. */
+  /**
+   * Locks in force now, soonest to end first. "Now" is the database's clock, as for every lock decision (and clear(),
+   * which ends a lock at the database's now): the app's clock may lag it, and a just-lifted lock would still be listed.
+   */
   async active(filter: LockoutFilter): Promise<LockoutRow[]> {
+    const [{ now }] = await this.prisma.client.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`;
     const rows = await this.prisma.client.verificationLockout.findMany({
       where: {
-        lockedUntil: { gt: new Date() },
+        lockedUntil: { gt: now },
         userId: filter.userId,
         user: { collectionId: filter.collectionIds ? { in: filter.collectionIds } : undefined, collection: { name: filter.collection } },
       },

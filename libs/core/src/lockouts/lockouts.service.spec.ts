@@ -5,7 +5,6 @@ import { FakePeople } from '../testing/people';
 import { UsersService } from '../users/users.service';
 import { AttemptBudgetService } from './attempt-budget.service';
 import { LivenessGateService } from '../liveness/liveness-gate.service';
-import { LivenessTokenService } from '../liveness/liveness-token.service';
 import { LockoutRow, LockoutsRepository } from './lockouts.repository';
 import { LockoutsService } from './lockouts.service';
 
@@ -39,7 +38,6 @@ function setUp(rows: LockoutRow[] = []) {
     audit,
     people.asVectors(),
     {} as AttemptBudgetService,
-    {} as LivenessTokenService,
     {} as LivenessGateService,
     config,
   );

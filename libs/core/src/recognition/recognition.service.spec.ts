@@ -123,7 +123,6 @@ function setUp(
     access,
     budget,
     audit,
-    livenessTokens,
     new LivenessGateService(livenessTokens, vectors as unknown as FaceVectorRepository, budget, audit),
     config,
   );
@@ -299,8 +298,9 @@ describe('RecognitionService.verify', () => {
       }
       expect(users.findByExternalId).not.toHaveBeenCalled();
       expect(entries).toContainEqual(expect.objectContaining({ action: 'verify', collection: 'signin', outcome: 'LIVENESS_REQUIRED' }));
-      // A caller that passed a challenge is told as before.
+      // A caller that passed a challenge is told, and the answer spends its token: one challenge, one question.
       expect(await codeOf(service.verify({ externalId: 'nobody', collection: 'signin', image: 'img', livenessToken: 'lt_real' }, me))).toBe('USER_NOT_FOUND');
+      expect(await codeOf(service.verify({ externalId: 'ann', collection: 'signin', image: 'img', livenessToken: 'lt_real' }, me))).toBe('LIVENESS_TOKEN_USED');
     });
 
     it('asks for the token before telling a locked-out key so (failed sessions charged to the person must not show)', async () => {
@@ -311,6 +311,8 @@ describe('RecognitionService.verify', () => {
       expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_made_up' }, me))).toBe('LIVENESS_TOKEN_INVALID');
       // Only a caller that passed a challenge learns of the lock.
       expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_real' }, me))).toBe('LOCKED_OUT');
+      // And the answer spent the token: asking again about this person, or anyone, takes another passed challenge.
+      expect(await codeOf(service.verify({ userId: 'u-signin', image: 'img', livenessToken: 'lt_real' }, me))).toBe('LIVENESS_TOKEN_USED');
     });
 
     it('refuses a token from a session that was open while this key was locked out of the person', async () => {

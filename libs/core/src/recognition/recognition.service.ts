@@ -16,9 +16,8 @@ import { userNotFound } from '../users/user-errors';
 import { UsersService } from '../users/users.service';
 import { confidenceOf } from './confidence';
 import { CompareInput, RecognizeInput, VerifyInput } from './recognition.inputs';
-import { judgeLiveness } from './liveness-policy';
 import { LivenessGateService } from '../liveness/liveness-gate.service';
-import { ChallengeCheck, LivenessTokenService } from '../liveness/liveness-token.service';
+import { ChallengeCheck, NO_CHALLENGE } from '../liveness/liveness-token.service';
 
 /** A crowd photo can hold hundreds of faces; the largest 50 are answered. */
 const MAX_GROUP_FACES = 50;
@@ -42,39 +41,57 @@ export class RecognitionService {
     private readonly access: CollectionAccessService,
     private readonly attempts: AttemptBudgetService,
     private readonly audit: AuditService,
-    private readonly livenessTokens: LivenessTokenService,
     private readonly gate: LivenessGateService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
    * Each verification is one attempt of the caller's key against the person, reserved before the engine runs
-   * (LOCKED_OUT when the key's budget for this person is spent) and settled before the answer leaves.
+   * (LOCKED_OUT when the key's budget for this person is spent) and settled before the answer leaves. The liveness
+   * token is redeemed before the claimed person is looked up by externalId (a userId, unguessable, names the
+   * collection first) and before the budget is asked (LivenessGateService.redeem).
    */
   async verify(dto: VerifyInput, caller: CallerContext) {
     assertProbeAllowed(dto, caller);
     assertOneClaim(dto);
-    const named = await this.tokenCheckedCollection(dto, caller);
-    const user = await this.claimedUser(dto, caller, named);
-    const collection = named ?? (await this.access.resolve(caller, user.collection.name));
+    if (dto.faceId !== undefined) return this.verifyStoredFace(dto, caller);
+    const byId = dto.userId !== undefined ? await this.claimedUser(dto, caller) : undefined;
+    const collection = await this.access.resolve(caller, byId?.collection.name ?? dto.collection);
+    const challenge = await this.gate.redeem(dto.livenessToken, collection, caller, { action: 'verify', collection: collection.name, userId: byId?.id });
+    const user = byId ?? (await this.claimedUser(dto, caller, collection));
     const threshold = decidingThreshold(collection.policy, dto.threshold);
-    const subject = { action: 'verify', collection: collection.name, userId: user.id };
-    const judge = () =>
-      this.audit
-        .audited(
-          caller,
-          subject,
-          () => this.judgeClaim(dto, user, collection, threshold, caller),
-          (r) => r.audit,
-        )
-        .then((r) => r.body);
-    // A stored face is no attempt on the person: nothing is guessed, and its certain success must not wipe the key's
-    // failures (an admin clears a lockout in the open, through /lockouts, audited as such).
-    if (dto.faceId !== undefined) return judge();
-    // Before the budget: LOCKED_OUT to a caller without the token a collection requires would tell it that the failed
-    // liveness sessions it sent showed this person (they were charged to them).
-    if (!named) await this.gate.assertTokenUsable(dto.livenessToken, collection, caller, subject);
+    const judge = () => this.auditedClaim(dto, user, collection, threshold, caller, challenge);
     return this.attempts.attempt(caller, { action: 'verify', id: user.id, collection: collection.name }, judge, (body) => body.verified);
+  }
+
+  /**
+   * A stored face is no attempt on the person: nothing is guessed, and its certain success must not wipe the key's
+   * failures (an admin clears a lockout in the open, through /lockouts, audited as such). It is no live capture either.
+   */
+  private async verifyStoredFace(dto: VerifyInput, caller: CallerContext) {
+    if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with faceId (a stored face is no live capture).');
+    const user = await this.claimedUser(dto, caller);
+    const collection = await this.access.resolve(caller, user.collection.name);
+    return this.auditedClaim(dto, user, collection, decidingThreshold(collection.policy, dto.threshold), caller, NO_CHALLENGE);
+  }
+
+  private auditedClaim(
+    dto: VerifyInput,
+    user: { id: string; externalId: string | null; name: string },
+    collection: CollectionRef,
+    threshold: number,
+    caller: CallerContext,
+    challenge: ChallengeCheck,
+  ) {
+    const subject = { action: 'verify', collection: collection.name, userId: user.id };
+    return this.audit
+      .audited(
+        caller,
+        subject,
+        () => this.judgeClaim(dto, user, collection, threshold, caller, challenge),
+        (r) => r.audit,
+      )
+      .then((r) => r.body);
   }
 
   private async judgeClaim(
@@ -83,8 +100,9 @@ export class RecognitionService {
     collection: CollectionRef,
     threshold: number,
     caller: CallerContext,
+    redeemed: ChallengeCheck,
   ) {
-    const { probe, challenge, liveness } = await this.probeWithLiveness(dto, collection, caller);
+    const { probe, challenge, liveness } = await this.probeWithLiveness(dto, collection, caller, redeemed);
     const best = await this.vectors.bestMatchForUser({ userId: user.id, embedding: probe.embedding });
     const similarity = best?.similarity ?? null;
     const verified = similarity !== null && similarity >= threshold;
@@ -178,17 +196,25 @@ export class RecognitionService {
     return ranked.candidates.filter((c) => !refused.has(c.user.id));
   }
 
-  private async probeWithLiveness(dto: { image?: ImageInput; faceId?: string; livenessToken?: string }, collection: CollectionRef, caller: CallerContext) {
+  /**
+   * The probe and its liveness. A token redeemed already (verify) is passed in; otherwise (recognize) it is redeemed
+   * here, before the image is analysed, so that a photo without a face spends it too.
+   */
+  private async probeWithLiveness(
+    dto: { image?: ImageInput; faceId?: string; livenessToken?: string },
+    collection: CollectionRef,
+    caller: CallerContext,
+    redeemed?: ChallengeCheck,
+  ) {
     if (dto.faceId !== undefined) {
       if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with faceId (a stored face is no live capture).');
       const probe = await this.storedProbe(dto.faceId, collection);
-      const challenge: ChallengeCheck = { challengePassed: false, sessionId: null, passiveMedian: null, anchorEmbedding: null, openedAt: null };
-      return { probe, challenge, liveness: judgeLiveness(undefined, collection.policy.livenessMode, collection.policy.livenessThreshold) };
+      return { probe, challenge: NO_CHALLENGE, liveness: this.gate.passiveVerdict(undefined, collection) };
     }
-    this.livenessTokens.assertPresentIfRequired(dto.livenessToken, collection);
+    const challenge = redeemed ?? (await this.gate.redeem(dto.livenessToken, collection, caller));
     const probe = await this.faces.forProbe(dto.image!, { liveness: needsPassiveScore(collection) });
-    const challenge = await this.livenessTokens.check(dto.livenessToken, collection, probe.embedding, caller);
-    return { probe, challenge, liveness: this.livenessFor(probe.liveness, collection, challenge) };
+    this.gate.assertSameFaces(challenge, [probe.embedding], collection);
+    return { probe, challenge, liveness: this.gate.passiveVerdict(probe.liveness, collection, challenge) };
   }
 
   /** A stored face of this collection as a probe; a face of another collection is as unknown as a missing one. */
@@ -208,13 +234,13 @@ export class RecognitionService {
         async () => {
           // A token binds one face; a group answer cannot honour it, and a collection that requires one gets none.
           if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with all: true (a token is for one face).');
-          this.livenessTokens.assertPresentIfRequired(undefined, collection);
+          await this.gate.redeem(undefined, collection, caller); // LIVENESS_REQUIRED where the collection requires a token
           if (dto.image === undefined) throw new DomainError('VALIDATION_FAILED', 'image is required with all: true.');
           const probes = await this.faces.forGroupProbe(dto.image, MAX_GROUP_FACES, { liveness: needsPassiveScore(collection) });
           const faces = [];
           const lockedOut: string[] = [];
           for (const probe of probes) {
-            const liveness = this.livenessFor(probe.liveness, collection);
+            const liveness = this.gate.passiveVerdict(probe.liveness, collection);
             const ranked = await this.rank(collection, probe.embedding, dto.topK ?? 1, threshold, caller);
             if (ranked.lockedOut) lockedOut.push(ranked.nearestUserId);
             faces.push({
@@ -350,41 +376,14 @@ export class RecognitionService {
     return { similarity: displayedSimilarity(similarity), confidence: confidenceOf(similarity, threshold, this.config.matching) };
   }
 
-  /**
-   * The collection's passive liveness policy (default advisory); throws SPOOF_SUSPECTED. Without a token it judges
-   * the probe. After a passed challenge it judges the session's median over several frames of this same face (a
-   * steadier test than one frame, whose score alone refuses ~20% of live frames), under the policy in force now, and
-   * reports the probe's own score.
-   */
-  private livenessFor(score: number | undefined, collection: CollectionRef, challenge?: ChallengeCheck) {
-    const { livenessMode, livenessThreshold } = collection.policy;
-    if (!challenge?.challengePassed) return judgeLiveness(score, livenessMode, livenessThreshold);
-    judgeLiveness(challenge.passiveMedian ?? 0, livenessMode, livenessThreshold);
-    const reported = judgeLiveness(score, livenessMode === 'off' ? 'off' : 'advisory', livenessThreshold);
-    return { ...reported, mode: livenessMode };
-  }
-
-  /**
-   * A claim by externalId names its collection, so the liveness token is checked before the person is looked up:
-   * USER_NOT_FOUND against LIVENESS_REQUIRED would otherwise tell a caller without a token who is enrolled in a
-   * collection that requires one (external ids are guessable: emails, employee numbers). The collection, when the
-   * token was checked here; undefined for a stored face or a claim by userId (an unguessable id: checked later).
-   */
-  private async tokenCheckedCollection(dto: VerifyInput, caller: CallerContext): Promise<CollectionRef | undefined> {
-    if (dto.faceId !== undefined || dto.externalId === undefined) return undefined;
-    const collection = await this.access.resolve(caller, dto.collection);
-    await this.gate.assertTokenUsable(dto.livenessToken, collection, caller, { action: 'verify', collection: collection.name });
-    return collection;
-  }
-
-  private async claimedUser(dto: VerifyInput, caller: CallerContext, named?: CollectionRef) {
+  private async claimedUser(dto: VerifyInput, caller: CallerContext, collection?: CollectionRef) {
     if (dto.userId) {
       const user = await this.people.visible(dto.userId, caller);
       if (dto.collection && user.collection.name !== dto.collection) throw userNotFound(dto.userId);
       return user;
     }
-    const collection = named ?? (await this.access.resolve(caller, dto.collection));
-    const user = await this.users.findByExternalId(collection.id, dto.externalId!);
+    const named = collection ?? (await this.access.resolve(caller, dto.collection));
+    const user = await this.users.findByExternalId(named.id, dto.externalId!);
     if (!user) throw userNotFound(dto.externalId!);
     return user;
   }

@@ -68,7 +68,6 @@ function setUp(env: Record<string, string> = {}, tokens: Record<string, TokenRed
     audit,
     people.asVectors(),
     budget,
-    livenessTokens,
     new LivenessGateService(livenessTokens, people.asVectors(), budget, audit),
     config,
   );
@@ -434,8 +433,28 @@ describe('UsersService.addFaces in a collection that requires liveness tokens', 
     expect(faces.forEnrolment).not.toHaveBeenCalled();
     expect(people.facesOf('u-ann')).toBe(1);
     expect(entries).toContainEqual(expect.objectContaining({ action: 'add_faces', userId: 'u-ann', outcome: 'LIVENESS_REQUIRED' }));
-    // A caller that passed a challenge learns of the lock, as on /verify.
+    // A caller that passed a challenge learns of the lock, as on /verify, and the answer spends its token.
     expect(await codeOf(service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_ann' }))).toBe('LOCKED_OUT');
+    expect(await codeOf(service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_ann' }))).toBe('LIVENESS_TOKEN_USED');
+  });
+
+  it('refuses a session that was open while the key was locked out of the person, and one the passive policy refuses now', async () => {
+    const during = { ...passedWith(PHOTOS.ann2), openedAt: new Date('2026-01-01T00:01:00Z') };
+    const spoof = { ...passedWith(PHOTOS.ann2), passiveMedian: 0.01 };
+    const { service, people, attempts } = withSigninAnn({ 'hash:lt_during': during, 'hash:lt_spoof': spoof });
+    attempts.lock('u-ann', 'key-1');
+    attempts.unlockKeepingHistory('u-ann', 'key-1');
+    expect(await codeOf(service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_during' }))).toBe('LIVENESS_TOKEN_INVALID');
+    expect(await codeOf(service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_spoof' }))).toBe('SPOOF_SUSPECTED');
+    expect(people.facesOf('u-ann')).toBe(1);
+  });
+
+  it('says TOO_MANY_FACES before spending the token', async () => {
+    const { service, people, sessions } = setUp({ FACEGATE_MAX_FACES_PER_USER: '2' }, { 'hash:lt_ann': passedWith(PHOTOS.ann2) });
+    people.seed({ id: 'u-ann', collection: 'signin', faces: [PHOTOS.ann1] });
+    expect(await codeOf(service.addFaces('u-ann', ['ann2', 'annEdge'], enroller, { livenessToken: 'lt_ann' }))).toBe('TOO_MANY_FACES');
+    expect(sessions.redeemed).toEqual([]);
+    expect((await service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_ann' })).faces).toHaveLength(1);
   });
 
   it("adds a live capture of the person once per token; a token whose face is not the new photo's is refused", async () => {

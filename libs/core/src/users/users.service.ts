@@ -14,8 +14,7 @@ import { findMismatch } from './face-consistency';
 import { duplicateExternalId, ExternalIdTakenError, FaceLimitReachedError, OwnerGoneError, tooManyFaces, userNotFound } from './user-errors';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { LivenessGateService } from '../liveness/liveness-gate.service';
-import { livenessFaceMismatch, LivenessTokenService } from '../liveness/liveness-token.service';
-import { cosineSimilarity } from '@facegate/face-engine';
+import { ChallengeCheck } from '../liveness/liveness-token.service';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
 import { displayedSimilarity } from '../collections/collection-policy';
 
@@ -33,7 +32,6 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly vectors: FaceVectorRepository,
     private readonly attempts: AttemptBudgetService,
-    private readonly livenessTokens: LivenessTokenService,
     private readonly gate: LivenessGateService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -128,15 +126,17 @@ export class UsersService {
   async addFaces(id: string, images: Array<string | Buffer>, caller: CallerContext, options: AddFacesOptions = {}) {
     assertMayOverride(options, caller);
     const user = await this.visible(id, caller);
+    const max = this.config.enrolment.maxFacesPerUser;
+    // Known before the token is spent (the store checks again under the person's lock, for concurrent additions).
+    if (user.faces.length + images.length > max) throw tooManyFaces(user.faces.length, max);
+    const collection = await this.access.resolve(caller, user.collection.name);
+    const subject = { action: 'add_faces', collection: user.collection.name, userId: user.id };
+    // Before the budget and before anything about the person is said, as on /verify: LOCKED_OUT (or FORBIDDEN for a
+    // person without faces) would tell a caller without the token whom its failed sessions showed.
+    const challenge = liveTokenNeeded(collection, caller) ? await this.gate.redeem(options.livenessToken, collection, caller, subject) : undefined;
     // Before the engine and the attempt budget: refused work should cost neither (checked again per face below, for
     // faces deleted meanwhile).
     assertMayRefill(user.faces.length > 0, user.id, caller);
-    const collection = await this.access.resolve(caller, user.collection.name);
-    const subject = { action: 'add_faces', collection: user.collection.name, userId: user.id };
-    const live = liveTokenNeeded(collection, caller);
-    // Before the budget, as /verify: LOCKED_OUT would tell a caller without the token whom its failed sessions showed
-    // (a photo without a face, free, would let it ask person by person).
-    if (live) await this.gate.assertTokenUsable(options.livenessToken, collection, caller, subject);
     // Testing photos against a known person is an attempt on them like a verification: FACE_MISMATCH is a failure.
     return this.attempts.attempt(
       caller,
@@ -147,30 +147,34 @@ export class UsersService {
           subject,
           async () => {
             const extracted = await this.extractAll(images);
-            if (live) await this.assertLiveCapture(options.livenessToken, extracted, user.id, collection, caller);
+            if (challenge) await this.assertLiveCapture(challenge, extracted, user.id, collection, caller);
             if (!options.allowMismatch) await this.rejectStrangers(extracted, user.id, collection.policy.matchThreshold, caller);
             if (!options.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller, user.id);
-            const faces = await this.users
-              .addFaces({ id, collectionId: user.collectionId }, extracted, this.config.enrolment.maxFacesPerUser)
-              .catch((error: unknown) => {
-                if (error instanceof OwnerGoneError) throw userNotFound(id);
-                throw error instanceof FaceLimitReachedError ? tooManyFaces(error.existing, error.maxFaces) : error;
-              });
+            const faces = await this.users.addFaces({ id, collectionId: user.collectionId }, extracted, max).catch((error: unknown) => {
+              if (error instanceof OwnerGoneError) throw userNotFound(id);
+              throw error instanceof FaceLimitReachedError ? tooManyFaces(error.existing, error.maxFaces) : error;
+            });
             this.logger.log(`added ${faces.length} faces to user ${id}`);
             return { faces: faces.map(presentFace) };
           },
-          (added) => ({ details: { faces: added.faces.length, ...overrides(options) } }),
+          (added) => ({ details: { faces: added.faces.length, ...overrides(options), ...(challenge ? { livenessSession: challenge.sessionId } : {}) } }),
         ),
       () => true,
     );
   }
 
-  /** Redeems the token: its face must be every new photo's (at the collection's threshold) and the person's. */
-  private async assertLiveCapture(token: string | undefined, faces: ExtractedFace[], userId: string, collection: CollectionRef, caller: CallerContext) {
-    const threshold = collection.policy.matchThreshold;
-    const challenge = await this.livenessTokens.check(token, collection, faces[0].embedding, caller);
-    if (faces.some((face) => cosineSimilarity(challenge.anchorEmbedding!, face.embedding) < threshold)) throw livenessFaceMismatch(threshold);
-    await this.gate.assertIsPerson(userId, challenge, threshold, caller);
+  /**
+   * The redeemed challenge's face must be every new photo's (at the collection's threshold) and the person's, and its
+   * session must pass the passive policy in force now, as a verification's must.
+   */
+  private async assertLiveCapture(challenge: ChallengeCheck, faces: ExtractedFace[], userId: string, collection: CollectionRef, caller: CallerContext) {
+    this.gate.assertSameFaces(
+      challenge,
+      faces.map((f) => f.embedding),
+      collection,
+    );
+    this.gate.passiveVerdict(undefined, collection, challenge);
+    await this.gate.assertIsPerson(userId, challenge, collection.policy.matchThreshold, caller);
   }
 
   async removeFace(id: string, faceId: string, caller: CallerContext): Promise<void> {
@@ -264,9 +268,10 @@ export interface AddFacesOptions {
 }
 
 /**
- * Where a collection requires liveness tokens, only a live capture of the person is added to them by a key without
- * admin scope: a face added there signs the person in later. An admin's additions (the console, the command-line
- * tool) are the operator's own.
+ * Where a collection requires liveness tokens, a key without admin scope adds photos to a person only with a
+ * challenge passed by that person's face, and every photo must show the face that passed it (the photos themselves
+ * need not be frames of the challenge). Before the token, such a key learns nothing about the person from this route.
+ * An admin's additions (the console, the command-line tool) are the operator's own.
  */
 function liveTokenNeeded(collection: CollectionRef, caller: Actor): boolean {
   return collection.policy.requireLivenessToken && !hasScope(caller, 'admin');

@@ -156,7 +156,7 @@ export class AddFacesDto {
   allowMismatch?: boolean;
 
   @LivenessTokenField(
-    "Token of a passed liveness challenge whose face is the new photos' and the person's. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise): only a live capture of the person is added there, and only a caller that passed a challenge learns that its key is locked out of them.",
+    "Token of a liveness challenge passed by the person's face; every new photo must show that face. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise), and spent by the request whatever its answer: only a caller that passed a challenge learns anything about the person here.",
   )
   livenessToken?: string;
 }

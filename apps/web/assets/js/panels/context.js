@@ -13,6 +13,7 @@
  *   keyPrefix: () => string,
  *   openVerify: (claim: { id: string, label: string }) => void,
  *   lock: { liveness: boolean },
+ *   showCamera: (shown: boolean) => void,
  * }} PanelContext
  */
 export {};

@@ -1,5 +1,7 @@
 // @ts-check
 import { fitForUpload } from '../image-files.js';
+import { ApiError } from '../api-client.js';
+import { challengeAtCamera } from './probe.js';
 import { busy, byId, el, showError, showMessage } from '../ui.js';
 
 /** @typedef {{ id: string, name: string, externalId: string | null, faceCount: number, createdAt: string }} Person */
@@ -103,7 +105,7 @@ export class PeoplePanel {
       if (files.length === 0) return;
       try {
         const images = await Promise.all(files.map((f) => fitForUpload(f)));
-        const added = await this.context.api().postImages(`/users/${person.id}/faces`, 'files', images);
+        const added = await this.uploadFaces(person, images);
         const count = added.faces.length;
         item.replaceWith(this.row({ ...person, faceCount: person.faceCount + count }));
         showMessage(this.status, 'ok', `Added ${count} photo(s) to ${person.name}.`);
@@ -113,6 +115,34 @@ export class PeoplePanel {
     });
     item.append(input);
     input.click();
+  }
+
+  /**
+   * Where the collection requires liveness tokens, a key without admin scope adds photos only with a challenge passed
+   * by the person's face: the server says so (LIVENESS_REQUIRED), the person takes the challenge at the camera, and
+   * the photos go again with its token.
+   * @param {Person} person @param {Blob[]} images
+   */
+  async uploadFaces(person, images) {
+    const post = (/** @type {string | undefined} */ livenessToken) =>
+      this.context.api().postImages(`/users/${person.id}/faces`, 'files', images, { livenessToken });
+    try {
+      return await post(undefined);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.problem.code !== 'LIVENESS_REQUIRED') throw error;
+      const progress = (/** @type {string} */ text) => showMessage(this.status, 'warn', text);
+      progress(`${person.name} takes the liveness challenge at the camera before photos are added.`);
+      const { camera } = this.context;
+      const started = !camera.running;
+      this.context.showCamera(true);
+      try {
+        if (started) await camera.start();
+        return await challengeAtCamera(this.context, progress, post);
+      } finally {
+        if (started) camera.stop();
+        this.context.showCamera(false);
+      }
+    }
   }
 
   /** Inline rename: Enter saves, Escape cancels. @param {Person} person @param {HTMLElement} item @param {HTMLElement} name */

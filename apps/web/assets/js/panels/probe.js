@@ -15,6 +15,20 @@ import { busy, byId, el, showMessage } from '../ui.js';
 export async function probeFromCamera(context, withLiveness, onProgress) {
   if (!context.camera.running) throw new Error('Start the camera first (or use a file).');
   if (!withLiveness) return { image: await context.camera.capture() };
+  return challengeAtCamera(context, onProgress, async (livenessToken) => ({ image: await context.camera.capture(), livenessToken }));
+}
+
+/**
+ * Runs the liveness challenge at the camera and hands its single-use token to `then` while the camera still shows the
+ * face that passed (a verify probe is captured there).
+ * @template T
+ * @param {import('./context.js').PanelContext} context
+ * @param {(text: string) => void} onProgress
+ * @param {(livenessToken: string) => Promise<T>} then
+ * @returns {Promise<T>}
+ */
+export async function challengeAtCamera(context, onProgress, then) {
+  if (!context.camera.running) throw new Error('Start the camera first: this collection asks for the liveness challenge.');
   // One challenge at a time on the page: they would share the prompt, and the first to end would resume the preview.
   if (context.lock.liveness) throw new Error('A liveness challenge is already running.');
   context.lock.liveness = true;
@@ -27,7 +41,7 @@ export async function probeFromCamera(context, withLiveness, onProgress) {
       prompt: context.prompt,
       onProgress,
     });
-    return { image: await context.camera.capture(), livenessToken };
+    return await then(livenessToken);
   } finally {
     context.lock.liveness = false;
     context.preview.pause(false);
