@@ -32,6 +32,11 @@ export interface FaceEngineConfig {
   maxQueue: number;
   /** A busy worker offers a face's liveness model to an idle one (WorkerPool.share); off only to measure its effect. */
   shareParts: boolean;
+  /**
+   * The nice value of the worker threads (Linux; 0 leaves them as the process is): on a machine the engine saturates,
+   * the event loop (HTTP, health checks) and the database then get the processor first (README "Speed and scale").
+   */
+  workerNice: number;
 }
 
 /**
@@ -73,6 +78,7 @@ export const DEFAULT_FACE_ENGINE_CONFIG: FaceEngineConfig = {
   jobTimeoutMs: 30_000,
   maxQueue: 256,
   shareParts: true,
+  workerNice: 10,
 };
 
 /**
@@ -84,6 +90,7 @@ export const FACE_ENGINE_RANGES = {
   intraOpThreads: [1, 64],
   jobTimeoutMs: [100, 600_000],
   maxQueue: [1, 100_000],
+  workerNice: [0, 19],
   imageMaxBytes: [1024, 100 * 1024 * 1024],
   imageMaxPixels: [64 * 64, 500_000_000],
 } as const satisfies Record<string, readonly [number, number]>;
@@ -117,6 +124,7 @@ export function resolveFaceEngineConfig(overrides: FaceEngineOverrides = {}): Fa
   intIn('image.maxPixels', config.image.maxPixels, ...FACE_ENGINE_RANGES.imageMaxPixels);
   intIn('jobTimeoutMs', config.jobTimeoutMs, ...FACE_ENGINE_RANGES.jobTimeoutMs);
   intIn('maxQueue', config.maxQueue, ...FACE_ENGINE_RANGES.maxQueue);
+  intIn('workerNice', config.workerNice, ...FACE_ENGINE_RANGES.workerNice);
   if (!['cpu', 'cuda'].includes(config.executionProvider)) problems.push(`executionProvider must be cpu or cuda`);
   if (problems.length > 0) throw new Error(`Invalid face engine configuration: ${problems.join('; ')}`);
   return config;

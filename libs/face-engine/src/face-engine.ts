@@ -73,7 +73,8 @@ export class FaceEngine {
       await pool.close();
       throw error;
     }
-    logger.log(`ready: ${config.poolSize} workers x ${config.intraOpThreads} thread(s), provider ${String(pool.info.provider)}`);
+    const nice = typeof pool.info.nice === 'number' ? String(pool.info.nice) : 'unchanged';
+    logger.log(`ready: ${config.poolSize} workers x ${config.intraOpThreads} thread(s), provider ${String(pool.info.provider)}, worker nice ${nice}`);
     return new FaceEngine(config, pool, options.observer);
   }
 

@@ -154,6 +154,8 @@ export interface AppConfig {
     flipAugmentation: boolean;
     jobTimeoutMs: number;
     maxQueue: number;
+    /** Nice value of the engine's worker threads (FaceEngineConfig.workerNice). */
+    workerNice: number;
   };
   limits: {
     maxImageBytes: number;
@@ -304,6 +306,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTty = process.stdout.
       flipAugmentation: read.bool('FACEGATE_FLIP', ENGINE.flipAugmentation),
       jobTimeoutMs: read.int('FACEGATE_ENGINE_TIMEOUT_MS', ENGINE.jobTimeoutMs, ...ENGINE_RANGES.jobTimeoutMs),
       maxQueue: read.int('FACEGATE_ENGINE_MAX_QUEUE', ENGINE.maxQueue, ...ENGINE_RANGES.maxQueue),
+      workerNice: read.int('FACEGATE_ENGINE_NICE', ENGINE.workerNice, ...ENGINE_RANGES.workerNice),
     },
     limits: {
       maxImageBytes: read.int('FACEGATE_MAX_IMAGE_BYTES', ENGINE.image.maxBytes, ...ENGINE_RANGES.imageMaxBytes),

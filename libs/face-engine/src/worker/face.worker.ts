@@ -5,6 +5,7 @@ import { FaceAnalyzer, LIVENESS_PART } from '../pipeline/face-analyzer';
 import { AnalysisResult, AnalyzeOptions } from '../pipeline/face.types';
 import { hostWorker, poolWorkerData } from './worker-host';
 import { RgbImage } from '../image/raw-image';
+import { lowerThreadPriority } from '../runtime/thread-priority';
 
 export interface FaceWorkerData {
   config: FaceEngineConfig;
@@ -21,9 +22,11 @@ const data = poolWorkerData<FaceWorkerData>();
 
 void hostWorker(async (offload) => {
   const warn = (message: string) => parentPort?.postMessage({ type: 'log', level: 'warn', message });
+  // Before the sessions exist: threads ONNX Runtime starts from here inherit it.
+  const nice = lowerThreadPriority(data.config.workerNice);
   const analyzer = await FaceAnalyzer.load(data.config, warn, data.config.poolSize > 1 && data.config.shareParts ? offload : undefined);
   return {
-    info: { provider: analyzer.provider },
+    info: { provider: analyzer.provider, nice },
     handler: async (op, payload) => {
       if (op === 'analyze') {
         const { bytes, options } = payload as AnalyzePayload;
