@@ -814,7 +814,7 @@ export interface components {
              */
             allowMismatch?: boolean;
             /**
-             * @description Token of a liveness challenge passed by the person's face; every new photo must show that face. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise), and spent by the request whatever its answer: only a caller that passed a challenge learns anything about the person here.
+             * @description Token of a liveness challenge passed by the person's face; every new photo must show that face. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise), and spent by the request whatever its answer after the photos' format and count are checked: only a caller that passed a challenge learns anything about the person here. Ignored where it is not required.
              * @example lt_Q2hhbGxlbmdlIHBhc3NlZC4gV2VsY29tZSBiYWNrIQ
              */
             livenessToken?: string;
@@ -1565,7 +1565,7 @@ export interface components {
              */
             allowMismatch?: boolean;
             /**
-             * @description Token of a liveness challenge passed by the person's face; every new photo must show that face. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise), and spent by the request whatever its answer: only a caller that passed a challenge learns anything about the person here.
+             * @description Token of a liveness challenge passed by the person's face; every new photo must show that face. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise), and spent by the request whatever its answer after the photos' format and count are checked: only a caller that passed a challenge learns anything about the person here. Ignored where it is not required.
              * @example lt_Q2hhbGxlbmdlIHBhc3NlZC4gV2VsY29tZSBiYWNrIQ
              */
             livenessToken?: string;

@@ -34,7 +34,7 @@ export interface FaceEngineConfig {
   shareParts: boolean;
   /**
    * The nice value of the worker threads (Linux; 0 leaves them as the process is): on a machine the engine saturates,
-   * the event loop (HTTP, health checks) and the database then get the processor first (README "Speed and scale").
+   * the event loop (HTTP, health checks) then gets the processor before the models (README, FACEGATE_ENGINE_NICE).
    */
   workerNice: number;
 }

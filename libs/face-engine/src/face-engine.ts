@@ -3,6 +3,7 @@
 // (sharp's documented advice for worker threads; the pool replaces workers after crashes and timeouts).
 import 'onnxruntime-node';
 import 'sharp';
+import { access } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { DEFAULT_MODELS_DIR, FaceEngineConfig, FaceEngineOverrides, resolveFaceEngineConfig } from './face-engine.config';
 import { ImageFormat, parseImageInput } from './image/image-input';
@@ -57,6 +58,10 @@ export class FaceEngine {
     verifyModelFiles(config.modelsDir, join(DEFAULT_MODELS_DIR, 'manifest.json'));
     const logger = options.logger ?? consoleLogger;
     const workerData: FaceWorkerData = { config, allowCrashOp: options.allowCrashOp };
+    // libuv starts its thread pool on first use, from the thread that queues the work, and the pool's threads inherit
+    // that thread's priority. Started here from the caller's thread, before any worker lowers its own, the pool (decodes
+    // and resizes through sharp, the process's file work) keeps the process's priority.
+    await access(config.modelsDir);
     const pool = new WorkerPool({
       script: join(__dirname, 'worker', `face.worker${extname(__filename)}`),
       size: config.poolSize,

@@ -53,7 +53,9 @@ const context = {
   },
   lock: { liveness: false },
   // A console tab hides the camera card; a challenge started there (adding photos) shows it while it runs.
-  showCamera: (shown) => byId('app-view').classList.toggle('console', !shown && selectedTab()?.dataset.captures === undefined),
+  showCamera: (shown) => layoutFor(selectedTab(), shown),
+  startCamera,
+  stopCamera,
 };
 
 const enrol = new EnrolPanel(context);
@@ -161,10 +163,17 @@ function selectTab(tab) {
     other.tabIndex = selected ? 0 : -1;
     byId(/** @type {string} */ (other.getAttribute('aria-controls'))).hidden = !selected;
   }
-  // The camera card serves the tabs that capture; the console's lists get the whole width.
-  byId('app-view').classList.toggle('console', tab.dataset.captures === undefined);
+  layoutFor(tab);
   if (tab.id === 'tab-people') void people.load(true);
   void consolePanels[tab.id]?.load();
+}
+
+/**
+ * The camera card serves the tabs that capture (and a challenge started from another tab); the console's lists get
+ * the whole width. @param {HTMLElement | undefined} tab @param {boolean} [cameraShown]
+ */
+function layoutFor(tab, cameraShown = false) {
+  byId('app-view').classList.toggle('console', !cameraShown && tab?.dataset.captures === undefined);
 }
 
 /** @returns {HTMLButtonElement | undefined} */
@@ -197,30 +206,40 @@ function setUpCamera() {
   const reason = Camera.unavailableReason();
   if (reason) return noCamera(reason);
   const toggle = byId('camera-toggle');
-  toggle.addEventListener(
-    'click',
-    () =>
-      void busy(toggle, async () => {
-        if (camera.running) {
-          preview.stop();
-          camera.stop();
-          byId('camera-hint').textContent = 'The camera is off.';
-          return;
-        }
-        const message = byId('camera-unavailable');
-        try {
-          await camera.start();
-          message.hidden = true;
-          preview.start();
-          byId('camera-hint').textContent = 'Looking for a face…';
-        } catch (error) {
-          // Permission refused or no device: say why and keep the button, the user may fix it and try again.
-          message.textContent = cameraErrorText(error);
-          message.hidden = false;
-          byId('camera-hint').textContent = 'No camera: use the file buttons.';
-        }
-      }).then(() => (toggle.textContent = camera.running ? 'Stop camera' : 'Start camera')),
-  );
+  toggle.addEventListener('click', () => void busy(toggle, async () => (camera.running ? stopCamera() : await startCamera())));
+}
+
+/** Starts the camera and its live box (the toggle, and a challenge started from a console tab): false, with the reason shown, when it cannot. */
+async function startCamera() {
+  const message = byId('camera-unavailable');
+  try {
+    const reason = Camera.unavailableReason();
+    if (reason) throw new Error(reason);
+    await camera.start();
+    message.hidden = true;
+    preview.start();
+    byId('camera-hint').textContent = 'Looking for a face…';
+    return true;
+  } catch (error) {
+    // Permission refused or no device: say why and keep the button, the user may fix it and try again.
+    message.textContent = cameraErrorText(error);
+    message.hidden = false;
+    byId('camera-hint').textContent = 'No camera: use the file buttons.';
+    return false;
+  } finally {
+    syncCameraToggle();
+  }
+}
+
+function stopCamera() {
+  preview.stop();
+  camera.stop();
+  byId('camera-hint').textContent = 'The camera is off.';
+  syncCameraToggle();
+}
+
+function syncCameraToggle() {
+  byId('camera-toggle').textContent = camera.running ? 'Stop camera' : 'Start camera';
 }
 
 /** Without a camera the page still works from files: camera controls are disabled and say why. @param {string} reason */

@@ -41,6 +41,19 @@ export class AuditService {
   }
 
   /**
+   * Runs `work` and records only a refusal (its error code), then rethrows: for the checks a request makes before its
+   * audited work starts, whose success the work's own entry records.
+   */
+  async refusalAudited<T>(caller: Actor, subject: AuditSubject, work: () => T | Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await this.record(caller, { ...subject, outcome: error instanceof DomainError ? error.code : 'INTERNAL_ERROR' });
+      throw error;
+    }
+  }
+
+  /**
    * Runs `work` and records its outcome: "success" plus what `describe` adds, or the error code it failed with
    * (then rethrows). The subject may be refined by the work itself through `subject` (e.g. the new user's id).
    */

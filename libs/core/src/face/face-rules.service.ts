@@ -33,6 +33,14 @@ export class FaceRulesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The image's bytes (base64 and data URLs decoded), checked for size and format without the engine: cheap, so a
+   * request checks its images before it spends something on them (a liveness token).
+   */
+  checkedImage(image: string | Buffer): Buffer {
+    return this.engine.imageBytes(image);
+  }
+
   async forEnrolment(image: string | Buffer): Promise<ExtractedFace> {
     const result = await this.engine.analyze(image, { details: 'primary', embedding: true, liveness: true });
     const face = this.primary(result);

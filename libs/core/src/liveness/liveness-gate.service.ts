@@ -37,12 +37,8 @@ export class LivenessGateService {
    * audited (callers outside an audited block).
    */
   async redeem(token: string | undefined, collection: CollectionRef, caller: CallerContext, subject?: GateSubject): Promise<ChallengeCheck> {
-    try {
-      return await this.tokens.redeem(token, collection, caller);
-    } catch (error) {
-      if (subject) await this.audit.record(caller, { ...subject, outcome: error instanceof DomainError ? error.code : 'INTERNAL_ERROR' });
-      throw error;
-    }
+    const redeem = () => this.tokens.redeem(token, collection, caller);
+    return subject ? this.audit.refusalAudited(caller, subject, redeem) : redeem();
   }
 
   /** Every face a request brings must be the one that passed the challenge (LIVENESS_FACE_MISMATCH). */

@@ -65,12 +65,14 @@ export class LockoutsRepository {
    * Lifts the person's locks and forgets their failures, the slow budget's too (for one key, or all); attempts in
    * flight stay counted. A lock in force ends now rather than being erased: a liveness token from a session that was
    * open while the key was locked out (lockedAfter: the lock ended after the session opened) stays refused, so the
-   * free tries a lock gave (its sessions charge nothing) do not become usable when an operator clears it.
+   * free tries a lock gave (its sessions charge nothing) do not become usable when an operator clears it. The end is
+   * cut to the millisecond: the column keeps milliseconds, and a rounded-up end would read as "still locked" for an
+   * instant after now.
    */
   async clear(userId: string, keyId?: string): Promise<number> {
     return this.prisma.client.$executeRaw`
       UPDATE verification_lockouts
-      SET locked_until = CASE WHEN locked_until > now() THEN now() ELSE locked_until END, failures = 0, day_level = 0
+      SET locked_until = CASE WHEN locked_until > now() THEN date_trunc('milliseconds', now()) ELSE locked_until END, failures = 0, day_level = 0
       WHERE user_id = ${userId}::uuid AND (${keyId ?? null}::uuid IS NULL OR key_id = ${keyId ?? null}::uuid)
         AND (locked_until > now() OR failures > 0 OR day_level > 0)`;
   }

@@ -80,6 +80,11 @@ function setUp(
 
   const record = (p: Person) => ({ id: p.id, externalId: p.externalId, name: p.name, collectionId: `col-${p.collection}`, collection: { name: p.collection } });
   const faces = {
+    // Names stand for photos; 'not-an-image' is refused as a real bad upload would be, before the engine.
+    checkedImage: jest.fn((image: string | Buffer) => {
+      if (image === 'not-an-image') throw new DomainError('INVALID_IMAGE', 'The image is corrupt or truncated and cannot be decoded.');
+      return image;
+    }),
     forProbe: jest.fn(async (image: string | Buffer) => {
       if (image === 'no-face') throw new DomainError('NO_FACE', 'No face was found in the image.');
       return options.probe ?? extractedFace(embedding(0), 0.9);
@@ -301,6 +306,15 @@ describe('RecognitionService.verify', () => {
       // A caller that passed a challenge is told, and the answer spends its token: one challenge, one question.
       expect(await codeOf(service.verify({ externalId: 'nobody', collection: 'signin', image: 'img', livenessToken: 'lt_real' }, me))).toBe('USER_NOT_FOUND');
       expect(await codeOf(service.verify({ externalId: 'ann', collection: 'signin', image: 'img', livenessToken: 'lt_real' }, me))).toBe('LIVENESS_TOKEN_USED');
+    });
+
+    it('refuses a bad image before spending the token on it, on /verify and /recognize', async () => {
+      const { service, entries } = setUp({ tokens: { 'hash:lt_real': passed(0.5) } });
+      const claim = { externalId: 'ann', collection: 'signin', livenessToken: 'lt_real' };
+      expect(await codeOf(service.verify({ ...claim, image: 'not-an-image' }, me))).toBe('INVALID_IMAGE');
+      expect(entries).toContainEqual(expect.objectContaining({ action: 'verify', collection: 'signin', outcome: 'INVALID_IMAGE' }));
+      expect(await codeOf(service.recognize({ collection: 'signin', image: 'not-an-image', livenessToken: 'lt_real' }, me))).toBe('INVALID_IMAGE');
+      expect(await codeOf(service.verify({ ...claim, image: 'img' }, me))).not.toMatch(/LIVENESS_TOKEN/);
     });
 
     it('asks for the token before telling a locked-out key so (failed sessions charged to the person must not show)', async () => {

@@ -57,10 +57,13 @@ export class RecognitionService {
     if (dto.faceId !== undefined) return this.verifyStoredFace(dto, caller);
     const byId = dto.userId !== undefined ? await this.claimedUser(dto, caller) : undefined;
     const collection = await this.access.resolve(caller, byId?.collection.name ?? dto.collection);
-    const challenge = await this.gate.redeem(dto.livenessToken, collection, caller, { action: 'verify', collection: collection.name, userId: byId?.id });
+    const subject = { action: 'verify', collection: collection.name, userId: byId?.id };
+    // A bad image is refused before the token is spent on it.
+    const checked = { ...dto, image: await this.audit.refusalAudited(caller, subject, () => this.faces.checkedImage(dto.image!)) };
+    const challenge = await this.gate.redeem(dto.livenessToken, collection, caller, subject);
     const user = byId ?? (await this.claimedUser(dto, caller, collection));
     const threshold = decidingThreshold(collection.policy, dto.threshold);
-    const judge = () => this.auditedClaim(dto, user, collection, threshold, caller, challenge);
+    const judge = () => this.auditedClaim(checked, user, collection, threshold, caller, challenge);
     return this.attempts.attempt(caller, { action: 'verify', id: user.id, collection: collection.name }, judge, (body) => body.verified);
   }
 
@@ -69,7 +72,6 @@ export class RecognitionService {
    * failures (an admin clears a lockout in the open, through /lockouts, audited as such). It is no live capture either.
    */
   private async verifyStoredFace(dto: VerifyInput, caller: CallerContext) {
-    if (dto.livenessToken) throw new DomainError('VALIDATION_FAILED', 'livenessToken cannot be combined with faceId (a stored face is no live capture).');
     const user = await this.claimedUser(dto, caller);
     const collection = await this.access.resolve(caller, user.collection.name);
     return this.auditedClaim(dto, user, collection, decidingThreshold(collection.policy, dto.threshold), caller, NO_CHALLENGE);
@@ -211,8 +213,10 @@ export class RecognitionService {
       const probe = await this.storedProbe(dto.faceId, collection);
       return { probe, challenge: NO_CHALLENGE, liveness: this.gate.passiveVerdict(undefined, collection) };
     }
+    // A bad image is refused before the token is spent on it.
+    const image = redeemed ? dto.image! : this.faces.checkedImage(dto.image!);
     const challenge = redeemed ?? (await this.gate.redeem(dto.livenessToken, collection, caller));
-    const probe = await this.faces.forProbe(dto.image!, { liveness: needsPassiveScore(collection) });
+    const probe = await this.faces.forProbe(image, { liveness: needsPassiveScore(collection) });
     this.gate.assertSameFaces(challenge, [probe.embedding], collection);
     return { probe, challenge, liveness: this.gate.passiveVerdict(probe.liveness, collection, challenge) };
   }

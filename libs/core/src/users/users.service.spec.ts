@@ -55,6 +55,11 @@ function setUp(env: Record<string, string> = {}, tokens: Record<string, TokenRed
   const livenessTokens = livenessTokensOver(sessions);
   const budget = budgetOver(attempts, audit, config);
   const faces = {
+    // Names stand for photos; 'not-an-image' is refused as a real bad upload would be, before the engine.
+    checkedImage: jest.fn((image: string | Buffer) => {
+      if (image === 'not-an-image') throw new DomainError('INVALID_IMAGE', 'The image is corrupt or truncated and cannot be decoded.');
+      return image;
+    }),
     forEnrolment: jest.fn(async (image: string | Buffer) => {
       const vector = PHOTOS[String(image)];
       if (!vector) throw new DomainError('NO_FACE', 'No face was found in the image.');
@@ -449,10 +454,11 @@ describe('UsersService.addFaces in a collection that requires liveness tokens', 
     expect(people.facesOf('u-ann')).toBe(1);
   });
 
-  it('says TOO_MANY_FACES before spending the token', async () => {
+  it('says TOO_MANY_FACES, or that an image is bad, before spending the token', async () => {
     const { service, people, sessions } = setUp({ FACEGATE_MAX_FACES_PER_USER: '2' }, { 'hash:lt_ann': passedWith(PHOTOS.ann2) });
     people.seed({ id: 'u-ann', collection: 'signin', faces: [PHOTOS.ann1] });
     expect(await codeOf(service.addFaces('u-ann', ['ann2', 'annEdge'], enroller, { livenessToken: 'lt_ann' }))).toBe('TOO_MANY_FACES');
+    expect(await codeOf(service.addFaces('u-ann', ['not-an-image'], enroller, { livenessToken: 'lt_ann' }))).toBe('INVALID_IMAGE');
     expect(sessions.redeemed).toEqual([]);
     expect((await service.addFaces('u-ann', ['ann2'], enroller, { livenessToken: 'lt_ann' })).faces).toHaveLength(1);
   });

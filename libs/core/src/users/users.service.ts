@@ -127,10 +127,15 @@ export class UsersService {
     assertMayOverride(options, caller);
     const user = await this.visible(id, caller);
     const max = this.config.enrolment.maxFacesPerUser;
-    // Known before the token is spent (the store checks again under the person's lock, for concurrent additions).
-    if (user.faces.length + images.length > max) throw tooManyFaces(user.faces.length, max);
     const collection = await this.access.resolve(caller, user.collection.name);
     const subject = { action: 'add_faces', collection: user.collection.name, userId: user.id };
+    // What is known without the engine is refused before a token is spent on it (the store checks the count again
+    // under the person's lock, for concurrent additions).
+    const checked = await this.audit.refusalAudited(caller, subject, () => {
+      this.assertImageCount(images.length);
+      if (user.faces.length + images.length > max) throw tooManyFaces(user.faces.length, max);
+      return images.map((image) => this.faces.checkedImage(image));
+    });
     // Before the budget and before anything about the person is said, as on /verify: LOCKED_OUT (or FORBIDDEN for a
     // person without faces) would tell a caller without the token whom its failed sessions showed.
     const challenge = liveTokenNeeded(collection, caller) ? await this.gate.redeem(options.livenessToken, collection, caller, subject) : undefined;
@@ -146,7 +151,7 @@ export class UsersService {
           caller,
           subject,
           async () => {
-            const extracted = await this.extractAll(images);
+            const extracted = await this.extractAll(checked);
             if (challenge) await this.assertLiveCapture(challenge, extracted, user.id, collection, caller);
             if (!options.allowMismatch) await this.rejectStrangers(extracted, user.id, collection.policy.matchThreshold, caller);
             if (!options.allowDuplicate) await this.rejectDuplicates(extracted, collection, caller, user.id);
@@ -248,9 +253,13 @@ export class UsersService {
     }
   }
 
-  private async extractAll(images: Array<string | Buffer>): Promise<ExtractedFace[]> {
+  private assertImageCount(images: number): void {
     const max = this.config.limits.maxImagesPerRequest;
-    if (images.length > max) throw new DomainError('VALIDATION_FAILED', `At most ${max} images per request.`, { images: images.length });
+    if (images > max) throw new DomainError('VALIDATION_FAILED', `At most ${max} images per request.`, { images });
+  }
+
+  private async extractAll(images: Array<string | Buffer>): Promise<ExtractedFace[]> {
+    this.assertImageCount(images.length);
     return Promise.all(
       images.map((image, index) =>
         this.faces.forEnrolment(image).catch((error: unknown) => {

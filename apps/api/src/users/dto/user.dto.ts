@@ -156,7 +156,7 @@ export class AddFacesDto {
   allowMismatch?: boolean;
 
   @LivenessTokenField(
-    "Token of a liveness challenge passed by the person's face; every new photo must show that face. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise), and spent by the request whatever its answer: only a caller that passed a challenge learns anything about the person here.",
+    "Token of a liveness challenge passed by the person's face; every new photo must show that face. Required from keys without admin scope in a collection that sets requireLivenessToken (LIVENESS_REQUIRED otherwise), and spent by the request whatever its answer after the photos' format and count are checked: only a caller that passed a challenge learns anything about the person here. Ignored where it is not required.",
   )
   livenessToken?: string;
 }

@@ -14,6 +14,8 @@
  *   openVerify: (claim: { id: string, label: string }) => void,
  *   lock: { liveness: boolean },
  *   showCamera: (shown: boolean) => void,
+ *   startCamera: () => Promise<boolean>,
+ *   stopCamera: () => void,
  * }} PanelContext
  */
 export {};

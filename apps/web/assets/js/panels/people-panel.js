@@ -17,6 +17,8 @@ export class PeoplePanel {
     this.search = /** @type {HTMLInputElement} */ (byId('people-search'));
     /** @type {string | null} */
     this.cursor = null;
+    /** @type {string | undefined} the collection of the people shown */
+    this.shownCollection = undefined;
     /** People being deleted: a second click while the first DELETE runs is ignored. */
     this.deleting = new Set();
     /** Loads in flight: only the latest one's answer is shown (a tab switch, a search and a collection change can overlap). */
@@ -33,11 +35,12 @@ export class PeoplePanel {
     if (reset) this.cursor = null;
     const search = this.search.value.trim();
     const ticket = ++this.loading;
+    const collection = this.context.collection();
     try {
-      const page = await this.context
-        .api()
-        .get('/users', { collection: this.context.collection(), search: search || undefined, limit: 20, cursor: this.cursor ?? undefined });
+      const page = await this.context.api().get('/users', { collection, search: search || undefined, limit: 20, cursor: this.cursor ?? undefined });
       if (ticket !== this.loading) return;
+      // The people shown are this collection's: a challenge for one of them is taken there, whatever the field says now.
+      this.shownCollection = collection;
       const rows = page.items.map((/** @type {Person} */ p) => this.row(p));
       if (reset) this.list.replaceChildren(...rows);
       else this.list.append(...rows);
@@ -130,16 +133,18 @@ export class PeoplePanel {
       return await post(undefined);
     } catch (error) {
       if (!(error instanceof ApiError) || error.problem.code !== 'LIVENESS_REQUIRED') throw error;
+      // Another challenge owns the camera card and the prompt: showing and hiding them here would disturb it.
+      if (this.context.lock.liveness) throw new Error('A liveness challenge is already running.');
       const progress = (/** @type {string} */ text) => showMessage(this.status, 'warn', text);
       progress(`${person.name} takes the liveness challenge at the camera before photos are added.`);
-      const { camera } = this.context;
-      const started = !camera.running;
+      const started = !this.context.camera.running;
       this.context.showCamera(true);
       try {
-        if (started) await camera.start();
-        return await challengeAtCamera(this.context, progress, post);
+        if (started && !(await this.context.startCamera()))
+          throw new Error('The camera did not start: photos are added here only after the liveness challenge.');
+        return await challengeAtCamera(this.context, progress, post, this.shownCollection);
       } finally {
-        if (started) camera.stop();
+        if (started) this.context.stopCamera();
         this.context.showCamera(false);
       }
     }

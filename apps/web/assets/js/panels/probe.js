@@ -25,9 +25,10 @@ export async function probeFromCamera(context, withLiveness, onProgress) {
  * @param {import('./context.js').PanelContext} context
  * @param {(text: string) => void} onProgress
  * @param {(livenessToken: string) => Promise<T>} then
+ * @param {string} [collection] where the token is for (the collection field's value by default)
  * @returns {Promise<T>}
  */
-export async function challengeAtCamera(context, onProgress, then) {
+export async function challengeAtCamera(context, onProgress, then, collection = context.collection()) {
   if (!context.camera.running) throw new Error('Start the camera first: this collection asks for the liveness challenge.');
   // One challenge at a time on the page: they would share the prompt, and the first to end would resume the preview.
   if (context.lock.liveness) throw new Error('A liveness challenge is already running.');
@@ -37,7 +38,7 @@ export async function challengeAtCamera(context, onProgress, then) {
     const livenessToken = await runLivenessChallenge({
       api: context.api(),
       camera: context.camera,
-      collection: context.collection(),
+      collection,
       prompt: context.prompt,
       onProgress,
     });
