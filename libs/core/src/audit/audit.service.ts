@@ -6,7 +6,8 @@ import { AuditEntry, AuditRepository } from './audit.repository';
 import { AuditQuery } from './audit.inputs';
 
 export type AuditEvent = Omit<AuditEntry, 'keyId' | 'clientIp' | 'requestId'>;
-type AuditSubject = Omit<AuditEvent, 'outcome'>;
+/** What an audit entry is about (action, collection, person); its outcome is recorded when known. */
+export type AuditSubject = Omit<AuditEvent, 'outcome'>;
 
 /**
  * Writes the audit trail: who (key, client address, request id) did what to whom, and how it went. Never an image

@@ -3,17 +3,10 @@ import { DomainError } from '@facegate/common';
 import { FaceVectorRepository } from '@facegate/database';
 import { CallerContext } from '../access/actor';
 import { CollectionRef } from '../access/collection-access.service';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, AuditSubject } from '../audit/audit.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { judgeLiveness, LivenessVerdict } from '../recognition/liveness-policy';
 import { assertChallengeFace, ChallengeCheck, livenessFaceMismatch, LivenessTokenService } from './liveness-token.service';
-
-/** The audit entry of a refused token, for a caller outside an audited block (who it is about may not be known yet). */
-export interface GateSubject {
-  action: string;
-  collection: string;
-  userId?: string;
-}
 
 /**
  * The liveness rules of a request that acts on a person with a live face (/verify, /recognize, adding faces), around
@@ -36,7 +29,7 @@ export class LivenessGateService {
    * a token is spent by each such answer, so one passed challenge does not buy many. With `subject`, a refusal is
    * audited (callers outside an audited block).
    */
-  async redeem(token: string | undefined, collection: CollectionRef, caller: CallerContext, subject?: GateSubject): Promise<ChallengeCheck> {
+  async redeem(token: string | undefined, collection: CollectionRef, caller: CallerContext, subject?: AuditSubject): Promise<ChallengeCheck> {
     const redeem = () => this.tokens.redeem(token, collection, caller);
     return subject ? this.audit.refusalAudited(caller, subject, redeem) : redeem();
   }

@@ -213,8 +213,8 @@ export class RecognitionService {
       const probe = await this.storedProbe(dto.faceId, collection);
       return { probe, challenge: NO_CHALLENGE, liveness: this.gate.passiveVerdict(undefined, collection) };
     }
-    // A bad image is refused before the token is spent on it.
-    const image = redeemed ? dto.image! : this.faces.checkedImage(dto.image!);
+    // A bad image is refused before the token is spent on it (checking bytes checked already costs only the sniff).
+    const image = this.faces.checkedImage(dto.image!);
     const challenge = redeemed ?? (await this.gate.redeem(dto.livenessToken, collection, caller));
     const probe = await this.faces.forProbe(image, { liveness: needsPassiveScore(collection) });
     this.gate.assertSameFaces(challenge, [probe.embedding], collection);

@@ -17,7 +17,7 @@ import { ExtractedFace } from '../face/face-rules.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { AttemptOutcome, AttemptsRepository, BudgetRules, Lock, Refusal } from '../lockouts/attempts.repository';
 import { LivenessSecretsService } from '../liveness/liveness-secrets.service';
-import { LivenessSessionsRepository, TokenRedemption, TokenRefusal } from '../liveness/liveness-sessions.repository';
+import { LivenessSessionsRepository, TokenRedemption } from '../liveness/liveness-sessions.repository';
 import { LivenessTokenService } from '../liveness/liveness-token.service';
 
 /** The validated configuration with its defaults, plus any variables a test sets (never the process's environment). */
@@ -292,11 +292,6 @@ export class FakeLivenessSessions {
     if (!found) return Promise.resolve({ ok: false, reason: 'invalid' });
     this.tokens.set(hash, { ok: false, reason: 'used' });
     return Promise.resolve(found);
-  }
-
-  tokenRefusal(hash: string): Promise<TokenRefusal | null> {
-    const found = this.tokens.get(hash);
-    return Promise.resolve(!found ? 'invalid' : found.ok ? null : found.reason);
   }
 }
 
