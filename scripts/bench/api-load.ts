@@ -2,17 +2,21 @@
  * What the HTTP benchmarks share (api.bench.ts, replica.bench.ts): an app on a fresh database listening on 127.0.0.1,
  * the people of ../shared/faces enrolled through the API, synthetic people around them, and closed-loop clients.
  */
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
 import pg from 'pg';
 import { PrismaService, VectorIndexRepository } from '@facegate/database';
 import { loadFaceDataset } from '../../libs/face-engine/src/eval/face-dataset';
 import { ADMIN_KEY, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../../test/e2e-app';
 import { MULTI_FACE_PHOTOS } from '../../test/photos';
 import { FACES_DIR, facePath } from '../../test/shared-faces';
-import { percentile } from './bench-report';
+import { closedLoop, HealthResult, LoadJob, LoadResult } from './http-load';
 import { seedProductGallery } from './synthetic-gallery';
+
+export { closedLoop } from './http-load';
+export type { LoadResult } from './http-load';
 
 /** Rate limits out of the way: the benchmarks measure the engine and the database, not the throttler. */
 export const UNLIMITED = {
@@ -26,15 +30,6 @@ export type Route = 'verify' | 'recognize';
 export interface Probe {
   userId: string;
   image: string;
-}
-
-export interface LoadResult {
-  p50: number;
-  p95: number;
-  p99: number;
-  rps: number;
-  requests: number;
-  errors: number;
 }
 
 /**
@@ -124,37 +119,6 @@ export async function load(base: string, route: Route, clients: number, probes: 
   return closedLoop(clients, seconds, async (i) => (await post(base, route, body(i)).catch(() => ({ status: 0, body: null }))).status === 200);
 }
 
-/**
- * `callers` closed-loop callers (each calls again as soon as its last call answered) for `seconds`: latency
- * percentiles of every call, and the rate of those that succeeded (`call` resolves false for a failure).
- */
-export async function closedLoop(callers: number, seconds: number, call: (i: number) => Promise<boolean>): Promise<LoadResult> {
-  const times: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: callers }, async () => {
-      while (performance.now() < deadline) {
-        const begun = performance.now();
-        const ok = await call(next++);
-        times.push(performance.now() - begun);
-        if (!ok) errors++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  return {
-    p50: percentile(times, 50),
-    p95: percentile(times, 95),
-    p99: percentile(times, 99),
-    rps: (times.length - errors) / elapsed,
-    requests: times.length,
-    errors,
-  };
-}
-
 /** One JSON POST with the bench's admin key. */
 export async function post(base: string, route: string, body: object): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${base}/${route}`, {
@@ -163,4 +127,27 @@ export async function post(base: string, route: string, body: object): Promise<{
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
+}
+
+/** Bodies as load() sends them, serialised once. */
+export function requestBodies(route: Route, probes: Probe[], topK = 5): string[] {
+  return probes.map((p) => JSON.stringify(route === 'verify' ? { userId: p.userId, image: p.image } : { image: p.image, topK }));
+}
+
+/**
+ * Runs `job` in a load generator of its own (load-process.ts), so that the clients' work stays off the event loop
+ * of the app in this process (both still share the machine's cores).
+ */
+export function loadElsewhere(job: LoadJob): Promise<{ load: LoadResult; health?: HealthResult }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'load-process.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let answered = false;
+    child.once('message', (message: { result?: { load: LoadResult; health?: HealthResult }; error?: string }) => {
+      answered = true;
+      if (message.result) resolve(message.result);
+      else reject(new Error(`load process: ${message.error}`));
+    });
+    child.once('exit', (code) => answered || reject(new Error(`load process exited with ${code} before answering`)));
+    child.send(job);
+  });
 }

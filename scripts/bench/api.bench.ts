@@ -4,10 +4,12 @@
  * server is saturated with recognitions. With --million (in a process of its own), instead: one-client latency, the
  * search alone and the process's memory with a million enrolled faces ("api-million" section). With --liveness-policy:
  * the same requests with the collection's passive liveness reported (advisory) and switched off, alternated, to show what
- * the passive model costs a request when the policy does not use it ("api-liveness" section). BENCHMARKS.md is not
- * written in --quick mode.
+ * the passive model costs a request when the policy does not use it ("api-liveness" section). With --client-placement:
+ * /recognize with the load generator as the other benchmarks run it (fetch, JSON.stringify per request, in the app's
+ * process), with bodies serialised once over node:http in the app's process, and the latter in a process of its own,
+ * alternated ("api-clients" section). BENCHMARKS.md is not written in --quick mode.
  *
- *   npm run bench:api [-- --quick] [-- --million] [-- --liveness-policy]
+ *   npm run bench:api [-- --quick] [-- --million] [-- --liveness-policy] [-- --client-placement]
  *
  * Gallery: the identity photos of ../shared/faces enrolled through the API (196 faces of 31 people; probes are other
  * photos of them, so every answer is a real match), topped up with synthetic people generated inside PostgreSQL around
@@ -17,13 +19,15 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FaceVectorRepository, PrismaService, VectorIndexRepository } from '@facegate/database';
 import { ADMIN_KEY, TestApp, TestDatabase } from '../../test/e2e-app';
 import { FaceEngineService } from '@facegate/core';
-import { addDistractors, closedLoop, enrolPhotos, load, LoadResult, Probe, Route, withApp } from './api-load';
+import { addDistractors, closedLoop, enrolPhotos, load, loadElsewhere, LoadResult, Probe, requestBodies, Route, withApp } from './api-load';
+import { HealthResult, LoadJob, runLoadJob } from './http-load';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 import { prometheusSamples, sampleTotal } from '../../test/prometheus-text';
 
 const QUICK = process.argv.includes('--quick');
 const MILLION = process.argv.includes('--million');
 const LIVENESS_POLICY = process.argv.includes('--liveness-policy');
+const CLIENT_PLACEMENT = process.argv.includes('--client-placement');
 const CLIENTS = QUICK ? [1, 4] : [1, 4, 8, 16];
 const SECONDS_PER_LEVEL = QUICK ? 3 : 12;
 const GALLERY: Record<TestDatabase, number> = QUICK ? { postgres: 1000, embedded: 1000 } : { postgres: 100_000, embedded: 10_000 };
@@ -384,6 +388,106 @@ function report(levels: Level[], saturations: Saturation[]): string {
   return lines.join('\n');
 }
 
+type Placement = 'fetch, in process' | 'node:http, in process' | 'own process';
+interface PlacementLevel extends LoadResult {
+  placement: Placement;
+  round: number;
+  topK: number;
+  clients: number;
+  health?: HealthResult;
+  /** The app's event-loop delay p99 while the level ran (ms). */
+  loopP99: number;
+}
+const PLACEMENTS: Placement[] = ['fetch, in process', 'node:http, in process', 'own process'];
+/** [topK, clients]: 1 is the API's default (a first pass at a third of the probes, ended by a hit), 5 the other sections' choice. */
+const PLACEMENT_LEVELS: Array<[number, number]> = [
+  [1, 1],
+  [1, 8],
+  [5, 1],
+  [5, 8],
+];
+
+/** One /recognize level with its clients placed as asked; /health every 50 ms from the same place when clients > 1. */
+async function placedLevel(
+  base: string,
+  probes: Probe[],
+  placement: Placement,
+  topK: number,
+  clients: number,
+): Promise<{ load: LoadResult; health?: HealthResult; loopP99: number }> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  try {
+    if (placement === 'fetch, in process') {
+      const watch = clients > 1 ? watchResponsiveness(base) : undefined;
+      const result = await load(base, 'recognize', clients, probes, SECONDS_PER_LEVEL, topK);
+      const health = watch ? await watch.stop() : undefined;
+      return { load: result, health, loopP99: loop.percentile(99) / 1e6 };
+    }
+    const job: LoadJob = {
+      base,
+      route: 'recognize',
+      apiKey: ADMIN_KEY,
+      clients,
+      seconds: SECONDS_PER_LEVEL,
+      bodies: requestBodies('recognize', probes, topK),
+      healthEveryMs: clients > 1 ? HEALTH_EVERY_MS : undefined,
+    };
+    const { load: result, health } = placement === 'own process' ? await loadElsewhere(job) : await runLoadJob(job);
+    return { load: result, health, loopP99: loop.percentile(99) / 1e6 };
+  } finally {
+    loop.disable();
+  }
+}
+
+/**
+ * Where the load generator runs changes what is measured: in the app's process its JSON and HTTP work shares the
+ * event loop that /health is answered on. Placements alternate, in a rotated order each round.
+ */
+async function benchClientPlacement(): Promise<PlacementLevel[]> {
+  return withApp('postgres', async (t, base) => {
+    const probes = await enrolPhotos(base);
+    await addDistractors(t, GALLERY.postgres);
+    const rows: PlacementLevel[] = [];
+    for (let round = 1; round <= POLICY_ROUNDS; round++) {
+      const order = PLACEMENTS.map((_, i) => PLACEMENTS[(i + round - 1) % PLACEMENTS.length]);
+      for (const placement of order) {
+        for (const [topK, clients] of PLACEMENT_LEVELS) {
+          const { load: level, health, loopP99 } = await placedLevel(base, probes, placement, topK, clients);
+          rows.push({ placement, round, topK, clients, ...level, health, loopP99 });
+          console.log(
+            `clients ${placement} round ${round} /recognize topK ${topK} x${clients}: p50 ${ms(level.p50)} ms, ${level.rps.toFixed(1)} req/s, ${level.errors} errors` +
+              (health ? `, /health p99 ${ms(health.healthP99)} ms` : ''),
+          );
+        }
+      }
+    }
+    return rows;
+  });
+}
+
+function placementReport(rows: PlacementLevel[]): string {
+  return [
+    '## API: where the load generator runs',
+    '',
+    `Machine: ${machineLine()}. Command: \`npm run bench:api -- --client-placement\`. As the API section (in-process app, PostgreSQL 15 + pgvector,`,
+    `${GALLERY.postgres.toLocaleString('en-US')} faces, the default collection as the bench configures it, /recognize with base64 JSON probes at topK 1 (the API's default: a first`,
+    `search pass at a third of the probes, ended by a hit) and topK 5 (the other sections' choice: one full pass), ${SECONDS_PER_LEVEL} s per level), with the clients`,
+    "placed three ways, alternated in a rotated order each round: `fetch, in process` (the other API sections' load generator: fetch and a",
+    'JSON.stringify of the photo per request, on the event loop that serves the API), `node:http, in process` (bodies serialised once,',
+    "kept-alive node:http connections, same event loop) and `own process` (the same client in a child process: its work leaves the app's",
+    "event loop, not the machine's two cores). /health: `GET /health` every 50 ms from the same place as the clients, while the 8 ran.",
+    "Event loop p99: the app process's event-loop delay during the level.",
+    '',
+    '| clients placed | round | topK | clients | p50 ms | p95 ms | p99 ms | req/s | requests | errors | /health p50 ms | /health p99 ms | event loop p99 ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.placement} | ${r.round} | ${r.topK} | ${r.clients} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.rps.toFixed(1)} | ${r.requests} | ${r.errors} | ${r.health ? ms(r.health.healthP50) : '-'} | ${r.health ? ms(r.health.healthP99) : '-'} | ${ms(r.loopP99)} |`,
+    ),
+  ].join('\n');
+}
+
 async function main() {
   // The million-face run gets a fresh process of its own, so that the memory it reports is the API's at a million
   // faces, not what earlier stages (another database, the embedded server) left behind.
@@ -392,6 +496,12 @@ async function main() {
     const markdown = policyReport(rows, shares);
     console.log(markdown);
     if (!QUICK) writeSection('api-liveness', markdown);
+    return;
+  }
+  if (CLIENT_PLACEMENT) {
+    const markdown = placementReport(await benchClientPlacement());
+    console.log(markdown);
+    if (!QUICK) writeSection('api-clients', markdown);
     return;
   }
   if (MILLION) {

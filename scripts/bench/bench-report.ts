@@ -5,8 +5,21 @@ import { join } from 'node:path';
 const FILE = join(__dirname, '..', '..', 'BENCHMARKS.md');
 
 export function machineLine(): string {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const cpu = `${cpus()[0]?.model ?? 'unknown CPU'}${cpuGeneration()}`;
   return `${new Date().toISOString().slice(0, 10)}, ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/**
+ * Virtual machines often name the processor only by brand ("AMD EPYC"), and machines of one name have differed by
+ * 1.5x in these benchmarks: the family and model from /proc/cpuinfo tell their generations apart.
+ */
+function cpuGeneration(): string {
+  if (!existsSync('/proc/cpuinfo')) return '';
+  const info = readFileSync('/proc/cpuinfo', 'utf8');
+  const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(info)?.[1].trim();
+  const family = field('cpu family');
+  const model = field('model');
+  return family && model ? ` (family ${family}, model ${model})` : '';
 }
 
 /** Replaces (or appends) the section between `<!-- bench:name -->` markers, so each benchmark owns its block. */
