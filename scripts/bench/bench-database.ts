@@ -5,7 +5,8 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 
-const SERVER = 'postgres://postgres@127.0.0.1:5432';
+const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432';
+let server = DEFAULT_SERVER;
 export const WARM_UP = 10;
 
 export interface Answer {
@@ -13,8 +14,13 @@ export interface Answer {
   persons: number[];
 }
 
+/** Another server than the machine's (a bench's --server: e.g. a cluster tuned as the sizing guide says). */
+export function useServer(url: string): void {
+  server = url.replace(/\/+$/, '');
+}
+
 export async function connect(database: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: `${SERVER}/${database}` });
+  const client = new pg.Client({ connectionString: `${server}/${database}` });
   // A terminated backend also emits 'error' on the client; unhandled, it would kill the process before the failing
   // query's own rejection is reported.
   client.on('error', (error) => console.error(`connection to ${database} lost: ${error.message}`));

@@ -1,21 +1,28 @@
 /**
  * Tiered vector search at 1M, 5M and 10M faces (issue 19): a compact first pass that returns a pool of candidates,
- * re-ranked at full precision in the same statement. Two first passes are measured side by side:
+ * re-ranked at full precision in the same statement. First passes measured side by side:
  * - `halfvec`: the product's IVFFlat over `embedding::halfvec(512)` (16-bit floats, 1 KB a face);
  * - `binary`:  IVFFlat over `binary_quantize(embedding)::bit(512)` with Hamming distance (one bit a dimension,
  *   64 bytes a face), the candidates then ordered by the exact cosine distance of the stored vectors;
- * - `binary-hnsw`: HNSW over the same binary codes.
+ * - `binary-hnsw`: HNSW over the same binary codes;
+ * - `halfvec-128`, `halfvec-256` (only with --passes): IVFFlat over the first 128 or 256 coordinates as halfvec.
  * Per size: generation time, table and index size on disk, build time, p50/p95 per setting, recall@1 and recall@10
  * against an exact scan on a sample of the probes (the exact scan at 10M takes seconds a probe), and person@1 on
- * every probe. Writes the "tiered" section of BENCHMARKS.md and docs/bench/tiered-results.json.
+ * every probe. Writes the "tiered" section of BENCHMARKS.md and docs/bench/tiered-results.json; a run with
+ * --server, --prewarm or --rerank people writes "tiered-tuned" and docs/bench/tiered-tuned-results.json instead.
  *
  *   npx tsx scripts/bench/tiered.bench.ts [--quick] [--sizes 1000000,5000000,10000000] [--queries 100] [--truth 40]
  *                                         [--keep] [--halfvec-max 1000000] [--hnsw-max 1000000]
+ *                                         [--passes binary,binary-hnsw,halfvec,halfvec-128,halfvec-256]
+ *                                         [--server postgres://postgres@127.0.0.1:5440] [--prewarm] [--rerank pool|people]
  *
  * --keep: keep the database facegate_bench_tiered and reuse its tables of the right size (the 10M table takes a
  * quarter of an hour to generate); index builds are always redone. --halfvec-max: skip the halfvec IVFFlat above
  * this many faces (its k-means assignment is 512-d float work per row and list: the 10M build runs for hours on two
  * cores). --hnsw-max: the same for HNSW over the binary codes (5 minutes to build at 1M). --quick (CI): 20,000 faces in facegate_bench_tiered_quick, BENCHMARKS.md untouched.
+ * --server: another PostgreSQL than the machine's (e.g. a cluster with shared_buffers above the index, as the sizing
+ * guide advises; the benchmark never changes a server's settings). --prewarm: pg_prewarm the table and each index
+ * before timing it. --rerank people: rank every face of the first pass's people (the product's statement).
  *
  * Gallery: synthetic-gallery.ts (the search benchmark's clusters around real embeddings, 5 faces a person).
  */
@@ -26,7 +33,18 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
-import { Answer, connect, dropDatabase, dropIndexes, prepareBuildSession, prepareDatabase, runProbes, serverVersions, WARM_UP } from './bench-database';
+import {
+  Answer,
+  connect,
+  dropDatabase,
+  dropIndexes,
+  prepareBuildSession,
+  prepareDatabase,
+  runProbes,
+  serverVersions,
+  useServer,
+  WARM_UP,
+} from './bench-database';
 import { FACES_PER_PERSON, createFaceTable, createQueryTable, ensurePeople, rowCount, seedSet } from './synthetic-gallery';
 
 const ROOT = join(__dirname, '..', '..');
@@ -45,9 +63,29 @@ interface Args {
   truth: number;
   halfvecMax: number;
   hnswMax: number;
+  passes: Pass[];
+  server: string | null;
+  /** Read the table and each index into shared_buffers before timing (pg_prewarm), as steady traffic would. */
+  prewarm: boolean;
+  /**
+   * `pool`: the first pass's candidates re-ranked exactly; `people`: every face of the candidates' people re-ranked
+   * (through an index on person), the product's statement since the people re-rank, whose first pass only has to
+   * reach one face of the right person.
+   */
+  rerank: Rerank;
 }
 
-type Pass = 'binary' | 'binary-hnsw' | 'halfvec';
+type Rerank = 'pool' | 'people';
+/** The passes of the default run (and CI's quick one); the sub-vector passes are asked for with --passes. */
+const DEFAULT_PASSES: Pass[] = ['binary', 'binary-hnsw', 'halfvec'];
+
+interface ServerInfo {
+  postgres: string;
+  pgvector: string;
+  sharedBuffers: string;
+}
+
+type Pass = 'binary' | 'binary-hnsw' | 'halfvec' | 'halfvec-128' | 'halfvec-256';
 type FirstPass = 'exact' | Pass;
 
 interface Row {
@@ -98,7 +136,27 @@ function parseArgs(argv: string[]): Args {
   const truth = Math.min(queries, Number(value('--truth') ?? (quick ? 20 : 40)));
   const halfvecMax = Number(value('--halfvec-max') ?? 1_000_000);
   const hnswMax = Number(value('--hnsw-max') ?? 1_000_000);
-  return { quick, keep: argv.includes('--keep'), sizes, queries, truth, halfvecMax, hnswMax };
+  const passes = (value('--passes')?.split(',') ?? DEFAULT_PASSES) as Pass[];
+  const unknown = passes.filter((p) => !(p in PASSES));
+  if (unknown.length > 0) throw new Error(`--passes: unknown ${unknown.join(', ')} (known: ${Object.keys(PASSES).join(', ')})`);
+  return {
+    quick,
+    keep: argv.includes('--keep'),
+    sizes,
+    queries,
+    truth,
+    halfvecMax,
+    hnswMax,
+    passes,
+    server: value('--server') ?? null,
+    prewarm: argv.includes('--prewarm'),
+    rerank: parseRerank(value('--rerank')),
+  };
+}
+
+function parseRerank(value: string | undefined): Rerank {
+  if (value === undefined || value === 'pool' || value === 'people') return value ?? 'pool';
+  throw new Error('--rerank takes pool or people');
 }
 
 function log(message: string): void {
@@ -127,14 +185,19 @@ interface PassSpec {
   order: string;
   ddl: (table: string, lists: number) => string;
   describe: (lists: number) => string;
-  settings: (lists: number, quick: boolean) => Array<{ label: string; values: Record<string, string>; pool: number }>;
+  settings: (lists: number, args: Args) => Array<{ label: string; values: Record<string, string>; pool: number }>;
   maxSize: (args: Args) => number;
 }
 
-/** Probes: the product's default (sqrt(lists)), then 2x and 4x it. */
-function probeSteps(lists: number): number[] {
+/**
+ * Probes: the product's default (sqrt(lists)), then 2x and 4x it; with the people re-rank, first the product's first
+ * pass (probesForLists 'first': a third of sqrt(lists)) and half of sqrt(lists), since a person's other faces make up
+ * for lists not probed.
+ */
+function probeSteps(lists: number, args: Args): number[] {
   const root = probesForLists(lists);
-  return [...new Set([root, 2 * root, 4 * root].map((p) => Math.min(lists, p)))];
+  const steps = args.rerank === 'people' ? [probesForLists(lists, undefined, 'first'), Math.ceil(root / 2), root, 2 * root] : [root, 2 * root, 4 * root];
+  return [...new Set(steps.map((p) => Math.min(lists, p)))];
 }
 
 const ivfflatSetting = (lists: number, probes: number, pool: number) => ({
@@ -143,12 +206,28 @@ const ivfflatSetting = (lists: number, probes: number, pool: number) => ({
   pool,
 });
 
+/**
+ * IVFFlat over the first `dims` coordinates as 16-bit floats (pgvector's subvector): a list scan reads 2 x dims bytes
+ * a face instead of 1 KB, and cosine on a subset of coordinates ranks the nearest faces roughly as the whole vector
+ * does, so a wider pool is re-ranked exactly.
+ */
+function subvectorPass(dims: number): PassSpec {
+  const expression = `(subvector(embedding, 1, ${dims})::halfvec(${dims}))`;
+  return {
+    order: `${expression} <=> (subvector($1::vector, 1, ${dims})::halfvec(${dims}))`,
+    ddl: (t, lists) => `CREATE INDEX ${t}_halfvec_${dims} ON ${t} USING ivfflat (${expression} halfvec_cosine_ops) WITH (lists = ${lists})`,
+    describe: (lists) => `IVFFlat lists ${lists}`,
+    settings: (lists, args) => probeSteps(lists, args).flatMap((p) => (args.quick ? [100] : [40, 100, 200]).map((pool) => ivfflatSetting(lists, p, pool))),
+    maxSize: () => Infinity,
+  };
+}
+
 const PASSES: Record<Pass, PassSpec> = {
   binary: {
     order: BINARY_ORDER,
     ddl: (t, lists) => `CREATE INDEX ${t}_binary ON ${t} USING ivfflat ((binary_quantize(embedding)::bit(512)) bit_hamming_ops) WITH (lists = ${lists})`,
     describe: (lists) => `IVFFlat lists ${lists}`,
-    settings: (lists, quick) => probeSteps(lists).flatMap((p) => (quick ? [200] : [100, 200, 400]).map((pool) => ivfflatSetting(lists, p, pool))),
+    settings: (lists, args) => probeSteps(lists, args).flatMap((p) => (args.quick ? [200] : [100, 200, 400]).map((pool) => ivfflatSetting(lists, p, pool))),
     maxSize: () => Infinity,
   },
   'binary-hnsw': {
@@ -157,8 +236,12 @@ const PASSES: Record<Pass, PassSpec> = {
       `CREATE INDEX ${t}_binary_hnsw ON ${t} USING hnsw ((binary_quantize(embedding)::bit(512)) bit_hamming_ops) WITH (m = ${HNSW.m}, ef_construction = ${HNSW.efConstruction})`,
     describe: () => `HNSW m ${HNSW.m}, ef_construction ${HNSW.efConstruction}`,
     // HNSW returns at most ef_search rows: the pool is ef_search.
-    settings: (_, quick) =>
-      (quick ? [100] : [100, 200, 400]).map((ef) => ({ label: `ef_search ${ef}`, values: { 'hnsw.ef_search': String(ef), enable_seqscan: 'off' }, pool: ef })),
+    settings: (_, args) =>
+      (args.quick ? [100] : [100, 200, 400]).map((ef) => ({
+        label: `ef_search ${ef}`,
+        values: { 'hnsw.ef_search': String(ef), enable_seqscan: 'off' },
+        pool: ef,
+      })),
     maxSize: (args) => args.hnswMax,
   },
   halfvec: {
@@ -166,13 +249,25 @@ const PASSES: Record<Pass, PassSpec> = {
     ddl: (t, lists) => `CREATE INDEX ${t}_halfvec ON ${t} USING ivfflat ((embedding::halfvec(512)) halfvec_cosine_ops) WITH (lists = ${lists})`,
     describe: (lists) => `IVFFlat lists ${lists}`,
     // The product's own pool for topK 5 (candidatePool: 40).
-    settings: (lists) => probeSteps(lists).map((p) => ivfflatSetting(lists, p, 40)),
+    settings: (lists, args) => probeSteps(lists, args).map((p) => ivfflatSetting(lists, p, 40)),
     maxSize: (args) => args.halfvecMax,
   },
+  'halfvec-128': subvectorPass(128),
+  'halfvec-256': subvectorPass(256),
 };
 
-/** The first pass walks the index in its own order for `pool` candidates; the outer query ranks them exactly. */
-function tieredSql(table: string, pass: Pass, pool: number): string {
+/**
+ * The first pass walks the index in its own order for `pool` candidates; the outer query ranks them exactly, or
+ * (`people`) ranks every face of their people exactly, the best face of each.
+ */
+function tieredSql(table: string, pass: Pass, pool: number, rerank: Rerank): string {
+  if (rerank === 'people')
+    return `SELECT id, person FROM (
+    SELECT DISTINCT ON (f.person) f.id::int4 AS id, f.person, f.embedding <=> $1::vector AS distance
+    FROM ${table} f
+    WHERE f.person IN (SELECT person FROM ${table} ORDER BY ${PASSES[pass].order} LIMIT ${pool})
+    ORDER BY f.person, distance
+  ) best ORDER BY distance LIMIT ${K}`;
   return `SELECT id, person FROM (
     SELECT id::int4 AS id, person, embedding <=> $1::vector AS distance FROM (
       SELECT id, person, embedding FROM ${table} ORDER BY ${PASSES[pass].order} LIMIT ${pool}
@@ -197,6 +292,27 @@ function score(answers: Answer[], truth: Answer[], probes: Probe[]) {
     if (a.persons[0] === probes[q].person) person++;
   });
   return { recall1: top1 / truth.length, recall10: top10 / truth.length, person1: person / answers.length };
+}
+
+/**
+ * The indexes first, then the table if it fits in what shared_buffers has left (at 10M faces it is 25 GB: reading it
+ * would only evict the indexes).
+ */
+async function prewarm(client: pg.Client, indexes: string[], table: string): Promise<void> {
+  await client.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
+  const blocks = async (relation: string) => (await client.query<{ n: string }>('SELECT pg_relation_size($1::regclass) / 8192 AS n', [relation])).rows[0].n;
+  const { rows } = await client.query<{ n: string }>("SELECT setting AS n FROM pg_settings WHERE name = 'shared_buffers'");
+  let left = Number(rows[0].n);
+  for (const relation of [...indexes, table]) {
+    const size = Number(await blocks(relation));
+    if (relation === table && size > left) {
+      log(`  ${table} not prewarmed: ${size} blocks, ${left} left in shared_buffers`);
+      continue;
+    }
+    const { rows: done } = await client.query<{ blocks: number }>('SELECT pg_prewarm($1::regclass) AS blocks', [relation]);
+    left -= size;
+    log(`  prewarmed ${relation}: ${done[0].blocks} blocks`);
+  }
 }
 
 async function buildIndex(client: pg.Client, table: string, pass: Pass, lists: number): Promise<Build> {
@@ -259,7 +375,7 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
 
   const lists = listsForRows(size);
   const builds: Build[] = [];
-  for (const pass of Object.keys(PASSES) as Pass[]) {
+  for (const pass of args.passes) {
     if (size > PASSES[pass].maxSize(args)) {
       log(`${size}: ${pass} skipped (above its --${pass === 'halfvec' ? 'halfvec' : 'hnsw'}-max)`);
       continue;
@@ -269,8 +385,10 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
     builds.push(build);
     log(`${size} ${pass}: ${build.buildS === null ? build.note : `built in ${build.buildS.toFixed(0)} s, ${build.indexMb?.toFixed(0)} MB`}`);
     if (build.buildS !== null) {
-      for (const setting of PASSES[pass].settings(lists, args.quick)) {
-        const run = await runProbes(client, tieredSql(table, pass, setting.pool), setting.values, probes);
+      if (args.rerank === 'people') await client.query(`CREATE INDEX ${table}_person ON ${table} (person)`);
+      if (args.prewarm) await prewarm(client, [`${table}_${pass.replace('-', '_')}`, ...(args.rerank === 'people' ? [`${table}_person`] : [])], table);
+      for (const setting of PASSES[pass].settings(lists, args)) {
+        const run = await runProbes(client, tieredSql(table, pass, setting.pool, args.rerank), setting.values, probes);
         add({
           size,
           firstPass: pass,
@@ -328,24 +446,47 @@ function sizeTable(report: SizeReport): string {
   return lines.join('\n');
 }
 
-function markdown(args: Args, server: { postgres: string; pgvector: string }, reports: SizeReport[], minutes: number): string {
+const PASS_TITLES: Record<Pass, string> = {
+  binary: 'binary',
+  'binary-hnsw': 'binary HNSW',
+  halfvec: 'halfvec',
+  'halfvec-128': '128-coordinate halfvec',
+  'halfvec-256': '256-coordinate halfvec',
+};
+
+/** The section this run writes: the default run keeps `tiered`; a run with its own server or passes gets its own. */
+function sectionName(args: Args): string {
+  return args.server || args.rerank === 'people' || args.prewarm ? 'tiered-tuned' : 'tiered';
+}
+
+function serverLine(args: Args, server: ServerInfo): string {
+  const where = args.server
+    ? `a cluster of its own (\`--server\`) with shared_buffers ${server.sharedBuffers}`
+    : `server defaults (shared_buffers ${server.sharedBuffers}; the indexes are read through the OS page cache)`;
+  return `${server.postgres}, pgvector ${server.pgvector}, ${where}${args.prewarm ? '; before each pass is timed, its index, the person index (with people) and, where it fits in what is left, the table are read into shared_buffers with pg_prewarm' : ''}.`;
+}
+
+function markdown(args: Args, server: ServerInfo, reports: SizeReport[], minutes: number): string {
+  const passes = args.passes.map((p) => PASS_TITLES[p]).join(', ');
+  const sizes = reports.map((r) => `${r.size / 1_000_000}M`).join(', ');
+  const rerank =
+    args.rerank === 'people'
+      ? "the outer query ranks every face of the candidates' people by the exact cosine distance (through an index on person), the best face of each, as the product's statement does"
+      : 'the outer query re-ranks them by the exact cosine distance of the stored vectors';
   return [
-    '## Tiered vector search: binary and halfvec first passes, re-ranked at full precision, 1M to 10M faces',
+    `## Tiered vector search: ${passes} first passes, ${args.rerank === 'people' ? "the candidates' people" : 'the pool'} re-ranked at full precision, ${sizes} faces`,
     '',
-    `Machine: ${machineLine()}. ${server.postgres}, pgvector ${server.pgvector}, server defaults (shared_buffers 128MB; the`,
-    'indexes are read through the OS page cache). Command: `npx tsx scripts/bench/tiered.bench.ts' +
-      (args.sizes.join(',') === '1000000,5000000,10000000' ? '' : ` --sizes ${args.sizes.join(',')}`) +
-      `\` (${minutes.toFixed(0)} min in all).`,
+    `Machine: ${machineLine()}. ${serverLine(args, server)}`,
+    `Command: \`npx tsx scripts/bench/tiered.bench.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}\` (${minutes.toFixed(0)} min in all).`,
     `Gallery: the search benchmark's (clusters around the product's embeddings of the real identity photos, ${FACES_PER_PERSON} faces a`,
     `person, tables \`vec_<n>(id, person, embedding vector(512))\`); ${args.queries} probes, fresh faces of random gallery people.`,
     "Each search runs in its own transaction with the settings as SET LOCAL (the product's `ivfflatSearchSettings`: iterative scan,",
     `relaxed order), seq scan off, one connection, after ${WARM_UP} warm-up queries; the first pass walks the IVFFlat index for \`pool\``,
-    `candidates and the outer query re-ranks them by the exact cosine distance of the stored vectors. lists from the row`,
-    "count by the product's rule (rows/1000 up to 1M, sqrt(rows) above). recall@1 and recall@10 against the exact scan",
+    `candidates and ${rerank}. lists from the row count by the product's rule (listsForRows). recall@1 and recall@10 against the exact scan`,
     `of the first ${args.truth} probes; person@1 (the first hit is a face of the probe's person) over all of them.`,
     '',
     ...reports.flatMap((r) => [sizeTable(r), '']),
-    'Raw numbers: `docs/bench/tiered-results.json`.',
+    `Raw numbers: \`docs/bench/${sectionName(args)}-results.json\`.`,
   ].join('\n');
 }
 
@@ -354,6 +495,7 @@ function markdown(args: Args, server: { postgres: string; pgvector: string }, re
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const database = args.quick ? 'facegate_bench_tiered_quick' : 'facegate_bench_tiered';
+  if (args.server) useServer(args.server);
   log(`sizes ${args.sizes.join(', ')}, ${args.queries} probes, exact truth on ${args.truth}${args.keep ? ', keeping the database' : ''}`);
   await prepareDatabase(database, args.keep);
   const clients = [await connect(database), await connect(database)];
@@ -361,7 +503,10 @@ async function main() {
   try {
     const [client] = clients;
     await prepareBuildSession(client);
-    const server = await serverVersions(client);
+    const server: ServerInfo = {
+      ...(await serverVersions(client)),
+      sharedBuffers: (await client.query<{ shared_buffers: string }>('SHOW shared_buffers')).rows[0].shared_buffers,
+    };
     await seedSet(client, args.keep, log);
     await ensurePeople(clients, Math.ceil(Math.max(...args.sizes) / FACES_PER_PERSON));
     log('people ready');
@@ -379,14 +524,17 @@ async function main() {
 }
 
 /** Written after every size, so a run stopped at 10M keeps what 1M and 5M measured. */
-function writeOutputs(args: Args, server: { postgres: string; pgvector: string }, reports: SizeReport[]): void {
+function writeOutputs(args: Args, server: ServerInfo, reports: SizeReport[]): void {
   const dir = args.quick ? '/tmp/fg' : join(ROOT, 'docs', 'bench');
   mkdirSync(dir, { recursive: true });
   const minutes = (performance.now() - started) / 60_000;
   const raw = { machine: machineLine(), date: new Date().toISOString(), minutes, args, server, targets: TARGETS, sizes: reports };
-  writeFileSync(join(dir, 'tiered-results.json'), `${JSON.stringify(raw, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  writeFileSync(
+    join(dir, `${sectionName(args)}-results.json`),
+    `${JSON.stringify(raw, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+  );
   const md = markdown(args, server, reports, minutes);
-  if (!args.quick) writeSection('tiered', md);
+  if (!args.quick) writeSection(sectionName(args), md);
   console.log(`\n${md}\n`);
 }
 
