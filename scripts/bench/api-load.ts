@@ -106,17 +106,29 @@ export async function addDistractors(t: TestApp, target: number): Promise<void> 
   if (index.action !== 'none') console.log(`  IVFFlat ${index.action}: ${index.lists} lists in ${(index.durationMs / 1000).toFixed(1)} s`);
 }
 
+/** A request body of `route` for probe i (in turn). */
+function bodyFor(route: Route, probes: Probe[], i: number, topK: number): object {
+  const p = probes[i % probes.length];
+  return route === 'verify' ? { userId: p.userId, image: p.image } : { image: p.image, topK };
+}
+
+/** Two requests a client, one after another, before a level is timed. */
+export async function warmUp(base: string, route: Route, clients: number, probes: Probe[], topK = 5): Promise<void> {
+  for (let i = 0; i < clients * 2; i++) await post(base, route, bodyFor(route, probes, i, topK));
+}
+
 /**
- * `clients` closed-loop clients for `seconds` after a short warm-up; every non-200 answer is an error. /recognize asks
- * for `topK` results (5 unless given: the benchmarks' long-standing choice; 1 takes the two-pass search).
+ * `clients` closed-loop clients for `seconds` after a short warm-up (unless `warm` is false: the caller did it);
+ * every non-200 answer is an error. /recognize asks for `topK` results (5 unless given: the benchmarks' long-standing
+ * choice; 1 takes the two-pass search).
  */
-export async function load(base: string, route: Route, clients: number, probes: Probe[], seconds: number, topK = 5): Promise<LoadResult> {
-  const body = (i: number) => {
-    const p = probes[i % probes.length];
-    return route === 'verify' ? { userId: p.userId, image: p.image } : { image: p.image, topK };
-  };
-  for (let i = 0; i < clients * 2; i++) await post(base, route, body(i));
-  return closedLoop(clients, seconds, async (i) => (await post(base, route, body(i)).catch(() => ({ status: 0, body: null }))).status === 200);
+export async function load(base: string, route: Route, clients: number, probes: Probe[], seconds: number, topK = 5, warm = true): Promise<LoadResult> {
+  if (warm) await warmUp(base, route, clients, probes, topK);
+  return closedLoop(
+    clients,
+    seconds,
+    async (i) => (await post(base, route, bodyFor(route, probes, i, topK)).catch(() => ({ status: 0, body: null }))).status === 200,
+  );
 }
 
 /** One JSON POST with the bench's admin key. */
@@ -140,14 +152,26 @@ export function requestBodies(route: Route, probes: Probe[], topK = 5): string[]
  */
 export function loadElsewhere(job: LoadJob): Promise<{ load: LoadResult; health?: HealthResult }> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'load-process.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The parent's own loader (swc), so the child compiles TypeScript the same way.
+    const child = fork(join(__dirname, 'load-process.ts'), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let answered = false;
-    child.once('message', (message: { result?: { load: LoadResult; health?: HealthResult }; error?: string }) => {
+    const fail = (error: Error) => {
+      if (answered) return;
       answered = true;
-      if (message.result) resolve(message.result);
-      else reject(new Error(`load process: ${message.error}`));
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    // A server that stops answering must not hang the benchmark: the level's time, its warm-up and a minute to spare.
+    const timer = setTimeout(() => fail(new Error('load process: no answer in time')), (job.seconds + 60) * 1000 + job.clients * 2 * 10_000);
+    child.once('message', (message: { result?: { load: LoadResult; health?: HealthResult }; error?: string }) => {
+      if (!message.result) return fail(new Error(`load process: ${message.error}`));
+      answered = true;
+      clearTimeout(timer);
+      resolve(message.result);
     });
-    child.once('exit', (code) => answered || reject(new Error(`load process exited with ${code} before answering`)));
+    child.once('error', fail);
+    child.once('exit', (code, signal) => fail(new Error(`load process exited (${signal ?? `code ${code}`}) before answering`)));
     child.send(job);
   });
 }

@@ -20,6 +20,8 @@ export interface HealthResult {
   healthP50: number;
   healthP99: number;
   healthMax: number;
+  /** Answers other than 200 (a refused connection too): a fast 503 must not pass for a fast health check. */
+  healthErrors: number;
 }
 
 /** One load level: `clients` callers POSTing `bodies` in turn to `base/route` for `seconds`, after a warm-up. */
@@ -92,11 +94,12 @@ export async function runLoadJob(job: LoadJob): Promise<{ load: LoadResult; heal
   try {
     for (let i = 0; i < job.clients * 2; i++) await post(i);
     const health: number[] = [];
+    let healthErrors = 0;
     let running = job.healthEveryMs !== undefined;
     const probing = (async () => {
       while (running) {
         const start = performance.now();
-        await send(agent, new URL(`${job.base}/health`), 'GET', {});
+        if ((await send(agent, new URL(`${job.base}/health`), 'GET', {})) !== 200) healthErrors++;
         health.push(performance.now() - start);
         await new Promise((r) => setTimeout(r, job.healthEveryMs));
       }
@@ -105,7 +108,7 @@ export async function runLoadJob(job: LoadJob): Promise<{ load: LoadResult; heal
     running = false;
     await probing;
     if (job.healthEveryMs === undefined) return { load };
-    return { load, health: { healthP50: percentile(health, 50), healthP99: percentile(health, 99), healthMax: Math.max(...health) } };
+    return { load, health: { healthP50: percentile(health, 50), healthP99: percentile(health, 99), healthMax: Math.max(...health), healthErrors } };
   } finally {
     agent.destroy();
   }

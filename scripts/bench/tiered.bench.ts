@@ -23,10 +23,11 @@
  * --server: another PostgreSQL than the machine's (e.g. a cluster with shared_buffers above the index, as the sizing
  * guide advises; the benchmark never changes a server's settings). --prewarm: pg_prewarm the table and each index
  * before timing it. --rerank people: rank every face of the first pass's people (the product's statement).
+ * --render tiered|tiered-tuned: rewrite that section from its results JSON without measuring.
  *
  * Gallery: synthetic-gallery.ts (the search benchmark's clusters around real embeddings, 5 faces a person).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -73,6 +74,8 @@ interface Args {
    * reach one face of the right person.
    */
   rerank: Rerank;
+  /** Rewrite this section of BENCHMARKS.md from its results JSON instead of measuring. */
+  render: string | null;
 }
 
 type Rerank = 'pool' | 'people';
@@ -137,7 +140,7 @@ function parseArgs(argv: string[]): Args {
   const halfvecMax = Number(value('--halfvec-max') ?? 1_000_000);
   const hnswMax = Number(value('--hnsw-max') ?? 1_000_000);
   const passes = (value('--passes')?.split(',') ?? DEFAULT_PASSES) as Pass[];
-  const unknown = passes.filter((p) => !(p in PASSES));
+  const unknown = passes.filter((p) => !Object.hasOwn(PASSES, p));
   if (unknown.length > 0) throw new Error(`--passes: unknown ${unknown.join(', ')} (known: ${Object.keys(PASSES).join(', ')})`);
   return {
     quick,
@@ -151,6 +154,7 @@ function parseArgs(argv: string[]): Args {
     server: value('--server') ?? null,
     prewarm: argv.includes('--prewarm'),
     rerank: parseRerank(value('--rerank')),
+    render: value('--render') ?? null,
   };
 }
 
@@ -279,7 +283,11 @@ function tieredSql(table: string, pass: Pass, pool: number, rerank: Rerank): str
 // Measuring
 
 /** recall against the exact answers of the first `truth.length` probes; person@1 over every probe. */
-function score(answers: Answer[], truth: Answer[], probes: Probe[]) {
+/**
+ * recall@10 only where answers are faces: with the people re-rank they are one face a person, against a truth of the
+ * ten nearest faces (two people's), so the share would measure the statement's shape, not the index (NaN: printed '-').
+ */
+function score(answers: Answer[], truth: Answer[], probes: Probe[], rerank: Rerank = 'pool') {
   let top1 = 0,
     top10 = 0,
     person = 0;
@@ -291,7 +299,7 @@ function score(answers: Answer[], truth: Answer[], probes: Probe[]) {
   answers.forEach((a, q) => {
     if (a.persons[0] === probes[q].person) person++;
   });
-  return { recall1: top1 / truth.length, recall10: top10 / truth.length, person1: person / answers.length };
+  return { recall1: top1 / truth.length, recall10: rerank === 'people' ? NaN : top10 / truth.length, person1: person / answers.length };
 }
 
 /**
@@ -396,7 +404,7 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
           pool: setting.pool,
           p50: percentile(run.latencies, 50),
           p95: percentile(run.latencies, 95),
-          ...score(run.answers, exact.answers, probes),
+          ...score(run.answers, exact.answers, probes, args.rerank),
         });
       }
     }
@@ -414,7 +422,7 @@ function fastestAccurate(report: SizeReport): Row | undefined {
   return report.rows.filter((r) => r.firstPass !== 'exact' && r.recall1 >= TARGET_RECALL).sort((a, b) => a.p50 - b.p50)[0];
 }
 
-function sizeTable(report: SizeReport): string {
+function sizeTable(report: SizeReport, rerank: Rerank): string {
   const lines = [
     `**${report.size.toLocaleString('en-US')} faces** (${(report.size / FACES_PER_PERSON).toLocaleString('en-US')} people): table ${num(report.tableMb / 1024, 1)} GB` +
       (report.generatedS === null ? ' (reused)' : `, generated in ${num(report.generatedS, 0)} s`) +
@@ -429,7 +437,7 @@ function sizeTable(report: SizeReport): string {
   for (const r of report.rows) {
     const what = r.firstPass === 'exact' ? `exact (${report.truthProbes} probes)` : r.firstPass;
     lines.push(
-      `| ${what} | ${r.setting ?? '-'} | ${r.pool ?? '-'} | ${ms(r.p50)} | ${ms(r.p95)} | ${num(r.recall1, 3)} | ${num(r.recall10, 3)} | ${num(r.person1, 3)} |`,
+      `| ${what} | ${r.setting ?? '-'} | ${r.pool ?? '-'} | ${ms(r.p50)} | ${ms(r.p95)} | ${num(r.recall1, 3)} | ${r.firstPass === 'exact' || rerank === 'pool' ? num(r.recall10, 3) : '-'} | ${num(r.person1, 3)} |`,
     );
   }
   const best = fastestAccurate(report);
@@ -456,7 +464,29 @@ const PASS_TITLES: Record<Pass, string> = {
 
 /** The section this run writes: the default run keeps `tiered`; a run with its own server or passes gets its own. */
 function sectionName(args: Args): string {
-  return args.server || args.rerank === 'people' || args.prewarm ? 'tiered-tuned' : 'tiered';
+  const defaultPasses = args.passes.join(',') === DEFAULT_PASSES.join(',');
+  return args.server || args.rerank === 'people' || args.prewarm || !defaultPasses ? 'tiered-tuned' : 'tiered';
+}
+
+/** A postgres:// URL without its password, for what is written down. */
+const redacted = (text: string) => text.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+
+/** The command that measures what `args` asks (the default values left out), without a password in --server. */
+function commandLine(args: Args): string {
+  const flags = [
+    args.quick ? '--quick' : '',
+    args.sizes.join(',') === '1000000,5000000,10000000' ? '' : `--sizes ${args.sizes.join(',')}`,
+    args.queries === 100 ? '' : `--queries ${args.queries}`,
+    args.truth === 40 ? '' : `--truth ${args.truth}`,
+    args.keep ? '--keep' : '',
+    args.halfvecMax === 1_000_000 ? '' : `--halfvec-max ${args.halfvecMax}`,
+    args.hnswMax === 1_000_000 ? '' : `--hnsw-max ${args.hnswMax}`,
+    args.passes.join(',') === DEFAULT_PASSES.join(',') ? '' : `--passes ${args.passes.join(',')}`,
+    args.server ? `--server ${redacted(args.server)}` : '',
+    args.prewarm ? '--prewarm' : '',
+    args.rerank === 'pool' ? '' : `--rerank ${args.rerank}`,
+  ].filter(Boolean);
+  return ['npx tsx scripts/bench/tiered.bench.ts', ...flags].join(' ');
 }
 
 function serverLine(args: Args, server: ServerInfo): string {
@@ -466,7 +496,7 @@ function serverLine(args: Args, server: ServerInfo): string {
   return `${server.postgres}, pgvector ${server.pgvector}, ${where}${args.prewarm ? '; before each pass is timed, its index, the person index (with people) and, where it fits in what is left, the table are read into shared_buffers with pg_prewarm' : ''}.`;
 }
 
-function markdown(args: Args, server: ServerInfo, reports: SizeReport[], minutes: number): string {
+function markdown(args: Args, machine: string, server: ServerInfo, reports: SizeReport[], minutes: number): string {
   const passes = args.passes.map((p) => PASS_TITLES[p]).join(', ');
   const sizes = reports.map((r) => `${r.size / 1_000_000}M`).join(', ');
   const rerank =
@@ -476,24 +506,40 @@ function markdown(args: Args, server: ServerInfo, reports: SizeReport[], minutes
   return [
     `## Tiered vector search: ${passes} first passes, ${args.rerank === 'people' ? "the candidates' people" : 'the pool'} re-ranked at full precision, ${sizes} faces`,
     '',
-    `Machine: ${machineLine()}. ${serverLine(args, server)}`,
-    `Command: \`npx tsx scripts/bench/tiered.bench.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}\` (${minutes.toFixed(0)} min in all).`,
+    `Machine: ${machine}. ${serverLine(args, server)}`,
+    `Command: \`${commandLine(args)}\` (${minutes.toFixed(0)} min in all).`,
     `Gallery: the search benchmark's (clusters around the product's embeddings of the real identity photos, ${FACES_PER_PERSON} faces a`,
     `person, tables \`vec_<n>(id, person, embedding vector(512))\`); ${args.queries} probes, fresh faces of random gallery people.`,
     "Each search runs in its own transaction with the settings as SET LOCAL (the product's `ivfflatSearchSettings`: iterative scan,",
     `relaxed order), seq scan off, one connection, after ${WARM_UP} warm-up queries; the first pass walks the IVFFlat index for \`pool\``,
-    `candidates and ${rerank}. lists from the row count by the product's rule (listsForRows). recall@1 and recall@10 against the exact scan`,
+    `candidates and ${rerank}. lists from the row count by the product's rule (listsForRows). ${args.rerank === 'people' ? 'recall@1 (recall@10 is left out: the answers are one face a person)' : 'recall@1 and recall@10'} against the exact scan`,
     `of the first ${args.truth} probes; person@1 (the first hit is a face of the probe's person) over all of them.`,
     '',
-    ...reports.flatMap((r) => [sizeTable(r), '']),
+    ...reports.flatMap((r) => [sizeTable(r, args.rerank), '']),
     `Raw numbers: \`docs/bench/${sectionName(args)}-results.json\`.`,
   ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** --render: the section again from its results JSON, with this script's current wording. */
+function render(section: string): void {
+  const raw = JSON.parse(readFileSync(join(ROOT, 'docs', 'bench', `${section}-results.json`), 'utf8')) as {
+    machine: string;
+    minutes: number;
+    args: Args;
+    server: ServerInfo;
+    sizes: SizeReport[];
+  };
+  const args = { ...raw.args, render: null };
+  if (sectionName(args) !== section) throw new Error(`${section}-results.json was written by a run of section ${sectionName(args)}`);
+  const reports = raw.sizes.map((r) => ({ ...r, rows: r.rows.map((row) => ({ ...row, recall10: row.recall10 ?? NaN })) }));
+  writeSection(section, markdown(args, raw.machine, raw.server, reports, raw.minutes));
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.render) return render(args.render);
   const database = args.quick ? 'facegate_bench_tiered_quick' : 'facegate_bench_tiered';
   if (args.server) useServer(args.server);
   log(`sizes ${args.sizes.join(', ')}, ${args.queries} probes, exact truth on ${args.truth}${args.keep ? ', keeping the database' : ''}`);
@@ -528,12 +574,20 @@ function writeOutputs(args: Args, server: ServerInfo, reports: SizeReport[]): vo
   const dir = args.quick ? '/tmp/fg' : join(ROOT, 'docs', 'bench');
   mkdirSync(dir, { recursive: true });
   const minutes = (performance.now() - started) / 60_000;
-  const raw = { machine: machineLine(), date: new Date().toISOString(), minutes, args, server, targets: TARGETS, sizes: reports };
+  const raw = {
+    machine: machineLine(),
+    date: new Date().toISOString(),
+    minutes,
+    args: { ...args, server: args.server && redacted(args.server) },
+    server,
+    targets: TARGETS,
+    sizes: reports,
+  };
   writeFileSync(
     join(dir, `${sectionName(args)}-results.json`),
     `${JSON.stringify(raw, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
   );
-  const md = markdown(args, server, reports, minutes);
+  const md = markdown(args, machineLine(), server, reports, minutes);
   if (!args.quick) writeSection(sectionName(args), md);
   console.log(`\n${md}\n`);
 }
