@@ -143,7 +143,7 @@ export async function post(base: string, route: string, body: object): Promise<{
 
 /** Bodies as load() sends them, serialised once. */
 export function requestBodies(route: Route, probes: Probe[], topK = 5): string[] {
-  return probes.map((p) => JSON.stringify(route === 'verify' ? { userId: p.userId, image: p.image } : { image: p.image, topK }));
+  return probes.map((_, i) => JSON.stringify(bodyFor(route, probes, i, topK)));
 }
 
 /**

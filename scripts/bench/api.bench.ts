@@ -33,24 +33,15 @@ const SECONDS_PER_LEVEL = QUICK ? 3 : 12;
 const GALLERY: Record<TestDatabase, number> = QUICK ? { postgres: 1000, embedded: 1000 } : { postgres: 100_000, embedded: 10_000 };
 const HEALTH_EVERY_MS = 50;
 
-interface Level {
+interface Level extends LoadResult {
   db: TestDatabase;
   faces: number;
   route: Route;
   clients: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  rps: number;
-  requests: number;
-  errors: number;
 }
-interface Saturation {
+interface Saturation extends HealthResult {
   db: TestDatabase;
   clients: number;
-  healthP50: number;
-  healthP99: number;
-  healthMax: number;
   loopP99: number;
   loopMax: number;
 }

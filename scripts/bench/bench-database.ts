@@ -5,8 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 
-const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432';
-let server = DEFAULT_SERVER;
+let server = 'postgres://postgres@127.0.0.1:5432';
 export const WARM_UP = 10;
 
 export interface Answer {

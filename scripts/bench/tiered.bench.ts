@@ -9,7 +9,7 @@
  * Per size: generation time, table and index size on disk, build time, p50/p95 per setting, recall@1 and recall@10
  * against an exact scan on a sample of the probes (the exact scan at 10M takes seconds a probe), and person@1 on
  * every probe. Writes the "tiered" section of BENCHMARKS.md and docs/bench/tiered-results.json; a run with
- * --server, --prewarm or --rerank people writes "tiered-tuned" and docs/bench/tiered-tuned-results.json instead.
+ * --server, --prewarm, --rerank people or other --passes writes "tiered-tuned" and docs/bench/tiered-tuned-results.json.
  *
  *   npx tsx scripts/bench/tiered.bench.ts [--quick] [--sizes 1000000,5000000,10000000] [--queries 100] [--truth 40]
  *                                         [--keep] [--halfvec-max 1000000] [--hnsw-max 1000000]
@@ -21,8 +21,8 @@
  * this many faces (its k-means assignment is 512-d float work per row and list: the 10M build runs for hours on two
  * cores). --hnsw-max: the same for HNSW over the binary codes (5 minutes to build at 1M). --quick (CI): 20,000 faces in facegate_bench_tiered_quick, BENCHMARKS.md untouched.
  * --server: another PostgreSQL than the machine's (e.g. a cluster with shared_buffers above the index, as the sizing
- * guide advises; the benchmark never changes a server's settings). --prewarm: pg_prewarm the table and each index
- * before timing it. --rerank people: rank every face of the first pass's people (the product's statement).
+ * guide advises; the benchmark never changes a server's settings). --prewarm: pg_prewarm each index before timing it,
+ * and the table where it fits in what shared_buffers has left. --rerank people: rank every face of the first pass's people (the product's statement).
  * --render tiered|tiered-tuned: rewrite that section from its results JSON without measuring.
  *
  * Gallery: synthetic-gallery.ts (the search benchmark's clusters around real embeddings, 5 faces a person).
@@ -66,7 +66,7 @@ interface Args {
   hnswMax: number;
   passes: Pass[];
   server: string | null;
-  /** Read the table and each index into shared_buffers before timing (pg_prewarm), as steady traffic would. */
+  /** Read each index (and the table, where it fits) into shared_buffers before timing, as steady traffic would. */
   prewarm: boolean;
   /**
    * `pool`: the first pass's candidates re-ranked exactly; `people`: every face of the candidates' people re-ranked
@@ -79,6 +79,7 @@ interface Args {
 }
 
 type Rerank = 'pool' | 'people';
+const DEFAULT_SIZES = [1_000_000, 5_000_000, 10_000_000];
 /** The passes of the default run (and CI's quick one); the sub-vector passes are asked for with --passes. */
 const DEFAULT_PASSES: Pass[] = ['binary', 'binary-hnsw', 'halfvec'];
 
@@ -133,7 +134,7 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const quick = argv.includes('--quick');
-  const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [20_000] : [1_000_000, 5_000_000, 10_000_000]);
+  const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [20_000] : DEFAULT_SIZES);
   if (sizes.some((n) => !Number.isInteger(n) || n < 10_000)) throw new Error('--sizes takes integers of at least 10000');
   const queries = Number(value('--queries') ?? (quick ? 20 : 100));
   const truth = Math.min(queries, Number(value('--truth') ?? (quick ? 20 : 40)));
@@ -283,11 +284,7 @@ function tieredSql(table: string, pass: Pass, pool: number, rerank: Rerank): str
 // Measuring
 
 /** recall against the exact answers of the first `truth.length` probes; person@1 over every probe. */
-/**
- * recall@10 only where answers are faces: with the people re-rank they are one face a person, against a truth of the
- * ten nearest faces (two people's), so the share would measure the statement's shape, not the index (NaN: printed '-').
- */
-function score(answers: Answer[], truth: Answer[], probes: Probe[], rerank: Rerank = 'pool') {
+function score(answers: Answer[], truth: Answer[], probes: Probe[]) {
   let top1 = 0,
     top10 = 0,
     person = 0;
@@ -299,7 +296,7 @@ function score(answers: Answer[], truth: Answer[], probes: Probe[], rerank: Rera
   answers.forEach((a, q) => {
     if (a.persons[0] === probes[q].person) person++;
   });
-  return { recall1: top1 / truth.length, recall10: rerank === 'people' ? NaN : top10 / truth.length, person1: person / answers.length };
+  return { recall1: top1 / truth.length, recall10: top10 / truth.length, person1: person / answers.length };
 }
 
 /**
@@ -404,7 +401,7 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
           pool: setting.pool,
           p50: percentile(run.latencies, 50),
           p95: percentile(run.latencies, 95),
-          ...score(run.answers, exact.answers, probes, args.rerank),
+          ...score(run.answers, exact.answers, probes),
         });
       }
     }
@@ -422,6 +419,10 @@ function fastestAccurate(report: SizeReport): Row | undefined {
   return report.rows.filter((r) => r.firstPass !== 'exact' && r.recall1 >= TARGET_RECALL).sort((a, b) => a.p50 - b.p50)[0];
 }
 
+/**
+ * recall@10 is shown only where answers are faces: with the people re-rank they are one face a person, against a
+ * truth of the ten nearest faces (two people's), so the share would measure the statement's shape, not the index.
+ */
 function sizeTable(report: SizeReport, rerank: Rerank): string {
   const lines = [
     `**${report.size.toLocaleString('en-US')} faces** (${(report.size / FACES_PER_PERSON).toLocaleString('en-US')} people): table ${num(report.tableMb / 1024, 1)} GB` +
@@ -462,10 +463,11 @@ const PASS_TITLES: Record<Pass, string> = {
   'halfvec-256': '256-coordinate halfvec',
 };
 
+const usesDefaultPasses = (args: Args) => args.passes.join(',') === DEFAULT_PASSES.join(',');
+
 /** The section this run writes: the default run keeps `tiered`; a run with its own server or passes gets its own. */
 function sectionName(args: Args): string {
-  const defaultPasses = args.passes.join(',') === DEFAULT_PASSES.join(',');
-  return args.server || args.rerank === 'people' || args.prewarm || !defaultPasses ? 'tiered-tuned' : 'tiered';
+  return args.server || args.rerank === 'people' || args.prewarm || !usesDefaultPasses(args) ? 'tiered-tuned' : 'tiered';
 }
 
 /** A postgres:// URL without its password, for what is written down. */
@@ -475,13 +477,13 @@ const redacted = (text: string) => text.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:*
 function commandLine(args: Args): string {
   const flags = [
     args.quick ? '--quick' : '',
-    args.sizes.join(',') === '1000000,5000000,10000000' ? '' : `--sizes ${args.sizes.join(',')}`,
+    args.sizes.join(',') === DEFAULT_SIZES.join(',') ? '' : `--sizes ${args.sizes.join(',')}`,
     args.queries === 100 ? '' : `--queries ${args.queries}`,
     args.truth === 40 ? '' : `--truth ${args.truth}`,
     args.keep ? '--keep' : '',
     args.halfvecMax === 1_000_000 ? '' : `--halfvec-max ${args.halfvecMax}`,
     args.hnswMax === 1_000_000 ? '' : `--hnsw-max ${args.hnswMax}`,
-    args.passes.join(',') === DEFAULT_PASSES.join(',') ? '' : `--passes ${args.passes.join(',')}`,
+    usesDefaultPasses(args) ? '' : `--passes ${args.passes.join(',')}`,
     args.server ? `--server ${redacted(args.server)}` : '',
     args.prewarm ? '--prewarm' : '',
     args.rerank === 'pool' ? '' : `--rerank ${args.rerank}`,
@@ -533,8 +535,8 @@ function render(section: string): void {
   };
   const args = { ...raw.args, render: null };
   if (sectionName(args) !== section) throw new Error(`${section}-results.json was written by a run of section ${sectionName(args)}`);
-  const reports = raw.sizes.map((r) => ({ ...r, rows: r.rows.map((row) => ({ ...row, recall10: row.recall10 ?? NaN })) }));
-  writeSection(section, markdown(args, raw.machine, raw.server, reports, raw.minutes));
+  // The JSON's nulls (non-finite numbers) print as '-' through num().
+  writeSection(section, markdown(args, raw.machine, raw.server, raw.sizes, raw.minutes));
 }
 
 async function main() {
