@@ -295,6 +295,19 @@ describe('the Node runtime', () => {
     expect(Number(/FACEGATE_NODE_VERSION:-(\d+)\./.exec(setup)?.[1])).toBe(major);
   });
 
+  it('starts without V8 memory protection keys wherever the embedded database may run: the API and the tests', () => {
+    // With keys on (a CPU with PKU), V8's bookkeeping of JIT pages aborted a test run once ("Check failed:
+    // jit_page.has_value()") as the embedded database's WebAssembly came and went; the V8 flag is not allowed in
+    // NODE_OPTIONS, so every command that starts such a process passes it.
+    const flag = '--no-memory-protection-keys';
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['start:prod', 'test']) expect([name, scripts[name].split(/\s+/).slice(0, 4).includes(flag)]).toEqual([name, true]);
+    for (const file of DOCKERFILES) {
+      const cmd = [...readFileSync(join(ROOT, 'docker', file), 'utf8').matchAll(/^CMD\s+(\[.*\])\s*$/gm)].pop()?.[1];
+      expect([file, cmd && (JSON.parse(cmd) as string[]).slice(0, 2)]).toEqual([file, ['node', flag]]);
+    }
+  });
+
   it('denies or allows every dependency install script explicitly, and npm settings hold no keys npm does not know', () => {
     const allow = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
     // onnxruntime-node's script downloads CUDA libraries: CPU installs must never run it (the CUDA image runs it itself).
