@@ -12,8 +12,9 @@
  *   as the web page's 5-fps capture.
  * - Edited: the frames test/still-photo-attacks.ts makes from one frontal photo of each of 11 people, for every turn
  *   method, look-up method and jitter level, judged against the attack's own anchor frame.
- * - Edited and shaded: the same frames with a brightness pattern laid over them (±25%, a few pixels across), as an
- *   attacker who knows the new-capture statistic (region levels, contrasts and gradient orientations) would add.
+ * - Edited and shaded: the same frames with a brightness pattern laid over them, as an attacker who knows the
+ *   new-capture statistic (region levels, contrasts and gradient orientations) would add: SHADINGS gives three, a broad
+ *   one (±25%, about 60 px a period), a fine one (±25%, about 20 px) and a strong one (±45%, about 40 px).
  *
  * Run: nice npx tsx scripts/liveness/challenge-evidence.measure.ts [--frames /tmp/frames] [--every 2] [--look-up-frames 1] [--real-only] [--faces ../shared/faces]
  */
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
     console.log(`\nreal, all clips: ${describe(real)}`);
     if (REAL_ONLY) return;
     const edited = tally();
-    const shaded = tally();
+    const shaded = Object.fromEntries(SHADINGS.map((s) => [s.name, tally()]));
     for (const [i, path] of STILLS.entries()) {
       const still = await prepareStill(readFileSync(join(FACES, path)));
       const base = await engine.analyze(still, { details: 'primary' });
@@ -117,30 +118,37 @@ async function main(): Promise<void> {
             if (!anchor) continue;
             for (const step of MOVES) {
               const frames: Array<Frame | null> = [];
-              const shadedFrames: Array<Frame | null> = [];
+              const shadedFrames = SHADINGS.map((): Array<Frame | null> => []);
               for (const bytes of await attacker.stepFrames(step as AttackStep, plan)) {
                 frames.push(await measure(bytes));
-                shadedFrames.push(await measure(await shade(bytes)));
+                for (const [k, shading] of SHADINGS.entries()) shadedFrames[k].push(await measure(await shade(bytes, shading)));
               }
               judgeStep(anchor, frames, step, edited);
-              judgeStep(anchor, shadedFrames, step, shaded);
+              for (const [k, shading] of SHADINGS.entries()) judgeStep(anchor, shadedFrames[k], step, shaded[shading.name]);
             }
           }
     }
     console.log(`edited stills (${STILLS.length} people, every method and jitter): ${describe(edited)}`);
-    console.log(`edited and shaded: ${describe(shaded)}`);
+    for (const shading of SHADINGS) console.log(`edited and shaded (${shading.name}): ${describe(shaded[shading.name])}`);
   } finally {
     await engine.close();
   }
 }
 
+/** Brightness patterns over the whole picture, f = 1 + amplitude * sin(x / sx) * cos(y / sy). */
+const SHADINGS = [
+  { name: 'broad', amplitude: 0.25, sx: 9, sy: 11 },
+  { name: 'fine', amplitude: 0.25, sx: 3, sy: 3.7 },
+  { name: 'strong', amplitude: 0.45, sx: 6, sy: 7 },
+] as const;
+
 /** A brightness pattern over the whole picture: what moves region statistics without moving a single feature. */
-async function shade(bytes: Buffer): Promise<Buffer> {
+async function shade(bytes: Buffer, pattern: (typeof SHADINGS)[number]): Promise<Buffer> {
   const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const out = Buffer.alloc(data.length);
   for (let y = 0; y < info.height; y++) {
     for (let x = 0; x < info.width; x++) {
-      const f = 1 + 0.25 * Math.sin(x / 9) * Math.cos(y / 11);
+      const f = 1 + pattern.amplitude * Math.sin(x / pattern.sx) * Math.cos(y / pattern.sy);
       for (let c = 0; c < 3; c++) {
         const i = (y * info.width + x) * 3 + c;
         out[i] = Math.max(0, Math.min(255, Math.round(data[i] * f)));
