@@ -308,6 +308,17 @@ describe('the Node runtime', () => {
     }
   });
 
+  it("caps the API's young generation at 16 MB semi-spaces where it is started: npm start and the Dockerfiles", () => {
+    // Node 24's larger default semi-spaces grew the server by about 100 MB under load (README "Speed and scale").
+    const flag = '--max-semi-space-size=16';
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start:prod'].split(/\s+/)).toContain(flag);
+    for (const file of DOCKERFILES) {
+      const cmd = [...readFileSync(join(ROOT, 'docker', file), 'utf8').matchAll(/^CMD\s+(\[.*\])\s*$/gm)].pop()?.[1];
+      expect([file, cmd && (JSON.parse(cmd) as string[]).includes(flag)]).toEqual([file, true]);
+    }
+  });
+
   it('denies or allows every dependency install script explicitly, and npm settings hold no keys npm does not know', () => {
     const allow = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
     // onnxruntime-node's script downloads CUDA libraries: CPU installs must never run it (the CUDA image runs it itself).
