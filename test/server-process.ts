@@ -95,7 +95,8 @@ export class ServerProcess {
   }
 
   static start(env: Record<string, string>): ServerProcess {
-    const child = spawn(process.execPath, ['--no-memory-protection-keys', '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+    // The test process's own Node flags (npm test's --no-memory-protection-keys) hold for the server too.
+    const child = spawn(process.execPath, [...process.execArgv, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
       cwd: ROOT,
       // As in e2e-app.ts: photo search unless a suite asks for the sign-in default.
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', FACEGATE_COLLECTION_PURPOSE: 'photo_search', ...env },

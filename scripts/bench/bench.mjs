@@ -11,7 +11,7 @@ const PARTS = {
   // One request on two cores: the engine's workers sharing a face's liveness model, on and off, 1 and 8 callers.
   share: ['npx', ['tsx', 'scripts/bench/engine-share.bench.ts']],
   // Nest's decorators need emitted metadata, which tsx (esbuild) does not produce: the API bench runs under swc.
-  api: ['node', ['--no-memory-protection-keys', '-r', '@swc-node/register', 'scripts/bench/api.bench.ts']],
+  api: [process.execPath, [...process.execArgv, '-r', '@swc-node/register', 'scripts/bench/api.bench.ts']],
   search: ['npx', ['tsx', 'scripts/bench/search.bench.ts']],
   // The product's search statement with every face of the candidates' people re-ranked, against the pool alone.
   rerank: ['npx', ['tsx', 'scripts/bench/rerank.bench.ts']],

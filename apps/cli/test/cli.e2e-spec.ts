@@ -40,7 +40,7 @@ function cli(args: string[], env: Record<string, string>): Promise<Run> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'DATA_DIR', 'FACEGATE_API_KEY', 'REDIS_URL'].includes(k) && !k.startsWith('FACEGATE_')),
   );
-  const child = spawn(process.execPath, ['--no-memory-protection-keys', '-r', '@swc-node/register', MAIN, ...args], {
+  const child = spawn(process.execPath, [...process.execArgv, '-r', '@swc-node/register', MAIN, ...args], {
     cwd: ROOT,
     env: { ...base, LOG_LEVEL: 'warn', FACEGATE_ENGINE_WORKERS: '2', ...env },
   });

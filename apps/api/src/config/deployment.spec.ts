@@ -281,7 +281,11 @@ describe.each(DOCKERFILES)('docker/%s', (file) => {
 });
 
 describe('the Node runtime', () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string }; devDependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    engines: { node: string };
+    devDependencies: Record<string, string>;
+    scripts: Record<string, string>;
+  };
   const major = Number(/>=\s*(\d+)/.exec(pkg.engines.node)?.[1]);
 
   it('is one major everywhere: engines, @types/node, every Dockerfile stage and the CI setup script', () => {
@@ -298,25 +302,26 @@ describe('the Node runtime', () => {
   /** The words of a command that start Node, from `node` up to the script it runs: where a V8 flag takes effect. */
   const nodeFlags = (words: string[]) => {
     const start = words.indexOf('node');
-    const script = words.findIndex((w, i) => i > start && /\.(js|ts)$/.test(w));
+    const script = words.findIndex((w, i) => i > start && /\.(m?js|ts)$/.test(w));
     return start < 0 || script < 0 ? [] : words.slice(start + 1, script);
   };
-  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const dockerCmd = (file: string) =>
     JSON.parse([...readFileSync(join(ROOT, 'docker', file), 'utf8').matchAll(/^CMD\s+(\[.*\])\s*$/gm)].pop()?.[1] ?? '[]') as string[];
 
   it('starts without V8 memory protection keys where the embedded database may run: the API and the tests', () => {
     // A mitigation (README "Speed and scale"): V8's JIT-page check aborted a test run once while the embedded
-    // database's WebAssembly ran. V8 does not take the flag from NODE_OPTIONS, so each command passes it.
+    // database's WebAssembly ran. V8 does not take the flag from NODE_OPTIONS, so each command passes it (the tests' and
+    // the bench's child processes inherit it through process.execArgv).
     const flag = '--no-memory-protection-keys';
-    for (const name of ['start:prod', 'test']) expect([name, nodeFlags(scripts[name].split(/\s+/))]).toEqual([name, expect.arrayContaining([flag])]);
+    for (const name of ['start:prod', 'test', 'bench'])
+      expect([name, nodeFlags(pkg.scripts[name].split(/\s+/))]).toEqual([name, expect.arrayContaining([flag])]);
     for (const file of DOCKERFILES) expect([file, nodeFlags(dockerCmd(file))]).toEqual([file, expect.arrayContaining([flag])]);
   });
 
   it("caps the API's young generation at 16 MB semi-spaces where it is started: npm start and the Dockerfiles", () => {
     // Node 24's larger default semi-spaces cost about 70 MiB of RSS at the peak under load (README "Speed and scale").
     const flag = '--max-semi-space-size=16';
-    expect(nodeFlags(scripts['start:prod'].split(/\s+/))).toContain(flag);
+    expect(nodeFlags(pkg.scripts['start:prod'].split(/\s+/))).toContain(flag);
     for (const file of DOCKERFILES) expect([file, nodeFlags(dockerCmd(file))]).toEqual([file, expect.arrayContaining([flag])]);
   });
 
