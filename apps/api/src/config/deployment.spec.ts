@@ -313,9 +313,18 @@ describe('the Node runtime', () => {
     // database's WebAssembly ran. V8 does not take the flag from NODE_OPTIONS, so each command passes it (the tests' and
     // the bench's child processes inherit it through process.execArgv).
     const flag = '--no-memory-protection-keys';
-    for (const name of ['start:prod', 'test', 'bench'])
+    for (const name of ['start:prod', 'test', 'bench', 'cli', 'db:reindex'])
       expect([name, nodeFlags(pkg.scripts[name].split(/\s+/))]).toEqual([name, expect.arrayContaining([flag])]);
     for (const file of DOCKERFILES) expect([file, nodeFlags(dockerCmd(file))]).toEqual([file, expect.arrayContaining([flag])]);
+  });
+
+  it("starts the command-line tool's binary with the flag too: `facegate reindex` opens the embedded database", () => {
+    // Without -S, Linux's env would look for a program named "node --no-memory-protection-keys".
+    const shebang = readFileSync(join(ROOT, 'apps', 'cli', 'src', 'main.ts'), 'utf8')
+      .split('\n')[0]
+      .split(/\s+/);
+    expect(shebang.slice(0, 3)).toEqual(['#!/usr/bin/env', '-S', 'node']);
+    expect(shebang.slice(3)).toContain('--no-memory-protection-keys');
   });
 
   it("caps the API's young generation at 16 MB semi-spaces where it is started: npm start and the Dockerfiles", () => {
