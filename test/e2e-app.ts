@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../apps/api/src/app.setup';
 import { loadConfig } from '@facegate/core';
+import { EmbeddedPostgres } from '@facegate/database';
 import { APP_VERSION } from '../apps/api/src/openapi/app-version';
 import { buildOpenApiDocument } from '../apps/api/src/openapi/openapi-document';
 import { validateResponsesAgainst } from './openapi-responses';
@@ -39,6 +40,7 @@ export async function createKey(app: TestApp, body: { name: string; scopes: stri
 export async function createTestDatabase(kind: TestDatabase): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (kind === 'embedded') {
     const dir = mkdtempSync(join(tmpdir(), 'facegate-e2e-'));
+    cpSync(await embeddedTemplate(), dir, { recursive: true });
     return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const name = `facegate_e2e_${randomBytes(4).toString('hex')}`;
@@ -68,6 +70,29 @@ export async function startTestApp(env: Record<string, string>, overrides: Recor
     close: () => app.close(),
   };
   return self;
+}
+
+/**
+ * An embedded data directory just after initdb (no migrations: each app still runs them), made once per PGlite version
+ * and copied for each suite: initdb takes about 3 s a start (more on slow hosts) and the embedded e2e suites start some
+ * 45 apps. A start on a new directory, initdb included, stays tested by embedded-postgres.int-spec.ts and the CLI's
+ * e2e tests. Built beside its final name and renamed, so a run killed half-way leaves no half-made template.
+ */
+async function embeddedTemplate(): Promise<string> {
+  const manifest = join(__dirname, '..', 'node_modules', '@electric-sql', 'pglite', 'package.json');
+  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+  const template = join(tmpdir(), `facegate-e2e-template-pglite-${version}`);
+  if (existsSync(template)) return template;
+  const building = mkdtempSync(`${template}.building-`);
+  await (await EmbeddedPostgres.start({ dataDir: building })).stop();
+  try {
+    renameSync(building, template);
+  } catch (error) {
+    // Another jest process finished its template first: use that one.
+    rmSync(building, { recursive: true, force: true });
+    if (!existsSync(template)) throw error;
+  }
+  return template;
 }
 
 async function adminQuery(sql: string): Promise<void> {
