@@ -48,6 +48,7 @@ export function startServer(dir: string, port: number, databaseUrl: string, env:
       HOME: process.env.HOME ?? '',
       NODE_ENV: 'production',
       MALLOC_ARENA_MAX: '2',
+      MALLOC_MMAP_THRESHOLD_: '65536',
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -48,8 +48,9 @@ for (const [part, extra] of runs) {
   const [command, base] = PARTS[part];
   console.log(`\n=== bench: ${part} ${[...passOn, ...extra].join(' ')}`);
   const started = Date.now();
-  // As in production (Dockerfile, npm start): two malloc arenas, or per-thread arenas inflate the memory measured.
-  const env = { MALLOC_ARENA_MAX: '2', ...process.env };
+  // As in production (Dockerfile, npm start): two malloc arenas, or per-thread arenas inflate the memory measured, and
+  // a fixed mmap threshold (README "Speed and scale").
+  const env = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', ...process.env };
   const result = spawnSync(command, [...base, ...passOn, ...extra], { stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`bench ${part} failed (exit ${result.status ?? result.signal})`);

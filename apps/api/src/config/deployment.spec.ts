@@ -334,6 +334,16 @@ describe('the Node runtime', () => {
     for (const file of DOCKERFILES) expect([file, nodeFlags(dockerCmd(file))]).toEqual([file, expect.arrayContaining([flag])]);
   });
 
+  it("sets glibc's malloc where the API starts (npm start, the Dockerfiles): two arenas and a fixed mmap threshold", () => {
+    // Both are read once by glibc at process start, so they cannot move into the app (README "Speed and scale").
+    const wanted = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536' };
+    for (const [name, value] of Object.entries(wanted)) expect(pkg.scripts['start:prod']).toContain(`${name}=\${${name}:-${value}}`);
+    for (const file of DOCKERFILES) {
+      const env = [...readFileSync(join(ROOT, 'docker', file), 'utf8').matchAll(/^ENV\s+(.*)$/gm)].flatMap((m) => m[1].split(/\s+/));
+      expect([file, Object.fromEntries(env.map((kv) => kv.split('=')))]).toEqual([file, expect.objectContaining(wanted)]);
+    }
+  });
+
   it('denies or allows every dependency install script explicitly, and npm settings hold no keys npm does not know', () => {
     const allow = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
     // onnxruntime-node's script downloads CUDA libraries: CPU installs must never run it (the CUDA image runs it itself).
