@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
@@ -74,25 +74,37 @@ export async function startTestApp(env: Record<string, string>, overrides: Recor
 
 /**
  * An embedded data directory just after initdb (no migrations: each app still runs them), made once per PGlite version
- * and copied for each suite: initdb takes about 3 s a start (more on slow hosts) and the embedded e2e suites start some
- * 45 apps. A start on a new directory, initdb included, stays tested by embedded-postgres.int-spec.ts and the CLI's
- * e2e tests. Built beside its final name and renamed, so a run killed half-way leaves no half-made template.
+ * and OS user, and copied for each suite: initdb takes about 3 s a start (more on slow hosts) and the embedded e2e
+ * suites start some 45 apps. A start on a new directory, initdb included, stays tested by embedded-postgres.int-spec.ts.
+ * Built beside its final name and renamed, so a run killed half-way leaves no half-made template.
  */
 async function embeddedTemplate(): Promise<string> {
-  const manifest = join(__dirname, '..', 'node_modules', '@electric-sql', 'pglite', 'package.json');
-  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
-  const template = join(tmpdir(), `facegate-e2e-template-pglite-${version}`);
-  if (existsSync(template)) return template;
+  const template = join(tmpdir(), `facegate-e2e-template-pglite-${pgliteVersion()}-uid${process.getuid?.() ?? 0}`);
+  if (existsSync(join(template, 'PG_VERSION'))) return template;
+  // A template some tmp cleaner has emptied is made again.
+  if (existsSync(template)) rmSync(template, { recursive: true, force: true });
   const building = mkdtempSync(`${template}.building-`);
-  await (await EmbeddedPostgres.start({ dataDir: building })).stop();
   try {
+    await (await EmbeddedPostgres.start({ dataDir: building })).stop();
     renameSync(building, template);
   } catch (error) {
-    // Another jest process finished its template first: use that one.
+    // Another jest process may have finished its template first: use that one.
+    if (!existsSync(join(template, 'PG_VERSION'))) throw error;
+  } finally {
     rmSync(building, { recursive: true, force: true });
-    if (!existsSync(template)) throw error;
   }
   return template;
+}
+
+/** The version of the PGlite the embedded database loads (resolved as it resolves it). */
+function pgliteVersion(): string {
+  for (let dir = dirname(require.resolve('@electric-sql/pglite')); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === '@electric-sql/pglite' && pkg.version) return pkg.version;
+  }
+  throw new Error('the version of @electric-sql/pglite was not found');
 }
 
 async function adminQuery(sql: string): Promise<void> {

@@ -39,16 +39,37 @@ export async function stop(server: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** `env` adds to (or overrides) the server's environment: rate limits are lifted unless it sets them. */
+/**
+ * How `npm start` runs the API, read from package.json's start:prod (the settings' one home): its `NAME=${NAME:-value}`
+ * assignments, the Node flags and the script.
+ */
+export function productionStart(): { env: Record<string, string>; flags: string[]; script: string } {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts['start:prod'].split(/\s+/);
+  const env: Record<string, string> = {};
+  for (const word of words) {
+    const assignment = /^(\w+)=\$\{\w+:-([^}]*)\}$/.exec(word);
+    if (assignment) env[assignment[1]] = assignment[2];
+  }
+  const node = words.indexOf('node');
+  const script = words.findIndex((w, i) => i > node && w.endsWith('.js'));
+  if (node < 0 || script < 0) throw new Error(`cannot read start:prod: ${pkg.scripts['start:prod']}`);
+  return { env, flags: words.slice(node + 1, script), script: words[script] };
+}
+
+/**
+ * The API from its sources (under swc, for Nest's decorator metadata) with npm start's environment and Node flags.
+ * `env` adds to (or overrides) the server's environment: rate limits are lifted unless it sets them.
+ */
 export function startServer(dir: string, port: number, databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+  const production = productionStart();
+  const child = spawn(process.execPath, [...production.flags, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       NODE_ENV: 'production',
-      MALLOC_ARENA_MAX: '2',
-      MALLOC_MMAP_THRESHOLD_: '65536',
+      ...production.env,
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --quick] [-- --only engine,share,api,search,rerank,tiered,body,stream,replica] [-- --million]
+ * npm run bench [-- --quick] [-- --only engine,share,api,search,rerank,tiered,body,stream,replica,memory] [-- --million]
  * Runs the benchmarks one after another (they would compete for the same cores otherwise); each writes its own section
  * of BENCHMARKS.md, except in --quick mode, which CI runs once so that the scripts cannot rot.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const PARTS = {
   engine: ['npx', ['tsx', 'scripts/bench/engine.bench.ts']],
@@ -23,6 +24,8 @@ const PARTS = {
   stream: ['npx', ['tsx', 'scripts/bench/stream.bench.ts']],
   // Read replicas against the machine's streaming standby (scripts/setup-replica.sh): routing, lag, read-your-writes.
   replica: ['node', ['-r', '@swc-node/register', 'scripts/bench/replica.bench.ts']],
+  // The server's memory under load as npm start runs it (dist: needs npm run build), with and without the mmap setting.
+  memory: ['npx', ['tsx', 'scripts/bench/memory.bench.ts']],
 };
 
 const args = process.argv.slice(2);
@@ -48,15 +51,20 @@ for (const [part, extra] of runs) {
   const [command, base] = PARTS[part];
   console.log(`\n=== bench: ${part} ${[...passOn, ...extra].join(' ')}`);
   const started = Date.now();
-  // As in production (Dockerfile, npm start): two malloc arenas, or per-thread arenas inflate the memory measured, and
-  // a fixed mmap threshold (README "Speed and scale").
-  const env = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', ...process.env };
+  // As in production: npm start's glibc settings (two malloc arenas, a fixed mmap threshold), unless already set.
+  const env = { ...productionEnv(), ...process.env };
   const result = spawnSync(command, [...base, ...passOn, ...extra], { stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`bench ${part} failed (exit ${result.status ?? result.signal})`);
     process.exit(1);
   }
   console.log(`=== bench: ${part} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** The `NAME=${NAME:-value}` assignments of package.json's start:prod: the home of the API's process settings. */
+function productionEnv() {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return Object.fromEntries([...pkg.scripts['start:prod'].matchAll(/(\w+)=\$\{\w+:-([^}]*)\}/g)].map((m) => [m[1], m[2]]));
 }
 
 function valueOf(flag) {

@@ -5,8 +5,9 @@ import { runCli } from './cli';
 /**
  * facegate's command-line tool: `facegate <command>` from the image or after `npm run build`, `npm run cli --
  * <command>` from the sources. Everything lives in cli.ts; this file only sets the exit code. The shebang passes V8
- * the flag the API starts with (README "Speed and scale"): `reindex` may open the embedded database, and V8 does not
- * take the flag from NODE_OPTIONS; `env -S` splits it from `node`, and the tools it runs inherit it (process.execArgv).
+ * the flag the API starts with (README "Speed and scale"): its commands open the database in this process, the
+ * embedded one when DATABASE_URL is unset, and V8 does not take the flag from NODE_OPTIONS; `env -S` splits it from
+ * `node`, and the tools it runs (reindex, eval) inherit it through process.execArgv.
  */
 runCli(process.argv.slice(2))
   .then((code) => finish(code))
