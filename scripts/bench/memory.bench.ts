@@ -1,0 +1,165 @@
+/**
+ * The API's resident memory as `npm start` runs it: dist/apps/api/src/main.js in a process of its own, with the
+ * environment and Node flags of package.json's start:prod (read from there, so the bench follows the product), on a
+ * fresh PostgreSQL database. The identity folders of ../shared/faces are enrolled with 2 photos each, then 8
+ * closed-loop clients (in this process) send their other photos to /recognize as base64 JSON. The server's VmRSS is
+ * sampled every 100 ms: before the load, its peak during the load, and 3 s after it.
+ * Variants alternate round by round: the product's settings, and glibc's default (dynamic) mmap threshold.
+ * Prints a markdown section and writes it to BENCHMARKS.md (not in --quick mode, which CI runs).
+ *
+ *   npm run build && npx tsx scripts/bench/memory.bench.ts [--quick]
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FACES_DIR } from '../../test/shared-faces';
+import { freePort } from '../../test/server-process';
+import { machineLine, writeSection } from './bench-report';
+import { ADMIN_KEY, createDatabase, productionStart, rssMb, stop, waitReady } from './bench-server';
+import { closedLoop } from './http-load';
+
+const ROOT = resolve(__dirname, '..', '..');
+const QUICK = process.argv.includes('--quick');
+const ROUNDS = QUICK ? 1 : 3;
+const SECONDS = QUICK ? 3 : 20;
+const CLIENTS = 8;
+/** Photos per person enrolled; the rest are probes. */
+const ENROLLED = 2;
+const NOT_PEOPLE = new Set(['groups', 'live', 'noface', 'spoof']);
+
+interface Variant {
+  name: string;
+  /** Variables of start:prod's environment to leave unset (glibc then uses its defaults). */
+  unset: string[];
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'npm start as shipped', unset: [] },
+  { name: 'glibc default mmap threshold (dynamic)', unset: ['MALLOC_MMAP_THRESHOLD_'] },
+];
+
+interface Round {
+  variant: string;
+  round: number;
+  idle: number;
+  peak: number;
+  after: number;
+  rps: number;
+  errors: number;
+}
+
+function startProd(variant: Variant, port: number, databaseUrl: string): ChildProcess {
+  const command = productionStart();
+  if (!existsSync(join(ROOT, command.script))) throw new Error(`${command.script} is missing: run npm run build first`);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    NODE_ENV: 'production',
+    ...command.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    FACEGATE_API_KEY: ADMIN_KEY,
+    // Photo search: the load is plain /recognize calls, with no liveness challenge to pass first.
+    FACEGATE_COLLECTION_PURPOSE: 'photo_search',
+    LOG_LEVEL: 'warn',
+    ...Object.fromEntries(['ENROL', 'RECOGNIZE', 'READ', 'ADMIN'].map((c) => [`FACEGATE_RATE_LIMIT_${c}`, '10000000'])),
+  };
+  for (const name of variant.unset) delete env[name];
+  const child = spawn(process.execPath, [...command.flags, command.script], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
+  return child;
+}
+
+/** Each identity folder's photos, sorted: the first ENROLLED enrol the person, the rest are probes. */
+function people(): Array<{ name: string; photos: string[] }> {
+  const folders = readdirSync(FACES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory() && !NOT_PEOPLE.has(d.name));
+  const chosen = QUICK ? folders.slice(0, 4) : folders;
+  return chosen.map((d) => ({
+    name: d.name,
+    photos: readdirSync(join(FACES_DIR, d.name))
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .sort()
+      .map((f) => join(FACES_DIR, d.name, f)),
+  }));
+}
+
+const base64 = (path: string) => readFileSync(path).toString('base64');
+
+async function post(port: number, path: string, body: string): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { 'X-API-Key': ADMIN_KEY, 'Content-Type': 'application/json' },
+    body,
+  });
+  await res.arrayBuffer();
+  return res.ok;
+}
+
+async function runRound(variant: Variant, round: number): Promise<Round> {
+  const db = await createDatabase();
+  const port = await freePort();
+  const server = startProd(variant, port, db.url);
+  try {
+    await waitReady(port, server);
+    const everyone = people();
+    for (const person of everyone) {
+      const images = person.photos.slice(0, ENROLLED).map(base64);
+      await post(port, '/users', JSON.stringify({ name: person.name, externalId: person.name, images }));
+    }
+    const probes = everyone.flatMap((p) => p.photos.slice(ENROLLED)).map((path) => JSON.stringify({ image: base64(path) }));
+    const idle = rssMb(server.pid!);
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid!))), 100);
+    const load = await closedLoop(CLIENTS, SECONDS, (i) => post(port, '/recognize', probes[i % probes.length])).finally(() => clearInterval(sampler));
+    await sleep(3000);
+    return { variant: variant.name, round, idle, peak, after: rssMb(server.pid!), rps: load.rps, errors: load.errors };
+  } finally {
+    await stop(server);
+    await db.drop();
+  }
+}
+
+function report(rounds: Round[]): string {
+  const command = productionStart();
+  const rows = rounds.map((r) => `| ${r.variant} | ${r.round} | ${r.idle} | ${r.peak} | ${r.after} | ${r.rps.toFixed(1)} | ${r.errors} |`);
+  return [
+    '## API memory under load (the server as npm start runs it)',
+    '',
+    `Machine: ${machineLine()}. Command: \`npm run bench -- --only memory\` (after \`npm run build\`). The server: \`node ${command.flags.join(' ')} ${command.script}\``,
+    `with ${Object.entries(command.env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')} (package.json's start:prod), in its own process, on a fresh PostgreSQL database, photo-search collection;`,
+    `${QUICK ? 'four' : 'the'} identity folders of ../shared/faces enrolled with ${ENROLLED} photos each, then ${CLIENTS} closed-loop clients in the bench's process`,
+    `sending the other photos to /recognize as base64 JSON for ${SECONDS} s. RSS (VmRSS, MiB): before the load, peak (sampled every 100 ms),`,
+    '3 s after it. Variants alternate round by round.',
+    '',
+    '| variant | round | RSS before the load | RSS peak | RSS 3 s after | recognitions/s | errors |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const rounds: Round[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Alternate which variant goes first, so a drift of the machine does not favour one.
+    const order = round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
+    for (const variant of order) {
+      const result = await runRound(variant, round);
+      console.log(
+        `${variant.name}, round ${round}: RSS ${result.idle} / peak ${result.peak} / after ${result.after} MiB, ${result.rps.toFixed(1)} req/s, ${result.errors} errors`,
+      );
+      rounds.push(result);
+    }
+  }
+  const markdown = report(rounds);
+  console.log(`\n${markdown}`);
+  if (!QUICK) writeSection('memory', markdown);
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
