@@ -4,7 +4,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,9 +20,10 @@ export async function withServer<T>(
   databaseUrl: string,
   work: (port: number, server: ChildProcess) => Promise<T>,
   env: Record<string, string> = {},
+  launch: Launch = {},
 ): Promise<T> {
   const port = await freePort();
-  const server = startServer(dir, port, databaseUrl, env);
+  const server = startServer(dir, port, databaseUrl, env, launch);
   try {
     await waitReady(port, server);
     return await work(port, server);
@@ -57,30 +58,38 @@ export function productionStart(): { env: Record<string, string>; flags: string[
   return { env, flags: words.slice(node + 1, script), script: words[script] };
 }
 
+/** How the server starts: from its sources (the default) or as built; and start:prod variables to leave unset. */
+export interface Launch {
+  /** `sources`: apps/api/src/main.ts under swc (Nest's decorator metadata), no build needed; `dist`: start:prod's script. */
+  entry?: 'sources' | 'dist';
+  /** Variables of start:prod's environment to leave out (glibc then uses its own defaults). */
+  unset?: string[];
+}
+
 /**
- * The API from its sources (under swc, for Nest's decorator metadata) with npm start's environment and Node flags.
- * `env` adds to (or overrides) the server's environment: rate limits are lifted unless it sets them.
+ * The API with npm start's environment and Node flags. `env` adds to (or overrides) the server's environment: rate
+ * limits are lifted unless it sets them.
  */
-export function startServer(dir: string, port: number, databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
+export function startServer(dir: string, port: number, databaseUrl: string, env: Record<string, string> = {}, launch: Launch = {}): ChildProcess {
   const production = productionStart();
-  const child = spawn(process.execPath, [...production.flags, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NODE_ENV: 'production',
-      ...production.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      FACEGATE_API_KEY: ADMIN_KEY,
-      FACEGATE_MODELS_DIR: join(ROOT, 'models'),
-      LOG_FORMAT: 'json',
-      ...Object.fromEntries(['ENROL', 'RECOGNIZE', 'READ', 'ADMIN'].map((c) => [`FACEGATE_RATE_LIMIT_${c}`, '10000000'])),
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  if (launch.entry === 'dist' && !existsSync(join(dir, production.script))) throw new Error(`${production.script} is missing: run npm run build first`);
+  const entry = launch.entry === 'dist' ? [production.script] : ['-r', '@swc-node/register', 'apps/api/src/main.ts'];
+  const serverEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    NODE_ENV: 'production',
+    ...production.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    FACEGATE_API_KEY: ADMIN_KEY,
+    FACEGATE_MODELS_DIR: join(ROOT, 'models'),
+    LOG_FORMAT: 'json',
+    ...Object.fromEntries(['ENROL', 'RECOGNIZE', 'READ', 'ADMIN'].map((c) => [`FACEGATE_RATE_LIMIT_${c}`, '10000000'])),
+    ...env,
+  };
+  for (const name of launch.unset ?? []) delete serverEnv[name];
+  const child = spawn(process.execPath, [...production.flags, ...entry], { cwd: dir, env: serverEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   return child;
 }

@@ -9,14 +9,12 @@
  *
  *   npm run build && npx tsx scripts/bench/memory.bench.ts [--quick]
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FACES_DIR } from '../../test/shared-faces';
-import { freePort } from '../../test/server-process';
 import { machineLine, writeSection } from './bench-report';
-import { ADMIN_KEY, createDatabase, productionStart, rssMb, stop, waitReady } from './bench-server';
+import { ADMIN_KEY, createDatabase, productionStart, rssMb, withServer } from './bench-server';
 import { closedLoop } from './http-load';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -27,10 +25,12 @@ const CLIENTS = 8;
 /** Photos per person enrolled; the rest are probes. */
 const ENROLLED = 2;
 const NOT_PEOPLE = new Set(['groups', 'live', 'noface', 'spoof']);
+/** Photo search: the load is plain /recognize calls, with no liveness challenge to pass first. */
+const SERVER_ENV = { FACEGATE_COLLECTION_PURPOSE: 'photo_search', LOG_LEVEL: 'warn' };
 
 interface Variant {
   name: string;
-  /** Variables of start:prod's environment to leave unset (glibc then uses its defaults). */
+  /** Variables of start:prod's environment to leave unset. */
   unset: string[];
 }
 
@@ -50,29 +50,6 @@ interface Round {
   after: number;
   rps: number;
   errors: number;
-}
-
-function startProd(variant: Variant, port: number, databaseUrl: string): ChildProcess {
-  const command = productionStart();
-  if (!existsSync(join(ROOT, command.script))) throw new Error(`${command.script} is missing: run npm run build first`);
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    NODE_ENV: 'production',
-    ...command.env,
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    FACEGATE_API_KEY: ADMIN_KEY,
-    // Photo search: the load is plain /recognize calls, with no liveness challenge to pass first.
-    FACEGATE_COLLECTION_PURPOSE: 'photo_search',
-    LOG_LEVEL: 'warn',
-    ...Object.fromEntries(['ENROL', 'RECOGNIZE', 'READ', 'ADMIN'].map((c) => [`FACEGATE_RATE_LIMIT_${c}`, '10000000'])),
-  };
-  for (const name of variant.unset) delete env[name];
-  const child = spawn(process.execPath, [...command.flags, command.script], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
-  return child;
 }
 
 /** Each identity folder's photos, sorted: the first ENROLLED enrol the person, the rest are probes. */
@@ -105,41 +82,39 @@ const attempt = (port: number, path: string, body: string) => post(port, path, b
 
 async function runRound(variant: Variant, round: number): Promise<Round> {
   const db = await createDatabase();
-  let server: ChildProcess | undefined;
   try {
-    const port = await freePort();
-    server = startProd(variant, port, db.url);
-    await waitReady(port, server);
-    const everyone = people();
-    let enrolled = 0;
-    for (const person of everyone) {
-      const images = person.photos.slice(0, ENROLLED).map(base64);
-      if (await attempt(port, '/users', JSON.stringify({ name: person.name, externalId: person.name, images }))) enrolled++;
-    }
-    const probes = everyone.flatMap((p) => p.photos.slice(ENROLLED)).map((path) => JSON.stringify({ image: base64(path) }));
-    const pid = server.pid!;
-    const idle = rssMb(pid);
-    let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 100);
-    const load = await closedLoop(CLIENTS, SECONDS, (i) => attempt(port, '/recognize', probes[i % probes.length])).finally(() => clearInterval(sampler));
-    await sleep(3000);
-    const after = rssMb(pid);
-    if (after === 0) throw new Error('the server exited during the round');
-    return {
-      variant: variant.name,
-      round,
-      people: `${enrolled}/${everyone.length}`,
-      probes: probes.length,
-      idle,
-      peak,
-      after,
-      rps: load.rps,
-      errors: load.errors,
-    };
+    return await withServer(ROOT, db.url, (port, server) => measure(variant, round, port, server.pid!), SERVER_ENV, { entry: 'dist', unset: variant.unset });
   } finally {
-    if (server) await stop(server);
     await db.drop();
   }
+}
+
+async function measure(variant: Variant, round: number, port: number, pid: number): Promise<Round> {
+  const everyone = people();
+  let enrolled = 0;
+  for (const person of everyone) {
+    const images = person.photos.slice(0, ENROLLED).map(base64);
+    if (await attempt(port, '/users', JSON.stringify({ name: person.name, externalId: person.name, images }))) enrolled++;
+  }
+  const probes = everyone.flatMap((p) => p.photos.slice(ENROLLED)).map((path) => JSON.stringify({ image: base64(path) }));
+  const idle = rssMb(pid);
+  let peak = idle;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 100);
+  const load = await closedLoop(CLIENTS, SECONDS, (i) => attempt(port, '/recognize', probes[i % probes.length])).finally(() => clearInterval(sampler));
+  await sleep(3000);
+  const after = rssMb(pid);
+  if (after === 0) throw new Error('the server exited during the round');
+  return {
+    variant: variant.name,
+    round,
+    people: `${enrolled}/${everyone.length}`,
+    probes: probes.length,
+    idle,
+    peak,
+    after,
+    rps: load.rps,
+    errors: load.errors,
+  };
 }
 
 function report(rounds: Round[]): string {
