@@ -197,7 +197,7 @@ function millionReport(m: Million): string {
     `| JS heap after the run | ${m.heapMb.toFixed(0)} MB |`,
     '',
     // glibc reads it once, at process start: the memory rows mean little without saying which it was.
-    `MALLOC_ARENA_MAX: ${process.env.MALLOC_ARENA_MAX ?? 'unset (glibc default)'}, MALLOC_MMAP_THRESHOLD_: ${process.env.MALLOC_MMAP_THRESHOLD_ ?? 'unset (glibc default, dynamic)'} (the Dockerfile and \`npm start\` set 2 and 65536; \`npm run bench:api\` too, unless set).`,
+    `MALLOC_ARENA_MAX: ${process.env.MALLOC_ARENA_MAX ?? 'unset (glibc default)'}, MALLOC_MMAP_THRESHOLD_: ${process.env.MALLOC_MMAP_THRESHOLD_ ?? 'unset (glibc default, dynamic)'} (\`npm start\`, the Dockerfiles and \`npm run bench:api\` set them: package.json's start:prod has the values).`,
   ].join('\n');
 }
 

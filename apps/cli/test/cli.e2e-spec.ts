@@ -3,13 +3,13 @@
  * project's database kind. With the embedded database only one process may open it, so the API is started only
  * while no CLI process runs.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, startTestApp, testDatabase } from '../../../test/e2e-app';
 import { photo } from '../../../test/photos';
 import { facePath } from '../../../test/shared-faces';
+import { Run, runNodeToEnd } from '../../../test/run-to-end';
 
 const kind = testDatabase();
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -30,27 +30,13 @@ const EXPECTED_REJECTIONS = [
   { photo: 'Tony_Blair/005.jpg', code: 'FACE_MISMATCH' },
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(args: string[], env: Record<string, string>): Promise<Run> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'DATA_DIR', 'FACEGATE_API_KEY', 'REDIS_URL'].includes(k) && !k.startsWith('FACEGATE_')),
   );
-  const child = spawn(process.execPath, [...process.execArgv, '-r', '@swc-node/register', MAIN, ...args], {
+  return runNodeToEnd(['-r', '@swc-node/register', MAIN, ...args], {
     cwd: ROOT,
     env: { ...base, LOG_LEVEL: 'warn', FACEGATE_ENGINE_WORKERS: '2', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((done, fail) => {
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
   });
 }
 

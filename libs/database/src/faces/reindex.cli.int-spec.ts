@@ -1,24 +1,16 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { findMigrationsDir } from '../migrations/migration-files';
 import { runMigrations } from '../migrations/migration-runner';
 import { createTestDatabase, TestDatabase } from '../testing/test-database';
+import { Run, runNodeToEnd } from '../../../../test/run-to-end';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
-/** `npm run db:reindex` as package.json runs it, against DATABASE_URL: its exit code and output. */
-function reindex(databaseUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [...process.execArgv, '--import', 'tsx', join(__dirname, 'reindex.cli.ts')], {
+/** `npm run db:reindex` as package.json runs it (node --import tsx), against DATABASE_URL. */
+function reindex(databaseUrl: string): Promise<Run> {
+  return runNodeToEnd(['--import', 'tsx', join(__dirname, 'reindex.cli.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: databaseUrl },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((done, fail) => {
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
   });
 }
 

@@ -34,12 +34,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[db:reindex] ${describe(error)}`);
+  console.error(`[db:reindex] ${explain(error)}`);
   process.exitCode = 1;
 });
 
 /** The raw driver message, except for a database facegate has never run on, which says what to do. */
-function describe(error: unknown): string {
+function explain(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // 42P01, undefined_table: the tables come from the migrations, which the server runs at start-up.
   if (/\b42P01\b/.test(message)) {
