@@ -6,6 +6,8 @@
  *   64 bytes a face), the candidates then ordered by the exact cosine distance of the stored vectors;
  * - `binary-hnsw`: HNSW over the same binary codes;
  * - `halfvec-128`, `halfvec-256` (only with --passes): IVFFlat over the first 128 or 256 coordinates as halfvec.
+ * - `centroid` (only with --passes and --rerank people): IVFFlat over one vector a person (the normalised mean of
+ *   their faces, as halfvec, in a table of its own), so the first pass returns `pool` people, not faces.
  * Per size: generation time, table and index size on disk, build time, p50/p95 per setting, recall@1 and recall@10
  * against an exact scan on a sample of the probes (the exact scan at 10M takes seconds a probe), and person@1 on
  * every probe. Writes the "tiered" section of BENCHMARKS.md and docs/bench/tiered-results.json; a run with
@@ -13,8 +15,9 @@
  *
  *   npx tsx scripts/bench/tiered.bench.ts [--quick] [--sizes 1000000,5000000,10000000] [--queries 100] [--truth 40]
  *                                         [--keep] [--halfvec-max 1000000] [--hnsw-max 1000000]
- *                                         [--passes binary,binary-hnsw,halfvec,halfvec-128,halfvec-256]
+ *                                         [--passes binary,binary-hnsw,halfvec,halfvec-128,halfvec-256,centroid]
  *                                         [--server postgres://postgres@127.0.0.1:5440] [--prewarm] [--rerank pool|people]
+ *                                         [--build-memory-mb 1024]
  *
  * --keep: keep the database facegate_bench_tiered and reuse its tables of the right size (the 10M table takes a
  * quarter of an hour to generate); index builds are always redone. --halfvec-max: skip the halfvec IVFFlat above
@@ -23,7 +26,8 @@
  * --server: another PostgreSQL than the machine's (e.g. a cluster with shared_buffers above the index, as the sizing
  * guide advises; the benchmark never changes a server's settings). --prewarm: pg_prewarm each index before timing it,
  * and the table where it fits in what shared_buffers has left. --rerank people: rank every face of the first pass's people (the product's statement).
- * --render tiered|tiered-tuned: rewrite that section from its results JSON without measuring.
+ * --build-memory-mb: the lists' memory ceiling (the product's FACEGATE_INDEX_BUILD_MEMORY_MB, default 1024), up to 4096.
+ * --render tiered|tiered-tuned|tiered-centroid: rewrite that section from its results JSON without measuring.
  *
  * Gallery: synthetic-gallery.ts (the search benchmark's clusters around real embeddings, 5 faces a person).
  */
@@ -32,7 +36,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
+import { DEFAULT_BUILD_MEMORY_MB, ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 import {
   Answer,
@@ -65,6 +69,8 @@ interface Args {
   halfvecMax: number;
   hnswMax: number;
   passes: Pass[];
+  /** The lists' memory ceiling, as FACEGATE_INDEX_BUILD_MEMORY_MB sets it for the product (listsForRows). */
+  buildMemoryMb: number;
   server: string | null;
   /** Read each index (and the table, where it fits) into shared_buffers before timing, as steady traffic would. */
   prewarm: boolean;
@@ -89,7 +95,7 @@ interface ServerInfo {
   sharedBuffers: string;
 }
 
-type Pass = 'binary' | 'binary-hnsw' | 'halfvec' | 'halfvec-128' | 'halfvec-256';
+type Pass = 'binary' | 'binary-hnsw' | 'halfvec' | 'halfvec-128' | 'halfvec-256' | 'centroid';
 type FirstPass = 'exact' | Pass;
 
 interface Row {
@@ -121,6 +127,8 @@ interface SizeReport {
   builds: Build[];
   rows: Row[];
   truthProbes: number;
+  /** The exact scan's answers and times were kept (--keep) from an earlier run on the same table and probes. */
+  exactReused?: boolean;
 }
 
 interface Probe {
@@ -143,6 +151,10 @@ function parseArgs(argv: string[]): Args {
   const passes = (value('--passes')?.split(',') ?? DEFAULT_PASSES) as Pass[];
   const unknown = passes.filter((p) => !Object.hasOwn(PASSES, p));
   if (unknown.length > 0) throw new Error(`--passes: unknown ${unknown.join(', ')} (known: ${Object.keys(PASSES).join(', ')})`);
+  if (passes.includes('centroid') && value('--rerank') !== 'people') throw new Error('--passes centroid goes with --rerank people (its pool is people)');
+  const buildMemoryMb = Number(value('--build-memory-mb') ?? DEFAULT_BUILD_MEMORY_MB);
+  // prepareBuildSession gives every build 4 GB of maintenance_work_mem: lists that need more would not build.
+  if (!Number.isInteger(buildMemoryMb) || buildMemoryMb < 256 || buildMemoryMb > 4096) throw new Error('--build-memory-mb takes 256 to 4096');
   return {
     quick,
     keep: argv.includes('--keep'),
@@ -152,6 +164,7 @@ function parseArgs(argv: string[]): Args {
     halfvecMax,
     hnswMax,
     passes,
+    buildMemoryMb,
     server: value('--server') ?? null,
     prewarm: argv.includes('--prewarm'),
     rerank: parseRerank(value('--rerank')),
@@ -168,8 +181,8 @@ function log(message: string): void {
   console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${message}`);
 }
 
-async function relationMb(client: pg.Client, name: string): Promise<number> {
-  const { rows } = await client.query<{ b: string }>('SELECT pg_total_relation_size($1::regclass)::text AS b', [name]);
+async function relationMb(client: pg.Client, name: string, size: 'pg_total_relation_size' | 'pg_relation_size' = 'pg_total_relation_size'): Promise<number> {
+  const { rows } = await client.query<{ b: string }>(`SELECT ${size}($1::regclass)::text AS b`, [name]);
   return Number(rows[0].b) / 2 ** 20;
 }
 
@@ -188,6 +201,12 @@ const HNSW = { m: 16, efConstruction: 64 };
 interface PassSpec {
   /** The ORDER BY of the first pass: the indexed expression against the probe. */
   order: string;
+  /** The first pass: the people of the `pool` nearest rows (by default the faces of the table, in `order`). */
+  candidates?: (table: string, pool: number) => string;
+  /** Rows the index is built over, for its lists (by default the faces). */
+  indexedRows?: (faces: number) => number;
+  /** The relations it adds, measured as its size and read into shared_buffers before timing (by default its index). */
+  relations?: (table: string) => string[];
   ddl: (table: string, lists: number) => string;
   describe: (lists: number) => string;
   settings: (lists: number, args: Args) => Array<{ label: string; values: Record<string, string>; pool: number }>;
@@ -259,7 +278,22 @@ const PASSES: Record<Pass, PassSpec> = {
   },
   'halfvec-128': subvectorPass(128),
   'halfvec-256': subvectorPass(256),
+  centroid: {
+    order: 'centroid <=> $1::halfvec(512)',
+    candidates: (t, pool) => `SELECT person FROM ${t}_centroids ORDER BY centroid <=> $1::halfvec(512) LIMIT ${pool}`,
+    indexedRows: (faces) => Math.ceil(faces / FACES_PER_PERSON),
+    relations: (t) => [`${t}_centroid`, `${t}_centroids`],
+    // The table's build is part of the pass's: it is what a product would keep up to date on every enrolment.
+    ddl: (t, lists) =>
+      `CREATE TABLE ${t}_centroids AS SELECT person, l2_normalize(avg(embedding))::halfvec(512) AS centroid FROM ${t} GROUP BY person;
+       CREATE INDEX ${t}_centroid ON ${t}_centroids USING ivfflat (centroid halfvec_cosine_ops) WITH (lists = ${lists})`,
+    describe: (lists) => `table and IVFFlat lists ${lists}`,
+    settings: (lists, args) => probeSteps(lists, args).flatMap((p) => (args.quick ? [20] : [10, 20, 40]).map((pool) => ivfflatSetting(lists, p, pool))),
+    maxSize: () => Infinity,
+  },
 };
+
+const passRelations = (table: string, pass: Pass) => PASSES[pass].relations?.(table) ?? [`${table}_${pass.replace('-', '_')}`];
 
 /**
  * The first pass walks the index in its own order for `pool` candidates; the outer query ranks them exactly, or
@@ -270,7 +304,7 @@ function tieredSql(table: string, pass: Pass, pool: number, rerank: Rerank): str
     return `SELECT id, person FROM (
     SELECT DISTINCT ON (f.person) f.id::int4 AS id, f.person, f.embedding <=> $1::vector AS distance
     FROM ${table} f
-    WHERE f.person IN (SELECT person FROM ${table} ORDER BY ${PASSES[pass].order} LIMIT ${pool})
+    WHERE f.person IN (${PASSES[pass].candidates?.(table, pool) ?? `SELECT person FROM ${table} ORDER BY ${PASSES[pass].order} LIMIT ${pool}`})
     ORDER BY f.person, distance
   ) best ORDER BY distance LIMIT ${K}`;
   return `SELECT id, person FROM (
@@ -320,6 +354,26 @@ async function prewarm(client: pg.Client, indexes: string[], table: string): Pro
   }
 }
 
+/**
+ * The exact scan of the truth probes; with --keep its answers and times are kept in `exact_<table>` and reused while
+ * the table and the probes are (at 10M faces the scan takes over ten minutes).
+ */
+async function exactRun(client: pg.Client, args: Args, table: string, probes: Probe[], reusable: boolean) {
+  const kept = `exact_${table}`;
+  if (reusable && (await rowCount(client, kept)) === probes.length) {
+    const { rows } = await client.query<{ ids: number[]; persons: number[]; ms: number }>(`SELECT ids, persons, ms FROM ${kept} ORDER BY qid`);
+    return { run: { latencies: rows.map((r) => r.ms), answers: rows.map((r) => ({ ids: r.ids, persons: r.persons })) }, reused: true };
+  }
+  const run = await runProbes(client, exactSql(table), { enable_indexscan: 'off' }, probes);
+  if (args.keep) {
+    await client.query(`DROP TABLE IF EXISTS ${kept}`);
+    await client.query(`CREATE TABLE ${kept} (qid int PRIMARY KEY, ids int[] NOT NULL, persons int[] NOT NULL, ms float8 NOT NULL)`);
+    for (const [qid, answer] of run.answers.entries())
+      await client.query(`INSERT INTO ${kept} VALUES ($1, $2, $3, $4)`, [qid, answer.ids, answer.persons, run.latencies[qid]]);
+  }
+  return { run, reused: false };
+}
+
 async function buildIndex(client: pg.Client, table: string, pass: Pass, lists: number): Promise<Build> {
   const index = PASSES[pass].describe(lists);
   await client.query(`SET statement_timeout = '${BUILD_TIMEOUT}'`);
@@ -333,7 +387,10 @@ async function buildIndex(client: pg.Client, table: string, pass: Pass, lists: n
     await client.query('SET statement_timeout = 0');
   }
   const buildS = (performance.now() - t) / 1000;
-  return { firstPass: pass, index, buildS, indexMb: await relationMb(client, `${table}_${pass.replace('-', '_')}`) };
+  let indexMb = 0;
+  // pg_relation_size: a table's total size would count its index a second time.
+  for (const relation of passRelations(table, pass)) indexMb += await relationMb(client, relation, 'pg_relation_size');
+  return { firstPass: pass, index, buildS, indexMb };
 }
 
 async function benchSize(clients: pg.Client[], args: Args, size: number): Promise<SizeReport> {
@@ -351,7 +408,8 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
     await createFaceTable(clients, table, size, (done) => done % 1_000_000 === 0 && done < size && log(`  ${done} faces`), true);
     generatedS = (performance.now() - t) / 1000;
   }
-  if (!(args.keep && (await rowCount(client, queries)) === args.queries)) await createQueryTable(client, queries, size, args.queries);
+  const queriesKept = args.keep && (await rowCount(client, queries)) === args.queries;
+  if (!queriesKept) await createQueryTable(client, queries, size, args.queries);
   const tableMb = await relationMb(client, table);
   const { rows: probeRows } = await client.query<{ person: number; v: string }>(`SELECT person, embedding::text AS v FROM ${queries} ORDER BY qid`);
   const probes = probeRows.map((r) => ({ person: r.person, text: r.v }));
@@ -367,7 +425,7 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
   // Ground truth on a sample: the exact scan (parallel sequential scan) of the first `truth` probes.
   log(`${size}: exact scan of ${args.truth} probes`);
   const truthProbes = probes.slice(0, args.truth);
-  const exact = await runProbes(client, exactSql(table), { enable_indexscan: 'off' }, truthProbes);
+  const { run: exact, reused: exactReused } = await exactRun(client, args, table, truthProbes, generatedS === null && queriesKept);
   add({
     size,
     firstPass: 'exact',
@@ -378,9 +436,9 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
     ...score(exact.answers, exact.answers, truthProbes),
   });
 
-  const lists = listsForRows(size);
   const builds: Build[] = [];
   for (const pass of args.passes) {
+    const lists = listsForRows(PASSES[pass].indexedRows?.(size) ?? size, args.buildMemoryMb);
     if (size > PASSES[pass].maxSize(args)) {
       log(`${size}: ${pass} skipped (above its --${pass === 'halfvec' ? 'halfvec' : 'hnsw'}-max)`);
       continue;
@@ -391,7 +449,7 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
     log(`${size} ${pass}: ${build.buildS === null ? build.note : `built in ${build.buildS.toFixed(0)} s, ${build.indexMb?.toFixed(0)} MB`}`);
     if (build.buildS !== null) {
       if (args.rerank === 'people') await client.query(`CREATE INDEX ${table}_person ON ${table} (person)`);
-      if (args.prewarm) await prewarm(client, [`${table}_${pass.replace('-', '_')}`, ...(args.rerank === 'people' ? [`${table}_person`] : [])], table);
+      if (args.prewarm) await prewarm(client, [...passRelations(table, pass), ...(args.rerank === 'people' ? [`${table}_person`] : [])], table);
       for (const setting of PASSES[pass].settings(lists, args)) {
         const run = await runProbes(client, tieredSql(table, pass, setting.pool, args.rerank), setting.values, probes);
         add({
@@ -406,8 +464,9 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
       }
     }
     await dropIndexes(client, table);
+    await client.query(`DROP TABLE IF EXISTS ${table}_centroids`);
   }
-  return { size, generatedS, tableMb, builds, rows, truthProbes: truthProbes.length };
+  return { size, generatedS, tableMb, builds, rows, truthProbes: truthProbes.length, exactReused };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -436,7 +495,7 @@ function sizeTable(report: SizeReport, rerank: Rerank): string {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of report.rows) {
-    const what = r.firstPass === 'exact' ? `exact (${report.truthProbes} probes)` : r.firstPass;
+    const what = r.firstPass === 'exact' ? `exact (${report.truthProbes} probes${report.exactReused ? ', kept from an earlier run' : ''})` : r.firstPass;
     lines.push(
       `| ${what} | ${r.setting ?? '-'} | ${r.pool ?? '-'} | ${ms(r.p50)} | ${ms(r.p95)} | ${num(r.recall1, 3)} | ${r.firstPass === 'exact' || rerank === 'pool' ? num(r.recall10, 3) : '-'} | ${num(r.person1, 3)} |`,
     );
@@ -461,12 +520,15 @@ const PASS_TITLES: Record<Pass, string> = {
   halfvec: 'halfvec',
   'halfvec-128': '128-coordinate halfvec',
   'halfvec-256': '256-coordinate halfvec',
+  centroid: 'per-person centroid',
 };
 
 const usesDefaultPasses = (args: Args) => args.passes.join(',') === DEFAULT_PASSES.join(',');
 
 /** The section this run writes: the default run keeps `tiered`; a run with its own server or passes gets its own. */
 function sectionName(args: Args): string {
+  const memory = args.buildMemoryMb ?? DEFAULT_BUILD_MEMORY_MB;
+  if (args.passes.includes('centroid')) return memory === DEFAULT_BUILD_MEMORY_MB ? 'tiered-centroid' : `tiered-centroid-${memory}mb`;
   return args.server || args.rerank === 'people' || args.prewarm || !usesDefaultPasses(args) ? 'tiered-tuned' : 'tiered';
 }
 
@@ -484,6 +546,7 @@ function commandLine(args: Args): string {
     args.halfvecMax === 1_000_000 ? '' : `--halfvec-max ${args.halfvecMax}`,
     args.hnswMax === 1_000_000 ? '' : `--hnsw-max ${args.hnswMax}`,
     usesDefaultPasses(args) ? '' : `--passes ${args.passes.join(',')}`,
+    (args.buildMemoryMb ?? DEFAULT_BUILD_MEMORY_MB) === DEFAULT_BUILD_MEMORY_MB ? '' : `--build-memory-mb ${args.buildMemoryMb}`,
     args.server ? `--server ${redacted(args.server)}` : '',
     args.prewarm ? '--prewarm' : '',
     args.rerank === 'pool' ? '' : `--rerank ${args.rerank}`,
@@ -514,8 +577,13 @@ function markdown(args: Args, machine: string, server: ServerInfo, reports: Size
     `person, tables \`vec_<n>(id, person, embedding vector(512))\`); ${args.queries} probes, fresh faces of random gallery people.`,
     "Each search runs in its own transaction with the settings as SET LOCAL (the product's `ivfflatSearchSettings`: iterative scan,",
     `relaxed order), seq scan off, one connection, after ${WARM_UP} warm-up queries; the first pass walks the IVFFlat index for \`pool\``,
-    `candidates and ${rerank}. lists from the row count by the product's rule (listsForRows). ${args.rerank === 'people' ? 'recall@1 (recall@10 is left out: the answers are one face a person)' : 'recall@1 and recall@10'} against the exact scan`,
+    `candidates and ${rerank}. lists from the row count by the product's rule (listsForRows${(args.buildMemoryMb ?? DEFAULT_BUILD_MEMORY_MB) === DEFAULT_BUILD_MEMORY_MB ? '' : `, with a build memory ceiling of ${args.buildMemoryMb} MB instead of the default ${DEFAULT_BUILD_MEMORY_MB}`}). ${args.rerank === 'people' ? 'recall@1 (recall@10 is left out: the answers are one face a person)' : 'recall@1 and recall@10'} against the exact scan`,
     `of the first ${args.truth} probes; person@1 (the first hit is a face of the probe's person) over all of them.`,
+    ...(args.passes.includes('centroid')
+      ? [
+          "The centroid pass keeps one vector a person (the normalised mean of their faces, halfvec) in a table of its own with its own IVFFlat index (lists by the product's rule from the number of people); its pool is people, whose every face is then ranked as above. Its build time and size include that table.",
+        ]
+      : []),
     '',
     ...reports.flatMap((r) => [sizeTable(r, args.rerank), '']),
     `Raw numbers: \`docs/bench/${sectionName(args)}-results.json\`.`,
