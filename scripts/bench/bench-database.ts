@@ -81,13 +81,15 @@ export async function runProbes(client: pg.Client, sql: string, settings: Record
   return { latencies, answers };
 }
 
+export const BUILD_SESSION_MEMORY_MB = 4096;
+
 /**
  * A session ready to build vector indexes the way every search benchmark does: pgvector present, 4 GB of
  * maintenance_work_mem (pgvector's k-means at thousands of lists), one parallel worker per build (two cores).
  */
 export async function prepareBuildSession(client: pg.Client): Promise<void> {
   await client.query('CREATE EXTENSION IF NOT EXISTS vector');
-  await client.query("SET maintenance_work_mem = '4GB'");
+  await client.query(`SET maintenance_work_mem = '${BUILD_SESSION_MEMORY_MB}MB'`);
   await client.query('SET max_parallel_maintenance_workers = 1');
 }
 

@@ -11,7 +11,8 @@
  * Per size: generation time, table and index size on disk, build time, p50/p95 per setting, recall@1 and recall@10
  * against an exact scan on a sample of the probes (the exact scan at 10M takes seconds a probe), and person@1 on
  * every probe. Writes the "tiered" section of BENCHMARKS.md and docs/bench/tiered-results.json; a run with
- * --server, --prewarm, --rerank people or other --passes writes "tiered-tuned" and docs/bench/tiered-tuned-results.json.
+ * --server, --prewarm, --rerank people or other --passes writes "tiered-tuned" and docs/bench/tiered-tuned-results.json,
+ * one with a centroid pass "tiered-centroid"; --build-memory-mb other than the default adds "-<n>mb" to the name.
  *
  *   npx tsx scripts/bench/tiered.bench.ts [--quick] [--sizes 1000000,5000000,10000000] [--queries 100] [--truth 40]
  *                                         [--keep] [--halfvec-max 1000000] [--hnsw-max 1000000]
@@ -27,7 +28,8 @@
  * guide advises; the benchmark never changes a server's settings). --prewarm: pg_prewarm each index before timing it,
  * and the table where it fits in what shared_buffers has left. --rerank people: rank every face of the first pass's people (the product's statement).
  * --build-memory-mb: the lists' memory ceiling (the product's FACEGATE_INDEX_BUILD_MEMORY_MB, default 1024), up to 4096.
- * --render tiered|tiered-tuned|tiered-centroid: rewrite that section from its results JSON without measuring.
+ * --render <section>: rewrite that section (tiered, tiered-tuned, tiered-centroid, ... -<n>mb) from its results JSON
+ * without measuring.
  *
  * Gallery: synthetic-gallery.ts (the search benchmark's clusters around real embeddings, 5 faces a person).
  */
@@ -36,10 +38,11 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { DEFAULT_BUILD_MEMORY_MB, ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
+import { DATABASE_OPTION_RANGES, DEFAULT_BUILD_MEMORY_MB, ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
 import {
   Answer,
+  BUILD_SESSION_MEMORY_MB,
   connect,
   dropDatabase,
   dropIndexes,
@@ -153,8 +156,10 @@ function parseArgs(argv: string[]): Args {
   if (unknown.length > 0) throw new Error(`--passes: unknown ${unknown.join(', ')} (known: ${Object.keys(PASSES).join(', ')})`);
   if (passes.includes('centroid') && value('--rerank') !== 'people') throw new Error('--passes centroid goes with --rerank people (its pool is people)');
   const buildMemoryMb = Number(value('--build-memory-mb') ?? DEFAULT_BUILD_MEMORY_MB);
-  // prepareBuildSession gives every build 4 GB of maintenance_work_mem: lists that need more would not build.
-  if (!Number.isInteger(buildMemoryMb) || buildMemoryMb < 256 || buildMemoryMb > 4096) throw new Error('--build-memory-mb takes 256 to 4096');
+  // Lists that need more than the build session's maintenance_work_mem would not build.
+  const [minMemory] = DATABASE_OPTION_RANGES.indexBuildMemoryMb;
+  if (!Number.isInteger(buildMemoryMb) || buildMemoryMb < minMemory || buildMemoryMb > BUILD_SESSION_MEMORY_MB)
+    throw new Error(`--build-memory-mb takes ${minMemory} to ${BUILD_SESSION_MEMORY_MB}`);
   return {
     quick,
     keep: argv.includes('--keep'),
@@ -205,8 +210,10 @@ interface PassSpec {
   candidates?: (table: string, pool: number) => string;
   /** Rows the index is built over, for its lists (by default the faces). */
   indexedRows?: (faces: number) => number;
-  /** The relations it adds, measured as its size and read into shared_buffers before timing (by default its index). */
-  relations?: (table: string) => string[];
+  /** Its index (by default `<table>_<pass>`). */
+  index?: (table: string) => string;
+  /** Tables it creates besides its index: dropped before its build and after its searches. */
+  tables?: (table: string) => string[];
   ddl: (table: string, lists: number) => string;
   describe: (lists: number) => string;
   settings: (lists: number, args: Args) => Array<{ label: string; values: Record<string, string>; pool: number }>;
@@ -246,6 +253,8 @@ function subvectorPass(dims: number): PassSpec {
   };
 }
 
+const CENTROID_ORDER = 'centroid <=> $1::halfvec(512)';
+
 const PASSES: Record<Pass, PassSpec> = {
   binary: {
     order: BINARY_ORDER,
@@ -279,10 +288,11 @@ const PASSES: Record<Pass, PassSpec> = {
   'halfvec-128': subvectorPass(128),
   'halfvec-256': subvectorPass(256),
   centroid: {
-    order: 'centroid <=> $1::halfvec(512)',
-    candidates: (t, pool) => `SELECT person FROM ${t}_centroids ORDER BY centroid <=> $1::halfvec(512) LIMIT ${pool}`,
+    order: CENTROID_ORDER,
+    candidates: (t, pool) => `SELECT person FROM ${t}_centroids ORDER BY ${CENTROID_ORDER} LIMIT ${pool}`,
     indexedRows: (faces) => Math.ceil(faces / FACES_PER_PERSON),
-    relations: (t) => [`${t}_centroid`, `${t}_centroids`],
+    index: (t) => `${t}_centroid`,
+    tables: (t) => [`${t}_centroids`],
     // The table's build is part of the pass's: it is what a product would keep up to date on every enrolment.
     ddl: (t, lists) =>
       `CREATE TABLE ${t}_centroids AS SELECT person, l2_normalize(avg(embedding))::halfvec(512) AS centroid FROM ${t} GROUP BY person;
@@ -293,7 +303,9 @@ const PASSES: Record<Pass, PassSpec> = {
   },
 };
 
-const passRelations = (table: string, pass: Pass) => PASSES[pass].relations?.(table) ?? [`${table}_${pass.replace('-', '_')}`];
+const passTables = (table: string, pass: Pass) => PASSES[pass].tables?.(table) ?? [];
+/** What a pass adds, measured as its size and read into shared_buffers before timing: its index and tables. */
+const passRelations = (table: string, pass: Pass) => [PASSES[pass].index?.(table) ?? `${table}_${pass.replace('-', '_')}`, ...passTables(table, pass)];
 
 /**
  * The first pass walks the index in its own order for `pool` candidates; the outer query ranks them exactly, or
@@ -360,6 +372,8 @@ async function prewarm(client: pg.Client, indexes: string[], table: string): Pro
  */
 async function exactRun(client: pg.Client, args: Args, table: string, probes: Probe[], reusable: boolean) {
   const kept = `exact_${table}`;
+  // Answers for another table or other probes must not survive a run stopped during the scan.
+  if (!reusable) await client.query(`DROP TABLE IF EXISTS ${kept}`);
   if (reusable && (await rowCount(client, kept)) === probes.length) {
     const { rows } = await client.query<{ ids: number[]; persons: number[]; ms: number }>(`SELECT ids, persons, ms FROM ${kept} ORDER BY qid`);
     return { run: { latencies: rows.map((r) => r.ms), answers: rows.map((r) => ({ ids: r.ids, persons: r.persons })) }, reused: true };
@@ -374,8 +388,14 @@ async function exactRun(client: pg.Client, args: Args, table: string, probes: Pr
   return { run, reused: false };
 }
 
+async function dropPassTables(client: pg.Client, table: string, pass: Pass): Promise<void> {
+  for (const name of passTables(table, pass)) await client.query(`DROP TABLE IF EXISTS ${name}`);
+}
+
 async function buildIndex(client: pg.Client, table: string, pass: Pass, lists: number): Promise<Build> {
   const index = PASSES[pass].describe(lists);
+  // A run stopped during a pass leaves its tables behind.
+  await dropPassTables(client, table, pass);
   await client.query(`SET statement_timeout = '${BUILD_TIMEOUT}'`);
   const t = performance.now();
   try {
@@ -464,7 +484,7 @@ async function benchSize(clients: pg.Client[], args: Args, size: number): Promis
       }
     }
     await dropIndexes(client, table);
-    await client.query(`DROP TABLE IF EXISTS ${table}_centroids`);
+    await dropPassTables(client, table, pass);
   }
   return { size, generatedS, tableMb, builds, rows, truthProbes: truthProbes.length, exactReused };
 }
@@ -527,8 +547,12 @@ const usesDefaultPasses = (args: Args) => args.passes.join(',') === DEFAULT_PASS
 
 /** The section this run writes: the default run keeps `tiered`; a run with its own server or passes gets its own. */
 function sectionName(args: Args): string {
-  const memory = args.buildMemoryMb ?? DEFAULT_BUILD_MEMORY_MB;
-  if (args.passes.includes('centroid')) return memory === DEFAULT_BUILD_MEMORY_MB ? 'tiered-centroid' : `tiered-centroid-${memory}mb`;
+  const memory = args.buildMemoryMb === DEFAULT_BUILD_MEMORY_MB ? '' : `-${args.buildMemoryMb}mb`;
+  return `${baseSectionName(args)}${memory}`;
+}
+
+function baseSectionName(args: Args): string {
+  if (args.passes.includes('centroid')) return 'tiered-centroid';
   return args.server || args.rerank === 'people' || args.prewarm || !usesDefaultPasses(args) ? 'tiered-tuned' : 'tiered';
 }
 
@@ -546,7 +570,7 @@ function commandLine(args: Args): string {
     args.halfvecMax === 1_000_000 ? '' : `--halfvec-max ${args.halfvecMax}`,
     args.hnswMax === 1_000_000 ? '' : `--hnsw-max ${args.hnswMax}`,
     usesDefaultPasses(args) ? '' : `--passes ${args.passes.join(',')}`,
-    (args.buildMemoryMb ?? DEFAULT_BUILD_MEMORY_MB) === DEFAULT_BUILD_MEMORY_MB ? '' : `--build-memory-mb ${args.buildMemoryMb}`,
+    args.buildMemoryMb === DEFAULT_BUILD_MEMORY_MB ? '' : `--build-memory-mb ${args.buildMemoryMb}`,
     args.server ? `--server ${redacted(args.server)}` : '',
     args.prewarm ? '--prewarm' : '',
     args.rerank === 'pool' ? '' : `--rerank ${args.rerank}`,
@@ -577,7 +601,7 @@ function markdown(args: Args, machine: string, server: ServerInfo, reports: Size
     `person, tables \`vec_<n>(id, person, embedding vector(512))\`); ${args.queries} probes, fresh faces of random gallery people.`,
     "Each search runs in its own transaction with the settings as SET LOCAL (the product's `ivfflatSearchSettings`: iterative scan,",
     `relaxed order), seq scan off, one connection, after ${WARM_UP} warm-up queries; the first pass walks the IVFFlat index for \`pool\``,
-    `candidates and ${rerank}. lists from the row count by the product's rule (listsForRows${(args.buildMemoryMb ?? DEFAULT_BUILD_MEMORY_MB) === DEFAULT_BUILD_MEMORY_MB ? '' : `, with a build memory ceiling of ${args.buildMemoryMb} MB instead of the default ${DEFAULT_BUILD_MEMORY_MB}`}). ${args.rerank === 'people' ? 'recall@1 (recall@10 is left out: the answers are one face a person)' : 'recall@1 and recall@10'} against the exact scan`,
+    `candidates and ${rerank}. lists from the row count by the product's rule (listsForRows${args.buildMemoryMb === DEFAULT_BUILD_MEMORY_MB ? '' : `, with a build memory ceiling of ${args.buildMemoryMb} MB instead of the default ${DEFAULT_BUILD_MEMORY_MB}`}). ${args.rerank === 'people' ? 'recall@1 (recall@10 is left out: the answers are one face a person)' : 'recall@1 and recall@10'} against the exact scan`,
     `of the first ${args.truth} probes; person@1 (the first hit is a face of the probe's person) over all of them.`,
     ...(args.passes.includes('centroid')
       ? [
@@ -597,11 +621,12 @@ function render(section: string): void {
   const raw = JSON.parse(readFileSync(join(ROOT, 'docs', 'bench', `${section}-results.json`), 'utf8')) as {
     machine: string;
     minutes: number;
-    args: Args;
+    args: Omit<Args, 'buildMemoryMb'> & Partial<Pick<Args, 'buildMemoryMb'>>;
     server: ServerInfo;
     sizes: SizeReport[];
   };
-  const args = { ...raw.args, render: null };
+  // Results written before --build-memory-mb existed were measured at the default.
+  const args = { buildMemoryMb: DEFAULT_BUILD_MEMORY_MB, ...raw.args, render: null };
   if (sectionName(args) !== section) throw new Error(`${section}-results.json was written by a run of section ${sectionName(args)}`);
   // The JSON's nulls (non-finite numbers) print as '-' through num().
   writeSection(section, markdown(args, raw.machine, raw.server, raw.sizes, raw.minutes));
