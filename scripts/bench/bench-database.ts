@@ -84,8 +84,8 @@ export async function runProbes(client: pg.Client, sql: string, settings: Record
 export const BUILD_SESSION_MEMORY_MB = 4096;
 
 /**
- * A session ready to build vector indexes the way every search benchmark does: pgvector present, 4 GB of
- * maintenance_work_mem (pgvector's k-means at thousands of lists), one parallel worker per build (two cores).
+ * A session ready to build vector indexes the way every search benchmark does: pgvector present, BUILD_SESSION_MEMORY_MB
+ * of maintenance_work_mem (pgvector's k-means at thousands of lists), one parallel worker per build (two cores).
  */
 export async function prepareBuildSession(client: pg.Client): Promise<void> {
   await client.query('CREATE EXTENSION IF NOT EXISTS vector');

@@ -23,7 +23,18 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ivfflatSearchSettings, listsForRows, probesForLists } from '@facegate/database';
 import { machineLine, ms, percentile, writeSection } from './bench-report';
-import { Answer, connect, dropDatabase, dropIndexes, prepareBuildSession, prepareDatabase, runProbes, serverVersions, WARM_UP } from './bench-database';
+import {
+  Answer,
+  BUILD_SESSION_MEMORY_MB,
+  connect,
+  dropDatabase,
+  dropIndexes,
+  prepareBuildSession,
+  prepareDatabase,
+  runProbes,
+  serverVersions,
+  WARM_UP,
+} from './bench-database';
 import { loadGallery, searchGallery } from './node-search';
 import { ChartPoint, latencyRecallChart } from './svg-chart';
 import {
@@ -535,7 +546,7 @@ function markdown(
     '',
     `Machine: ${run.machine}. Run ${run.date.slice(0, 16).replace('T', ' ')} UTC, ${run.minutes.toFixed(0)} min in all. ${server.postgres}, pgvector ${server.pgvector};`,
     `server defaults: shared_buffers ${server.sharedBuffers} (the indexes are read through the OS page cache), max_parallel_workers_per_gather`,
-    `${server.parallelWorkersPerGather} (the exact scan uses them), jit ${server.jit}. Builds: maintenance_work_mem 4GB, max_parallel_maintenance_workers 1.`,
+    `${server.parallelWorkersPerGather} (the exact scan uses them), jit ${server.jit}. Builds: maintenance_work_mem ${BUILD_SESSION_MEMORY_MB / 1024}GB, max_parallel_maintenance_workers 1.`,
     `Command: \`${command}\`. Database \`${DATABASE}\`, tables \`vec_<n>(id bigserial, person int, embedding vector(512))\`, embeddings stored inline.`,
     '',
     `**Data.** ${seeds.count} seed embeddings: the product's embedding (mobilefacenet) of every identity photo of ../shared/faces`,

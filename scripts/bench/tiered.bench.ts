@@ -27,7 +27,8 @@
  * --server: another PostgreSQL than the machine's (e.g. a cluster with shared_buffers above the index, as the sizing
  * guide advises; the benchmark never changes a server's settings). --prewarm: pg_prewarm each index before timing it,
  * and the table where it fits in what shared_buffers has left. --rerank people: rank every face of the first pass's people (the product's statement).
- * --build-memory-mb: the lists' memory ceiling (the product's FACEGATE_INDEX_BUILD_MEMORY_MB, default 1024), up to 4096.
+ * --build-memory-mb: the lists' memory ceiling (the product's FACEGATE_INDEX_BUILD_MEMORY_MB and its default), at most
+ * the build session's maintenance_work_mem (BUILD_SESSION_MEMORY_MB).
  * --render <section>: rewrite that section (tiered, tiered-tuned, tiered-centroid, ... -<n>mb) from its results JSON
  * without measuring.
  *
@@ -616,17 +617,27 @@ function markdown(args: Args, machine: string, server: ServerInfo, reports: Size
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Options that results files written before them lack, and the defaults those runs had. */
+type OptionsAddedLater = 'passes' | 'server' | 'prewarm' | 'rerank' | 'buildMemoryMb';
+const OPTION_DEFAULTS: Pick<Args, OptionsAddedLater> = {
+  passes: DEFAULT_PASSES,
+  server: null,
+  prewarm: false,
+  rerank: 'pool',
+  buildMemoryMb: DEFAULT_BUILD_MEMORY_MB,
+};
+
 /** --render: the section again from its results JSON, with this script's current wording. */
 function render(section: string): void {
   const raw = JSON.parse(readFileSync(join(ROOT, 'docs', 'bench', `${section}-results.json`), 'utf8')) as {
     machine: string;
     minutes: number;
-    args: Omit<Args, 'buildMemoryMb'> & Partial<Pick<Args, 'buildMemoryMb'>>;
+    args: Omit<Args, OptionsAddedLater> & Partial<Pick<Args, OptionsAddedLater>>;
     server: ServerInfo;
     sizes: SizeReport[];
   };
-  // Results written before --build-memory-mb existed were measured at the default.
-  const args = { buildMemoryMb: DEFAULT_BUILD_MEMORY_MB, ...raw.args, render: null };
+  // Results written before an option existed were measured at its default.
+  const args = { ...OPTION_DEFAULTS, ...raw.args, render: null };
   if (sectionName(args) !== section) throw new Error(`${section}-results.json was written by a run of section ${sectionName(args)}`);
   // The JSON's nulls (non-finite numbers) print as '-' through num().
   writeSection(section, markdown(args, raw.machine, raw.server, raw.sizes, raw.minutes));
