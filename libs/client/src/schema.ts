@@ -1428,11 +1428,25 @@ export interface components {
             pool?: components["schemas"]["WorkerPoolStatsDto"];
         };
         IndexStatsDto: {
-            /** @example true */
+            /**
+             * @description The IVFFlat index on people's centroids (one vector a person) exists.
+             * @example true
+             */
             exists: boolean;
-            /** @example 100 */
+            /**
+             * @description What large collections' searches walk: the people's index, or the faces' index of an earlier release until the people's is built; null: exact scans.
+             * @enum {string|null}
+             */
+            kind: "people" | "faces" | null;
+            /**
+             * @description Lists of the index searches walk.
+             * @example 100
+             */
             lists: number | null;
-            /** @example 10000 */
+            /**
+             * @description People with faces when the people's index was built.
+             * @example 10000
+             */
             rowsAtBuild: number | null;
             /** Format: date-time */
             builtAt: string | null;
@@ -1440,7 +1454,10 @@ export interface components {
             probes: number;
             /** @enum {string} */
             probesSource: "auto" | "fixed";
-            /** @example 40000 */
+            /**
+             * @description The number of people at which the index is rebuilt with more lists.
+             * @example 40000
+             */
             rebuildAtRows: number | null;
             /** @example 20000 */
             exactScanMaxFaces: number;

@@ -8,7 +8,7 @@ import { EmbeddingGenerator, cosine } from '../testing/random-embeddings';
 import { createTempDir, createTestDatabase, TempDir, TestDatabase } from '../testing/test-database';
 import { FaceVectorRepository } from './face-vector.repository';
 import { ReplicaRouter } from '../replicas/replica-router';
-import { IVFFLAT_INDEX_NAME, VectorIndexRepository } from './vector-index.repository';
+import { FACES_INDEX_NAME, IVFFLAT_INDEX_NAME, VectorIndexRepository } from './vector-index.repository';
 import { listsForRows, probesForLists } from './ivfflat-tuning';
 import { NewFace, SearchHit } from './face-vector.types';
 
@@ -64,8 +64,10 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
   let alpha: string;
   let beta: string;
   const gallery: GalleryFace[] = [];
-  /** The lists the product's rule gives the table as it is now. */
-  const listsNow = async () => listsForRows(await exact.countFaces());
+  /** People with faces: the rows of the index's table (user_centroids). */
+  const peopleNow = () => prisma.client.userCentroid.count();
+  /** The lists the product's rule gives the gallery as it is now. */
+  const listsNow = async () => listsForRows(await peopleNow());
 
   async function createUsers(collectionId: string, count: number, prefix: string): Promise<string[]> {
     const users = await prisma.client.user.createManyAndReturn({
@@ -79,10 +81,32 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     return { collectionId, externalId, name: `Name of ${externalId}` };
   }
 
+  /** A face kept in `gallery`, the truth of later searches. */
   function face(userId: string, collectionId: string, embedding: Float32Array): NewFace {
     gallery.push({ userId, collectionId, embedding });
+    return untracked(userId, collectionId, embedding);
+  }
+
+  /** A face a test deletes again, so never part of `gallery`. */
+  function untracked(userId: string, collectionId: string, embedding: Float32Array): NewFace {
     const box = { x: 1, y: 2, w: 3, h: 4 };
     return { userId, collectionId, embedding, modelId: 'test-model', box, score: 0.99, quality: { sharpness: 0.5 } };
+  }
+
+  /** A person's stored centroid (halfvec, as text) and the number of faces it was computed from, or null. */
+  async function centroidOf(userId: string): Promise<{ centroid: Float32Array; faces: number } | null> {
+    const rows = await prisma.client.$queryRaw<Array<{ centroid: string; faces: number }>>`
+      SELECT centroid::text AS centroid, faces FROM user_centroids WHERE user_id = ${userId}::uuid`;
+    return rows[0] ? { centroid: Float32Array.from(JSON.parse(rows[0].centroid) as number[]), faces: rows[0].faces } : null;
+  }
+
+  /** The centroid is the normalised mean of these embeddings, to halfvec's precision. */
+  function expectCentroid(stored: { centroid: Float32Array; faces: number } | null, embeddings: Float32Array[]): void {
+    const mean = new Float32Array(embeddings[0].length);
+    for (const e of embeddings) e.forEach((value, i) => (mean[i] += value / embeddings.length));
+    expect(stored?.faces).toBe(embeddings.length);
+    expect(Math.hypot(...stored!.centroid)).toBeCloseTo(1, 2);
+    expect(cosine(stored!.centroid, mean)).toBeGreaterThan(0.9999);
   }
 
   beforeAll(async () => {
@@ -127,7 +151,11 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const alphaUsers = await createUsers(alpha, GALLERY_USERS, 'a');
     const betaUsers = await createUsers(beta, 50, 'b');
     const rows = [
-      ...alphaUsers.flatMap((userId) => Array.from({ length: FACES_PER_USER }, () => face(userId, alpha, random.unitVector()))),
+      // A person's faces alike as real ones are (cosine ~0.64 to each other), people unrelated.
+      ...alphaUsers.flatMap((userId) => {
+        const anchor = random.unitVector();
+        return Array.from({ length: FACES_PER_USER }, () => face(userId, alpha, random.near(anchor, 0.75)));
+      }),
       ...betaUsers.map((userId) => face(userId, beta, random.unitVector())),
     ];
     const inserted = await indexed.insertFaces(prisma.client, rows);
@@ -240,8 +268,76 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     expect(best.get(two)).toBeCloseTo(cosine(faces[2].embedding, probe), 4);
   });
 
+  it("keeps each person's centroid, the normalised mean of their faces, through every write of their faces", async () => {
+    const [person] = await createUsers(beta, 1, 'centroid');
+    const embeddings = [random.unitVector(), random.unitVector(), random.unitVector()];
+    const inserted = await exact.insertFaces(
+      prisma.client,
+      embeddings.map((e) => untracked(person, beta, e)),
+    );
+    expectCentroid(await centroidOf(person), embeddings);
+    await exact.insertFaces(prisma.client, [untracked(person, beta, embeddings[0])]);
+    expectCentroid(await centroidOf(person), [...embeddings, embeddings[0]]);
+
+    await prisma.client.face.delete({ where: { id: inserted[0].id } });
+    expectCentroid(await centroidOf(person), [embeddings[1], embeddings[2], embeddings[0]]);
+    // A person's last face gone: no centroid, so no search walks to them.
+    await prisma.client.face.deleteMany({ where: { userId: person } });
+    await expect(centroidOf(person)).resolves.toBeNull();
+
+    await exact.insertFaces(prisma.client, [untracked(person, beta, embeddings[1])]);
+    expectCentroid(await centroidOf(person), [embeddings[1]]);
+    await prisma.client.user.delete({ where: { id: person } });
+    await expect(centroidOf(person)).resolves.toBeNull();
+  });
+
+  it('gives every person of a bulk insert their own centroid, and none to a rolled-back insert', async () => {
+    const people = await createUsers(beta, 3, 'bulk');
+    const embeddings = people.map(() => [random.unitVector(), random.unitVector()]);
+    await exact.insertFaces(
+      prisma.client,
+      people.flatMap((id, i) => embeddings[i].map((e) => untracked(id, beta, e))),
+    );
+    for (const [i, id] of people.entries()) expectCentroid(await centroidOf(id), embeddings[i]);
+    const [late] = await createUsers(beta, 1, 'rolled-back');
+    await expect(
+      prisma.client.$transaction(async (tx) => {
+        await exact.insertFaces(tx, [untracked(late, beta, random.unitVector())]);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await expect(centroidOf(late)).resolves.toBeNull();
+    await prisma.client.user.deleteMany({ where: { id: { in: [...people, late] } } });
+  });
+
+  (backend === 'postgres' ? it : it.skip)("keeps both faces in the centroid when two transactions add a person's faces at once", async () => {
+    // Without the trigger's lock on the person, the second transaction's mean (computed before the first commits)
+    // would overwrite the first's and lack its face.
+    const holder = new PrismaClient({ adapter: new PrismaPg({ connectionString: testDb!.url, max: 1 }) });
+    const [person] = await createUsers(beta, 1, 'race');
+    const [first, second] = [random.unitVector(), random.unitVector()];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const open = holder.$transaction(
+      async (tx) => {
+        await exact.insertFaces(tx, [untracked(person, beta, first)]);
+        await held;
+      },
+      { timeout: 60_000 },
+    );
+    await sleep(300);
+    const racing = exact.insertFaces(prisma.client, [untracked(person, beta, second)]);
+    await sleep(300);
+    release();
+    await open;
+    await racing;
+    expectCentroid(await centroidOf(person), [first, second]);
+    await prisma.client.user.delete({ where: { id: person } });
+    await holder.$disconnect();
+  });
+
   it('builds the IVFFlat index with the expected lists, idempotently', async () => {
-    const rows = await exact.countFaces();
+    const rows = await peopleNow();
     expect(rows).toBeGreaterThanOrEqual(MIN_ROWS_FOR_INDEX);
     const created = await indexed.ensureIndex();
     expect(created).toMatchObject({ action: 'created', rows, lists: await listsNow() });
@@ -353,8 +449,8 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     return { client, restore: () => client.$disconnect() };
   }
 
-  it('rebuilds the index once the table has grown more than 2x', async () => {
-    const rows = await exact.countFaces();
+  it('rebuilds the index once the gallery has grown more than 2x', async () => {
+    const rows = await peopleNow();
     await prisma.client.vectorIndexState.update({
       where: { indexName: IVFFLAT_INDEX_NAME },
       data: { rowsAtBuild: 500 },
@@ -364,15 +460,31 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     const [hit] = await indexed.searchCollection({ collectionId: alpha, embedding: gallery[0].embedding, topK: 1 });
     expect(hit.userId).toBe(gallery[0].userId);
   });
-  it('replaces the full-precision index of earlier releases with the halfvec one', async () => {
+  it("searches the faces' index of an earlier release until the people's index is built, then drops it", async () => {
     await prisma.client.$executeRawUnsafe(`DROP INDEX ${IVFFLAT_INDEX_NAME}`);
+    await prisma.client.$executeRawUnsafe(
+      `CREATE INDEX ${FACES_INDEX_NAME} ON faces USING ivfflat ((embedding::halfvec(512)) halfvec_cosine_ops) WITH (lists = 10)`,
+    );
     await prisma.client.$executeRawUnsafe('CREATE INDEX faces_embedding_ivfflat_idx ON faces USING ivfflat (embedding vector_cosine_ops) WITH (lists = 10)');
-    await expect(indexed.ensureIndex()).resolves.toMatchObject({ action: 'created', lists: await listsNow() });
+    // As the earlier releases' build did.
+    await prisma.client.$executeRawUnsafe('ANALYZE faces');
+    const upgraded = repositories(prisma, { ...options, exactScanMaxFaces: 0, probes: 3 });
+    await expect(upgraded.indexInfo()).resolves.toMatchObject({ exists: false, kind: 'faces', lists: 10, rowsAtBuild: null });
+    const probe = random.near(gallery[3].embedding, 0.2);
+    const { mode, plan } = await upgraded.explainSearch({ collectionId: alpha, embedding: probe, topK: 5 });
+    expect(mode).toBe('index');
+    expect(plan).toContain(FACES_INDEX_NAME);
+    const [hit] = await upgraded.searchCollection({ collectionId: alpha, embedding: probe, topK: 5 });
+    expect(hit.userId).toBe(trueNearestUser(gallery, alpha, probe));
+
+    await expect(upgraded.ensureIndex()).resolves.toMatchObject({ action: 'created', lists: await listsNow() });
     const names = await prisma.client.$queryRawUnsafe<Array<{ name: string }>>(
-      `SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'faces'::regclass`,
+      `SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid IN ('faces'::regclass, 'user_centroids'::regclass)`,
     );
     expect(names.map((n) => n.name)).toContain(IVFFLAT_INDEX_NAME);
+    expect(names.map((n) => n.name)).not.toContain(FACES_INDEX_NAME);
     expect(names.map((n) => n.name)).not.toContain('faces_embedding_ivfflat_idx');
+    await expect(upgraded.indexInfo()).resolves.toMatchObject({ exists: true, kind: 'people' });
   });
 
   it('drops an index left invalid by an interrupted build and builds a valid one', async () => {
@@ -389,7 +501,8 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     // An open transaction that has written to faces: a plain CREATE INDEX would queue behind it and every later
     // insert would queue behind the CREATE INDEX. A concurrent build waits for it too, but lets other writes through.
     const holder = new PrismaClient({ adapter: new PrismaPg({ connectionString: testDb!.url, max: 1 }) });
-    const [user] = await createUsers(alpha, 2, 'concurrent');
+    // Two people: a second transaction adding faces to the same person waits for the first (the centroid's lock).
+    const [user, other] = await createUsers(alpha, 2, 'concurrent');
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const open = holder.$transaction(
@@ -403,7 +516,7 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     let built = false;
     const rebuild = indexed.ensureIndex({ force: true }).then((r) => ((built = true), r));
     await sleep(500);
-    await exact.insertFaces(prisma.client, [face(user, alpha, random.unitVector())]);
+    await exact.insertFaces(prisma.client, [face(other, alpha, random.unitVector())]);
     await exact.searchCollection({ collectionId: alpha, embedding: random.unitVector(), topK: 1 });
     expect(built).toBe(false);
     release();

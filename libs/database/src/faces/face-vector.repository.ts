@@ -27,8 +27,9 @@ interface Cached<T> {
  *
  * Search strategy per collection (see exactSearchSql and indexSearchSql):
  * - fewer faces than `exactScanMaxFaces`, or no index yet: exact scan.
- * - otherwise: IVFFlat with `probes` lists and pgvector 0.8's iterative scan, so that the collection filter (applied
- *   to the rows the index returns) cannot leave the candidate pool short.
+ * - otherwise: the nearest people on the IVFFlat index of their centroids (user_centroids, kept by triggers on faces),
+ *   with `probes` lists and pgvector 0.8's iterative scan, so that the collection filter (applied to the rows the
+ *   index returns) cannot leave the candidate pool short; then every face of those people, exactly.
  * Searches run on a read replica where ReplicaRouter finds one that has replayed the collection's last face write.
  */
 @Injectable()
@@ -105,16 +106,17 @@ export class FaceVectorRepository {
     const topK = clampTopK(params.topK);
     const vector = toVectorSql(params.embedding);
     const state = await this.index.cachedState();
-    const useIndex = state.exists && (await this.cachedCount(params.collectionId)) >= this.options.exactScanMaxFaces;
+    const lists = state.exists ? state.lists : state.facesIndexLists;
+    const useIndex = !!lists && (await this.cachedCount(params.collectionId)) >= this.options.exactScanMaxFaces;
     if (!useIndex) return { mode: 'exact', sql: exactSearchSql(params.collectionId, vector, topK) };
-    const lists = state.lists ?? 1;
     const pool = candidatePool(topK, params.candidates);
     const fullProbes = probesForLists(lists, this.options.probes, 'full');
     const probes = probesForLists(lists, this.options.probes, pass);
+    const candidates = state.exists ? nearestPeopleSql(params.collectionId, vector, pool) : nearestFacesSql(params.collectionId, vector, pool);
     return {
       mode: 'index',
       settings: indexSearchSettings(probes, lists),
-      sql: indexSearchSql(params.collectionId, vector, topK, pool),
+      sql: indexSearchSql(params.collectionId, vector, topK, candidates),
       fullSettings: probes < fullProbes ? indexSearchSettings(fullProbes, lists) : undefined,
     };
   }
@@ -263,26 +265,45 @@ function indexSearchSettings(probes: number, lists: number): Prisma.Sql {
 }
 
 /**
- * Approximate in whom it considers, exact in how it scores them: the innermost query walks the halfvec IVFFlat index
- * (its ORDER BY must be the indexed expression) for the pool of nearest candidate faces; every face of their people
- * is then scored at full precision (faces_user_id_idx: a person has at most FACEGATE_MAX_FACES_PER_USER faces), each
- * person's best face kept, and the people ranked. The index only has to reach one face of the right person, not
- * their nearest: with several faces a person, the same recall@1 with a third of the probes (BENCHMARKS.md "Vector
- * search: every face of the candidates' people"), which a search's first pass uses (FIRST_PASS_PROBES_PER_SQRT_LISTS).
+ * Approximate in whom it considers, exact in how it scores them: `candidates` walks an IVFFlat index for the people
+ * nearest the probe; every face of those people is then scored at full precision (faces_user_id_idx: a person has at
+ * most FACEGATE_MAX_FACES_PER_USER faces), each person's best face kept, and the people ranked.
  */
-function indexSearchSql(collectionId: string, vector: string, topK: number, pool: number): Prisma.Sql {
+function indexSearchSql(collectionId: string, vector: string, topK: number, candidates: Prisma.Sql): Prisma.Sql {
   return withNames(Prisma.sql`
     SELECT "userId", "faceId", 1 - distance AS similarity FROM (
       SELECT DISTINCT ON (f.user_id) f.user_id AS "userId", f.id AS "faceId", f.embedding <=> ${vector}::vector AS distance
       FROM faces f
-      WHERE f.collection_id = ${collectionId}::uuid
-        AND f.user_id IN (
-          SELECT user_id FROM faces
-          WHERE collection_id = ${collectionId}::uuid
-          ORDER BY embedding::halfvec(512) <=> ${vector}::halfvec(512)
-          LIMIT ${pool})
+      WHERE f.collection_id = ${collectionId}::uuid AND f.user_id IN (${candidates})
       ORDER BY f.user_id, distance
     ) best
     ORDER BY distance
     LIMIT ${topK}`);
+}
+
+/**
+ * The `pool` people whose centroid (the normalised mean of their faces) is nearest the probe, on the people's halfvec
+ * index (its ORDER BY must be the indexed expression). One row a person, so people with many faces cannot crowd
+ * others out of the pool. On LFW's real embeddings the exact answer's person was always among the 40 nearest centroids
+ * (BENCHMARKS.md "Vector search: one vector a person").
+ */
+function nearestPeopleSql(collectionId: string, vector: string, pool: number): Prisma.Sql {
+  return Prisma.sql`
+    SELECT user_id FROM user_centroids
+    WHERE collection_id = ${collectionId}::uuid
+    ORDER BY centroid <=> ${vector}::halfvec(512)
+    LIMIT ${pool}`;
+}
+
+/**
+ * The people of the `pool` faces nearest the probe, on the faces' halfvec index of an earlier release: searched only
+ * until the people's index is built (VectorIndexRepository.ensureIndex drops it then). The index only has to reach one
+ * face of the right person, not their nearest.
+ */
+function nearestFacesSql(collectionId: string, vector: string, pool: number): Prisma.Sql {
+  return Prisma.sql`
+    SELECT user_id FROM faces
+    WHERE collection_id = ${collectionId}::uuid
+    ORDER BY embedding::halfvec(512) <=> ${vector}::halfvec(512)
+    LIMIT ${pool}`;
 }

@@ -20,7 +20,7 @@ export interface SearchCollectionParams {
   embedding: Float32Array;
   /** Distinct users wanted; clamped to [1, 50]. */
   topK: number;
-  /** Faces fetched from the IVFFlat index before keeping the best per user (default max(topK * 8, 40)). */
+  /** People fetched from the IVFFlat index, whose every face is then ranked (default max(topK * 8, 40)). */
   candidates?: number;
   /**
    * Given, the index path searches in two passes: a first pass probing few lists, kept when `found` says its hits
@@ -59,14 +59,19 @@ export interface BestMatch {
 }
 
 export interface IndexInfo {
+  /** The index on people's centroids exists (and is valid). */
   exists: boolean;
+  /** What searches walk: the people's index, the faces' index of an earlier release until then, or none (exact). */
+  kind: 'people' | 'faces' | null;
+  /** Lists of the index searches walk (`kind`). */
   lists: number | null;
+  /** People when the people's index was built. */
   rowsAtBuild: number | null;
   builtAt: Date | null;
   /** Probes a search uses now: FACEGATE_IVFFLAT_PROBES, or about sqrt(lists); clamped to [1, lists]. */
   probes: number;
   probesSource: 'fixed' | 'auto';
-  /** The table size at which the index is rebuilt with more lists (null until built). */
+  /** The number of people at which the index is rebuilt with more lists (null until built). */
   rebuildAtRows: number | null;
   /** Collections with fewer faces are searched exactly instead. */
   exactScanMaxFaces: number;
@@ -74,7 +79,7 @@ export interface IndexInfo {
 
 export interface EnsureIndexResult {
   action: 'none' | 'created' | 'rebuilt' | 'adopted' | 'busy';
-  /** Faces in the table when it ran. */
+  /** People with faces (rows of user_centroids) when it ran. */
   rows: number;
   lists: number | null;
   durationMs: number;

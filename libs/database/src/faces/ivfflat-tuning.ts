@@ -112,12 +112,14 @@ export interface IndexState {
   /** An index left invalid by an interrupted CREATE INDEX CONCURRENTLY: unusable, to be dropped and rebuilt. */
   invalid?: boolean;
   builtAt?: Date | null;
+  /** The lists of the faces' index of an earlier release, while it exists: searched until this index exists. */
+  facesIndexLists?: number;
 }
 
 export type IndexPlan = { action: 'none'; reason: string } | { action: 'create' | 'rebuild' | 'adopt'; lists: number };
 
 /**
- * Decides what ensureIndex() should do for a table of `rows` faces; `force` (npm run db:reindex) always rebuilds.
+ * Decides what ensureIndex() should do for `rows` people (one centroid each); `force` (npm run db:reindex) always rebuilds.
  * `memoryMb` bounds the lists by their build's memory (listsForRows).
  */
 export function planIndex(rows: number, state: IndexState, minRowsForIndex: number, force = false, memoryMb = DEFAULT_BUILD_MEMORY_MB): IndexPlan {
@@ -126,13 +128,13 @@ export function planIndex(rows: number, state: IndexState, minRowsForIndex: numb
     return { action: state.exists ? 'rebuild' : 'create', lists: listsForRows(rows, memoryMb) };
   }
   if (!state.exists) {
-    if (rows < minRowsForIndex) return { action: 'none', reason: `${rows} faces, index built from ${minRowsForIndex}` };
+    if (rows < minRowsForIndex) return { action: 'none', reason: `${rows} people, index built from ${minRowsForIndex}` };
     return { action: 'create', lists: listsForRows(rows, memoryMb) };
   }
   // Built by hand or before the bookkeeping existed: record it rather than rebuild on a guess.
   if (state.rowsAtBuild === null) return { action: 'adopt', lists: state.lists ?? listsForRows(rows, memoryMb) };
   if (rows > state.rowsAtBuild * REBUILD_GROWTH_FACTOR) return { action: 'rebuild', lists: listsForRows(rows, memoryMb) };
-  return { action: 'none', reason: `index up to date (${state.rowsAtBuild} faces at build, ${rows} now)` };
+  return { action: 'none', reason: `index up to date (${state.rowsAtBuild} people at build, ${rows} now)` };
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -27,13 +27,22 @@ export class ModelStatsDto {
 }
 
 export class IndexStatsDto {
-  @ApiProperty({ example: true }) exists!: boolean;
-  @ApiProperty({ type: Number, nullable: true, example: 100 }) lists!: number | null;
-  @ApiProperty({ type: Number, nullable: true, example: 10000 }) rowsAtBuild!: number | null;
+  @ApiProperty({ example: true, description: "The IVFFlat index on people's centroids (one vector a person) exists." }) exists!: boolean;
+  @ApiProperty({
+    enum: ['people', 'faces'],
+    nullable: true,
+    description:
+      "What large collections' searches walk: the people's index, or the faces' index of an earlier release until the people's is built; null: exact scans.",
+  })
+  kind!: 'people' | 'faces' | null;
+  @ApiProperty({ type: Number, nullable: true, example: 100, description: 'Lists of the index searches walk.' }) lists!: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 10000, description: "People with faces when the people's index was built." }) rowsAtBuild!:
+    number | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) builtAt!: Date | null;
   @ApiProperty({ example: 10 }) probes!: number;
   @ApiProperty({ enum: ['auto', 'fixed'] }) probesSource!: string;
-  @ApiProperty({ type: Number, nullable: true, example: 40000 }) rebuildAtRows!: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 40000, description: 'The number of people at which the index is rebuilt with more lists.' })
+  rebuildAtRows!: number | null;
   @ApiProperty({ example: 20000 }) exactScanMaxFaces!: number;
 }
 
