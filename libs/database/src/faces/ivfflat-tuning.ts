@@ -4,16 +4,19 @@ export const MAX_TOP_K = 50;
 const MIN_CANDIDATES = 40;
 const CANDIDATES_PER_RESULT = 8;
 /**
- * Rebuild when the table has grown past this multiple of its size at the last build: the right `lists` has then
- * doubled, and lists sized for half the rows hold twice the rows each, so every probe scans twice as much.
+ * Rebuild when the indexed rows (people) have grown past this multiple of their number at the last build: the right
+ * `lists` has then doubled, and lists sized for half the rows hold twice the rows each, so every probe scans twice as
+ * much.
  */
 export const REBUILD_GROWTH_FACTOR = 2;
 
 /**
- * Lists per thousand rows, 4x pgvector's guidance (rows / 1000). Measured on the halfvec index with probes sqrt(lists)
- * (BENCHMARKS.md "Vector search"): at the same recall@1 (0.995), 100k faces answer in 2.7 ms instead of 6.1 and 1M in
- * 18.8 ms instead of 29.7 with 4,000 lists (see DEFAULT_BUILD_MEMORY_MB). Finer lists hold fewer rows, so each probe
- * reads less; the price is the build, in time (k-means grows with rows x lists) and in the server's memory (below).
+ * Lists per thousand rows (the index's rows are people, one centroid each), 4x pgvector's guidance (rows / 1000).
+ * Chosen on the faces' halfvec index with probes sqrt(lists) (BENCHMARKS.md "Vector search"): at the same recall@1
+ * (0.995), 100k faces answered in 2.7 ms instead of 6.1 and 1M in 18.8 ms instead of 29.7 with 4,000 lists; kept for
+ * the people's index, where 200k people (1M faces) get 800 lists (BENCHMARKS.md "Tiered vector search ... per-person
+ * centroid"). Finer lists hold fewer rows, so each probe reads less; the price is the build, in time (k-means grows with
+ * rows x lists) and in the server's memory (below).
  */
 const LISTS_PER_THOUSAND_ROWS = 4;
 
@@ -80,11 +83,12 @@ export type SearchPass = 'first' | 'full';
 export const PROBES_PER_SQRT_LISTS = 1;
 
 /**
- * The first pass's probes. The search re-ranks every face of the candidates' people, so a person with several faces
- * is found once the index reaches any one of them: with 2 or 5 faces a person, 0.3 x sqrt(lists) probes find the
- * nearest face about as often as sqrt(lists) (1M faces, 2,055 lists: 14 probes instead of 46). A one-face person is
- * missed more often, so a first pass that finds no one at the caller's threshold is followed by the full pass:
- * measured, the two passes' recall@1 equalled the full pass's at every size and faces per person.
+ * The first pass's probes. Chosen on the faces' index, where the search re-ranked every face of the candidates'
+ * people: with 2 or 5 faces a person, 0.3 x sqrt(lists) probes found the nearest face about as often as sqrt(lists)
+ * (1M faces, 2,055 lists: 14 probes instead of 46), and the two passes' recall@1 equalled the full pass's at every size
+ * and faces per person. On the people's index at 1M faces (800 lists): 9 probes found the exact answer for 40 of 40
+ * truth probes and the probe's person first for 0.985 of 200, 29 probes (the full pass) for all 200. A first pass that
+ * finds no one at the caller's threshold is followed by the full pass.
  */
 export const FIRST_PASS_PROBES_PER_SQRT_LISTS = 0.3;
 
@@ -97,7 +101,8 @@ export function clampProbes(probes: number, lists: number): number {
 }
 
 /**
- * Faces fetched from the index before keeping the best one per user. It must exceed topK times the faces a user
+ * Candidates fetched from the index, whose every face is then ranked: people on the people's index (one row a
+ * person), or faces on the faces' index of an earlier release, where it must exceed topK times the faces a user
  * typically has, or users with many close faces crowd others out of the result.
  */
 export function candidatePool(topK: number, candidates?: number): number {

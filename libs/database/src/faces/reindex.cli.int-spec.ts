@@ -36,6 +36,6 @@ describe('npm run db:reindex (native PostgreSQL)', () => {
     await runMigrations(db.url, findMigrationsDir(__dirname));
     const run = await reindex(db.url);
     expect([run.code, run.stderr]).toEqual([0, '']);
-    expect(run.stdout).toMatch(/\[db:reindex\] \w+: 0 faces, lists \S+, probes \d+, \d+ ms/);
+    expect(run.stdout).toMatch(/\[db:reindex\] \w+: 0 people, lists \S+, probes \d+, \d+ ms/);
   });
 });

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     const result = await repository.ensureIndex({ force: true });
     const info = await repository.indexInfo();
     console.log(
-      `[db:reindex] ${result.action}: ${result.rows} faces, lists ${info.lists ?? '-'}, probes ${info.probes}, ${result.durationMs} ms${result.reason ? ` (${result.reason})` : ''}`,
+      `[db:reindex] ${result.action}: ${result.rows} people, lists ${info.lists ?? '-'}, probes ${info.probes}, ${result.durationMs} ms${result.reason ? ` (${result.reason})` : ''}`,
     );
     if (result.action === 'busy') process.exitCode = 1;
   } finally {
