@@ -341,7 +341,15 @@ describe(`facegate API end to end (${kind})`, () => {
     const stats = await app().http.get('/stats').set(auth).expect(200);
     expect(stats.body).toMatchObject({ model: { dimensions: 512, threshold: DEFAULT_MATCH_THRESHOLD }, database: { mode: kind } });
     // The gallery here is below FACEGATE_MIN_ROWS_FOR_INDEX: no index yet, and the settings say how search will run.
-    expect(stats.body.index).toMatchObject({ exists: false, kind: null, lists: null, probesSource: 'auto', exactScanMaxFaces: 20000, rebuildAtRows: null });
+    expect(stats.body.index).toMatchObject({
+      exists: false,
+      kind: null,
+      lists: null,
+      probesSource: 'auto',
+      exactScanMaxFaces: 20000,
+      rebuildAtRows: null,
+      earlierIndexes: [],
+    });
     const docs = await app().http.get('/docs/openapi.json').expect(200);
     for (const path of [
       '/users',

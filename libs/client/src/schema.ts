@@ -1461,6 +1461,11 @@ export interface components {
             rebuildAtRows: number | null;
             /** @example 20000 */
             exactScanMaxFaces: number;
+            /**
+             * @description The faces' indexes of an earlier release still in the database: once no instance of that release runs, npm run db:reindex drops them.
+             * @example []
+             */
+            earlierIndexes: string[];
         };
         DatabaseStatsDto: {
             /** @enum {string} */

@@ -14,7 +14,7 @@ export interface DatabaseOptions {
   probes?: number;
   /** Collections with fewer faces are searched exactly (no index); see FaceVectorRepository. */
   exactScanMaxFaces: number;
-  /** Faces in the table before ensureIndex() builds the IVFFlat index. */
+  /** People with faces before ensureIndex() builds the IVFFlat index (on their centroids). */
   minRowsForIndex: number;
   /** The most maintenance_work_mem an index build asks for (MB); it caps the lists (listsForRows). */
   indexBuildMemoryMb: number;

@@ -4,8 +4,8 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
 /**
- * Keeps the IVFFlat index in step with the gallery: creates it once there are enough faces and rebuilds it when the
- * gallery has outgrown its lists. Checked at start-up and then periodically, off the request path; a check with
+ * Keeps the IVFFlat index in step with the gallery: creates it once enough people have faces and rebuilds it when
+ * the gallery has outgrown its lists. Checked at start-up and then periodically, off the request path; a check with
  * nothing to do is one count. Several instances coordinate through the repository's advisory lock.
  */
 @Injectable()

@@ -75,6 +75,8 @@ export interface IndexInfo {
   rebuildAtRows: number | null;
   /** Collections with fewer faces are searched exactly instead. */
   exactScanMaxFaces: number;
+  /** The faces' indexes of earlier releases still there: npm run db:reindex drops them. */
+  earlierIndexes: string[];
 }
 
 export interface EnsureIndexResult {

@@ -46,7 +46,7 @@ export function buildMemoryMb(lists: number): number {
 /**
  * The most memory an index build asks the database server for, unless configured (FACEGATE_INDEX_BUILD_MEMORY_MB): an
  * automatic rebuild must not take a server's memory by surprise, so the lists stop growing where their build would
- * need more (2,055 lists at the default, from 514k faces).
+ * need more (2,055 lists at the default, from 514k people).
  */
 export const DEFAULT_BUILD_MEMORY_MB = 1024;
 
@@ -119,6 +119,8 @@ export interface IndexState {
   builtAt?: Date | null;
   /** The lists of the faces' index of an earlier release, while it exists: searched until this index exists. */
   facesIndexLists?: number;
+  /** The faces' indexes of earlier releases still there, valid or not (VectorIndexRepository's EARLIER_INDEX_NAMES). */
+  earlierIndexes?: string[];
 }
 
 export type IndexPlan = { action: 'none'; reason: string } | { action: 'create' | 'rebuild' | 'adopt'; lists: number };

@@ -10,20 +10,23 @@ import { buildMemoryMb, IndexPlan, IndexState, planIndex, probesForLists, REBUIL
 /**
  * The search's IVFFlat index is on one vector a person (user_centroids.centroid, the normalised mean of their faces,
  * kept by triggers on faces), stored as halfvec (16-bit floats): the search walks it for the nearest people and ranks
- * every face of those people at full precision, so the answer's similarities stay exact. Measured at 1M faces
- * (BENCHMARKS.md "Vector search: one vector a person"): the same person@1 in less than half the time of the faces'
- * index it replaces, 2.5x smaller, built 6x faster.
+ * every face of those people at full precision, so the answer's similarities stay exact. Measured at 1M faces of 5 a
+ * person (README "Why one vector a person"): person@1 as high as on the faces' index it replaces, in less time, with
+ * an index and table 2.5x smaller than that index, built 6x faster.
  */
 export const IVFFLAT_INDEX_NAME = 'user_centroids_halfvec_ivfflat_idx';
 const IVFFLAT_BUILD_NAME = `${IVFFLAT_INDEX_NAME}_new`;
 const INDEX_TABLE = 'user_centroids';
 const INDEX_METHOD = 'ivfflat (centroid halfvec_cosine_ops)';
 /**
- * The faces' own index of earlier releases (halfvec, then full precision): searched until the people's index exists,
- * dropped once it does.
+ * The faces' own index of earlier releases (halfvec; before it, full precision; `_new`, the name a build of theirs
+ * stopped midway left): searched until the people's index exists. Dropped by a forced build (npm run db:reindex), not
+ * by the periodic check, on a PostgreSQL server: an instance of the earlier release still running during a rolling
+ * upgrade searches with it and would rebuild it (minutes at a million faces) as soon as it was gone. The embedded
+ * server has one process, so its build drops them.
  */
 export const FACES_INDEX_NAME = 'faces_embedding_halfvec_ivfflat_idx';
-const PREVIOUS_INDEX_NAMES = [FACES_INDEX_NAME, 'faces_embedding_ivfflat_idx'];
+export const EARLIER_INDEX_NAMES = [FACES_INDEX_NAME, `${FACES_INDEX_NAME}_new`, 'faces_embedding_ivfflat_idx'];
 /** pg_try_advisory_xact_lock key: one index build at a time across instances. */
 const INDEX_BUILD_LOCK_KEY = 72707370;
 /** The embedded server's transactional build holds its one pooled connection: every query waits while it runs. */
@@ -42,6 +45,7 @@ const STATE_TTL_MS = 30_000;
 export class VectorIndexRepository {
   private readonly logger = new Logger('VectorIndex');
   private state?: { value: IndexState; expiresAt: number };
+  private warnedOfEarlierIndexes = false;
 
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaClientProvider,
@@ -67,14 +71,15 @@ export class VectorIndexRepository {
       probesSource: this.options.probes === undefined ? 'auto' : 'fixed',
       rebuildAtRows: state.exists && state.rowsAtBuild !== null ? state.rowsAtBuild * REBUILD_GROWTH_FACTOR : null,
       exactScanMaxFaces: this.options.exactScanMaxFaces,
+      earlierIndexes: state.earlierIndexes ?? [],
     };
   }
 
   /**
    * Creates the IVFFlat index once `minRowsForIndex` people have faces, and rebuilds it with more lists when their
-   * number has doubled since (k-means centroids computed on a small table partition a large one badly); then drops the
-   * faces' index of earlier releases. `force` rebuilds now (npm run db:reindex). One build at a time across instances,
-   * under an advisory lock.
+   * number has doubled since (k-means centroids computed on a small table partition a large one badly). `force`
+   * rebuilds now (npm run db:reindex) and drops the faces' indexes of earlier releases (EARLIER_INDEX_NAMES). One build
+   * at a time across instances, under an advisory lock.
    *
    * On a PostgreSQL server the build never blocks searches or enrolments: CREATE INDEX CONCURRENTLY under a temporary
    * name on a dedicated connection, then DROP INDEX CONCURRENTLY of the old one and a rename (a brief, non-blocking
@@ -104,14 +109,14 @@ export class VectorIndexRepository {
         const state = await readIndexState(tx);
         const plan = planIndex(rows, state, this.options.minRowsForIndex, force, this.options.indexBuildMemoryMb);
         if (plan.action === 'none') {
-          // A build that stopped between its index and the old one's drop.
-          if (state.exists && state.facesIndexLists) await dropPreviousIndexes(tx);
+          // An upgraded embedded database whose people's index some earlier build made.
+          if (state.exists && state.earlierIndexes?.length) await dropEarlierIndexes(tx);
           return { action: 'none', rows, lists: state.lists, reason: plan.reason };
         }
         if (state.invalid) await tx.$executeRaw`DROP INDEX IF EXISTS ${Prisma.raw(`"${IVFFLAT_INDEX_NAME}"`)}`;
         if (plan.action === 'create') await buildIndex(tx, IVFFLAT_INDEX_NAME, plan.lists);
         if (plan.action === 'rebuild') await rebuildIndex(tx, plan.lists);
-        await dropPreviousIndexes(tx);
+        await dropEarlierIndexes(tx);
         await recordIndexState(tx, plan.lists, rows);
         // Fresh statistics, or the planner keeps costing the index against the tables it saw when they were small (and
         // reads a collection's faces whole instead of the candidates' through faces_user_id_idx).
@@ -138,11 +143,10 @@ export class VectorIndexRepository {
       try {
         const state = await readIndexState(this.client);
         const plan = planIndex(rows, state, this.options.minRowsForIndex, force, this.options.indexBuildMemoryMb);
-        if (plan.action === 'none') {
-          if (state.exists && state.facesIndexLists) await swapInNewIndex(conn, null, state);
-          return { action: 'none', rows, lists: state.lists, reason: plan.reason };
-        }
+        if (state.exists && state.earlierIndexes?.length && !force) this.warnOfEarlierIndexes(state.earlierIndexes);
+        if (plan.action === 'none') return { action: 'none', rows, lists: state.lists, reason: plan.reason };
         await swapInNewIndex(conn, plan.action === 'adopt' ? null : plan.lists, state);
+        if (force) await dropEarlierIndexesConcurrently(conn);
         await recordIndexState(this.client, plan.lists, rows);
         await conn.query('ANALYZE user_centroids, faces');
         return { action: actionDone(plan), rows, lists: plan.lists };
@@ -152,6 +156,15 @@ export class VectorIndexRepository {
     } finally {
       await conn.end();
     }
+  }
+
+  /** Once a process: they cost disk and every enrolment's index writes until someone drops them. */
+  private warnOfEarlierIndexes(names: readonly string[]): void {
+    if (this.warnedOfEarlierIndexes) return;
+    this.warnedOfEarlierIndexes = true;
+    this.logger.warn(
+      `searches walk the people's index; the faces' index of an earlier release is still there (${names.join(', ')}): once no instance of the earlier release runs, npm run db:reindex drops it`,
+    );
   }
 
   /** The index's state as the search path needs it: read from the catalog at most every 30 s. */
@@ -171,9 +184,10 @@ async function countPeople(client: FaceWriter): Promise<number> {
 
 /**
  * Existence, validity and lists come from the catalog (the truth); rows-at-build from our bookkeeping table. The
- * faces' index of an earlier release is reported by its lists while it is there and valid.
+ * faces' indexes of earlier releases are listed while they exist, valid or not, and the valid halfvec one's lists kept.
  */
 async function readIndexState(client: FaceWriter): Promise<IndexState> {
+  const names = [IVFFLAT_INDEX_NAME, ...EARLIER_INDEX_NAMES];
   const rows = await client.$queryRaw<Array<{ name: string; lists: number | null; rowsAtBuild: number | null; builtAt: Date | null; valid: boolean }>>`
     SELECT c.relname AS name,
            (SELECT option_value::int FROM pg_options_to_table(c.reloptions) WHERE option_name = 'lists') AS lists,
@@ -181,19 +195,22 @@ async function readIndexState(client: FaceWriter): Promise<IndexState> {
     FROM pg_class c
     JOIN pg_index i ON i.indexrelid = c.oid
     LEFT JOIN vector_index_state s ON s.index_name = c.relname
-    WHERE c.oid IN (to_regclass(${IVFFLAT_INDEX_NAME}), to_regclass(${FACES_INDEX_NAME}))`;
+    WHERE c.oid IN (SELECT to_regclass(name) FROM unnest(${names}::text[]) name)`;
   const faces = rows.find((row) => row.name === FACES_INDEX_NAME && row.valid);
-  // pgvector's default when built without WITH (lists = ...).
-  const facesIndexLists = faces ? (faces.lists ?? 100) : undefined;
+  const earlier = {
+    // pgvector's default when built without WITH (lists = ...).
+    facesIndexLists: faces ? (faces.lists ?? 100) : undefined,
+    earlierIndexes: rows.filter((row) => row.name !== IVFFLAT_INDEX_NAME).map((row) => row.name),
+  };
   const own = rows.find((row) => row.name === IVFFLAT_INDEX_NAME);
-  if (!own) return { exists: false, lists: null, rowsAtBuild: null, builtAt: null, facesIndexLists };
-  if (!own.valid) return { exists: false, lists: null, rowsAtBuild: null, builtAt: null, invalid: true, facesIndexLists };
-  return { exists: true, lists: own.lists ?? 100, rowsAtBuild: own.rowsAtBuild, builtAt: own.builtAt, facesIndexLists };
+  if (!own) return { exists: false, lists: null, rowsAtBuild: null, builtAt: null, ...earlier };
+  if (!own.valid) return { exists: false, lists: null, rowsAtBuild: null, builtAt: null, invalid: true, ...earlier };
+  return { exists: true, lists: own.lists ?? 100, rowsAtBuild: own.rowsAtBuild, builtAt: own.builtAt, ...earlier };
 }
 
 /**
- * Builds the new index beside the old one without blocking reads or writes, then retires the old one and the faces'
- * index of earlier releases. `lists` null (adopting an index built by hand) changes nothing but the bookkeeping.
+ * Builds the new index beside the old one without blocking reads or writes, then retires the old one. `lists` null
+ * (adopting an index built by hand) changes nothing but the bookkeeping.
  */
 async function swapInNewIndex(conn: Client, lists: number | null, state: IndexState): Promise<void> {
   if (lists !== null) {
@@ -206,7 +223,11 @@ async function swapInNewIndex(conn: Client, lists: number | null, state: IndexSt
     if (state.exists) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${IVFFLAT_INDEX_NAME}"`);
     await conn.query(`ALTER INDEX "${IVFFLAT_BUILD_NAME}" RENAME TO "${IVFFLAT_INDEX_NAME}"`);
   }
-  for (const name of PREVIOUS_INDEX_NAMES) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
+}
+
+async function dropEarlierIndexesConcurrently(conn: Client): Promise<void> {
+  for (const name of EARLIER_INDEX_NAMES) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
+  await conn.query('DELETE FROM vector_index_state WHERE index_name = ANY($1::text[])', [EARLIER_INDEX_NAMES]);
 }
 
 function actionDone(plan: Exclude<IndexPlan, { action: 'none' }>): EnsureIndexResult['action'] {
@@ -221,8 +242,9 @@ async function buildIndex(tx: Prisma.TransactionClient, name: string, lists: num
     USING ${Prisma.raw(INDEX_METHOD)} WITH (lists = ${Prisma.raw(String(lists))})`;
 }
 
-async function dropPreviousIndexes(tx: Prisma.TransactionClient): Promise<void> {
-  for (const name of PREVIOUS_INDEX_NAMES) await tx.$executeRaw`DROP INDEX IF EXISTS ${Prisma.raw(`"${name}"`)}`;
+async function dropEarlierIndexes(tx: Prisma.TransactionClient): Promise<void> {
+  for (const name of EARLIER_INDEX_NAMES) await tx.$executeRaw`DROP INDEX IF EXISTS ${Prisma.raw(`"${name}"`)}`;
+  await tx.$executeRaw`DELETE FROM vector_index_state WHERE index_name = ANY(${EARLIER_INDEX_NAMES}::text[])`;
 }
 
 async function rebuildIndex(tx: Prisma.TransactionClient, lists: number): Promise<void> {

@@ -59,5 +59,18 @@ describe(`migration ${MIGRATION}`, () => {
   it('keeps them current from then on', async () => {
     await withClient(db.url, (c) => c.query(`DELETE FROM faces WHERE user_id = (SELECT id FROM users WHERE name = 'bob')`));
     await expect(centroid('bob')).resolves.toBeUndefined();
+    // A face moved from one person to another changes both.
+    await withClient(db.url, (c) =>
+      c.query(`UPDATE faces SET user_id = (SELECT id FROM users WHERE name = 'bob')
+               WHERE id = (SELECT f.id FROM faces f JOIN users u ON u.id = f.user_id WHERE u.name = 'ann' LIMIT 1)`),
+    );
+    expect((await centroid('ann'))?.faces).toBe(2);
+    expect((await centroid('bob'))?.faces).toBe(1);
+  });
+
+  it('leaves no centroid when the faces are truncated', async () => {
+    await withClient(db.url, (c) => c.query('TRUNCATE faces'));
+    await expect(centroid('ann')).resolves.toBeUndefined();
+    await expect(centroid('bob')).resolves.toBeUndefined();
   });
 });

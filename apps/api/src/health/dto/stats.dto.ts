@@ -44,6 +44,12 @@ export class IndexStatsDto {
   @ApiProperty({ type: Number, nullable: true, example: 40000, description: 'The number of people at which the index is rebuilt with more lists.' })
   rebuildAtRows!: number | null;
   @ApiProperty({ example: 20000 }) exactScanMaxFaces!: number;
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description: "The faces' indexes of an earlier release still in the database: once no instance of that release runs, npm run db:reindex drops them.",
+  })
+  earlierIndexes!: string[];
 }
 
 export class DatabaseStatsDto {
