@@ -87,11 +87,14 @@ async function main(): Promise<void> {
 }
 
 async function diskUse(prisma: PrismaService): Promise<Disk> {
-  // The search's vector index is on the people's centroids: their table and the index together.
+  // The search's vector index is on the people's centroids: their table and the index together. A gallery of fewer
+  // people than FACEGATE_MIN_ROWS_FOR_INDEX (the quick run's) has no index yet.
   const [row] = await prisma.client.$queryRaw<Array<{ table: bigint; vector: bigint; other: bigint }>>`
+    WITH ivf AS (SELECT coalesce(pg_relation_size(to_regclass(${IVFFLAT_INDEX_NAME})), 0) AS bytes)
     SELECT pg_table_size('faces') AS table,
-           pg_table_size('user_centroids') + pg_relation_size(${IVFFLAT_INDEX_NAME}::regclass) AS vector,
-           pg_indexes_size('faces') + pg_indexes_size('user_centroids') - pg_relation_size(${IVFFLAT_INDEX_NAME}::regclass) AS other`;
+           pg_table_size('user_centroids') + ivf.bytes AS vector,
+           pg_indexes_size('faces') + pg_indexes_size('user_centroids') - ivf.bytes AS other
+    FROM ivf`;
   return { tableBytes: Number(row.table), vectorIndexBytes: Number(row.vector), otherIndexBytes: Number(row.other) };
 }
 

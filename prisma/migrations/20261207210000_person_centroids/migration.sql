@@ -49,7 +49,7 @@ $$;
 
 -- Statement-level triggers with transition tables: a bulk insert of 500 faces refreshes each person once. A trigger
 -- with transition tables can have only one event, hence three. The transition tables hold whole rows: deleting a
--- collection of a million faces spills about 3 GB to temporary files.
+-- large collection spills them to temporary files (estimated 3 GB for a million faces).
 CREATE FUNCTION "facegate_centroids_after_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM facegate_refresh_centroids(ARRAY(SELECT DISTINCT user_id FROM inserted_faces));
@@ -91,7 +91,7 @@ CREATE TRIGGER "faces_centroids_truncate" AFTER TRUNCATE ON "faces"
   FOR EACH STATEMENT EXECUTE FUNCTION facegate_centroids_after_truncate();
 
 -- The people enrolled before this release. Face writes wait for it (the triggers' creation locks faces until the
--- migration commits): seconds at a million faces.
+-- migration commits).
 INSERT INTO user_centroids (user_id, collection_id, centroid, faces)
 SELECT user_id, collection_id, l2_normalize(avg(embedding))::halfvec(512), count(*)::int
 FROM faces

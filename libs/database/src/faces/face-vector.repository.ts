@@ -297,8 +297,8 @@ function nearestPeopleSql(collectionId: string, vector: string, pool: number): P
 
 /**
  * The people of the `pool` faces nearest the probe, on the faces' halfvec index of an earlier release: searched only
- * until the people's index is built (VectorIndexRepository.ensureIndex drops it then). The index only has to reach one
- * face of the right person, not their nearest.
+ * until the people's index is built (VectorIndexRepository's EARLIER_INDEX_NAMES say when it is dropped). The index
+ * only has to reach one face of the right person, not their nearest.
  */
 function nearestFacesSql(collectionId: string, vector: string, pool: number): Prisma.Sql {
   return Prisma.sql`

@@ -86,4 +86,6 @@ export interface EnsureIndexResult {
   lists: number | null;
   durationMs: number;
   reason?: string;
+  /** The faces' indexes of earlier releases this call dropped. */
+  droppedEarlier?: string[];
 }

@@ -1,5 +1,6 @@
 /**
- * Rebuilds the IVFFlat index now, with lists for the current number of faces:
+ * Rebuilds the IVFFlat index now, with lists for the current number of people, and drops the faces' indexes an
+ * earlier release left (on PostgreSQL only this does; run it once no instance of that release runs):
  *   npm run db:reindex   (DATABASE_URL, or the embedded database in DATA_DIR, default ./data, while the server is stopped)
  * On PostgreSQL the build is concurrent: searches and enrolments of a running server carry on meanwhile. Like
  * migrate.cli.ts, a command-line entry point: it reads process.env itself. Exit code 1 on any failure.
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     console.log(
       `[db:reindex] ${result.action}: ${result.rows} people, lists ${info.lists ?? '-'}, probes ${info.probes}, ${result.durationMs} ms${result.reason ? ` (${result.reason})` : ''}`,
     );
+    if (result.droppedEarlier?.length) console.log(`[db:reindex] dropped the earlier release's ${result.droppedEarlier.join(', ')}`);
     if (result.action === 'busy') process.exitCode = 1;
   } finally {
     await client.$disconnect();

@@ -108,21 +108,22 @@ export class VectorIndexRepository {
         if (!locked) return { action: 'busy', rows, lists: null, reason: 'another instance is building the index' };
         const state = await readIndexState(tx);
         const plan = planIndex(rows, state, this.options.minRowsForIndex, force, this.options.indexBuildMemoryMb);
+        // An upgraded embedded database: its one process needs the earlier indexes only until the people's exists.
+        const dropEarlier = (state.exists || plan.action !== 'none') && !!state.earlierIndexes?.length;
         if (plan.action === 'none') {
-          // An upgraded embedded database whose people's index some earlier build made.
-          if (state.exists && state.earlierIndexes?.length) await dropEarlierIndexes(tx);
-          return { action: 'none', rows, lists: state.lists, reason: plan.reason };
+          if (dropEarlier) await dropEarlierIndexes(tx);
+          return { action: 'none', rows, lists: state.lists, reason: plan.reason, ...(dropEarlier ? { droppedEarlier: state.earlierIndexes } : {}) };
         }
         if (state.invalid) await tx.$executeRaw`DROP INDEX IF EXISTS ${Prisma.raw(`"${IVFFLAT_INDEX_NAME}"`)}`;
         if (plan.action === 'create') await buildIndex(tx, IVFFLAT_INDEX_NAME, plan.lists);
         if (plan.action === 'rebuild') await rebuildIndex(tx, plan.lists);
-        await dropEarlierIndexes(tx);
         await recordIndexState(tx, plan.lists, rows);
+        if (dropEarlier) await dropEarlierIndexes(tx);
         // Fresh statistics, or the planner keeps costing the index against the tables it saw when they were small (and
         // reads a collection's faces whole instead of the candidates' through faces_user_id_idx).
         // PGlite runs no autovacuum, so nothing else ever analyses its tables.
         await tx.$executeRaw`ANALYZE user_centroids, faces`;
-        return { action: actionDone(plan), rows, lists: plan.lists };
+        return { action: actionDone(plan), rows, lists: plan.lists, ...(dropEarlier ? { droppedEarlier: state.earlierIndexes } : {}) };
       },
       { timeout: BUILD_TIMEOUT_MS, maxWait: 10_000 },
     );
@@ -143,13 +144,23 @@ export class VectorIndexRepository {
       try {
         const state = await readIndexState(this.client);
         const plan = planIndex(rows, state, this.options.minRowsForIndex, force, this.options.indexBuildMemoryMb);
-        if (state.exists && state.earlierIndexes?.length && !force) this.warnOfEarlierIndexes(state.earlierIndexes);
-        if (plan.action === 'none') return { action: 'none', rows, lists: state.lists, reason: plan.reason };
-        await swapInNewIndex(conn, plan.action === 'adopt' ? null : plan.lists, state);
-        if (force) await dropEarlierIndexesConcurrently(conn);
-        await recordIndexState(this.client, plan.lists, rows);
-        await conn.query('ANALYZE user_centroids, faces');
-        return { action: actionDone(plan), rows, lists: plan.lists };
+        const earlier = state.earlierIndexes ?? [];
+        if (plan.action !== 'none') {
+          await swapInNewIndex(conn, plan.action === 'adopt' ? null : plan.lists, state);
+          await recordIndexState(this.client, plan.lists, rows);
+          await conn.query('ANALYZE user_centroids, faces');
+        }
+        const peopleIndexed = state.exists || plan.action !== 'none';
+        if (earlier.length && peopleIndexed && !force) this.warnOfEarlierIndexes(earlier);
+        if (earlier.length && force) {
+          // Other instances may have read the state before the people's index existed: they walk the faces' index
+          // until their cached state expires, so it goes only once they have seen the new one.
+          if (!state.exists) await sleep(STATE_TTL_MS);
+          await dropEarlierIndexesConcurrently(conn);
+        }
+        const dropped = earlier.length && force ? { droppedEarlier: earlier } : {};
+        if (plan.action === 'none') return { action: 'none', rows, lists: state.lists, reason: plan.reason, ...dropped };
+        return { action: actionDone(plan), rows, lists: plan.lists, ...dropped };
       } finally {
         await conn.query('SELECT pg_advisory_unlock($1)', [INDEX_BUILD_LOCK_KEY]);
       }
@@ -176,6 +187,8 @@ export class VectorIndexRepository {
   }
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** People with a centroid: the rows of the index's table. */
 async function countPeople(client: FaceWriter): Promise<number> {
   const [{ count }] = await client.$queryRaw<Array<{ count: number }>>`SELECT count(*)::int AS count FROM user_centroids`;
@@ -196,7 +209,8 @@ async function readIndexState(client: FaceWriter): Promise<IndexState> {
     JOIN pg_index i ON i.indexrelid = c.oid
     LEFT JOIN vector_index_state s ON s.index_name = c.relname
     WHERE c.oid IN (SELECT to_regclass(name) FROM unnest(${names}::text[]) name)`;
-  const faces = rows.find((row) => row.name === FACES_INDEX_NAME && row.valid);
+  // An earlier release stopped between dropping its index and renaming the new one leaves only `_new`, valid.
+  const faces = rows.find((row) => row.name === FACES_INDEX_NAME && row.valid) ?? rows.find((row) => row.name === `${FACES_INDEX_NAME}_new` && row.valid);
   const earlier = {
     // pgvector's default when built without WITH (lists = ...).
     facesIndexLists: faces ? (faces.lists ?? 100) : undefined,
