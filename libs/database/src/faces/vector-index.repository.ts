@@ -155,7 +155,7 @@ export class VectorIndexRepository {
         if (earlier.length && force) {
           // Other instances may have read the state before the people's index existed: they walk the faces' index
           // until their cached state expires, so it goes only once they have seen the new one.
-          if (!state.exists) await sleep(STATE_TTL_MS);
+          if (plan.action === 'create') await sleep(STATE_TTL_MS);
           await dropEarlierIndexesConcurrently(conn);
         }
         const dropped = earlier.length && force ? { droppedEarlier: earlier } : {};
