@@ -9,6 +9,7 @@ import {
   maxListsFor,
   planIndex,
   probesForLists,
+  searchedIndex,
 } from './ivfflat-tuning';
 
 describe('ivfflat tuning', () => {
@@ -98,5 +99,14 @@ describe('ivfflat tuning', () => {
     expect(probesForLists(1000, 7, 'first')).toBe(7);
     expect(probesForLists(1000, 7)).toBe(7);
     expect(probesForLists(10, 50)).toBe(10);
+  });
+
+  it("searches the people's index once it exists, an earlier release's faces' index until then, else scans", () => {
+    const base = { rowsAtBuild: null };
+    expect(searchedIndex({ ...base, exists: true, lists: 800, facesIndexLists: 2055 })).toEqual({ kind: 'people', lists: 800 });
+    expect(searchedIndex({ ...base, exists: false, lists: null, facesIndexLists: 2055 })).toEqual({ kind: 'faces', lists: 2055 });
+    expect(searchedIndex({ ...base, exists: false, lists: null })).toBeNull();
+    // An index row without a readable lists option is not searched rather than searched with a guess.
+    expect(searchedIndex({ ...base, exists: true, lists: null, facesIndexLists: 2055 })).toBeNull();
   });
 });

@@ -123,6 +123,15 @@ export interface IndexState {
   earlierIndexes?: string[];
 }
 
+/** The index a search walks: the people's index once it exists, until then an earlier release's faces' index, if any. */
+export type SearchedIndex = { kind: 'people' | 'faces'; lists: number } | null;
+
+export function searchedIndex(state: IndexState): SearchedIndex {
+  if (state.exists && state.lists) return { kind: 'people', lists: state.lists };
+  if (!state.exists && state.facesIndexLists) return { kind: 'faces', lists: state.facesIndexLists };
+  return null;
+}
+
 export type IndexPlan = { action: 'none'; reason: string } | { action: 'create' | 'rebuild' | 'adopt'; lists: number };
 
 /**

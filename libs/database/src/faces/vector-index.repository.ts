@@ -5,7 +5,7 @@ import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
 import { FaceWriter } from './face-writer';
 import { EnsureIndexResult, IndexInfo } from './face-vector.types';
-import { buildMemoryMb, IndexPlan, IndexState, planIndex, probesForLists, REBUILD_GROWTH_FACTOR } from './ivfflat-tuning';
+import { buildMemoryMb, IndexPlan, IndexState, planIndex, probesForLists, REBUILD_GROWTH_FACTOR, searchedIndex } from './ivfflat-tuning';
 
 /**
  * The search's IVFFlat index is on one vector a person (user_centroids.centroid, the normalised mean of their faces,
@@ -59,12 +59,12 @@ export class VectorIndexRepository {
   async indexInfo(): Promise<IndexInfo> {
     const state = await readIndexState(this.client);
     this.state = { value: state, expiresAt: Date.now() + STATE_TTL_MS };
-    const searched = state.exists ? state.lists : (state.facesIndexLists ?? null);
-    const probes = searched ? probesForLists(searched, this.options.probes) : (this.options.probes ?? 1);
+    const searched = searchedIndex(state);
+    const probes = searched ? probesForLists(searched.lists, this.options.probes) : (this.options.probes ?? 1);
     return {
       exists: state.exists,
-      kind: state.exists ? 'people' : state.facesIndexLists ? 'faces' : null,
-      lists: searched,
+      kind: searched?.kind ?? null,
+      lists: searched?.lists ?? null,
       rowsAtBuild: state.exists ? state.rowsAtBuild : null,
       builtAt: state.exists ? (state.builtAt ?? null) : null,
       probes,
