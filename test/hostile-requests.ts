@@ -1475,6 +1475,34 @@ export function generateHostileRequests(ctx: HostileContext, seed = DEFAULT_SEED
         `{"userId":"${known}","image":"${clean}","threshold":${literal}}`,
       );
   });
+  // Metadata is free-form JSON, but 1e400 parses as Infinity, which JSON cannot store (it would be saved as null).
+  raw(
+    'out-of-range',
+    'PATCH /users/:id',
+    'PATCH /users/:id (known user) metadata number 1e400',
+    'PATCH',
+    `/users/${known}`,
+    'application/json',
+    '{"metadata":{"max":1e400}}',
+  );
+  raw(
+    'out-of-range',
+    'PATCH /users/:id',
+    'PATCH /users/:id (known user) metadata nested -1e400',
+    'PATCH',
+    `/users/${known}`,
+    'application/json',
+    '{"name":"renamed","metadata":{"limits":[1,{"min":-1e400}]}}',
+  );
+  raw(
+    'out-of-range',
+    'POST /users',
+    'POST /users metadata number 1e400',
+    'POST',
+    '/users',
+    'application/json',
+    `{"name":"big","images":["${clean}"],"metadata":{"max":1e400}}`,
+  );
   raw(
     'out-of-range',
     'POST /verify',

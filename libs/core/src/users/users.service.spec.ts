@@ -139,6 +139,17 @@ describe('UsersService.enrol', () => {
     expect((await service.enrol({ name: 'Ann', images: ['ann1'], metadata: { blob: 'x'.repeat(16 * 1024 - 20) } }, enroller)).name).toBe('Ann');
   });
 
+  it('refuses metadata holding a number JSON cannot store (1e400 parses as Infinity), at any depth, and keeps the stored one', async () => {
+    const { service, faces, people } = setUp();
+    const overflow = JSON.parse('{"limits":[1,{"max":1e400}]}') as Record<string, unknown>;
+    expect(await codeOf(service.enrol({ name: 'Ann', images: ['ann1'], metadata: overflow }, enroller))).toBe('VALIDATION_FAILED');
+    expect(faces.forEnrolment).not.toHaveBeenCalled();
+    people.seed({ id: 'u-ann', collection: 'default', faces: [PHOTOS.ann1] });
+    await service.update('u-ann', { metadata: { max: 5 } }, admin);
+    expect(await codeOf(service.update('u-ann', { metadata: { max: -Infinity } }, admin))).toBe('VALIDATION_FAILED');
+    expect(await service.get('u-ann', admin)).toMatchObject({ metadata: { max: 5 } });
+  });
+
   describe('one person per enrolment', () => {
     it('refuses photos of two people with FACE_MISMATCH, naming the odd photo, and stores nothing', async () => {
       const { service, people } = setUp();
