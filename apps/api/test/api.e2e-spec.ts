@@ -56,6 +56,9 @@ describe(`facegate API end to end (${kind})`, () => {
       .expect(200);
     // A rejection's score is withheld unless the collection exposes scores (see the topK test).
     expect(impostor.body).toMatchObject({ verified: false, similarity: null, confidence: null, threshold: DEFAULT_MATCH_THRESHOLD });
+    // Nor does a rejection name the claimed person: a recognize key would learn names behind ids for one photo each.
+    expect(impostor.body.user).toBeNull();
+    expect(JSON.stringify(impostor.body)).not.toContain('Tony Blair');
   });
 
   it('verifies by externalId, and a stricter threshold can refuse', async () => {

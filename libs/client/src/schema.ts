@@ -918,7 +918,8 @@ export interface components {
              * @enum {string|null}
              */
             confidence: "high" | "medium" | "low" | null;
-            user: components["schemas"]["UserRefDto"];
+            /** @description The claimed person when verified; null when the claim is rejected. */
+            user: components["schemas"]["UserRefDto"] | (never | null);
             liveness: components["schemas"]["LivenessDto"];
             face: components["schemas"]["ProbeFaceDto"];
         };

@@ -168,6 +168,13 @@ describe('RecognitionService.verify', () => {
       expect((await setUp({ best: THRESHOLD - 1e-6 }).service.verify({ userId: 'u-ann', image: 'img' }, me)).verified).toBe(false);
     });
 
+    it('names the claimed person only when the claim is verified', async () => {
+      const rejected = await setUp({ best: THRESHOLD - 0.1 }).service.verify({ externalId: 'ann', image: 'img' }, me);
+      expect(rejected).toMatchObject({ verified: false, user: null });
+      const accepted = await setUp({ best: THRESHOLD + 0.1 }).service.verify({ externalId: 'ann', image: 'img' }, me);
+      expect(accepted.user).toMatchObject({ id: 'u-ann', externalId: 'ann' });
+    });
+
     it('refuses when the person has no face to compare with (no score to show)', async () => {
       const body = await setUp({ best: null }).service.verify({ userId: 'u-ann', image: 'img' }, me);
       expect(body).toMatchObject({ verified: false, similarity: null, confidence: null });
@@ -214,8 +221,8 @@ describe('RecognitionService.verify', () => {
 
     it('finds an externalId in the named collection only', async () => {
       const { service } = setUp();
-      expect((await service.verify({ externalId: 'ann', collection: 'high', image: 'img' }, me)).user.id).toBe('u-high');
-      expect((await service.verify({ externalId: 'ann', image: 'img' }, me)).user.id).toBe('u-ann');
+      expect((await service.verify({ externalId: 'ann', collection: 'high', image: 'img' }, me)).user?.id).toBe('u-high');
+      expect((await service.verify({ externalId: 'ann', image: 'img' }, me)).user?.id).toBe('u-ann');
       expect(await codeOf(service.verify({ externalId: 'nobody', image: 'img' }, me))).toBe('USER_NOT_FOUND');
     });
 
@@ -231,7 +238,7 @@ describe('RecognitionService.verify', () => {
       expect(await codeOf(service.verify({ userId: 'u-ann', image: 'img' }, bound))).toBe('USER_NOT_FOUND');
       expect(await codeOf(service.verify({ externalId: 'ann', collection: 'default', image: 'img' }, bound))).toBe('COLLECTION_NOT_FOUND');
       // Its only collection is the one it works in when none is named.
-      expect((await service.verify({ externalId: 'ann', image: 'img' }, bound)).user.id).toBe('u-open');
+      expect((await service.verify({ externalId: 'ann', image: 'img' }, bound)).user?.id).toBe('u-open');
       expect(faces.forProbe).toHaveBeenCalledTimes(1);
     });
   });

@@ -115,7 +115,9 @@ export class RecognitionService {
         verified,
         ...this.shown(similarity, verified, threshold, collection.policy),
         threshold,
-        user: { id: user.id, externalId: user.externalId, name: user.name },
+        // Only a verified claim names the person: a rejected one would tell any recognize key the name behind an
+        // externalId (listing people needs read) for the price of one photo. The caller knows whom it claimed.
+        user: verified ? { id: user.id, externalId: user.externalId, name: user.name } : null,
         liveness: { score: liveness.score, live: liveness.live, mode: liveness.mode, challengePassed: challenge.challengePassed },
         face: presentProbe(probe),
       },

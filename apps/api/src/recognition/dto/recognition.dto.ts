@@ -167,7 +167,8 @@ export class VerifyResponseDto {
   @ApiProperty({ type: Number, example: 0.71, nullable: true, description: SIMILARITY }) similarity!: number | null;
   @ApiProperty({ example: 0.42, description: THRESHOLD }) threshold!: number;
   @ApiProperty({ enum: ['high', 'medium', 'low'], example: 'high', nullable: true, description: CONFIDENCE }) confidence!: string | null;
-  @ApiProperty({ type: UserRefDto }) user!: UserRefDto;
+  @ApiProperty({ type: UserRefDto, nullable: true, description: 'The claimed person when verified; null when the claim is rejected.' })
+  user!: UserRefDto | null;
   @ApiProperty({ type: LivenessDto }) liveness!: LivenessDto;
   @ApiProperty({ type: ProbeFaceDto }) face!: ProbeFaceDto;
 }

@@ -74,7 +74,7 @@ export class VerifyPanel {
       this.result.replaceChildren(
         decisionView({
           yes: answer.verified,
-          title: answer.verified ? `Verified: ${answer.user.name}` : `Not ${answer.user.name}`,
+          title: answer.verified ? `Verified: ${answer.user.name}` : `Not ${claim}`,
           similarity: answer.similarity,
           threshold: answer.threshold,
           confidence: answer.confidence,
