@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@facegate/common';
 import { FaceVectorRepository, MAX_TOP_K } from '@facegate/database';
-import { CallerContext } from '../access/actor';
-import { CollectionRef } from '../access/collection-access.service';
+import { boundCollectionIds, CallerContext } from '../access/actor';
+import { CollectionAccessService, CollectionRef } from '../access/collection-access.service';
 import { AuditService } from '../audit/audit.service';
 import { AttemptBudgetService, isJudgedFailure } from '../lockouts/attempt-budget.service';
 
@@ -36,8 +37,9 @@ export function isChargedFailure(failure: ChallengeFailure): boolean {
  * A failed challenge is a guess at whoever's face it showed. Without a charge, a client could answer sessions with
  * edits of one photo of a person for as long as its rate limit lasts, until one passes (README "Active liveness
  * challenge": about 1 in 500 generated attack sessions did). So a session that fails on its frames counts as one
- * failed attempt on each enrolled person its anchor face matches (chargeFailure), in the caller's key's attempt
- * budget: the budget's failures lock the key out of that person, and /verify and /recognize then refuse or hide them,
+ * failed attempt on each enrolled person its anchor face matches (chargeFailure), in every collection the key may use
+ * (a session in a collection where the person is not enrolled would otherwise rehearse, free, the frames that pass in
+ * theirs), in the caller's key's attempt budget: the budget's failures lock the key out of that person, and /verify and /recognize then refuse or hide them,
  * and refuse tokens of sessions open during the lock. The caller is never told whom a face matched: the session's own
  * failure is the whole answer, and LivenessService does not wait for the charge, so the answer's timing does not
  * depend on it either.
@@ -50,13 +52,15 @@ export class ChallengeAttemptsService {
     private readonly vectors: FaceVectorRepository,
     private readonly attempts: AttemptBudgetService,
     private readonly audit: AuditService,
+    private readonly access: CollectionAccessService,
   ) {}
 
   /**
-   * The people charged (each with an audit entry, `liveness_charge`, naming them): every one of the nearest MAX_TOP_K whose
-   * face the anchor matches at the collection's threshold, not only the nearest, so an anchor nearer to a look-alike
-   * (or to someone the attacker enrolled) still charges the person it matches. Never throws: a charge that cannot be
-   * made is logged, and the failure stands.
+   * The people charged (each with an audit entry, `liveness_charge`, naming them): every one of the nearest MAX_TOP_K,
+   * in all the collections the key may use, whose face the anchor matches at their collection's threshold, not only
+   * the nearest, so an anchor nearer to a look-alike (or to someone the attacker enrolled) still charges the person it
+   * matches. `collection` is the session's, for the log. Never throws: a charge that cannot be made is logged, and the
+   * failure stands.
    */
   async chargeFailure(
     caller: CallerContext,
@@ -67,14 +71,31 @@ export class ChallengeAttemptsService {
   ): Promise<string[]> {
     if (!anchor || !isChargedFailure(failure)) return [];
     try {
-      const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: anchor, topK: CHARGE_CANDIDATES });
-      const matched = hits.filter((h) => h.similarity >= collection.policy.matchThreshold).map((h) => h.userId);
-      for (const userId of matched) await this.chargeOne(caller, collection, userId, failure, sessionId);
-      return matched;
+      const hits = await this.vectors.searchCollections({ embedding: anchor, collectionIds: boundCollectionIds(caller) ?? null, topK: CHARGE_CANDIDATES });
+      const collections = await this.collectionsOf(caller, hits);
+      const matched = hits.flatMap((h) => {
+        const theirs = collections.get(h.collectionId);
+        return theirs && h.similarity >= theirs.policy.matchThreshold ? [{ userId: h.userId, collection: theirs }] : [];
+      });
+      for (const m of matched) await this.chargeOne(caller, m.collection, m.userId, failure, sessionId);
+      return matched.map((m) => m.userId);
     } catch (error) {
-      this.logger.error(`charging a failed session in ${collection.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`charging failed session ${sessionId} of ${collection.name} failed: ${error instanceof Error ? error.message : String(error)}`);
       return [];
     }
+  }
+
+  /** The hits' collections with their policies, each under the key's access rule (one the key cannot use is left out). */
+  private async collectionsOf(caller: CallerContext, hits: Array<{ collectionId: string }>): Promise<Map<string, CollectionRef>> {
+    const found = new Map<string, CollectionRef>();
+    for (const id of new Set(hits.map((h) => h.collectionId))) {
+      const ref = await this.access.resolveById(caller, id).catch((error: unknown) => {
+        if (error instanceof DomainError) return null; // deleted meanwhile, or not this key's
+        throw error;
+      });
+      if (ref) found.set(id, ref);
+    }
+    return found;
   }
 
   private async chargeOne(caller: CallerContext, collection: CollectionRef, userId: string, failure: ChallengeFailure, sessionId: string) {

@@ -1,7 +1,7 @@
 import { displayedSimilarity } from '../collections/collection-policy';
 import { cosineSimilarity } from '@facegate/face-engine';
 import { advance, ChallengeProgress, ChallengeStep, classifyFrame, FrameMeasures, Gesture, isFrontal, JudgeSettings, POSE_STEPS } from './challenge-judge';
-import { evidenceFramesNeeded, maxSuspectFrames, motionEvidence, MotionEvidence } from './motion-evidence';
+import { evidenceFramesNeeded, maxSuspectFrames, motionEvidence } from './motion-evidence';
 
 /** What a session remembers between uploads. Measures, digests and scores only: never a frame. */
 export interface SessionState {
@@ -47,8 +47,6 @@ export interface FrameReport {
   gesture: Gesture | 'anchor' | 'not_frontal' | 'too_far' | null;
   /** Similarity to the anchor face (1 for the anchor itself). */
   similarity: number | null;
-  /** Set when the frame showed the asked head movement but not as a new capture would (it did not count). */
-  evidence?: Exclude<MotionEvidence, 'moved'>;
 }
 
 export type SessionFailure =
@@ -137,8 +135,10 @@ export function applyFrames(
     }
     const evidence = answersPoseStep(challenge, state, gesture) ? motionEvidence(state.anchorTexture ?? [], face) : 'moved';
     if (evidence !== 'moved') {
-      // The asked movement, but no new capture: it does not count, and repeated, it ends the session.
-      report.push({ index, face: true, gesture, similarity, evidence });
+      // The asked movement, but no new capture: it does not count, and repeated, it ends the session. Which test
+      // the frame failed is not reported: told frame by frame, a client could tune edits of one photo against it
+      // within a session that is never charged (one abandoned before it fails). The session's failure names it.
+      report.push({ index, face: true, gesture, similarity });
       state.suspectFrames = (state.suspectFrames ?? 0) + 1;
       const step = challenge[state.progress.completed];
       if (state.suspectFrames >= maxSuspectFrames(step)) {

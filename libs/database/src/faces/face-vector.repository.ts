@@ -4,8 +4,8 @@ import { DATABASE_OPTIONS, DatabaseOptions } from '../database.options';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
 import { ReplicaRouter } from '../replicas/replica-router';
-import { candidatePool, clampTopK, ivfflatSearchSettings, MAX_TOP_K, probesForLists, SearchPass } from './ivfflat-tuning';
-import { BestMatch, InsertedFace, NewFace, SearchCollectionParams, SearchHit, StoredFace } from './face-vector.types';
+import { candidatePool, clampTopK, ivfflatSearchSettings, MAX_TOP_K, probesForLists, SearchPass, searchedIndex } from './ivfflat-tuning';
+import { BestMatch, CollectionHit, InsertedFace, NewFace, SearchCollectionParams, SearchCollectionsParams, SearchHit, StoredFace } from './face-vector.types';
 import { countAll, FaceWriter } from './face-writer';
 import { VectorIndexRepository } from './vector-index.repository';
 import { toVectorSql } from './vector-sql';
@@ -85,6 +85,24 @@ export class FaceVectorRepository {
     });
   }
 
+  /**
+   * The people nearest the probe in any of several collections (or all): a failed liveness session is charged to whoever
+   * its face matches wherever the key could redeem a token, not only in the session's collection (ChallengeAttemptsService).
+   * One statement: the pool from the people's centroids (their index once built, else an exact scan of one row a
+   * person), every face of the pool ranked exactly; the full pass. On the primary: a charge must see an enrolment made
+   * a moment ago.
+   */
+  async searchCollections(params: SearchCollectionsParams): Promise<CollectionHit[]> {
+    return timedOperation(this.observer, 'vector_search', async () => {
+      const topK = clampTopK(params.topK);
+      const sql = acrossCollectionsSql(params.collectionIds, toVectorSql(params.embedding), topK, candidatePool(topK));
+      const index = searchedIndex(await this.index.cachedState());
+      if (index?.kind !== 'people') return this.client.$queryRaw<CollectionHit[]>(sql);
+      const settings = indexSearchSettings(probesForLists(index.lists, this.options.probes, 'full'), index.lists);
+      return this.runPlan<CollectionHit>({ mode: 'index', settings, sql }, sql);
+    });
+  }
+
   /** EXPLAIN of what searchCollection would run, for diagnostics and for tests that the index path uses the index. */
   async explainSearch(params: SearchCollectionParams): Promise<{ mode: SearchPlan['mode']; plan: string }> {
     const plan = await this.planSearch(params, 'full');
@@ -106,13 +124,14 @@ export class FaceVectorRepository {
     const topK = clampTopK(params.topK);
     const vector = toVectorSql(params.embedding);
     const state = await this.index.cachedState();
-    const lists = state.exists ? state.lists : state.facesIndexLists;
-    const useIndex = !!lists && (await this.cachedCount(params.collectionId)) >= this.options.exactScanMaxFaces;
-    if (!useIndex) return { mode: 'exact', sql: exactSearchSql(params.collectionId, vector, topK) };
+    const index = searchedIndex(state);
+    if (!index || (await this.cachedCount(params.collectionId)) < this.options.exactScanMaxFaces)
+      return { mode: 'exact', sql: exactSearchSql(params.collectionId, vector, topK) };
+    const { lists } = index;
     const pool = candidatePool(topK, params.candidates);
     const fullProbes = probesForLists(lists, this.options.probes, 'full');
     const probes = probesForLists(lists, this.options.probes, pass);
-    const candidates = state.exists ? nearestPeopleSql(params.collectionId, vector, pool) : nearestFacesSql(params.collectionId, vector, pool);
+    const candidates = index.kind === 'people' ? nearestPeopleSql(params.collectionId, vector, pool) : nearestFacesSql(params.collectionId, vector, pool);
     return {
       mode: 'index',
       settings: indexSearchSettings(probes, lists),
@@ -293,6 +312,27 @@ function nearestPeopleSql(collectionId: string, vector: string, pool: number): P
     WHERE collection_id = ${collectionId}::uuid
     ORDER BY centroid <=> ${vector}::halfvec(512)
     LIMIT ${pool}`;
+}
+
+/**
+ * searchCollections' statement: nearestPeopleSql and indexSearchSql over a set of collections (`collectionIds`, null
+ * for all) instead of one; each person's collection comes with them, since its threshold decides what matches.
+ */
+function acrossCollectionsSql(collectionIds: readonly string[] | null, vector: string, topK: number, pool: number): Prisma.Sql {
+  const inScope = collectionIds === null ? Prisma.sql`TRUE` : Prisma.sql`collection_id = ANY(${[...collectionIds]}::uuid[])`;
+  return Prisma.sql`
+    SELECT "userId", "collectionId", 1 - distance AS similarity FROM (
+      SELECT DISTINCT ON (f.user_id) f.user_id AS "userId", f.collection_id AS "collectionId", f.embedding <=> ${vector}::vector AS distance
+      FROM faces f
+      WHERE f.user_id IN (
+        SELECT user_id FROM user_centroids
+        WHERE ${inScope}
+        ORDER BY centroid <=> ${vector}::halfvec(512)
+        LIMIT ${pool})
+      ORDER BY f.user_id, distance
+    ) best
+    ORDER BY distance
+    LIMIT ${topK}`;
 }
 
 /**
