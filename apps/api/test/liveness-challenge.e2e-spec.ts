@@ -485,6 +485,49 @@ describe(`liveness challenge timing (${kind})`, () => {
   });
 });
 
+describe(`a session left after a judged frame is a failed attempt (${kind})`, () => {
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LIVENESS_MIN_STEP_MS: '0', FACEGATE_LIVENESS_SESSION_SECONDS: '3' });
+  let userId: string;
+
+  beforeAll(async () => {
+    const res = await app()
+      .http.post('/users')
+      .set(admin)
+      .send({ name: 'Webcam user', externalId: 'abandoned-1', images: [photo('live/028.jpg'), photo('live/036.jpg')] })
+      .expect(201);
+    userId = res.body.id;
+  });
+
+  const charges = async () =>
+    (
+      (await app().http.get('/audit').query({ action: 'liveness_charge', limit: 20 }).set(admin).expect(200)).body.items as Array<{
+        userId: string;
+        details: { failure: string };
+      }>
+    ).map((e) => [e.userId, e.details.failure]);
+
+  it('is charged to the person it showed before the next session opens; one never judged is not', async () => {
+    const key = (await createKey(app(), { name: 'prober', scopes: ['recognize'] })).key;
+    // Judged: the first step answered (and done), then the client walks away.
+    const probed = await sessionFor(app(), WEBCAM, key);
+    const answered = await upload(app(), as(key), probed, [photo(WEBCAM.anchor), photo(WEBCAM[probed.nextStep as Step]!)]).expect(200);
+    expect(answered.body.completedSteps).toBe(1);
+    // Not judged: only the anchor, then left (a live user who changed their mind).
+    const idle = await sessionFor(app(), WEBCAM, key);
+    await upload(app(), as(key), idle, [photo(WEBCAM.anchor)]).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 3300));
+    expect(await charges()).toEqual([]);
+    await openSession(app(), as(key));
+    expect(await charges()).toEqual([[userId, 'abandoned']]);
+    const closed = (await app().http.get(`/liveness/sessions/${probed.id}`).set(as(key)).expect(200)).body;
+    expect(closed).toMatchObject({ status: 'failed', failure: { code: 'CHALLENGE_FAILED', reason: 'abandoned' } });
+    expect((await app().http.get(`/liveness/sessions/${idle.id}`).set(as(key)).expect(200)).body.status).toBe('in_progress');
+    // Charged once: later openings find nothing more to charge.
+    await openSession(app(), as(key));
+    expect(await charges()).toEqual([[userId, 'abandoned']]);
+  });
+});
+
 describe(`active liveness challenge: blinks and smiles (${kind})`, () => {
   // Without look_up in the step list: where it is allowed, every challenge holds one, and these LFW photos have none.
   const app = useTestApp({
@@ -566,6 +609,15 @@ describe(`failed challenges count as failed attempts on the person they showed (
       .set(as(other))
       .send({ ...person, image: photo('live/026.jpg') });
     expect(free.body.code).not.toBe('LOCKED_OUT');
+
+    // Nor does a session judge this face for the locked key: a verdict during the lock would be a free try.
+    const during = await sessionFor(app(), WEBCAM, attacker);
+    const lockedOut = await upload(app(), as(attacker), during, [photo(WEBCAM.anchor), photo(WEBCAM[during.nextStep as Step]!)]).expect(423);
+    expect(lockedOut.body).toMatchObject({ code: 'LOCKED_OUT', completedSteps: 0, frames: [] });
+    // Another key's session is judged as usual (its first step done).
+    const judged = await sessionFor(app(), WEBCAM, other);
+    const answered = await upload(app(), as(other), judged, [photo(WEBCAM.anchor), photo(WEBCAM[judged.nextStep as Step]!)]).expect(200);
+    expect(answered.body.completedSteps).toBe(1);
   });
 
   it('asks a locked-out key for the liveness token a sign-in collection requires, before saying it is locked out', async () => {

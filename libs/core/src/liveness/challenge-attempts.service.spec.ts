@@ -3,9 +3,23 @@ import { CollectionRef } from '../access/collection-access.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { accessOver, auditLog, callerWith, embedding, FakeCollections } from '../testing/fakes';
 import { FakePeople } from '../testing/people';
+import { ApiKeysRepository } from '../access/api-keys.repository';
 import { ChallengeAttemptsService, isChargedFailure } from './challenge-attempts.service';
+import { AbandonedSession, LivenessSessionsRepository } from './liveness-sessions.repository';
 
 beforeAll(() => Logger.overrideLogger(false));
+
+/** Sessions left to expire after a judged frame, as claimAbandoned hands them out (once). */
+const abandonedStore: { abandoned: AbandonedSession[] } = { abandoned: [] };
+const sessions = { claimAbandoned: jest.fn(async (): Promise<AbandonedSession[]> => abandonedStore.abandoned.splice(0)) };
+/** The keys that opened them: key-1 unbound, key-2 bound to signin, key-gone revoked. */
+const keys = {
+  findActiveById: jest.fn(async (id: string) => {
+    if (id === 'key-1') return { id, scopes: ['recognize'], collections: [], collectionIds: [] };
+    if (id === 'key-2') return { id, scopes: ['recognize'], collections: ['signin'], collectionIds: ['col-signin'] };
+    return null;
+  }),
+};
 
 const caller = callerWith(['recognize'], [], 'key-1');
 const collection = { id: 'col-signin', name: 'signin', policy: { matchThreshold: 0.42 } } as CollectionRef;
@@ -18,9 +32,16 @@ function setUp(charge: () => Promise<string> = async () => 'charged') {
   people.seed({ id: 'u-ann', collection: 'signin', faces: [embedding(0)] });
   people.seed({ id: 'u-bob', collection: 'signin', faces: [embedding(1)] });
   people.seed({ id: 'u-elsewhere', collection: 'other', faces: [embedding(2)] });
-  const attempts = { charge: jest.fn(charge) };
+  const attempts = { charge: jest.fn(charge), lockedFor: jest.fn(async (_c: unknown, ids: string[]) => new Set(ids.filter((id) => id === 'u-bob'))) };
   const { service: audit, entries } = auditLog();
-  const service = new ChallengeAttemptsService(people.asVectors(), attempts as unknown as AttemptBudgetService, audit, accessOver(collections()));
+  const service = new ChallengeAttemptsService(
+    people.asVectors(),
+    attempts as unknown as AttemptBudgetService,
+    audit,
+    accessOver(collections()),
+    sessions as unknown as LivenessSessionsRepository,
+    keys as unknown as ApiKeysRepository,
+  );
   return { service, attempts, entries };
 }
 
@@ -73,6 +94,45 @@ describe('ChallengeAttemptsService', () => {
     expect(attempts.charge).toHaveBeenCalledTimes(1);
   });
 
+  it("charges a live user's kind of mistake once a frame was judged as the asked movement (no free probe of the judge)", async () => {
+    const { service, attempts } = setUp();
+    for (const reason of ['step_timeout', 'incomplete', 'wrong_step', 'abandoned']) {
+      expect(isChargedFailure({ code: 'CHALLENGE_FAILED', reason }, true)).toBe(true);
+      expect(isChargedFailure({ code: 'CHALLENGE_FAILED', reason }, false)).toBe(false);
+    }
+    await expect(service.chargeFailure(caller, collection, embedding(0), { code: 'CHALLENGE_FAILED', reason: 'wrong_step' }, 'sess-1', true)).resolves.toEqual([
+      'u-ann',
+    ]);
+    expect(attempts.charge).toHaveBeenCalledTimes(1);
+  });
+
+  it("charges each abandoned session once, in its own key's budget and scope; a revoked key's charge no one", async () => {
+    const { service, attempts, entries } = setUp();
+    abandonedStore.abandoned = [
+      { id: 'sess-a', keyId: 'key-1', collectionId: 'col-signin', anchorEmbedding: embedding(2) },
+      { id: 'sess-b', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(2) },
+      { id: 'sess-c', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(1) },
+      { id: 'sess-d', keyId: 'key-gone', collectionId: 'col-signin', anchorEmbedding: embedding(1) },
+    ];
+    await expect(service.chargeAbandoned('req-9')).resolves.toBe(4);
+    // key-1 may use "other", where embedding(2) is someone; key-2 may not, so only its signin session charges (u-bob).
+    expect(attempts.charge.mock.calls).toEqual([
+      [expect.objectContaining({ keyId: 'key-1', requestId: 'req-9' }), { action: 'liveness_challenge', id: 'u-elsewhere', collection: 'other' }],
+      [expect.objectContaining({ keyId: 'key-2', collectionIds: ['col-signin'] }), { action: 'liveness_challenge', id: 'u-bob', collection: 'signin' }],
+    ]);
+    expect(entries.map((e) => (e.details as { failure: string }).failure)).toEqual(['abandoned', 'abandoned']);
+    await expect(service.chargeAbandoned('req-10')).resolves.toBe(0);
+    expect(attempts.charge).toHaveBeenCalledTimes(2);
+  });
+
+  it('says whether the key is locked out of anyone the face matches, in any collection it may use', async () => {
+    const { service, attempts } = setUp();
+    await expect(service.lockedOutOfFace(caller, embedding(1))).resolves.toBe(true); // u-bob: locked
+    await expect(service.lockedOutOfFace(caller, embedding(0))).resolves.toBe(false); // u-ann: not locked
+    await expect(service.lockedOutOfFace(caller, embedding(7))).resolves.toBe(false); // nobody
+    expect(attempts.lockedFor).toHaveBeenCalledTimes(2); // a face that matches no one asks nothing more
+  });
+
   it('charges every failure that judged the frames or caught a tampered upload', () => {
     const charged = ['edited_still', 'not_a_rigid_face', 'repeated_frame', 'too_fast', 'stale_step'].map((reason) => ({ code: 'CHALLENGE_FAILED', reason }));
     for (const failure of [...charged, { code: 'SPOOF_SUSPECTED' }, { code: 'LIVENESS_FACE_CHANGED' }]) expect(isChargedFailure(failure)).toBe(true);
@@ -93,6 +153,8 @@ describe('ChallengeAttemptsService: whom a failure is charged to', () => {
       attempts as unknown as AttemptBudgetService,
       auditLog().service,
       accessOver(collections()),
+      sessions as unknown as LivenessSessionsRepository,
+      keys as unknown as ApiKeysRepository,
     );
     await expect(service.chargeFailure(caller, collection, embedding(0, 0.95), edited, 'sess-1')).resolves.toEqual(['u-decoy', 'u-victim']);
     expect(attempts.charge).toHaveBeenCalledTimes(2);
@@ -109,6 +171,8 @@ describe('ChallengeAttemptsService: whom a failure is charged to', () => {
       attempts as unknown as AttemptBudgetService,
       auditLog().service,
       accessOver(collections()),
+      sessions as unknown as LivenessSessionsRepository,
+      keys as unknown as ApiKeysRepository,
     );
     const charged = await service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1');
     expect(charged).toHaveLength(13);

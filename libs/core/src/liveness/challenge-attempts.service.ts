@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { FaceVectorRepository, MAX_TOP_K } from '@facegate/database';
-import { boundCollectionIds, CallerContext } from '../access/actor';
+import { boundCollectionIds, CallerContext, Scope } from '../access/actor';
+import { ApiKeysRepository } from '../access/api-keys.repository';
 import { CollectionAccessService, CollectionRef } from '../access/collection-access.service';
 import { AuditService } from '../audit/audit.service';
 import { AttemptBudgetService, isJudgedFailure } from '../lockouts/attempt-budget.service';
+import { ABANDONED, LivenessSessionsRepository } from './liveness-sessions.repository';
 
 /** A session's failure as the liveness service records it: a code, and for CHALLENGE_FAILED a reason. */
 export interface ChallengeFailure {
@@ -14,8 +16,9 @@ export interface ChallengeFailure {
 
 /**
  * Failures that judged the frames and found them wanting, or caught a client tampering with the protocol: each was a
- * chance to pass. A step not done in time, an upload that ended early or a head turned the wrong way judged nothing
- * a client could not retry anyway, and a live user makes those mistakes: they stay free.
+ * chance to pass. A step not done in time, an upload that ended early or a head turned the wrong way, before any frame
+ * was judged as the asked movement, judged nothing a client could not retry anyway, and a live user makes those
+ * mistakes: they stay free (after such a frame they are charged: isChargedFailure's `judged`).
  */
 const JUDGED_REASONS: ReadonlySet<string> = new Set(['edited_still', 'not_a_rigid_face', 'repeated_frame', 'too_fast', 'stale_step']);
 
@@ -27,9 +30,14 @@ const JUDGED_REASONS: ReadonlySet<string> = new Set(['edited_still', 'not_a_rigi
  */
 const CHARGE_CANDIDATES = MAX_TOP_K;
 
-export function isChargedFailure(failure: ChallengeFailure): boolean {
+/**
+ * `judged`: a frame of the session was judged as the asked movement (SessionState.judged). After that verdict even a
+ * live user's kind of mistake (a wrong turn, an upload ended early, a step not done in time, the session left to
+ * expire) is charged: otherwise a client would probe the judge with edited frames and end each probe that way, free.
+ */
+export function isChargedFailure(failure: ChallengeFailure, judged = false): boolean {
   // A spoof counts as it does on /verify; a face that changed mid-session was a guess at the first face's person.
-  if (isJudgedFailure(failure.code) || failure.code === 'LIVENESS_FACE_CHANGED') return true;
+  if (judged || isJudgedFailure(failure.code) || failure.code === 'LIVENESS_FACE_CHANGED') return true;
   return failure.code === 'CHALLENGE_FAILED' && failure.reason !== undefined && JUDGED_REASONS.has(failure.reason);
 }
 
@@ -53,36 +61,88 @@ export class ChallengeAttemptsService {
     private readonly attempts: AttemptBudgetService,
     private readonly audit: AuditService,
     private readonly access: CollectionAccessService,
+    private readonly sessions: LivenessSessionsRepository,
+    private readonly keys: ApiKeysRepository,
   ) {}
+
+  /**
+   * Charges the sessions left to expire after a judged frame (LivenessSessionsRepository.claimAbandoned), each in the
+   * budget of the key that opened it, as that key: awaited before a session opens, so a client that probes the judge
+   * and walks away meets the charge before its next session does. A revoked key's sessions charge no one (it opens no
+   * more). Returns the number of sessions closed.
+   */
+  async chargeAbandoned(requestId: string): Promise<number> {
+    const abandoned = await this.sessions.claimAbandoned();
+    for (const session of abandoned) {
+      const key = await this.keys.findActiveById(session.keyId);
+      if (!key) continue;
+      const owner: CallerContext = {
+        keyId: key.id,
+        scopes: key.scopes as Scope[],
+        collections: key.collections,
+        collectionIds: key.collectionIds,
+        clientIp: 'none',
+        requestId,
+      };
+      await this.chargeFailure(owner, session.collectionId, session.anchorEmbedding, ABANDONED, session.id, true);
+    }
+    if (abandoned.length > 0) this.logger.log(`closed ${abandoned.length} abandoned session(s) as failed`);
+    return abandoned.length;
+  }
 
   /**
    * The people charged (each with an audit entry, `liveness_charge`, naming them): every one of the nearest MAX_TOP_K,
    * in all the collections the key may use, whose face the anchor matches at their collection's threshold, not only
    * the nearest, so an anchor nearer to a look-alike (or to someone the attacker enrolled) still charges the person it
-   * matches. `collection` is the session's, for the log. Never throws: a charge that cannot be made is logged, and the
+   * matches. `collection` is the session's (or its id), for the log. Never throws: a charge that cannot be made is logged, and the
    * failure stands.
    */
   async chargeFailure(
     caller: CallerContext,
-    collection: CollectionRef,
+    collection: CollectionRef | string,
     anchor: Float32Array | null,
     failure: ChallengeFailure,
     sessionId: string,
+    judged = false,
   ): Promise<string[]> {
-    if (!anchor || !isChargedFailure(failure)) return [];
+    if (!anchor || !isChargedFailure(failure, judged)) return [];
     try {
-      const hits = await this.vectors.searchCollections({ embedding: anchor, collectionIds: boundCollectionIds(caller) ?? null, topK: CHARGE_CANDIDATES });
-      const collections = await this.collectionsOf(caller, hits);
-      const matched = hits.flatMap((h) => {
-        const theirs = collections.get(h.collectionId);
-        return theirs && h.similarity >= theirs.policy.matchThreshold ? [{ userId: h.userId, collection: theirs }] : [];
-      });
+      const matched = await this.matchingPeople(caller, anchor);
       for (const m of matched) await this.chargeOne(caller, m.collection, m.userId, failure, sessionId);
       return matched.map((m) => m.userId);
     } catch (error) {
-      this.logger.error(`charging failed session ${sessionId} of ${collection.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      const where = typeof collection === 'string' ? collection : collection.name;
+      this.logger.error(`charging failed session ${sessionId} of ${where} failed: ${error instanceof Error ? error.message : String(error)}`);
       return [];
     }
+  }
+
+  /**
+   * Whether the key is locked out of anyone this face matches: then a session showing it is not judged at all
+   * (LivenessService answers LOCKED_OUT). Failures during a lock charge nothing more, so a verdict then would be a free
+   * probe of the judge, usable once the lock is over.
+   */
+  async lockedOutOfFace(caller: CallerContext, anchor: Float32Array): Promise<boolean> {
+    const matched = await this.matchingPeople(caller, anchor);
+    return (
+      matched.length > 0 &&
+      (
+        await this.attempts.lockedFor(
+          caller,
+          matched.map((m) => m.userId),
+        )
+      ).size > 0
+    );
+  }
+
+  /** The nearest MAX_TOP_K people, in the collections the key may use, whose face `anchor` matches at their threshold. */
+  private async matchingPeople(caller: CallerContext, anchor: Float32Array): Promise<Array<{ userId: string; collection: CollectionRef }>> {
+    const hits = await this.vectors.searchCollections({ embedding: anchor, collectionIds: boundCollectionIds(caller) ?? null, topK: CHARGE_CANDIDATES });
+    const collections = await this.collectionsOf(caller, hits);
+    return hits.flatMap((h) => {
+      const theirs = collections.get(h.collectionId);
+      return theirs && h.similarity >= theirs.policy.matchThreshold ? [{ userId: h.userId, collection: theirs }] : [];
+    });
   }
 
   /** The hits' collections with their policies, each under the key's access rule (one the key cannot use is left out). */

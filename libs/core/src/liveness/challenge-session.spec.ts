@@ -55,11 +55,18 @@ describe('applyFrames', () => {
   });
 
   it('fails on a head movement out of order', () => {
-    expect(applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(-30)], settings).failure).toMatchObject({
-      reason: 'wrong_step',
-      expected: 'turn_left',
-      saw: 'turn_right',
-    });
+    const wrong = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(-30)], settings);
+    expect(wrong.failure).toMatchObject({ reason: 'wrong_step', expected: 'turn_left', saw: 'turn_right' });
+    // No frame was judged as the asked movement: a live user's slip, not a probe of the judge.
+    expect(wrong.state.judged).toBeUndefined();
+  });
+
+  it('marks the session judged once a frame shows the asked movement, whether it counts or not', () => {
+    const r = applyFrames(['turn_left', 'turn_right'], EMPTY_STATE, null, [frame(0), frame(3)], settings);
+    expect(r.state.judged).toBeUndefined();
+    const turned = applyFrames(['turn_left', 'turn_right'], r.state, r.anchorEmbedding, [frame(30)], settings);
+    expect(turned.state.progress.completed).toBe(1);
+    expect(turned.state.judged).toBe(true);
   });
 
   it('skips frames without a face', () => {
@@ -94,6 +101,7 @@ describe('applyFrames', () => {
     expect(r.failure).toBeNull();
     expect(r.state.progress.completed).toBe(0);
     expect(r.state.suspectFrames).toBe(2);
+    expect(r.state.judged).toBe(true);
     // The frames are reported as the movement they show, never with the test they failed (no tuning oracle).
     expect(r.report.slice(1)).toEqual([expect.objectContaining({ gesture: 'turn_left' }), expect.objectContaining({ gesture: 'turn_left' })]);
     expect(r.report.every((f) => Object.keys(f).every((k) => ['index', 'face', 'gesture', 'similarity'].includes(k)))).toBe(true);

@@ -28,6 +28,12 @@ export interface SessionState {
   suspectFrames?: number;
   /** Frames of the current step that showed the asked movement as a new capture, while it needs more than one. */
   evidenceFrames?: number;
+  /**
+   * Set once a frame showed the asked head movement and was judged as a capture: the client has seen a verdict it
+   * could tune edits of a photo against, so from then on every ending but a pass is a failed attempt (abandoning the
+   * session or turning the wrong way included; ChallengeAttemptsService).
+   */
+  judged?: boolean;
 }
 
 /** Yaw from the anchor beyond which a frame is not judged (see applyFrames). */
@@ -133,7 +139,9 @@ export function applyFrames(
       if (isComplete(challenge, state, settings)) break;
       continue;
     }
-    const evidence = answersPoseStep(challenge, state, gesture) ? motionEvidence(state.anchorTexture ?? [], face) : 'moved';
+    const asked = answersPoseStep(challenge, state, gesture);
+    if (asked) state.judged = true;
+    const evidence = asked ? motionEvidence(state.anchorTexture ?? [], face) : 'moved';
     if (evidence !== 'moved') {
       // The asked movement, but no new capture: it does not count, and repeated, it ends the session. Which test
       // the frame failed is not reported: told frame by frame, a client could tune edits of one photo against it

@@ -28,11 +28,22 @@ export type TokenRedemption =
   { ok: true; sessionId: string; anchorEmbedding: Float32Array; passiveMedian: number | null; openedAt: Date } | { ok: false; reason: TokenRefusal };
 export type TokenRefusal = 'invalid' | 'used' | 'expired';
 
+/** A session left to expire after a judged frame, closed by claimAbandoned: whose it was and the face it showed. */
+export interface AbandonedSession {
+  id: string;
+  keyId: string;
+  collectionId: string;
+  anchorEmbedding: Float32Array;
+}
+
 const EMBEDDING_BYTES = EMBEDDING_DIMENSIONS * 4;
 /** The database clock in epoch milliseconds, as a SQL fragment (no parameters). */
 const DB_NOW_MS = Prisma.sql`floor(extract(epoch from now()) * 1000)::float8`;
 /** Finished sessions are kept this long after they expire (for GET), then purged. */
 const KEEP_AFTER_EXPIRY_SECONDS = 3600;
+
+/** The failure recorded on a session closed by claimAbandoned. */
+export const ABANDONED = { code: 'CHALLENGE_FAILED', reason: 'abandoned' } as const;
 
 /** Liveness sessions and their tokens. Expiry and single use are decided in SQL, atomically. */
 @Injectable()
@@ -137,12 +148,37 @@ export class LivenessSessionsRepository {
     return row.expired ? 'expired' : null;
   }
 
-  /** Drops sessions whose session and token lifetimes both ended over an hour ago. */
+  /**
+   * Closes up to `limit` sessions that expired pending after a frame was judged as the asked movement
+   * (SessionState.judged) and returns them with their anchors, to be charged: walking away from such a session is a
+   * failed attempt like any other ending but a pass. Each is claimed once, however many instances ask (FOR UPDATE
+   * SKIP LOCKED); the anchor is cleared as on every failure. Sessions never judged are left to purgeExpired.
+   */
+  async claimAbandoned(limit = 100): Promise<AbandonedSession[]> {
+    const rows = await this.prisma.client.$queryRaw<Array<Omit<AbandonedSession, 'anchorEmbedding'> & { anchorEmbedding: Uint8Array }>>`
+      WITH abandoned AS (
+        SELECT id, anchor_embedding FROM liveness_sessions
+        WHERE status = 'pending' AND expires_at <= now() AND anchor_embedding IS NOT NULL AND (state->>'judged')::boolean IS TRUE
+        ORDER BY expires_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      UPDATE liveness_sessions s
+      SET status = 'failed', anchor_embedding = NULL, version = s.version + 1,
+          failure = ${JSON.stringify(ABANDONED)}::jsonb
+      FROM abandoned a
+      WHERE s.id = a.id
+      RETURNING s.id, s.key_id AS "keyId", s.collection_id AS "collectionId", a.anchor_embedding AS "anchorEmbedding"`;
+    return rows.map((row) => ({ ...row, anchorEmbedding: toFloats(row.anchorEmbedding) }));
+  }
+
+  /** Drops sessions whose session and token lifetimes both ended over an hour ago (abandoned ones once claimed). */
   async purgeExpired(): Promise<number> {
     return this.prisma.client.$executeRaw`
       DELETE FROM liveness_sessions
       WHERE expires_at < now() - make_interval(secs => ${KEEP_AFTER_EXPIRY_SECONDS})
-        AND (token_expires_at IS NULL OR token_expires_at < now() - make_interval(secs => ${KEEP_AFTER_EXPIRY_SECONDS}))`;
+        AND (token_expires_at IS NULL OR token_expires_at < now() - make_interval(secs => ${KEEP_AFTER_EXPIRY_SECONDS}))
+        -- An abandoned session waits for claimAbandoned, however old: dropping it would drop its charge.
+        AND NOT (status = 'pending' AND anchor_embedding IS NOT NULL AND (state->>'judged')::boolean IS TRUE)`;
   }
 }
 

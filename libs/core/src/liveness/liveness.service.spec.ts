@@ -138,6 +138,8 @@ function setUp(env: Record<string, string> = {}) {
   // The charge's own rules are ChallengeAttemptsService's tests; here, what the session hands it.
   const attempts = {
     chargeFailure: jest.fn(async (_c: unknown, _col: unknown, anchor: Float32Array | null): Promise<string | null> => (anchor ? 'u-charged' : null)),
+    chargeAbandoned: jest.fn(async () => 0),
+    lockedOutOfFace: jest.fn(async (_c: unknown, _anchor: Float32Array) => false),
   };
   const background = new BackgroundTasks();
   const service = new LivenessService(
@@ -157,7 +159,7 @@ function setUp(env: Record<string, string> = {}) {
 
 describe('LivenessService.open', () => {
   it("opens a session for the caller's key in the resolved collection, revealing only the first step", async () => {
-    const { service, sessions, entries, secrets } = setUp();
+    const { service, sessions, entries, secrets, attempts } = setUp();
     const opened = await service.open({}, me);
     expect(secrets.randomInt).toHaveBeenCalledWith(2);
     expect(opened).toMatchObject({
@@ -174,6 +176,8 @@ describe('LivenessService.open', () => {
     });
     expect(sessions.rows.get(opened.id)).toMatchObject({ keyId: 'key-1', collectionId: 'col-default', challenge: ['turn_left', 'turn_right'] });
     expect(sessions.purged).toBe(1);
+    // Sessions abandoned after a judged frame are charged before this one opens.
+    expect(attempts.chargeAbandoned).toHaveBeenCalledWith(me.requestId);
     expect(entries).toContainEqual(expect.objectContaining({ action: 'liveness_session', outcome: 'opened', collection: 'default' }));
   });
 
@@ -279,6 +283,7 @@ describe('LivenessService.submitFrames', () => {
         embedding(0),
         expect.objectContaining({ code: 'LIVENESS_FACE_CHANGED' }),
         first.id,
+        false,
       );
       // ...and it is kept for a shutdown to wait for.
       expect(background.size).toBe(1);
@@ -295,7 +300,21 @@ describe('LivenessService.submitFrames', () => {
         embedding(0),
         expect.objectContaining({ reason: 'stale_step' }),
         second.id,
+        // Its first step was judged (frame(30) answered it): every later ending is charged.
+        true,
       );
+    });
+
+    it('judges nothing while the key is locked out of the face: LOCKED_OUT, no frame report, no progress', async () => {
+      const { service, think, attempts, sessions } = setUp();
+      const opened = await service.open({}, me);
+      think();
+      attempts.lockedOutOfFace.mockResolvedValueOnce(true);
+      const locked = await domainErrorOf(service.submitFrames(opened.id, { frames: [frame(0), frame(30)], stepNonce: 'nonce-1' }, me));
+      expect(locked.code).toBe('LOCKED_OUT');
+      expect(locked.details).toMatchObject({ completedSteps: 0, frames: [] });
+      expect(attempts.lockedOutOfFace).toHaveBeenCalledWith(me, embedding(0));
+      expect(sessions.rows.get(opened.id)).toMatchObject({ status: 'failed', failure: { code: 'LOCKED_OUT' } });
     });
 
     it('on a final upload with steps left, names only the step being asked, never the ones still hidden', async () => {
