@@ -390,7 +390,7 @@ export interface paths {
         put?: never;
         /**
          * Send the camera frames that answer the current step, with its stepNonce
-         * @description Steps are revealed one at a time: each answer names the next step and its new stepNonce. The first frontal frame is the anchor. Every judged frame must show the same person; a head movement counts only on a new capture, in the asked order; one upload completes at most one step. When the last step is seen (and, under an enforced passive check, enough frames) the session passes and returns a single-use livenessToken for /verify or /recognize. Any failure closes the session for good. While this key is locked out of the person the anchor face shows, no frame is judged (LOCKED_OUT). A session left to expire after a frame was judged as the asked movement counts as a failed attempt on that person, like a failure.
+         * @description Steps are revealed one at a time: each answer names the next step and its new stepNonce. The first frontal frame is the anchor. Every judged frame must show the same person; a head movement counts only on a new capture, in the asked order; one upload completes at most one step. When the last step is seen (and, under an enforced passive check, enough frames) the session passes and returns a single-use livenessToken for /verify or /recognize. Any failure closes the session for good. Once a frame was judged as the asked head movement, every ending but a pass (a session left to expire included) counts as a failed attempt on the person the face shows.
          */
         post: operations["submitLivenessFrames"];
         delete?: never;
@@ -4225,16 +4225,6 @@ export interface operations {
             };
             /** @description `NO_FACE`: No face was found; `FACE_TOO_SMALL`: The face is too small; `CHALLENGE_FAILED`: The liveness challenge was not performed; `LIVENESS_FACE_CHANGED`: A frame shows a different person */
             422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `LOCKED_OUT`: Verification of this person is temporarily locked */
-            423: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

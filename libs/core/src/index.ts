@@ -49,5 +49,6 @@ export * from './recognition/recognition.service';
 export * from './users/face-consistency';
 export * from './users/user-errors';
 export * from './users/user.inputs';
+export * from './users/user-metadata';
 export * from './users/users.repository';
 export * from './users/users.service';

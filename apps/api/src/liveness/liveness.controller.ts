@@ -45,8 +45,8 @@ export class LivenessController {
       'Steps are revealed one at a time: each answer names the next step and its new stepNonce. The first frontal frame is the anchor. ' +
       'Every judged frame must show the same person; a head movement counts only on a new capture, in the asked order; one upload completes at most one step. ' +
       'When the last step is seen (and, under an enforced passive check, enough frames) the session passes and returns a single-use livenessToken for /verify or /recognize. ' +
-      'Any failure closes the session for good. While this key is locked out of the person the anchor face shows, no frame is judged (LOCKED_OUT). ' +
-      'A session left to expire after a frame was judged as the asked movement counts as a failed attempt on that person, like a failure.',
+      'Any failure closes the session for good. Once a frame was judged as the asked head movement, every ending but a pass (a session left to expire included) ' +
+      'counts as a failed attempt on the person the face shows.',
   })
   @ApiOkResponse({ type: FramesResultDto })
   @ApiProblems(
@@ -59,7 +59,6 @@ export class LivenessController {
     'CHALLENGE_FAILED',
     'LIVENESS_FACE_CHANGED',
     'SPOOF_SUSPECTED',
-    'LOCKED_OUT',
   )
   frames(@Param('id', UuidPipe) id: string, @Body() dto: SubmitFramesDto, @Caller() caller: CallerContext): Promise<FramesResultDto> {
     return this.liveness.submitFrames(id, dto, caller);

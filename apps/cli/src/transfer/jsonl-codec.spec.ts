@@ -95,6 +95,9 @@ describe('person lines', () => {
     ['a NUL in the name', person({ name: 'Ada\u0000' }), 'NUL character'],
     ['a reserved metadata key', person({ metadata: { team: { constructor: 'x' } } }), 'reserved key "constructor"'],
     ['__proto__ as a metadata key', person().replace('"metadata":{}', '"metadata":{"__proto__":{"admin":true}}'), 'reserved key "__proto__"'],
+    // JSON.parse reads 1e400 as Infinity, which the database would store as null: the API's rule, from the same home.
+    ['a metadata number out of range', person().replace('"metadata":{}', '"metadata":{"limits":[{"max":1e400}]}'), 'must be finite'],
+    ['metadata over 16 KiB', person({ metadata: { blob: 'x'.repeat(16 * 1024) } }), 'at most 16384 bytes'],
   ])('refuses %s with the line number', (_what, text, message) => {
     const error = problem(() => decodePerson(text, 7, options));
     expect(error.startsWith('line 7: ')).toBe(true);

@@ -3,7 +3,7 @@
  * line is one person with their faces. Decoding validates everything, because an import writes embeddings that every
  * later search trusts: a wrong dimension, a NaN or an unnormalised vector would silently corrupt matching.
  */
-import { COLLECTION_NAME } from '@facegate/core';
+import { COLLECTION_NAME, metadataProblem } from '@facegate/core';
 import { assertSaneInput } from '@facegate/common';
 
 export const EXPORT_FORMAT = 'facegate-export';
@@ -11,7 +11,6 @@ export const EXPORT_VERSION = 1;
 /** |norm - 1| allowed: float32 storage and 9-digit text keep it near 1e-7; more means the vector is not normalised. */
 const NORM_TOLERANCE = 1e-3;
 const MAX_TEXT = 200;
-const MAX_METADATA_BYTES = 16 * 1024;
 
 export interface ExportHeader {
   format: typeof EXPORT_FORMAT;
@@ -134,7 +133,8 @@ export function decodePerson(text: string, line: number, options: { dimensions: 
   if (typeof value.collection !== 'string' || !COLLECTION_NAME.test(value.collection)) fail('"collection" must be 1-64 lowercase letters, digits, "-" or "_"');
   const metadata = value.metadata ?? {};
   if (!isPlainObject(metadata)) fail('"metadata" must be an object');
-  if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) fail(`"metadata" is larger than ${MAX_METADATA_BYTES} bytes`);
+  const problem = metadataProblem(metadata);
+  if (problem) fail(`"metadata": ${problem}`);
   if (!Array.isArray(value.faces) || value.faces.length < 1 || value.faces.length > options.maxFaces)
     fail(`"faces" must be a list of 1-${options.maxFaces} faces`);
   const faces = (value.faces as unknown[]).map((face, i) => {

@@ -42,6 +42,12 @@ export class CollectionAccessService {
     return this.ref(found);
   }
 
+  /** Every collection the caller may use, with its policy: all of them for an unbound key, else its own by id. */
+  async usableCollections(caller: Pick<CallerContext, 'collections' | 'collectionIds'>): Promise<CollectionRef[]> {
+    const found = await this.collections.listSettings(boundCollectionIds(caller));
+    return found.filter((c) => this.mayUseCollection(caller, c)).map((c) => this.ref(c));
+  }
+
   private ref(found: { id: string; name: string; settings: unknown }): CollectionRef {
     return { id: found.id, name: found.name, policy: this.policyOf(found.settings) };
   }

@@ -34,6 +34,11 @@ export class CollectionsRepository {
     return this.prisma.client.collection.findUnique({ where: { name }, select: SETTINGS_FIELDS });
   }
 
+  /** What access checks need, of every collection or only these (by id). */
+  listSettings(ids?: readonly string[]): Promise<CollectionSettingsRecord[]> {
+    return this.prisma.client.collection.findMany({ where: ids ? { id: { in: [...ids] } } : {}, orderBy: { name: 'asc' }, select: SETTINGS_FIELDS });
+  }
+
   findSettingsById(id: string): Promise<CollectionSettingsRecord | null> {
     return this.prisma.client.collection.findUnique({ where: { id }, select: SETTINGS_FIELDS });
   }

@@ -32,7 +32,7 @@ function setUp(charge: () => Promise<string> = async () => 'charged') {
   people.seed({ id: 'u-ann', collection: 'signin', faces: [embedding(0)] });
   people.seed({ id: 'u-bob', collection: 'signin', faces: [embedding(1)] });
   people.seed({ id: 'u-elsewhere', collection: 'other', faces: [embedding(2)] });
-  const attempts = { charge: jest.fn(charge), lockedFor: jest.fn(async (_c: unknown, ids: string[]) => new Set(ids.filter((id) => id === 'u-bob'))) };
+  const attempts = { charge: jest.fn(charge) };
   const { service: audit, entries } = auditLog();
   const service = new ChallengeAttemptsService(
     people.asVectors(),
@@ -123,14 +123,6 @@ describe('ChallengeAttemptsService', () => {
     expect(entries.map((e) => (e.details as { failure: string }).failure)).toEqual(['abandoned', 'abandoned']);
     await expect(service.chargeAbandoned('req-10')).resolves.toBe(0);
     expect(attempts.charge).toHaveBeenCalledTimes(2);
-  });
-
-  it('says whether the key is locked out of anyone the face matches, in any collection it may use', async () => {
-    const { service, attempts } = setUp();
-    await expect(service.lockedOutOfFace(caller, embedding(1))).resolves.toBe(true); // u-bob: locked
-    await expect(service.lockedOutOfFace(caller, embedding(0))).resolves.toBe(false); // u-ann: not locked
-    await expect(service.lockedOutOfFace(caller, embedding(7))).resolves.toBe(false); // nobody
-    expect(attempts.lockedFor).toHaveBeenCalledTimes(2); // a face that matches no one asks nothing more
   });
 
   it('charges every failure that judged the frames or caught a tampered upload', () => {

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@facegate/common';
 import { FaceVectorRepository, MAX_TOP_K } from '@facegate/database';
-import { boundCollectionIds, CallerContext, Scope } from '../access/actor';
+import { CallerContext, Scope } from '../access/actor';
 import { ApiKeysRepository } from '../access/api-keys.repository';
 import { CollectionAccessService, CollectionRef } from '../access/collection-access.service';
 import { AuditService } from '../audit/audit.service';
@@ -67,32 +66,37 @@ export class ChallengeAttemptsService {
 
   /**
    * Charges the sessions left to expire after a judged frame (LivenessSessionsRepository.claimAbandoned), each in the
-   * budget of the key that opened it, as that key: awaited before a session opens, so a client that probes the judge
-   * and walks away meets the charge before its next session does. A revoked key's sessions charge no one (it opens no
-   * more). Returns the number of sessions closed.
+   * budget of the key that opened it, as that key: started whenever a session opens, so a client that probes the judge
+   * and walks away meets the charge as it goes on (a charge during a lock still fills the slow budget). A revoked key's
+   * sessions charge no one (it opens no more). Returns the number of sessions closed.
    */
   async chargeAbandoned(requestId: string): Promise<number> {
     const abandoned = await this.sessions.claimAbandoned();
     for (const session of abandoned) {
-      const key = await this.keys.findActiveById(session.keyId);
-      if (!key) continue;
-      const owner: CallerContext = {
-        keyId: key.id,
-        scopes: key.scopes as Scope[],
-        collections: key.collections,
-        collectionIds: key.collectionIds,
-        clientIp: 'none',
-        requestId,
-      };
-      await this.chargeFailure(owner, session.collectionId, session.anchorEmbedding, ABANDONED, session.id, true);
+      // One session's trouble (its key gone a moment ago, a database error) must not cost the others their charge.
+      try {
+        const key = await this.keys.findActiveById(session.keyId);
+        if (!key) continue;
+        const owner: CallerContext = {
+          keyId: key.id,
+          scopes: key.scopes as Scope[],
+          collections: key.collections,
+          collectionIds: key.collectionIds,
+          clientIp: 'none',
+          requestId,
+        };
+        await this.chargeFailure(owner, session.collectionId, session.anchorEmbedding, ABANDONED, session.id, true);
+      } catch (error) {
+        this.logger.error(`charging abandoned session ${session.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     if (abandoned.length > 0) this.logger.log(`closed ${abandoned.length} abandoned session(s) as failed`);
     return abandoned.length;
   }
 
   /**
-   * The people charged (each with an audit entry, `liveness_charge`, naming them): every one of the nearest MAX_TOP_K,
-   * in all the collections the key may use, whose face the anchor matches at their collection's threshold, not only
+   * The people charged (each with an audit entry, `liveness_charge`, naming them): every one of the nearest MAX_TOP_K
+   * of each collection the key may use (matchingPeople) whose face the anchor matches at their collection's threshold, not only
    * the nearest, so an anchor nearer to a look-alike (or to someone the attacker enrolled) still charges the person it
    * matches. `collection` is the session's (or its id), for the log. Never throws: a charge that cannot be made is logged, and the
    * failure stands.
@@ -118,44 +122,18 @@ export class ChallengeAttemptsService {
   }
 
   /**
-   * Whether the key is locked out of anyone this face matches: then a session showing it is not judged at all
-   * (LivenessService answers LOCKED_OUT). Failures during a lock charge nothing more, so a verdict then would be a free
-   * probe of the judge, usable once the lock is over.
+   * The nearest MAX_TOP_K people of each collection the key may use whose face `anchor` matches at that collection's
+   * threshold. Each collection is searched on its own, by the product's search (exact below FACEGATE_EXACT_SCAN_MAX_FACES,
+   * else the index's full pass): one top K over all of them would let decoys enrolled in a collection the attacker fills
+   * crowd the victim of another out of the charge.
    */
-  async lockedOutOfFace(caller: CallerContext, anchor: Float32Array): Promise<boolean> {
-    const matched = await this.matchingPeople(caller, anchor);
-    return (
-      matched.length > 0 &&
-      (
-        await this.attempts.lockedFor(
-          caller,
-          matched.map((m) => m.userId),
-        )
-      ).size > 0
-    );
-  }
-
-  /** The nearest MAX_TOP_K people, in the collections the key may use, whose face `anchor` matches at their threshold. */
   private async matchingPeople(caller: CallerContext, anchor: Float32Array): Promise<Array<{ userId: string; collection: CollectionRef }>> {
-    const hits = await this.vectors.searchCollections({ embedding: anchor, collectionIds: boundCollectionIds(caller) ?? null, topK: CHARGE_CANDIDATES });
-    const collections = await this.collectionsOf(caller, hits);
-    return hits.flatMap((h) => {
-      const theirs = collections.get(h.collectionId);
-      return theirs && h.similarity >= theirs.policy.matchThreshold ? [{ userId: h.userId, collection: theirs }] : [];
-    });
-  }
-
-  /** The hits' collections with their policies, each under the key's access rule (one the key cannot use is left out). */
-  private async collectionsOf(caller: CallerContext, hits: Array<{ collectionId: string }>): Promise<Map<string, CollectionRef>> {
-    const found = new Map<string, CollectionRef>();
-    for (const id of new Set(hits.map((h) => h.collectionId))) {
-      const ref = await this.access.resolveById(caller, id).catch((error: unknown) => {
-        if (error instanceof DomainError) return null; // deleted meanwhile, or not this key's
-        throw error;
-      });
-      if (ref) found.set(id, ref);
+    const matched: Array<{ userId: string; collection: CollectionRef }> = [];
+    for (const collection of await this.access.usableCollections(caller)) {
+      const hits = await this.vectors.searchCollection({ collectionId: collection.id, embedding: anchor, topK: CHARGE_CANDIDATES });
+      for (const hit of hits) if (hit.similarity >= collection.policy.matchThreshold) matched.push({ userId: hit.userId, collection });
     }
-    return found;
+    return matched;
   }
 
   private async chargeOne(caller: CallerContext, collection: CollectionRef, userId: string, failure: ChallengeFailure, sessionId: string) {

@@ -144,8 +144,8 @@ export function applyFrames(
     const evidence = asked ? motionEvidence(state.anchorTexture ?? [], face) : 'moved';
     if (evidence !== 'moved') {
       // The asked movement, but no new capture: it does not count, and repeated, it ends the session. Which test
-      // the frame failed is not reported: told frame by frame, a client could tune edits of one photo against it
-      // within a session that is never charged (one abandoned before it fails). The session's failure names it.
+      // the frame failed is not reported (the session's failure names it): each verdict is charged once the session
+      // ends without a pass, but a finer one per frame would teach an editor more for the same charge.
       report.push({ index, face: true, gesture, similarity });
       state.suspectFrames = (state.suspectFrames ?? 0) + 1;
       const step = challenge[state.progress.completed];

@@ -139,7 +139,6 @@ function setUp(env: Record<string, string> = {}) {
   const attempts = {
     chargeFailure: jest.fn(async (_c: unknown, _col: unknown, anchor: Float32Array | null): Promise<string | null> => (anchor ? 'u-charged' : null)),
     chargeAbandoned: jest.fn(async () => 0),
-    lockedOutOfFace: jest.fn(async (_c: unknown, _anchor: Float32Array) => false),
   };
   const background = new BackgroundTasks();
   const service = new LivenessService(
@@ -303,18 +302,6 @@ describe('LivenessService.submitFrames', () => {
         // Its first step was judged (frame(30) answered it): every later ending is charged.
         true,
       );
-    });
-
-    it('judges nothing while the key is locked out of the face: LOCKED_OUT, no frame report, no progress', async () => {
-      const { service, think, attempts, sessions } = setUp();
-      const opened = await service.open({}, me);
-      think();
-      attempts.lockedOutOfFace.mockResolvedValueOnce(true);
-      const locked = await domainErrorOf(service.submitFrames(opened.id, { frames: [frame(0), frame(30)], stepNonce: 'nonce-1' }, me));
-      expect(locked.code).toBe('LOCKED_OUT');
-      expect(locked.details).toMatchObject({ completedSteps: 0, frames: [] });
-      expect(attempts.lockedOutOfFace).toHaveBeenCalledWith(me, embedding(0));
-      expect(sessions.rows.get(opened.id)).toMatchObject({ status: 'failed', failure: { code: 'LOCKED_OUT' } });
     });
 
     it('on a final upload with steps left, names only the step being asked, never the ones still hidden', async () => {

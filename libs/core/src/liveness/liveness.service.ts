@@ -36,8 +36,9 @@ export class LivenessService {
 
   async open(dto: OpenSessionInput, caller: CallerContext) {
     const collection = await this.access.resolve(caller, dto.collection);
-    // Abandoned sessions are charged before any new one is judged (a probe walked away from is still a probe).
-    await this.attempts.chargeAbandoned(caller.requestId);
+    // Sessions abandoned after a judged frame are charged now (a probe walked away from is still a probe). Not awaited,
+    // as every charge: this answer's timing must not depend on whether their faces were someone's.
+    this.background.run('charging abandoned sessions', () => this.attempts.chargeAbandoned(caller.requestId));
     await this.sessions.purgeExpired();
     const { steps, challengeLength, sessionSeconds } = this.config.liveness;
     const challenge = drawChallenge(steps, challengeLength, (n) => this.secrets.randomInt(n));
@@ -81,11 +82,6 @@ export class LivenessService {
       minScoredFrames: collection.policy.livenessMode === 'enforce' ? this.config.liveness.minPassiveFrames : 0,
     };
     const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analyzed, settings);
-    if (result.anchorEmbedding && (await this.attempts.lockedOutOfFace(caller, result.anchorEmbedding))) {
-      // No verdict on these frames (no report, no progress): during a lock it would be a free try (see lockedOutOfFace).
-      const unjudged = { state: session.state, anchorEmbedding: result.anchorEmbedding, report: [], failure: null };
-      return this.fail(session, collection, unjudged, { code: 'LOCKED_OUT' }, caller);
-    }
     const done = isComplete(session.challenge, result.state, settings);
     const stepped = result.state.progress.completed > session.state.progress.completed;
     const failure =
@@ -265,7 +261,6 @@ export class LivenessService {
 type Failure =
   | SessionFailure
   | { code: 'SPOOF_SUSPECTED' }
-  | { code: 'LOCKED_OUT' }
   | { code: 'CHALLENGE_FAILED'; reason: 'incomplete'; missing: string[]; stepsLeft: number }
   | { code: 'CHALLENGE_FAILED'; reason: 'too_few_frames'; scoredFrames: number; minFrames: number }
   | { code: 'CHALLENGE_FAILED'; reason: 'stale_step' }
@@ -285,8 +280,6 @@ function describeFailure(f: Failure): string {
       return `Frame ${f.frame} shows a different person from the first frame.`;
     case 'SPOOF_SUSPECTED':
       return "The frames do not look live enough for this collection's liveness policy.";
-    case 'LOCKED_OUT':
-      return 'Too many failed attempts on the person this face shows with this key; open a new session once the lock is over.';
     default:
       if (f.reason === 'repeated_frame') return `Frame ${f.frame} repeats an earlier frame exactly.`;
       if (f.reason === 'wrong_step') return `Frame ${f.frame} shows ${f.saw} while the challenge asked for ${f.expected}.`;

@@ -141,12 +141,19 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     expect(retryAfterSeconds).toBeGreaterThan(DRAIN_SECONDS - 30);
     expect(retryAfterSeconds).toBeLessThanOrEqual(DRAIN_SECONDS + 1);
     expect(await attempts.reserve(userId, keyA, DAY)).toBe('refused');
+    // A charge during the lock (a liveness session judged meanwhile) still fills the slow budget: the lock grows by one
+    // failure's worth, it is no free try.
+    const lockedBefore = (await row(userId, keyA))!.lockedUntil!.getTime();
     expect(await attempts.charge(userId, keyA, DAY)).toEqual({ outcome: 'already_locked' });
+    expect(await row(userId, keyA)).toMatchObject({ dayLevel: expect.closeTo(6, 1) });
+    expect((await row(userId, keyA))!.lockedUntil!.getTime() - lockedBefore).toBeGreaterThan((DRAIN_SECONDS - 30) * 1000);
     // Another key's budget is its own.
     expect(await attempts.reserve(userId, keyB, DAY)).toBe('reserved');
 
-    // Once one failure's worth has drained there is room for exactly one more, and it locks again.
+    // One failure's worth drained is not enough now (the charge above filled it again); two are, for exactly one more.
     await drain(userId, keyA, DRAIN_SECONDS + 1);
+    expect(await attempts.reserve(userId, keyA, DAY)).toBe('refused');
+    await drain(userId, keyA, DRAIN_SECONDS);
     expect(await attempts.reserve(userId, keyA, DAY)).toBe('reserved');
     expect(await attempts.reserve(userId, keyA, DAY)).toBe('refused');
     expect(await attempts.settle(userId, keyA, 'failure', DAY)).toMatchObject({ horizon: 'day' });

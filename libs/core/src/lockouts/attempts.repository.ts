@@ -122,8 +122,9 @@ export class AttemptsRepository {
   /**
    * Counts one failure judged elsewhere (a liveness session that failed on frames of this person), outside the
    * reservations: it neither needs nor frees a slot, so attempts kept in flight cannot crowd it out. Locks the key out
-   * of the person when it spends a budget, as settle() does; a key already locked is left as it is. 'gone' when the
-   * person (or the key) was deleted a moment ago.
+   * of the person when it spends a budget, as settle() does. On a key already locked it still fills the slow budget
+   * (countDuringLock): sessions judged during a lock are no free tries. 'gone' when the person (or the key) was deleted
+   * a moment ago.
    */
   async charge(
     userId: string,
@@ -137,7 +138,10 @@ export class AttemptsRepository {
           VALUES (${userId}::uuid, ${keyId}::uuid, 0, now()) ON CONFLICT (user_id, key_id) DO NOTHING`;
         const row = await lockedRow(tx, userId, keyId, rules);
         if (!row) return { outcome: 'gone' as const }; // deleted (with its person) between the insert and the read
-        if (row.locked) return { outcome: 'already_locked' as const };
+        if (row.locked) {
+          await countDuringLock(tx, userId, keyId, row, rules);
+          return { outcome: 'already_locked' as const };
+        }
         const lock = await countFailure(tx, userId, keyId, row, rules, 0);
         return lock ? { outcome: 'locked' as const, lock } : { outcome: 'charged' as const };
       });
@@ -208,6 +212,22 @@ async function lockedRow(tx: Tx, userId: string, keyId: string, rules: BudgetRul
            ${dayLevelNow(rules)}::float8 AS "dayLevel", coalesce(locked_until > now(), false) AS locked
     FROM verification_lockouts WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid FOR UPDATE`;
   return rows[0];
+}
+
+/**
+ * A charge on a key already locked out of the person: a liveness session judged during the lock (or one that ran
+ * before it and was charged after) was a verdict all the same. It fills the slow budget, and once that holds no room
+ * for one more failure, the lock lasts at least until there is (never shortened). The short window is left alone.
+ */
+async function countDuringLock(tx: Tx, userId: string, keyId: string, row: BudgetRow, rules: BudgetRules): Promise<void> {
+  const dayLevel = row.dayLevel + 1;
+  const drainSeconds = hasRoomForOneMore(dayLevel, rules) ? 0 : (dayLevel - (rules.dailyFailures - 1)) / drainPerSecond(rules);
+  await tx.$executeRaw`
+    UPDATE verification_lockouts SET
+      day_level = ${dayLevel}::float8,
+      day_level_at = now(),
+      locked_until = GREATEST(locked_until, now() + make_interval(secs => ${drainSeconds}::float8))
+    WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid`;
 }
 
 /**

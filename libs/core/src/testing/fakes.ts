@@ -110,6 +110,11 @@ export class FakeCollections {
     return Promise.resolve(row ? { id: row.id, name: row.name, settings: row.settings } : null);
   }
 
+  listSettings(ids?: readonly string[]) {
+    const rows = [...this.rows.values()].filter((r) => !ids || ids.includes(r.id));
+    return Promise.resolve(rows.map((row) => ({ id: row.id, name: row.name, settings: row.settings })));
+  }
+
   findSettingsById(id: string) {
     const row = [...this.rows.values()].find((r) => r.id === id);
     return Promise.resolve(row ? { id: row.id, name: row.name, settings: row.settings } : null);

@@ -148,17 +148,6 @@ export class FakePeople {
         .sort((a, b) => b.similarity - a.similarity);
       return Promise.resolve(hits.slice(0, params.topK));
     },
-    searchCollections: (params: { collectionIds: readonly string[] | null; embedding: Float32Array; topK: number }) => {
-      const hits = [...this.users.values()]
-        .filter((u) => (params.collectionIds === null || params.collectionIds.includes(u.collectionId)) && u.faces.length > 0)
-        .map((u) => ({
-          userId: u.id,
-          collectionId: u.collectionId,
-          similarity: Math.max(...u.faces.map((f) => cosineSimilarity(f.embedding, params.embedding))),
-        }))
-        .sort((a, b) => b.similarity - a.similarity);
-      return Promise.resolve(hits.slice(0, params.topK));
-    },
     bestMatchForUser: (params: { userId: string; embedding: Float32Array }): Promise<{ faceId: string; similarity: number } | null> => {
       const scored = (this.users.get(params.userId)?.faces ?? []).map((f) => ({ faceId: f.id, similarity: cosineSimilarity(f.embedding, params.embedding) }));
       return Promise.resolve(scored.sort((a, b) => b.similarity - a.similarity)[0] ?? null);

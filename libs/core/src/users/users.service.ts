@@ -16,9 +16,8 @@ import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { LivenessGateService } from '../liveness/liveness-gate.service';
 import { ChallengeCheck } from '../liveness/liveness-token.service';
 import { FaceRecord, UserRecord, UsersRepository } from './users.repository';
+import { metadataProblem } from './user-metadata';
 import { displayedSimilarity } from '../collections/collection-policy';
-
-const MAX_METADATA_BYTES = 16 * 1024;
 
 /** Enrolment and management of people. Every rule lives here; the controller only translates HTTP. */
 @Injectable()
@@ -318,23 +317,8 @@ function overrides(options: { allowDuplicate?: boolean; allowMismatch?: boolean 
 }
 
 function checkMetadata(metadata: object | undefined): void {
-  if (metadata === undefined) return;
-  // JSON.parse reads 1e400 as Infinity, which JSON (and so the database) cannot hold: it would be stored as null.
-  if (hasNonFiniteNumber(metadata)) throw new DomainError('VALIDATION_FAILED', 'metadata numbers must be finite (1e400 overflows a double).');
-  if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
-    throw new DomainError('VALIDATION_FAILED', `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON.`);
-  }
-}
-
-/** Iterative, as the other walks of request input: the depth is capped upstream, a stack of our own costs nothing. */
-function hasNonFiniteNumber(root: unknown): boolean {
-  const stack = [root];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (typeof value === 'number' && !Number.isFinite(value)) return true;
-    if (value !== null && typeof value === 'object') stack.push(...(Object.values(value) as unknown[]));
-  }
-  return false;
+  const problem = metadata === undefined ? null : metadataProblem(metadata);
+  if (problem) throw new DomainError('VALIDATION_FAILED', `${problem}.`);
 }
 
 function present(user: UserRecord) {

@@ -218,27 +218,6 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
     expect(betaHits[0]).toMatchObject({ externalId: 'twin0', name: 'Name of twin0' });
   });
 
-  it('searches several collections at once, or all, and names each hit with its collection (the charge of a failed session)', async () => {
-    const target = random.unitVector();
-    const [inAlpha] = await createUsers(alpha, 1, 'across-a');
-    const [inBeta] = await createUsers(beta, 1, 'across-b');
-    await exact.insertFaces(prisma.client, [face(inAlpha, alpha, random.near(target, 0.1)), face(inBeta, beta, random.near(target, 0.15))]);
-    const probe = random.near(target, 0.05);
-    const expectHit = (userId: string, collectionId: string, embedding: Float32Array) =>
-      expect.objectContaining({ userId, collectionId, similarity: expect.closeTo(cosine(embedding, probe), 3) });
-    const both = await exact.searchCollections({ embedding: probe, collectionIds: [alpha, beta], topK: 2 });
-    const stored = (id: string) => gallery.find((f) => f.userId === id)!.embedding;
-    expect(both).toHaveLength(2);
-    expect(both).toEqual(expect.arrayContaining([expectHit(inAlpha, alpha, stored(inAlpha)), expectHit(inBeta, beta, stored(inBeta))]));
-    expect(both[0].similarity).toBeGreaterThanOrEqual(both[1].similarity);
-    expect((await exact.searchCollections({ embedding: probe, collectionIds: null, topK: 2 })).map((h) => h.userId).sort()).toEqual([inAlpha, inBeta].sort());
-    // Confined to beta: alpha's person is never returned, however near.
-    const confined = await exact.searchCollections({ embedding: probe, collectionIds: [beta], topK: 50 });
-    expect(confined[0]).toMatchObject({ userId: inBeta, collectionId: beta });
-    expect(confined.every((h) => h.collectionId === beta)).toBe(true);
-    expect(await exact.searchCollections({ embedding: probe, collectionIds: [], topK: 5 })).toEqual([]);
-  });
-
   it('returns distinct users, with the best face of each', async () => {
     const anchor = random.unitVector();
     const [many] = await createUsers(alpha, 1, 'many');
@@ -398,19 +377,6 @@ describe.each<Backend>(['postgres', 'embedded'])('FaceVectorRepository on %s', (
       expect(exactHit.userId).toBe(truth);
       expect(indexHit.userId).toBe(truth);
       expect(indexHit).toEqual({ ...exactHit, similarity: expect.closeTo(exactHit.similarity, 6) });
-    }
-  });
-
-  it('searches several collections on the index path too, finding the true nearest person of each scope', async () => {
-    const sample = gallery.filter((f) => f.collectionId === alpha).slice(0, 400);
-    const probes = Array.from({ length: 6 }, (_, i) => random.near(sample[i * 53].embedding, 0.2));
-    for (const probe of probes) {
-      const truth = trueNearestUser(gallery, alpha, probe);
-      const [hit] = await indexed.searchCollections({ embedding: probe, collectionIds: [alpha], topK: 5 });
-      expect(hit).toMatchObject({ userId: truth, collectionId: alpha });
-      const [anywhere] = await indexed.searchCollections({ embedding: probe, collectionIds: null, topK: 5 });
-      const best = gallery.reduce((a, b) => (cosine(b.embedding, probe) > cosine(a.embedding, probe) ? b : a));
-      expect(anywhere.userId).toBe(best.userId);
     }
   });
 

@@ -5,7 +5,7 @@ import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaClientProvider, PrismaService } from '../prisma/prisma.service';
 import { ReplicaRouter } from '../replicas/replica-router';
 import { candidatePool, clampTopK, ivfflatSearchSettings, MAX_TOP_K, probesForLists, SearchPass, searchedIndex } from './ivfflat-tuning';
-import { BestMatch, CollectionHit, InsertedFace, NewFace, SearchCollectionParams, SearchCollectionsParams, SearchHit, StoredFace } from './face-vector.types';
+import { BestMatch, InsertedFace, NewFace, SearchCollectionParams, SearchHit, StoredFace } from './face-vector.types';
 import { countAll, FaceWriter } from './face-writer';
 import { VectorIndexRepository } from './vector-index.repository';
 import { toVectorSql } from './vector-sql';
@@ -82,24 +82,6 @@ export class FaceVectorRepository {
       // the full pass's chance: the same statement, probing more lists.
       const full = { ...plan, settings: plan.fullSettings };
       return this.replicas.read(target, (client) => this.runPlan<SearchHit>(full, full.sql, client));
-    });
-  }
-
-  /**
-   * The people nearest the probe in any of several collections (or all): a failed liveness session is charged to whoever
-   * its face matches wherever the key could redeem a token, not only in the session's collection (ChallengeAttemptsService).
-   * One statement: the pool from the people's centroids (their index once built, else an exact scan of one row a
-   * person), every face of the pool ranked exactly; the full pass. On the primary: a charge must see an enrolment made
-   * a moment ago.
-   */
-  async searchCollections(params: SearchCollectionsParams): Promise<CollectionHit[]> {
-    return timedOperation(this.observer, 'vector_search', async () => {
-      const topK = clampTopK(params.topK);
-      const sql = acrossCollectionsSql(params.collectionIds, toVectorSql(params.embedding), topK, candidatePool(topK));
-      const index = searchedIndex(await this.index.cachedState());
-      if (index?.kind !== 'people') return this.client.$queryRaw<CollectionHit[]>(sql);
-      const settings = indexSearchSettings(probesForLists(index.lists, this.options.probes, 'full'), index.lists);
-      return this.runPlan<CollectionHit>({ mode: 'index', settings, sql }, sql);
     });
   }
 
@@ -312,27 +294,6 @@ function nearestPeopleSql(collectionId: string, vector: string, pool: number): P
     WHERE collection_id = ${collectionId}::uuid
     ORDER BY centroid <=> ${vector}::halfvec(512)
     LIMIT ${pool}`;
-}
-
-/**
- * searchCollections' statement: nearestPeopleSql and indexSearchSql over a set of collections (`collectionIds`, null
- * for all) instead of one; each person's collection comes with them, since its threshold decides what matches.
- */
-function acrossCollectionsSql(collectionIds: readonly string[] | null, vector: string, topK: number, pool: number): Prisma.Sql {
-  const inScope = collectionIds === null ? Prisma.sql`TRUE` : Prisma.sql`collection_id = ANY(${[...collectionIds]}::uuid[])`;
-  return Prisma.sql`
-    SELECT "userId", "collectionId", 1 - distance AS similarity FROM (
-      SELECT DISTINCT ON (f.user_id) f.user_id AS "userId", f.collection_id AS "collectionId", f.embedding <=> ${vector}::vector AS distance
-      FROM faces f
-      WHERE f.user_id IN (
-        SELECT user_id FROM user_centroids
-        WHERE ${inScope}
-        ORDER BY centroid <=> ${vector}::halfvec(512)
-        LIMIT ${pool})
-      ORDER BY f.user_id, distance
-    ) best
-    ORDER BY distance
-    LIMIT ${topK}`;
 }
 
 /**

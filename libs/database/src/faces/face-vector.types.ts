@@ -31,22 +31,6 @@ export interface SearchCollectionParams {
   found?: (hits: SearchHit[]) => Promise<boolean>;
 }
 
-export interface SearchCollectionsParams {
-  embedding: Float32Array;
-  /** The collections searched, by id; null: every collection. */
-  collectionIds: readonly string[] | null;
-  /** Distinct users wanted; clamped to [1, 50]. */
-  topK: number;
-}
-
-/** A person near the probe in one of several collections searched at once. */
-export interface CollectionHit {
-  userId: string;
-  collectionId: string;
-  /** The person's best face: cosine similarity, 1 - cosine distance. */
-  similarity: number;
-}
-
 export interface SearchHit {
   userId: string;
   /** The user's closest face. */
