@@ -205,6 +205,22 @@ describe('web page in headless Chromium (fake camera)', () => {
     await fallback.waitForSelector('#overlay[data-faces="1"]', { timeout: STEP_TIMEOUT });
     expect(await fallback.getAttribute('#overlay', 'data-source')).toBe('http');
     expect(detects.length).toBeGreaterThan(0);
+
+    // The challenge over HTTP rides out a busy engine: the page sends new frames to the same session instead of
+    // leaving it (a session left after a judged frame counts as a failed attempt on the person).
+    let uploads = 0;
+    await fallback.route('**/liveness/sessions/*/frames', async (route) => {
+      if (uploads++ > 0) return route.continue();
+      const problem = { type: 'about:blank', title: 'The face engine is busy', status: 503, code: 'ENGINE_BUSY', detail: 'Busy (injected by the test).' };
+      return route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem) });
+    });
+    await fallback.click('#tab-verify');
+    await fallback.fill('#verify-claim', 'cam-1');
+    await fallback.check('#verify-liveness');
+    await fallback.click('#verify-capture');
+    await fallback.waitForSelector('#verify-result .decision, #verify-result .message.error', { timeout: STEP_TIMEOUT });
+    expect(await fallback.textContent('#verify-result')).toContain('Verified: Camera Person');
+    expect(uploads).toBeGreaterThan(1);
     await other.close();
   });
 

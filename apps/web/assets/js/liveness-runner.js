@@ -3,6 +3,12 @@ import { ApiError } from './api-client.js';
 
 const FRAMES_PER_BATCH = 3;
 const FRAME_GAP_MS = 180;
+/**
+ * Refusals of one upload that leave the session open: the page waits a moment and sends new frames. Giving up would
+ * leave the session to expire, and a session left after a frame was judged counts as a failed attempt on the person.
+ */
+const TRANSIENT = new Set(['RATE_LIMITED', 'ENGINE_BUSY', 'ENGINE_TIMEOUT']);
+const TRANSIENT_WAIT_MS = 1000;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let hidePrompt;
 
@@ -90,7 +96,7 @@ function overStream(stream, { camera, collection, prompt, onProgress = () => und
         return;
       }
       const ours = message.seq === undefined ? !opened : mine.has(message.seq);
-      if (message.type === 'error' && ours && message.code !== 'RATE_LIMITED') {
+      if (message.type === 'error' && ours && !TRANSIENT.has(message.code ?? '')) {
         return finish(() => reject(new ApiError({ status: 0, code: message.code ?? 'ERROR', detail: message.detail })));
       }
       if (message.type === 'closed') {
@@ -134,10 +140,16 @@ async function overHttp({ api, camera, collection, prompt, onProgress = () => un
     const left = session.maxFrames - session.framesReceived;
     const frames = await captureBatch(camera, Math.max(1, Math.min(FRAMES_PER_BATCH, session.maxFramesPerRequest ?? FRAMES_PER_BATCH, left)), sent);
     const final = frames.length >= left;
-    session = await api.postImages(`/liveness/sessions/${session.id}/frames`, 'files', frames, {
-      stepNonce: session.stepNonce,
-      final: final ? 'true' : undefined,
-    });
+    try {
+      session = await api.postImages(`/liveness/sessions/${session.id}/frames`, 'files', frames, {
+        stepNonce: session.stepNonce,
+        final: final ? 'true' : undefined,
+      });
+    } catch (error) {
+      if (final || !(error instanceof ApiError) || !TRANSIENT.has(error.problem.code ?? '')) throw error;
+      await new Promise((r) => setTimeout(r, TRANSIENT_WAIT_MS));
+      continue;
+    }
     if (session.status === 'in_progress') show();
   }
   if (session.status !== 'passed') throw new Error('The liveness challenge was not passed.');
