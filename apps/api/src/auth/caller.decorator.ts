@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { CallerContext, Scope } from '@facegate/core';
+import { callerForKey, CallerContext } from '@facegate/core';
 import { requestIdOf } from '../common/request-id.middleware';
 
 export type AuthenticatedRequest = Request & { caller?: CallerContext };
@@ -13,12 +13,5 @@ export const Caller = createParamDecorator((_data: unknown, context: ExecutionCo
 });
 
 export function callerFrom(request: Request, key: { id: string; scopes: string[]; collections: string[]; collectionIds: string[] }): CallerContext {
-  return {
-    keyId: key.id,
-    scopes: key.scopes as Scope[],
-    collections: key.collections,
-    collectionIds: key.collectionIds,
-    clientIp: request.ip ?? request.socket.remoteAddress ?? 'unknown',
-    requestId: requestIdOf(request) ?? 'none',
-  };
+  return callerForKey(key, { clientIp: request.ip ?? request.socket.remoteAddress ?? 'unknown', requestId: requestIdOf(request) ?? 'none' });
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@facegate/common';
-import { APP_CONFIG, type AppConfig, type CallerContext, hasScope, LivenessService, RecognitionService, type Scope } from '@facegate/core';
+import { APP_CONFIG, type AppConfig, callerForKey, type CallerContext, hasScope, LivenessService, RecognitionService, type Scope } from '@facegate/core';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { RateLimitBudget } from '../rate-limits/rate-limit-budget';
 import type { StreamFrame } from './stream-protocol';
@@ -29,14 +29,7 @@ export class StreamService {
     if (!presented) throw new DomainError('UNAUTHORIZED', 'Send the API key as the subprotocol facegate.key.<key> or in a first {"type":"auth"} message.');
     const key = await this.keys.authenticate(presented);
     if (!key) throw new DomainError('UNAUTHORIZED', 'The API key is not valid or has been revoked.');
-    const caller: CallerContext = {
-      keyId: key.id,
-      scopes: key.scopes as Scope[],
-      collections: key.collections,
-      collectionIds: key.collectionIds,
-      clientIp,
-      requestId: `ws-${randomUUID()}`,
-    };
+    const caller = callerForKey(key, { clientIp, requestId: `ws-${randomUUID()}` });
     if (!hasScope(caller, STREAM_SCOPE)) throw new DomainError('FORBIDDEN', `This API key lacks the "${STREAM_SCOPE}" scope.`, { scope: STREAM_SCOPE });
     return caller;
   }

@@ -27,6 +27,14 @@ export interface CallerContext extends Actor {
   keyId: string;
 }
 
+/** The caller a stored key makes: its scopes and bindings as they are now, with where the request came from. */
+export function callerForKey(
+  key: { id: string; scopes: string[]; collections: string[]; collectionIds: string[] },
+  origin: { clientIp: string; requestId: string },
+): CallerContext {
+  return { keyId: key.id, scopes: key.scopes as Scope[], collections: key.collections, collectionIds: key.collectionIds, ...origin };
+}
+
 export function hasScope(caller: Pick<CallerContext, 'scopes'>, scope: Scope): boolean {
   return caller.scopes.includes('admin') || caller.scopes.includes(scope);
 }

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { CollectionRef } from '../access/collection-access.service';
 import { AttemptBudgetService } from '../lockouts/attempt-budget.service';
 import { accessOver, auditLog, callerWith, embedding, FakeCollections } from '../testing/fakes';
 import { FakePeople } from '../testing/people';
@@ -22,16 +21,14 @@ const keys = {
 };
 
 const caller = callerWith(['recognize'], [], 'key-1');
-const collection = { id: 'col-signin', name: 'signin', policy: { matchThreshold: 0.42 } } as CollectionRef;
+/** The session's collection, as chargeFailure names it in its log. */
+const collection = 'signin';
 // The session's collection and another one with a stricter threshold of its own.
 const collections = () => new FakeCollections({ default: {}, signin: { matchThreshold: 0.42 }, other: { matchThreshold: 0.9 } });
 const edited = { code: 'CHALLENGE_FAILED', reason: 'edited_still' };
 
-function setUp(charge: () => Promise<string> = async () => 'charged') {
-  const people = new FakePeople();
-  people.seed({ id: 'u-ann', collection: 'signin', faces: [embedding(0)] });
-  people.seed({ id: 'u-bob', collection: 'signin', faces: [embedding(1)] });
-  people.seed({ id: 'u-elsewhere', collection: 'other', faces: [embedding(2)] });
+/** The service over these people, with a charge that answers `charge`. */
+function serviceOver(people: FakePeople, charge: () => Promise<string> = async () => 'charged') {
   const attempts = { charge: jest.fn(charge) };
   const { service: audit, entries } = auditLog();
   const service = new ChallengeAttemptsService(
@@ -43,6 +40,14 @@ function setUp(charge: () => Promise<string> = async () => 'charged') {
     keys as unknown as ApiKeysRepository,
   );
   return { service, attempts, entries };
+}
+
+function setUp(charge?: () => Promise<string>) {
+  const people = new FakePeople();
+  people.seed({ id: 'u-ann', collection: 'signin', faces: [embedding(0)] });
+  people.seed({ id: 'u-bob', collection: 'signin', faces: [embedding(1)] });
+  people.seed({ id: 'u-elsewhere', collection: 'other', faces: [embedding(2)] });
+  return serviceOver(people, charge);
 }
 
 describe('ChallengeAttemptsService', () => {
@@ -139,15 +144,7 @@ describe('ChallengeAttemptsService: whom a failure is charged to', () => {
     people.seed({ id: 'u-decoy', collection: 'signin', faces: [embedding(0)] });
     people.seed({ id: 'u-victim', collection: 'signin', faces: [embedding(0, 0.6)] });
     people.seed({ id: 'u-stranger', collection: 'signin', faces: [embedding(3)] });
-    const attempts = { charge: jest.fn(async () => 'charged') };
-    const service = new ChallengeAttemptsService(
-      people.asVectors(),
-      attempts as unknown as AttemptBudgetService,
-      auditLog().service,
-      accessOver(collections()),
-      sessions as unknown as LivenessSessionsRepository,
-      keys as unknown as ApiKeysRepository,
-    );
+    const { service, attempts } = serviceOver(people);
     await expect(service.chargeFailure(caller, collection, embedding(0, 0.95), edited, 'sess-1')).resolves.toEqual(['u-decoy', 'u-victim']);
     expect(attempts.charge).toHaveBeenCalledTimes(2);
   });
@@ -157,17 +154,10 @@ describe('ChallengeAttemptsService: whom a failure is charged to', () => {
     // Faces an attacker enrolled (as other people) nearer its anchor than the victim's own face.
     for (let i = 0; i < 12; i++) people.seed({ id: `u-decoy-${i}`, collection: 'signin', faces: [embedding(0, 0.99 - i * 0.01)] });
     people.seed({ id: 'u-victim', collection: 'signin', faces: [embedding(0, 0.6)] });
-    const attempts = { charge: jest.fn(async () => 'charged') };
-    const service = new ChallengeAttemptsService(
-      people.asVectors(),
-      attempts as unknown as AttemptBudgetService,
-      auditLog().service,
-      accessOver(collections()),
-      sessions as unknown as LivenessSessionsRepository,
-      keys as unknown as ApiKeysRepository,
-    );
+    const { service, attempts } = serviceOver(people);
     const charged = await service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1');
     expect(charged).toHaveLength(13);
     expect(charged).toContain('u-victim');
+    expect(attempts.charge).toHaveBeenCalledTimes(13);
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { FaceVectorRepository, MAX_TOP_K } from '@facegate/database';
-import { CallerContext, Scope } from '../access/actor';
+import { callerForKey, CallerContext } from '../access/actor';
 import { ApiKeysRepository } from '../access/api-keys.repository';
 import { CollectionAccessService, CollectionRef } from '../access/collection-access.service';
 import { AuditService } from '../audit/audit.service';
@@ -46,8 +46,8 @@ export function isChargedFailure(failure: ChallengeFailure, judged = false): boo
  * challenge": about 1 in 500 generated attack sessions did). So a session that fails on its frames counts as one
  * failed attempt on each enrolled person its anchor face matches (chargeFailure), in every collection the key may use
  * (a session in a collection where the person is not enrolled would otherwise rehearse, free, the frames that pass in
- * theirs), in the caller's key's attempt budget: the budget's failures lock the key out of that person, and /verify and /recognize then refuse or hide them,
- * and refuse tokens of sessions open during the lock. The caller is never told whom a face matched: the session's own
+ * theirs), in the caller's key's attempt budget: the budget's failures lock the key out of that person, and /verify
+ * and /recognize then refuse or hide them, and refuse tokens of sessions open during the lock. The caller is never told whom a face matched: the session's own
  * failure is the whole answer, and LivenessService does not wait for the charge, so the answer's timing does not
  * depend on it either.
  */
@@ -77,14 +77,7 @@ export class ChallengeAttemptsService {
       try {
         const key = await this.keys.findActiveById(session.keyId);
         if (!key) continue;
-        const owner: CallerContext = {
-          keyId: key.id,
-          scopes: key.scopes as Scope[],
-          collections: key.collections,
-          collectionIds: key.collectionIds,
-          clientIp: 'none',
-          requestId,
-        };
+        const owner = callerForKey(key, { clientIp: 'none', requestId });
         await this.chargeFailure(owner, session.collectionId, session.anchorEmbedding, ABANDONED, session.id, true);
       } catch (error) {
         this.logger.error(`charging abandoned session ${session.id} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -96,14 +89,14 @@ export class ChallengeAttemptsService {
 
   /**
    * The people charged (each with an audit entry, `liveness_charge`, naming them): every one of the nearest MAX_TOP_K
-   * of each collection the key may use (matchingPeople) whose face the anchor matches at their collection's threshold, not only
-   * the nearest, so an anchor nearer to a look-alike (or to someone the attacker enrolled) still charges the person it
-   * matches. `collection` is the session's (or its id), for the log. Never throws: a charge that cannot be made is logged, and the
-   * failure stands.
+   * of each collection the key may use (matchingPeople) whose face the anchor matches at their collection's threshold,
+   * not only the nearest, so an anchor nearer to a look-alike (or to someone the attacker enrolled) still charges the
+   * person it matches. `sessionCollection` (a name or an id) is for the log only. Never throws: a charge that cannot be made is
+   * logged, and the failure stands.
    */
   async chargeFailure(
     caller: CallerContext,
-    collection: CollectionRef | string,
+    sessionCollection: string,
     anchor: Float32Array | null,
     failure: ChallengeFailure,
     sessionId: string,
@@ -115,8 +108,7 @@ export class ChallengeAttemptsService {
       for (const m of matched) await this.chargeOne(caller, m.collection, m.userId, failure, sessionId);
       return matched.map((m) => m.userId);
     } catch (error) {
-      const where = typeof collection === 'string' ? collection : collection.name;
-      this.logger.error(`charging failed session ${sessionId} of ${where} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`charging failed session ${sessionId} of ${sessionCollection} failed: ${error instanceof Error ? error.message : String(error)}`);
       return [];
     }
   }

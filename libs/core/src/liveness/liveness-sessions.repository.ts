@@ -42,6 +42,9 @@ const DB_NOW_MS = Prisma.sql`floor(extract(epoch from now()) * 1000)::float8`;
 /** Finished sessions are kept this long after they expire (for GET), then purged. */
 const KEEP_AFTER_EXPIRY_SECONDS = 3600;
 
+/** A session left pending after a frame was judged (SessionState.judged): once expired, it awaits claimAbandoned. */
+const JUDGED_PENDING = Prisma.sql`status = 'pending' AND anchor_embedding IS NOT NULL AND (state->>'judged')::boolean IS TRUE`;
+
 /** The failure recorded on a session closed by claimAbandoned. */
 export const ABANDONED = { code: 'CHALLENGE_FAILED', reason: 'abandoned' } as const;
 
@@ -158,7 +161,7 @@ export class LivenessSessionsRepository {
     const rows = await this.prisma.client.$queryRaw<Array<Omit<AbandonedSession, 'anchorEmbedding'> & { anchorEmbedding: Uint8Array }>>`
       WITH abandoned AS (
         SELECT id, anchor_embedding FROM liveness_sessions
-        WHERE status = 'pending' AND expires_at <= now() AND anchor_embedding IS NOT NULL AND (state->>'judged')::boolean IS TRUE
+        WHERE ${JUDGED_PENDING} AND expires_at <= now()
         ORDER BY expires_at
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
@@ -178,7 +181,7 @@ export class LivenessSessionsRepository {
       WHERE expires_at < now() - make_interval(secs => ${KEEP_AFTER_EXPIRY_SECONDS})
         AND (token_expires_at IS NULL OR token_expires_at < now() - make_interval(secs => ${KEEP_AFTER_EXPIRY_SECONDS}))
         -- An abandoned session waits for claimAbandoned, however old: dropping it would drop its charge.
-        AND NOT (status = 'pending' AND anchor_embedding IS NOT NULL AND (state->>'judged')::boolean IS TRUE)`;
+        AND NOT (${JUDGED_PENDING})`;
   }
 }
 

@@ -278,7 +278,7 @@ describe('LivenessService.submitFrames', () => {
       expect(changed.code).toBe('LIVENESS_FACE_CHANGED');
       expect(attempts.chargeFailure).toHaveBeenLastCalledWith(
         me,
-        expect.objectContaining({ name: 'default' }),
+        'default',
         embedding(0),
         expect.objectContaining({ code: 'LIVENESS_FACE_CHANGED' }),
         first.id,

@@ -205,7 +205,7 @@ export class LivenessService {
     // BackgroundTasks so that a shutdown lets it finish.
     const anchor = result.anchorEmbedding ?? session.anchorEmbedding;
     const judged = result.state.judged === true;
-    this.background.run(`charging session ${session.id}`, () => this.attempts.chargeFailure(caller, collection, anchor, failure, session.id, judged));
+    this.background.run(`charging session ${session.id}`, () => this.attempts.chargeFailure(caller, collection.name, anchor, failure, session.id, judged));
     const { code, ...details } = failure;
     const summary = { sessionId: session.id, completedSteps: result.state.progress.completed, ...details };
     await this.audit.record(caller, {
