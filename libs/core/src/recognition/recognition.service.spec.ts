@@ -111,7 +111,7 @@ function setUp(
       }
       return options.best === null ? null : { faceId: 'f1', similarity: options.best ?? 0.8 };
     }),
-    searchCollection: jest.fn(async (_params: { collectionId: string; topK: number; found?: (hits: SearchHit[]) => Promise<boolean> }) => options.hits ?? []),
+    searchCollection: jest.fn(async (_params: { collectionId: string; topK: number; found?: (hits: SearchHit[]) => Promise<boolean> }) => (options.hits ?? []).slice(0, _params.topK)),
     // The challenge face against each candidate: as `anchorSimilarities` says, else as the probe's hit.
     bestSimilarities: jest.fn(async (params: { userIds: readonly string[] }) => {
       const probeHit = (id: string) => (options.hits ?? []).find((h) => h.userId === id)?.similarity;
@@ -468,17 +468,31 @@ describe('RecognitionService.recognize', () => {
   });
 
   // Found by this test (fixed): with exposeScores on, the top-level similarity of a locked-out person's face was shown
-  // (>= the threshold, with match: false), telling the locked-out guesser "this photo works".
-  it('hides the score of a locked-out person even where the collection exposes scores', async () => {
-    const { service, attempts } = setUp({ hits: [hit('u-open', 0.9)] });
-    attempts.lock('u-open', 'key-1');
-    const body = await single(service.recognize({ image: 'img', collection: 'open' }, me));
-    expect(body.match).toBe(false);
-    expect(body.similarity === null || body.similarity < THRESHOLD).toBe(true);
-    // The gallery as it answers without the locked person: the next one's score, as a stranger's probe would show.
-    const two = setUp({ hits: [hit('u-open', 0.9), hit('u-ann', 0.2)] });
-    two.attempts.lock('u-open', 'key-1');
-    expect(await single(two.service.recognize({ image: 'img', collection: 'open' }, me))).toMatchObject({ match: false, similarity: 0.2 });
+  // (>= the threshold, with match: false), telling the locked-out guesser "this photo works". Then (a review found it)
+  // it showed no score at all, or the next person's at the threshold with match: false: the same tell, said otherwise.
+  it('shows a stranger\'s score for a face that reaches a locked-out person where the collection exposes scores', async () => {
+    const locked = (hits: SearchHit[], topK?: number) => {
+      const { service, attempts, vectors } = setUp({ hits });
+      attempts.lock('u-open', 'key-1');
+      return { vectors, answer: single(service.recognize({ image: 'img', collection: 'open', topK }, me)) };
+    };
+    // The gallery as it answers without the locked person: the nearest other one's score, read beyond topK.
+    const one = locked([hit('u-open', 0.9), hit('u-ann', 0.2)]);
+    expect(await one.answer).toMatchObject({ match: false, user: null, similarity: 0.2, candidates: [{ user: { id: 'u-ann' }, similarity: 0.2 }] });
+    expect(one.vectors.searchCollection.mock.calls[0][0]).toMatchObject({ topK: 9, found: undefined });
+    // Someone else at the threshold is hidden as the locked person is (a stranger's answer names no one there).
+    const three = locked([hit('u-open', 0.9), hit('u-bob', 0.8), hit('u-cat', 0.3), hit('u-ann', 0.2)], 2);
+    const body = await three.answer;
+    expect(body).toMatchObject({ match: false, similarity: 0.3 });
+    expect(body.candidates.map((c: { user: { id: string } }) => c.user.id)).toEqual(['u-cat', 'u-ann']);
+    // Nothing else within reach: no score, as for an empty gallery.
+    expect(await locked([hit('u-open', 0.9)]).answer).toMatchObject({ match: false, similarity: null });
+  });
+
+  it('reads only the people asked for where scores are not exposed', async () => {
+    const { service, vectors } = setUp({ hits: [hit('u-ann', 0.9), hit('u-bob', 0.2)] });
+    expect((await single(service.recognize({ image: 'img', topK: 1 }, me))).candidates).toHaveLength(1);
+    expect(vectors.searchCollection.mock.calls[0][0].topK).toBe(1);
   });
 
   it('does not charge the attempt budget (1:N names nobody in advance)', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
-import { FaceVectorRepository, SearchHit } from '@facegate/database';
+import { FaceVectorRepository, MAX_TOP_K, SearchHit } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext, hasScope } from '../access/actor';
 import type { ImageInput } from '../common/image-input';
@@ -21,6 +21,14 @@ import { ChallengeCheck, NO_CHALLENGE } from '../liveness/liveness-token.service
 
 /** A crowd photo can hold hundreds of faces; the largest 50 are answered. */
 const MAX_GROUP_FACES = 50;
+
+/**
+ * Where a collection exposes scores, a search reads this many people beyond those asked for, so that a face that
+ * reaches someone this key is locked out of still shows a stranger's score (the nearest person it is not locked out
+ * of, below the threshold) instead of none: "no score" would tell the locked-out guesser "this photo works". Locks on
+ * more people than this around one face (look-alikes the same key failed on) leave the score out again.
+ */
+const LOCKED_MARGIN = 8;
 
 /** What a caller is shown of one decision: scores below the threshold only where the collection exposes them. */
 interface Shown {
@@ -323,6 +331,7 @@ export class RecognitionService {
    * (the audit log records it).
    */
   private async rank(collection: CollectionRef, embedding: Float32Array, topK: number, threshold: number, caller: CallerContext) {
+    const read = collection.policy.exposeScores ? Math.min(MAX_TOP_K, topK + LOCKED_MARGIN) : topK;
     const lockedAmong = (found: SearchHit[]) =>
       this.attempts.lockedFor(
         caller,
@@ -332,12 +341,12 @@ export class RecognitionService {
     const hits = await this.vectors.searchCollection({
       collectionId: collection.id,
       embedding,
-      topK,
+      topK: read,
       // One result: a first pass that found a person this key may be shown at the threshold answers; anything else
       // (a stranger, or a person the key is locked out of, who must take a stranger's time too or the timing would
       // say "this photo works") takes the full pass. With more results, the others must be found too: full pass.
       found:
-        topK === 1
+        read === 1
           ? async (first) => {
               const locked = await lockedAmong(first);
               const answers = first[0] !== undefined && first[0].similarity >= threshold && !locked.has(first[0].userId);
@@ -354,12 +363,13 @@ export class RecognitionService {
     // A face that reaches a person this key is locked out of answers as a stranger's would, with no one listed at the
     // threshold either (with topK > 1, "no match, but someone else at 0.8" would say a nearer person was hidden).
     const showable = hits.filter((h) => (collection.policy.exposeScores || h.similarity >= threshold) && !(lockedOut && h.similarity >= threshold));
-    const shown = showable.filter((h) => !locked.has(h.userId));
+    const shown = showable.filter((h) => !locked.has(h.userId)).slice(0, topK);
     const candidates = shown.map((h) => ({ user: summaryOf(h), similarity: displayedSimilarity(h.similarity) }));
     const user = reached && !lockedOut ? summaryOf(nearest) : undefined;
     // What the caller may be told: the gallery as it would answer without the people this key is locked out of, so
-    // a locked-out person's score never shows (not even where the collection exposes scores). The audit keeps the truth.
-    const visibleSimilarity = hits.find((h) => !locked.has(h.userId))?.similarity ?? null;
+    // a locked-out person's score never shows (not even where the collection exposes scores), and a face that reached
+    // one shows a stranger's score, below the threshold (LOCKED_MARGIN). The audit keeps the truth.
+    const visibleSimilarity = hits.find((h) => !locked.has(h.userId) && !(lockedOut && h.similarity >= threshold))?.similarity ?? null;
     return {
       candidates,
       /** The people listed, with their exact similarities (candidates shows them cut for display). */
