@@ -617,6 +617,45 @@ describe(`failed challenges count as failed attempts on the person they showed (
     expect(free.body.code).not.toBe('LOCKED_OUT');
   });
 
+  /**
+   * Opens a session and answers its first step with a real webcam frame of the enrolled person: 'done' when the step
+   * completed, 'not counted' when it did not, as for an edit (a turn may show twice more; a look-up fails at once).
+   */
+  async function firstStep(key: string): Promise<'done' | 'not counted'> {
+    const session = await sessionFor(app(), WEBCAM, key);
+    const res = await upload(app(), as(key), session, [photo(WEBCAM.anchor), photo(WEBCAM[session.nextStep as Step]!)]);
+    if (res.status === 200) return res.body.completedSteps === 1 ? 'done' : 'not counted';
+    expect(res.body).toMatchObject({ status: 422, code: 'CHALLENGE_FAILED', reason: 'edited_still', step: 'look_up' });
+    return 'not counted';
+  }
+
+  it("gives a burst of parallel sessions on one person only the budget's verdicts (each reserves an attempt before its first)", async () => {
+    const burst = (await createKey(app(), { name: 'burst', scopes: ['recognize'] })).key;
+    // FACEGATE_LOCKOUT_FAILURES is 2 here: two sessions hold the key's attempts on the person, the others are judged
+    // with their verdicts withheld (no frame counts as a new capture), though every frame is real.
+    const completed = await Promise.all(Array.from({ length: 5 }, () => firstStep(burst)));
+    expect(completed.sort()).toEqual(['done', 'done', 'not counted', 'not counted', 'not counted']);
+    // A stranger's face holds no one's attempt: every session gets its verdict.
+    const strangers = (await createKey(app(), { name: 'strangers', scopes: ['recognize'] })).key;
+    const poses = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const session = await sessionFor(app(), POWELL, strangers, undefined, 'turn_left');
+        return (await upload(app(), as(strangers), session, [photo(POWELL.anchor), photo(POWELL.turn_left!)]).expect(200)).body.completedSteps;
+      }),
+    );
+    expect(poses).toEqual([1, 1, 1]);
+  });
+
+  it('withholds the verdicts of a key locked out of the person: real frames do not count (without saying why); another key is judged', async () => {
+    const held = (await createKey(app(), { name: 'held', scopes: ['recognize'] })).key;
+    await failedSession(held, 'live/028.jpg');
+    await failedSession(held, 'live/036.jpg');
+    await eventually(async () => (await locks()).filter(([name]) => name === 'held'), [['held', userId]]);
+    expect(await firstStep(held)).toBe('not counted');
+    const fresh = (await createKey(app(), { name: 'fresh', scopes: ['recognize'] })).key;
+    expect(await firstStep(fresh)).toBe('done');
+  });
+
   it('charges a session failed in another collection the key may use to the person it showed (no free rehearsal there)', async () => {
     await app().http.post('/collections').set(admin).send({ name: 'rehearsal' }).expect(201);
     const { key: prober, id: proberId } = await createKey(app(), { name: 'prober', scopes: ['recognize'] });

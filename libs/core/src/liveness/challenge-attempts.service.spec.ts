@@ -29,7 +29,11 @@ const edited = { code: 'CHALLENGE_FAILED', reason: 'edited_still' };
 
 /** The service over these people, with a charge that answers `charge`. */
 function serviceOver(people: FakePeople, charge: () => Promise<string> = async () => 'charged') {
-  const attempts = { charge: jest.fn(charge) };
+  const attempts = {
+    charge: jest.fn(async (_c: unknown, _subject: { id: string }) => charge()),
+    reserveFor: jest.fn(async (_c: unknown, subject: { id: string }, _seconds: number) => (subject.id === 'u-locked' ? 'refused' : 'reserved')),
+    settleReserved: jest.fn(async () => undefined),
+  };
   const { service: audit, entries } = auditLog();
   const service = new ChallengeAttemptsService(
     people.asVectors(),
@@ -114,10 +118,10 @@ describe('ChallengeAttemptsService', () => {
   it("charges each abandoned session once, in its own key's budget and scope; a revoked key's charge no one", async () => {
     const { service, attempts, entries } = setUp();
     abandonedStore.abandoned = [
-      { id: 'sess-a', keyId: 'key-1', collectionId: 'col-signin', anchorEmbedding: embedding(2) },
-      { id: 'sess-b', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(2) },
-      { id: 'sess-c', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(1) },
-      { id: 'sess-d', keyId: 'key-gone', collectionId: 'col-signin', anchorEmbedding: embedding(1) },
+      { id: 'sess-a', keyId: 'key-1', collectionId: 'col-signin', anchorEmbedding: embedding(2), reserved: [] },
+      { id: 'sess-b', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(2), reserved: [] },
+      { id: 'sess-c', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(1), reserved: [] },
+      { id: 'sess-d', keyId: 'key-gone', collectionId: 'col-signin', anchorEmbedding: embedding(1), reserved: [] },
     ];
     await expect(service.chargeAbandoned('req-9')).resolves.toBe(4);
     // key-1 may use "other", where embedding(2) is someone; key-2 may not, so only its signin session charges (u-bob).
@@ -134,6 +138,64 @@ describe('ChallengeAttemptsService', () => {
     const charged = ['edited_still', 'not_a_rigid_face', 'repeated_frame', 'too_fast', 'stale_step'].map((reason) => ({ code: 'CHALLENGE_FAILED', reason }));
     for (const failure of [...charged, { code: 'SPOOF_SUSPECTED' }, { code: 'LIVENESS_FACE_CHANGED' }]) expect(isChargedFailure(failure)).toBe(true);
     expect(isChargedFailure({ code: 'CHALLENGE_FAILED' })).toBe(false);
+  });
+});
+
+describe('ChallengeAttemptsService: attempts reserved at the first judged frame', () => {
+  function withLocked() {
+    const people = new FakePeople();
+    people.seed({ id: 'u-ann', collection: 'signin', faces: [embedding(0)] });
+    people.seed({ id: 'u-locked', collection: 'signin', faces: [embedding(0, 0.9)] });
+    people.seed({ id: 'u-elsewhere', collection: 'other', faces: [embedding(2)] });
+    return serviceOver(people);
+  }
+
+  it('reserves an attempt on every person the anchor matches, for the rest of the session and a margin', async () => {
+    const { service, attempts } = withLocked();
+    await expect(service.reserveJudged(caller, embedding(2), 'sess-1', 42)).resolves.toEqual({
+      reserved: [{ userId: 'u-elsewhere', collection: 'other' }],
+      withheld: false,
+    });
+    expect(attempts.reserveFor).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-elsewhere', collection: 'other' }, 72);
+    // A stranger's face reserves nothing and withholds nothing.
+    await expect(service.reserveJudged(caller, embedding(5), 'sess-2', 42)).resolves.toEqual({ reserved: [], withheld: false });
+  });
+
+  it('withholds the verdicts where one matched person cannot be attempted now (locked, or the budget in flight)', async () => {
+    const { service } = withLocked();
+    await expect(service.reserveJudged(caller, embedding(0), 'sess-1', 30)).resolves.toEqual({
+      reserved: [{ userId: 'u-ann', collection: 'signin' }],
+      withheld: true,
+    });
+  });
+
+  it('settles the reserved attempts as failures and charges only the people it could not reserve', async () => {
+    const { service, attempts, entries } = withLocked();
+    const reserved = [{ userId: 'u-ann', collection: 'signin' }];
+    await expect(service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1', true, reserved)).resolves.toEqual(['u-ann', 'u-locked']);
+    expect(attempts.settleReserved).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-ann', collection: 'signin' }, 'failure');
+    expect(attempts.charge.mock.calls).toEqual([[caller, { action: 'liveness_challenge', id: 'u-locked', collection: 'signin' }]]);
+    expect(entries.map((e) => [e.userId, e.outcome])).toEqual([
+      ['u-ann', 'settled'],
+      ['u-locked', 'charged'],
+    ]);
+  });
+
+  it('frees the attempts of a passed session without counting them', async () => {
+    const { service, attempts } = withLocked();
+    await service.releaseReserved(caller, [{ userId: 'u-ann', collection: 'signin' }]);
+    expect(attempts.settleReserved).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-ann', collection: 'signin' }, 'void');
+    expect(attempts.charge).not.toHaveBeenCalled();
+  });
+
+  it('settles, not charges, the attempts an abandoned session held', async () => {
+    const { service, attempts } = withLocked();
+    abandonedStore.abandoned = [
+      { id: 'sess-a', keyId: 'key-1', collectionId: 'col-signin', anchorEmbedding: embedding(0), reserved: [{ userId: 'u-ann', collection: 'signin' }] },
+    ];
+    await expect(service.chargeAbandoned('req-1')).resolves.toBe(1);
+    expect(attempts.settleReserved).toHaveBeenCalledTimes(1);
+    expect(attempts.charge.mock.calls.map(([, subject]) => subject.id)).toEqual(['u-locked']);
   });
 });
 

@@ -29,6 +29,21 @@ const JUDGED_REASONS: ReadonlySet<string> = new Set(['edited_still', 'not_a_rigi
  */
 const CHARGE_CANDIDATES = MAX_TOP_K;
 
+/** A person whose attempt a liveness session holds (reserved at its first judged frame), by collection name. */
+export interface ReservedAttempt {
+  userId: string;
+  collection: string;
+}
+
+/** What reserveJudged found: the attempts the session now holds, and whether its verdicts must be withheld. */
+export interface JudgedReservation {
+  reserved: ReservedAttempt[];
+  withheld: boolean;
+}
+
+/** Longer than the slowest upload's analysis, so that a session's reservation outlives its last answer. */
+const RESERVATION_MARGIN_SECONDS = 30;
+
 /**
  * `judged`: a frame of the session was judged as the asked movement (SessionState.judged). After that verdict even a
  * live user's kind of mistake (a wrong turn, an upload ended early, a step not done in time, the session left to
@@ -78,13 +93,41 @@ export class ChallengeAttemptsService {
         const key = await this.keys.findActiveById(session.keyId);
         if (!key) continue;
         const owner = callerForKey(key, { clientIp: 'none', requestId });
-        await this.chargeFailure(owner, session.collectionId, session.anchorEmbedding, ABANDONED, session.id, true);
+        await this.chargeFailure(owner, session.collectionId, session.anchorEmbedding, ABANDONED, session.id, true, session.reserved);
       } catch (error) {
         this.logger.error(`charging abandoned session ${session.id} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     if (abandoned.length > 0) this.logger.log(`closed ${abandoned.length} abandoned session(s) as failed`);
     return abandoned.length;
+  }
+
+  /**
+   * Reserves, before a session's first verdict is answered, one attempt of the caller's key on every person its anchor
+   * matches (matchingPeople), as /verify reserves before it judges: a burst of parallel sessions then gets at most
+   * the budget's verdicts, not one each before the charges of the first ones land. Where the key may not attempt one
+   * of them now (locked out of them, or its budget taken by attempts in flight), `withheld`: the session goes on, but
+   * no frame of it counts as a new capture (so it fails as an edit would, and is charged when it ends). Refusing
+   * instead (LOCKED_OUT) would tell a key that never passed a challenge that the face is someone's. `seconds`: the
+   * session's remaining time.
+   */
+  async reserveJudged(caller: CallerContext, anchor: Float32Array, sessionId: string, seconds: number): Promise<JudgedReservation> {
+    const reserved: ReservedAttempt[] = [];
+    let withheld = false;
+    for (const m of await this.matchingPeople(caller, anchor)) {
+      const subject = { action: 'liveness_challenge', id: m.userId, collection: m.collection.name };
+      const outcome = await this.attempts.reserveFor(caller, subject, seconds + RESERVATION_MARGIN_SECONDS);
+      if (outcome === 'reserved') reserved.push({ userId: m.userId, collection: m.collection.name });
+      withheld ||= outcome === 'refused';
+    }
+    if (reserved.length > 0 || withheld)
+      this.logger.log(`session ${sessionId}: ${reserved.length} attempt(s) reserved${withheld ? ', verdicts withheld' : ''}`);
+    return { reserved, withheld };
+  }
+
+  /** A passed session's reservations are freed, counting nothing (the redemption on /verify is the attempt). */
+  async releaseReserved(caller: CallerContext, reserved: readonly ReservedAttempt[]): Promise<void> {
+    for (const r of reserved) await this.attempts.settleReserved(caller, subjectOf(r), 'void');
   }
 
   /**
@@ -101,12 +144,17 @@ export class ChallengeAttemptsService {
     failure: ChallengeFailure,
     sessionId: string,
     judged = false,
+    reserved: readonly ReservedAttempt[] = [],
   ): Promise<string[]> {
     if (!anchor || !isChargedFailure(failure, judged)) return [];
     try {
-      const matched = await this.matchingPeople(caller, anchor);
+      // The attempts the session holds are settled as failures; anyone else it matches (its reservation was refused:
+      // a lock, or attempts in flight) is charged as before.
+      const held = new Set(reserved.map((r) => r.userId));
+      for (const r of reserved) await this.settleOne(caller, r, failure, sessionId);
+      const matched = (await this.matchingPeople(caller, anchor)).filter((m) => !held.has(m.userId));
       for (const m of matched) await this.chargeOne(caller, m.collection, m.userId, failure, sessionId);
-      return matched.map((m) => m.userId);
+      return [...held, ...matched.map((m) => m.userId)];
     } catch (error) {
       this.logger.error(`charging failed session ${sessionId} of ${sessionCollection} failed: ${error instanceof Error ? error.message : String(error)}`);
       return [];
@@ -128,6 +176,17 @@ export class ChallengeAttemptsService {
     return matched;
   }
 
+  private async settleOne(caller: CallerContext, r: ReservedAttempt, failure: ChallengeFailure, sessionId: string) {
+    await this.attempts.settleReserved(caller, subjectOf(r), 'failure');
+    await this.audit.record(caller, {
+      action: 'liveness_charge',
+      collection: r.collection,
+      userId: r.userId,
+      outcome: 'settled',
+      details: { sessionId, failure: failure.reason ?? failure.code },
+    });
+  }
+
   private async chargeOne(caller: CallerContext, collection: CollectionRef, userId: string, failure: ChallengeFailure, sessionId: string) {
     const outcome = await this.attempts.charge(caller, { action: 'liveness_challenge', id: userId, collection: collection.name });
     await this.audit.record(caller, {
@@ -138,4 +197,8 @@ export class ChallengeAttemptsService {
       details: { sessionId, failure: failure.reason ?? failure.code },
     });
   }
+}
+
+function subjectOf(r: ReservedAttempt) {
+  return { action: 'liveness_challenge', id: r.userId, collection: r.collection };
 }

@@ -34,6 +34,13 @@ export interface SessionState {
    * session or turning the wrong way included; ChallengeAttemptsService).
    */
   judged?: boolean;
+  /** The attempts on the people the anchor matches, reserved at the first judged frame (ChallengeAttemptsService). */
+  reserved?: Array<{ userId: string; collection: string }>;
+  /**
+   * The key could not attempt one of those people then (locked out of them, or its budget in flight): no frame of
+   * the session counts as a new capture, so its verdicts tell nothing (ApplySettings.withheld).
+   */
+  withheld?: boolean;
 }
 
 /** Yaw from the anchor beyond which a frame is not judged (see applyFrames). */
@@ -76,6 +83,8 @@ export interface ApplySettings extends JudgeSettings {
   minScoredFrames: number;
   /** Frames with evidence of a new capture a look-up needs (see motion-evidence.ts). */
   lookUpFrames: number;
+  /** Judge no frame a new capture (the session's verdicts are withheld: SessionState.withheld). */
+  withheld?: boolean;
 }
 
 /** The steps are done and there are enough scored frames for the passive median to decide. */
@@ -141,7 +150,7 @@ export function applyFrames(
     }
     const asked = answersPoseStep(challenge, state, gesture);
     if (asked) state.judged = true;
-    const evidence = asked ? motionEvidence(state.anchorTexture ?? [], face) : 'moved';
+    const evidence = !asked ? 'moved' : settings.withheld ? 'same_texture' : motionEvidence(state.anchorTexture ?? [], face);
     if (evidence !== 'moved') {
       // The asked movement, but no new capture: it does not count, and repeated, it ends the session. Which test
       // the frame failed is not reported (the session's failure names it): each verdict is charged once the session

@@ -139,6 +139,11 @@ function setUp(env: Record<string, string> = {}) {
   const attempts = {
     chargeFailure: jest.fn(async (_c: unknown, _col: unknown, anchor: Float32Array | null): Promise<string | null> => (anchor ? 'u-charged' : null)),
     chargeAbandoned: jest.fn(async () => 0),
+    reserveJudged: jest.fn(async (_c: unknown, anchor: Float32Array, _id: string, _seconds: number) => ({
+      reserved: anchor ? [{ userId: 'u-held', collection: 'default' }] : [],
+      withheld: false,
+    })),
+    releaseReserved: jest.fn(async () => undefined),
   };
   const background = new BackgroundTasks();
   const service = new LivenessService(
@@ -220,6 +225,42 @@ describe('LivenessService.submitFrames', () => {
     expect(stepped.frames).toEqual([expect.objectContaining({ index: 1, gesture: 'turn_left', similarity: 1 })]);
   });
 
+  describe('the attempt reserved at the first judged frame', () => {
+    it("reserves once, before the first verdict is answered, with the anchor and the session's remaining time; a pass frees it", async () => {
+      const { service, sessions, think, attempts } = setUp();
+      const { id } = await service.open({}, me);
+      think();
+      // An anchor alone is no verdict: nothing reserved yet.
+      await service.submitFrames(id, { frames: [frame(0)], stepNonce: 'nonce-1' }, me);
+      expect(attempts.reserveJudged).not.toHaveBeenCalled();
+      await service.submitFrames(id, { frames: [frame(30)], stepNonce: 'nonce-1' }, me);
+      expect(attempts.reserveJudged).toHaveBeenCalledWith(me, embedding(0), id, 59);
+      expect(sessions.rows.get(id)?.state.reserved).toEqual([{ userId: 'u-held', collection: 'default' }]);
+      think();
+      const passed = await service.submitFrames(id, { frames: [frame(-30), frame(-31)], stepNonce: 'nonce-2' }, me);
+      expect(passed.status).toBe('passed');
+      expect(attempts.reserveJudged).toHaveBeenCalledTimes(1);
+      expect(attempts.releaseReserved).toHaveBeenCalledWith(me, [{ userId: 'u-held', collection: 'default' }]);
+      expect(attempts.chargeFailure).not.toHaveBeenCalled();
+    });
+
+    it('withholds every verdict where the attempt could not be reserved: the turns never count, and the session fails as an edit', async () => {
+      const { service, sessions, think, attempts } = setUp();
+      attempts.reserveJudged.mockResolvedValueOnce({ reserved: [], withheld: true });
+      const { id } = await service.open({}, me);
+      think();
+      // The same frames pass a session whose attempt was reserved (the test above).
+      const first = await service.submitFrames(id, { frames: [frame(0), frame(30)], stepNonce: 'nonce-1' }, me);
+      expect(first).toMatchObject({ status: 'in_progress', completedSteps: 0, nextStep: 'turn_left', stepNonce: 'nonce-1' });
+      expect(first.frames).toEqual([expect.objectContaining({ gesture: 'anchor' }), expect.objectContaining({ gesture: 'turn_left' })]);
+      expect(sessions.rows.get(id)?.state).toMatchObject({ withheld: true, judged: true, reserved: [] });
+      const failed = await domainErrorOf(service.submitFrames(id, { frames: [frame(31), frame(32)], stepNonce: 'nonce-1' }, me));
+      expect(failed).toMatchObject({ code: 'CHALLENGE_FAILED', details: { reason: 'edited_still', step: 'turn_left' } });
+      expect(attempts.reserveJudged).toHaveBeenCalledTimes(1);
+      expect(attempts.chargeFailure).toHaveBeenLastCalledWith(me, 'default', embedding(0), expect.objectContaining({ reason: 'edited_still' }), id, true, []);
+    });
+  });
+
   describe('closing the session on failure', () => {
     it('fails on a stale nonce before analysing any frame, and the session stays closed', async () => {
       const { service, sessions, faces, entries, think } = setUp();
@@ -283,6 +324,7 @@ describe('LivenessService.submitFrames', () => {
         expect.objectContaining({ code: 'LIVENESS_FACE_CHANGED' }),
         first.id,
         false,
+        [],
       );
       // ...and it is kept for a shutdown to wait for.
       expect(background.size).toBe(1);
@@ -299,8 +341,10 @@ describe('LivenessService.submitFrames', () => {
         embedding(0),
         expect.objectContaining({ reason: 'stale_step' }),
         second.id,
-        // Its first step was judged (frame(30) answered it): every later ending is charged.
+        // Its first step was judged (frame(30) answered it): every later ending is charged, the attempt reserved then
+        // settled as this failure.
         true,
+        [{ userId: 'u-held', collection: 'default' }],
       );
     });
 

@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { ExtractedFace, FaceRulesService } from '../face/face-rules.service';
 import { median } from '@facegate/face-engine';
 import { drawChallenge, STEP_INSTRUCTIONS } from './challenge-judge';
-import { AnalyzedFrame, applyFrames, isComplete, SessionFailure, SessionState } from './challenge-session';
+import { AnalyzedFrame, applyFrames, ApplySettings, isComplete, SessionFailure, SessionState } from './challenge-session';
 import { OpenSessionInput, SubmitFramesInput } from './liveness.inputs';
 import { ChallengeAttemptsService } from './challenge-attempts.service';
 import { BackgroundTasks } from '../common/background-tasks';
@@ -80,8 +80,9 @@ export class LivenessService {
       sameFaceThreshold: collection.policy.matchThreshold,
       // One frame's passive score is unreliable (README "Passive liveness"): an enforcing session waits for enough.
       minScoredFrames: collection.policy.livenessMode === 'enforce' ? this.config.liveness.minPassiveFrames : 0,
+      withheld: session.state.withheld === true,
     };
-    const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analyzed, settings);
+    const result = await this.judged(session, analyzed, settings, caller);
     const done = isComplete(session.challenge, result.state, settings);
     const stepped = result.state.progress.completed > session.state.progress.completed;
     const failure =
@@ -95,6 +96,20 @@ export class LivenessService {
     const state = stepped ? { ...result.state, stepNonce: this.secrets.nonce() } : result.state;
     const saved = await this.saveOrBusy(session, { status: 'pending', state, anchorEmbedding: result.anchorEmbedding, startStep: stepped });
     return { ...this.view({ ...session, state: saved.state ?? state }), frames: result.report };
+  }
+
+  /**
+   * Applies the frames; on the upload whose frames are the session's first to be judged as the asked movement, the
+   * attempts on whomever the anchor shows are reserved before the verdict is answered (ChallengeAttemptsService
+   * reserveJudged), and where they cannot be, the frames are applied again with the verdicts withheld.
+   */
+  private async judged(session: StoredSession, analyzed: AnalyzedFrame[], settings: ApplySettings, caller: CallerContext) {
+    const result = applyFrames(session.challenge, session.state, session.anchorEmbedding, analyzed, settings);
+    if (!result.state.judged || session.state.judged || !result.anchorEmbedding) return result;
+    const remainingSeconds = Math.max(0, (session.expiresAt.getTime() - session.nowMs) / 1000);
+    const { reserved, withheld } = await this.attempts.reserveJudged(caller, result.anchorEmbedding, session.id, remainingSeconds);
+    const final = withheld ? applyFrames(session.challenge, session.state, session.anchorEmbedding, analyzed, { ...settings, withheld }) : result;
+    return { ...final, state: { ...final.state, reserved, ...(withheld ? { withheld } : {}) } };
   }
 
   /**
@@ -171,6 +186,7 @@ export class LivenessService {
       tokenHash: this.secrets.hash(token),
       tokenSeconds: this.config.liveness.tokenSeconds,
     });
+    await this.attempts.releaseReserved(caller, result.state.reserved ?? []);
     const liveness = this.sessionLiveness(result.state, collection);
     await this.audit.record(caller, {
       action: 'liveness_challenge',
@@ -204,8 +220,10 @@ export class LivenessService {
     // Not awaited: whether the face was someone's (a charge) or no one's must not show in the answer's timing. Kept in
     // BackgroundTasks so that a shutdown lets it finish.
     const anchor = result.anchorEmbedding ?? session.anchorEmbedding;
-    const judged = result.state.judged === true;
-    this.background.run(`charging session ${session.id}`, () => this.attempts.chargeFailure(caller, collection.name, anchor, failure, session.id, judged));
+    const { judged = false, reserved = [] } = result.state;
+    this.background.run(`charging session ${session.id}`, () =>
+      this.attempts.chargeFailure(caller, collection.name, anchor, failure, session.id, judged, reserved),
+    );
     const { code, ...details } = failure;
     const summary = { sessionId: session.id, completedSteps: result.state.progress.completed, ...details };
     await this.audit.record(caller, {

@@ -87,6 +87,22 @@ export class AttemptBudgetService {
   }
 
   /**
+   * Reserves one attempt of the caller's key on a person for a liveness session whose frames are being judged, held
+   * for `seconds` (the session's remaining time: a session outlives a /verify). 'refused' when the key is locked out
+   * of the person or its budget is taken by attempts in flight; the caller must then not reveal the session's verdicts
+   * (ChallengeAttemptsService.reserveJudged). Settled by settleReserved, or left to expire with an abandoned session
+   * (which is charged instead).
+   */
+  async reserveFor(caller: CallerContext, user: AttemptSubject, seconds: number): Promise<'reserved' | 'refused' | 'gone'> {
+    return this.attempts.reserve(user.id, caller.keyId, { ...this.rules, staleSeconds: Math.max(this.rules.staleSeconds, Math.ceil(seconds)) });
+  }
+
+  /** Settles a reservation made by reserveFor: a failure counts (and may lock), 'void' (a passed session) frees it. */
+  async settleReserved(caller: CallerContext, user: AttemptSubject, outcome: 'failure' | 'void'): Promise<void> {
+    await this.settle(caller, user, outcome);
+  }
+
+  /**
    * Counts one failed attempt whose judging happened elsewhere (a liveness session that failed on frames of this
    * person), in one transaction outside the reservations: attempts kept in flight on purpose cannot crowd it out. A
    * key already locked out of the person is left as it is; a lock this charge causes is logged and audited.

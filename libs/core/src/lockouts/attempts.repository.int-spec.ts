@@ -59,6 +59,19 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
   });
 
+  it("keeps a liveness session's longer reservation in flight when a /verify's shorter one follows it", async () => {
+    const userId = await newUser();
+    expect(await attempts.reserve(userId, keyA, { ...RULES, staleSeconds: 600 })).toBe('reserved');
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
+    const held = await row(userId, keyA);
+    expect(held?.inFlight).toBe(2);
+    // The row's one deadline is the latest of the two (a session's), not the last one set (the /verify's 90 s).
+    expect(held!.inFlightUntil!.getTime() - Date.now()).toBeGreaterThan(500_000);
+    await attempts.settle(userId, keyA, 'void', RULES);
+    await attempts.settle(userId, keyA, 'void', RULES);
+    expect(await row(userId, keyA)).toMatchObject({ inFlight: 0 });
+  });
+
   it('locks the key out of the person at the fifth failure, and only that key', async () => {
     const userId = await newUser();
     for (let i = 1; i < RULES.maxFailures; i++) expect(await fail(userId, keyA)).toBeNull();

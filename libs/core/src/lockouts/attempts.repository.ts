@@ -64,7 +64,9 @@ export class AttemptsRepository {
         failures = CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN 0 ELSE v.failures END,
         window_started_at = CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE v.window_started_at END,
         in_flight = CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 1 ELSE v.in_flight + 1 END,
-        in_flight_until = now() + make_interval(secs => ${staleSeconds})
+        -- The row keeps one deadline for all its attempts in flight: the latest (a liveness session's outlives a /verify's).
+        in_flight_until = GREATEST(CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN now() ELSE v.in_flight_until END,
+                                   now() + make_interval(secs => ${staleSeconds}))
       WHERE (v.locked_until IS NULL OR v.locked_until <= now())
         AND (CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN 0 ELSE v.failures END)
           + (CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 0 ELSE v.in_flight END) < ${maxFailures}
