@@ -13,7 +13,7 @@
  *
  * --render: rewrite the section from docs/bench/rerank-results.json without measuring.
  * --keep: keep the database facegate_bench_rerank and reuse its tables of the right size (index builds are always
- * redone: their time is a result). --quick (CI): 10,000 faces and 50 probes in facegate_bench_rerank_quick,
+ * redone: their time is a result). --quick (CI): 4,000 faces and 50 probes in facegate_bench_rerank_quick,
  * BENCHMARKS.md untouched.
  *
  * Gallery: synthetic-gallery.ts (the search benchmark's clusters around real embeddings, 5 faces a person).
@@ -72,7 +72,7 @@ interface SizeReport {
 function parseArgs(argv: string[]): Args {
   const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
   const quick = argv.includes('--quick');
-  const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [10_000] : [100_000, 1_000_000]);
+  const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [4_000] : [100_000, 1_000_000]);
   const facesPerPerson = value('--faces-per-person')?.split(',').map(Number) ?? (quick ? [1, FACES_PER_PERSON] : [1, 2, FACES_PER_PERSON]);
   return { quick, keep: argv.includes('--keep'), sizes, facesPerPerson, queries: Number(value('--queries') ?? (quick ? 50 : 200)) };
 }

@@ -9,7 +9,7 @@
  *
  * --render: rewrite the section from docs/bench/search-results.json without measuring (after a change of the product's
  * rules, which decide the "product's own rule" lines).
- * --quick: 10k faces and 50 queries, results to /tmp/fg only, in facegate_bench_search_quick (never the full run's
+ * --quick: 4k faces and 50 queries, results to /tmp/fg only, in facegate_bench_search_quick (never the full run's
  * database). --keep: keep the database facegate_bench_search and reuse its tables of the right size (index builds are
  * always redone: their time is a result). --hnsw-max: skip HNSW above this many faces (its 1M build is the longest
  * step).
@@ -113,7 +113,7 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const quick = argv.includes('--quick');
-  const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [10_000] : [10_000, 100_000, 1_000_000]);
+  const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [4_000] : [10_000, 100_000, 1_000_000]);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--sizes takes integers of at least 1000');
   const queries = Number(value('--queries') ?? (quick ? 50 : 200));
   return { quick, keep: argv.includes('--keep'), sizes, queries, hnswMax: Number(value('--hnsw-max') ?? Infinity) };
