@@ -101,6 +101,10 @@ describe(`active liveness challenge (${kind})`, () => {
     FACEGATE_LIVENESS_STEPS: 'turn_left,turn_right,look_up,blink,smile',
     // Frames here are ready at once; the time a person needs per step is tested on its own below.
     FACEGATE_LIVENESS_MIN_STEP_MS: '0',
+    // One key runs every session here, many of them left after a judged frame (each holds an attempt on the person
+    // until it expires): the attempt budget is tested below, with a budget of its own.
+    FACEGATE_LOCKOUT_FAILURES: '1000',
+    FACEGATE_LOCKOUT_DAILY_FAILURES: '100000',
   });
 
   describe('challenge logic', () => {
@@ -552,7 +556,8 @@ describe(`active liveness challenge: blinks and smiles (${kind})`, () => {
 });
 
 describe(`failed challenges count as failed attempts on the person they showed (${kind})`, () => {
-  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LIVENESS_MIN_STEP_MS: '0', FACEGATE_LOCKOUT_FAILURES: '2' });
+  // Two steps: a drawn challenge then never asks one step twice, which these photos (one per step) could not answer.
+  const app = useTestApp({ ...NO_LIMITS, FACEGATE_LIVENESS_MIN_STEP_MS: '0', FACEGATE_LOCKOUT_FAILURES: '2', FACEGATE_LIVENESS_CHALLENGE_LENGTH: '2' });
   const person = { externalId: 'charged-1', collection: 'default' };
   let userId: string;
 
@@ -615,45 +620,6 @@ describe(`failed challenges count as failed attempts on the person they showed (
       .set(as(other))
       .send({ ...person, image: photo('live/026.jpg') });
     expect(free.body.code).not.toBe('LOCKED_OUT');
-  });
-
-  /**
-   * Opens a session and answers its first step with a real webcam frame of the enrolled person: 'done' when the step
-   * completed, 'not counted' when it did not, as for an edit (a turn may show twice more; a look-up fails at once).
-   */
-  async function firstStep(key: string): Promise<'done' | 'not counted'> {
-    const session = await sessionFor(app(), WEBCAM, key);
-    const res = await upload(app(), as(key), session, [photo(WEBCAM.anchor), photo(WEBCAM[session.nextStep as Step]!)]);
-    if (res.status === 200) return res.body.completedSteps === 1 ? 'done' : 'not counted';
-    expect(res.body).toMatchObject({ status: 422, code: 'CHALLENGE_FAILED', reason: 'edited_still', step: 'look_up' });
-    return 'not counted';
-  }
-
-  it("gives a burst of parallel sessions on one person only the budget's verdicts (each reserves an attempt before its first)", async () => {
-    const burst = (await createKey(app(), { name: 'burst', scopes: ['recognize'] })).key;
-    // FACEGATE_LOCKOUT_FAILURES is 2 here: two sessions hold the key's attempts on the person, the others are judged
-    // with their verdicts withheld (no frame counts as a new capture), though every frame is real.
-    const completed = await Promise.all(Array.from({ length: 5 }, () => firstStep(burst)));
-    expect(completed.sort()).toEqual(['done', 'done', 'not counted', 'not counted', 'not counted']);
-    // A stranger's face holds no one's attempt: every session gets its verdict.
-    const strangers = (await createKey(app(), { name: 'strangers', scopes: ['recognize'] })).key;
-    const poses = await Promise.all(
-      Array.from({ length: 3 }, async () => {
-        const session = await sessionFor(app(), POWELL, strangers, undefined, 'turn_left');
-        return (await upload(app(), as(strangers), session, [photo(POWELL.anchor), photo(POWELL.turn_left!)]).expect(200)).body.completedSteps;
-      }),
-    );
-    expect(poses).toEqual([1, 1, 1]);
-  });
-
-  it('withholds the verdicts of a key locked out of the person: real frames do not count (without saying why); another key is judged', async () => {
-    const held = (await createKey(app(), { name: 'held', scopes: ['recognize'] })).key;
-    await failedSession(held, 'live/028.jpg');
-    await failedSession(held, 'live/036.jpg');
-    await eventually(async () => (await locks()).filter(([name]) => name === 'held'), [['held', userId]]);
-    expect(await firstStep(held)).toBe('not counted');
-    const fresh = (await createKey(app(), { name: 'fresh', scopes: ['recognize'] })).key;
-    expect(await firstStep(fresh)).toBe('done');
   });
 
   it('charges a session failed in another collection the key may use to the person it showed (no free rehearsal there)', async () => {
@@ -741,5 +707,72 @@ describe(`failed challenges count as failed attempts on the person they showed (
       .set(admin)
       .send({ images: [photo('live/030.jpg')] })
       .expect(201);
+  });
+  /**
+   * Opens a session and answers its first step with a real webcam frame of the enrolled person: 'done' when the step
+   * completed, 'not counted' when it did not, as for an edit (a turn may show twice more; a look-up fails at once).
+   */
+  async function firstStep(key: string): Promise<'done' | 'not counted'> {
+    const session = await sessionFor(app(), WEBCAM, key);
+    const res = await upload(app(), as(key), session, [photo(WEBCAM.anchor), photo(WEBCAM[session.nextStep as Step]!)]);
+    if (res.status === 200) return res.body.completedSteps === 1 ? 'done' : 'not counted';
+    expect(res.body).toMatchObject({ status: 422, code: 'CHALLENGE_FAILED', reason: 'edited_still', step: 'look_up' });
+    return 'not counted';
+  }
+
+  it("gives a burst of parallel sessions on one person only the budget's verdicts (each reserves an attempt before its first)", async () => {
+    const burst = (await createKey(app(), { name: 'burst', scopes: ['recognize'] })).key;
+    // FACEGATE_LOCKOUT_FAILURES is 2 here: two sessions hold the key's attempts on the person, the others are judged
+    // with their verdicts withheld (no frame counts as a new capture), though every frame is real.
+    const completed = await Promise.all(Array.from({ length: 5 }, () => firstStep(burst)));
+    expect(completed.sort()).toEqual(['done', 'done', 'not counted', 'not counted', 'not counted']);
+    // A stranger's face holds no one's attempt: every session gets its verdict.
+    const strangers = (await createKey(app(), { name: 'strangers', scopes: ['recognize'] })).key;
+    const poses = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        // Rumsfeld is enrolled nowhere here (Powell is, in an earlier test's collection).
+        const session = await sessionFor(app(), RUMSFELD, strangers, undefined, 'turn_left');
+        return (await upload(app(), as(strangers), session, [photo(RUMSFELD.anchor), photo(RUMSFELD.turn_left!)]).expect(200)).body.completedSteps;
+      }),
+    );
+    expect(poses).toEqual([1, 1, 1]);
+  });
+
+  it('withholds the verdicts of a key locked out of the person, free: real frames do not count (without saying why); another key is judged', async () => {
+    const { key: held, id: heldId } = await createKey(app(), { name: 'held', scopes: ['recognize'] });
+    await failedSession(held, 'live/028.jpg');
+    await failedSession(held, 'live/036.jpg');
+    // The face is enrolled in this suite's other collections too: each of those people is charged and locked as well.
+    await eventually(async () => (await locks()).filter(([name, id]) => name === 'held' && id === userId), [['held', userId]]);
+    const chargesOfHeld = async () =>
+      ((await app().http.get('/audit').query({ action: 'liveness_charge', limit: 100 }).set(admin).expect(200)).body.items as Array<{ keyId: string }>).filter(
+        (e) => e.keyId === heldId,
+      ).length;
+    await new Promise((r) => setTimeout(r, 500));
+    const charged = await chargesOfHeld();
+    expect(charged).toBeGreaterThanOrEqual(2);
+    expect(await firstStep(held)).toBe('not counted');
+    expect(await firstStep(held)).toBe('not counted');
+    // No verdict, no charge (a withheld session ends as an unjudged one); the charges are made after the answer.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await chargesOfHeld()).toBe(charged);
+    const fresh = (await createKey(app(), { name: 'fresh', scopes: ['recognize'] })).key;
+    expect(await firstStep(fresh)).toBe('done');
+  });
+
+  it('frees the attempt a passed session held: two passes in a row on a budget of 2, then the token verifies', async () => {
+    const passer = (await createKey(app(), { name: 'passer', scopes: ['recognize'] })).key;
+    const tokens: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const run = await performChallenge(app(), as(passer), planFor(WEBCAM), { attempts: 50 });
+      expect([run.response.status, run.response.body]).toEqual([200, expect.objectContaining({ status: 'passed' })]);
+      tokens.push(run.session.livenessToken!);
+    }
+    const res = await app()
+      .http.post('/verify')
+      .set(as(passer))
+      .send({ ...person, image: photo('live/026.jpg'), livenessToken: tokens[1] })
+      .expect(200);
+    expect(res.body).toMatchObject({ verified: true, user: { id: userId } });
   });
 });

@@ -14,7 +14,7 @@ export { IVFFLAT_INDEX_NAME, VectorIndexRepository } from './faces/vector-index.
 export type { FaceWriter } from './faces/face-writer';
 export * from './faces/face-vector.types';
 export { EMBEDDING_DIMENSIONS } from './faces/vector-sql';
-export { DEFAULT_BUILD_MEMORY_MB, MAX_TOP_K, candidatePool, ivfflatSearchSettings, listsForRows, probesForLists } from './faces/ivfflat-tuning';
+export { DEFAULT_BUILD_MEMORY_MB, HIDDEN_MARGIN, MAX_TOP_K, candidatePool, ivfflatSearchSettings, listsForRows, probesForLists } from './faces/ivfflat-tuning';
 export { EmbeddedPostgres } from './embedded/embedded-postgres';
 export type { EmbeddedPostgresOptions } from './embedded/embedded-postgres';
 export { runMigrations, migrationStatus } from './migrations/migration-runner';

@@ -57,7 +57,7 @@ function setUp(charge?: () => Promise<string>) {
 describe('ChallengeAttemptsService', () => {
   it("charges a failure judged on the frames to the enrolled person whose face the session's anchor showed", async () => {
     const { service, attempts, entries } = setUp();
-    await expect(service.chargeFailure(caller, collection, embedding(1), edited, 'sess-1')).resolves.toEqual(['u-bob']);
+    await expect(service.chargeFailure(caller, collection, embedding(1), edited, 'sess-1', true)).resolves.toEqual(['u-bob']);
     expect(attempts.charge).toHaveBeenCalledTimes(1);
     expect(attempts.charge).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-bob', collection: 'signin' });
     // The log names whom the failure was charged to (the caller is never told).
@@ -68,28 +68,28 @@ describe('ChallengeAttemptsService', () => {
 
   it("charges no one for a stranger's face, or a session that never saw a face", async () => {
     const { service, attempts } = setUp();
-    await expect(service.chargeFailure(caller, collection, embedding(7), edited, 'sess-1')).resolves.toEqual([]);
-    await expect(service.chargeFailure(caller, collection, null, edited, 'sess-1')).resolves.toEqual([]);
+    await expect(service.chargeFailure(caller, collection, embedding(7), edited, 'sess-1', true)).resolves.toEqual([]);
+    await expect(service.chargeFailure(caller, collection, null, edited, 'sess-1', true)).resolves.toEqual([]);
     expect(attempts.charge).not.toHaveBeenCalled();
   });
 
   it("charges the person in another collection the key may use, at that collection's threshold: no free rehearsal elsewhere", async () => {
     const { service, attempts, entries } = setUp();
     // The session ran in signin, where the face is nobody; it is someone in "other", which this key may use too.
-    await expect(service.chargeFailure(caller, collection, embedding(2), edited, 'sess-1')).resolves.toEqual(['u-elsewhere']);
+    await expect(service.chargeFailure(caller, collection, embedding(2), edited, 'sess-1', true)).resolves.toEqual(['u-elsewhere']);
     expect(attempts.charge).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-elsewhere', collection: 'other' });
     expect(entries).toEqual([expect.objectContaining({ action: 'liveness_charge', collection: 'other', userId: 'u-elsewhere' })]);
     // Below "other"'s own threshold (0.9), though above the session's (0.42): not their face.
     attempts.charge.mockClear();
-    await expect(service.chargeFailure(caller, collection, embedding(2, 0.8), edited, 'sess-2')).resolves.toEqual([]);
+    await expect(service.chargeFailure(caller, collection, embedding(2, 0.8), edited, 'sess-2', true)).resolves.toEqual([]);
     expect(attempts.charge).not.toHaveBeenCalled();
   });
 
   it('charges no one in a collection the key may not use (it could never redeem a token there)', async () => {
     const { service, attempts } = setUp();
     const confined = callerWith(['recognize'], ['signin'], 'key-2');
-    await expect(service.chargeFailure(confined, collection, embedding(2), edited, 'sess-1')).resolves.toEqual([]);
-    await expect(service.chargeFailure(confined, collection, embedding(1), edited, 'sess-1')).resolves.toEqual(['u-bob']);
+    await expect(service.chargeFailure(confined, collection, embedding(2), edited, 'sess-1', true)).resolves.toEqual([]);
+    await expect(service.chargeFailure(confined, collection, embedding(1), edited, 'sess-1', true)).resolves.toEqual(['u-bob']);
     expect(attempts.charge).toHaveBeenCalledTimes(1);
   });
 
@@ -99,7 +99,7 @@ describe('ChallengeAttemptsService', () => {
       await expect(service.chargeFailure(caller, collection, embedding(0), { code: 'CHALLENGE_FAILED', reason }, 'sess-1')).resolves.toEqual([]);
     }
     expect(attempts.charge).not.toHaveBeenCalled();
-    await expect(service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1')).resolves.toEqual([]);
+    await expect(service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1', true)).resolves.toEqual([]);
     expect(attempts.charge).toHaveBeenCalledTimes(1);
   });
 
@@ -118,10 +118,10 @@ describe('ChallengeAttemptsService', () => {
   it("charges each abandoned session once, in its own key's budget and scope; a revoked key's charge no one", async () => {
     const { service, attempts, entries } = setUp();
     abandonedStore.abandoned = [
-      { id: 'sess-a', keyId: 'key-1', collectionId: 'col-signin', anchorEmbedding: embedding(2), reserved: [] },
-      { id: 'sess-b', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(2), reserved: [] },
-      { id: 'sess-c', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(1), reserved: [] },
-      { id: 'sess-d', keyId: 'key-gone', collectionId: 'col-signin', anchorEmbedding: embedding(1), reserved: [] },
+      { id: 'sess-a', keyId: 'key-1', collectionId: 'col-signin', anchorEmbedding: embedding(2) },
+      { id: 'sess-b', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(2) },
+      { id: 'sess-c', keyId: 'key-2', collectionId: 'col-signin', anchorEmbedding: embedding(1) },
+      { id: 'sess-d', keyId: 'key-gone', collectionId: 'col-signin', anchorEmbedding: embedding(1) },
     ];
     await expect(service.chargeAbandoned('req-9')).resolves.toBe(4);
     // key-1 may use "other", where embedding(2) is someone; key-2 may not, so only its signin session charges (u-bob).
@@ -135,9 +135,14 @@ describe('ChallengeAttemptsService', () => {
   });
 
   it('charges every failure that judged the frames or caught a tampered upload', () => {
-    const charged = ['edited_still', 'not_a_rigid_face', 'repeated_frame', 'too_fast', 'stale_step'].map((reason) => ({ code: 'CHALLENGE_FAILED', reason }));
+    const charged = ['repeated_frame', 'too_fast', 'stale_step'].map((reason) => ({ code: 'CHALLENGE_FAILED', reason }));
     for (const failure of [...charged, { code: 'SPOOF_SUSPECTED' }, { code: 'LIVENESS_FACE_CHANGED' }]) expect(isChargedFailure(failure)).toBe(true);
     expect(isChargedFailure({ code: 'CHALLENGE_FAILED' })).toBe(false);
+    // A failed new-capture test is a verdict only on a judged frame; without one it came from withheld verdicts.
+    for (const reason of ['edited_still', 'not_a_rigid_face']) {
+      expect(isChargedFailure({ code: 'CHALLENGE_FAILED', reason }, true)).toBe(true);
+      expect(isChargedFailure({ code: 'CHALLENGE_FAILED', reason }, false)).toBe(false);
+    }
   });
 });
 
@@ -188,14 +193,12 @@ describe('ChallengeAttemptsService: attempts reserved at the first judged frame'
     expect(attempts.charge).not.toHaveBeenCalled();
   });
 
-  it('settles, not charges, the attempts an abandoned session held', async () => {
+  it('charges, not settles, an abandoned session: its reservations are past their deadline, and a settle would free a newer slot', async () => {
     const { service, attempts } = withLocked();
-    abandonedStore.abandoned = [
-      { id: 'sess-a', keyId: 'key-1', collectionId: 'col-signin', anchorEmbedding: embedding(0), reserved: [{ userId: 'u-ann', collection: 'signin' }] },
-    ];
+    abandonedStore.abandoned = [{ id: 'sess-a', keyId: 'key-1', collectionId: 'col-signin', anchorEmbedding: embedding(0) }];
     await expect(service.chargeAbandoned('req-1')).resolves.toBe(1);
-    expect(attempts.settleReserved).toHaveBeenCalledTimes(1);
-    expect(attempts.charge.mock.calls.map(([, subject]) => subject.id)).toEqual(['u-locked']);
+    expect(attempts.settleReserved).not.toHaveBeenCalled();
+    expect(attempts.charge.mock.calls.map(([, subject]) => subject.id)).toEqual(['u-ann', 'u-locked']);
   });
 });
 
@@ -207,7 +210,7 @@ describe('ChallengeAttemptsService: whom a failure is charged to', () => {
     people.seed({ id: 'u-victim', collection: 'signin', faces: [embedding(0, 0.6)] });
     people.seed({ id: 'u-stranger', collection: 'signin', faces: [embedding(3)] });
     const { service, attempts } = serviceOver(people);
-    await expect(service.chargeFailure(caller, collection, embedding(0, 0.95), edited, 'sess-1')).resolves.toEqual(['u-decoy', 'u-victim']);
+    await expect(service.chargeFailure(caller, collection, embedding(0, 0.95), edited, 'sess-1', true)).resolves.toEqual(['u-decoy', 'u-victim']);
     expect(attempts.charge).toHaveBeenCalledTimes(2);
   });
 
@@ -217,7 +220,7 @@ describe('ChallengeAttemptsService: whom a failure is charged to', () => {
     for (let i = 0; i < 12; i++) people.seed({ id: `u-decoy-${i}`, collection: 'signin', faces: [embedding(0, 0.99 - i * 0.01)] });
     people.seed({ id: 'u-victim', collection: 'signin', faces: [embedding(0, 0.6)] });
     const { service, attempts } = serviceOver(people);
-    const charged = await service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1');
+    const charged = await service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1', true);
     expect(charged).toHaveLength(13);
     expect(charged).toContain('u-victim');
     expect(attempts.charge).toHaveBeenCalledTimes(13);

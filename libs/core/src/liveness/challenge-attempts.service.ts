@@ -52,8 +52,13 @@ const RESERVATION_MARGIN_SECONDS = 30;
 export function isChargedFailure(failure: ChallengeFailure, judged = false): boolean {
   // A spoof counts as it does on /verify; a face that changed mid-session was a guess at the first face's person.
   if (judged || isJudgedFailure(failure.code) || failure.code === 'LIVENESS_FACE_CHANGED') return true;
-  return failure.code === 'CHALLENGE_FAILED' && failure.reason !== undefined && JUDGED_REASONS.has(failure.reason);
+  if (failure.code !== 'CHALLENGE_FAILED' || failure.reason === undefined) return false;
+  // Without a judged frame, a failed new-capture test comes only from withheld verdicts (reserveJudged): no verdict.
+  return JUDGED_REASONS.has(failure.reason) && !EVIDENCE_REASONS.has(failure.reason);
 }
+
+/** The failures of the new-capture test (motion-evidence.ts), which only a judged frame can fail. */
+const EVIDENCE_REASONS: ReadonlySet<string> = new Set(['edited_still', 'not_a_rigid_face']);
 
 /**
  * A failed challenge is a guess at whoever's face it showed. Without a charge, a client could answer sessions with
@@ -93,7 +98,9 @@ export class ChallengeAttemptsService {
         const key = await this.keys.findActiveById(session.keyId);
         if (!key) continue;
         const owner = callerForKey(key, { clientIp: 'none', requestId });
-        await this.chargeFailure(owner, session.collectionId, session.anchorEmbedding, ABANDONED, session.id, true, session.reserved);
+        // Charged, not settled: the session's reservations are past their deadline by now, and settling one would free
+        // the slot of a newer attempt (a row counts its attempts in flight, not which ones).
+        await this.chargeFailure(owner, session.collectionId, session.anchorEmbedding, ABANDONED, session.id, true);
       } catch (error) {
         this.logger.error(`charging abandoned session ${session.id} failed: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -106,19 +113,25 @@ export class ChallengeAttemptsService {
    * Reserves, before a session's first verdict is answered, one attempt of the caller's key on every person its anchor
    * matches (matchingPeople), as /verify reserves before it judges: a burst of parallel sessions then gets at most
    * the budget's verdicts, not one each before the charges of the first ones land. Where the key may not attempt one
-   * of them now (locked out of them, or its budget taken by attempts in flight), `withheld`: the session goes on, but
-   * no frame of it counts as a new capture (so it fails as an edit would, and is charged when it ends). Refusing
-   * instead (LOCKED_OUT) would tell a key that never passed a challenge that the face is someone's. `seconds`: the
-   * session's remaining time.
+   * of them now (locked out of them, or its budget taken by attempts in flight), `withheld`: no frame of that upload
+   * counts as a new capture, as for an edit, and nothing is charged for it (LivenessService frees what was reserved).
+   * Refusing instead (LOCKED_OUT) would tell a key that never passed a challenge that the face is someone's.
+   * `seconds`: the session's remaining time.
    */
   async reserveJudged(caller: CallerContext, anchor: Float32Array, sessionId: string, seconds: number): Promise<JudgedReservation> {
     const reserved: ReservedAttempt[] = [];
     let withheld = false;
-    for (const m of await this.matchingPeople(caller, anchor)) {
-      const subject = { action: 'liveness_challenge', id: m.userId, collection: m.collection.name };
-      const outcome = await this.attempts.reserveFor(caller, subject, seconds + RESERVATION_MARGIN_SECONDS);
-      if (outcome === 'reserved') reserved.push({ userId: m.userId, collection: m.collection.name });
-      withheld ||= outcome === 'refused';
+    try {
+      for (const m of await this.matchingPeople(caller, anchor)) {
+        const subject = { action: 'liveness_challenge', id: m.userId, collection: m.collection.name };
+        const outcome = await this.attempts.reserveFor(caller, subject, seconds + RESERVATION_MARGIN_SECONDS);
+        if (outcome === 'reserved') reserved.push({ userId: m.userId, collection: m.collection.name });
+        withheld ||= outcome === 'refused';
+      }
+    } catch (error) {
+      // No verdict is answered after an error: what was reserved so far must not stay in flight.
+      await this.releaseReserved(caller, reserved);
+      throw error;
     }
     if (reserved.length > 0 || withheld)
       this.logger.log(`session ${sessionId}: ${reserved.length} attempt(s) reserved${withheld ? ', verdicts withheld' : ''}`);

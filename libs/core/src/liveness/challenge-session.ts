@@ -37,8 +37,9 @@ export interface SessionState {
   /** The attempts on the people the anchor matches, reserved at the first judged frame (ChallengeAttemptsService). */
   reserved?: Array<{ userId: string; collection: string }>;
   /**
-   * The key could not attempt one of those people then (locked out of them, or its budget in flight): no frame of
-   * the session counts as a new capture, so its verdicts tell nothing (ApplySettings.withheld).
+   * An upload's verdicts were withheld: the key could not attempt one of those people then (locked out of them, or
+   * its budget in flight), so none of its frames counted as a new capture (ApplySettings.withheld), and the session
+   * stayed unjudged. For the record: each upload asks again.
    */
   withheld?: boolean;
 }

@@ -34,8 +34,6 @@ export interface AbandonedSession {
   keyId: string;
   collectionId: string;
   anchorEmbedding: Float32Array;
-  /** The attempts the session held (SessionState.reserved): settled as its failure, not charged again. */
-  reserved: NonNullable<SessionState['reserved']>;
 }
 
 const EMBEDDING_BYTES = EMBEDDING_DIMENSIONS * 4;
@@ -160,9 +158,7 @@ export class LivenessSessionsRepository {
    * SKIP LOCKED); the anchor is cleared as on every failure. Sessions never judged are left to purgeExpired.
    */
   async claimAbandoned(limit = 100): Promise<AbandonedSession[]> {
-    const rows = await this.prisma.client.$queryRaw<
-      Array<Omit<AbandonedSession, 'anchorEmbedding' | 'reserved'> & { anchorEmbedding: Uint8Array; reserved: AbandonedSession['reserved'] | null }>
-    >`
+    const rows = await this.prisma.client.$queryRaw<Array<Omit<AbandonedSession, 'anchorEmbedding'> & { anchorEmbedding: Uint8Array }>>`
       WITH abandoned AS (
         SELECT id, anchor_embedding FROM liveness_sessions
         WHERE ${JUDGED_PENDING} AND expires_at <= now()
@@ -174,9 +170,8 @@ export class LivenessSessionsRepository {
           failure = ${JSON.stringify(ABANDONED)}::jsonb
       FROM abandoned a
       WHERE s.id = a.id
-      RETURNING s.id, s.key_id AS "keyId", s.collection_id AS "collectionId", a.anchor_embedding AS "anchorEmbedding",
-                s.state->'reserved' AS reserved`;
-    return rows.map((row) => ({ ...row, anchorEmbedding: toFloats(row.anchorEmbedding), reserved: row.reserved ?? [] }));
+      RETURNING s.id, s.key_id AS "keyId", s.collection_id AS "collectionId", a.anchor_embedding AS "anchorEmbedding"`;
+    return rows.map((row) => ({ ...row, anchorEmbedding: toFloats(row.anchorEmbedding) }));
   }
 
   /** Drops sessions whose session and token lifetimes both ended over an hour ago (abandoned ones once claimed). */

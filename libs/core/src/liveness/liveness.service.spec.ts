@@ -244,20 +244,49 @@ describe('LivenessService.submitFrames', () => {
       expect(attempts.chargeFailure).not.toHaveBeenCalled();
     });
 
-    it('withholds every verdict where the attempt could not be reserved: the turns never count, and the session fails as an edit', async () => {
+    it('withholds the verdicts of an upload whose attempts could not be reserved, charges nothing for it, and asks again on the next', async () => {
       const { service, sessions, think, attempts } = setUp();
-      attempts.reserveJudged.mockResolvedValueOnce({ reserved: [], withheld: true });
+      // One person reserved, another refused (a lock): the one reserved is freed at once.
+      attempts.reserveJudged.mockResolvedValueOnce({ reserved: [{ userId: 'u-held', collection: 'default' }], withheld: true });
       const { id } = await service.open({}, me);
       think();
       // The same frames pass a session whose attempt was reserved (the test above).
       const first = await service.submitFrames(id, { frames: [frame(0), frame(30)], stepNonce: 'nonce-1' }, me);
       expect(first).toMatchObject({ status: 'in_progress', completedSteps: 0, nextStep: 'turn_left', stepNonce: 'nonce-1' });
       expect(first.frames).toEqual([expect.objectContaining({ gesture: 'anchor' }), expect.objectContaining({ gesture: 'turn_left' })]);
-      expect(sessions.rows.get(id)?.state).toMatchObject({ withheld: true, judged: true, reserved: [] });
+      expect(attempts.releaseReserved).toHaveBeenCalledWith(me, [{ userId: 'u-held', collection: 'default' }]);
+      const state = sessions.rows.get(id)!.state;
+      expect(state).toMatchObject({ withheld: true, suspectFrames: 1 });
+      expect(state.judged).toBeFalsy();
+      // Still refused on the next upload: a third frame without a counted capture fails the session as an edit would,
+      // and the failure is handed over as an unjudged one (isChargedFailure does not charge a withheld edit).
+      attempts.reserveJudged.mockResolvedValueOnce({ reserved: [], withheld: true });
       const failed = await domainErrorOf(service.submitFrames(id, { frames: [frame(31), frame(32)], stepNonce: 'nonce-1' }, me));
       expect(failed).toMatchObject({ code: 'CHALLENGE_FAILED', details: { reason: 'edited_still', step: 'turn_left' } });
-      expect(attempts.reserveJudged).toHaveBeenCalledTimes(1);
-      expect(attempts.chargeFailure).toHaveBeenLastCalledWith(me, 'default', embedding(0), expect.objectContaining({ reason: 'edited_still' }), id, true, []);
+      expect(attempts.reserveJudged).toHaveBeenCalledTimes(2);
+      expect(attempts.chargeFailure).toHaveBeenLastCalledWith(me, 'default', embedding(0), expect.objectContaining({ reason: 'edited_still' }), id, false, []);
+    });
+
+    it('judges an upload once its attempts can be reserved, after a withheld one', async () => {
+      const { service, think, attempts } = setUp();
+      attempts.reserveJudged.mockResolvedValueOnce({ reserved: [], withheld: true });
+      const { id } = await service.open({}, me);
+      think();
+      expect((await service.submitFrames(id, { frames: [frame(0), frame(30)], stepNonce: 'nonce-1' }, me)).completedSteps).toBe(0);
+      expect((await service.submitFrames(id, { frames: [frame(31)], stepNonce: 'nonce-1' }, me)).completedSteps).toBe(1);
+    });
+
+    it('frees the attempts an upload reserved when another upload saved first (no verdict was answered)', async () => {
+      const { service, sessions, think, attempts } = setUp();
+      const { id } = await service.open({}, me);
+      think();
+      await service.submitFrames(id, { frames: [frame(0)], stepNonce: 'nonce-1' }, me);
+      sessions.beforeSave = () => {
+        sessions.beforeSave = null;
+        sessions.rows.get(id)!.version++;
+      };
+      expect(await codeOf(service.submitFrames(id, { frames: [frame(30)], stepNonce: 'nonce-1' }, me))).toBe('LIVENESS_SESSION_BUSY');
+      expect(attempts.releaseReserved).toHaveBeenCalledWith(me, [{ userId: 'u-held', collection: 'default' }]);
     });
   });
 

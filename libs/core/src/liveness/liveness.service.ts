@@ -80,7 +80,6 @@ export class LivenessService {
       sameFaceThreshold: collection.policy.matchThreshold,
       // One frame's passive score is unreliable (README "Passive liveness"): an enforcing session waits for enough.
       minScoredFrames: collection.policy.livenessMode === 'enforce' ? this.config.liveness.minPassiveFrames : 0,
-      withheld: session.state.withheld === true,
     };
     const result = await this.judged(session, analyzed, settings, caller);
     const done = isComplete(session.challenge, result.state, settings);
@@ -94,7 +93,7 @@ export class LivenessService {
     if (done) return this.pass(session, collection, result, caller);
     // A completed step reveals the next one, with a new nonce and its own time.
     const state = stepped ? { ...result.state, stepNonce: this.secrets.nonce() } : result.state;
-    const saved = await this.saveOrBusy(session, { status: 'pending', state, anchorEmbedding: result.anchorEmbedding, startStep: stepped });
+    const saved = await this.saveOrBusy(session, { status: 'pending', state, anchorEmbedding: result.anchorEmbedding, startStep: stepped }, caller);
     return { ...this.view({ ...session, state: saved.state ?? state }), frames: result.report };
   }
 
@@ -108,8 +107,12 @@ export class LivenessService {
     if (!result.state.judged || session.state.judged || !result.anchorEmbedding) return result;
     const remainingSeconds = Math.max(0, (session.expiresAt.getTime() - session.nowMs) / 1000);
     const { reserved, withheld } = await this.attempts.reserveJudged(caller, result.anchorEmbedding, session.id, remainingSeconds);
-    const final = withheld ? applyFrames(session.challenge, session.state, session.anchorEmbedding, analyzed, { ...settings, withheld }) : result;
-    return { ...final, state: { ...final.state, reserved, ...(withheld ? { withheld } : {}) } };
+    if (!withheld) return { ...result, state: { ...result.state, reserved } };
+    // No verdict, so nothing to pay for: what could be reserved is freed now, the session stays unjudged (its ending
+    // is charged only as an unjudged one's), and its next upload with a judged frame asks for the attempts again.
+    await this.attempts.releaseReserved(caller, reserved);
+    const blind = applyFrames(session.challenge, session.state, session.anchorEmbedding, analyzed, { ...settings, withheld });
+    return { ...blind, state: { ...blind.state, judged: session.state.judged, withheld } };
   }
 
   /**
@@ -178,14 +181,18 @@ export class LivenessService {
 
   private async pass(session: StoredSession, collection: CollectionRef, result: ReturnType<typeof applyFrames>, caller: CallerContext) {
     const token = this.secrets.token();
-    const { tokenExpiresAt } = await this.saveOrBusy(session, {
-      status: 'passed',
-      // The median is kept so that a token's redemption is judged against the collection's policy at that time.
-      state: { ...result.state, passiveMedian: median(result.state.passiveScores) },
-      anchorEmbedding: result.anchorEmbedding,
-      tokenHash: this.secrets.hash(token),
-      tokenSeconds: this.config.liveness.tokenSeconds,
-    });
+    const { tokenExpiresAt } = await this.saveOrBusy(
+      session,
+      {
+        status: 'passed',
+        // The median is kept so that a token's redemption is judged against the collection's policy at that time.
+        state: { ...result.state, passiveMedian: median(result.state.passiveScores) },
+        anchorEmbedding: result.anchorEmbedding,
+        tokenHash: this.secrets.hash(token),
+        tokenSeconds: this.config.liveness.tokenSeconds,
+      },
+      caller,
+    );
     await this.attempts.releaseReserved(caller, result.state.reserved ?? []);
     const liveness = this.sessionLiveness(result.state, collection);
     await this.audit.record(caller, {
@@ -216,7 +223,7 @@ export class LivenessService {
     failure: Failure,
     caller: CallerContext,
   ): Promise<never> {
-    await this.saveOrBusy(session, { status: 'failed', state: result.state, anchorEmbedding: null, failure });
+    await this.saveOrBusy(session, { status: 'failed', state: result.state, anchorEmbedding: null, failure }, caller);
     // Not awaited: whether the face was someone's (a charge) or no one's must not show in the answer's timing. Kept in
     // BackgroundTasks so that a shutdown lets it finish.
     const anchor = result.anchorEmbedding ?? session.anchorEmbedding;
@@ -237,10 +244,14 @@ export class LivenessService {
     throw new DomainError(code, describeFailure(failure), { ...summary, frames: result.report.map((r) => ({ ...r })) });
   }
 
-  /** Saves unless another upload saved first or the session expired while its frames were being analysed. */
-  private async saveOrBusy(session: StoredSession, next: Parameters<LivenessSessionsRepository['save']>[1]) {
+  /**
+   * Saves unless another upload saved first or the session expired while its frames were being analysed. Then the
+   * attempts this upload reserved are not the session's, and no verdict is answered: they are freed.
+   */
+  private async saveOrBusy(session: StoredSession, next: Parameters<LivenessSessionsRepository['save']>[1], caller: CallerContext) {
     const saved = await this.sessions.save(session, next);
     if (saved.saved) return saved;
+    if (!session.state.judged) await this.attempts.releaseReserved(caller, next.state.reserved ?? []);
     if ((await this.sessions.find(session.id))?.expired) throw sessionExpired(session);
     throw new DomainError('LIVENESS_SESSION_BUSY', 'Another upload to this session finished first; send the next frames after it.');
   }

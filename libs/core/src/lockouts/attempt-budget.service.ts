@@ -97,9 +97,18 @@ export class AttemptBudgetService {
     return this.attempts.reserve(user.id, caller.keyId, { ...this.rules, staleSeconds: Math.max(this.rules.staleSeconds, Math.ceil(seconds)) });
   }
 
-  /** Settles a reservation made by reserveFor: a failure counts (and may lock), 'void' (a passed session) frees it. */
+  /**
+   * Settles a reservation made by reserveFor: 'void' (a passed session, or one whose verdicts were withheld) frees it;
+   * a failure counts (and may lock), also on a key locked meanwhile (AttemptsRepository.settleJudged). Never throws.
+   */
   async settleReserved(caller: CallerContext, user: AttemptSubject, outcome: 'failure' | 'void'): Promise<void> {
-    await this.settle(caller, user, outcome);
+    if (outcome === 'void') return void (await this.settle(caller, user, 'void'));
+    try {
+      const lock = await this.attempts.settleJudged(user.id, caller.keyId, this.rules);
+      if (lock) await this.recordLock(caller, user, lock);
+    } catch (error) {
+      this.logger.error(`settling the liveness attempt of user ${user.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /**

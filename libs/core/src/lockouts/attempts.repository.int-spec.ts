@@ -72,6 +72,25 @@ describe.each<Backend>(['postgres', 'embedded'])('AttemptsRepository on %s', (ba
     expect(await row(userId, keyA)).toMatchObject({ inFlight: 0 });
   });
 
+  it("settles a liveness session's attempt as a failure on a key locked meanwhile: it fills the slow budget and frees its slot", async () => {
+    const userId = await newUser();
+    expect(await attempts.reserve(userId, keyA, RULES)).toBe('reserved');
+    for (let i = 0; i < RULES.maxFailures; i++) await attempts.charge(userId, keyA, RULES);
+    const before = await row(userId, keyA);
+    expect(before!.lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+    expect(await attempts.settleJudged(userId, keyA, RULES)).toBeNull();
+    const after = await row(userId, keyA);
+    expect(after?.inFlight).toBe(0);
+    // settle() would count nothing here (a /verify settled during a lock is withheld, not answered); a session's
+    // verdicts were answered.
+    expect(after!.dayLevel).toBeCloseTo(before!.dayLevel + 1, 2);
+    // Not locked: it counts like any failure, and frees its slot.
+    const other = await newUser();
+    expect(await attempts.reserve(other, keyA, RULES)).toBe('reserved');
+    expect(await attempts.settleJudged(other, keyA, RULES)).toBeNull();
+    expect(await row(other, keyA)).toMatchObject({ inFlight: 0, failures: 1 });
+  });
+
   it('locks the key out of the person at the fifth failure, and only that key', async () => {
     const userId = await newUser();
     for (let i = 1; i < RULES.maxFailures; i++) expect(await fail(userId, keyA)).toBeNull();

@@ -122,6 +122,22 @@ export class AttemptsRepository {
   }
 
   /**
+   * Settles a liveness session's reserved attempt as a failure. As settle() does, except on a key locked out of the
+   * person meanwhile: the session's verdicts were given, so it still fills the slow budget (countDuringLock), as a
+   * charge does, and frees its slot.
+   */
+  async settleJudged(userId: string, keyId: string, rules: BudgetRules): Promise<Lock | null> {
+    return this.prisma.client.$transaction(async (tx) => {
+      const row = await lockedRow(tx, userId, keyId, rules);
+      if (!row) return null;
+      if (!row.locked) return countFailure(tx, userId, keyId, row, rules, 1);
+      await countDuringLock(tx, userId, keyId, row, rules);
+      await tx.$executeRaw`UPDATE verification_lockouts SET in_flight = GREATEST(in_flight - 1, 0) WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid`;
+      return null;
+    });
+  }
+
+  /**
    * Counts one failure judged elsewhere (a liveness session that failed on frames of this person), outside the
    * reservations: it neither needs nor frees a slot, so attempts kept in flight cannot crowd it out. Locks the key out
    * of the person when it spends a budget, as settle() does. On a key already locked it still fills the slow budget

@@ -111,7 +111,9 @@ function setUp(
       }
       return options.best === null ? null : { faceId: 'f1', similarity: options.best ?? 0.8 };
     }),
-    searchCollection: jest.fn(async (_params: { collectionId: string; topK: number; found?: (hits: SearchHit[]) => Promise<boolean> }) => (options.hits ?? []).slice(0, _params.topK)),
+    searchCollection: jest.fn(async (_params: { collectionId: string; topK: number; found?: (hits: SearchHit[]) => Promise<boolean> }) =>
+      (options.hits ?? []).slice(0, _params.topK),
+    ),
     // The challenge face against each candidate: as `anchorSimilarities` says, else as the probe's hit.
     bestSimilarities: jest.fn(async (params: { userIds: readonly string[] }) => {
       const probeHit = (id: string) => (options.hits ?? []).find((h) => h.userId === id)?.similarity;
@@ -470,7 +472,7 @@ describe('RecognitionService.recognize', () => {
   // Found by this test (fixed): with exposeScores on, the top-level similarity of a locked-out person's face was shown
   // (>= the threshold, with match: false), telling the locked-out guesser "this photo works". Then (a review found it)
   // it showed no score at all, or the next person's at the threshold with match: false: the same tell, said otherwise.
-  it('shows a stranger\'s score for a face that reaches a locked-out person where the collection exposes scores', async () => {
+  it("shows a stranger's score for a face that reaches a locked-out person where the collection exposes scores", async () => {
     const locked = (hits: SearchHit[], topK?: number) => {
       const { service, attempts, vectors } = setUp({ hits });
       attempts.lock('u-open', 'key-1');
@@ -485,6 +487,11 @@ describe('RecognitionService.recognize', () => {
     const body = await three.answer;
     expect(body).toMatchObject({ match: false, similarity: 0.3 });
     expect(body.candidates.map((c: { user: { id: string } }) => c.user.id)).toEqual(['u-cat', 'u-ann']);
+    // At the most people an answer holds, as many are read past the locked one (a review found 50 + 8 capped at 50).
+    const many = Array.from({ length: 60 }, (_, i) => hit(`u-${i}`, 0.3 - i * 0.001));
+    const full = locked([hit('u-open', 0.9), ...many], 50);
+    expect((await full.answer).candidates).toHaveLength(50);
+    expect(full.vectors.searchCollection.mock.calls[0][0].topK).toBe(58);
     // Nothing else within reach: no score, as for an empty gallery.
     expect(await locked([hit('u-open', 0.9)]).answer).toMatchObject({ match: false, similarity: null });
   });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@facegate/common';
 import { cosineSimilarity } from '@facegate/face-engine';
-import { FaceVectorRepository, MAX_TOP_K, SearchHit } from '@facegate/database';
+import { FaceVectorRepository, HIDDEN_MARGIN, SearchHit } from '@facegate/database';
 import { AuditService } from '../audit/audit.service';
 import { CallerContext, hasScope } from '../access/actor';
 import type { ImageInput } from '../common/image-input';
@@ -21,14 +21,6 @@ import { ChallengeCheck, NO_CHALLENGE } from '../liveness/liveness-token.service
 
 /** A crowd photo can hold hundreds of faces; the largest 50 are answered. */
 const MAX_GROUP_FACES = 50;
-
-/**
- * Where a collection exposes scores, a search reads this many people beyond those asked for, so that a face that
- * reaches someone this key is locked out of still shows a stranger's score (the nearest person it is not locked out
- * of, below the threshold) instead of none: "no score" would tell the locked-out guesser "this photo works". Locks on
- * more people than this around one face (look-alikes the same key failed on) leave the score out again.
- */
-const LOCKED_MARGIN = 8;
 
 /** What a caller is shown of one decision: scores below the threshold only where the collection exposes them. */
 interface Shown {
@@ -331,7 +323,8 @@ export class RecognitionService {
    * (the audit log records it).
    */
   private async rank(collection: CollectionRef, embedding: Float32Array, topK: number, threshold: number, caller: CallerContext) {
-    const read = collection.policy.exposeScores ? Math.min(MAX_TOP_K, topK + LOCKED_MARGIN) : topK;
+    // Where scores are exposed, people the key is locked out of are read past and left out (HIDDEN_MARGIN).
+    const read = collection.policy.exposeScores ? topK + HIDDEN_MARGIN : topK;
     const lockedAmong = (found: SearchHit[]) =>
       this.attempts.lockedFor(
         caller,
@@ -368,7 +361,7 @@ export class RecognitionService {
     const user = reached && !lockedOut ? summaryOf(nearest) : undefined;
     // What the caller may be told: the gallery as it would answer without the people this key is locked out of, so
     // a locked-out person's score never shows (not even where the collection exposes scores), and a face that reached
-    // one shows a stranger's score, below the threshold (LOCKED_MARGIN). The audit keeps the truth.
+    // one shows a stranger's score, below the threshold (HIDDEN_MARGIN). The audit keeps the truth.
     const visibleSimilarity = hits.find((h) => !locked.has(h.userId) && !(lockedOut && h.similarity >= threshold))?.similarity ?? null;
     return {
       candidates,

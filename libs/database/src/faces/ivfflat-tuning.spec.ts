@@ -59,7 +59,8 @@ describe('ivfflat tuning', () => {
   });
 
   it('clamps topK to [1, 50] and probes to [1, lists]', () => {
-    expect([0, -3, 1, 7.4, 50, 51, Number.NaN].map(clampTopK)).toEqual([1, 1, 1, 7, 50, 50, 1]);
+    // Up to MAX_TOP_K and the margin read for people hidden from the answer (HIDDEN_MARGIN).
+    expect([0, -3, 1, 7.4, 50, 58, 59, Number.NaN].map(clampTopK)).toEqual([1, 1, 1, 7, 50, 58, 58, 1]);
     expect(clampProbes(10, 5)).toBe(5);
     expect(clampProbes(0, 100)).toBe(1);
     expect(clampProbes(10, 100)).toBe(10);

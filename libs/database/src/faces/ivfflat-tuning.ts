@@ -1,6 +1,12 @@
 /** Pure sizing rules for the IVFFlat index and searches; kept apart from SQL so they are unit-testable. */
 
 export const MAX_TOP_K = 50;
+/**
+ * People a search may read beyond MAX_TOP_K. Where a collection exposes scores, 1:N reads this many more than asked,
+ * so that people the key is locked out of can be left out of a full answer, and a face that reaches one of them shows
+ * a stranger's score (RecognitionService.rank). Locks on more people than this around one face leave it short.
+ */
+export const HIDDEN_MARGIN = 8;
 const MIN_CANDIDATES = 40;
 const CANDIDATES_PER_RESULT = 8;
 /**
@@ -93,7 +99,7 @@ export const PROBES_PER_SQRT_LISTS = 1;
 export const FIRST_PASS_PROBES_PER_SQRT_LISTS = 0.3;
 
 export function clampTopK(topK: number): number {
-  return clamp(Math.round(Number.isFinite(topK) ? topK : 1), 1, MAX_TOP_K);
+  return clamp(Math.round(Number.isFinite(topK) ? topK : 1), 1, MAX_TOP_K + HIDDEN_MARGIN);
 }
 
 export function clampProbes(probes: number, lists: number): number {
