@@ -174,6 +174,20 @@ describe('ChallengeAttemptsService: attempts reserved at the first judged frame'
     });
   });
 
+  it('stops at the first refusal (no slot held only to be freed), and frees what it reserved when a reservation throws', async () => {
+    const people = new FakePeople();
+    people.seed({ id: 'u-locked', collection: 'signin', faces: [embedding(0)] });
+    people.seed({ id: 'u-ann', collection: 'signin', faces: [embedding(0, 0.9)] });
+    const { service, attempts } = serviceOver(people);
+    await expect(service.reserveJudged(caller, embedding(0), 'sess-1', 30)).resolves.toEqual({ reserved: [], withheld: true });
+    expect(attempts.reserveFor).toHaveBeenCalledTimes(1);
+
+    const failing = withLocked();
+    failing.attempts.reserveFor.mockResolvedValueOnce('reserved').mockRejectedValueOnce(new Error('database gone'));
+    await expect(failing.service.reserveJudged(caller, embedding(0), 'sess-2', 30)).rejects.toThrow('database gone');
+    expect(failing.attempts.settleReserved).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-ann', collection: 'signin' }, 'void');
+  });
+
   it('settles the reserved attempts as failures and charges only the people it could not reserve', async () => {
     const { service, attempts, entries } = withLocked();
     const reserved = [{ userId: 'u-ann', collection: 'signin' }];

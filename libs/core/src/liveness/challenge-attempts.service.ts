@@ -98,8 +98,9 @@ export class ChallengeAttemptsService {
         const key = await this.keys.findActiveById(session.keyId);
         if (!key) continue;
         const owner = callerForKey(key, { clientIp: 'none', requestId });
-        // Charged, not settled: the session's reservations are past their deadline by now, and settling one would free
-        // the slot of a newer attempt (a row counts its attempts in flight, not which ones).
+        // Charged, not settled: a row counts its attempts in flight, not which ones, so a settle after the session's
+        // reservation lapsed would free a newer attempt's slot. Until it lapses (expiry + 30 s, later while newer
+        // attempts of the key keep the row's deadline) it is counted twice: as in flight and as this failure.
         await this.chargeFailure(owner, session.collectionId, session.anchorEmbedding, ABANDONED, session.id, true);
       } catch (error) {
         this.logger.error(`charging abandoned session ${session.id} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -126,7 +127,12 @@ export class ChallengeAttemptsService {
         const subject = { action: 'liveness_challenge', id: m.userId, collection: m.collection.name };
         const outcome = await this.attempts.reserveFor(caller, subject, seconds + RESERVATION_MARGIN_SECONDS);
         if (outcome === 'reserved') reserved.push({ userId: m.userId, collection: m.collection.name });
-        withheld ||= outcome === 'refused';
+        // One refusal withholds the upload: slots reserved after it would only be freed again (and meanwhile refuse
+        // another attempt of this key).
+        if (outcome === 'refused') {
+          withheld = true;
+          break;
+        }
       }
     } catch (error) {
       // No verdict is answered after an error: what was reserved so far must not stay in flight.
@@ -161,10 +167,11 @@ export class ChallengeAttemptsService {
   ): Promise<string[]> {
     if (!anchor || !isChargedFailure(failure, judged)) return [];
     try {
-      // The attempts the session holds are settled as failures; anyone else it matches (its reservation was refused:
-      // a lock, or attempts in flight) is charged as before.
+      // The attempts the session holds are settled as failures; anyone else it matches (someone enrolled since the
+      // reservation, or a session never judged) is charged.
       const held = new Set(reserved.map((r) => r.userId));
-      for (const r of reserved) await this.settleOne(caller, r, failure, sessionId);
+      // Each on its own: one that cannot be settled (or audited) must not cost the others theirs.
+      for (const r of reserved) await this.settleOne(caller, r, failure, sessionId).catch((e: unknown) => this.logSettleError(sessionId, r, e));
       const matched = (await this.matchingPeople(caller, anchor)).filter((m) => !held.has(m.userId));
       for (const m of matched) await this.chargeOne(caller, m.collection, m.userId, failure, sessionId);
       return [...held, ...matched.map((m) => m.userId)];
@@ -187,6 +194,10 @@ export class ChallengeAttemptsService {
       for (const hit of hits) if (hit.similarity >= collection.policy.matchThreshold) matched.push({ userId: hit.userId, collection });
     }
     return matched;
+  }
+
+  private logSettleError(sessionId: string, r: ReservedAttempt, error: unknown): void {
+    this.logger.error(`settling session ${sessionId}'s attempt on user ${r.userId} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   private async settleOne(caller: CallerContext, r: ReservedAttempt, failure: ChallengeFailure, sessionId: string) {

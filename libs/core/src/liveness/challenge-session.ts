@@ -151,7 +151,10 @@ export function applyFrames(
     }
     const asked = answersPoseStep(challenge, state, gesture);
     if (asked) state.judged = true;
-    const evidence = !asked ? 'moved' : settings.withheld ? 'same_texture' : motionEvidence(state.anchorTexture ?? [], face);
+    const judged = asked ? motionEvidence(state.anchorTexture ?? [], face) : 'moved';
+    // Withheld: a frame that would count does not, and fails as an edit's; one that fails anyway fails for its own
+    // reason (a different reason only under withholding would say "withheld": "this face is someone's").
+    const evidence = asked && settings.withheld && judged === 'moved' ? 'same_texture' : judged;
     if (evidence !== 'moved') {
       // The asked movement, but no new capture: it does not count, and repeated, it ends the session. Which test
       // the frame failed is not reported (the session's failure names it): each verdict is charged once the session

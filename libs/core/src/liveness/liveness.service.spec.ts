@@ -95,12 +95,13 @@ class FakeSessions {
 const ANCHOR_TEXTURE = Float32Array.from({ length: TEXTURE_LENGTH }, (_, i) => (i % 10 === 0 ? 1 : 0));
 const NEW_CAPTURE = Float32Array.from({ length: TEXTURE_LENGTH }, (_, i) => (i % 10 === 5 ? 1 : 0));
 let frameCount = 0;
-function frame(yaw: number, options: { person?: number; liveness?: number; face?: boolean } = {}): string {
-  return JSON.stringify({ yaw, person: options.person ?? 0, liveness: options.liveness ?? 0.5, face: options.face ?? true, n: frameCount++ });
+function frame(yaw: number, options: { person?: number; liveness?: number; face?: boolean; residual?: number } = {}): string {
+  const { person = 0, liveness = 0.5, face = true, residual = 0.04 } = options;
+  return JSON.stringify({ yaw, person, liveness, face, residual, n: frameCount++ });
 }
 function analyzed(image: string | Buffer): { bytes: Buffer; face: ExtractedFace | null } {
   const text = String(image);
-  const f = JSON.parse(text) as { yaw: number; person: number; liveness: number; face: boolean };
+  const f = JSON.parse(text) as { yaw: number; person: number; liveness: number; face: boolean; residual: number };
   const bytes = Buffer.from(text);
   if (!f.face) return { bytes, face: null };
   return {
@@ -108,7 +109,7 @@ function analyzed(image: string | Buffer): { bytes: Buffer; face: ExtractedFace 
     face: {
       ...extractedFace(embedding(f.person), f.liveness),
       expression: { eyeOpening: 0.3, mouthWidth: 0.8, mouthOpening: 0.1 },
-      pose3d: { yaw: f.yaw, pitch: 0, roll: 0, residual: 0.04 },
+      pose3d: { yaw: f.yaw, pitch: 0, roll: 0, residual: f.residual },
       texture: f.yaw === 0 ? ANCHOR_TEXTURE : NEW_CAPTURE,
     },
   };
@@ -265,6 +266,21 @@ describe('LivenessService.submitFrames', () => {
       expect(failed).toMatchObject({ code: 'CHALLENGE_FAILED', details: { reason: 'edited_still', step: 'turn_left' } });
       expect(attempts.reserveJudged).toHaveBeenCalledTimes(2);
       expect(attempts.chargeFailure).toHaveBeenLastCalledWith(me, 'default', embedding(0), expect.objectContaining({ reason: 'edited_still' }), id, false, []);
+    });
+
+    it('fails frames that fail anyway for their own reason whether or not the verdicts are withheld (no tell)', async () => {
+      const failure = async (withheld: boolean) => {
+        const { service, think, attempts } = setUp();
+        attempts.reserveJudged.mockResolvedValue({ reserved: [], withheld });
+        const { id } = await service.open({}, me);
+        think();
+        const frames = [frame(0), frame(30, { residual: 0.5 }), frame(31, { residual: 0.5 }), frame(32, { residual: 0.5 })];
+        const { details } = await domainErrorOf(service.submitFrames(id, { frames, stepNonce: 'nonce-1' }, me));
+        return { ...details, sessionId: undefined };
+      };
+      const judged = await failure(false);
+      expect(judged).toMatchObject({ reason: 'not_a_rigid_face', step: 'turn_left' });
+      expect(await failure(true)).toEqual(judged);
     });
 
     it('judges an upload once its attempts can be reserved, after a withheld one', async () => {

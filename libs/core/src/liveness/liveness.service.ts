@@ -249,9 +249,16 @@ export class LivenessService {
    * attempts this upload reserved are not the session's, and no verdict is answered: they are freed.
    */
   private async saveOrBusy(session: StoredSession, next: Parameters<LivenessSessionsRepository['save']>[1], caller: CallerContext) {
-    const saved = await this.sessions.save(session, next);
+    // The attempts this upload reserved (none once the session was judged: they are the session's since then).
+    const fresh = session.state.judged ? [] : (next.state.reserved ?? []);
+    const release = () => this.background.run(`freeing session ${session.id}'s unsaved attempts`, () => this.attempts.releaseReserved(caller, fresh));
+    const saved = await this.sessions.save(session, next).catch((error: unknown) => {
+      release();
+      throw error;
+    });
     if (saved.saved) return saved;
-    if (!session.state.judged) await this.attempts.releaseReserved(caller, next.state.reserved ?? []);
+    // Not awaited, as a charge is not: the answer's timing must not depend on whether there was anything to free.
+    release();
     if ((await this.sessions.find(session.id))?.expired) throw sessionExpired(session);
     throw new DomainError('LIVENESS_SESSION_BUSY', 'Another upload to this session finished first; send the next frames after it.');
   }

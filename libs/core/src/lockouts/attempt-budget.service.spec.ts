@@ -24,11 +24,40 @@ function setUp(options: { reserve?: 'reserved' | 'refused' | 'gone'; locked?: bo
     }),
     lockedFor: jest.fn(),
     charge: jest.fn(async (): Promise<object> => ({ outcome: 'charged' })),
+    settleJudged: jest.fn(async (): Promise<object | null> =>
+      options.lockOnSettle ? { lockedUntil: new Date('2026-12-03T10:00:00Z'), failures: 5, horizon: 'window' } : null,
+    ),
   };
   const audit = { record: jest.fn(async () => undefined) };
   const service = new AttemptBudgetService(repository as unknown as AttemptsRepository, audit as unknown as AuditService, clock, config);
   return { service, repository, audit, settled, advance: (ms: number) => (now += ms) };
 }
+
+describe('AttemptBudgetService: attempts a liveness session holds', () => {
+  const session = { action: 'liveness_challenge', id: 'user-1', collection: 'default' };
+
+  it('holds a reservation for the rest of the session (never less than an attempt), and settles its failure even on a lock', async () => {
+    const { service, repository, audit, settled } = setUp({ lockOnSettle: true });
+    await expect(service.reserveFor(caller, session, 600)).resolves.toBe('reserved');
+    expect(repository.reserve).toHaveBeenCalledWith('user-1', 'key-1', expect.objectContaining({ staleSeconds: 600 }));
+    await service.reserveFor(caller, session, 5);
+    expect(repository.reserve).toHaveBeenLastCalledWith('user-1', 'key-1', expect.objectContaining({ staleSeconds: 90 }));
+    // A failure goes through the statement that still counts during a lock (settle() would count nothing there).
+    await service.settleReserved(caller, session, 'failure');
+    expect(repository.settleJudged).toHaveBeenCalledWith('user-1', 'key-1', expect.anything());
+    expect(settled).toEqual([]);
+    expect(audit.record).toHaveBeenCalledWith(caller, expect.objectContaining({ action: 'lockout', outcome: 'locked' }));
+    // A pass frees it.
+    await service.settleReserved(caller, session, 'void');
+    expect(settled).toEqual(['void']);
+  });
+
+  it('never throws when a failure cannot be settled (the session answered already)', async () => {
+    const { service, repository } = setUp();
+    repository.settleJudged.mockRejectedValueOnce(new Error('database gone'));
+    await expect(service.settleReserved(caller, session, 'failure')).resolves.toBeUndefined();
+  });
+});
 
 describe('AttemptBudgetService', () => {
   it('runs nothing when the budget refuses: LOCKED_OUT with the time to wait, audited', async () => {

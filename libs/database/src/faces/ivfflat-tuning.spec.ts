@@ -58,7 +58,7 @@ describe('ivfflat tuning', () => {
     expect(planIndex(1_000_000, none, 1000, false, 4096)).toEqual({ action: 'create', lists: 4000 });
   });
 
-  it('clamps topK to [1, 50] and probes to [1, lists]', () => {
+  it('clamps topK to [1, 58] and probes to [1, lists]', () => {
     // Up to MAX_TOP_K and the margin read for people hidden from the answer (HIDDEN_MARGIN).
     expect([0, -3, 1, 7.4, 50, 58, 59, Number.NaN].map(clampTopK)).toEqual([1, 1, 1, 7, 50, 58, 58, 1]);
     expect(clampProbes(10, 5)).toBe(5);
