@@ -110,7 +110,7 @@ export class LivenessService {
     if (!withheld) return { ...result, state: { ...result.state, reserved } };
     // No verdict, so nothing to pay for: what could be reserved is freed now, the session stays unjudged (its ending
     // is charged only as an unjudged one's), and its next upload with a judged frame asks for the attempts again.
-    await this.attempts.releaseReserved(caller, reserved);
+    this.background.run(`freeing session ${session.id}'s withheld attempts`, () => this.attempts.releaseReserved(caller, reserved));
     const blind = applyFrames(session.challenge, session.state, session.anchorEmbedding, analyzed, { ...settings, withheld });
     return { ...blind, state: { ...blind.state, judged: session.state.judged, withheld } };
   }
