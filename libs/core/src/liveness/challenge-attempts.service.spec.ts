@@ -188,16 +188,23 @@ describe('ChallengeAttemptsService: attempts reserved at the first judged frame'
     expect(failing.attempts.settleReserved).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-ann', collection: 'signin' }, 'void');
   });
 
-  it('settles the reserved attempts as failures and charges only the people it could not reserve', async () => {
+  it("settles a judged session's reserved attempts as its failure, with no second search (they are everyone it matched)", async () => {
     const { service, attempts, entries } = withLocked();
     const reserved = [{ userId: 'u-ann', collection: 'signin' }];
-    await expect(service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1', true, reserved)).resolves.toEqual(['u-ann', 'u-locked']);
+    const search = jest.spyOn(service as unknown as { matchingPeople: () => Promise<unknown> }, 'matchingPeople');
+    await expect(service.chargeFailure(caller, collection, embedding(0), edited, 'sess-1', true, reserved)).resolves.toEqual(['u-ann']);
     expect(attempts.settleReserved).toHaveBeenCalledWith(caller, { action: 'liveness_challenge', id: 'u-ann', collection: 'signin' }, 'failure');
-    expect(attempts.charge.mock.calls).toEqual([[caller, { action: 'liveness_challenge', id: 'u-locked', collection: 'signin' }]]);
-    expect(entries.map((e) => [e.userId, e.outcome])).toEqual([
-      ['u-ann', 'settled'],
-      ['u-locked', 'charged'],
-    ]);
+    expect(attempts.charge).not.toHaveBeenCalled();
+    expect(search).not.toHaveBeenCalled();
+    expect(entries.map((e) => [e.userId, e.outcome])).toEqual([['u-ann', 'settled']]);
+    // One settle that fails costs the others nothing.
+    attempts.settleReserved.mockRejectedValueOnce(new Error('database gone'));
+    const two = [
+      { userId: 'u-ann', collection: 'signin' },
+      { userId: 'u-locked', collection: 'signin' },
+    ];
+    await expect(service.chargeFailure(caller, collection, embedding(0), edited, 'sess-2', true, two)).resolves.toEqual(['u-ann', 'u-locked']);
+    expect(attempts.settleReserved).toHaveBeenLastCalledWith(caller, { action: 'liveness_challenge', id: 'u-locked', collection: 'signin' }, 'failure');
   });
 
   it('frees the attempts of a passed session without counting them', async () => {

@@ -163,18 +163,20 @@ export class ChallengeAttemptsService {
     failure: ChallengeFailure,
     sessionId: string,
     judged = false,
-    reserved: readonly ReservedAttempt[] = [],
+    reserved?: readonly ReservedAttempt[],
   ): Promise<string[]> {
     if (!anchor || !isChargedFailure(failure, judged)) return [];
     try {
-      // The attempts the session holds are settled as failures; anyone else it matches (someone enrolled since the
-      // reservation, or a session never judged) is charged.
-      const held = new Set(reserved.map((r) => r.userId));
-      // Each on its own: one that cannot be settled (or audited) must not cost the others theirs.
-      for (const r of reserved) await this.settleOne(caller, r, failure, sessionId).catch((e: unknown) => this.logSettleError(sessionId, r, e));
-      const matched = (await this.matchingPeople(caller, anchor)).filter((m) => !held.has(m.userId));
+      if (reserved) {
+        // A judged session holds an attempt on everyone its anchor matched (reserveJudged, with the same anchor): they
+        // are settled as this failure, each on its own (one that cannot be settled must not cost the others theirs),
+        // with no second search (someone enrolled since then is not charged).
+        for (const r of reserved) await this.settleOne(caller, r, failure, sessionId).catch((e: unknown) => this.logSettleError(sessionId, r, e));
+        return reserved.map((r) => r.userId);
+      }
+      const matched = await this.matchingPeople(caller, anchor);
       for (const m of matched) await this.chargeOne(caller, m.collection, m.userId, failure, sessionId);
-      return [...held, ...matched.map((m) => m.userId)];
+      return matched.map((m) => m.userId);
     } catch (error) {
       this.logger.error(`charging failed session ${sessionId} of ${sessionCollection} failed: ${error instanceof Error ? error.message : String(error)}`);
       return [];

@@ -36,12 +36,6 @@ export interface SessionState {
   judged?: boolean;
   /** The attempts on the people the anchor matches, reserved at the first judged frame (ChallengeAttemptsService). */
   reserved?: Array<{ userId: string; collection: string }>;
-  /**
-   * An upload's verdicts were withheld: the key could not attempt one of those people then (locked out of them, or
-   * its budget in flight), so none of its frames counted as a new capture (ApplySettings.withheld), and the session
-   * stayed unjudged. For the record: each upload asks again.
-   */
-  withheld?: boolean;
 }
 
 /** Yaw from the anchor beyond which a frame is not judged (see applyFrames). */
@@ -84,7 +78,10 @@ export interface ApplySettings extends JudgeSettings {
   minScoredFrames: number;
   /** Frames with evidence of a new capture a look-up needs (see motion-evidence.ts). */
   lookUpFrames: number;
-  /** Judge no frame a new capture (the session's verdicts are withheld: SessionState.withheld). */
+  /**
+   * The upload's verdicts are withheld (the key cannot attempt a person the anchor matches now): a frame that would
+   * count as a new capture does not (ChallengeAttemptsService.reserveJudged).
+   */
   withheld?: boolean;
 }
 

@@ -257,7 +257,8 @@ describe('LivenessService.submitFrames', () => {
       expect(first.frames).toEqual([expect.objectContaining({ gesture: 'anchor' }), expect.objectContaining({ gesture: 'turn_left' })]);
       expect(attempts.releaseReserved).toHaveBeenCalledWith(me, [{ userId: 'u-held', collection: 'default' }]);
       const state = sessions.rows.get(id)!.state;
-      expect(state).toMatchObject({ withheld: true, suspectFrames: 1 });
+      expect(state).toMatchObject({ suspectFrames: 1 });
+      expect(state.reserved).toBeUndefined();
       expect(state.judged).toBeFalsy();
       // Still refused on the next upload: a third frame without a counted capture fails the session as an edit would,
       // and the failure is handed over as an unjudged one (isChargedFailure does not charge a withheld edit).
@@ -265,7 +266,15 @@ describe('LivenessService.submitFrames', () => {
       const failed = await domainErrorOf(service.submitFrames(id, { frames: [frame(31), frame(32)], stepNonce: 'nonce-1' }, me));
       expect(failed).toMatchObject({ code: 'CHALLENGE_FAILED', details: { reason: 'edited_still', step: 'turn_left' } });
       expect(attempts.reserveJudged).toHaveBeenCalledTimes(2);
-      expect(attempts.chargeFailure).toHaveBeenLastCalledWith(me, 'default', embedding(0), expect.objectContaining({ reason: 'edited_still' }), id, false, []);
+      expect(attempts.chargeFailure).toHaveBeenLastCalledWith(
+        me,
+        'default',
+        embedding(0),
+        expect.objectContaining({ reason: 'edited_still' }),
+        id,
+        false,
+        undefined,
+      );
     });
 
     it('fails frames that fail anyway for their own reason whether or not the verdicts are withheld (no tell)', async () => {
@@ -369,7 +378,8 @@ describe('LivenessService.submitFrames', () => {
         expect.objectContaining({ code: 'LIVENESS_FACE_CHANGED' }),
         first.id,
         false,
-        [],
+        // Never judged: nothing reserved, so the charge searches for whom the face showed.
+        undefined,
       );
       // ...and it is kept for a shutdown to wait for.
       expect(background.size).toBe(1);

@@ -112,7 +112,7 @@ export class LivenessService {
     // is charged only as an unjudged one's), and its next upload with a judged frame asks for the attempts again.
     this.background.run(`freeing session ${session.id}'s withheld attempts`, () => this.attempts.releaseReserved(caller, reserved));
     const blind = applyFrames(session.challenge, session.state, session.anchorEmbedding, analyzed, { ...settings, withheld });
-    return { ...blind, state: { ...blind.state, judged: session.state.judged, withheld } };
+    return { ...blind, state: { ...blind.state, judged: session.state.judged } };
   }
 
   /**
@@ -227,7 +227,7 @@ export class LivenessService {
     // Not awaited: whether the face was someone's (a charge) or no one's must not show in the answer's timing. Kept in
     // BackgroundTasks so that a shutdown lets it finish.
     const anchor = result.anchorEmbedding ?? session.anchorEmbedding;
-    const { judged = false, reserved = [] } = result.state;
+    const { judged = false, reserved } = result.state;
     this.background.run(`charging session ${session.id}`, () =>
       this.attempts.chargeFailure(caller, collection.name, anchor, failure, session.id, judged, reserved),
     );

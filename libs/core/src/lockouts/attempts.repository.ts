@@ -64,9 +64,9 @@ export class AttemptsRepository {
         failures = CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN 0 ELSE v.failures END,
         window_started_at = CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN now() ELSE v.window_started_at END,
         in_flight = CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 1 ELSE v.in_flight + 1 END,
-        -- The row keeps one deadline for all its attempts in flight: the latest (a liveness session's outlives a /verify's).
-        in_flight_until = GREATEST(CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN now() ELSE v.in_flight_until END,
-                                   now() + make_interval(secs => ${staleSeconds}))
+        -- The row keeps one deadline for all its attempts in flight: the latest (a liveness session's outlives a
+        -- /verify's). GREATEST skips a NULL, and a lapsed deadline is earlier than the new one.
+        in_flight_until = GREATEST(v.in_flight_until, now() + make_interval(secs => ${staleSeconds}))
       WHERE (v.locked_until IS NULL OR v.locked_until <= now())
         AND (CASE WHEN v.window_started_at < now() - make_interval(secs => ${windowSeconds}) THEN 0 ELSE v.failures END)
           + (CASE WHEN v.in_flight_until IS NULL OR v.in_flight_until < now() THEN 0 ELSE v.in_flight END) < ${maxFailures}
@@ -129,11 +129,7 @@ export class AttemptsRepository {
   async settleJudged(userId: string, keyId: string, rules: BudgetRules): Promise<Lock | null> {
     return this.prisma.client.$transaction(async (tx) => {
       const row = await lockedRow(tx, userId, keyId, rules);
-      if (!row) return null;
-      if (!row.locked) return countFailure(tx, userId, keyId, row, rules, 1);
-      await countDuringLock(tx, userId, keyId, row, rules);
-      await tx.$executeRaw`UPDATE verification_lockouts SET in_flight = GREATEST(in_flight - 1, 0) WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid`;
-      return null;
+      return row ? countJudged(tx, userId, keyId, row, rules, 1) : null;
     });
   }
 
@@ -156,11 +152,8 @@ export class AttemptsRepository {
           VALUES (${userId}::uuid, ${keyId}::uuid, 0, now()) ON CONFLICT (user_id, key_id) DO NOTHING`;
         const row = await lockedRow(tx, userId, keyId, rules);
         if (!row) return { outcome: 'gone' as const }; // deleted (with its person) between the insert and the read
-        if (row.locked) {
-          await countDuringLock(tx, userId, keyId, row, rules);
-          return { outcome: 'already_locked' as const };
-        }
-        const lock = await countFailure(tx, userId, keyId, row, rules, 0);
+        const lock = await countJudged(tx, userId, keyId, row, rules, 0);
+        if (row.locked) return { outcome: 'already_locked' as const };
         return lock ? { outcome: 'locked' as const, lock } : { outcome: 'charged' as const };
       });
     } catch (error) {
@@ -236,16 +229,29 @@ async function lockedRow(tx: Tx, userId: string, keyId: string, rules: BudgetRul
  * A charge on a key already locked out of the person: a liveness session judged during the lock (or one that ran
  * before it and was charged after) was a verdict all the same. It fills the slow budget, and once that holds no room
  * for one more failure, the lock lasts at least until there is (never shortened). The short window is left alone.
+ * `released`: the reservation this failure settles (1), none for a charge (0).
  */
-async function countDuringLock(tx: Tx, userId: string, keyId: string, row: BudgetRow, rules: BudgetRules): Promise<void> {
+async function countDuringLock(tx: Tx, userId: string, keyId: string, row: BudgetRow, rules: BudgetRules, released: 0 | 1): Promise<void> {
   const dayLevel = row.dayLevel + 1;
   const drainSeconds = hasRoomForOneMore(dayLevel, rules) ? 0 : (dayLevel - (rules.dailyFailures - 1)) / drainPerSecond(rules);
   await tx.$executeRaw`
     UPDATE verification_lockouts SET
+      in_flight = GREATEST(in_flight - ${released}, 0),
       day_level = ${dayLevel}::float8,
       day_level_at = now(),
       locked_until = GREATEST(locked_until, now() + make_interval(secs => ${drainSeconds}::float8))
     WHERE user_id = ${userId}::uuid AND key_id = ${keyId}::uuid`;
+}
+
+/**
+ * A failure whose verdict was answered (a charge, `released` 0, or a liveness session's reserved attempt, 1): counted
+ * by the one rule on a key not locked out of the person, and in the slow budget during a lock. Returns the lock it
+ * caused, if any.
+ */
+async function countJudged(tx: Tx, userId: string, keyId: string, row: BudgetRow, rules: BudgetRules, released: 0 | 1): Promise<Lock | null> {
+  if (!row.locked) return countFailure(tx, userId, keyId, row, rules, released);
+  await countDuringLock(tx, userId, keyId, row, rules, released);
+  return null;
 }
 
 /**
